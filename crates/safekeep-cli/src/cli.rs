@@ -1,0 +1,191 @@
+//! The command line, as clap reads it. Doc comments here are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Safekeep keeps evidence of online abuse (images, web pages, messages, a written log of
+/// what happened) safe on your own computer, sealed so that nobody can change it without
+/// it showing, and exports it in a form a solicitor or the police can check.
+///
+/// Start with `safekeep init`, then `safekeep case new "A title"`, then add evidence with
+/// `safekeep import` or `safekeep note`. Nothing is ever sent over the network.
+#[derive(Debug, Parser)]
+#[command(name = "safekeep", version, max_term_width = 100)]
+pub struct Cli {
+    /// The vault folder to use. Defaults to Safekeep's folder in your user data folder.
+    #[arg(long, global = true, env = "SAFEKEEP_VAULT", value_name = "DIR")]
+    pub vault: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty vault (and its signing key) in the vault folder.
+    Init,
+    /// Show the fingerprint of this vault's signing key, to read out or compare with a bundle.
+    Key,
+    /// Create, list or rename cases. A case groups the evidence about one situation.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Add files you already saved (screenshots, downloads, exported chats) to a case.
+    ///
+    /// Each file becomes one item. The original bytes are kept exactly, and their SHA-256
+    /// fingerprint is recorded. Prints the new item ids, one per line.
+    Import {
+        /// The case to add to (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        #[command(flatten)]
+        context: ContextArgs,
+        /// The files to import.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Write an entry in the incident log: what happened, in your own words.
+    ///
+    /// The text is sealed like any other evidence. Prints the new item id.
+    Note {
+        /// The case to add to (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        #[command(flatten)]
+        context: ContextArgs,
+        /// What happened. Use - to read the text from standard input.
+        text: String,
+    },
+    /// List items, oldest first.
+    List {
+        /// Only this case's items.
+        #[arg(long = "case", value_name = "ID")]
+        case_id: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show everything recorded about one item.
+    Show {
+        /// The item's id (or the start of it).
+        item: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a case's audit log: every change, in order, with its hash.
+    Log {
+        /// The case (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// Print the events as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a tag, a note, a corrected description, or a report you made, to an item.
+    ///
+    /// The item itself never changes; the annotation is added beside it and logged.
+    Annotate {
+        /// The item's id (or the start of it).
+        item: String,
+        #[command(flatten)]
+        what: AnnotateArgs,
+    },
+    /// Withdraw an item captured by mistake. The audit log keeps a record that it existed
+    /// (its hash), and by default its stored file is deleted.
+    Withdraw {
+        /// The item's id (or the start of it).
+        item: String,
+        /// Why it is withdrawn, e.g. "captured the wrong window".
+        #[arg(long)]
+        reason: String,
+        /// Keep the stored file instead of deleting it.
+        #[arg(long)]
+        keep_files: bool,
+    },
+    /// Check the whole vault: every audit log, every record, every stored file.
+    ///
+    /// Exits 0 only if everything is intact.
+    Check {
+        /// Remove leftover files that no item uses (left by an interrupted import).
+        /// Nothing else is ever changed.
+        #[arg(long)]
+        repair: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `safekeep case …`
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Create a case and print its id.
+    New {
+        /// A title only you and your advocate will see, e.g. "Posts by @example, 2026".
+        title: String,
+    },
+    /// List cases.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a case. Its id stays the same and the old title stays in the log.
+    Rename {
+        /// The case's id (or the start of it).
+        case_id: String,
+        /// The new title.
+        title: String,
+    },
+}
+
+/// What you know about the evidence. All optional; you can add more later with `annotate`.
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    /// A short title for lists.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// What it shows and why it matters.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// When it happened, if you know (e.g. 2026-03-01T21:40:00+00:00).
+    #[arg(long, value_name = "RFC3339")]
+    pub incident_time: Option<String>,
+    /// Where you saw it (the full web address).
+    #[arg(long, value_name = "URL")]
+    pub source_url: Option<String>,
+    /// The platform or service, e.g. Instagram.
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// The account, handle or profile address of whoever posted it.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+}
+
+/// Exactly one kind of annotation.
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// Add a tag.
+    #[arg(long, conflicts_with_all = ["note", "correct_description", "reported_to"])]
+    pub tag: Option<String>,
+    /// Add a note.
+    #[arg(long, conflicts_with_all = ["correct_description", "reported_to"])]
+    pub note: Option<String>,
+    /// Record a corrected description (the original stays on record).
+    #[arg(long, value_name = "TEXT", conflicts_with = "reported_to")]
+    pub correct_description: Option<String>,
+    /// Record that you reported it, and to whom (a platform, the police, a hotline).
+    #[arg(long, value_name = "WHO")]
+    pub reported_to: Option<String>,
+    /// When you reported it (with --reported-to).
+    #[arg(long, value_name = "DATE", requires = "reported_to")]
+    pub reported_on: Option<String>,
+    /// The ticket, case or crime reference number you were given (with --reported-to).
+    #[arg(long, requires = "reported_to")]
+    pub reference: Option<String>,
+    /// What happened: removed, refused, pending… (with --reported-to).
+    #[arg(long, requires = "reported_to")]
+    pub outcome: Option<String>,
+}

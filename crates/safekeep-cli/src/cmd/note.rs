@@ -1,0 +1,23 @@
+//! `safekeep note`.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::ContextArgs;
+
+/// Records an incident-log entry and prints its id.
+pub fn run(dir: &Path, case_id: &str, context: ContextArgs, text: &str) -> Result<ExitCode> {
+    let mut body = text.to_owned();
+    if text == "-" {
+        body.clear();
+        std::io::stdin()
+            .read_to_string(&mut body)
+            .context("reading the note from standard input")?;
+    }
+    let item = super::open(dir)?.add_note(case_id, &body, context.into())?;
+    println!("{}", item.id);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,29 @@
+//! `safekeep`: keep evidence of online abuse safe, and let anyone check it.
+//!
+//! A thin binary: each subcommand parses its arguments, calls one function of
+//! `safekeep-core`, and prints the result. Results go to stdout; progress, messages and
+//! errors go to stderr.
+
+mod cli;
+mod cmd;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cmd::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("safekeep: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! How results look: tables and details for people, JSON for scripts, progress on stderr.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use safekeep_core::db::cases::CaseRow;
+use safekeep_core::db::events::EventRow;
+use safekeep_core::vault::{AnnotationBody, CheckReport, ItemView};
+
+/// Files smaller than this get no progress bar.
+const BAR_THRESHOLD: u64 = 16 << 20;
+
+/// A byte-counting progress bar on stderr for importing `file` (hidden until it is large).
+pub fn progress_bar(file: &Path) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("Importing {}", file.display()));
+    bar
+}
+
+/// Moves an import bar, showing it once the file is known to be large.
+pub fn advance(bar: &ProgressBar, done: u64, total: u64) {
+    if total >= BAR_THRESHOLD {
+        if bar.length().is_none() {
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    }
+}
+
+/// A spinner counting bytes, for long checks.
+pub fn bytes_bar(message: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{msg}: {bytes} {spinner}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(message.to_owned());
+    bar
+}
+
+/// Reports how an import of several files went.
+pub fn import_summary(total: usize, failed: usize) -> Result<ExitCode> {
+    if failed == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "safekeep: {failed} of {total} file(s) could not be imported (see above); {} were kept safely.",
+        total - failed
+    );
+    Ok(ExitCode::FAILURE)
+}
+
+/// Prints cases.
+pub fn cases(cases: &[CaseRow], json: bool) -> Result<()> {
+    let mut out = io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(cases)?)?;
+        return Ok(());
+    }
+    if cases.is_empty() {
+        eprintln!("No cases yet. Create one with: safekeep case new \"A title\"");
+    }
+    for c in cases {
+        writeln!(
+            out,
+            "{}  {}  {}",
+            c.id,
+            &c.created_at[..10.min(c.created_at.len())],
+            c.title
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints items as a table or a JSON array.
+pub fn items(items: &[ItemView], json: bool) -> Result<()> {
+    let mut out = io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(items)?)?;
+        return Ok(());
+    }
+    if items.is_empty() {
+        eprintln!("No items yet. Add some with `safekeep import` or `safekeep note`.");
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<36}  {:<24}  {:<10}  {:<12}  TITLE",
+        "ID", "CAPTURED (UTC)", "KIND", "SHA-256"
+    )?;
+    for i in items {
+        let r = &i.record;
+        let sha = r.artifacts.first().map(|a| &a.sha256[..12]).unwrap_or("-");
+        let mark = if i.withdrawn.is_some() {
+            " [withdrawn]"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{:<36}  {:<24}  {:<10}  {:<12}  {}{mark}",
+            r.id,
+            r.captured_at,
+            r.kind.as_str(),
+            sha,
+            r.title
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints one item in full.
+pub fn item(view: &ItemView, json: bool) -> Result<()> {
+    let mut out = io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(view)?)?;
+        return Ok(());
+    }
+    let r = &view.record;
+    let c = &r.context;
+    writeln!(out, "{}\n", r.title)?;
+    writeln!(out, "Recorded by the computer")?;
+    for (k, v) in [
+        ("Item", Some(&r.id)),
+        ("Case", Some(&r.case_id)),
+        ("Kind", Some(&r.kind.as_str().to_owned())),
+        ("Captured (UTC)", Some(&r.captured_at)),
+        ("Local UTC offset", Some(&r.utc_offset)),
+        ("Clock", Some(&r.clock_source)),
+        ("Captured with", Some(&r.app_version)),
+        ("Computer", Some(&r.host)),
+    ] {
+        field(&mut out, k, v)?;
+    }
+    for (n, a) in r.artifacts.iter().enumerate() {
+        writeln!(
+            out,
+            "  File {}: {} ({}, {} bytes)",
+            n + 1,
+            a.original_name.as_deref().unwrap_or(&a.role),
+            a.media_type,
+            a.size
+        )?;
+        writeln!(out, "    SHA-256 {}", a.sha256)?;
+        if let Some(m) = &a.modified_at {
+            writeln!(out, "    File last modified {m}")?;
+        }
+    }
+    writeln!(out, "\nWhat you said about it")?;
+    for (k, v) in [
+        ("Description", &c.description),
+        ("Incident time", &c.incident_time),
+        ("Seen at", &c.source_url),
+        ("Platform", &c.platform),
+        ("Posted by", &c.poster_account),
+    ] {
+        field(&mut out, k, v.as_ref())?;
+    }
+    for a in &view.annotations {
+        let text = match &a.body {
+            AnnotationBody::Tag { tag } => format!("tag: {tag}"),
+            AnnotationBody::Note { text } => format!("note: {text}"),
+            AnnotationBody::DescriptionCorrection { description } => {
+                format!("corrected description: {description}")
+            }
+            AnnotationBody::Report {
+                reported_to,
+                reported_on,
+                reference,
+                outcome,
+            } => format!(
+                "reported to {reported_to}{}{}{}",
+                reported_on
+                    .as_ref()
+                    .map(|d| format!(" on {d}"))
+                    .unwrap_or_default(),
+                reference
+                    .as_ref()
+                    .map(|r| format!(", reference {r}"))
+                    .unwrap_or_default(),
+                outcome
+                    .as_ref()
+                    .map(|o| format!(", outcome: {o}"))
+                    .unwrap_or_default()
+            ),
+        };
+        writeln!(out, "  {}  {text}", a.created_at)?;
+    }
+    if let Some(w) = &view.withdrawn {
+        writeln!(out, "\nWithdrawn on {}: {}", w.at, w.reason)?;
+    }
+    Ok(())
+}
+
+fn field(out: &mut impl Write, key: &str, value: Option<&String>) -> io::Result<()> {
+    if let Some(v) = value {
+        writeln!(out, "  {key:<17} {v}")?;
+    }
+    Ok(())
+}
+
+/// Prints a case's audit events.
+pub fn events(events: &[EventRow], json: bool) -> Result<()> {
+    let mut out = io::stdout().lock();
+    for e in events {
+        if json {
+            writeln!(out, "{}", e.body)?;
+        } else {
+            writeln!(out, "#{:<4} {}  {:<15} {}", e.seq, e.at, e.kind, e.hash)?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints a check report.
+pub fn check_report(report: &CheckReport, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+        return Ok(());
+    }
+    println!(
+        "Checked {} case(s), {} audit event(s), {} item(s), {} stored file(s) ({} bytes).",
+        report.cases, report.events, report.items, report.blobs, report.bytes
+    );
+    for p in &report.problems {
+        println!("✘ {p}");
+    }
+    for o in &report.orphans {
+        let done = if report.removed.contains(o) {
+            "removed"
+        } else {
+            "run `safekeep check --repair` to remove it"
+        };
+        println!(
+            "✘ leftover file not used by any item: {} ({done})",
+            o.display()
+        );
+    }
+    if report.is_ok() {
+        println!("✔ Everything is intact.");
+    }
+    Ok(())
+}

@@ -1,0 +1,355 @@
+//! Originals on disk: `blobs/ab/cdef…`, written crash-safely, named by a keyed hash.
+//!
+//! Invariants (docs/vault.md § "Blob store"):
+//! - A blob's name is `hex(HMAC-SHA-256(vault name key, SHA-256(content)))`, never the bare
+//!   content hash, so the folder does not reveal which known images it holds.
+//! - A blob is streamed into `tmp/`, hashed while it is written, fsynced, and only then
+//!   renamed into `blobs/`; the directory is fsynced after the rename. A crash leaves at
+//!   most a stray file in `tmp/` or an unreferenced blob, both found by `check`.
+//! - Memory use does not depend on the blob's size.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// Bytes read and written per step. Large enough to amortise system calls, small enough
+/// that the pipeline's few buffers keep memory flat.
+const CHUNK: usize = 1 << 20;
+/// Chunks in flight between the hashing reader and the writer thread.
+const DEPTH: usize = 3;
+/// How much of the start of a blob is kept for media-type sniffing.
+pub const HEAD_LEN: usize = 8192;
+
+/// A blob streamed into `tmp/` and fsynced, not yet in the store.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: PathBuf,
+    /// SHA-256 of the content.
+    pub sha256: [u8; 32],
+    /// Content length in bytes.
+    pub size: u64,
+    /// The first bytes of the content, for sniffing its media type.
+    pub head: Vec<u8>,
+}
+
+impl Staged {
+    /// Path of the staged copy.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+}
+
+/// The vault's blob folder.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+    name_key: [u8; 32],
+}
+
+impl BlobStore {
+    /// Opens the store under the vault folder `root` with the vault's name key.
+    pub fn new(root: &Path, name_key: [u8; 32]) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            name_key,
+        }
+    }
+
+    /// The folder holding blobs.
+    pub fn blobs_dir(&self) -> PathBuf {
+        self.root.join("blobs")
+    }
+
+    /// The folder holding blobs being written.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    /// Returns the keyed name of content whose SHA-256 is `sha256`.
+    pub fn name_for(&self, sha256: &[u8; 32]) -> String {
+        // HMAC accepts keys of any length, so this cannot fail.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.name_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        mac.update(sha256);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Returns where the blob called `name` lives.
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        let (dir, rest) = name.split_at(2.min(name.len()));
+        self.blobs_dir().join(dir).join(rest)
+    }
+
+    /// Streams `src` into a new file in `tmp/` named `tmp_id`, hashing while writing, and
+    /// fsyncs it. `progress` is called with the bytes copied so far.
+    pub fn stage(
+        &self,
+        src: &mut dyn Read,
+        tmp_id: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> io::Result<Staged> {
+        let tmp = self.tmp_dir().join(format!("{tmp_id}.part"));
+        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let result = copy_hashing(src, file, progress).and_then(|(file, sha256, size, head)| {
+            file.sync_all()?;
+            Ok(Staged {
+                tmp: tmp.clone(),
+                sha256,
+                size,
+                head,
+            })
+        });
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    /// Discards a staged blob.
+    pub fn discard(&self, staged: Staged) {
+        let _ = fs::remove_file(staged.tmp);
+    }
+
+    /// Moves a staged blob into the store and returns its name. If the store already
+    /// holds the same content, the staged copy is dropped and the existing blob kept.
+    pub fn commit(&self, staged: Staged) -> io::Result<String> {
+        let name = self.name_for(&staged.sha256);
+        let dest = self.path_of(&name);
+        let dir = dest.parent().map(Path::to_path_buf).unwrap_or_default();
+        let new_dir = !dir.exists();
+        fs::create_dir_all(&dir)?;
+        if new_dir {
+            sync_dir(&self.blobs_dir())?;
+        }
+        if dest.exists() {
+            let _ = fs::remove_file(&staged.tmp);
+        } else {
+            fs::rename(&staged.tmp, &dest)?;
+            sync_dir(&dir)?;
+        }
+        Ok(name)
+    }
+
+    /// Opens a blob for reading.
+    pub fn open(&self, name: &str) -> io::Result<File> {
+        File::open(self.path_of(name))
+    }
+
+    /// Removes a blob; a blob that is already gone is not an error.
+    pub fn remove(&self, name: &str) -> io::Result<()> {
+        let path = self.path_of(name);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                if let Some(dir) = path.parent() {
+                    sync_dir(dir)?;
+                }
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Lists every file in the store as `(path, blob name)`; files in `tmp/` and files whose
+    /// place does not form a blob name are listed with no name.
+    pub fn list(&self) -> io::Result<Vec<(PathBuf, Option<String>)>> {
+        let mut out = Vec::new();
+        for entry in read_dir_sorted(&self.tmp_dir())? {
+            out.push((entry, None));
+        }
+        for dir in read_dir_sorted(&self.blobs_dir())? {
+            let prefix = dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_owned();
+            if !dir.is_dir() {
+                out.push((dir, None));
+                continue;
+            }
+            for file in read_dir_sorted(&dir)? {
+                let rest = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let name = format!("{prefix}{rest}");
+                let valid = name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit());
+                out.push((file.clone(), valid.then_some(name)));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Returns the SHA-256 and length of everything `src` yields, in constant memory.
+pub fn hash_stream(src: &mut dyn Read) -> io::Result<([u8; 32], u64)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; CHUNK];
+    let mut total = 0u64;
+    loop {
+        let n = read_full(src, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((hasher.finalize().into(), total))
+}
+
+/// Returns whether `a` and `b` yield exactly the same bytes.
+pub fn same_bytes(a: &mut dyn Read, b: &mut dyn Read) -> io::Result<bool> {
+    let mut x = vec![0u8; CHUNK];
+    let mut y = vec![0u8; CHUNK];
+    loop {
+        let n = read_full(a, &mut x)?;
+        let m = read_full(b, &mut y)?;
+        if n != m || x[..n] != y[..m] {
+            return Ok(false);
+        }
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+}
+
+/// Fills `buf` as far as the reader allows; returns 0 only at the end of the stream.
+fn read_full(src: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match src.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+type Copied = (File, [u8; 32], u64, Vec<u8>);
+
+/// Copies `src` to `dst` while hashing: this thread reads and hashes, a second thread
+/// writes, so hashing and writing overlap on two cores.
+fn copy_hashing(
+    src: &mut dyn Read,
+    dst: File,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<Copied> {
+    let (full_tx, full_rx) = mpsc::sync_channel::<(Vec<u8>, usize)>(DEPTH);
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+    for _ in 0..=DEPTH {
+        let _ = empty_tx.send(vec![0u8; CHUNK]);
+    }
+    thread::scope(|scope| {
+        let writer = scope.spawn(move || -> io::Result<File> {
+            let mut dst = dst;
+            for (buf, n) in full_rx {
+                dst.write_all(&buf[..n])?;
+                let _ = empty_tx.send(buf);
+            }
+            Ok(dst)
+        });
+        let mut hasher = Sha256::new();
+        let mut total = 0u64;
+        let mut head = Vec::new();
+        let mut read_error = None;
+        while let Ok(mut buf) = empty_rx.recv() {
+            let n = match read_full(src, &mut buf) {
+                Ok(n) => n,
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            };
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            if head.len() < HEAD_LEN {
+                let take = (HEAD_LEN - head.len()).min(n);
+                head.extend_from_slice(&buf[..take]);
+            }
+            total += n as u64;
+            progress(total);
+            if full_tx.send((buf, n)).is_err() {
+                break;
+            }
+        }
+        drop(full_tx);
+        let file = writer
+            .join()
+            .map_err(|_| io::Error::other("the blob writer thread stopped unexpectedly"))??;
+        if let Some(e) = read_error {
+            return Err(e);
+        }
+        Ok((file, hasher.finalize().into(), total, head))
+    })
+}
+
+fn read_dir_sorted(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut v = match fs::read_dir(dir) {
+        Ok(rd) => rd
+            .map(|e| e.map(|e| e.path()))
+            .collect::<io::Result<Vec<_>>>()?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    v.sort();
+    Ok(v)
+}
+
+/// Makes a rename or removal in `dir` durable.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_and_commits_with_keyed_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir_all(dir.path().join("tmp")).expect("mkdir");
+        let store = BlobStore::new(dir.path(), [7u8; 32]);
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut calls = 0;
+        let staged = store
+            .stage(&mut data.as_slice(), "t1", &mut |_| calls += 1)
+            .expect("stage");
+        let expected: [u8; 32] = Sha256::digest(&data).into();
+        assert_eq!(staged.sha256, expected);
+        assert_eq!(staged.size, data.len() as u64);
+        assert_eq!(staged.head.len(), HEAD_LEN);
+        assert!(calls >= 3);
+        let name = store.commit(staged).expect("commit");
+        assert_ne!(
+            name,
+            hex::encode(expected),
+            "blob must not be named by its content hash"
+        );
+        assert_eq!(fs::read(store.path_of(&name)).expect("read"), data);
+        let listed = store.list().expect("list");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].1.as_deref(), Some(name.as_str()));
+    }
+
+    #[test]
+    fn compares_streams() {
+        assert!(same_bytes(&mut &b"abc"[..], &mut &b"abc"[..]).expect("io"));
+        assert!(!same_bytes(&mut &b"abc"[..], &mut &b"abd"[..]).expect("io"));
+        assert!(!same_bytes(&mut &b"abc"[..], &mut &b"abcd"[..]).expect("io"));
+        assert!(same_bytes(&mut &b""[..], &mut &b""[..]).expect("io"));
+    }
+}

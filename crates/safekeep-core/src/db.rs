@@ -1,0 +1,44 @@
+//! The vault's SQLite database: one module per table, each holding its migration.
+//!
+//! Migrations are append-only: once released, a migration's SQL is never edited; a
+//! change to the schema is a new migration. They run all-or-nothing in one transaction,
+//! and `PRAGMA user_version` records how many have run.
+
+pub mod annotations;
+pub mod artifacts;
+pub mod cases;
+pub mod events;
+pub mod items;
+pub mod meta;
+
+use rusqlite::Connection;
+
+/// Every migration in order; index + 1 is the schema version it produces.
+const MIGRATIONS: &[&[&str]] = &[&[
+    meta::MIGRATION_1,
+    cases::MIGRATION_1,
+    events::MIGRATION_1,
+    items::MIGRATION_1,
+    artifacts::MIGRATION_1,
+    annotations::MIGRATION_1,
+]];
+
+/// The schema version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Returns the schema version recorded in the database.
+pub fn schema_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Brings the schema from `from` up to [`SCHEMA_VERSION`] in one transaction.
+pub fn migrate(conn: &mut Connection, from: u32) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    for (i, steps) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        for sql in *steps {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+    }
+    tx.commit()
+}

@@ -1,0 +1,36 @@
+//! `annotations`: notes, tags, corrections and reports attached to an item later.
+//! They point at an item and never rewrite it; each is also an `item.annotated` event.
+
+use rusqlite::{Connection, params};
+
+/// Creates the table.
+pub const MIGRATION_1: &str = "
+CREATE TABLE annotations (
+    id         TEXT PRIMARY KEY,
+    item_id    TEXT NOT NULL REFERENCES items(id),
+    created_at TEXT NOT NULL,
+    body       TEXT NOT NULL
+) STRICT;
+CREATE INDEX annotations_by_item ON annotations(item_id, created_at);";
+
+/// Stores one annotation; `body` is its canonical JSON.
+pub fn insert(
+    conn: &Connection,
+    id: &str,
+    item_id: &str,
+    created_at: &str,
+    body: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO annotations (id, item_id, created_at, body) VALUES (?1, ?2, ?3, ?4)",
+        params![id, item_id, created_at, body],
+    )?;
+    Ok(())
+}
+
+/// Lists one item's annotations, oldest first, as their JSON bodies.
+pub fn list(conn: &Connection, item_id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut st =
+        conn.prepare("SELECT body FROM annotations WHERE item_id = ?1 ORDER BY created_at, id")?;
+    st.query_map([item_id], |r| r.get(0))?.collect()
+}

@@ -1,0 +1,94 @@
+//! `items`: one row per captured item. `record` is the sealed record exactly as it
+//! appears in the item's `item.captured` event; the other columns are for queries.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+/// Creates the table.
+pub const MIGRATION_1: &str = "
+CREATE TABLE items (
+    id               TEXT PRIMARY KEY,
+    case_id          TEXT NOT NULL REFERENCES cases(id),
+    kind             TEXT NOT NULL,
+    captured_at      TEXT NOT NULL,
+    record           TEXT NOT NULL,
+    withdrawn_at     TEXT,
+    withdrawn_reason TEXT
+) STRICT;
+CREATE INDEX items_by_case ON items(case_id, captured_at);";
+
+/// An item as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    /// UUID.
+    pub id: String,
+    /// Owning case.
+    pub case_id: String,
+    /// Canonical JSON of the sealed record.
+    pub record: String,
+    /// When it was withdrawn, if it was.
+    pub withdrawn_at: Option<String>,
+    /// Why it was withdrawn.
+    pub withdrawn_reason: Option<String>,
+}
+
+const COLUMNS: &str = "id, case_id, record, withdrawn_at, withdrawn_reason";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
+    Ok(ItemRow {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        record: r.get(2)?,
+        withdrawn_at: r.get(3)?,
+        withdrawn_reason: r.get(4)?,
+    })
+}
+
+/// Inserts an item.
+pub fn insert(
+    conn: &Connection,
+    id: &str,
+    case_id: &str,
+    kind: &str,
+    captured_at: &str,
+    record: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO items (id, case_id, kind, captured_at, record) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, case_id, kind, captured_at, record],
+    )?;
+    Ok(())
+}
+
+/// Marks an item withdrawn.
+pub fn set_withdrawn(conn: &Connection, id: &str, at: &str, reason: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE items SET withdrawn_at = ?2, withdrawn_reason = ?3 WHERE id = ?1",
+        params![id, at, reason],
+    )?;
+    Ok(())
+}
+
+/// Reads one item.
+pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<ItemRow>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM items WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()
+}
+
+/// Lists items in capture order, of one case or of all.
+pub fn list(conn: &Connection, case_id: Option<&str>) -> rusqlite::Result<Vec<ItemRow>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM items WHERE ?1 IS NULL OR case_id = ?1 ORDER BY captured_at, id"
+    ))?;
+    st.query_map([case_id], from_row)?.collect()
+}
+
+/// Lists the ids of items whose id starts with `prefix`.
+pub fn ids_with_prefix(conn: &Connection, prefix: &str) -> rusqlite::Result<Vec<String>> {
+    let mut st =
+        conn.prepare("SELECT id FROM items WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id")?;
+    st.query_map([prefix], |r| r.get(0))?.collect()
+}

@@ -1,0 +1,18 @@
+//! Safekeep's core: the evidence vault, its audit chain, signing, and bundles.
+//!
+//! No GUI, no network, no screen access. The desktop app, the CLI and the tests all call
+//! the same functions here. Formats are specified in `docs/` and quoted where implemented.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod audit_log;
+pub mod blob_store;
+pub mod canonical;
+pub mod clock;
+pub mod db;
+pub mod item;
+pub mod signing;
+pub mod vault;
+
+pub use vault::{Environment, Error, Vault};

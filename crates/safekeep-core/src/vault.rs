@@ -1,0 +1,346 @@
+//! An evidence vault: one folder holding `vault.db`, `blobs/`, `tmp/` and `keys/`.
+//!
+//! Layout, schema and invariants: `docs/vault.md`. Every change to a case is one SQLite
+//! transaction that also appends its audit event, so the tables and the chain never
+//! disagree; blobs are made durable before the transaction that references them commits.
+
+mod capture;
+mod changes;
+mod check;
+mod error;
+mod query;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+use rusqlite::{Connection, OpenFlags, Transaction};
+use serde_json::Value;
+
+pub use capture::ImportProgress;
+pub use changes::{Annotation, AnnotationBody};
+pub use check::{CheckReport, Problem};
+pub use error::{Error, Result};
+pub use query::ItemView;
+
+use crate::audit_log::{self, Event};
+use crate::blob_store::{self, BlobStore};
+use crate::clock::{self, Clock, SystemClock};
+use crate::db::{self, cases, events};
+use crate::signing::VaultKey;
+
+const DB_FILE: &str = "vault.db";
+const LOCK_FILE: &str = "vault.lock";
+const SIGNING_KEY_FILE: &str = "keys/signing.key";
+const NAME_KEY_FILE: &str = "keys/blob-names.key";
+
+/// What the vault takes from the world: the time, randomness, and who is recording.
+/// Passed in so that tests are reproducible.
+pub struct Environment {
+    /// Where times come from.
+    pub clock: Box<dyn Clock>,
+    /// Where ids and keys come from.
+    pub rng: Box<dyn RngCore + Send>,
+    /// Recorded in every item, e.g. `safekeep 0.1.0`.
+    pub app_version: String,
+    /// The capturing computer's name.
+    pub host: String,
+}
+
+impl Environment {
+    /// The real world: the system clock, the OS's randomness, this host's name.
+    pub fn system(app_version: &str) -> Self {
+        use rand::SeedableRng;
+        Self {
+            clock: Box::new(SystemClock),
+            rng: Box::new(rand::rngs::StdRng::from_os_rng()),
+            app_version: app_version.to_owned(),
+            host: gethostname::gethostname().to_string_lossy().into_owned(),
+        }
+    }
+}
+
+/// Returns the default vault folder: the platform's per-user data folder.
+pub fn default_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
+        .map(|d| d.data_dir().join("vault"))
+}
+
+/// An open vault. Holds an exclusive lock on the folder while it lives.
+pub struct Vault {
+    dir: PathBuf,
+    conn: Connection,
+    blobs: BlobStore,
+    key: VaultKey,
+    env: Environment,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// Creates a new vault in `dir` (created if missing; must be empty) and opens it.
+    pub fn init(dir: &Path, mut env: Environment) -> Result<Self> {
+        let db_path = dir.join(DB_FILE);
+        if db_path.exists() {
+            return Err(Error::AlreadyAVault(dir.to_path_buf()));
+        }
+        if dir.exists() {
+            let mut entries = fs::read_dir(dir).map_err(|e| Error::storage(dir, e))?;
+            if entries.next().is_some() {
+                return Err(Error::FolderNotEmpty(dir.to_path_buf()));
+            }
+        }
+        for sub in ["blobs", "tmp", "keys"] {
+            fs::create_dir_all(dir.join(sub)).map_err(|e| Error::storage(dir.join(sub), e))?;
+        }
+        let lock = lock_dir(dir)?;
+        let key = VaultKey::generate(env.rng.as_mut());
+        let mut name_key = [0u8; 32];
+        env.rng.fill_bytes(&mut name_key);
+        write_key(&dir.join(SIGNING_KEY_FILE), &key.seed())?;
+        write_key(&dir.join(NAME_KEY_FILE), &name_key)?;
+        let mut conn = open_db(&db_path, true)?;
+        db::migrate(&mut conn, 0)?;
+        let created = clock::utc_rfc3339(&env.clock.now());
+        db::meta::set(&conn, "created_at", &created)?;
+        db::meta::set(&conn, "format", "safekeep-vault 1")?;
+        blob_store::sync_dir(dir).map_err(|e| Error::storage(dir, e))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            conn,
+            blobs: BlobStore::new(dir, name_key),
+            key,
+            env,
+            _lock: lock,
+        })
+    }
+
+    /// Opens the vault in `dir`, upgrading its schema if it is older than this build's.
+    pub fn open(dir: &Path, env: Environment) -> Result<Self> {
+        let db_path = dir.join(DB_FILE);
+        if !db_path.is_file() {
+            return Err(Error::NotAVault(dir.to_path_buf()));
+        }
+        let lock = lock_dir(dir)?;
+        let mut conn = open_db(&db_path, false)?;
+        let version = db::schema_version(&conn).map_err(|e| corrupt_or(&db_path, e))?;
+        if version > db::SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found: version,
+                supported: db::SCHEMA_VERSION,
+            });
+        }
+        if version < db::SCHEMA_VERSION {
+            db::migrate(&mut conn, version).map_err(|e| corrupt_or(&db_path, e))?;
+        }
+        let key = VaultKey::from_seed(&read_key(&dir.join(SIGNING_KEY_FILE))?);
+        let name_key = read_key(&dir.join(NAME_KEY_FILE))?;
+        fs::create_dir_all(dir.join("tmp")).map_err(|e| Error::storage(dir.join("tmp"), e))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            conn,
+            blobs: BlobStore::new(dir, name_key),
+            key,
+            env,
+            _lock: lock,
+        })
+    }
+
+    /// The vault folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The vault's signing key.
+    pub fn key(&self) -> &VaultKey {
+        &self.key
+    }
+
+    /// The blob store, for reading originals.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    /// The database connection, for read-only queries by sibling modules.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Reads the clock once.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        self.env.clock.now()
+    }
+
+    /// Returns a fresh random UUID (v4) from the vault's RNG.
+    pub(crate) fn new_id(&mut self) -> String {
+        let mut b = [0u8; 16];
+        self.env.rng.fill_bytes(&mut b);
+        uuid::Builder::from_random_bytes(b).into_uuid().to_string()
+    }
+
+    /// Finds the case whose id is, or starts with, `given`.
+    pub fn resolve_case(&self, given: &str) -> Result<cases::CaseRow> {
+        let id = resolve(
+            cases::ids_with_prefix(&self.conn, given.trim())?,
+            "case",
+            given,
+            "`safekeep case list` shows every case and its id",
+        )?;
+        cases::get(&self.conn, &id)?.ok_or_else(|| Error::Invalid(format!("case {id} vanished")))
+    }
+
+    /// Finds the item whose id is, or starts with, `given`.
+    pub fn resolve_item(&self, given: &str) -> Result<String> {
+        resolve(
+            db::items::ids_with_prefix(&self.conn, given.trim())?,
+            "item",
+            given,
+            "`safekeep list` shows every item and its id",
+        )
+    }
+}
+
+fn resolve(
+    mut ids: Vec<String>,
+    what: &'static str,
+    given: &str,
+    hint: &'static str,
+) -> Result<String> {
+    let given_t = given.trim();
+    if given_t.len() < 4 && ids.len() != 1 || given_t.is_empty() {
+        ids.retain(|id| id == given_t);
+    }
+    match ids.len() {
+        0 => Err(Error::NotFound {
+            what,
+            given: given.to_owned(),
+            hint,
+        }),
+        1 => Ok(ids.remove(0)),
+        _ => Err(Error::Ambiguous {
+            what,
+            given: given.to_owned(),
+            matches: ids.join(", "),
+        }),
+    }
+}
+
+/// Appends one event to a case's chain inside `tx` and moves the case's head.
+pub(crate) fn append_event(
+    tx: &Transaction<'_>,
+    case_id: &str,
+    at: &str,
+    kind: &str,
+    data: Value,
+) -> Result<events::EventRow> {
+    let case = cases::get(tx, case_id)?.ok_or_else(|| Error::NotFound {
+        what: "case",
+        given: case_id.to_owned(),
+        hint: "`safekeep case list` shows every case and its id",
+    })?;
+    let event = Event {
+        case_id: case_id.to_owned(),
+        seq: case.event_count + 1,
+        at: at.to_owned(),
+        kind: kind.to_owned(),
+        data,
+    };
+    let body = event.canonical_bytes();
+    let prev: [u8; 32] = hex::decode(&case.head_hash)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "case {case_id} has a damaged chain head; run `safekeep check`"
+            ))
+        })?;
+    let hash = hex::encode(audit_log::chain_hash(&prev, &body));
+    let row = events::EventRow {
+        seq: event.seq,
+        kind: event.kind,
+        at: event.at,
+        body: String::from_utf8(body).map_err(|e| Error::Invalid(e.to_string()))?,
+        prev_hash: case.head_hash,
+        hash: hash.clone(),
+    };
+    events::insert(tx, case_id, &row)?;
+    cases::set_head(tx, case_id, row.seq, &hash)?;
+    Ok(row)
+}
+
+fn lock_dir(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::storage(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Locked(dir.to_path_buf())),
+        Err(fs::TryLockError::Error(e)) => Err(Error::storage(&path, e)),
+    }
+}
+
+fn open_db(path: &Path, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| corrupt_or(path, e))?;
+    let setup = || -> rusqlite::Result<()> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        Ok(())
+    };
+    setup().map_err(|e| corrupt_or(path, e))?;
+    Ok(conn)
+}
+
+/// Maps "not a database" and "corrupt" to [`Error::Corrupt`], anything else as is.
+fn corrupt_or(path: &Path, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e.sqlite_error_code() {
+        Some(NotADatabase | DatabaseCorrupt) => Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
+        _ => Error::Database(e),
+    }
+}
+
+fn write_key(path: &Path, key: &[u8; 32]) -> Result<()> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let write = || -> io::Result<()> {
+        let mut f = opts.open(path)?;
+        f.write_all(format!("{}\n", hex::encode(key)).as_bytes())?;
+        f.sync_all()
+    };
+    write().map_err(|e| Error::storage(path, e))
+}
+
+fn read_key(path: &Path) -> Result<[u8; 32]> {
+    let bad = |detail: String| Error::KeyFile {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let text = fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    hex::decode(text.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| bad("it does not hold a 32-byte key in hex".into()))
+}

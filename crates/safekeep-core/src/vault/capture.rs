@@ -1,0 +1,354 @@
+//! Capturing items: importing files the user already has, and writing incident notes.
+//!
+//! Order of work (docs/vault.md § "Crash safety"): stream the bytes into `tmp/` while
+//! hashing, fsync, confirm the source did not change, rename the blob into place, and
+//! only then commit the item row, its artifact rows and its audit event in one
+//! transaction. A crash before the commit leaves no item, only a stray file for `check`.
+
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde_json::json;
+
+use super::{Error, Result, Vault, append_event};
+use crate::audit_log::event_type;
+use crate::blob_store::{self, Staged};
+use crate::canonical;
+use crate::clock::{offset_string, utc_rfc3339};
+use crate::db::{artifacts, items};
+use crate::item::{Artifact, Context, ItemKind, ItemRecord};
+
+/// Progress of one import, for progress bars.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportProgress {
+    /// Bytes copied so far.
+    pub done: u64,
+    /// Size of the file when the import started.
+    pub total: u64,
+}
+
+/// Longest title derived automatically from a file name or note.
+const TITLE_MAX: usize = 80;
+
+impl Vault {
+    /// Imports one file as a new item of kind `file`, byte-exact, and returns its record.
+    ///
+    /// Refuses directories and special files, and refuses (recording nothing) a file whose
+    /// size, modification time or bytes differ between the copy and a second read.
+    pub fn import_file(
+        &mut self,
+        case_id: &str,
+        path: &Path,
+        context: Context,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ItemRecord> {
+        let case = self.resolve_case(case_id)?;
+        validate_context(&context)?;
+        let input = |reason: String| Error::Input {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let before = fs::metadata(path).map_err(|e| input(describe_open_error(&e)))?;
+        if before.is_dir() {
+            return Err(input(
+                "it is a folder. Import the files inside it instead (for example `safekeep import --case ID folder/*`)".into(),
+            ));
+        }
+        if !before.is_file() {
+            return Err(input(
+                "it is not a regular file (a device, pipe or socket cannot be kept as evidence)"
+                    .into(),
+            ));
+        }
+        let mut src = File::open(path).map_err(|e| input(describe_open_error(&e)))?;
+        let captured = self.now();
+        let total = before.len();
+        let tmp_id = self.new_id();
+        let staged = self
+            .blobs
+            .stage(&mut src, &tmp_id, &mut |done| {
+                progress(ImportProgress { done, total })
+            })
+            .map_err(|e| self.stage_error(path, e))?;
+        if let Err(e) = confirm_unchanged(path, &before, &mut src, &staged) {
+            self.blobs.discard(staged);
+            return Err(e);
+        }
+        let name = path.file_name().map(|n| n.as_encoded_bytes().to_vec());
+        let (original_name, original_name_bytes) = match &name {
+            Some(raw) => match std::str::from_utf8(raw) {
+                Ok(s) => (Some(s.to_owned()), None),
+                Err(_) => (
+                    Some(String::from_utf8_lossy(raw).into_owned()),
+                    Some(hex::encode(raw)),
+                ),
+            },
+            None => (None, None),
+        };
+        let media_type = sniff(&staged.head, path);
+        let artifact = Artifact {
+            role: "original".into(),
+            media_type,
+            size: staged.size,
+            sha256: hex::encode(staged.sha256),
+            original_name: original_name.clone(),
+            original_name_bytes,
+            modified_at: before
+                .modified()
+                .ok()
+                .map(|t| utc_rfc3339(&DateTime::<Utc>::from(t).fixed_offset())),
+        };
+        let title = context
+            .title
+            .clone()
+            .unwrap_or_else(|| shorten(original_name.as_deref().unwrap_or("Imported file")));
+        self.seal(
+            &case.id,
+            ItemKind::File,
+            title,
+            captured,
+            context,
+            vec![(artifact, staged)],
+        )
+    }
+
+    /// Records a written incident-log entry as a new item of kind `note`.
+    pub fn add_note(&mut self, case_id: &str, text: &str, context: Context) -> Result<ItemRecord> {
+        let case = self.resolve_case(case_id)?;
+        validate_context(&context)?;
+        if text.trim().is_empty() {
+            return Err(Error::Invalid(
+                "the note is empty: write what happened, then save it".into(),
+            ));
+        }
+        let captured = self.now();
+        let tmp_id = self.new_id();
+        let staged = self
+            .blobs
+            .stage(&mut text.as_bytes(), &tmp_id, &mut |_| {})
+            .map_err(|e| Error::storage(self.blobs.tmp_dir(), e))?;
+        let artifact = Artifact {
+            role: "note".into(),
+            media_type: "text/plain; charset=utf-8".into(),
+            size: staged.size,
+            sha256: hex::encode(staged.sha256),
+            original_name: None,
+            original_name_bytes: None,
+            modified_at: None,
+        };
+        let title = context
+            .title
+            .clone()
+            .unwrap_or_else(|| shorten(text.trim().lines().next().unwrap_or("Note")));
+        self.seal(
+            &case.id,
+            ItemKind::Note,
+            title,
+            captured,
+            context,
+            vec![(artifact, staged)],
+        )
+    }
+
+    /// Moves staged blobs into the store, then commits the item and its event together.
+    /// Used by every kind of capture.
+    pub(crate) fn seal(
+        &mut self,
+        case_id: &str,
+        kind: ItemKind,
+        title: String,
+        captured: DateTime<FixedOffset>,
+        context: Context,
+        parts: Vec<(Artifact, Staged)>,
+    ) -> Result<ItemRecord> {
+        let id = self.new_id();
+        let record = ItemRecord {
+            id: id.clone(),
+            case_id: case_id.to_owned(),
+            kind,
+            title,
+            captured_at: utc_rfc3339(&captured),
+            utc_offset: offset_string(&captured),
+            clock_source: self.env.clock.source(),
+            app_version: self.env.app_version.clone(),
+            host: self.env.host.clone(),
+            context,
+            artifacts: parts.iter().map(|(a, _)| a.clone()).collect(),
+        };
+        let mut names = Vec::with_capacity(parts.len());
+        let mut parts = parts.into_iter();
+        for (_, staged) in parts.by_ref() {
+            match self.blobs.commit(staged) {
+                Ok(name) => names.push(name),
+                Err(e) => {
+                    for (_, rest) in parts {
+                        self.blobs.discard(rest);
+                    }
+                    self.forget_unused(&names);
+                    return Err(Error::storage(self.blobs.blobs_dir(), e));
+                }
+            }
+        }
+        let result = self.commit_item(&record, &names);
+        if result.is_err() {
+            self.forget_unused(&names);
+        }
+        result.map(|()| record)
+    }
+
+    fn commit_item(&mut self, record: &ItemRecord, names: &[String]) -> Result<()> {
+        let value = serde_json::to_value(record).map_err(|e| Error::Invalid(e.to_string()))?;
+        let sealed = canonical::to_bytes(&value).map_err(|e| Error::Invalid(e.to_string()))?;
+        let sealed = String::from_utf8(sealed).map_err(|e| Error::Invalid(e.to_string()))?;
+        let at = record.captured_at.clone();
+        let tx = self.conn.transaction()?;
+        items::insert(
+            &tx,
+            &record.id,
+            &record.case_id,
+            record.kind.as_str(),
+            &record.captured_at,
+            &sealed,
+        )?;
+        for (idx, (a, name)) in record.artifacts.iter().zip(names).enumerate() {
+            artifacts::insert(
+                &tx,
+                &artifacts::ArtifactRow {
+                    item_id: record.id.clone(),
+                    idx: idx as u32,
+                    sha256: a.sha256.clone(),
+                    size: a.size,
+                    blob: Some(name.clone()),
+                },
+            )?;
+        }
+        append_event(
+            &tx,
+            &record.case_id,
+            &at,
+            event_type::ITEM_CAPTURED,
+            json!({ "item": value }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes blobs that no committed artifact uses (after a failed capture).
+    fn forget_unused(&self, names: &[String]) {
+        for name in names {
+            if matches!(artifacts::blob_users(&self.conn, name), Ok(0)) {
+                let _ = self.blobs.remove(name);
+            }
+        }
+    }
+
+    fn stage_error(&self, path: &Path, e: std::io::Error) -> Error {
+        // Reading the source and writing the vault both happen while staging; the source
+        // is read-only here, so a write-side kind means the vault's disk.
+        use std::io::ErrorKind::*;
+        match e.kind() {
+            StorageFull | FileTooLarge | QuotaExceeded | ReadOnlyFilesystem | PermissionDenied
+            | AlreadyExists => Error::storage(self.blobs.tmp_dir(), e),
+            _ => Error::Input {
+                path: path.to_path_buf(),
+                reason: format!("reading it failed ({e}); nothing was recorded"),
+            },
+        }
+    }
+}
+
+/// Checks that the source still has the size and time it had, and that a second read
+/// yields exactly the bytes that were hashed and stored.
+fn confirm_unchanged(
+    path: &Path,
+    before: &fs::Metadata,
+    src: &mut File,
+    staged: &Staged,
+) -> Result<()> {
+    let changed = |what: String| Error::SourceChanged {
+        path: path.to_path_buf(),
+        what,
+    };
+    let after =
+        fs::metadata(path).map_err(|e| changed(format!("it could not be read again: {e}")))?;
+    if after.len() != before.len() || staged.size != before.len() {
+        return Err(changed(format!(
+            "its size went from {} to {} bytes",
+            before.len(),
+            if after.len() != before.len() {
+                after.len()
+            } else {
+                staged.size
+            }
+        )));
+    }
+    if after.modified().ok() != before.modified().ok() {
+        return Err(changed("its modification time changed".into()));
+    }
+    let reread = src.seek(SeekFrom::Start(0)).and_then(|_| {
+        let mut copy = File::open(staged.path())?;
+        blob_store::same_bytes(src as &mut dyn Read, &mut copy)
+    });
+    match reread {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(changed("a second read gave different bytes".into())),
+        Err(e) => Err(changed(format!("it could not be read a second time: {e}"))),
+    }
+}
+
+fn describe_open_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "there is no such file. Check the name and the folder".into(),
+        std::io::ErrorKind::PermissionDenied => {
+            "this account is not allowed to read it. Copy it somewhere you can read, or change its permissions".into()
+        }
+        _ => format!("it could not be opened ({e})"),
+    }
+}
+
+/// Names the media type from the content's first bytes, else from the file name.
+fn sniff(head: &[u8], path: &Path) -> String {
+    if let Some(t) = infer::get(head) {
+        return t.mime_type().to_owned();
+    }
+    if let Some(m) = mime_guess::from_path(path).first() {
+        return m.essence_str().to_owned();
+    }
+    if head.is_empty() {
+        "application/x-empty".into()
+    } else if std::str::from_utf8(head).is_ok() {
+        "text/plain".into()
+    } else {
+        "application/octet-stream".into()
+    }
+}
+
+fn shorten(text: &str) -> String {
+    let t = text.trim();
+    if t.chars().count() <= TITLE_MAX {
+        t.to_owned()
+    } else {
+        let cut: String = t.chars().take(TITLE_MAX - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+fn validate_context(c: &Context) -> Result<()> {
+    if let Some(t) = &c.incident_time {
+        DateTime::parse_from_rfc3339(t).map_err(|_| {
+            Error::Invalid(format!(
+                "the incident time \"{t}\" is not a date and time Safekeep understands. Write it like 2026-03-01T21:40:00+00:00"
+            ))
+        })?;
+    }
+    if let Some(u) = &c.source_url {
+        if u.trim().is_empty() {
+            return Err(Error::Invalid(
+                "the source URL is empty; leave it out instead".into(),
+            ));
+        }
+    }
+    Ok(())
+}

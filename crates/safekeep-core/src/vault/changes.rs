@@ -1,0 +1,196 @@
+//! Changes that add to the record without altering evidence: cases, renames,
+//! annotations and withdrawals. Each is one transaction with its audit event.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Error, Result, Vault, append_event};
+use crate::audit_log::event_type;
+use crate::canonical;
+use crate::clock::utc_rfc3339;
+use crate::db::{annotations, artifacts, cases, items};
+
+/// What an annotation says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AnnotationBody {
+    /// A label for grouping and finding items.
+    Tag {
+        /// The label.
+        tag: String,
+    },
+    /// A later note about the item.
+    Note {
+        /// The text.
+        text: String,
+    },
+    /// A corrected description; the original stays in the sealed record.
+    DescriptionCorrection {
+        /// The corrected description.
+        description: String,
+    },
+    /// A report of the content to a platform, the police or a hotline.
+    Report {
+        /// Who it was reported to.
+        reported_to: String,
+        /// When (a date or RFC 3339 time, as the person gave it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reported_on: Option<String>,
+        /// Ticket, case or crime reference number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        /// What happened (removed, refused, pending…).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<String>,
+    },
+}
+
+/// An annotation as stored and as it appears in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// UUID.
+    pub id: String,
+    /// The item it is about.
+    pub item_id: String,
+    /// When it was added, RFC 3339 UTC.
+    pub created_at: String,
+    /// What it says.
+    #[serde(flatten)]
+    pub body: AnnotationBody,
+}
+
+impl Vault {
+    /// Creates a case and returns its id.
+    pub fn create_case(&mut self, title: &str) -> Result<String> {
+        let title = non_empty(
+            title,
+            "a case needs a title, for example \"Messages from X, 2026\"",
+        )?;
+        let id = self.new_id();
+        let at = utc_rfc3339(&self.now());
+        let tx = self.conn.transaction()?;
+        cases::insert(&tx, &id, &title, &at)?;
+        append_event(
+            &tx,
+            &id,
+            &at,
+            event_type::CASE_CREATED,
+            json!({ "title": title }),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Renames a case; the id never changes and the old title stays in the log.
+    pub fn rename_case(&mut self, case_id: &str, title: &str) -> Result<()> {
+        let case = self.resolve_case(case_id)?;
+        let title = non_empty(title, "the new title is empty")?;
+        let at = utc_rfc3339(&self.now());
+        let tx = self.conn.transaction()?;
+        cases::set_title(&tx, &case.id, &title)?;
+        append_event(
+            &tx,
+            &case.id,
+            &at,
+            event_type::CASE_RENAMED,
+            json!({ "from": case.title, "to": title }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Attaches an annotation to an item and returns it.
+    pub fn annotate(&mut self, item_id: &str, body: AnnotationBody) -> Result<Annotation> {
+        let item_id = self.resolve_item(item_id)?;
+        let empty = match &body {
+            AnnotationBody::Tag { tag } => tag.trim().is_empty(),
+            AnnotationBody::Note { text } => text.trim().is_empty(),
+            AnnotationBody::DescriptionCorrection { description } => description.trim().is_empty(),
+            AnnotationBody::Report { reported_to, .. } => reported_to.trim().is_empty(),
+        };
+        if empty {
+            return Err(Error::Invalid(
+                "the annotation is empty; nothing was added".into(),
+            ));
+        }
+        let row = items::get(&self.conn, &item_id)?
+            .ok_or_else(|| Error::Invalid(format!("item {item_id} vanished")))?;
+        let annotation = Annotation {
+            id: self.new_id(),
+            item_id: item_id.clone(),
+            created_at: utc_rfc3339(&self.now()),
+            body,
+        };
+        let value = serde_json::to_value(&annotation).map_err(|e| Error::Invalid(e.to_string()))?;
+        let text = canonical::to_bytes(&value).map_err(|e| Error::Invalid(e.to_string()))?;
+        let text = String::from_utf8(text).map_err(|e| Error::Invalid(e.to_string()))?;
+        let tx = self.conn.transaction()?;
+        annotations::insert(&tx, &annotation.id, &item_id, &annotation.created_at, &text)?;
+        append_event(
+            &tx,
+            &row.case_id,
+            &annotation.created_at,
+            event_type::ITEM_ANNOTATED,
+            json!({ "annotation": value }),
+        )?;
+        tx.commit()?;
+        Ok(annotation)
+    }
+
+    /// Withdraws an item captured by mistake. The log keeps its hashes; with
+    /// `remove_blobs` its stored files are deleted (unless another item holds the same bytes).
+    pub fn withdraw(&mut self, item_id: &str, reason: &str, remove_blobs: bool) -> Result<()> {
+        let item_id = self.resolve_item(item_id)?;
+        let reason = non_empty(
+            reason,
+            "say briefly why the item is withdrawn, for example \"captured the wrong window\"",
+        )?;
+        let row = items::get(&self.conn, &item_id)?
+            .ok_or_else(|| Error::Invalid(format!("item {item_id} vanished")))?;
+        if row.withdrawn_at.is_some() {
+            return Err(Error::Invalid(format!(
+                "item {item_id} was already withdrawn; nothing was changed"
+            )));
+        }
+        let arts = artifacts::list(&self.conn, Some(&item_id))?;
+        let at = utc_rfc3339(&self.now());
+        let tx = self.conn.transaction()?;
+        items::set_withdrawn(&tx, &item_id, &at, &reason)?;
+        if remove_blobs {
+            artifacts::clear_blobs(&tx, &item_id)?;
+        }
+        append_event(
+            &tx,
+            &row.case_id,
+            &at,
+            event_type::ITEM_WITHDRAWN,
+            json!({
+                "item_id": item_id,
+                "reason": reason,
+                "artifact_sha256": arts.iter().map(|a| a.sha256.clone()).collect::<Vec<_>>(),
+                "blobs_removed": remove_blobs,
+            }),
+        )?;
+        tx.commit()?;
+        if remove_blobs {
+            // After the commit: a crash here leaves an unreferenced blob for `check --repair`.
+            for name in arts.iter().filter_map(|a| a.blob.as_deref()) {
+                if artifacts::blob_users(&self.conn, name)? == 0 {
+                    self.blobs
+                        .remove(name)
+                        .map_err(|e| Error::storage(self.blobs.path_of(name), e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn non_empty(text: &str, why: &str) -> Result<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        Err(Error::Invalid(why.to_owned()))
+    } else {
+        Ok(t.to_owned())
+    }
+}

@@ -1,0 +1,160 @@
+//! What can go wrong with a vault, in words that say what happened and what to do.
+
+use std::io;
+use std::path::PathBuf;
+
+/// An error from a vault operation. Every variant leaves the vault as it was before the
+/// operation: nothing half-written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The folder holds no vault.
+    #[error(
+        "there is no Safekeep vault in {0}. Create one with `safekeep init`, or point --vault (or SAFEKEEP_VAULT) at the folder that holds it"
+    )]
+    NotAVault(PathBuf),
+    /// `init` was asked to create a vault where one exists.
+    #[error("{0} already holds a Safekeep vault; nothing was changed")]
+    AlreadyAVault(PathBuf),
+    /// `init` was pointed at a folder with other things in it.
+    #[error(
+        "{0} is not empty. Choose a new or empty folder for the vault, so that evidence is not mixed with other files"
+    )]
+    FolderNotEmpty(PathBuf),
+    /// Another process has the vault open.
+    #[error(
+        "the vault in {0} is in use by another Safekeep window or command. Close it (or wait for it to finish) and try again"
+    )]
+    Locked(PathBuf),
+    /// The database file is damaged or is not SQLite.
+    #[error(
+        "the vault's database {path} is damaged or is not a Safekeep database ({detail}). Nothing was changed. Keep a copy of the whole vault folder and restore vault.db from a backup before doing anything else"
+    )]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        detail: String,
+    },
+    /// The vault was written by a newer Safekeep.
+    #[error(
+        "this vault was written by a newer version of Safekeep (schema {found}; this version understands up to {supported}). Nothing was changed: update Safekeep to open it"
+    )]
+    SchemaTooNew {
+        /// Schema version found in the vault.
+        found: u32,
+        /// Newest schema this build knows.
+        supported: u32,
+    },
+    /// A key file is missing or unreadable.
+    #[error(
+        "the vault key file {path} is missing or damaged ({detail}). Without it the vault cannot sign bundles; restore the vault folder from a backup"
+    )]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
+    /// No case or item matches what was typed.
+    #[error("no {what} matches \"{given}\". {hint}")]
+    NotFound {
+        /// "case" or "item".
+        what: &'static str,
+        /// What was typed.
+        given: String,
+        /// Where to look.
+        hint: &'static str,
+    },
+    /// An id prefix matches several cases or items.
+    #[error("\"{given}\" matches several {what}s ({matches}). Type more of the id")]
+    Ambiguous {
+        /// "case" or "item".
+        what: &'static str,
+        /// What was typed.
+        given: String,
+        /// The ids it matches.
+        matches: String,
+    },
+    /// A file given for import cannot be used as it is.
+    #[error("cannot import {path}: {reason}")]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// The source file changed while it was read.
+    #[error(
+        "{path} changed while it was being imported ({what}). Nothing was recorded. Wait until whatever is writing the file has finished, then import it again"
+    )]
+    SourceChanged {
+        /// The file.
+        path: PathBuf,
+        /// What differed.
+        what: String,
+    },
+    /// Writing into the vault failed.
+    #[error("could not write into the vault ({path}): {source}. Nothing was recorded.{hint}")]
+    Storage {
+        /// Where.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+        /// Extra advice, e.g. about a full disk.
+        hint: &'static str,
+    },
+    /// A request that makes no sense (empty note, bad time, already withdrawn…).
+    #[error("{0}")]
+    Invalid(String),
+    /// SQLite failed.
+    #[error(
+        "the vault's database reported an error: {0}. Nothing was recorded; try again, and run `safekeep check` if it persists"
+    )]
+    Database(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// A stable machine-readable code, for the UI's `{code, message}` errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotAVault(_) => "not_a_vault",
+            Self::AlreadyAVault(_) => "already_a_vault",
+            Self::FolderNotEmpty(_) => "folder_not_empty",
+            Self::Locked(_) => "vault_locked",
+            Self::Corrupt { .. } => "vault_corrupt",
+            Self::SchemaTooNew { .. } => "schema_too_new",
+            Self::KeyFile { .. } => "key_file",
+            Self::NotFound { .. } => "not_found",
+            Self::Ambiguous { .. } => "ambiguous_id",
+            Self::Input { .. } => "bad_input",
+            Self::SourceChanged { .. } => "source_changed",
+            Self::Storage { .. } => "storage",
+            Self::Invalid(_) => "invalid_request",
+            Self::Database(_) => "database",
+        }
+    }
+
+    /// Wraps an I/O error writing to `path` inside the vault.
+    pub fn storage(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        let hint = match source.kind() {
+            io::ErrorKind::StorageFull
+            | io::ErrorKind::FileTooLarge
+            | io::ErrorKind::QuotaExceeded => {
+                " The disk is full (or the file is larger than this disk allows): free some space, then try again."
+            }
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                " Safekeep is not allowed to write there: check the folder's permissions."
+            }
+            _ => "",
+        };
+        Self::Storage {
+            path: path.into(),
+            source,
+            hint,
+        }
+    }
+}
+
+/// Result of a vault operation.
+pub type Result<T> = std::result::Result<T, Error>;

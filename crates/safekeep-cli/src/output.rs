@@ -99,11 +99,7 @@ pub fn items(items: &[ItemView], json: bool) -> Result<()> {
     for i in items {
         let r = &i.record;
         let sha = r.artifacts.first().map(|a| &a.sha256[..12]).unwrap_or("-");
-        let mark = if i.withdrawn.is_some() {
-            " [withdrawn]"
-        } else {
-            ""
-        };
+        let mark = if i.withdrawn.is_some() { " [withdrawn]" } else { "" };
         writeln!(
             out,
             "{:<36}  {:<24}  {:<10}  {:<12}  {}{mark}",
@@ -239,10 +235,7 @@ pub fn check_report(report: &CheckReport, json: bool) -> Result<()> {
         } else {
             "run `safekeep check --repair` to remove it"
         };
-        println!(
-            "✘ leftover file not used by any item: {} ({done})",
-            o.display()
-        );
+        println!("✘ leftover file not used by any item: {} ({done})", o.display());
     }
     if report.is_ok() {
         println!("✔ Everything is intact.");

@@ -182,10 +182,7 @@ impl ChainVerifier {
         let value: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
             Err(e) => {
-                return brk(
-                    expected,
-                    format!("is not readable JSON ({e}): it was edited"),
-                );
+                return brk(expected, format!("is not readable JSON ({e}): it was edited"));
             }
         };
         let event = match Event::from_value(&value) {
@@ -217,18 +214,18 @@ impl ChainVerifier {
                 "is not in canonical form, so it was edited after it was recorded".into(),
             );
         }
-        if let Some(p) = recorded_prev {
-            if p != hex::encode(self.prev) {
-                return brk(
-                    expected,
-                    format!(
-                        "does not follow event #{}: it records the previous hash as {p} but event #{} hashes to {} (an event before it was edited, removed or inserted)",
-                        expected - 1,
-                        expected - 1,
-                        hex::encode(self.prev)
-                    ),
-                );
-            }
+        if let Some(p) = recorded_prev
+            && p != hex::encode(self.prev)
+        {
+            return brk(
+                expected,
+                format!(
+                    "does not follow event #{}: it records the previous hash as {p} but event #{} hashes to {} (an event before it was edited, removed or inserted)",
+                    expected - 1,
+                    expected - 1,
+                    hex::encode(self.prev)
+                ),
+            );
         }
         let hash = chain_hash(&self.prev, body);
         if hex::encode(hash) != recorded_hash {

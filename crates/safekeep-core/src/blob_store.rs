@@ -163,11 +163,7 @@ impl BlobStore {
             out.push((entry, None));
         }
         for dir in read_dir_sorted(&self.blobs_dir())? {
-            let prefix = dir
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("")
-                .to_owned();
+            let prefix = dir.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
             if !dir.is_dir() {
                 out.push((dir, None));
                 continue;
@@ -233,11 +229,7 @@ type Copied = (File, [u8; 32], u64, Vec<u8>);
 
 /// Copies `src` to `dst` while hashing: this thread reads and hashes, a second thread
 /// writes, so hashing and writing overlap on two cores.
-fn copy_hashing(
-    src: &mut dyn Read,
-    dst: File,
-    progress: &mut dyn FnMut(u64),
-) -> io::Result<Copied> {
+fn copy_hashing(src: &mut dyn Read, dst: File, progress: &mut dyn FnMut(u64)) -> io::Result<Copied> {
     let (full_tx, full_rx) = mpsc::sync_channel::<(Vec<u8>, usize)>(DEPTH);
     let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
     for _ in 0..=DEPTH {
@@ -291,9 +283,7 @@ fn copy_hashing(
 
 fn read_dir_sorted(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut v = match fs::read_dir(dir) {
-        Ok(rd) => rd
-            .map(|e| e.map(|e| e.path()))
-            .collect::<io::Result<Vec<_>>>()?,
+        Ok(rd) => rd.map(|e| e.map(|e| e.path())).collect::<io::Result<Vec<_>>>()?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e),
     };

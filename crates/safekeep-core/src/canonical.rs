@@ -75,10 +75,7 @@ mod tests {
     fn sorts_keys_and_strips_whitespace() {
         let v = json!({"b": 1, "a": {"z": [1, "x\"\n\u{7}é"], "y": null}, "A": true});
         let s = String::from_utf8(to_bytes(&v).expect("canonical")).expect("utf8");
-        assert_eq!(
-            s,
-            r#"{"A":true,"a":{"y":null,"z":[1,"x\"\n\u0007é"]},"b":1}"#
-        );
+        assert_eq!(s, r#"{"A":true,"a":{"y":null,"z":[1,"x\"\n\u0007é"]},"b":1}"#);
     }
 
     #[test]

@@ -61,8 +61,7 @@ impl Clock for SteppingClock {
 /// Formats an instant as RFC 3339 in UTC with millisecond precision (`…T…Z`), the one
 /// form every stored and exported timestamp uses.
 pub fn utc_rfc3339(t: &DateTime<FixedOffset>) -> String {
-    t.with_timezone(&Utc)
-        .to_rfc3339_opts(SecondsFormat::Millis, true)
+    t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// Formats the UTC offset of an instant as `+HH:MM` / `-HH:MM`.

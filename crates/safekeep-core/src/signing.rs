@@ -100,10 +100,7 @@ mod tests {
         let fp = k.fingerprint();
         assert_eq!(fp.len(), 49);
         assert_eq!(fp.split(' ').count(), 10);
-        assert_eq!(
-            normalize_fingerprint(&fp.to_lowercase()),
-            fp.replace(' ', "")
-        );
+        assert_eq!(normalize_fingerprint(&fp.to_lowercase()), fp.replace(' ', ""));
         assert_eq!(VaultKey::from_seed(&k.seed()).fingerprint(), fp);
     }
 }

@@ -63,8 +63,7 @@ impl Environment {
 
 /// Returns the default vault folder: the platform's per-user data folder.
 pub fn default_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
-        .map(|d| d.data_dir().join("vault"))
+    directories::ProjectDirs::from("org", "Safekeep", "Safekeep").map(|d| d.data_dir().join("vault"))
 }
 
 /// An open vault. Holds an exclusive lock on the folder while it lives.
@@ -208,12 +207,7 @@ impl Vault {
     }
 }
 
-fn resolve(
-    mut ids: Vec<String>,
-    what: &'static str,
-    given: &str,
-    hint: &'static str,
-) -> Result<String> {
+fn resolve(mut ids: Vec<String>, what: &'static str, given: &str, hint: &'static str) -> Result<String> {
     let given_t = given.trim();
     if given_t.len() < 4 && ids.len() != 1 || given_t.is_empty() {
         ids.retain(|id| id == given_t);

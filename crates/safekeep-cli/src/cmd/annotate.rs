@@ -12,9 +12,7 @@ use crate::cli::AnnotateArgs;
 pub fn annotate(dir: &Path, item: &str, what: AnnotateArgs) -> Result<ExitCode> {
     let body = match what {
         AnnotateArgs { tag: Some(tag), .. } => AnnotationBody::Tag { tag },
-        AnnotateArgs {
-            note: Some(text), ..
-        } => AnnotationBody::Note { text },
+        AnnotateArgs { note: Some(text), .. } => AnnotationBody::Note { text },
         AnnotateArgs {
             correct_description: Some(description),
             ..

@@ -68,9 +68,7 @@ pub fn clear_blobs(conn: &Connection, item_id: &str) -> rusqlite::Result<()> {
 
 /// Counts artifacts still stored in blob `name`.
 pub fn blob_users(conn: &Connection, name: &str) -> rusqlite::Result<u64> {
-    conn.query_row(
-        "SELECT count(*) FROM artifacts WHERE blob = ?1",
-        [name],
-        |r| r.get(0),
-    )
+    conn.query_row("SELECT count(*) FROM artifacts WHERE blob = ?1", [name], |r| {
+        r.get(0)
+    })
 }

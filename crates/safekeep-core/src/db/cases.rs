@@ -54,10 +54,7 @@ pub fn insert(conn: &Connection, id: &str, title: &str, created_at: &str) -> rus
 
 /// Changes a case's title.
 pub fn set_title(conn: &Connection, id: &str, title: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE cases SET title = ?2 WHERE id = ?1",
-        params![id, title],
-    )?;
+    conn.execute("UPDATE cases SET title = ?2 WHERE id = ?1", params![id, title])?;
     Ok(())
 }
 
@@ -82,15 +79,12 @@ pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<CaseRow>> {
 
 /// Lists all cases, oldest first.
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<CaseRow>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM cases ORDER BY created_at, id"
-    ))?;
+    let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM cases ORDER BY created_at, id"))?;
     st.query_map([], from_row)?.collect()
 }
 
 /// Lists the ids of cases whose id starts with `prefix`.
 pub fn ids_with_prefix(conn: &Connection, prefix: &str) -> rusqlite::Result<Vec<String>> {
-    let mut st =
-        conn.prepare("SELECT id FROM cases WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id")?;
+    let mut st = conn.prepare("SELECT id FROM cases WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id")?;
     st.query_map([prefix], |r| r.get(0))?.collect()
 }

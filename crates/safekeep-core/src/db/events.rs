@@ -59,9 +59,8 @@ pub fn insert(conn: &Connection, case_id: &str, row: &EventRow) -> rusqlite::Res
 
 /// Lists a case's events in chain order.
 pub fn list(conn: &Connection, case_id: &str) -> rusqlite::Result<Vec<EventRow>> {
-    let mut st = conn.prepare(
-        "SELECT seq, type, at, body, prev_hash, hash FROM events WHERE case_id = ?1 ORDER BY seq",
-    )?;
+    let mut st = conn
+        .prepare("SELECT seq, type, at, body, prev_hash, hash FROM events WHERE case_id = ?1 ORDER BY seq")?;
     st.query_map([case_id], |r| {
         Ok(EventRow {
             seq: r.get(0)?,

@@ -88,7 +88,6 @@ pub fn list(conn: &Connection, case_id: Option<&str>) -> rusqlite::Result<Vec<It
 
 /// Lists the ids of items whose id starts with `prefix`.
 pub fn ids_with_prefix(conn: &Connection, prefix: &str) -> rusqlite::Result<Vec<String>> {
-    let mut st =
-        conn.prepare("SELECT id FROM items WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id")?;
+    let mut st = conn.prepare("SELECT id FROM items WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id")?;
     st.query_map([prefix], |r| r.get(0))?.collect()
 }

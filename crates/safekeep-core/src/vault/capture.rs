@@ -58,8 +58,7 @@ impl Vault {
         }
         if !before.is_file() {
             return Err(input(
-                "it is not a regular file (a device, pipe or socket cannot be kept as evidence)"
-                    .into(),
+                "it is not a regular file (a device, pipe or socket cannot be kept as evidence)".into(),
             ));
         }
         let mut src = File::open(path).map_err(|e| input(describe_open_error(&e)))?;
@@ -261,18 +260,12 @@ impl Vault {
 
 /// Checks that the source still has the size and time it had, and that a second read
 /// yields exactly the bytes that were hashed and stored.
-fn confirm_unchanged(
-    path: &Path,
-    before: &fs::Metadata,
-    src: &mut File,
-    staged: &Staged,
-) -> Result<()> {
+fn confirm_unchanged(path: &Path, before: &fs::Metadata, src: &mut File, staged: &Staged) -> Result<()> {
     let changed = |what: String| Error::SourceChanged {
         path: path.to_path_buf(),
         what,
     };
-    let after =
-        fs::metadata(path).map_err(|e| changed(format!("it could not be read again: {e}")))?;
+    let after = fs::metadata(path).map_err(|e| changed(format!("it could not be read again: {e}")))?;
     if after.len() != before.len() || staged.size != before.len() {
         return Err(changed(format!(
             "its size went from {} to {} bytes",
@@ -343,12 +336,12 @@ fn validate_context(c: &Context) -> Result<()> {
             ))
         })?;
     }
-    if let Some(u) = &c.source_url {
-        if u.trim().is_empty() {
-            return Err(Error::Invalid(
-                "the source URL is empty; leave it out instead".into(),
-            ));
-        }
+    if let Some(u) = &c.source_url
+        && u.trim().is_empty()
+    {
+        return Err(Error::Invalid(
+            "the source URL is empty; leave it out instead".into(),
+        ));
     }
     Ok(())
 }

@@ -70,13 +70,7 @@ impl Vault {
         let at = utc_rfc3339(&self.now());
         let tx = self.conn.transaction()?;
         cases::insert(&tx, &id, &title, &at)?;
-        append_event(
-            &tx,
-            &id,
-            &at,
-            event_type::CASE_CREATED,
-            json!({ "title": title }),
-        )?;
+        append_event(&tx, &id, &at, event_type::CASE_CREATED, json!({ "title": title }))?;
         tx.commit()?;
         Ok(id)
     }

@@ -166,9 +166,7 @@ impl Vault {
         let mut report = CheckReport::default();
         let conn = self.conn();
         let mut st = conn.prepare("PRAGMA quick_check")?;
-        let rows: Vec<String> = st
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let rows: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         drop(st);
         if rows != ["ok"] {
             report.problems.push(Problem::Database {
@@ -179,12 +177,7 @@ impl Vault {
         let mut sealed: HashMap<String, Vec<u8>> = HashMap::new();
         for case in cases::list(conn)? {
             report.cases += 1;
-            check_chain(
-                &case,
-                &events::list(conn, &case.id)?,
-                &mut report,
-                &mut sealed,
-            );
+            check_chain(&case, &events::list(conn, &case.id)?, &mut report, &mut sealed);
         }
 
         let arts = artifacts::list(conn, None)?;
@@ -277,25 +270,17 @@ fn check_chain(
     for row in rows {
         // Sealed records are collected from every readable event, even past a break, so
         // items are still compared with what was sealed.
-        if row.kind == event_type::ITEM_CAPTURED {
-            if let Some(item) = serde_json::from_str::<Value>(&row.body)
-                .ok()
-                .and_then(|v| v["data"]["item"].clone().into())
-            {
-                if let (Some(id), Ok(bytes)) = (item["id"].as_str(), canonical::to_bytes(&item)) {
-                    sealed.insert(id.to_owned(), bytes);
-                }
-            }
+        if row.kind == event_type::ITEM_CAPTURED
+            && let Ok(v) = serde_json::from_str::<Value>(&row.body)
+            && let Some(id) = v["data"]["item"]["id"].as_str()
+            && let Ok(bytes) = canonical::to_bytes(&v["data"]["item"])
+        {
+            sealed.insert(id.to_owned(), bytes);
         }
         if broken {
             continue;
         }
-        match verifier.push(
-            row.seq,
-            row.body.as_bytes(),
-            Some(&row.prev_hash),
-            &row.hash,
-        ) {
+        match verifier.push(row.seq, row.body.as_bytes(), Some(&row.prev_hash), &row.hash) {
             Ok(_) => report.events += 1,
             Err(b) => {
                 broken = true;
@@ -341,9 +326,9 @@ fn check_item(
         detail,
     };
     let Some(sealed) = sealed else {
-        report.problems.push(unsealed(
-            "it has no capture event in its case's audit log".into(),
-        ));
+        report
+            .problems
+            .push(unsealed("it has no capture event in its case's audit log".into()));
         return;
     };
     if sealed.as_slice() != item.record.as_bytes() {
@@ -363,8 +348,7 @@ fn check_item(
         return;
     }
     for (a, row) in listed.iter().zip(rows) {
-        if a["sha256"].as_str() != Some(row.sha256.as_str()) || a["size"].as_u64() != Some(row.size)
-        {
+        if a["sha256"].as_str() != Some(row.sha256.as_str()) || a["size"].as_u64() != Some(row.size) {
             report.problems.push(unsealed(format!(
                 "stored file #{} is recorded with a different hash or size than was sealed",
                 row.idx + 1

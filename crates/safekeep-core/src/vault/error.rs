@@ -138,9 +138,7 @@ impl Error {
     /// Wraps an I/O error writing to `path` inside the vault.
     pub fn storage(path: impl Into<PathBuf>, source: io::Error) -> Self {
         let hint = match source.kind() {
-            io::ErrorKind::StorageFull
-            | io::ErrorKind::FileTooLarge
-            | io::ErrorKind::QuotaExceeded => {
+            io::ErrorKind::StorageFull | io::ErrorKind::FileTooLarge | io::ErrorKind::QuotaExceeded => {
                 " The disk is full (or the file is larger than this disk allows): free some space, then try again."
             }
             io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {

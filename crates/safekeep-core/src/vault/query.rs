@@ -46,8 +46,8 @@ impl Vault {
     /// Reads one item (id or prefix).
     pub fn item(&self, item_id: &str) -> Result<ItemView> {
         let id = self.resolve_item(item_id)?;
-        let row = items::get(self.conn(), &id)?
-            .ok_or_else(|| Error::Invalid(format!("item {id} vanished")))?;
+        let row =
+            items::get(self.conn(), &id)?.ok_or_else(|| Error::Invalid(format!("item {id} vanished")))?;
         self.view(row)
     }
 
@@ -68,12 +68,7 @@ impl Vault {
             .iter()
             .map(|b| serde_json::from_str(b))
             .collect::<std::result::Result<Vec<Annotation>, _>>()
-            .map_err(|e| {
-                Error::Invalid(format!(
-                    "an annotation of item {} cannot be read ({e})",
-                    row.id
-                ))
-            })?;
+            .map_err(|e| Error::Invalid(format!("an annotation of item {} cannot be read ({e})", row.id)))?;
         Ok(ItemView {
             record,
             withdrawn: match (row.withdrawn_at, row.withdrawn_reason) {

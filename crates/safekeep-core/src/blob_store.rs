@@ -21,14 +21,19 @@ use sha2::{Digest, Sha256};
 /// that the pipeline's few buffers keep memory flat.
 const CHUNK: usize = 1 << 20;
 /// Chunks in flight between the hashing reader and the writer thread.
-const DEPTH: usize = 3;
+const DEPTH: usize = 16;
+/// Bytes written between early flushes to disk. Flushing as we go keeps the final fsync
+/// short and overlaps disk writes with hashing, instead of paying for them all at the end.
+const FLUSH_EVERY: u64 = 64 << 20;
 /// How much of the start of a blob is kept for media-type sniffing.
 pub const HEAD_LEN: usize = 8192;
 
-/// A blob streamed into `tmp/` and fsynced, not yet in the store.
+/// A blob streamed into `tmp/`, not yet in the store.
 #[derive(Debug)]
 pub struct Staged {
     tmp: PathBuf,
+    file: File,
+    durable: bool,
     /// SHA-256 of the content.
     pub sha256: [u8; 32],
     /// Content length in bytes.
@@ -41,6 +46,16 @@ impl Staged {
     /// Path of the staged copy.
     pub fn path(&self) -> &Path {
         &self.tmp
+    }
+
+    /// Flushes the staged copy to disk. [`BlobStore::commit`] does this itself when it
+    /// has not been done; calling it earlier lets the flush overlap other work.
+    pub fn make_durable(&mut self) -> io::Result<()> {
+        if !self.durable {
+            self.file.sync_all()?;
+            self.durable = true;
+        }
+        Ok(())
     }
 }
 
@@ -85,8 +100,8 @@ impl BlobStore {
         self.blobs_dir().join(dir).join(rest)
     }
 
-    /// Streams `src` into a new file in `tmp/` named `tmp_id`, hashing while writing, and
-    /// fsyncs it. `progress` is called with the bytes copied so far.
+    /// Streams `src` into a new file in `tmp/` named `tmp_id`, hashing while writing.
+    /// `progress` is called with the bytes copied so far.
     pub fn stage(
         &self,
         src: &mut dyn Read,
@@ -95,14 +110,13 @@ impl BlobStore {
     ) -> io::Result<Staged> {
         let tmp = self.tmp_dir().join(format!("{tmp_id}.part"));
         let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        let result = copy_hashing(src, file, progress).and_then(|(file, sha256, size, head)| {
-            file.sync_all()?;
-            Ok(Staged {
-                tmp: tmp.clone(),
-                sha256,
-                size,
-                head,
-            })
+        let result = copy_hashing(src, file, progress).map(|(file, sha256, size, head)| Staged {
+            tmp: tmp.clone(),
+            file,
+            durable: false,
+            sha256,
+            size,
+            head,
         });
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
@@ -117,7 +131,8 @@ impl BlobStore {
 
     /// Moves a staged blob into the store and returns its name. If the store already
     /// holds the same content, the staged copy is dropped and the existing blob kept.
-    pub fn commit(&self, staged: Staged) -> io::Result<String> {
+    pub fn commit(&self, mut staged: Staged) -> io::Result<String> {
+        staged.make_durable()?;
         let name = self.name_for(&staged.sha256);
         let dest = self.path_of(&name);
         let dir = dest.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -238,9 +253,15 @@ fn copy_hashing(src: &mut dyn Read, dst: File, progress: &mut dyn FnMut(u64)) ->
     thread::scope(|scope| {
         let writer = scope.spawn(move || -> io::Result<File> {
             let mut dst = dst;
+            let mut unflushed = 0u64;
             for (buf, n) in full_rx {
                 dst.write_all(&buf[..n])?;
                 let _ = empty_tx.send(buf);
+                unflushed += n as u64;
+                if unflushed >= FLUSH_EVERY {
+                    dst.sync_data()?;
+                    unflushed = 0;
+                }
             }
             Ok(dst)
         });

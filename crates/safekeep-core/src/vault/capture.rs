@@ -65,15 +65,27 @@ impl Vault {
         let captured = self.now();
         let total = before.len();
         let tmp_id = self.new_id();
-        let staged = self
+        let mut staged = self
             .blobs
             .stage(&mut src, &tmp_id, &mut |done| {
                 progress(ImportProgress { done, total })
             })
             .map_err(|e| self.stage_error(path, e))?;
-        if let Err(e) = confirm_unchanged(path, &before, &mut src, &staged) {
+        let (copy, copied) = (staged.path().to_path_buf(), staged.size);
+        // The second read and the flush to disk are independent: do them at once.
+        let (unchanged, durable) = std::thread::scope(|s| {
+            let flush = s.spawn(|| staged.make_durable());
+            let unchanged = confirm_unchanged(path, &before, &mut src, &copy, copied);
+            (unchanged, flush.join())
+        });
+        let durable = durable.unwrap_or_else(|_| Err(std::io::Error::other("the flush thread stopped")));
+        if let Err(e) = unchanged {
             self.blobs.discard(staged);
             return Err(e);
+        }
+        if let Err(e) = durable {
+            self.blobs.discard(staged);
+            return Err(Error::storage(self.blobs.tmp_dir(), e));
         }
         let name = path.file_name().map(|n| n.as_encoded_bytes().to_vec());
         let (original_name, original_name_bytes) = match &name {
@@ -260,20 +272,26 @@ impl Vault {
 
 /// Checks that the source still has the size and time it had, and that a second read
 /// yields exactly the bytes that were hashed and stored.
-fn confirm_unchanged(path: &Path, before: &fs::Metadata, src: &mut File, staged: &Staged) -> Result<()> {
+fn confirm_unchanged(
+    path: &Path,
+    before: &fs::Metadata,
+    src: &mut File,
+    copy: &Path,
+    copied: u64,
+) -> Result<()> {
     let changed = |what: String| Error::SourceChanged {
         path: path.to_path_buf(),
         what,
     };
     let after = fs::metadata(path).map_err(|e| changed(format!("it could not be read again: {e}")))?;
-    if after.len() != before.len() || staged.size != before.len() {
+    if after.len() != before.len() || copied != before.len() {
         return Err(changed(format!(
             "its size went from {} to {} bytes",
             before.len(),
             if after.len() != before.len() {
                 after.len()
             } else {
-                staged.size
+                copied
             }
         )));
     }
@@ -281,7 +299,7 @@ fn confirm_unchanged(path: &Path, before: &fs::Metadata, src: &mut File, staged:
         return Err(changed("its modification time changed".into()));
     }
     let reread = src.seek(SeekFrom::Start(0)).and_then(|_| {
-        let mut copy = File::open(staged.path())?;
+        let mut copy = File::open(copy)?;
         blob_store::same_bytes(src as &mut dyn Read, &mut copy)
     });
     match reread {

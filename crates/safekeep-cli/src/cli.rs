@@ -104,6 +104,40 @@ pub enum Command {
         #[arg(long)]
         keep_files: bool,
     },
+    /// Export a case as an evidence bundle (a .zip) for a solicitor or the police.
+    ///
+    /// The bundle holds the original files, their SHA-256 hashes, the case's audit log, a
+    /// readable exhibit list, and a signature by this vault's key. Anyone can check it
+    /// with standard tools; README.txt inside explains how. Prints the bundle's SHA-256.
+    Export {
+        /// The case to export (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// The bundle file to create, e.g. case.zip. It must not exist yet.
+        #[arg(long, value_name = "FILE.zip")]
+        out: std::path::PathBuf,
+        /// The initials of the person producing the exhibits; exhibits are numbered AB/1, AB/2…
+        #[arg(long, value_name = "AB", default_value = "SK")]
+        exhibit_prefix: String,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a bundle: has anything been altered since it was exported? Needs no vault.
+    ///
+    /// Works on the .zip or on a folder someone already unzipped. Exit status: 0 intact,
+    /// 1 altered or inconsistent, 2 not a bundle or unreadable. Writes nothing.
+    Verify {
+        /// The bundle (.zip) or the unzipped bundle folder.
+        bundle: std::path::PathBuf,
+        /// Also require the bundle to be signed by the key with this fingerprint
+        /// (as read out by the person who exported it, or from `safekeep key`).
+        #[arg(long, value_name = "FINGERPRINT")]
+        expect_key: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the whole vault: every audit log, every record, every stored file.
     ///
     /// Exits 0 only if everything is intact.

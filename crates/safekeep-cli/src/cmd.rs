@@ -1,6 +1,7 @@
 //! One module per subcommand; each parses, calls one core function, and prints.
 
 mod annotate;
+mod bundle;
 mod case;
 mod check;
 mod import;
@@ -21,6 +22,14 @@ pub const APP_VERSION: &str = concat!("safekeep-cli ", env!("CARGO_PKG_VERSION")
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Verify {
+        bundle,
+        expect_key,
+        json,
+    } = &cli.command
+    {
+        return bundle::verify(bundle, expect_key.as_deref(), *json);
+    }
     let dir = vault_dir(cli.vault)?;
     match cli.command {
         Command::Init => init::init(&dir),
@@ -46,6 +55,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             keep_files,
         } => annotate::withdraw(&dir, &item, &reason, keep_files),
         Command::Check { repair, json } => check::run(&dir, repair, json),
+        Command::Export {
+            case_id,
+            out,
+            exhibit_prefix,
+            json,
+        } => bundle::export(&dir, &case_id, out, exhibit_prefix, json),
+        Command::Verify { .. } => unreachable!("handled above"),
     }
 }
 

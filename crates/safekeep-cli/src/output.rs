@@ -242,3 +242,52 @@ pub fn check_report(report: &CheckReport, json: bool) -> Result<()> {
     }
     Ok(())
 }
+
+/// Prints what an export produced.
+pub fn export_summary(s: &safekeep_core::bundle::ExportSummary, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(s)?);
+        return Ok(());
+    }
+    eprintln!(
+        "Exported {} exhibit(s), {} bytes of evidence, to {}",
+        s.items,
+        s.payload_bytes,
+        s.path.display()
+    );
+    eprintln!("Signed by key {}", s.key_fingerprint);
+    eprintln!(
+        "Send the key fingerprint by another channel (read it out, or text it) so the recipient can check it."
+    );
+    eprintln!("SHA-256 of the bundle:");
+    println!("{}", s.sha256);
+    Ok(())
+}
+
+/// Prints a verification report: one ✔/✘ line per check, then the verdict.
+pub fn verify_report(r: &safekeep_core::bundle::VerifyReport, json: bool) -> Result<()> {
+    use safekeep_core::bundle::Verdict;
+    if json {
+        println!("{}", serde_json::to_string_pretty(r)?);
+        return Ok(());
+    }
+    let mut out = io::stdout().lock();
+    for c in &r.checks {
+        writeln!(out, "{} {}", if c.ok { "✔" } else { "✘" }, c.check)?;
+        for d in c.details.iter().filter(|d| !d.is_empty()) {
+            writeln!(out, "    {d}")?;
+        }
+    }
+    if let Some(fp) = &r.key_fingerprint {
+        writeln!(out, "Signing key fingerprint: {fp}")?;
+    }
+    let verdict = match r.verdict {
+        Verdict::Intact => "INTACT: every check passed. Nothing in the bundle changed since it was exported.",
+        Verdict::Altered => {
+            "ALTERED OR INCONSISTENT: see the ✘ lines above. Do not rely on this bundle as it is."
+        }
+        Verdict::NotABundle => "NOT A SAFEKEEP BUNDLE, or it cannot be read.",
+    };
+    writeln!(out, "{verdict}")?;
+    Ok(())
+}

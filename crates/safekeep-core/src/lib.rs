@@ -8,6 +8,7 @@
 
 pub mod audit_log;
 pub mod blob_store;
+pub mod bundle;
 pub mod canonical;
 pub mod clock;
 pub mod db;

@@ -173,6 +173,11 @@ impl Vault {
         &self.conn
     }
 
+    /// The database connection, for writes by sibling modules.
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// Reads the clock once.
     pub(crate) fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
         self.env.clock.now()

@@ -1,0 +1,10 @@
+//! The evidence bundle: a zipped BagIt bag that anyone can check (docs/bundle-format.md).
+
+pub mod export;
+pub mod format;
+mod readme;
+mod report;
+pub mod verify;
+
+pub use export::{ExportError, ExportOptions, ExportProgress, ExportSummary};
+pub use verify::{Check, Verdict, VerifyReport};

@@ -1,0 +1,552 @@
+//! `export`: writes a case as a signed, zipped BagIt bag (docs/bundle-format.md).
+//!
+//! Streams every original from the vault into the zip exactly once, re-hashing it on the
+//! way so that a damaged blob can never be exported as evidence; hashes the zip as it is
+//! written; writes to `<out>.part` and renames only when complete, so a failed export
+//! leaves nothing behind. The export is then recorded as a `bundle.exported` event.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, Timelike};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use zip::write::{SimpleFileOptions, StreamWriter};
+use zip::{CompressionMethod, ZipWriter};
+
+use super::format::{self, AUDIT_LOG, BAGIT_TXT, MANIFEST, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
+use super::{readme, report};
+use crate::audit_log::event_type;
+use crate::blob_store::sync_dir;
+use crate::clock::utc_rfc3339;
+use crate::db::{artifacts, events};
+use crate::vault::{self, ItemView, Vault, append_event};
+
+/// What to export and where.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// The bundle file to create (must not exist).
+    pub out: PathBuf,
+    /// Exhibit reference prefix: the producer's initials, 1–4 capital letters.
+    pub exhibit_prefix: String,
+}
+
+/// Progress of an export, in payload bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportProgress {
+    /// Bytes of originals written so far.
+    pub done: u64,
+    /// Bytes of originals to write.
+    pub total: u64,
+}
+
+/// What was exported.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportSummary {
+    /// The bundle file.
+    pub path: PathBuf,
+    /// The bag folder inside it.
+    pub bag: String,
+    /// SHA-256 of the whole bundle file.
+    pub sha256: String,
+    /// Number of exhibits.
+    pub items: usize,
+    /// Bytes under `data/`.
+    pub payload_bytes: u64,
+    /// Fingerprint of the signing key.
+    pub key_fingerprint: String,
+}
+
+/// Why an export failed. Nothing is left at the output path when one is returned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The vault could not be read.
+    #[error(transparent)]
+    Vault(#[from] vault::Error),
+    /// The output file exists.
+    #[error("{0} already exists. Choose another file name: Safekeep never overwrites a bundle")]
+    Exists(PathBuf),
+    /// The exhibit prefix is not 1–4 capital letters.
+    #[error(
+        "the exhibit prefix \"{0}\" should be 1 to 4 capital letters, usually the initials of the person producing the exhibits (for example AB)"
+    )]
+    BadPrefix(String),
+    /// The case has nothing to export.
+    #[error("case {0} has no items to export yet; add evidence first")]
+    Empty(String),
+    /// A stored original no longer matches its hash, or is gone.
+    #[error(
+        "stored file #{artifact} of item {item_id} {problem}, so it cannot be exported as evidence. Nothing was exported; run `safekeep check` for details"
+    )]
+    Damaged {
+        /// The item.
+        item_id: String,
+        /// Which of its files (from 1).
+        artifact: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Writing the bundle failed.
+    #[error(
+        "could not write the bundle {path}: {source}. Nothing was kept; check there is space and that you may write there"
+    )]
+    Write {
+        /// The output path.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+impl ExportError {
+    /// A stable machine-readable code, for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Vault(e) => e.code(),
+            Self::Exists(_) => "output_exists",
+            Self::BadPrefix(_) => "bad_exhibit_prefix",
+            Self::Empty(_) => "nothing_to_export",
+            Self::Damaged { .. } => "vault_damaged",
+            Self::Write { .. } => "export_write",
+        }
+    }
+}
+
+/// One exhibit being written.
+pub(super) struct Exhibit {
+    pub reference: String,
+    pub folder: String,
+    pub view: ItemView,
+    pub files: Vec<String>,
+}
+
+impl Vault {
+    /// Exports a case (id or prefix) as a bundle and records the export in its log.
+    pub fn export(
+        &mut self,
+        case_id: &str,
+        options: &ExportOptions,
+        progress: &mut dyn FnMut(ExportProgress),
+    ) -> Result<ExportSummary, ExportError> {
+        if !format::valid_prefix(&options.exhibit_prefix) {
+            return Err(ExportError::BadPrefix(options.exhibit_prefix.clone()));
+        }
+        let out = &options.out;
+        if out.exists() {
+            return Err(ExportError::Exists(out.clone()));
+        }
+        let case = self.resolve_case(case_id)?;
+        let exhibits = self.exhibits(&case.id, &options.exhibit_prefix)?;
+        if exhibits.is_empty() {
+            return Err(ExportError::Empty(case.id));
+        }
+        let log = events::list(self.conn(), &case.id).map_err(vault::Error::from)?;
+        let now = self.now();
+        let stem = out
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bag = format::bag_name(&stem);
+        let part = out.with_file_name(format!(
+            "{}.part",
+            out.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let write_err = |source| ExportError::Write {
+            path: out.clone(),
+            source,
+        };
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&part)
+            .map_err(write_err)?;
+        let ctx = BagContext {
+            bag: bag.clone(),
+            case_id: case.id.clone(),
+            case_title: case.title.clone(),
+            prefix: options.exhibit_prefix.clone(),
+            exported_at: utc_rfc3339(&now),
+            fingerprint: self.key().fingerprint(),
+        };
+        let written = self.write_bag(file, &ctx, &exhibits, &log, progress);
+        let (manifest_sha, tag_sha, zip_sha, payload_bytes) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                let _ = fs::remove_file(&part);
+                return Err(e);
+            }
+        };
+        let finish = || -> io::Result<()> {
+            if out.exists() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "the output appeared meanwhile",
+                ));
+            }
+            fs::rename(&part, out)?;
+            sync_dir(
+                out.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new(".")),
+            )
+        };
+        if let Err(e) = finish() {
+            let _ = fs::remove_file(&part);
+            return Err(write_err(e));
+        }
+        let data = json!({
+            "bag": bag,
+            "file": out.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "exhibit_prefix": options.exhibit_prefix,
+            "exhibits": exhibits.iter().map(|e| json!({"ref": e.reference, "item_id": e.view.record.id})).collect::<Vec<_>>(),
+            "manifest_sha256": manifest_sha,
+            "tagmanifest_sha256": tag_sha,
+            "bundle_sha256": zip_sha,
+            "key_fingerprint": ctx.fingerprint,
+        });
+        let recorded = (|| -> Result<(), vault::Error> {
+            let tx = self.conn_mut().transaction()?;
+            append_event(&tx, &case.id, &ctx.exported_at, event_type::BUNDLE_EXPORTED, data)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = recorded {
+            let _ = fs::remove_file(out);
+            return Err(e.into());
+        }
+        Ok(ExportSummary {
+            path: out.clone(),
+            bag,
+            sha256: zip_sha,
+            items: exhibits.len(),
+            payload_bytes,
+            key_fingerprint: ctx.fingerprint,
+        })
+    }
+
+    fn exhibits(&self, case_id: &str, prefix: &str) -> Result<Vec<Exhibit>, ExportError> {
+        let mut out = Vec::new();
+        for view in self
+            .items(Some(case_id))?
+            .into_iter()
+            .filter(|v| v.withdrawn.is_none())
+        {
+            let n = out.len() + 1;
+            let arts = &view.record.artifacts;
+            let files = arts
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let repeated = arts.iter().filter(|b| b.role == a.role).count() > 1;
+                    format::artifact_file_name(
+                        &a.role,
+                        i,
+                        repeated,
+                        a.original_name.as_deref(),
+                        &a.media_type,
+                    )
+                })
+                .collect();
+            out.push(Exhibit {
+                reference: format::exhibit_ref(prefix, n),
+                folder: format::item_folder(prefix, n, &view.record.title),
+                view,
+                files,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Writes the whole bag; returns the SHA-256 of the manifest, the tag manifest and the
+    /// zip, and the payload size.
+    fn write_bag(
+        &self,
+        file: File,
+        ctx: &BagContext,
+        exhibits: &[Exhibit],
+        log: &[events::EventRow],
+        progress: &mut dyn FnMut(ExportProgress),
+    ) -> Result<(String, String, String, u64), ExportError> {
+        let io_err = |source| ExportError::Write {
+            path: PathBuf::from(&ctx.bag),
+            source,
+        };
+        let zip_err = |e: zip::result::ZipError| io_err(io::Error::other(e));
+        let total: u64 = exhibits
+            .iter()
+            .flat_map(|e| &e.view.record.artifacts)
+            .map(|a| a.size)
+            .sum();
+        let mut w = BagWriter::new(file, ctx)?;
+        w.add("bagit.txt", BAGIT_TXT.as_bytes(), true)?;
+        let mut done = 0u64;
+        for ex in exhibits {
+            let blobs = artifacts::list(self.conn(), Some(&ex.view.record.id)).map_err(vault::Error::from)?;
+            for (i, (a, name)) in ex.view.record.artifacts.iter().zip(&ex.files).enumerate() {
+                let damaged = |problem: String| ExportError::Damaged {
+                    item_id: ex.view.record.id.clone(),
+                    artifact: i + 1,
+                    problem,
+                };
+                let blob = blobs
+                    .get(i)
+                    .and_then(|b| b.blob.clone())
+                    .ok_or_else(|| damaged("is not stored".into()))?;
+                let mut src = self
+                    .blobs()
+                    .open(&blob)
+                    .map_err(|e| damaged(format!("cannot be read ({e})")))?;
+                let path = format!("data/items/{}/{name}", ex.folder);
+                let base = done;
+                let (sha, size) = w.add_stream(
+                    &path,
+                    &mut src,
+                    a.size,
+                    format::deflate_media(&a.media_type),
+                    &mut |n| {
+                        progress(ExportProgress {
+                            done: base + n,
+                            total,
+                        })
+                    },
+                )?;
+                done += size;
+                if sha != a.sha256 || size != a.size {
+                    return Err(damaged("no longer matches its recorded SHA-256".into()));
+                }
+            }
+            let meta = metadata_json(ex);
+            w.add(
+                &format!("data/items/{}/{}", ex.folder, format::METADATA),
+                meta.as_bytes(),
+                true,
+            )?;
+        }
+        let mut audit = Vec::new();
+        for e in log {
+            audit.extend_from_slice(
+                format!(
+                    "{{\"event\":{},\"hash\":\"{}\",\"prev_hash\":\"{}\"}}\n",
+                    e.body, e.hash, e.prev_hash
+                )
+                .as_bytes(),
+            );
+        }
+        w.add(AUDIT_LOG, &audit, true)?;
+        let html = report::render(ctx, exhibits, log.len());
+        w.add(REPORT, html.as_bytes(), true)?;
+
+        let bag_info = bag_info(ctx, w.oxum_bytes, w.oxum_count, exhibits.len());
+        w.add("bag-info.txt", bag_info.as_bytes(), true)?;
+        let manifest: String = w
+            .manifest
+            .iter()
+            .map(|(h, p)| format::manifest_line(h, p))
+            .collect();
+        let manifest_sha = w.add(MANIFEST, manifest.as_bytes(), true)?;
+        let readme = readme::render(ctx);
+        w.add("README.txt", readme.as_bytes(), true)?;
+        let tag: String = w
+            .tag_manifest
+            .iter()
+            .map(|(h, p)| format::manifest_line(h, p))
+            .collect();
+        let tag_sha = w.add(TAG_MANIFEST, tag.as_bytes(), true)?;
+        let pem = ed25519_dalek::pkcs8::EncodePublicKey::to_public_key_pem(
+            &ed25519_dalek::VerifyingKey::from_bytes(&self.key().public_bytes())
+                .map_err(|e| io_err(io::Error::other(e)))?,
+            ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF,
+        )
+        .map_err(|e| io_err(io::Error::other(e)))?;
+        w.add(PUBLIC_KEY, pem.as_bytes(), true)?;
+        w.add(SIGNATURE, &self.key().sign(tag.as_bytes()), false)?;
+        let payload = w.oxum_bytes;
+        let hashing = w.zip.finish().map_err(zip_err)?.into_inner();
+        let (mut buffered, hasher) = (hashing.inner, hashing.hasher);
+        buffered.flush().map_err(io_err)?;
+        let file = buffered.into_inner().map_err(|e| io_err(e.into_error()))?;
+        file.sync_all().map_err(io_err)?;
+        Ok((manifest_sha, tag_sha, hex::encode(hasher.finalize()), payload))
+    }
+}
+
+/// Facts about the bag that every generated file repeats.
+pub(super) struct BagContext {
+    pub bag: String,
+    pub case_id: String,
+    pub case_title: String,
+    pub prefix: String,
+    pub exported_at: String,
+    pub fingerprint: String,
+}
+
+fn bag_info(ctx: &BagContext, octets: u64, files: u64, items: usize) -> String {
+    let date = ctx.exported_at.get(..10).unwrap_or("");
+    [
+        ("Bagging-Date", date.to_owned()),
+        ("Payload-Oxum", format!("{octets}.{files}")),
+        (
+            "Bag-Software-Agent",
+            format!("safekeep-core {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("External-Identifier", ctx.case_id.clone()),
+        ("External-Description", format::one_line(&ctx.case_title)),
+        ("Safekeep-Bundle-Version", format::BUNDLE_VERSION.to_string()),
+        ("Safekeep-Exhibit-Prefix", ctx.prefix.clone()),
+        ("Safekeep-Export-Time", ctx.exported_at.clone()),
+        ("Safekeep-Key-Fingerprint", ctx.fingerprint.clone()),
+        ("Safekeep-Item-Count", items.to_string()),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}: {v}\n"))
+    .collect()
+}
+
+fn metadata_json(ex: &Exhibit) -> String {
+    let r = &ex.view.record;
+    let files: Vec<_> = r
+        .artifacts
+        .iter()
+        .zip(&ex.files)
+        .map(|(a, name)| json!({"name": name, "role": a.role, "media_type": a.media_type, "size": a.size, "sha256": a.sha256}))
+        .collect();
+    let meta = json!({
+        "bundle_format": format::BUNDLE_VERSION,
+        "exhibit": ex.reference,
+        "folder": ex.folder,
+        "files": files,
+        "item": r,
+        "annotations": ex.view.annotations,
+    });
+    let mut text = serde_json::to_string_pretty(&meta).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A file writer that hashes everything written through it.
+struct Hashing {
+    inner: BufWriter<File>,
+    hasher: Sha256,
+}
+
+impl Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes bag entries in order, keeping the manifests and the Payload-Oxum.
+struct BagWriter<'a> {
+    zip: ZipWriter<StreamWriter<Hashing>>,
+    ctx: &'a BagContext,
+    time: zip::DateTime,
+    manifest: Vec<(String, String)>,
+    tag_manifest: Vec<(String, String)>,
+    oxum_bytes: u64,
+    oxum_count: u64,
+}
+
+impl<'a> BagWriter<'a> {
+    fn new(file: File, ctx: &'a BagContext) -> Result<Self, ExportError> {
+        let t = chrono::DateTime::parse_from_rfc3339(&ctx.exported_at).ok();
+        let time = t
+            .and_then(|t| {
+                zip::DateTime::from_date_and_time(
+                    u16::try_from(t.year()).ok()?,
+                    t.month() as u8,
+                    t.day() as u8,
+                    t.hour() as u8,
+                    t.minute() as u8,
+                    t.second() as u8,
+                )
+                .ok()
+            })
+            .unwrap_or_default();
+        let hashing = Hashing {
+            inner: BufWriter::with_capacity(1 << 20, file),
+            hasher: Sha256::new(),
+        };
+        Ok(Self {
+            zip: ZipWriter::new_stream(hashing),
+            ctx,
+            time,
+            manifest: Vec::new(),
+            tag_manifest: Vec::new(),
+            oxum_bytes: 0,
+            oxum_count: 0,
+        })
+    }
+
+    fn options(&self, deflate: bool, size: u64) -> SimpleFileOptions {
+        SimpleFileOptions::default()
+            .compression_method(if deflate {
+                CompressionMethod::Deflated
+            } else {
+                CompressionMethod::Stored
+            })
+            .last_modified_time(self.time)
+            .unix_permissions(0o644)
+            .large_file(size >= u64::from(u32::MAX))
+    }
+
+    /// Adds a small in-memory file and returns its SHA-256. Files under `data/` go in the
+    /// payload manifest, the tag files of [`format::TAG_FILES`] in the tag manifest.
+    fn add(&mut self, path: &str, bytes: &[u8], deflate: bool) -> Result<String, ExportError> {
+        let (sha, _) = self.add_stream(path, &mut &bytes[..], bytes.len() as u64, deflate, &mut |_| {})?;
+        if format::TAG_FILES.contains(&path) {
+            self.tag_manifest.push((sha.clone(), path.to_owned()));
+        }
+        Ok(sha)
+    }
+
+    /// Streams one entry into the zip, returning its SHA-256 and length.
+    fn add_stream(
+        &mut self,
+        path: &str,
+        src: &mut dyn Read,
+        size_hint: u64,
+        deflate: bool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(String, u64), ExportError> {
+        let io_err = |source| ExportError::Write {
+            path: PathBuf::from(path),
+            source,
+        };
+        let opts = self.options(deflate, size_hint);
+        self.zip
+            .start_file(format!("{}/{path}", self.ctx.bag), opts)
+            .map_err(|e| io_err(io::Error::other(e)))?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut n_total = 0u64;
+        loop {
+            let n = match src.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_err(e)),
+            };
+            hasher.update(&buf[..n]);
+            self.zip.write_all(&buf[..n]).map_err(io_err)?;
+            n_total += n as u64;
+            progress(n_total);
+        }
+        let sha = hex::encode(hasher.finalize());
+        if path.starts_with("data/") {
+            self.manifest.push((sha.clone(), path.to_owned()));
+            self.oxum_bytes += n_total;
+            self.oxum_count += 1;
+        }
+        Ok((sha, n_total))
+    }
+}

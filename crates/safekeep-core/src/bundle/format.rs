@@ -1,0 +1,228 @@
+//! Names, constants and small text formats of the bundle, as docs/bundle-format.md
+//! specifies them. Both `export` and `verify` use these, so they cannot disagree.
+
+/// Version of the bundle format, in `bag-info.txt` and every `metadata.json`.
+pub const BUNDLE_VERSION: u32 = 1;
+
+/// "`bagit.txt` is exactly `BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n`."
+pub const BAGIT_TXT: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+
+/// Tag files covered by the tag manifest, in order.
+pub const TAG_FILES: [&str; 4] = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "README.txt"];
+
+/// Name of the payload manifest.
+pub const MANIFEST: &str = "manifest-sha256.txt";
+/// Name of the tag manifest, the file that is signed.
+pub const TAG_MANIFEST: &str = "tagmanifest-sha256.txt";
+/// The raw 64-byte Ed25519 signature of the tag manifest.
+pub const SIGNATURE: &str = "signature/tagmanifest-sha256.txt.sig";
+/// The signing key's public half, PEM SubjectPublicKeyInfo.
+pub const PUBLIC_KEY: &str = "signature/vault-key.pem";
+/// The audit log.
+pub const AUDIT_LOG: &str = "data/audit-log.jsonl";
+/// The human-readable report.
+pub const REPORT: &str = "data/report/index.html";
+/// Where item folders live.
+pub const ITEMS_DIR: &str = "data/items/";
+/// Each item's metadata file.
+pub const METADATA: &str = "metadata.json";
+
+/// Longest slug in an item folder name.
+const SLUG_MAX: usize = 40;
+
+/// Checks an exhibit prefix: "1–4 ASCII letters, upper case".
+pub fn valid_prefix(prefix: &str) -> bool {
+    (1..=4).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Returns the exhibit reference, e.g. `AB/3`.
+pub fn exhibit_ref(prefix: &str, n: usize) -> String {
+    format!("{prefix}/{n}")
+}
+
+/// "lower-cased, runs of other characters replaced by `-`, at most 40 characters
+/// (`item` if nothing remains)".
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= SLUG_MAX {
+            break;
+        }
+    }
+    let s = out.trim_matches('-').to_owned();
+    if s.is_empty() { "item".to_owned() } else { s }
+}
+
+/// Returns the item folder name `<prefix>-<n>-<slug>`.
+pub fn item_folder(prefix: &str, n: usize, title: &str) -> String {
+    format!("{prefix}-{n}-{}", slug(title))
+}
+
+/// Returns the bag folder name for an output file: its stem reduced to `[A-Za-z0-9._-]`.
+pub fn bag_name(file_stem: &str) -> String {
+    let s: String = file_stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches(['-', '.']).to_owned();
+    if s.is_empty() {
+        "safekeep-bundle".to_owned()
+    } else {
+        s
+    }
+}
+
+/// Names an artifact's file: `<role>.<ext>`, or `<role>-<i+1>.<ext>` when the role repeats.
+pub fn artifact_file_name(
+    role: &str,
+    index: usize,
+    repeated: bool,
+    original_name: Option<&str>,
+    media_type: &str,
+) -> String {
+    let role = slug(role);
+    let ext = original_name
+        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e))
+        .filter(|e| (1..=8).contains(&e.len()) && e.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(str::to_ascii_lowercase)
+        .or_else(|| extension_for(media_type).map(str::to_owned))
+        .unwrap_or_else(|| "bin".to_owned());
+    if repeated {
+        format!("{role}-{}.{ext}", index + 1)
+    } else {
+        format!("{role}.{ext}")
+    }
+}
+
+fn extension_for(media_type: &str) -> Option<&'static str> {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    Some(match essence {
+        "text/plain" => "txt",
+        "text/html" => "html",
+        "application/json" => "json",
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "video/mp4" => "mp4",
+        "application/zip" => "zip",
+        "application/warc" => "warc",
+        _ => return None,
+    })
+}
+
+/// Whether an artifact of this media type is worth deflating (text); media that is
+/// already compressed, or unknown binary, is stored.
+pub fn deflate_media(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    essence.starts_with("text/")
+        || matches!(
+            essence,
+            "application/json"
+                | "application/xml"
+                | "image/svg+xml"
+                | "message/rfc822"
+                | "application/x-empty"
+        )
+}
+
+/// Formats one manifest line, `<sha256 hex>  <path>\n`.
+pub fn manifest_line(sha256_hex: &str, path: &str) -> String {
+    format!("{sha256_hex}  {path}\n")
+}
+
+/// Parses a manifest in `sha256sum` format into `(hash, path)` pairs.
+pub fn parse_manifest(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let Some((hash, path)) = line.split_once(' ') else {
+            return Err(format!("line {} is not \"<hash>  <path>\"", n + 1));
+        };
+        let path = path
+            .strip_prefix(' ')
+            .or_else(|| path.strip_prefix('*'))
+            .unwrap_or(path);
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("line {} does not start with a SHA-256 hash", n + 1));
+        }
+        out.push((hash.to_ascii_lowercase(), path.to_owned()));
+    }
+    Ok(out)
+}
+
+/// Parses `bag-info.txt` into `(label, value)` pairs, joining continuation lines.
+pub fn parse_bag_info(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with([' ', '\t']) {
+            match out.last_mut() {
+                Some((_, v)) => {
+                    v.push(' ');
+                    v.push_str(line.trim());
+                }
+                None => return Err(format!("line {} continues nothing", n + 1)),
+            }
+            continue;
+        }
+        let Some((k, v)) = line.split_once(':') else {
+            return Err(format!("line {} is not \"Label: value\"", n + 1));
+        };
+        out.push((k.trim().to_owned(), v.trim().to_owned()));
+    }
+    Ok(out)
+}
+
+/// Makes a value fit on one `bag-info.txt` line.
+pub fn one_line(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_ascii_and_bounded() {
+        assert_eq!(slug("Post by @Someone — 21:40!"), "post-by-someone-21-40");
+        assert_eq!(slug("ЖЖЖ"), "item");
+        assert!(slug(&"a".repeat(100)).len() <= 40);
+        assert_eq!(item_folder("AB", 3, "x"), "AB-3-x");
+        assert_eq!(bag_name("my case (2026)"), "my-case--2026");
+        assert_eq!(
+            artifact_file_name("original", 0, false, Some("IMG 1.JPEG"), "image/jpeg"),
+            "original.jpeg"
+        );
+        assert_eq!(
+            artifact_file_name("original", 0, false, Some("weird.ext!"), "image/png"),
+            "original.png"
+        );
+        assert_eq!(artifact_file_name("shot", 1, true, None, "x/y"), "shot-2.bin");
+        assert!(valid_prefix("AB") && !valid_prefix("ab") && !valid_prefix("ABCDE") && !valid_prefix(""));
+    }
+
+    #[test]
+    fn manifests_round_trip() {
+        let h = "a".repeat(64);
+        let text = manifest_line(&h, "data/x y.txt");
+        assert_eq!(
+            parse_manifest(&text).expect("parses"),
+            vec![(h, "data/x y.txt".to_owned())]
+        );
+        assert!(parse_manifest("nothash  data/x\n").is_err());
+    }
+}

@@ -1,0 +1,85 @@
+//! `README.txt`: how a person checks the bundle, with or without Safekeep.
+
+use super::export::BagContext;
+
+/// Returns the README for a bag.
+pub(super) fn render(ctx: &BagContext) -> String {
+    let bag = &ctx.bag;
+    let fp = &ctx.fingerprint;
+    format!(
+        "\
+SAFEKEEP EVIDENCE BUNDLE
+========================
+
+Case:              {title}
+Case id:           {case}
+Exported:          {time}
+Exhibit prefix:    {prefix}
+Signing key:       {fp}
+
+This folder is a BagIt bag (RFC 8493). The evidence is in data/items/, one folder
+per exhibit, with the original files exactly as captured and a metadata.json that
+records when and how each was captured. data/report/index.html is a readable
+exhibit list (images in it are blurred until clicked). data/audit-log.jsonl is
+the case's hash-chained log of every change since the case was opened.
+
+WARNING: some exhibits may be sexually explicit or distressing images. Opening
+the files in data/items/ shows them unblurred.
+
+WHAT THE CHECKS PROVE
+- SHA-256 hashes (manifest-sha256.txt): each file is byte for byte the one that
+  was exported. They do not prove when a file was made, or by whom.
+- The audit log: no event was removed or edited after the fact without breaking
+  the chain. It does not prove the capturing computer's clock was right.
+- The Ed25519 signature: the bundle came from the Safekeep vault holding the key
+  with the fingerprint above. It does not prove the key holder is honest; compare
+  the fingerprint with the one the person who gave you the bundle reads to you.
+
+HOW TO CHECK THIS BUNDLE
+Unzip the bundle, then open a terminal in the folder {bag}/ (the one that holds
+this README.txt).
+
+1. Every file is unchanged
+
+   Linux:    sha256sum -c --strict manifest-sha256.txt
+   macOS:    shasum -a 256 -c manifest-sha256.txt
+   Both print \"OK\" for every file. Any \"FAILED\" line means that file was changed.
+
+   Windows (PowerShell):
+     Get-Content manifest-sha256.txt | ForEach-Object {{
+       $h, $p = $_ -split '  ', 2
+       $a = (Get-FileHash -Algorithm SHA256 -LiteralPath $p).Hash.ToLower()
+       if ($a -eq $h) {{ \"OK      $p\" }} else {{ \"FAILED  $p\" }} }}
+
+   Then check that the manifest itself, bag-info.txt and this README are intact:
+   run the same command on tagmanifest-sha256.txt.
+
+2. Nothing was added or removed (BagIt validation; needs Python)
+
+     pip install bagit
+     bagit.py --validate .
+
+3. The signature (needs OpenSSL 3)
+
+     openssl pkeyutl -verify -pubin -inkey signature/vault-key.pem -rawin \\
+       -in tagmanifest-sha256.txt -sigfile signature/tagmanifest-sha256.txt.sig
+
+   It prints \"Signature Verified Successfully\". The signature covers
+   tagmanifest-sha256.txt, which covers everything else.
+
+4. Everything at once, including the audit log (needs Safekeep)
+
+     safekeep verify {bag}.zip --expect-key \"{fp}\"
+     (or: safekeep verify path/to/{bag})
+
+   It needs no vault, changes nothing, and explains each check in plain words.
+   Exit status 0 means intact.
+
+The exact format is documented in Safekeep's docs/bundle-format.md.
+",
+        title = super::format::one_line(&ctx.case_title),
+        case = ctx.case_id,
+        time = ctx.exported_at,
+        prefix = ctx.prefix,
+    )
+}

@@ -1,0 +1,225 @@
+//! `data/report/index.html`: the exhibit list a person reads and prints.
+//!
+//! One self-contained page: no scripts, no network, no fonts to fetch. Images are shown
+//! blurred and revealed one at a time by a click (a CSS checkbox, so it works with
+//! scripts disabled); what the machine recorded is kept apart from what people typed.
+
+use std::fmt::Write;
+
+use super::export::{BagContext, Exhibit};
+use crate::item::ItemKind;
+
+/// Escapes text for HTML element content and attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#111;max-width:64rem;margin:2rem auto;padding:0 1rem}
+h1,h2,h3{line-height:1.2}
+table{border-collapse:collapse;width:100%;margin:1rem 0}
+th,td{border:1px solid #888;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#eee}
+code,.hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
+.warn{border:2px solid #8a4b00;background:#fff4e0;padding:.75rem 1rem}
+.machine{border-left:4px solid #235;padding-left:1rem}
+.person{border-left:4px solid #663;padding-left:1rem}
+.thumb{display:inline-block;position:relative}
+.thumb input{position:absolute;opacity:0}
+.thumb img{max-width:20rem;max-height:14rem;filter:blur(24px);transition:none}
+.thumb input:checked ~ img{filter:none}
+.thumb label{display:block;cursor:pointer;text-decoration:underline;margin:.25rem 0}
+.thumb input:focus-visible + label{outline:3px solid #05c}
+section.item{border-top:2px solid #333;margin-top:2rem;padding-top:.5rem}
+@media print{.thumb img{filter:blur(24px)!important}}
+";
+
+/// Renders the report.
+pub(super) fn render(ctx: &BagContext, exhibits: &[Exhibit], events: usize) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'\">\
+<title>Exhibits — {title}</title><style>{STYLE}</style></head><body>\n\
+<h1>Evidence bundle: {title}</h1>\n\
+<p class=\"warn\"><strong>Content warning.</strong> Some exhibits may be sexually explicit or distressing. \
+Images below are blurred; select “Show image” to reveal one. They stay blurred when printed.</p>\n\
+<table><tr><th>Case id</th><td><code>{case}</code></td></tr>\
+<tr><th>Exported (UTC)</th><td>{time}</td></tr>\
+<tr><th>Exhibits</th><td>{n} (references {prefix}/1 to {prefix}/{n})</td></tr>\
+<tr><th>Audit log</th><td>{events} events, in <code>data/audit-log.jsonl</code></td></tr>\
+<tr><th>Signing key fingerprint</th><td><code>{fp}</code></td></tr></table>\n",
+        title = esc(&ctx.case_title),
+        case = esc(&ctx.case_id),
+        time = esc(&ctx.exported_at),
+        n = exhibits.len(),
+        prefix = esc(&ctx.prefix),
+        fp = esc(&ctx.fingerprint),
+    );
+    exhibit_list(&mut h, exhibits);
+    for ex in exhibits {
+        item_section(&mut h, ex);
+    }
+    h.push_str(PROVES);
+    h.push_str("</body></html>\n");
+    h
+}
+
+fn exhibit_list(h: &mut String, exhibits: &[Exhibit]) {
+    h.push_str(
+        "<h2>Exhibit list</h2>\n<table><tr><th>Ref</th><th>Title</th><th>Kind</th><th>Captured (UTC / local offset)</th>\
+<th>Incident time</th><th>Source</th><th>Platform / account</th><th>Size</th><th>SHA-256</th></tr>\n",
+    );
+    for ex in exhibits {
+        let r = &ex.view.record;
+        let c = &r.context;
+        let size: u64 = r.artifacts.iter().map(|a| a.size).sum();
+        let sha = r
+            .artifacts
+            .iter()
+            .map(|a| esc(&a.sha256))
+            .collect::<Vec<_>>()
+            .join("<br>");
+        let _ = writeln!(
+            h,
+            "<tr><td><a href=\"#{id}\">{reference}</a></td><td>{title}</td><td>{kind}</td><td>{cap}<br>{off}</td>\
+<td>{inc}</td><td>{src}</td><td>{plat}{sep}{acct}</td><td>{size}&nbsp;bytes</td><td class=\"hash\">{sha}</td></tr>",
+            id = esc(&ex.folder),
+            reference = esc(&ex.reference),
+            title = esc(&r.title),
+            kind = kind_name(r.kind),
+            cap = esc(&r.captured_at),
+            off = esc(&r.utc_offset),
+            inc = esc(c.incident_time.as_deref().unwrap_or("—")),
+            src = esc(c.source_url.as_deref().unwrap_or("—")),
+            plat = esc(c.platform.as_deref().unwrap_or("")),
+            sep = if c.platform.is_some() && c.poster_account.is_some() {
+                " / "
+            } else {
+                ""
+            },
+            acct = esc(c.poster_account.as_deref().unwrap_or("")),
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+fn kind_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::File => "File",
+        ItemKind::Note => "Incident log entry",
+        ItemKind::Screenshot => "Screenshot",
+        ItemKind::WebPage => "Web page",
+    }
+}
+
+fn item_section(h: &mut String, ex: &Exhibit) {
+    let r = &ex.view.record;
+    let c = &r.context;
+    let _ = writeln!(
+        h,
+        "<section class=\"item\" id=\"{id}\"><h2>{reference}: {title}</h2>\n<div class=\"machine\"><h3>Recorded by the computer</h3><table>\
+<tr><th>Item id</th><td><code>{item}</code></td></tr><tr><th>Kind</th><td>{kind}</td></tr>\
+<tr><th>Captured</th><td>{cap} (UTC); local offset {off}</td></tr><tr><th>Clock</th><td>{clock}</td></tr>\
+<tr><th>Captured with</th><td>{app} on host {host}</td></tr></table>",
+        id = esc(&ex.folder),
+        reference = esc(&ex.reference),
+        title = esc(&r.title),
+        item = esc(&r.id),
+        kind = kind_name(r.kind),
+        cap = esc(&r.captured_at),
+        off = esc(&r.utc_offset),
+        clock = esc(&r.clock_source),
+        app = esc(&r.app_version),
+        host = esc(&r.host),
+    );
+    h.push_str("<table><tr><th>File</th><th>Type</th><th>Size</th><th>SHA-256</th></tr>");
+    for (a, name) in r.artifacts.iter().zip(&ex.files) {
+        let original = a
+            .original_name
+            .as_deref()
+            .map(|n| format!("<br>originally “{}”", esc(n)))
+            .unwrap_or_default();
+        let _ = write!(
+            h,
+            "<tr><td><code>{name}</code>{original}</td><td>{mt}</td><td>{size}&nbsp;bytes</td><td class=\"hash\">{sha}</td></tr>",
+            name = esc(name),
+            mt = esc(&a.media_type),
+            size = a.size,
+            sha = esc(&a.sha256),
+        );
+    }
+    h.push_str("</table>\n");
+    for (i, (a, name)) in r.artifacts.iter().zip(&ex.files).enumerate() {
+        if a.media_type.starts_with("image/") {
+            let _ = write!(
+                h,
+                "<div class=\"thumb\"><input type=\"checkbox\" id=\"r-{id}-{i}\"><label for=\"r-{id}-{i}\">Show image ({mt}, {size} bytes) — may be distressing</label>\
+<img src=\"../items/{id}/{name}\" alt=\"Exhibit {reference}, blurred\"></div>\n",
+                id = esc(&ex.folder),
+                mt = esc(&a.media_type),
+                size = a.size,
+                name = esc(name),
+                reference = esc(&ex.reference),
+            );
+        }
+    }
+    h.push_str("</div>\n<div class=\"person\"><h3>What the person who captured it said</h3><table>");
+    for (k, v) in [
+        ("Description", &c.description),
+        ("Incident time", &c.incident_time),
+        ("Seen at", &c.source_url),
+        ("Platform", &c.platform),
+        ("Posted by", &c.poster_account),
+    ] {
+        let _ = write!(
+            h,
+            "<tr><th>{k}</th><td>{}</td></tr>",
+            esc(v.as_deref().unwrap_or("—"))
+        );
+    }
+    h.push_str("</table>");
+    if !ex.view.annotations.is_empty() {
+        h.push_str("<h3>Added later (the item itself was not changed)</h3><ul>");
+        for a in &ex.view.annotations {
+            let body = serde_json::to_value(&a.body).unwrap_or_default();
+            let text = body
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or(&v.to_string())))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            let _ = write!(h, "<li>{} — {}</li>", esc(&a.created_at), esc(&text));
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str("</div></section>\n");
+}
+
+const PROVES: &str = "<h2>What these checks prove, and what they do not</h2>
+<table><tr><th>Check</th><th>Proves</th><th>Does not prove</th></tr>
+<tr><td>SHA-256 of each file (<code>manifest-sha256.txt</code>)</td><td>The file is byte for byte the one exported.</td><td>When the file was made, or by whom.</td></tr>
+<tr><td>Hash-chained audit log</td><td>No event was removed or edited after the fact without breaking the chain.</td><td>That the capturing computer's clock was right.</td></tr>
+<tr><td>Ed25519 signature</td><td>The bundle came from the Safekeep vault holding the key with the fingerprint above.</td><td>That the key holder is honest.</td></tr>
+</table>
+<h2>How to verify</h2>
+<p>Follow <code>README.txt</code> at the top of the bundle: <code>sha256sum -c manifest-sha256.txt</code> (Linux),
+<code>shasum -a 256 -c manifest-sha256.txt</code> (macOS), PowerShell <code>Get-FileHash</code> (Windows),
+<code>bagit.py --validate</code>, <code>openssl pkeyutl -verify</code> for the signature, or <code>safekeep verify</code>.</p>
+";

@@ -1,0 +1,390 @@
+//! Where a bag's bytes come from: a zip read in place, or a folder someone unzipped.
+//!
+//! Both list entries with bag-relative names after the safety checks of
+//! docs/bundle-format.md § "What `safekeep verify` checks" (1), and then hash every entry
+//! on all cores, each worker with its own file handle. Nothing is extracted or written.
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use sha2::{Digest, Sha256};
+use zip::{CompressionMethod, ZipArchive};
+
+/// An entry larger than this and expanding more than [`MAX_RATIO`] times is a zip bomb.
+const BOMB_MIN_SIZE: u64 = 1 << 20;
+/// Largest allowed ratio of expanded to compressed size.
+const MAX_RATIO: u64 = 1000;
+/// Files whose contents are kept in memory for parsing, and how much of them at most.
+const KEEP_MAX: u64 = 256 << 20;
+
+/// One file of the bag.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Path relative to the bag folder, `/`-separated.
+    pub name: String,
+    /// Size as declared (zip) or as stat'ed (folder).
+    pub declared: u64,
+    /// Index in the zip, or the file's path.
+    locator: Locator,
+}
+
+#[derive(Debug, Clone)]
+enum Locator {
+    Zip(usize),
+    File(PathBuf),
+}
+
+/// What reading an entry found.
+#[derive(Debug, Clone, Default)]
+pub struct Digest256 {
+    /// SHA-256 (hex) of the bytes read.
+    pub sha256: String,
+    /// Bytes read.
+    pub size: u64,
+    /// The bytes, for tag files, metadata and the log.
+    pub content: Option<Vec<u8>>,
+}
+
+/// A bag listed and found safe to read.
+#[derive(Debug)]
+pub struct Listing {
+    /// The bag folder's name.
+    pub bag: String,
+    /// Every file, in archive order.
+    pub entries: Vec<Entry>,
+    zip_path: Option<PathBuf>,
+}
+
+/// Why a source cannot be checked further.
+#[derive(Debug)]
+pub enum ListError {
+    /// Not a zip/bag at all, or unreadable: exit 2.
+    NotABundle(String),
+    /// Unsafe or malformed archive: exit 1, with the reasons.
+    Unsafe(Vec<String>),
+}
+
+/// Lists a zip file's entries after checking that it is safe to read.
+pub fn list_zip(path: &Path) -> Result<Listing, ListError> {
+    let file = File::open(path)
+        .map_err(|e| ListError::NotABundle(format!("{} cannot be opened: {e}", path.display())))?;
+    let zip = ZipArchive::new(file).map_err(|e| {
+        ListError::NotABundle(format!(
+            "{} is not a readable zip file ({e}); it may be incomplete (an interrupted download) or not a bundle",
+            path.display()
+        ))
+    })?;
+    let mut problems = Vec::new();
+    if zip.has_duplicate_names() {
+        problems
+            .push("the archive holds two entries with the same name (one could hide the other)".to_owned());
+    }
+    let mut raw = Vec::new();
+    for i in 0..zip.len() {
+        let e = match zip.by_index_data(i) {
+            Ok(e) => e,
+            Err(err) => {
+                problems.push(format!("entry #{} cannot be read: {err}", i + 1));
+                continue;
+            }
+        };
+        let Ok(name) = std::str::from_utf8(e.name_raw()) else {
+            problems.push(format!("entry #{} has a name that is not valid UTF-8", i + 1));
+            continue;
+        };
+        let name = name.to_owned();
+        if e.is_symlink() {
+            problems.push(format!(
+                "{name}: is a symbolic link (it could point outside the bundle)"
+            ));
+        }
+        if e.encrypted() {
+            problems.push(format!(
+                "{name}: is encrypted; a bundle never contains encrypted entries"
+            ));
+        }
+        if !matches!(
+            e.compression(),
+            CompressionMethod::Stored | CompressionMethod::Deflated
+        ) {
+            problems.push(format!(
+                "{name}: uses a compression method ({}) that bundles never use",
+                e.compression()
+            ));
+        }
+        if e.size() > BOMB_MIN_SIZE && e.size() / e.compressed_size().max(1) > MAX_RATIO {
+            problems.push(format!(
+                "{name}: would expand from {} to {} bytes (a \"zip bomb\"); it was not decompressed",
+                e.compressed_size(),
+                e.size()
+            ));
+        }
+        if e.compression() == CompressionMethod::Stored && e.size() != e.compressed_size() {
+            problems.push(format!(
+                "{name}: its declared sizes disagree ({} stored, {} expanded)",
+                e.compressed_size(),
+                e.size()
+            ));
+        }
+        raw.push((name, e.is_dir(), e.size(), i));
+    }
+    let names: Vec<(String, bool)> = raw.iter().map(|(n, d, _, _)| (n.clone(), *d)).collect();
+    let bag = check_names(&names, &mut problems);
+    if !problems.is_empty() {
+        return Err(ListError::Unsafe(problems));
+    }
+    let bag = bag.ok_or_else(|| ListError::NotABundle("the archive is empty".into()))?;
+    let prefix = format!("{bag}/");
+    let entries = raw
+        .into_iter()
+        .filter(|(_, dir, _, _)| !dir)
+        .filter_map(|(name, _, size, i)| {
+            name.strip_prefix(&prefix).map(|rel| Entry {
+                name: rel.to_owned(),
+                declared: size,
+                locator: Locator::Zip(i),
+            })
+        })
+        .collect();
+    Ok(Listing {
+        bag,
+        entries,
+        zip_path: Some(path.to_path_buf()),
+    })
+}
+
+/// Checks entry names; returns the one top folder they all live in.
+fn check_names(names: &[(String, bool)], problems: &mut Vec<String>) -> Option<String> {
+    let mut seen = HashSet::new();
+    let mut folded = HashSet::new();
+    let mut top: Option<String> = None;
+    for (name, is_dir) in names {
+        if name.starts_with('/') || name.contains('\\') || name.as_bytes().get(1) == Some(&b':') {
+            problems.push(format!(
+                "{name}: is an absolute path (it could write anywhere when unzipped)"
+            ));
+            continue;
+        }
+        if name.split('/').any(|c| c == ".." || c == ".") {
+            problems.push(format!(
+                "{name}: contains \"..\" or \".\" (it could escape the folder when unzipped)"
+            ));
+            continue;
+        }
+        if name.chars().any(char::is_control) {
+            problems.push(format!("{}: contains control characters", name.escape_debug()));
+            continue;
+        }
+        let trimmed = name.trim_end_matches('/');
+        if !seen.insert(trimmed.to_owned()) {
+            problems.push(format!("{name}: appears twice in the archive"));
+        }
+        if !folded.insert(trimmed.to_lowercase()) && !*is_dir {
+            problems.push(format!(
+                "{name}: differs from another entry only by upper/lower case (one would overwrite the other on Windows and macOS)"
+            ));
+        }
+        let first = trimmed.split('/').next().unwrap_or("").to_owned();
+        match &top {
+            None => top = Some(first),
+            Some(t) if *t == first => {}
+            Some(t) => problems.push(format!("{name}: lies outside the bundle's folder \"{t}\"")),
+        }
+        if !*is_dir && !trimmed.contains('/') {
+            problems.push(format!("{name}: lies outside the bundle's folder"));
+        }
+    }
+    top
+}
+
+/// Lists an unzipped bag: `dir` is the bag folder, or a folder holding exactly one bag.
+pub fn list_dir(dir: &Path) -> Result<Listing, ListError> {
+    let root = if dir.join("bagit.txt").exists() {
+        dir.to_path_buf()
+    } else {
+        let subs: Vec<PathBuf> = fs::read_dir(dir)
+            .map_err(|e| ListError::NotABundle(format!("{} cannot be read: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.join("bagit.txt").is_file())
+            .collect();
+        match subs.as_slice() {
+            [one] => one.clone(),
+            _ => {
+                return Err(ListError::NotABundle(format!(
+                    "{} is not a bundle folder: it holds no bagit.txt (give the folder that holds bagit.txt)",
+                    dir.display()
+                )));
+            }
+        }
+    };
+    let bag = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut problems = Vec::new();
+    let mut entries = Vec::new();
+    walk(&root, "", &mut entries, &mut problems);
+    let names: Vec<(String, bool)> = entries
+        .iter()
+        .map(|e: &Entry| (format!("{bag}/{}", e.name), false))
+        .collect();
+    check_names(&names, &mut problems);
+    if !problems.is_empty() {
+        return Err(ListError::Unsafe(problems));
+    }
+    Ok(Listing {
+        bag,
+        entries,
+        zip_path: None,
+    })
+}
+
+fn walk(dir: &Path, rel: &str, out: &mut Vec<Entry>, problems: &mut Vec<String>) {
+    let mut children: Vec<_> = match fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(e) => {
+            problems.push(format!("{}: cannot be read ({e})", dir.display()));
+            return;
+        }
+    };
+    children.sort();
+    for path in children {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            problems.push(format!("{}: has a name that is not valid UTF-8", path.display()));
+            continue;
+        };
+        let rel_name = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => problems.push(format!(
+                "{rel_name}: is a symbolic link (it could point outside the bundle)"
+            )),
+            Ok(m) if m.is_dir() => walk(&path, &rel_name, out, problems),
+            Ok(m) if m.is_file() => out.push(Entry {
+                name: rel_name,
+                declared: m.len(),
+                locator: Locator::File(path),
+            }),
+            Ok(_) => problems.push(format!("{rel_name}: is not a regular file")),
+            Err(e) => problems.push(format!("{rel_name}: cannot be read ({e})")),
+        }
+    }
+}
+
+/// Whether an entry's bytes are kept for parsing.
+fn keep(name: &str) -> bool {
+    !name.starts_with("data/") || name.ends_with("/metadata.json") || name == super::super::format::AUDIT_LOG
+}
+
+impl Listing {
+    /// Reads and hashes every entry, on up to `threads` threads. Each result is the digest
+    /// or a reason the entry could not be read in full.
+    pub fn hash_all(
+        &self,
+        threads: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Vec<Result<Digest256, String>> {
+        let n = self.entries.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(self.entries[i].declared));
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Result<Digest256, String>>>> = Mutex::new(vec![None; n]);
+        let done = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..threads.max(1) {
+                s.spawn(|| {
+                    let mut zip = self.zip_path.as_ref().map(|p| {
+                        File::open(p)
+                            .map_err(|e| e.to_string())
+                            .and_then(|f| ZipArchive::new(f).map_err(|e| e.to_string()))
+                    });
+                    let mut buf = vec![0u8; 1 << 20];
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&i) = order.get(k) else { break };
+                        let entry = &self.entries[i];
+                        let r = read_entry(entry, zip.as_mut(), &mut buf);
+                        let bytes = r.as_ref().map(|d| d.size).unwrap_or(0);
+                        let total = done.fetch_add(bytes, Ordering::Relaxed) + bytes;
+                        progress(total);
+                        if let Ok(mut v) = results.lock() {
+                            v[i] = Some(r);
+                        }
+                    }
+                });
+            }
+        });
+        results
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err("it was not read".into())))
+            .collect()
+    }
+}
+
+fn read_entry(
+    entry: &Entry,
+    zip: Option<&mut Result<ZipArchive<File>, String>>,
+    buf: &mut [u8],
+) -> Result<Digest256, String> {
+    let limit = entry.declared.saturating_add(1);
+    match (&entry.locator, zip) {
+        (Locator::Zip(i), Some(Ok(zip))) => {
+            let f = zip
+                .by_index(*i)
+                .map_err(|e| format!("cannot be read from the zip ({e})"))?;
+            digest(&mut f.take(limit), entry, buf)
+        }
+        (Locator::Zip(_), Some(Err(e))) => Err(format!("the zip cannot be reopened ({e})")),
+        (Locator::File(p), _) => {
+            let f = File::open(p).map_err(|e| format!("cannot be opened ({e})"))?;
+            digest(&mut f.take(limit), entry, buf)
+        }
+        _ => Err("cannot be read".into()),
+    }
+}
+
+fn digest(src: &mut dyn Read, entry: &Entry, buf: &mut [u8]) -> Result<Digest256, String> {
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let mut content = keep(&entry.name).then(Vec::new);
+    loop {
+        let n = match src.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("is damaged inside the archive ({e})")),
+        };
+        let chunk = &buf[..n];
+        hasher.update(chunk);
+        size += n as u64;
+        if let Some(c) = content.as_mut() {
+            if size <= KEEP_MAX {
+                c.extend_from_slice(chunk);
+            } else {
+                return Err(format!(
+                    "is larger than {KEEP_MAX} bytes, too large for a file of its kind"
+                ));
+            }
+        }
+    }
+    if size != entry.declared {
+        return Err(format!(
+            "holds {size} bytes but the archive declares {}",
+            entry.declared
+        ));
+    }
+    Ok(Digest256 {
+        sha256: hex::encode(hasher.finalize()),
+        size,
+        content,
+    })
+}

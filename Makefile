@@ -22,7 +22,7 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 unit:
-	$(CARGO) test --workspace --locked
+	PATH="$(CURDIR)/target/tools-venv/bin:$$PATH" $(CARGO) test --workspace --locked
 
 bench:
 	bench/import.sh

@@ -51,6 +51,17 @@ impl VaultKey {
         fingerprint(&self.public_bytes())
     }
 
+    /// The public key as PEM SubjectPublicKeyInfo, the form OpenSSL reads.
+    pub fn public_pem(&self) -> String {
+        use ed25519_dalek::pkcs8::EncodePublicKey;
+        use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+        // Encoding a valid Ed25519 key as SPKI cannot fail.
+        self.key
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap_or_default()
+    }
+
     /// Signs `message`, returning the 64-byte signature.
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message).to_bytes()

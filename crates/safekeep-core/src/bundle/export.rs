@@ -357,12 +357,7 @@ impl Vault {
             .map(|(h, p)| format::manifest_line(h, p))
             .collect();
         let tag_sha = w.add(TAG_MANIFEST, tag.as_bytes(), true)?;
-        let pem = ed25519_dalek::pkcs8::EncodePublicKey::to_public_key_pem(
-            &ed25519_dalek::VerifyingKey::from_bytes(&self.key().public_bytes())
-                .map_err(|e| io_err(io::Error::other(e)))?,
-            ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF,
-        )
-        .map_err(|e| io_err(io::Error::other(e)))?;
+        let pem = self.key().public_pem();
         w.add(PUBLIC_KEY, pem.as_bytes(), true)?;
         w.add(SIGNATURE, &self.key().sign(tag.as_bytes()), false)?;
         let payload = w.oxum_bytes;

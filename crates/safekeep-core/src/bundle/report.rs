@@ -165,10 +165,10 @@ fn item_section(h: &mut String, ex: &Exhibit) {
     h.push_str("</table>\n");
     for (i, (a, name)) in r.artifacts.iter().zip(&ex.files).enumerate() {
         if a.media_type.starts_with("image/") {
-            let _ = write!(
+            let _ = writeln!(
                 h,
                 "<div class=\"thumb\"><input type=\"checkbox\" id=\"r-{id}-{i}\"><label for=\"r-{id}-{i}\">Show image ({mt}, {size} bytes) — may be distressing</label>\
-<img src=\"../items/{id}/{name}\" alt=\"Exhibit {reference}, blurred\"></div>\n",
+<img src=\"../items/{id}/{name}\" alt=\"Exhibit {reference}, blurred\"></div>",
                 id = esc(&ex.folder),
                 mt = esc(&a.media_type),
                 size = a.size,

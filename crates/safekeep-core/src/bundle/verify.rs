@@ -232,7 +232,7 @@ fn check_bag(
     match info.get("Payload-Oxum") {
         Some(v) if *v == oxum => {}
         Some(v) => problems.push(format!(
-            "bag-info.txt says the payload is {v} (bytes.files) but it is {oxum}: files were added, removed or changed in size"
+            "bag-info.txt's Payload-Oxum says the payload is {v} (bytes.files) but it is {oxum}: files were added, removed or changed in size"
         )),
         None if !info.is_empty() => problems.push("bag-info.txt has no Payload-Oxum".into()),
         None => {}

@@ -19,7 +19,7 @@ const BOMB_MIN_SIZE: u64 = 1 << 20;
 /// Largest allowed ratio of expanded to compressed size.
 const MAX_RATIO: u64 = 1000;
 /// Files whose contents are kept in memory for parsing, and how much of them at most.
-const KEEP_MAX: u64 = 256 << 20;
+const KEEP_MAX: u64 = 64 << 20;
 
 /// One file of the bag.
 #[derive(Debug, Clone)]

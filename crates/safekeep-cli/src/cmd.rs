@@ -22,46 +22,42 @@ pub const APP_VERSION: &str = concat!("safekeep-cli ", env!("CARGO_PKG_VERSION")
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    if let Command::Verify {
-        bundle,
-        expect_key,
-        json,
-    } = &cli.command
-    {
-        return bundle::verify(bundle, expect_key.as_deref(), *json);
-    }
-    let dir = vault_dir(cli.vault)?;
+    let dir = || vault_dir(cli.vault.clone());
     match cli.command {
-        Command::Init => init::init(&dir),
-        Command::Key => init::key(&dir),
-        Command::Case(c) => case::run(&dir, c),
+        Command::Init => init::init(&dir()?),
+        Command::Key => init::key(&dir()?),
+        Command::Case(c) => case::run(&dir()?, c),
         Command::Import {
             case_id,
             context,
             files,
-        } => import::run(&dir, &case_id, context, &files),
+        } => import::run(&dir()?, &case_id, context, &files),
         Command::Note {
             case_id,
             context,
             text,
-        } => note::run(&dir, &case_id, context, &text),
-        Command::List { case_id, json } => list::list(&dir, case_id.as_deref(), json),
-        Command::Show { item, json } => list::show(&dir, &item, json),
-        Command::Log { case_id, json } => list::log(&dir, &case_id, json),
-        Command::Annotate { item, what } => annotate::annotate(&dir, &item, what),
+        } => note::run(&dir()?, &case_id, context, &text),
+        Command::List { case_id, json } => list::list(&dir()?, case_id.as_deref(), json),
+        Command::Show { item, json } => list::show(&dir()?, &item, json),
+        Command::Log { case_id, json } => list::log(&dir()?, &case_id, json),
+        Command::Annotate { item, what } => annotate::annotate(&dir()?, &item, what),
         Command::Withdraw {
             item,
             reason,
             keep_files,
-        } => annotate::withdraw(&dir, &item, &reason, keep_files),
-        Command::Check { repair, json } => check::run(&dir, repair, json),
+        } => annotate::withdraw(&dir()?, &item, &reason, keep_files),
+        Command::Check { repair, json } => check::run(&dir()?, repair, json),
         Command::Export {
             case_id,
             out,
             exhibit_prefix,
             json,
-        } => bundle::export(&dir, &case_id, out, exhibit_prefix, json),
-        Command::Verify { .. } => unreachable!("handled above"),
+        } => bundle::export(&dir()?, &case_id, out, exhibit_prefix, json),
+        Command::Verify {
+            bundle,
+            expect_key,
+            json,
+        } => bundle::verify(&bundle, expect_key.as_deref(), json),
     }
 }
 

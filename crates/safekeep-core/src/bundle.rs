@@ -2,6 +2,7 @@
 
 pub mod export;
 pub mod format;
+mod output;
 mod readme;
 mod report;
 pub mod verify;

@@ -6,7 +6,7 @@
 //! leaves nothing behind. The export is then recorded as a `bundle.exported` event.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Timelike};
@@ -17,6 +17,7 @@ use zip::write::{SimpleFileOptions, StreamWriter};
 use zip::{CompressionMethod, ZipWriter};
 
 use super::format::{self, AUDIT_LOG, BAGIT_TXT, MANIFEST, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
+use super::output::HashedOutput;
 use super::{readme, report};
 use crate::audit_log::event_type;
 use crate::blob_store::sync_dir;
@@ -361,12 +362,15 @@ impl Vault {
         w.add(PUBLIC_KEY, pem.as_bytes(), true)?;
         w.add(SIGNATURE, &self.key().sign(tag.as_bytes()), false)?;
         let payload = w.oxum_bytes;
-        let hashing = w.zip.finish().map_err(zip_err)?.into_inner();
-        let (mut buffered, hasher) = (hashing.inner, hashing.hasher);
-        buffered.flush().map_err(io_err)?;
-        let file = buffered.into_inner().map_err(|e| io_err(e.into_error()))?;
+        let (file, zip_sha) = w
+            .zip
+            .finish()
+            .map_err(zip_err)?
+            .into_inner()
+            .finish()
+            .map_err(io_err)?;
         file.sync_all().map_err(io_err)?;
-        Ok((manifest_sha, tag_sha, hex::encode(hasher.finalize()), payload))
+        Ok((manifest_sha, tag_sha, hex::encode(zip_sha), payload))
     }
 }
 
@@ -423,26 +427,9 @@ fn metadata_json(ex: &Exhibit) -> String {
     text
 }
 
-/// A file writer that hashes everything written through it.
-struct Hashing {
-    inner: BufWriter<File>,
-    hasher: Sha256,
-}
-
-impl Write for Hashing {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// Writes bag entries in order, keeping the manifests and the Payload-Oxum.
 struct BagWriter<'a> {
-    zip: ZipWriter<StreamWriter<Hashing>>,
+    zip: ZipWriter<StreamWriter<HashedOutput>>,
     ctx: &'a BagContext,
     time: zip::DateTime,
     manifest: Vec<(String, String)>,
@@ -467,12 +454,8 @@ impl<'a> BagWriter<'a> {
                 .ok()
             })
             .unwrap_or_default();
-        let hashing = Hashing {
-            inner: BufWriter::with_capacity(1 << 20, file),
-            hasher: Sha256::new(),
-        };
         Ok(Self {
-            zip: ZipWriter::new_stream(hashing),
+            zip: ZipWriter::new_stream(HashedOutput::new(file)),
             ctx,
             time,
             manifest: Vec::new(),

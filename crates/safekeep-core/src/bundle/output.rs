@@ -1,0 +1,101 @@
+//! The bundle file being written: bytes are hashed and written on a second thread, so
+//! that hashing the whole zip costs no time on the thread that re-hashes the originals.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+use sha2::{Digest, Sha256};
+
+const CHUNK: usize = 1 << 20;
+const DEPTH: usize = 4;
+
+/// A `Write` that hands full 1 MiB chunks to a thread which hashes and writes them.
+pub(super) struct HashedOutput {
+    buf: Vec<u8>,
+    full: Option<SyncSender<Vec<u8>>>,
+    empty: Receiver<Vec<u8>>,
+    worker: Option<JoinHandle<io::Result<(File, Sha256)>>>,
+}
+
+impl HashedOutput {
+    /// Starts writing to `file`.
+    pub(super) fn new(file: File) -> Self {
+        let (full_tx, full_rx) = mpsc::sync_channel::<Vec<u8>>(DEPTH);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+        for _ in 0..DEPTH {
+            let _ = empty_tx.send(Vec::with_capacity(CHUNK));
+        }
+        let worker = std::thread::spawn(move || {
+            let mut file = file;
+            let mut hasher = Sha256::new();
+            for mut chunk in full_rx {
+                hasher.update(&chunk);
+                file.write_all(&chunk)?;
+                chunk.clear();
+                let _ = empty_tx.send(chunk);
+            }
+            Ok((file, hasher))
+        });
+        Self {
+            buf: Vec::with_capacity(CHUNK),
+            full: Some(full_tx),
+            empty: empty_rx,
+            worker: Some(worker),
+        }
+    }
+
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let next = self.empty.recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        let chunk = std::mem::replace(&mut self.buf, next);
+        let sent = self
+            .full
+            .as_ref()
+            .map(|tx| tx.send(chunk).is_ok())
+            .unwrap_or(false);
+        if sent { Ok(()) } else { Err(self.stop()) }
+    }
+
+    /// Stops the worker after a failure and returns its error.
+    fn stop(&mut self) -> io::Error {
+        self.full = None;
+        match self.worker.take().map(JoinHandle::join) {
+            Some(Ok(Err(e))) => e,
+            _ => io::Error::other("the bundle writer thread stopped"),
+        }
+    }
+
+    /// Writes what is left, and returns the file and the SHA-256 of everything written.
+    pub(super) fn finish(mut self) -> io::Result<(File, [u8; 32])> {
+        self.send()?;
+        self.full = None;
+        let worker = self
+            .worker
+            .take()
+            .ok_or_else(|| io::Error::other("the bundle writer thread stopped"))?;
+        let (file, hasher) = worker
+            .join()
+            .map_err(|_| io::Error::other("the bundle writer thread panicked"))??;
+        Ok((file, hasher.finalize().into()))
+    }
+}
+
+impl Write for HashedOutput {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let room = CHUNK - self.buf.len();
+        let n = room.min(data.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == CHUNK {
+            self.send()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -96,7 +96,7 @@ fn exhibit_list(h: &mut String, exhibits: &[Exhibit]) {
         let _ = writeln!(
             h,
             "<tr><td><a href=\"#{id}\">{reference}</a></td><td>{title}</td><td>{kind}</td><td>{cap}<br>{off}</td>\
-<td>{inc}</td><td>{src}</td><td>{plat}{sep}{acct}</td><td>{size}&nbsp;bytes</td><td class=\"hash\">{sha}</td></tr>",
+<td>{inc}</td><td>{src}</td><td>{who}</td><td>{size}&nbsp;bytes</td><td class=\"hash\">{sha}</td></tr>",
             id = esc(&ex.folder),
             reference = esc(&ex.reference),
             title = esc(&r.title),
@@ -105,13 +105,11 @@ fn exhibit_list(h: &mut String, exhibits: &[Exhibit]) {
             off = esc(&r.utc_offset),
             inc = esc(c.incident_time.as_deref().unwrap_or("—")),
             src = esc(c.source_url.as_deref().unwrap_or("—")),
-            plat = esc(c.platform.as_deref().unwrap_or("")),
-            sep = if c.platform.is_some() && c.poster_account.is_some() {
-                " / "
-            } else {
-                ""
-            },
-            acct = esc(c.poster_account.as_deref().unwrap_or("")),
+            who = esc(&match (c.platform.as_deref(), c.poster_account.as_deref()) {
+                (Some(p), Some(a)) => format!("{p} / {a}"),
+                (Some(x), None) | (None, Some(x)) => x.to_owned(),
+                (None, None) => "—".to_owned(),
+            }),
         );
     }
     h.push_str("</table>\n");

@@ -8,7 +8,7 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use safekeep_core::db::cases::CaseRow;
 use safekeep_core::db::events::EventRow;
-use safekeep_core::vault::{AnnotationBody, CheckReport, ItemView};
+use safekeep_core::vault::{CheckReport, ItemView};
 
 /// Files smaller than this get no progress bar.
 const BAR_THRESHOLD: u64 = 16 << 20;
@@ -125,16 +125,16 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
     writeln!(out, "{}\n", r.title)?;
     writeln!(out, "Recorded by the computer")?;
     for (k, v) in [
-        ("Item", Some(&r.id)),
-        ("Case", Some(&r.case_id)),
-        ("Kind", Some(&r.kind.as_str().to_owned())),
-        ("Captured (UTC)", Some(&r.captured_at)),
-        ("Local UTC offset", Some(&r.utc_offset)),
-        ("Clock", Some(&r.clock_source)),
-        ("Captured with", Some(&r.app_version)),
-        ("Computer", Some(&r.host)),
+        ("Item", r.id.as_str()),
+        ("Case", &r.case_id),
+        ("Kind", r.kind.as_str()),
+        ("Captured (UTC)", &r.captured_at),
+        ("Local UTC offset", &r.utc_offset),
+        ("Clock", &r.clock_source),
+        ("Captured with", &r.app_version),
+        ("Computer", &r.host),
     ] {
-        field(&mut out, k, v)?;
+        field(&mut out, k, Some(v))?;
     }
     for (n, a) in r.artifacts.iter().enumerate() {
         writeln!(
@@ -151,43 +151,11 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
         }
     }
     writeln!(out, "\nWhat you said about it")?;
-    for (k, v) in [
-        ("Description", &c.description),
-        ("Incident time", &c.incident_time),
-        ("Seen at", &c.source_url),
-        ("Platform", &c.platform),
-        ("Posted by", &c.poster_account),
-    ] {
-        field(&mut out, k, v.as_ref())?;
+    for (k, v) in c.labelled() {
+        field(&mut out, k, v)?;
     }
     for a in &view.annotations {
-        let text = match &a.body {
-            AnnotationBody::Tag { tag } => format!("tag: {tag}"),
-            AnnotationBody::Note { text } => format!("note: {text}"),
-            AnnotationBody::DescriptionCorrection { description } => {
-                format!("corrected description: {description}")
-            }
-            AnnotationBody::Report {
-                reported_to,
-                reported_on,
-                reference,
-                outcome,
-            } => format!(
-                "reported to {reported_to}{}{}{}",
-                reported_on
-                    .as_ref()
-                    .map(|d| format!(" on {d}"))
-                    .unwrap_or_default(),
-                reference
-                    .as_ref()
-                    .map(|r| format!(", reference {r}"))
-                    .unwrap_or_default(),
-                outcome
-                    .as_ref()
-                    .map(|o| format!(", outcome: {o}"))
-                    .unwrap_or_default()
-            ),
-        };
+        let text = a.body.describe();
         writeln!(out, "  {}  {text}", a.created_at)?;
     }
     if let Some(w) = &view.withdrawn {
@@ -196,7 +164,7 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn field(out: &mut impl Write, key: &str, value: Option<&String>) -> io::Result<()> {
+fn field(out: &mut impl Write, key: &str, value: Option<&str>) -> io::Result<()> {
     if let Some(v) = value {
         writeln!(out, "  {key:<17} {v}")?;
     }

@@ -78,6 +78,19 @@ pub struct Context {
     pub poster_account: Option<String>,
 }
 
+impl Context {
+    /// Returns the fields a person reads, with their labels, in the order reports show them.
+    pub fn labelled(&self) -> [(&'static str, Option<&str>); 5] {
+        [
+            ("Description", self.description.as_deref()),
+            ("Incident time", self.incident_time.as_deref()),
+            ("Seen at", self.source_url.as_deref()),
+            ("Platform", self.platform.as_deref()),
+            ("Posted by", self.poster_account.as_deref()),
+        ]
+    }
+}
+
 /// The sealed record of one item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemRecord {

@@ -176,33 +176,14 @@ fn item_section(h: &mut String, ex: &Exhibit) {
         }
     }
     h.push_str("</div>\n<div class=\"person\"><h3>What the person who captured it said</h3><table>");
-    for (k, v) in [
-        ("Description", &c.description),
-        ("Incident time", &c.incident_time),
-        ("Seen at", &c.source_url),
-        ("Platform", &c.platform),
-        ("Posted by", &c.poster_account),
-    ] {
-        let _ = write!(
-            h,
-            "<tr><th>{k}</th><td>{}</td></tr>",
-            esc(v.as_deref().unwrap_or("—"))
-        );
+    for (k, v) in c.labelled() {
+        let _ = write!(h, "<tr><th>{k}</th><td>{}</td></tr>", esc(v.unwrap_or("—")));
     }
     h.push_str("</table>");
     if !ex.view.annotations.is_empty() {
         h.push_str("<h3>Added later (the item itself was not changed)</h3><ul>");
         for a in &ex.view.annotations {
-            let body = serde_json::to_value(&a.body).unwrap_or_default();
-            let text = body
-                .as_object()
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or(&v.to_string())))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default();
+            let text = a.body.describe();
             let _ = write!(h, "<li>{} — {}</li>", esc(&a.created_at), esc(&text));
         }
         h.push_str("</ul>");

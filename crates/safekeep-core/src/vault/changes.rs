@@ -45,6 +45,37 @@ pub enum AnnotationBody {
     },
 }
 
+impl AnnotationBody {
+    /// Describes the annotation in one line for people.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Tag { tag } => format!("tag: {tag}"),
+            Self::Note { text } => format!("note: {text}"),
+            Self::DescriptionCorrection { description } => format!("corrected description: {description}"),
+            Self::Report {
+                reported_to,
+                reported_on,
+                reference,
+                outcome,
+            } => format!(
+                "reported to {reported_to}{}{}{}",
+                reported_on
+                    .as_ref()
+                    .map(|d| format!(" on {d}"))
+                    .unwrap_or_default(),
+                reference
+                    .as_ref()
+                    .map(|r| format!(", reference {r}"))
+                    .unwrap_or_default(),
+                outcome
+                    .as_ref()
+                    .map(|o| format!(", outcome: {o}"))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+}
+
 /// An annotation as stored and as it appears in the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotation {

@@ -8,7 +8,8 @@ fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bundle.zip");
     std::fs::write(&path, data).expect("write input");
-    let report = safekeep_core::bundle::verify::verify_path(&path, None, &|_| {});
-    // Random bytes are never an intact signed bundle.
-    assert_ne!(report.verdict, safekeep_core::bundle::Verdict::Intact);
+    // Any verdict is fine (the seed itself is intact); a panic, hang or write is not.
+    // Whether changed bytes can pass as intact is the job of the property test.
+    let _ = safekeep_core::bundle::verify::verify_path(&path, None, &|_| {});
+    assert_eq!(std::fs::read_dir(dir.path()).map(Iterator::count).unwrap_or(0), 1, "verify wrote a file");
 });

@@ -1,7 +1,6 @@
 //! How results look: tables and details for people, JSON for scripts, progress on stderr.
 
 use std::io::{self, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -13,25 +12,42 @@ use safekeep_core::vault::{CheckReport, ItemView};
 /// Files smaller than this get no progress bar.
 const BAR_THRESHOLD: u64 = 16 << 20;
 
-/// A byte-counting progress bar on stderr for importing `file` (hidden until it is large).
-pub fn progress_bar(file: &Path) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message(format!("Importing {}", file.display()));
-    bar
+/// One progress bar on stderr for the file being imported, shown only for large files.
+#[derive(Default)]
+pub struct ImportBars {
+    bar: std::cell::RefCell<Option<(usize, ProgressBar)>>,
 }
 
-/// Moves an import bar, showing it once the file is known to be large.
-pub fn advance(bar: &ProgressBar, done: u64, total: u64) {
-    if total >= BAR_THRESHOLD {
-        if bar.length().is_none() {
-            bar.set_length(total);
+impl ImportBars {
+    /// Moves the bar for the file in `p`, replacing the previous file's bar.
+    pub fn advance(&self, p: &safekeep_core::vault::BatchProgress) {
+        if p.total < BAR_THRESHOLD {
+            return;
         }
-        bar.set_position(done);
+        let mut slot = self.bar.borrow_mut();
+        if slot.as_ref().is_none_or(|(i, _)| *i != p.file) {
+            if let Some((_, old)) = slot.take() {
+                old.finish_and_clear();
+            }
+            let bar = ProgressBar::with_draw_target(Some(p.total), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar.set_message(format!("Importing {}", p.path.display()));
+            *slot = Some((p.file, bar));
+        }
+        if let Some((_, bar)) = slot.as_ref() {
+            bar.set_position(p.done);
+        }
+    }
+
+    /// Clears the last bar.
+    pub fn finish(&self) {
+        if let Some((_, bar)) = self.bar.borrow_mut().take() {
+            bar.finish_and_clear();
+        }
     }
 }
 
@@ -46,14 +62,27 @@ pub fn bytes_bar(message: &str) -> ProgressBar {
     bar
 }
 
-/// Reports how an import of several files went.
-pub fn import_summary(total: usize, failed: usize) -> Result<ExitCode> {
+/// Prints the new ids on stdout and each failure on stderr; fails if any file failed.
+pub fn import_results(
+    results: &[(std::path::PathBuf, Result<safekeep_core::item::ItemRecord, safekeep_core::Error>)],
+) -> Result<ExitCode> {
+    let mut failed = 0;
+    for (_, r) in results {
+        match r {
+            Ok(item) => println!("{}", item.id),
+            Err(e) => {
+                failed += 1;
+                eprintln!("safekeep: {e}");
+            }
+        }
+    }
     if failed == 0 {
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!(
-        "safekeep: {failed} of {total} file(s) could not be imported (see above); {} were kept safely.",
-        total - failed
+        "safekeep: {failed} of {} file(s) could not be imported (see above); {} were kept safely.",
+        results.len(),
+        results.len() - failed
     );
     Ok(ExitCode::FAILURE)
 }

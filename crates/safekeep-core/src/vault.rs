@@ -18,7 +18,7 @@ use rand::RngCore;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use serde_json::Value;
 
-pub use capture::ImportProgress;
+pub use capture::{BatchProgress, ImportProgress};
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use error::{Error, Result};
@@ -151,6 +151,11 @@ impl Vault {
             env,
             _lock: lock,
         })
+    }
+
+    /// Opens the vault in `dir`, creating it first if the folder holds none.
+    pub fn open_or_init(dir: &Path, env: Environment) -> Result<Self> {
+        if dir.join(DB_FILE).exists() { Self::open(dir, env) } else { Self::init(dir, env) }
     }
 
     /// The vault folder.

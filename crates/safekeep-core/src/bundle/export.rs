@@ -35,7 +35,7 @@ pub struct ExportOptions {
 }
 
 /// Progress of an export, in payload bytes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct ExportProgress {
     /// Bytes of originals written so far.
     pub done: u64,

@@ -29,6 +29,21 @@ pub struct ImportProgress {
     pub total: u64,
 }
 
+/// Progress of a batch import, for progress bars.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BatchProgress {
+    /// Which file (from 0).
+    pub file: usize,
+    /// How many files in all.
+    pub files: usize,
+    /// The file being imported.
+    pub path: std::path::PathBuf,
+    /// Bytes of it copied so far.
+    pub done: u64,
+    /// Its size.
+    pub total: u64,
+}
+
 /// Longest title derived automatically from a file name or note.
 const TITLE_MAX: usize = 80;
 
@@ -123,6 +138,36 @@ impl Vault {
             context,
             vec![(artifact, staged)],
         )
+    }
+
+    /// Imports several files, one item each. A file that fails does not stop the others;
+    /// `cancelled` is asked between files (a file being copied is always finished).
+    /// Returns each file with its item or its error, in order; cancelled files are absent.
+    pub fn import_files(
+        &mut self,
+        case_id: &str,
+        paths: &[std::path::PathBuf],
+        context: &Context,
+        progress: &mut dyn FnMut(BatchProgress),
+        cancelled: &dyn Fn() -> bool,
+    ) -> Vec<(std::path::PathBuf, Result<ItemRecord>)> {
+        let mut out = Vec::with_capacity(paths.len());
+        for (i, path) in paths.iter().enumerate() {
+            if cancelled() {
+                break;
+            }
+            let result = self.import_file(case_id, path, context.clone(), &mut |p| {
+                progress(BatchProgress {
+                    file: i,
+                    files: paths.len(),
+                    path: path.clone(),
+                    done: p.done,
+                    total: p.total,
+                })
+            });
+            out.push((path.clone(), result));
+        }
+        out
     }
 
     /// Records a written incident-log entry as a new item of kind `note`.

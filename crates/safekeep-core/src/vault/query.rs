@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Annotation, Error, Result, Vault};
-use crate::db::{annotations, cases, events, items};
+use crate::db::{self, annotations, artifacts, cases, events, items};
 use crate::item::ItemRecord;
 
 /// An item with everything later attached to it.
@@ -55,6 +55,55 @@ impl Vault {
     pub fn events(&self, case_id: &str) -> Result<Vec<events::EventRow>> {
         let case = self.resolve_case(case_id)?;
         Ok(events::list(self.conn(), &case.id)?)
+    }
+
+    /// Reads one stored file of an item for display, if it is at most `limit` bytes.
+    /// Returns its media type and bytes; the bytes are checked against the sealed hash so
+    /// that the screen never shows something other than the evidence.
+    pub fn artifact_bytes(&self, item_id: &str, index: usize, limit: u64) -> Result<(String, Vec<u8>)> {
+        let view = self.item(item_id)?;
+        let artifact = view
+            .record
+            .artifacts
+            .get(index)
+            .ok_or_else(|| Error::Invalid(format!("item {} has no file #{}", view.record.id, index + 1)))?;
+        if artifact.size > limit {
+            return Err(Error::Invalid(format!(
+                "file #{} is {} bytes, too large to preview here ({} at most); it is kept safely in the vault",
+                index + 1,
+                artifact.size,
+                limit
+            )));
+        }
+        let row = artifacts::list(self.conn(), Some(&view.record.id))?
+            .into_iter()
+            .nth(index)
+            .and_then(|a| a.blob)
+            .ok_or_else(|| Error::Invalid("this file was removed when the item was withdrawn".into()))?;
+        let mut bytes = Vec::with_capacity(usize::try_from(artifact.size).unwrap_or(0));
+        std::io::Read::read_to_end(&mut self.blobs().open(&row).map_err(|e| Error::storage(self.blobs().path_of(&row), e))?, &mut bytes)
+            .map_err(|e| Error::storage(self.blobs().path_of(&row), e))?;
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        if sha != artifact.sha256 {
+            return Err(Error::Invalid("the stored file no longer matches its hash; run `safekeep check`".into()));
+        }
+        Ok((artifact.media_type.clone(), bytes))
+    }
+
+    /// The producer's initials used for exhibit references, if set.
+    pub fn producer_initials(&self) -> Result<Option<String>> {
+        Ok(db::meta::get(self.conn(), "producer_initials")?)
+    }
+
+    /// Sets the producer's initials (1–4 letters) used for exhibit references.
+    pub fn set_producer_initials(&mut self, initials: &str) -> Result<()> {
+        let i = initials.trim().to_uppercase();
+        if !crate::bundle::format::valid_prefix(&i) {
+            return Err(Error::Invalid(format!(
+                "\"{initials}\" should be 1 to 4 letters: the initials of the person producing the exhibits, for example AB"
+            )));
+        }
+        Ok(db::meta::set(self.conn(), "producer_initials", &i)?)
     }
 
     fn view(&self, row: items::ItemRow) -> Result<ItemView> {

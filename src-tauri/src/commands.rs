@@ -1,0 +1,159 @@
+//! The commands the page calls. Each parses its arguments, calls one `safekeep-core`
+//! function, and maps the error to `{code, message}`.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use safekeep_core::bundle::{ExportOptions, ExportProgress, ExportSummary, VerifyReport, verify};
+use safekeep_core::db::cases::CaseRow;
+use safekeep_core::item::Context;
+use safekeep_core::vault::{Annotation, AnnotationBody, BatchProgress, ItemView};
+use safekeep_core::{Environment, Vault};
+use serde::Serialize;
+use tauri::ipc::{Channel, Response};
+use tauri::{AppHandle, State, WebviewWindow};
+
+use crate::error::UiError;
+use crate::settings::Settings;
+use crate::state::{APP_VERSION, AppState};
+
+type Result<T> = std::result::Result<T, UiError>;
+
+/// What the first screen needs to know.
+#[derive(Serialize)]
+pub struct Status {
+    vault_dir: Option<PathBuf>,
+    ready: bool,
+    initials: Option<String>,
+    fingerprint: Option<String>,
+}
+
+/// Says whether a vault is open, where, and its key fingerprint.
+#[tauri::command]
+pub fn app_status(state: State<'_, AppState>) -> Result<Status> {
+    let dir = state.vault_dir.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Ok(match state.vault() {
+        Ok(v) => Status { vault_dir: dir, ready: true, initials: v.producer_initials()?, fingerprint: Some(v.key().fingerprint()) },
+        Err(_) => Status { vault_dir: dir, ready: false, initials: None, fingerprint: None },
+    })
+}
+
+/// First run: opens or creates the vault in `dir` (default: the usual place) and
+/// records the producer's initials.
+#[tauri::command(async)]
+pub fn setup_vault(state: State<'_, AppState>, dir: Option<PathBuf>, initials: String) -> Result<Status> {
+    let dir = dir.or_else(|| Settings::load().vault_dir()).ok_or_else(|| UiError::new("no_dir", "Choose a folder for the vault."))?;
+    let mut vault = Vault::open_or_init(&dir, Environment::system(APP_VERSION))?;
+    vault.set_producer_initials(&initials)?;
+    Settings { vault_dir: Some(dir.clone()) }.save().map_err(|e| UiError::new("settings", format!("Could not save the app's settings: {e}")))?;
+    *state.vault_dir.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir);
+    *state.vault.lock().unwrap_or_else(|p| p.into_inner()) = Some(vault);
+    app_status(state)
+}
+
+/// Lists cases.
+#[tauri::command(async)]
+pub fn list_cases(state: State<'_, AppState>) -> Result<Vec<CaseRow>> {
+    Ok(state.vault()?.cases()?)
+}
+
+/// Creates a case and returns its id.
+#[tauri::command(async)]
+pub fn create_case(state: State<'_, AppState>, title: String) -> Result<String> {
+    Ok(state.vault()?.create_case(&title)?)
+}
+
+/// Renames a case.
+#[tauri::command(async)]
+pub fn rename_case(state: State<'_, AppState>, case_id: String, title: String) -> Result<()> {
+    Ok(state.vault()?.rename_case(&case_id, &title)?)
+}
+
+/// Lists a case's items in capture order.
+#[tauri::command(async)]
+pub fn list_items(state: State<'_, AppState>, case_id: String) -> Result<Vec<ItemView>> {
+    Ok(state.vault()?.items(Some(&case_id))?)
+}
+
+/// Reads one item with its annotations.
+#[tauri::command(async)]
+pub fn get_item(state: State<'_, AppState>, item_id: String) -> Result<ItemView> {
+    Ok(state.vault()?.item(&item_id)?)
+}
+
+/// One file's outcome in a batch import.
+#[derive(Serialize)]
+pub struct Imported {
+    path: PathBuf,
+    item_id: Option<String>,
+    error: Option<UiError>,
+}
+
+/// Imports files (one item each), reporting progress; cancel stops between files.
+#[tauri::command(async)]
+pub fn import_files(state: State<'_, AppState>, case_id: String, paths: Vec<PathBuf>, context: Context, on_progress: Channel<BatchProgress>) -> Result<Vec<Imported>> {
+    state.cancel_import.store(false, Ordering::SeqCst);
+    let results = state.vault()?.import_files(&case_id, &paths, &context, &mut |p| drop(on_progress.send(p)), &|| state.cancel_import.load(Ordering::SeqCst));
+    Ok(results
+        .into_iter()
+        .map(|(path, r)| match r {
+            Ok(item) => Imported { path, item_id: Some(item.id), error: None },
+            Err(e) => Imported { path, item_id: None, error: Some(e.into()) },
+        })
+        .collect())
+}
+
+/// Asks a running import to stop after the current file.
+#[tauri::command]
+pub fn cancel_import(state: State<'_, AppState>) {
+    state.cancel_import.store(true, Ordering::SeqCst);
+}
+
+/// Records an incident-log entry and returns its item id.
+#[tauri::command(async)]
+pub fn add_note(state: State<'_, AppState>, case_id: String, text: String, context: Context) -> Result<String> {
+    Ok(state.vault()?.add_note(&case_id, &text, context)?.id)
+}
+
+/// Adds an annotation to an item.
+#[tauri::command(async)]
+pub fn annotate(state: State<'_, AppState>, item_id: String, body: AnnotationBody) -> Result<Annotation> {
+    Ok(state.vault()?.annotate(&item_id, body)?)
+}
+
+/// Withdraws an item captured by mistake.
+#[tauri::command(async)]
+pub fn withdraw(state: State<'_, AppState>, item_id: String, reason: String) -> Result<()> {
+    Ok(state.vault()?.withdraw(&item_id, &reason, true)?)
+}
+
+/// Largest file the page may preview.
+const PREVIEW_LIMIT: u64 = 40 << 20;
+
+/// Returns one stored file's bytes (checked against its hash) for a blurred preview.
+#[tauri::command(async)]
+pub fn artifact_bytes(state: State<'_, AppState>, item_id: String, index: usize) -> Result<Response> {
+    let (_, bytes) = state.vault()?.artifact_bytes(&item_id, index, PREVIEW_LIMIT)?;
+    Ok(Response::new(bytes))
+}
+
+/// Exports a case as a bundle, reporting progress.
+#[tauri::command(async)]
+pub fn export_case(state: State<'_, AppState>, case_id: String, exhibit_prefix: String, out: PathBuf, on_progress: Channel<ExportProgress>) -> Result<ExportSummary> {
+    let options = ExportOptions { out, exhibit_prefix: exhibit_prefix.trim().to_uppercase() };
+    Ok(state.vault()?.export(&case_id, &options, &mut |p| drop(on_progress.send(p)))?)
+}
+
+/// Verifies a bundle (zip or folder). Needs no vault.
+#[tauri::command(async)]
+pub fn verify_bundle(path: PathBuf, expect_key: Option<String>) -> VerifyReport {
+    verify::verify_path(&path, expect_key.as_deref().filter(|k| !k.trim().is_empty()), &|_| {})
+}
+
+/// Quick exit: hides the window at once, then ends the app. Everything already saved
+/// is safe; the next start opens on the neutral home screen.
+#[tauri::command]
+pub fn quick_exit(app: AppHandle, window: WebviewWindow) {
+    let _ = window.hide();
+    app.exit(0);
+}

@@ -1,0 +1,40 @@
+//! Safekeep's desktop app: a thin Tauri shell. Every command calls one function of
+//! `safekeep-core`, the same one the CLI and the tests use; no evidence logic lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod error;
+mod settings;
+mod state;
+
+fn main() {
+    let state = state::AppState::load();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::setup_vault,
+            commands::list_cases,
+            commands::create_case,
+            commands::rename_case,
+            commands::list_items,
+            commands::get_item,
+            commands::import_files,
+            commands::cancel_import,
+            commands::add_note,
+            commands::annotate,
+            commands::withdraw,
+            commands::artifact_bytes,
+            commands::export_case,
+            commands::verify_bundle,
+            commands::quick_exit,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("Safekeep could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,45 @@
+//! Where the vault lives, remembered between launches in the per-user config folder.
+//! `SAFEKEEP_VAULT` (as for the CLI) takes precedence, so a caseworker can point the
+//! app at a vault on removable media.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The app's own settings (not evidence; never part of a bundle).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Settings {
+    /// The vault folder chosen at first run.
+    pub vault_dir: Option<PathBuf>,
+}
+
+fn path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("org", "Safekeep", "Safekeep").map(|d| d.config_dir().join("app.json"))
+}
+
+impl Settings {
+    /// Reads the settings; missing or unreadable settings are the defaults.
+    pub fn load() -> Self {
+        path()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves the settings.
+    pub fn save(&self) -> std::io::Result<()> {
+        let Some(p) = path() else { return Ok(()) };
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(p, serde_json::to_vec_pretty(self).unwrap_or_default())
+    }
+
+    /// The vault folder to use: `SAFEKEEP_VAULT`, else the saved choice, else the default.
+    pub fn vault_dir(&self) -> Option<PathBuf> {
+        std::env::var_os("SAFEKEEP_VAULT")
+            .map(PathBuf::from)
+            .or_else(|| self.vault_dir.clone())
+            .or_else(safekeep_core::vault::default_dir)
+    }
+}

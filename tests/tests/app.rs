@@ -1,0 +1,247 @@
+//! The real Safekeep app in WebKit, driven over WebDriver by tauri-driver, under Xvfb.
+//!
+//! One session walks a victim's and a solicitor's path: first run → case → import two
+//! files (one image) → the image is blurred and reveals on request → a written entry →
+//! item detail hashes equal `sha256sum` of the originals → export → the verify screen
+//! says intact → a copy with one byte changed shows ✘ and why. Bad arguments come back
+//! as clear messages in the page. Screenshots go to docs/screenshots/.
+//!
+//! Native file dialogs cannot be driven over WebDriver, so files reach the app through
+//! `window.safekeep.importPaths`, the page function the dialog and drag-and-drop call.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// tauri-driver, stopped with SIGTERM (SIGKILL would orphan WebKitWebDriver).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_driver(home: &Path) -> (Driver, u16) {
+    let (port, native) = (free_port(), free_port());
+    let bin = std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| {
+        let cargo_bin = Path::new(&std::env::var("HOME").unwrap_or_default()).join(".cargo/bin/tauri-driver");
+        if cargo_bin.exists() { cargo_bin } else { PathBuf::from("tauri-driver") }
+    });
+    let child = Command::new(&bin)
+        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .env("SAFEKEEP_VAULT", home.join("vault"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {} ({e}); `make deps-test` installs it", bin.display()));
+    let driver = Driver(child);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "tauri-driver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (driver, port)
+}
+
+async fn connect(port: u16) -> Client {
+    let app = repo().join("target/debug/safekeep-app");
+    assert!(app.exists(), "build the app first: cargo build -p safekeep-app (make test does)");
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert("tauri:options".into(), json!({ "application": app }));
+    ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.unwrap()
+}
+
+/// Waits until the JavaScript expression is truthy.
+async fn until(c: &Client, expr: &str) {
+    let start = Instant::now();
+    loop {
+        let v = c.execute(&format!("return Boolean({expr});"), vec![]).await.unwrap();
+        if v == json!(true) {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "timed out waiting for: {expr}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn visible(c: &Client, screen: &str) {
+    until(c, &format!("!document.getElementById('screen-{screen}').hidden")).await;
+}
+
+async fn js(c: &Client, expr: &str) -> Value {
+    c.execute(&format!("return {expr};"), vec![]).await.unwrap()
+}
+
+/// Runs a page function returning a promise; resolves to its value or `{error}`.
+async fn run_async(c: &Client, body: &str, args: Vec<Value>) -> Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         Promise.resolve().then(() => {body}).then((r) => done(r ?? null), (e) => done({{ error: e }}));"
+    );
+    c.execute_async(&script, args).await.unwrap()
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir = repo().join("docs/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await.unwrap()).unwrap();
+}
+
+fn sha256sum(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn victim_and_solicitor_paths() {
+    let home = tempfile::tempdir().unwrap();
+    let files = home.path().join("evidence");
+    std::fs::create_dir_all(&files).unwrap();
+    let image = files.join("screenshot-of-post.png");
+    std::fs::copy(repo().join("icons/128x128@2x.png"), &image).unwrap();
+    let chat = files.join("chat-export.txt");
+    std::fs::write(&chat, "21:40 them: I'll post it everywhere\n21:41 me: please stop\n").unwrap();
+
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+
+    // First run.
+    visible(&c, "setup").await;
+    assert!(js(&c, "document.body.innerText.includes('This is not your fault')").await == json!(true));
+    type_into(&c, "#setup-initials", "jd").await;
+    shot(&c, "01-first-run").await;
+    click(&c, "#setup-start").await;
+    visible(&c, "cases").await;
+
+    // A case.
+    type_into(&c, "#case-title", "Posts by @someone").await;
+    click(&c, "#case-create").await;
+    visible(&c, "case").await;
+    assert_eq!(js(&c, "document.getElementById('case-h').textContent").await, json!("Posts by @someone"));
+
+    // Two files, as the file dialog or a drop would hand them over.
+    let paths = json!([image, chat]);
+    let imported = run_async(&c, "window.safekeep.importPaths(arguments[0])", vec![paths]).await;
+    assert_eq!(imported.as_array().map(Vec::len), Some(2), "{imported}");
+    assert!(imported.as_array().unwrap().iter().all(|r| r["error"].is_null()), "{imported}");
+    until(&c, "document.querySelectorAll('#timeline li[data-item]').length === 2").await;
+    until(&c, "document.querySelector('#timeline .thumb img') && document.querySelector('#timeline .thumb img').complete").await;
+    assert_eq!(js(&c, "document.querySelector('#timeline .thumb').classList.contains('blurred')").await, json!(true), "images start blurred");
+    shot(&c, "02-timeline-blurred").await;
+    click(&c, "#timeline .reveal").await;
+    assert_eq!(js(&c, "document.querySelector('#timeline .thumb').classList.contains('blurred')").await, json!(false), "reveal shows the image");
+    click(&c, "#timeline .reveal").await;
+    assert_eq!(js(&c, "document.querySelector('#timeline .thumb').classList.contains('blurred')").await, json!(true));
+
+    // A written entry.
+    click(&c, "#write-note").await;
+    type_into(&c, "#note-text", "He posted the picture again at about 9.40pm and tagged my sister.").await;
+    click(&c, "#note-save").await;
+    until(&c, "document.querySelectorAll('#timeline li[data-item]').length === 3").await;
+    shot(&c, "03-timeline-with-note").await;
+
+    // Item detail: the hashes are the originals' SHA-256, as sha256sum computes them.
+    for (file, title) in [(&image, "screenshot-of-post.png"), (&chat, "chat-export.txt")] {
+        let opened = format!(
+            "[...document.querySelectorAll('#timeline .title')].find((b) => b.textContent === '{title}').click()"
+        );
+        js(&c, &format!("({opened}, true)")).await;
+        visible(&c, "item").await;
+        until(&c, "document.querySelector('#item-files code.sha')").await;
+        let shown = js(&c, "document.querySelector('#item-files code.sha').textContent").await;
+        assert_eq!(shown, json!(sha256sum(file)), "{title}");
+        if title.ends_with(".png") {
+            until(&c, "document.querySelector('#item-preview .thumb.blurred img')").await;
+            shot(&c, "04-item-detail").await;
+        }
+        click(&c, "#back-to-case").await;
+        visible(&c, "case").await;
+    }
+
+    // Bad arguments: clear messages in the page, nothing added.
+    let folder = run_async(&c, "window.safekeep.importPaths(arguments[0])", vec![json!([files])]).await;
+    assert_eq!(folder[0]["error"]["code"], json!("bad_input"), "{folder}");
+    until(&c, "!document.getElementById('alert').hidden").await;
+    let alert = js(&c, "document.getElementById('alert').textContent").await;
+    assert!(alert.as_str().unwrap().contains("is a folder"), "{alert}");
+    let unknown = run_async(&c, "window.__TAURI__.core.invoke('list_items', { caseId: 'no-such-case' })", vec![]).await;
+    assert_eq!(unknown["error"]["code"], json!("not_found"), "{unknown}");
+    assert!(unknown["error"]["message"].as_str().unwrap().contains("No case matches"), "{unknown}");
+    let empty = run_async(
+        &c,
+        "window.__TAURI__.core.invoke('list_cases').then((cs) => window.__TAURI__.core.invoke('add_note', { caseId: cs[0].id, text: '   ', context: {} }))",
+        vec![],
+    )
+    .await;
+    assert_eq!(empty["error"]["code"], json!("invalid_request"), "{empty}");
+    assert!(empty["error"]["message"].as_str().unwrap().contains("empty"), "{empty}");
+    assert_eq!(js(&c, "document.querySelectorAll('#timeline li[data-item]').length").await, json!(3));
+
+    // Export.
+    let bundle = home.path().join("for-solicitor.zip");
+    click(&c, "#go-export").await;
+    visible(&c, "export").await;
+    assert_eq!(js(&c, "document.getElementById('export-initials').value").await, json!("JD"));
+    type_into(&c, "#export-out", bundle.to_str().unwrap()).await;
+    click(&c, "#export-go").await;
+    until(&c, "!document.getElementById('export-result').hidden").await;
+    assert_eq!(js(&c, "document.getElementById('export-sha').textContent").await, json!(sha256sum(&bundle)));
+    let fingerprint = js(&c, "document.getElementById('export-fp').textContent").await;
+    shot(&c, "05-exported").await;
+
+    // The solicitor's side: verify the bundle, then a tampered copy.
+    click(&c, "#nav-verify").await;
+    visible(&c, "verify").await;
+    type_into(&c, "#verify-path", bundle.to_str().unwrap()).await;
+    type_into(&c, "#verify-key", fingerprint.as_str().unwrap()).await;
+    click(&c, "#verify-go").await;
+    until(&c, "!document.getElementById('verify-result').hidden").await;
+    assert_eq!(js(&c, "document.getElementById('verify-verdict').className").await, json!("verdict intact"));
+    assert_eq!(js(&c, "document.getElementById('verify-fp').textContent").await, fingerprint);
+    shot(&c, "06-verify-intact").await;
+
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    // Images are stored (not deflated) in bundles, so the original's bytes are in the zip.
+    let original = std::fs::read(&image).unwrap();
+    let needle = &original[original.len() / 2..original.len() / 2 + 16];
+    let at = bytes.windows(needle.len()).position(|w| w == needle).expect("the image is stored in the bundle");
+    bytes[at] ^= 0x01;
+    let tampered = home.path().join("tampered.zip");
+    std::fs::write(&tampered, bytes).unwrap();
+    let report = run_async(&c, "window.safekeep.verifyPath(arguments[0])", vec![json!(tampered)]).await;
+    assert_eq!(report["verdict"], json!("altered"), "{report}");
+    until(&c, "document.getElementById('verify-verdict').className === 'verdict altered'").await;
+    let text = js(&c, "[...document.querySelectorAll('#verify-checks li.bad')].map((l) => l.textContent).join(' ')").await;
+    assert!(text.as_str().unwrap().contains("original.png"), "the failed check names the changed file: {text}");
+    shot(&c, "07-verify-tampered").await;
+
+    c.close().await.unwrap();
+}

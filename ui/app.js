@@ -1,0 +1,435 @@
+// Safekeep's page. Plain ES module, no build step. All evidence work happens in the
+// Rust backend; this file only shows screens and calls commands. Errors arrive as
+// {code, message} and are shown as they are.
+
+const tauri = window.__TAURI__;
+const invoke = (cmd, args) => tauri.core.invoke(cmd, args);
+const $ = (id) => document.getElementById(id);
+
+const state = { status: null, caseId: null, caseTitle: "", itemId: null, blobUrls: [], escAt: 0 };
+
+// ---------------------------------------------------------------- helpers
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null) e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c.nodeType ? c : String(c));
+  return e;
+}
+
+function showError(err) {
+  const msg = err && err.message ? err.message : String(err);
+  const box = $("alert");
+  box.textContent = msg;
+  box.dataset.code = (err && err.code) || "error";
+  box.hidden = false;
+  $("notice").hidden = true;
+}
+
+function notice(text) {
+  $("alert").hidden = true;
+  $("notice").textContent = text;
+  $("notice").hidden = false;
+}
+
+function clearMessages() {
+  $("alert").hidden = true;
+  $("notice").hidden = true;
+}
+
+async function call(cmd, args) {
+  try {
+    return await invoke(cmd, args);
+  } catch (e) {
+    showError(e);
+    throw e;
+  }
+}
+
+function when(iso) {
+  const d = new Date(iso);
+  return isNaN(d) ? iso : d.toLocaleString();
+}
+
+function bytes(n) {
+  if (n < 1024) return `${n} bytes`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n, i = -1;
+  do { v /= 1024; i++; } while (v >= 1024 && i < units.length - 1);
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+function kindName(kind) {
+  return { file: "File", note: "Written entry", screenshot: "Screenshot", web_page: "Web page" }[kind] || kind;
+}
+
+function releaseImages() {
+  for (const u of state.blobUrls) URL.revokeObjectURL(u);
+  state.blobUrls = [];
+}
+
+function show(screen) {
+  releaseImages();
+  for (const s of document.querySelectorAll("main > section")) s.hidden = s.id !== `screen-${screen}`;
+  const h = document.querySelector(`#screen-${screen} h1`);
+  if (h) { h.tabIndex = -1; h.focus(); }
+}
+
+// An image preview that stays blurred until the person chooses to look.
+async function blurredImage(item, index, big) {
+  const a = item.artifacts[index];
+  const box = el("div", { class: `thumb blurred${big ? " big" : ""}`, "data-item": item.id });
+  const img = el("img", { alt: `Image, ${bytes(a.size)}, captured ${when(item.captured_at)} (blurred)` });
+  const reveal = el("button", { type: "button", class: "reveal" }, "Reveal image");
+  reveal.addEventListener("click", () => {
+    const blurred = box.classList.toggle("blurred");
+    reveal.textContent = blurred ? "Reveal image" : "Blur again";
+    img.alt = `Image, ${bytes(a.size)}, captured ${when(item.captured_at)}${blurred ? " (blurred)" : ""}`;
+  });
+  box.append(img);
+  try {
+    const buf = await invoke("artifact_bytes", { itemId: item.id, index });
+    const url = URL.createObjectURL(new Blob([buf], { type: a.media_type }));
+    state.blobUrls.push(url);
+    img.src = url;
+  } catch (e) {
+    box.replaceChildren(el("p", { class: "hint" }, e.message || String(e)));
+    return box;
+  }
+  if (!$("always-blur").checked) { box.classList.remove("blurred"); reveal.textContent = "Blur again"; }
+  return el("div", {}, box, el("div", {}, reveal));
+}
+
+// ---------------------------------------------------------------- first run
+
+async function start() {
+  state.status = await call("app_status");
+  $("always-blur").checked = localStorage.getItem("alwaysBlur") !== "off";
+  if (!state.status.ready) {
+    $("setup-dir").value = state.status.vault_dir || "";
+    show("setup");
+  } else {
+    await openCases();
+  }
+}
+
+$("setup-choose").addEventListener("click", async () => {
+  const dir = await tauri.dialog.open({ directory: true, title: "Where to keep the evidence" });
+  if (dir) $("setup-dir").value = dir;
+});
+
+$("setup-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const dir = $("setup-dir").value.trim() || null;
+  state.status = await call("setup_vault", { dir, initials: $("setup-initials").value });
+  await openCases();
+});
+
+// ---------------------------------------------------------------- cases
+
+async function openCases() {
+  clearMessages();
+  const cases = await call("list_cases");
+  const list = $("case-list");
+  list.replaceChildren(...cases.map((c) =>
+    el("li", {}, el("button", { type: "button", class: "case", "data-id": c.id, onclick: () => openCase(c.id, c.title) },
+      el("strong", {}, c.title), el("span", { class: "hint" }, ` — opened ${when(c.created_at)}`)))));
+  if (!cases.length) list.append(el("li", { class: "hint" }, "No cases yet. Give your first case a title below."));
+  $("vault-fp").textContent = state.status.fingerprint || "";
+  show("cases");
+}
+
+$("case-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const title = $("case-title").value;
+  const id = await call("create_case", { title });
+  $("case-title").value = "";
+  await openCase(id, title.trim());
+});
+
+$("rename-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const title = $("rename-title").value;
+  await call("rename_case", { caseId: state.caseId, title });
+  state.caseTitle = title.trim();
+  $("case-h").textContent = state.caseTitle;
+  notice("Case renamed. The old title stays in the case's log.");
+});
+
+// ---------------------------------------------------------------- one case
+
+async function openCase(id, title) {
+  clearMessages();
+  state.caseId = id;
+  state.caseTitle = title;
+  $("case-h").textContent = title;
+  $("rename-title").value = title;
+  $("note-form").hidden = true;
+  show("case");
+  await renderTimeline();
+}
+
+async function renderTimeline() {
+  releaseImages();
+  const items = await call("list_items", { caseId: state.caseId });
+  const list = $("timeline");
+  list.replaceChildren();
+  if (!items.length) list.append(el("li", { class: "hint" }, "Nothing here yet. Add files, or write what happened."));
+  for (const item of items) {
+    const c = item.context || {};
+    const who = [c.platform, c.poster_account].filter(Boolean).join(" / ");
+    const a = item.artifacts[0];
+    const li = el("li", { "data-item": item.id, class: item.withdrawn ? "withdrawn" : "" },
+      el("div", { class: "meta" },
+        el("div", {}, when(item.captured_at)),
+        c.incident_time ? el("div", {}, `happened ${when(c.incident_time)}`) : null),
+      el("div", {},
+        el("div", {}, el("span", { class: "kind" }, kindName(item.kind)),
+          el("button", { type: "button", class: "link title", onclick: () => openItem(item.id) }, item.title),
+          item.withdrawn ? el("span", { class: "hint" }, " (withdrawn)") : null),
+        who ? el("div", { class: "hint" }, who) : null,
+        a ? el("div", { class: "hint" }, `SHA-256 `, el("code", {}, a.sha256.slice(0, 16) + "…"), ` · ${bytes(a.size)}`) : null));
+    list.append(li);
+    if (a && a.media_type.startsWith("image/") && !item.withdrawn) {
+      li.lastChild.append(await blurredImage(item, 0, false));
+    }
+  }
+}
+
+$("always-blur").addEventListener("change", () => {
+  localStorage.setItem("alwaysBlur", $("always-blur").checked ? "on" : "off");
+  renderTimeline();
+});
+
+// Used by the file dialog and by drag-and-drop alike.
+async function importPaths(paths) {
+  if (!paths || !paths.length) return [];
+  clearMessages();
+  const bar = $("import-bar");
+  $("import-progress").hidden = false;
+  const channel = new tauri.core.Channel();
+  channel.onmessage = (p) => {
+    bar.max = p.total || 1;
+    bar.value = p.done;
+    $("import-label").textContent = `File ${p.file + 1} of ${p.files}`;
+  };
+  let results = [];
+  try {
+    results = await call("import_files", { caseId: state.caseId, paths, context: {}, onProgress: channel });
+  } finally {
+    $("import-progress").hidden = true;
+  }
+  const failed = results.filter((r) => r.error);
+  if (failed.length) showError({ code: failed[0].error.code, message: failed.map((r) => r.error.message).join("\n") });
+  else notice(`${results.length} file(s) added and sealed.`);
+  await renderTimeline();
+  return results;
+}
+
+$("add-files").addEventListener("click", async () => {
+  const picked = await tauri.dialog.open({ multiple: true, title: "Add files to this case" });
+  if (picked) await importPaths(Array.isArray(picked) ? picked : [picked]);
+});
+$("import-cancel").addEventListener("click", () => invoke("cancel_import"));
+
+$("write-note").addEventListener("click", () => {
+  $("note-form").hidden = false;
+  $("note-text").focus();
+});
+$("note-cancel").addEventListener("click", () => { $("note-form").hidden = true; });
+$("note-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const local = $("note-incident").value;
+  const context = local ? { incident_time: new Date(local).toISOString() } : {};
+  await call("add_note", { caseId: state.caseId, text: $("note-text").value, context });
+  $("note-text").value = "";
+  $("note-incident").value = "";
+  $("note-form").hidden = true;
+  notice("Your entry was saved and sealed.");
+  await renderTimeline();
+});
+
+for (const id of ["capture-screen", "capture-web"]) {
+  $(id).addEventListener("click", () => showError({ code: "not_yet", message: $("capture-soon").textContent }));
+}
+
+// ---------------------------------------------------------------- item detail
+
+async function openItem(id) {
+  clearMessages();
+  const item = await call("get_item", { itemId: id });
+  state.itemId = item.id;
+  show("item");
+  $("item-h").textContent = item.title;
+  const dl = (target, rows) => $(target).replaceChildren(...rows.filter(([, v]) => v).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+  dl("item-machine", [
+    ["Kind", kindName(item.kind)],
+    ["Captured", `${when(item.captured_at)} (${item.captured_at} UTC, offset ${item.utc_offset})`],
+    ["Clock", item.clock_source],
+    ["Captured with", `${item.app_version} on ${item.host}`],
+    ["Item id", item.id],
+    ["Withdrawn", item.withdrawn ? `${when(item.withdrawn.at)}: ${item.withdrawn.reason}` : null],
+  ]);
+  const c = item.context || {};
+  dl("item-person", [
+    ["Description", c.description], ["Happened", c.incident_time && when(c.incident_time)], ["Seen at", c.source_url],
+    ["Platform", c.platform], ["Posted by", c.poster_account],
+  ]);
+  if (!$("item-person").children.length) $("item-person").append(el("dd", { class: "hint" }, "Nothing yet — add a note below."));
+  $("item-files").tBodies[0].replaceChildren(...item.artifacts.map((a) =>
+    el("tr", {},
+      el("td", {}, a.original_name || a.role),
+      el("td", {}, a.media_type),
+      el("td", {}, bytes(a.size)),
+      el("td", {}, el("code", { class: "sha" }, a.sha256)),
+      el("td", {}, el("button", { type: "button", class: "copy", onclick: async () => {
+        await navigator.clipboard.writeText(a.sha256).catch(() => {});
+        notice("Fingerprint copied.");
+      } }, "Copy")))));
+  $("item-annotations").replaceChildren(...(item.annotations.length ? item.annotations.map((n) =>
+    el("li", {}, `${when(n.created_at)} — ${describe(n)}`)) : [el("li", { class: "hint" }, "Nothing added yet.")]));
+  $("item-preview").replaceChildren();
+  const first = item.artifacts.findIndex((a) => a.media_type.startsWith("image/"));
+  if (first >= 0 && !item.withdrawn) $("item-preview").append(await blurredImage(item, first, true));
+  $("withdraw-box").hidden = Boolean(item.withdrawn);
+}
+
+function describe(n) {
+  switch (n.kind) {
+    case "tag": return `tag: ${n.tag}`;
+    case "note": return `note: ${n.text}`;
+    case "description_correction": return `corrected description: ${n.description}`;
+    case "report": return `reported to ${n.reported_to}${n.reported_on ? ` on ${n.reported_on}` : ""}${n.reference ? `, reference ${n.reference}` : ""}`;
+    default: return JSON.stringify(n);
+  }
+}
+
+$("back-to-case").addEventListener("click", () => openCase(state.caseId, state.caseTitle));
+$("annotate-kind").addEventListener("change", () => {
+  const report = $("annotate-kind").value === "report";
+  $("report-fields").hidden = !report;
+  $("annotate-text-label").textContent = report ? "Reported to (platform, police, helpline…)" : "Text";
+});
+$("annotate-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const kind = $("annotate-kind").value;
+  const text = $("annotate-text").value;
+  const body = kind === "tag" ? { kind, tag: text }
+    : kind === "note" ? { kind, text }
+    : kind === "description_correction" ? { kind, description: text }
+    : { kind, reported_to: text, reported_on: $("report-on").value || null, reference: $("report-ref").value || null };
+  await call("annotate", { itemId: state.itemId, body });
+  $("annotate-text").value = "";
+  await openItem(state.itemId);
+  notice("Added. The item itself was not changed.");
+});
+$("withdraw-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  await call("withdraw", { itemId: state.itemId, reason: $("withdraw-reason").value });
+  await openItem(state.itemId);
+  notice("Withdrawn. The case's log keeps a record of it and your reason.");
+});
+
+// ---------------------------------------------------------------- export
+
+$("go-export").addEventListener("click", () => {
+  clearMessages();
+  $("export-initials").value = state.status.initials || "";
+  const safe = state.caseTitle.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "bundle";
+  const base = (state.status.vault_dir || "").replace(/[\\/][^\\/]*[\\/]?$/, "");
+  $("export-out").value = `${base}/${safe}.zip`;
+  $("export-result").hidden = true;
+  show("export");
+});
+$("export-choose").addEventListener("click", async () => {
+  const out = await tauri.dialog.save({ defaultPath: $("export-out").value, filters: [{ name: "Evidence bundle", extensions: ["zip"] }] });
+  if (out) $("export-out").value = out;
+});
+$("export-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const bar = $("export-bar");
+  bar.hidden = false;
+  const channel = new tauri.core.Channel();
+  channel.onmessage = (p) => { bar.max = p.total || 1; bar.value = p.done; };
+  $("export-go").disabled = true;
+  try {
+    const s = await call("export_case", { caseId: state.caseId, exhibitPrefix: $("export-initials").value, out: $("export-out").value, onProgress: channel });
+    $("export-path").textContent = s.path;
+    $("export-sha").textContent = s.sha256;
+    $("export-fp").textContent = s.key_fingerprint;
+    $("export-result").hidden = false;
+    $("export-result").querySelector("h2").focus?.();
+  } finally {
+    bar.hidden = true;
+    $("export-go").disabled = false;
+  }
+});
+$("export-reveal").addEventListener("click", () => tauri.opener.revealItemInDir($("export-path").textContent).catch(showError));
+
+// ---------------------------------------------------------------- verify
+
+async function verifyPath(path) {
+  clearMessages();
+  $("verify-path").value = path;
+  const report = await call("verify_bundle", { path, expectKey: $("verify-key").value || null });
+  const verdict = $("verify-verdict");
+  verdict.className = `verdict ${report.verdict}`;
+  verdict.textContent = {
+    intact: "✔ Intact: every check passed. Nothing in the bundle changed since it was exported.",
+    altered: "✘ Altered or inconsistent: see the checks marked ✘ below.",
+    not_a_bundle: "✘ This is not a Safekeep bundle, or it cannot be read.",
+  }[report.verdict];
+  $("verify-fp").textContent = report.key_fingerprint || "—";
+  $("verify-checks").replaceChildren(...report.checks.map((c) =>
+    el("li", { class: c.ok ? "ok" : "bad" }, c.check, ...c.details.filter(Boolean).map((d) => el("span", { class: "detail" }, d)))));
+  $("verify-result").hidden = false;
+  return report;
+}
+
+$("verify-form").addEventListener("submit", (ev) => { ev.preventDefault(); verifyPath($("verify-path").value.trim()); });
+$("verify-choose").addEventListener("click", async () => {
+  const p = await tauri.dialog.open({ title: "Choose a bundle", filters: [{ name: "Bundle", extensions: ["zip"] }] });
+  if (p) await verifyPath(p);
+});
+
+// ---------------------------------------------------------------- drag and drop, navigation, quick exit
+
+tauri.webview.getCurrentWebview().onDragDropEvent(async (event) => {
+  const p = event.payload;
+  const zone = !$("screen-verify").hidden ? $("verify-drop") : $("drop-zone");
+  if (p.type === "enter" || p.type === "over") zone.classList.add("over");
+  else zone.classList.remove("over");
+  if (p.type !== "drop") return;
+  if (!$("screen-verify").hidden && p.paths.length) await verifyPath(p.paths[0]);
+  else if (!$("screen-case").hidden) await importPaths(p.paths);
+});
+
+$("nav-cases").addEventListener("click", () => (state.status && state.status.ready ? openCases() : show("setup")));
+$("home-link").addEventListener("click", (ev) => { ev.preventDefault(); $("nav-cases").click(); });
+$("nav-verify").addEventListener("click", () => { clearMessages(); $("verify-result").hidden = true; show("verify"); });
+
+function quickExit() {
+  document.body.replaceChildren();
+  invoke("quick_exit");
+}
+$("quick-exit").addEventListener("click", quickExit);
+document.addEventListener("keydown", (ev) => {
+  if (ev.key !== "Escape") return;
+  const now = Date.now();
+  if (now - state.escAt < 800) quickExit();
+  state.escAt = now;
+});
+
+// The page's own actions, for keyboard users' scripts and for the end-to-end tests,
+// which cannot drive native file dialogs: the same functions the dialogs call.
+window.safekeep = { importPaths, verifyPath, openItem, openCase };
+
+start().catch(() => {});

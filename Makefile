@@ -7,7 +7,8 @@ CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x900x24"
 
 run: deps-run
-	$(CARGO) build --release -p safekeep-app -p safekeep-cli
+	$(CARGO) build --release -p safekeep-cli
+	$(CARGO) build --release -p safekeep-app --features custom-protocol
 	target/release/safekeep-app
 
 # The CLI's guided demo in a throw-away vault.

@@ -33,8 +33,18 @@ pub struct Status {
 pub fn app_status(state: State<'_, AppState>) -> Result<Status> {
     let dir = state.vault_dir.lock().unwrap_or_else(|p| p.into_inner()).clone();
     Ok(match state.vault() {
-        Ok(v) => Status { vault_dir: dir, ready: true, initials: v.producer_initials()?, fingerprint: Some(v.key().fingerprint()) },
-        Err(_) => Status { vault_dir: dir, ready: false, initials: None, fingerprint: None },
+        Ok(v) => Status {
+            vault_dir: dir,
+            ready: true,
+            initials: v.producer_initials()?,
+            fingerprint: Some(v.key().fingerprint()),
+        },
+        Err(_) => Status {
+            vault_dir: dir,
+            ready: false,
+            initials: None,
+            fingerprint: None,
+        },
     })
 }
 
@@ -42,10 +52,16 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status> {
 /// records the producer's initials.
 #[tauri::command(async)]
 pub fn setup_vault(state: State<'_, AppState>, dir: Option<PathBuf>, initials: String) -> Result<Status> {
-    let dir = dir.or_else(|| Settings::load().vault_dir()).ok_or_else(|| UiError::new("no_dir", "Choose a folder for the vault."))?;
+    let dir = dir
+        .or_else(|| Settings::load().vault_dir())
+        .ok_or_else(|| UiError::new("no_dir", "Choose a folder for the vault."))?;
     let mut vault = Vault::open_or_init(&dir, Environment::system(APP_VERSION))?;
     vault.set_producer_initials(&initials)?;
-    Settings { vault_dir: Some(dir.clone()) }.save().map_err(|e| UiError::new("settings", format!("Could not save the app's settings: {e}")))?;
+    Settings {
+        vault_dir: Some(dir.clone()),
+    }
+    .save()
+    .map_err(|e| UiError::new("settings", format!("Could not save the app's settings: {e}")))?;
     *state.vault_dir.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir);
     *state.vault.lock().unwrap_or_else(|p| p.into_inner()) = Some(vault);
     app_status(state)
@@ -91,14 +107,34 @@ pub struct Imported {
 
 /// Imports files (one item each), reporting progress; cancel stops between files.
 #[tauri::command(async)]
-pub fn import_files(state: State<'_, AppState>, case_id: String, paths: Vec<PathBuf>, context: Context, on_progress: Channel<BatchProgress>) -> Result<Vec<Imported>> {
+pub fn import_files(
+    state: State<'_, AppState>,
+    case_id: String,
+    paths: Vec<PathBuf>,
+    context: Context,
+    on_progress: Channel<BatchProgress>,
+) -> Result<Vec<Imported>> {
     state.cancel_import.store(false, Ordering::SeqCst);
-    let results = state.vault()?.import_files(&case_id, &paths, &context, &mut |p| drop(on_progress.send(p)), &|| state.cancel_import.load(Ordering::SeqCst));
+    let results = state.vault()?.import_files(
+        &case_id,
+        &paths,
+        &context,
+        &mut |p| drop(on_progress.send(p)),
+        &|| state.cancel_import.load(Ordering::SeqCst),
+    );
     Ok(results
         .into_iter()
         .map(|(path, r)| match r {
-            Ok(item) => Imported { path, item_id: Some(item.id), error: None },
-            Err(e) => Imported { path, item_id: None, error: Some(e.into()) },
+            Ok(item) => Imported {
+                path,
+                item_id: Some(item.id),
+                error: None,
+            },
+            Err(e) => Imported {
+                path,
+                item_id: None,
+                error: Some(e.into()),
+            },
         })
         .collect())
 }
@@ -111,7 +147,12 @@ pub fn cancel_import(state: State<'_, AppState>) {
 
 /// Records an incident-log entry and returns its item id.
 #[tauri::command(async)]
-pub fn add_note(state: State<'_, AppState>, case_id: String, text: String, context: Context) -> Result<String> {
+pub fn add_note(
+    state: State<'_, AppState>,
+    case_id: String,
+    text: String,
+    context: Context,
+) -> Result<String> {
     Ok(state.vault()?.add_note(&case_id, &text, context)?.id)
 }
 
@@ -139,15 +180,30 @@ pub fn artifact_bytes(state: State<'_, AppState>, item_id: String, index: usize)
 
 /// Exports a case as a bundle, reporting progress.
 #[tauri::command(async)]
-pub fn export_case(state: State<'_, AppState>, case_id: String, exhibit_prefix: String, out: PathBuf, on_progress: Channel<ExportProgress>) -> Result<ExportSummary> {
-    let options = ExportOptions { out, exhibit_prefix: exhibit_prefix.trim().to_uppercase() };
-    Ok(state.vault()?.export(&case_id, &options, &mut |p| drop(on_progress.send(p)))?)
+pub fn export_case(
+    state: State<'_, AppState>,
+    case_id: String,
+    exhibit_prefix: String,
+    out: PathBuf,
+    on_progress: Channel<ExportProgress>,
+) -> Result<ExportSummary> {
+    let options = ExportOptions {
+        out,
+        exhibit_prefix: exhibit_prefix.trim().to_uppercase(),
+    };
+    Ok(state
+        .vault()?
+        .export(&case_id, &options, &mut |p| drop(on_progress.send(p)))?)
 }
 
 /// Verifies a bundle (zip or folder). Needs no vault.
 #[tauri::command(async)]
 pub fn verify_bundle(path: PathBuf, expect_key: Option<String>) -> VerifyReport {
-    verify::verify_path(&path, expect_key.as_deref().filter(|k| !k.trim().is_empty()), &|_| {})
+    verify::verify_path(
+        &path,
+        expect_key.as_deref().filter(|k| !k.trim().is_empty()),
+        &|_| {},
+    )
 }
 
 /// Quick exit: hides the window at once, then ends the app. Everything already saved

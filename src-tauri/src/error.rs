@@ -35,5 +35,7 @@ impl From<safekeep_core::bundle::ExportError> for UiError {
 
 fn capitalise(text: &str) -> String {
     let mut c = text.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

@@ -42,7 +42,10 @@ impl AppState {
     pub fn vault(&self) -> Result<VaultGuard<'_>, UiError> {
         let guard = self.vault.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            return Err(UiError::new("no_vault", "Set up Safekeep first: choose where to keep your evidence."));
+            return Err(UiError::new(
+                "no_vault",
+                "Set up Safekeep first: choose where to keep your evidence.",
+            ));
         }
         Ok(VaultGuard(guard))
     }
@@ -55,12 +58,16 @@ impl std::ops::Deref for VaultGuard<'_> {
     type Target = Vault;
     fn deref(&self) -> &Vault {
         // `AppState::vault` only hands out a guard over `Some`.
-        self.0.as_ref().unwrap_or_else(|| unreachable!("checked in AppState::vault"))
+        self.0
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("checked in AppState::vault"))
     }
 }
 
 impl std::ops::DerefMut for VaultGuard<'_> {
     fn deref_mut(&mut self) -> &mut Vault {
-        self.0.as_mut().unwrap_or_else(|| unreachable!("checked in AppState::vault"))
+        self.0
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("checked in AppState::vault"))
     }
 }

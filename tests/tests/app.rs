@@ -27,21 +27,35 @@ struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
         let _ = self.0.wait();
     }
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start_driver(home: &Path) -> (Driver, u16) {
     let (port, native) = (free_port(), free_port());
-    let bin = std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| {
-        let cargo_bin = Path::new(&std::env::var("HOME").unwrap_or_default()).join(".cargo/bin/tauri-driver");
-        if cargo_bin.exists() { cargo_bin } else { PathBuf::from("tauri-driver") }
-    });
+    let bin = std::env::var_os("TAURI_DRIVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let cargo_bin =
+                Path::new(&std::env::var("HOME").unwrap_or_default()).join(".cargo/bin/tauri-driver");
+            if cargo_bin.exists() {
+                cargo_bin
+            } else {
+                PathBuf::from("tauri-driver")
+            }
+        });
     let child = Command::new(&bin)
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
         .env("SAFEKEEP_VAULT", home.join("vault"))
@@ -50,11 +64,19 @@ fn start_driver(home: &Path) -> (Driver, u16) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {} ({e}); `make deps-test` installs it", bin.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {} ({e}); `make deps-test` installs it",
+                bin.display()
+            )
+        });
     let driver = Driver(child);
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "tauri-driver did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "tauri-driver did not start"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     (driver, port)
@@ -62,22 +84,35 @@ fn start_driver(home: &Path) -> (Driver, u16) {
 
 async fn connect(port: u16) -> Client {
     let app = repo().join("target/debug/safekeep-app");
-    assert!(app.exists(), "build the app first: cargo build -p safekeep-app (make test does)");
+    assert!(
+        app.exists(),
+        "build the app first: cargo build -p safekeep-app (make test does)"
+    );
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
     caps.insert("tauri:options".into(), json!({ "application": app }));
-    ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.unwrap()
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap()
 }
 
 /// Waits until the JavaScript expression is truthy.
 async fn until(c: &Client, expr: &str) {
     let start = Instant::now();
     loop {
-        let v = c.execute(&format!("return Boolean({expr});"), vec![]).await.unwrap();
+        let v = c
+            .execute(&format!("return Boolean({expr});"), vec![])
+            .await
+            .unwrap();
         if v == json!(true) {
             return;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "timed out waiting for: {expr}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for: {expr}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -110,6 +145,11 @@ async fn type_into(c: &Client, css: &str, text: &str) {
 }
 
 async fn shot(c: &Client, name: &str) {
+    // Let WebKit paint the latest change before capturing.
+    c.execute("window.scrollTo(0, 0); return null;", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let dir = repo().join("docs/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await.unwrap()).unwrap();
@@ -117,7 +157,12 @@ async fn shot(c: &Client, name: &str) {
 
 fn sha256sum(path: &Path) -> String {
     let out = Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -128,7 +173,11 @@ async fn victim_and_solicitor_paths() {
     let image = files.join("screenshot-of-post.png");
     std::fs::copy(repo().join("icons/128x128@2x.png"), &image).unwrap();
     let chat = files.join("chat-export.txt");
-    std::fs::write(&chat, "21:40 them: I'll post it everywhere\n21:41 me: please stop\n").unwrap();
+    std::fs::write(
+        &chat,
+        "21:40 them: I'll post it everywhere\n21:41 me: please stop\n",
+    )
+    .unwrap();
 
     let (_driver, port) = start_driver(home.path());
     let c = connect(port).await;
@@ -145,35 +194,78 @@ async fn victim_and_solicitor_paths() {
     type_into(&c, "#case-title", "Posts by @someone").await;
     click(&c, "#case-create").await;
     visible(&c, "case").await;
-    assert_eq!(js(&c, "document.getElementById('case-h').textContent").await, json!("Posts by @someone"));
+    assert_eq!(
+        js(&c, "document.getElementById('case-h').textContent").await,
+        json!("Posts by @someone")
+    );
 
     // Two files, as the file dialog or a drop would hand them over.
     let paths = json!([image, chat]);
     let imported = run_async(&c, "window.safekeep.importPaths(arguments[0])", vec![paths]).await;
     assert_eq!(imported.as_array().map(Vec::len), Some(2), "{imported}");
-    assert!(imported.as_array().unwrap().iter().all(|r| r["error"].is_null()), "{imported}");
-    until(&c, "document.querySelectorAll('#timeline li[data-item]').length === 2").await;
+    assert!(
+        imported.as_array().unwrap().iter().all(|r| r["error"].is_null()),
+        "{imported}"
+    );
+    until(
+        &c,
+        "document.querySelectorAll('#timeline li[data-item]').length === 2",
+    )
+    .await;
     until(&c, "document.querySelector('#timeline .thumb img') && document.querySelector('#timeline .thumb img').complete").await;
-    assert_eq!(js(&c, "document.querySelector('#timeline .thumb').classList.contains('blurred')").await, json!(true), "images start blurred");
+    assert_eq!(
+        js(
+            &c,
+            "document.querySelector('#timeline .thumb').classList.contains('blurred')"
+        )
+        .await,
+        json!(true),
+        "images start blurred"
+    );
     shot(&c, "02-timeline-blurred").await;
     click(&c, "#timeline .reveal").await;
-    assert_eq!(js(&c, "document.querySelector('#timeline .thumb').classList.contains('blurred')").await, json!(false), "reveal shows the image");
+    assert_eq!(
+        js(
+            &c,
+            "document.querySelector('#timeline .thumb').classList.contains('blurred')"
+        )
+        .await,
+        json!(false),
+        "reveal shows the image"
+    );
     click(&c, "#timeline .reveal").await;
-    assert_eq!(js(&c, "document.querySelector('#timeline .thumb').classList.contains('blurred')").await, json!(true));
+    assert_eq!(
+        js(
+            &c,
+            "document.querySelector('#timeline .thumb').classList.contains('blurred')"
+        )
+        .await,
+        json!(true)
+    );
 
     // A written entry.
     click(&c, "#write-note").await;
-    type_into(&c, "#note-text", "He posted the picture again at about 9.40pm and tagged my sister.").await;
+    type_into(
+        &c,
+        "#note-text",
+        "He posted the picture again at about 9.40pm and tagged my sister.",
+    )
+    .await;
     click(&c, "#note-save").await;
-    until(&c, "document.querySelectorAll('#timeline li[data-item]').length === 3").await;
+    until(
+        &c,
+        "document.querySelectorAll('#timeline li[data-item]').length === 3",
+    )
+    .await;
     shot(&c, "03-timeline-with-note").await;
 
     // Item detail: the hashes are the originals' SHA-256, as sha256sum computes them.
     for (file, title) in [(&image, "screenshot-of-post.png"), (&chat, "chat-export.txt")] {
-        let opened = format!(
-            "[...document.querySelectorAll('#timeline .title')].find((b) => b.textContent === '{title}').click()"
+        let button = format!(
+            "[...document.querySelectorAll('#timeline .title')].find((b) => b.textContent === '{title}')"
         );
-        js(&c, &format!("({opened}, true)")).await;
+        until(&c, &button).await;
+        js(&c, &format!("({button}.click(), true)")).await;
         visible(&c, "item").await;
         until(&c, "document.querySelector('#item-files code.sha')").await;
         let shown = js(&c, "document.querySelector('#item-files code.sha').textContent").await;
@@ -187,14 +279,30 @@ async fn victim_and_solicitor_paths() {
     }
 
     // Bad arguments: clear messages in the page, nothing added.
-    let folder = run_async(&c, "window.safekeep.importPaths(arguments[0])", vec![json!([files])]).await;
+    let folder = run_async(
+        &c,
+        "window.safekeep.importPaths(arguments[0])",
+        vec![json!([files])],
+    )
+    .await;
     assert_eq!(folder[0]["error"]["code"], json!("bad_input"), "{folder}");
     until(&c, "!document.getElementById('alert').hidden").await;
     let alert = js(&c, "document.getElementById('alert').textContent").await;
     assert!(alert.as_str().unwrap().contains("is a folder"), "{alert}");
-    let unknown = run_async(&c, "window.__TAURI__.core.invoke('list_items', { caseId: 'no-such-case' })", vec![]).await;
+    let unknown = run_async(
+        &c,
+        "window.__TAURI__.core.invoke('list_items', { caseId: 'no-such-case' })",
+        vec![],
+    )
+    .await;
     assert_eq!(unknown["error"]["code"], json!("not_found"), "{unknown}");
-    assert!(unknown["error"]["message"].as_str().unwrap().contains("No case matches"), "{unknown}");
+    assert!(
+        unknown["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("No case matches"),
+        "{unknown}"
+    );
     let empty = run_async(
         &c,
         "window.__TAURI__.core.invoke('list_cases').then((cs) => window.__TAURI__.core.invoke('add_note', { caseId: cs[0].id, text: '   ', context: {} }))",
@@ -202,18 +310,30 @@ async fn victim_and_solicitor_paths() {
     )
     .await;
     assert_eq!(empty["error"]["code"], json!("invalid_request"), "{empty}");
-    assert!(empty["error"]["message"].as_str().unwrap().contains("empty"), "{empty}");
-    assert_eq!(js(&c, "document.querySelectorAll('#timeline li[data-item]').length").await, json!(3));
+    assert!(
+        empty["error"]["message"].as_str().unwrap().contains("empty"),
+        "{empty}"
+    );
+    assert_eq!(
+        js(&c, "document.querySelectorAll('#timeline li[data-item]').length").await,
+        json!(3)
+    );
 
     // Export.
     let bundle = home.path().join("for-solicitor.zip");
     click(&c, "#go-export").await;
     visible(&c, "export").await;
-    assert_eq!(js(&c, "document.getElementById('export-initials').value").await, json!("JD"));
+    assert_eq!(
+        js(&c, "document.getElementById('export-initials').value").await,
+        json!("JD")
+    );
     type_into(&c, "#export-out", bundle.to_str().unwrap()).await;
     click(&c, "#export-go").await;
     until(&c, "!document.getElementById('export-result').hidden").await;
-    assert_eq!(js(&c, "document.getElementById('export-sha').textContent").await, json!(sha256sum(&bundle)));
+    assert_eq!(
+        js(&c, "document.getElementById('export-sha').textContent").await,
+        json!(sha256sum(&bundle))
+    );
     let fingerprint = js(&c, "document.getElementById('export-fp').textContent").await;
     shot(&c, "05-exported").await;
 
@@ -224,23 +344,48 @@ async fn victim_and_solicitor_paths() {
     type_into(&c, "#verify-key", fingerprint.as_str().unwrap()).await;
     click(&c, "#verify-go").await;
     until(&c, "!document.getElementById('verify-result').hidden").await;
-    assert_eq!(js(&c, "document.getElementById('verify-verdict').className").await, json!("verdict intact"));
-    assert_eq!(js(&c, "document.getElementById('verify-fp').textContent").await, fingerprint);
+    assert_eq!(
+        js(&c, "document.getElementById('verify-verdict').className").await,
+        json!("verdict intact")
+    );
+    assert_eq!(
+        js(&c, "document.getElementById('verify-fp').textContent").await,
+        fingerprint
+    );
     shot(&c, "06-verify-intact").await;
 
     let mut bytes = std::fs::read(&bundle).unwrap();
     // Images are stored (not deflated) in bundles, so the original's bytes are in the zip.
     let original = std::fs::read(&image).unwrap();
     let needle = &original[original.len() / 2..original.len() / 2 + 16];
-    let at = bytes.windows(needle.len()).position(|w| w == needle).expect("the image is stored in the bundle");
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the image is stored in the bundle");
     bytes[at] ^= 0x01;
     let tampered = home.path().join("tampered.zip");
     std::fs::write(&tampered, bytes).unwrap();
-    let report = run_async(&c, "window.safekeep.verifyPath(arguments[0])", vec![json!(tampered)]).await;
+    let report = run_async(
+        &c,
+        "window.safekeep.verifyPath(arguments[0])",
+        vec![json!(tampered)],
+    )
+    .await;
     assert_eq!(report["verdict"], json!("altered"), "{report}");
-    until(&c, "document.getElementById('verify-verdict').className === 'verdict altered'").await;
-    let text = js(&c, "[...document.querySelectorAll('#verify-checks li.bad')].map((l) => l.textContent).join(' ')").await;
-    assert!(text.as_str().unwrap().contains("original.png"), "the failed check names the changed file: {text}");
+    until(
+        &c,
+        "document.getElementById('verify-verdict').className === 'verdict altered'",
+    )
+    .await;
+    let text = js(
+        &c,
+        "[...document.querySelectorAll('#verify-checks li.bad')].map((l) => l.textContent).join(' ')",
+    )
+    .await;
+    assert!(
+        text.as_str().unwrap().contains("original.png"),
+        "the failed check names the changed file: {text}"
+    );
     shot(&c, "07-verify-tampered").await;
 
     c.close().await.unwrap();

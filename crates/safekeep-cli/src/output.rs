@@ -64,7 +64,10 @@ pub fn bytes_bar(message: &str) -> ProgressBar {
 
 /// Prints the new ids on stdout and each failure on stderr; fails if any file failed.
 pub fn import_results(
-    results: &[(std::path::PathBuf, Result<safekeep_core::item::ItemRecord, safekeep_core::Error>)],
+    results: &[(
+        std::path::PathBuf,
+        Result<safekeep_core::item::ItemRecord, safekeep_core::Error>,
+    )],
 ) -> Result<ExitCode> {
     let mut failed = 0;
     for (_, r) in results {

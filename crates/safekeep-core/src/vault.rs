@@ -155,7 +155,11 @@ impl Vault {
 
     /// Opens the vault in `dir`, creating it first if the folder holds none.
     pub fn open_or_init(dir: &Path, env: Environment) -> Result<Self> {
-        if dir.join(DB_FILE).exists() { Self::open(dir, env) } else { Self::init(dir, env) }
+        if dir.join(DB_FILE).exists() {
+            Self::open(dir, env)
+        } else {
+            Self::init(dir, env)
+        }
     }
 
     /// The vault folder.

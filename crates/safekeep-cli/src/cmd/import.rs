@@ -12,7 +12,13 @@ use crate::output;
 pub fn run(dir: &Path, case_id: &str, context: ContextArgs, files: &[PathBuf]) -> Result<ExitCode> {
     let mut vault = super::open(dir)?;
     let bars = output::ImportBars::default();
-    let results = vault.import_files(case_id, files, &context.into(), &mut |p| bars.advance(&p), &|| false);
+    let results = vault.import_files(
+        case_id,
+        files,
+        &context.into(),
+        &mut |p| bars.advance(&p),
+        &|| false,
+    );
     bars.finish();
     output::import_results(&results)
 }

@@ -273,7 +273,9 @@ fn check_manifests(files: &Files<'_>, listing: &Listing, report: &mut VerifyRepo
                 "{path}: its contents changed after export (the manifest records SHA-256 {hash}, the file has {})",
                 d.sha256
             )),
-            None if listing.entries.iter().any(|e| e.name == *path) => {}
+            None if listing.entries.iter().any(|e| e.name == *path) => problems.push(format!(
+                "{path}: could not be read in full (see above), so it does not match the manifest"
+            )),
             None => problems.push(format!("{path}: is listed in the manifest but missing (removed after export)")),
         }
     }

@@ -62,11 +62,10 @@ impl Vault {
     /// that the screen never shows something other than the evidence.
     pub fn artifact_bytes(&self, item_id: &str, index: usize, limit: u64) -> Result<(String, Vec<u8>)> {
         let view = self.item(item_id)?;
-        let artifact = view
-            .record
-            .artifacts
-            .get(index)
-            .ok_or_else(|| Error::Invalid(format!("item {} has no file #{}", view.record.id, index + 1)))?;
+        let artifact =
+            view.record.artifacts.get(index).ok_or_else(|| {
+                Error::Invalid(format!("item {} has no file #{}", view.record.id, index + 1))
+            })?;
         if artifact.size > limit {
             return Err(Error::Invalid(format!(
                 "file #{} is {} bytes, too large to preview here ({} at most); it is kept safely in the vault",
@@ -81,11 +80,19 @@ impl Vault {
             .and_then(|a| a.blob)
             .ok_or_else(|| Error::Invalid("this file was removed when the item was withdrawn".into()))?;
         let mut bytes = Vec::with_capacity(usize::try_from(artifact.size).unwrap_or(0));
-        std::io::Read::read_to_end(&mut self.blobs().open(&row).map_err(|e| Error::storage(self.blobs().path_of(&row), e))?, &mut bytes)
-            .map_err(|e| Error::storage(self.blobs().path_of(&row), e))?;
+        std::io::Read::read_to_end(
+            &mut self
+                .blobs()
+                .open(&row)
+                .map_err(|e| Error::storage(self.blobs().path_of(&row), e))?,
+            &mut bytes,
+        )
+        .map_err(|e| Error::storage(self.blobs().path_of(&row), e))?;
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
         if sha != artifact.sha256 {
-            return Err(Error::Invalid("the stored file no longer matches its hash; run `safekeep check`".into()));
+            return Err(Error::Invalid(
+                "the stored file no longer matches its hash; run `safekeep check`".into(),
+            ));
         }
         Ok((artifact.media_type.clone(), bytes))
     }

@@ -361,6 +361,9 @@ fn digest(src: &mut dyn Read, entry: &Entry, buf: &mut [u8]) -> Result<Digest256
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.to_string().to_lowercase().contains("checksum") => {
+                return Err("its bytes do not match the zip's own checksum (CRC-32): it was changed or damaged after export".into());
+            }
             Err(e) => return Err(format!("is damaged inside the archive ({e})")),
         };
         let chunk = &buf[..n];

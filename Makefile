@@ -1,7 +1,7 @@
 # Two entry points for a fresh Debian 12 / Ubuntu machine:
 #   make run   — install what is missing, build, and start the Safekeep app
 #   make test  — install what is missing, then run every check CI runs
-.PHONY: run test deps-run deps-test lint unit e2e demo bench package
+.PHONY: run test deps-run deps-test lint tests e2e demo bench package
 
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x900x24"
@@ -16,7 +16,7 @@ demo: deps-run
 	$(CARGO) build --release -p safekeep-cli
 	scripts/demo target/release/safekeep
 
-test: deps-test lint unit e2e
+test: deps-test lint tests
 
 deps-run:
 	scripts/install-deps run
@@ -28,10 +28,13 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-unit:
-	PATH="$(CURDIR)/target/tools-venv/bin:$$PATH" $(CARGO) test --workspace --locked --exclude safekeep-e2e
+# Every test in one cargo invocation, under a virtual X server: unit and integration
+# tests, the CLI and third-party validator tests, and the end-to-end tests of the real
+# app over WebDriver (cargo builds the app binary for src-tauri's own test first).
+tests:
+	PATH="$(CURDIR)/target/tools-venv/bin:$$HOME/.cargo/bin:$$PATH" $(XVFB) $(CARGO) test --workspace --locked
 
-# The real app in WebKit over WebDriver, under a virtual X server.
+# Only the end-to-end tests.
 e2e:
 	$(CARGO) build --locked -p safekeep-app
 	PATH="$$HOME/.cargo/bin:$$PATH" $(XVFB) $(CARGO) test --locked -p safekeep-e2e

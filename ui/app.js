@@ -339,12 +339,12 @@ $("withdraw-form").addEventListener("submit", async (ev) => {
 
 // ---------------------------------------------------------------- export
 
-$("go-export").addEventListener("click", () => {
+$("go-export").addEventListener("click", async () => {
   clearMessages();
   $("export-initials").value = state.status.initials || "";
   const safe = state.caseTitle.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "bundle";
-  const base = (state.status.vault_dir || "").replace(/[\\/][^\\/]*[\\/]?$/, "");
-  $("export-out").value = `${base}/${safe}.zip`;
+  const docs = await tauri.path.documentDir().catch(() => tauri.path.homeDir()).catch(() => "");
+  $("export-out").value = docs ? await tauri.path.join(docs, `${safe}.zip`) : `${safe}.zip`;
   $("export-result").hidden = true;
   show("export");
 });

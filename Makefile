@@ -43,6 +43,7 @@ bench:
 	bench/import.sh
 	bench/bundle.sh
 
-# Installable packages (.deb and AppImage) with the Tauri CLI from npm.
+# An installable .deb with the Tauri CLI from npm (target/release/bundle/deb/).
+# `--bundles appimage` also works where the Tauri CLI may download AppRun from GitHub.
 package: deps-run
-	npx --yes @tauri-apps/cli@2 build --bundles deb,appimage
+	npx --yes @tauri-apps/cli@2 build --bundles deb

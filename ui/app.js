@@ -112,6 +112,8 @@ async function start() {
   if (!state.status.ready) {
     $("setup-dir").value = state.status.vault_dir || "";
     show("setup");
+    // A vault is there but could not be opened (in use by another window, damaged…).
+    if (state.status.problem) showError(state.status.problem);
   } else {
     await openCases();
   }

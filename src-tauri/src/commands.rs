@@ -26,24 +26,28 @@ pub struct Status {
     ready: bool,
     initials: Option<String>,
     fingerprint: Option<String>,
+    problem: Option<UiError>,
 }
 
 /// Says whether a vault is open, where, and its key fingerprint.
 #[tauri::command]
 pub fn app_status(state: State<'_, AppState>) -> Result<Status> {
     let dir = state.vault_dir.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let problem = state.open_error.lock().unwrap_or_else(|p| p.into_inner()).clone();
     Ok(match state.vault() {
         Ok(v) => Status {
             vault_dir: dir,
             ready: true,
             initials: v.producer_initials()?,
             fingerprint: Some(v.key().fingerprint()),
+            problem: None,
         },
         Err(_) => Status {
             vault_dir: dir,
             ready: false,
             initials: None,
             fingerprint: None,
+            problem,
         },
     })
 }
@@ -64,6 +68,7 @@ pub fn setup_vault(state: State<'_, AppState>, dir: Option<PathBuf>, initials: S
     .map_err(|e| UiError::new("settings", format!("Could not save the app's settings: {e}")))?;
     *state.vault_dir.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir);
     *state.vault.lock().unwrap_or_else(|p| p.into_inner()) = Some(vault);
+    *state.open_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
     app_status(state)
 }
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// An error for the page: a stable code and a message a person can act on.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct UiError {
     /// Stable machine-readable code (the core error's `code()`).
     pub code: &'static str,

@@ -21,20 +21,28 @@ pub struct AppState {
     pub vault: Mutex<Option<Vault>>,
     /// Set by "Cancel" during an import; checked between files.
     pub cancel_import: AtomicBool,
+    /// Why the vault found at start-up could not be opened (in use, damaged…), if so.
+    pub open_error: Mutex<Option<UiError>>,
 }
 
 impl AppState {
     /// Opens the vault if one exists where the settings say.
     pub fn load() -> Self {
         let dir = Settings::load().vault_dir();
-        let vault = dir
+        let opened = dir
             .as_ref()
             .filter(|d| d.join("vault.db").exists())
-            .and_then(|d| Vault::open(d, Environment::system(APP_VERSION)).ok());
+            .map(|d| Vault::open(d, Environment::system(APP_VERSION)));
+        let (vault, open_error) = match opened {
+            Some(Ok(v)) => (Some(v), None),
+            Some(Err(e)) => (None, Some(UiError::from(e))),
+            None => (None, None),
+        };
         Self {
             vault_dir: Mutex::new(dir),
             vault: Mutex::new(vault),
             cancel_import: AtomicBool::new(false),
+            open_error: Mutex::new(open_error),
         }
     }
 

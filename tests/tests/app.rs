@@ -165,8 +165,41 @@ fn sha256sum(path: &Path) -> String {
         .to_owned()
 }
 
+/// One app at a time: the tests share the X display and WebKitWebDriver.
+static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vault_in_use_is_explained_not_replaced() {
+    let _one = ONE_APP.lock().await;
+    let home = tempfile::tempdir().unwrap();
+    let vault = home.path().join("vault");
+    let mut held = safekeep_core::Vault::init(&vault, safekeep_core::Environment::system("e2e")).unwrap();
+    held.create_case("Kept safe").unwrap();
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    visible(&c, "setup").await;
+    until(&c, "!document.getElementById('alert').hidden").await;
+    let alert = js(&c, "document.getElementById('alert').textContent").await;
+    assert!(
+        alert.as_str().unwrap().contains("in use by another Safekeep"),
+        "{alert}"
+    );
+    shot(&c, "08-vault-in-use").await;
+    // Start is refused the same way; nothing is created or overwritten.
+    type_into(&c, "#setup-initials", "AB").await;
+    click(&c, "#setup-start").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        js(&c, "document.getElementById('screen-setup').hidden").await,
+        json!(false)
+    );
+    c.close().await.unwrap();
+    assert_eq!(held.cases().unwrap().len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn victim_and_solicitor_paths() {
+    let _one = ONE_APP.lock().await;
     let home = tempfile::tempdir().unwrap();
     let files = home.path().join("evidence");
     std::fs::create_dir_all(&files).unwrap();

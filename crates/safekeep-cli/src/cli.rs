@@ -17,6 +17,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "SAFEKEEP_VAULT", value_name = "DIR")]
     pub vault: Option<PathBuf>,
 
+    /// Read the vault's passphrase from the first line of this file (for scripts). Without
+    /// it, SAFEKEEP_PASSPHRASE is used if set, else you are asked (nothing is shown as you type).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -25,7 +30,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new, empty vault (and its signing key) in the vault folder.
-    Init,
+    ///
+    /// The vault is encrypted with a passphrase you choose now. It cannot be recovered if
+    /// you forget it, so a one-time recovery key is printed: write it down, keep it apart
+    /// from the computer.
+    Init {
+        /// Do not encrypt the vault. Not recommended: anyone who can open the folder can
+        /// see everything in it. Only for a computer that is already encrypted and not shared.
+        #[arg(long)]
+        no_passphrase: bool,
+    },
+    /// Encrypt an existing unencrypted vault in place, with a new passphrase.
+    ///
+    /// Safe to interrupt: the vault stays usable (unencrypted until the switch, encrypted
+    /// after it). Prints a one-time recovery key.
+    Encrypt,
+    /// Change the vault's passphrase, or set a new one with the recovery key.
+    #[command(subcommand)]
+    Passphrase(PassphraseCommand),
     /// Show the fingerprint of this vault's signing key, to read out or compare with a bundle.
     Key,
     /// Create, list or rename cases. A case groups the evidence about one situation.
@@ -119,6 +141,8 @@ pub enum Command {
         /// The initials of the person producing the exhibits; exhibits are numbered AB/1, AB/2…
         #[arg(long, value_name = "AB", default_value = "SK")]
         exhibit_prefix: String,
+        #[command(flatten)]
+        encryption: ExportEncryptionArgs,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -134,6 +158,13 @@ pub enum Command {
         /// (as read out by the person who exported it, or from `safekeep key`).
         #[arg(long, value_name = "FINGERPRINT")]
         expect_key: Option<String>,
+        /// For an encrypted bundle (.age): read its passphrase from this file. Without it
+        /// (or --identity), SAFEKEEP_BUNDLE_PASSPHRASE is used, else you are asked.
+        #[arg(long, value_name = "FILE", conflicts_with = "identity")]
+        bundle_passphrase_file: Option<PathBuf>,
+        /// For a bundle encrypted to an age public key: the age identity file that opens it.
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -150,6 +181,44 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `safekeep passphrase …`
+#[derive(Debug, Subcommand)]
+pub enum PassphraseCommand {
+    /// Change the passphrase (you need the current one). Your data is not re-encrypted
+    /// and the recovery key stays valid.
+    Change {
+        /// Read the new passphrase from this file instead of asking.
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Forgot the passphrase? Open the vault with the recovery key and set a new one.
+    Recover {
+        /// Read the recovery key from this file instead of asking.
+        #[arg(long, value_name = "FILE")]
+        recovery_key_file: Option<PathBuf>,
+        /// Read the new passphrase from this file instead of asking.
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+}
+
+/// Encrypting an exported bundle for sending it.
+#[derive(Debug, Args)]
+pub struct ExportEncryptionArgs {
+    /// Encrypt the bundle with a passphrase (an age file, `.zip.age`), to send it safely.
+    /// Tell the passphrase to the recipient by another channel (a phone call, not the same
+    /// email). The standard `age` tool or `safekeep verify` opens it.
+    #[arg(long)]
+    pub encrypt: bool,
+    /// Encrypt to this age public key (age1…) instead of a passphrase. Repeat for several.
+    #[arg(long, value_name = "AGE1…")]
+    pub recipient: Vec<String>,
+    /// Read the bundle's passphrase from this file. Without it, SAFEKEEP_BUNDLE_PASSPHRASE
+    /// is used if set, else you are asked twice.
+    #[arg(long, value_name = "FILE", requires = "encrypt")]
+    pub bundle_passphrase_file: Option<PathBuf>,
 }
 
 /// `safekeep case …`

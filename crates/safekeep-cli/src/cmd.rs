@@ -8,14 +8,26 @@ mod import;
 mod init;
 mod list;
 mod note;
+mod secure;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use anyhow::{Context as _, Result};
+use safekeep_core::keyring::{KdfParams, KdfPolicy};
+use safekeep_core::vault::{Protection, Unlock};
 use safekeep_core::{Environment, Vault};
 
 use crate::cli::{Cli, Command, ContextArgs};
+use crate::passphrase;
+
+/// `--passphrase-file`, global to every subcommand.
+static PASSPHRASE_FILE: OnceLock<Option<PathBuf>> = OnceLock::new();
+
+/// Test-only switch: the cheapest key derivation and bundle scrypt, so that test suites
+/// that open a vault hundreds of times run in seconds. Never set it for real evidence.
+const FAST_KDF_ENV: &str = "SAFEKEEP_INSECURE_FAST_KDF";
 
 /// The version recorded in every item this binary captures.
 pub const APP_VERSION: &str = concat!("safekeep-cli ", env!("CARGO_PKG_VERSION"));
@@ -23,8 +35,11 @@ pub const APP_VERSION: &str = concat!("safekeep-cli ", env!("CARGO_PKG_VERSION")
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let dir = || vault_dir(cli.vault.clone());
+    let _ = PASSPHRASE_FILE.set(cli.passphrase_file.clone());
     match cli.command {
-        Command::Init => init::init(&dir()?),
+        Command::Init { no_passphrase } => init::init(&dir()?, no_passphrase),
+        Command::Encrypt => secure::encrypt(&dir()?),
+        Command::Passphrase(p) => secure::passphrase(&dir()?, p),
         Command::Key => init::key(&dir()?),
         Command::Case(c) => case::run(&dir()?, c),
         Command::Import {
@@ -51,13 +66,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             case_id,
             out,
             exhibit_prefix,
+            encryption,
             json,
-        } => bundle::export(&dir()?, &case_id, out, exhibit_prefix, json),
+        } => bundle::export(&dir()?, &case_id, out, exhibit_prefix, encryption, json),
         Command::Verify {
             bundle,
             expect_key,
+            bundle_passphrase_file,
+            identity,
             json,
-        } => bundle::verify(&bundle, expect_key.as_deref(), json),
+        } => bundle::verify(
+            &bundle,
+            expect_key.as_deref(),
+            bundle_passphrase_file.as_deref(),
+            identity.as_deref(),
+            json,
+        ),
     }
 }
 
@@ -67,9 +91,47 @@ fn vault_dir(given: Option<PathBuf>) -> Result<PathBuf> {
         .context("cannot tell where your data folder is; give the vault folder with --vault DIR")
 }
 
-/// Opens the vault with the real clock and randomness.
+/// The real clock and randomness (and, only under [`FAST_KDF_ENV`], a cheap KDF).
+pub fn environment() -> Environment {
+    let mut env = Environment::system(APP_VERSION);
+    if fast_kdf() {
+        env.kdf = KdfPolicy::Fixed(KdfParams::INSECURE_FAST);
+    }
+    env
+}
+
+/// Whether the test-only cheap key derivation is on.
+pub fn fast_kdf() -> bool {
+    std::env::var_os(FAST_KDF_ENV).is_some_and(|v| v == "1")
+}
+
+/// The vault passphrase from `--passphrase-file`, SAFEKEEP_PASSPHRASE, or the terminal.
+pub fn vault_passphrase(dir: &std::path::Path) -> Result<zeroize::Zeroizing<String>> {
+    passphrase::existing(
+        PASSPHRASE_FILE.get().and_then(Option::as_deref),
+        passphrase::VAULT_ENV,
+        "vault passphrase",
+        &format!("Passphrase for the vault in {}: ", dir.display()),
+    )
+}
+
+/// A new vault passphrase, from the same sources (asked twice on a terminal).
+pub fn new_vault_passphrase() -> Result<zeroize::Zeroizing<String>> {
+    passphrase::new(
+        PASSPHRASE_FILE.get().and_then(Option::as_deref),
+        Some(passphrase::VAULT_ENV),
+        "vault passphrase",
+    )
+}
+
+/// Opens (and, if encrypted, unlocks) the vault with the real clock and randomness.
 pub fn open(dir: &std::path::Path) -> Result<Vault> {
-    Ok(Vault::open(dir, Environment::system(APP_VERSION))?)
+    let secret = match safekeep_core::vault::protection(dir) {
+        Protection::Encrypted => Some(vault_passphrase(dir)?),
+        Protection::Plain | Protection::None => None,
+    };
+    let unlock = secret.as_ref().map(|s| Unlock::Passphrase(s));
+    Ok(Vault::open(dir, environment(), unlock)?)
 }
 
 impl From<ContextArgs> for safekeep_core::item::Context {

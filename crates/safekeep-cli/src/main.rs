@@ -7,6 +7,7 @@
 mod cli;
 mod cmd;
 mod output;
+mod passphrase;
 
 use std::process::ExitCode;
 

@@ -52,6 +52,36 @@ impl ImportBars {
 }
 
 /// A spinner counting bytes, for long checks.
+/// Shows a recovery key once, on stderr (stdout may be captured by a script or a log).
+pub fn recovery_key(key: &safekeep_core::keyring::RecoveryKey) {
+    eprintln!();
+    eprintln!("  RECOVERY KEY (shown only this once):");
+    eprintln!();
+    eprintln!("      {}", key.as_str());
+    eprintln!();
+    eprintln!("  If you forget your passphrase, this key is the only way back in: nobody,");
+    eprintln!("  including Safekeep's makers, can recover your evidence without one of them.");
+    eprintln!("  Write it on paper and keep it somewhere safe, away from this computer.");
+    eprintln!("  Use it with `safekeep passphrase recover`.");
+    eprintln!();
+}
+
+/// One line per step of `safekeep encrypt`, so progress survives in a log.
+pub fn encrypt_step(step: safekeep_core::vault::EncryptStep) {
+    use safekeep_core::vault::EncryptStep::*;
+    match step {
+        Sealing { done, total } if done < total => {
+            eprintln!("Encrypting stored file {} of {total}", done + 1)
+        }
+        Sealing { total, .. } => eprintln!("Encrypted {total} stored files"),
+        Database => eprintln!("Encrypting the database"),
+        Committed => eprintln!("Switched to the encrypted vault"),
+        Finishing { done, total } if done < total => eprintln!("Tidying up: file {} of {total}", done + 1),
+        Finishing { .. } => eprintln!("Removed the unencrypted copies"),
+    }
+}
+
+/// A progress bar for bytes.
 pub fn bytes_bar(message: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(

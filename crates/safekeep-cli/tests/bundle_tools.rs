@@ -41,7 +41,9 @@ fn run(cmd: &mut Command) -> Output {
 
 fn safekeep(vault: &Path) -> Command {
     let mut c = Command::cargo_bin("safekeep").unwrap();
-    c.env("SAFEKEEP_VAULT", vault);
+    c.env("SAFEKEEP_VAULT", vault)
+        .env("SAFEKEEP_PASSPHRASE", "correct horse battery staple")
+        .env("SAFEKEEP_INSECURE_FAST_KDF", "1");
     c
 }
 
@@ -247,3 +249,150 @@ for line in open("data/audit-log.jsonl", encoding="utf-8"):
     n += 1
 print(f"chain ok: {n} events")
 "#;
+
+/// Runs Debian's `age -d` with a passphrase typed on a pseudo-terminal, as a person would
+/// (age reads passphrases only from a terminal).
+const PY_AGE_PTY: &str = r#"
+import os, pty, sys
+age, src, dst, passphrase = sys.argv[1:5]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(age, [age, "-d", "-o", dst, src])
+seen = b""
+sent = False
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    if not sent and b"passphrase" in seen.lower():
+        os.write(fd, passphrase.encode() + b"\n")
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+
+#[test]
+fn encrypted_exports_open_with_age_and_verify_in_place() {
+    let t = tempfile::tempdir().unwrap();
+    let vault = t.path().join("vault");
+    run(safekeep(&vault).arg("init"));
+    let case = stdout(safekeep(&vault).args(["case", "new", "c"]));
+    let img = t.path().join("shot.png");
+    fs::write(&img, [&b"\x89PNG\r\n\x1a\n"[..], &[9u8; 70_000]].concat()).unwrap();
+    run(safekeep(&vault).args(["import", "--case", &case]).arg(&img));
+    run(safekeep(&vault).args(["note", "--case", &case, "what happened"]));
+
+    // 1. Passphrase: the name gets .age, Debian's age decrypts it to a zip that verifies.
+    let bundle_pass = "send me by phone, not email";
+    let out = stdout(
+        safekeep(&vault)
+            .args(["export", "--json", "--encrypt", "--case", &case, "--out"])
+            .arg(t.path().join("case.zip"))
+            .env("SAFEKEEP_BUNDLE_PASSPHRASE", bundle_pass),
+    );
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sealed = t.path().join("case.zip.age");
+    assert_eq!(summary["path"], sealed.to_string_lossy().as_ref());
+    assert!(
+        !t.path().join("case.zip").exists(),
+        "no plaintext bundle is written"
+    );
+    assert!(fs::read(&sealed).unwrap().starts_with(b"age-encryption.org/v1\n"));
+    let plain = t.path().join("decrypted.zip");
+    let age = tool("age");
+    run(Command::new("python3")
+        .args(["-c", PY_AGE_PTY])
+        .arg(&age)
+        .arg(&sealed)
+        .arg(&plain)
+        .arg(bundle_pass));
+    let verified = safekeep(&vault).arg("verify").arg(&plain).output().unwrap();
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    let wrong = Command::new("python3")
+        .args(["-c", PY_AGE_PTY])
+        .arg(&age)
+        .arg(&sealed)
+        .arg(t.path().join("never.zip"))
+        .arg("not the passphrase")
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+
+    // 2. Safekeep verifies the .age in place with the passphrase; a wrong one is explained.
+    let in_place = safekeep(&vault)
+        .arg("verify")
+        .arg(&sealed)
+        .env("SAFEKEEP_BUNDLE_PASSPHRASE", bundle_pass)
+        .output()
+        .unwrap();
+    assert_eq!(
+        in_place.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&in_place.stdout)
+    );
+    let refused = safekeep(&vault)
+        .arg("verify")
+        .arg(&sealed)
+        .env("SAFEKEEP_BUNDLE_PASSPHRASE", "not the passphrase")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("does not open the encrypted bundle"));
+    let mut bent = fs::read(&sealed).unwrap();
+    let at = bent.len() - 100;
+    bent[at] ^= 1;
+    let bent_path = t.path().join("bent.zip.age");
+    fs::write(&bent_path, bent).unwrap();
+    let altered = safekeep(&vault)
+        .arg("verify")
+        .arg(&bent_path)
+        .env("SAFEKEEP_BUNDLE_PASSPHRASE", bundle_pass)
+        .output()
+        .unwrap();
+    assert_ne!(altered.status.code(), Some(0), "a flipped byte is never intact");
+
+    // 3. An age recipient: `age -d -i identity` and `safekeep verify --identity` both open it.
+    let identity = t.path().join("solicitor.key");
+    run(Command::new(tool("age-keygen")).arg("-o").arg(&identity));
+    let keytext = fs::read_to_string(&identity).unwrap();
+    let recipient = keytext
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_owned();
+    let to_solicitor = t.path().join("for-solicitor.zip.age");
+    run(safekeep(&vault)
+        .args(["export", "--case", &case, "--recipient", &recipient, "--out"])
+        .arg(&to_solicitor));
+    let opened = t.path().join("solicitor.zip");
+    run(Command::new(&age)
+        .args(["-d", "-i"])
+        .arg(&identity)
+        .arg("-o")
+        .arg(&opened)
+        .arg(&to_solicitor));
+    run(safekeep(&vault).arg("verify").arg(&opened));
+    run(safekeep(&vault)
+        .arg("verify")
+        .arg("--identity")
+        .arg(&identity)
+        .arg(&to_solicitor));
+    let bad = safekeep(&vault)
+        .args(["export", "--case", &case, "--recipient", "age1notakey", "--out"])
+        .arg(t.path().join("x.zip"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an age public key"));
+    assert!(!t.path().join("x.zip.age").exists() && !t.path().join("x.zip.age.part").exists());
+}

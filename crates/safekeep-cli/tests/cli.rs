@@ -10,6 +10,8 @@ use assert_cmd::cargo::CommandCargoExt;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
+const PASS: &str = "correct horse battery staple";
+
 struct Env {
     _tmp: tempfile::TempDir,
     root: PathBuf,
@@ -29,7 +31,10 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("safekeep").unwrap();
-        c.env("SAFEKEEP_VAULT", &self.vault).stdin(Stdio::null());
+        c.env("SAFEKEEP_VAULT", &self.vault)
+            .env("SAFEKEEP_PASSPHRASE", PASS)
+            .env("SAFEKEEP_INSECURE_FAST_KDF", "1")
+            .stdin(Stdio::null());
         c
     }
 
@@ -229,7 +234,12 @@ fn non_utf8_file_names_import() {
 #[test]
 fn a_vault_in_use_is_refused() {
     let (e, case) = Env::new().with_case();
-    let held = safekeep_core::Vault::open(&e.vault, safekeep_core::Environment::system("test")).unwrap();
+    let held = safekeep_core::Vault::open(
+        &e.vault,
+        safekeep_core::Environment::system("test"),
+        Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
+    )
+    .unwrap();
     assert!(
         e.fails(&["note", "--case", &case, "x"])
             .contains("in use by another Safekeep")
@@ -264,6 +274,12 @@ fn check_names_the_case_and_event_that_broke() {
         e.ok(&["note", "--case", &other, &format!("other {i}")]);
     }
     let conn = rusqlite::Connection::open(e.vault.join("vault.db")).unwrap();
+    let ring = safekeep_core::keyring::Keyring::load(&e.vault.join("keys/keyring.json")).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"{}\";",
+        ring.unlock(PASS).unwrap().db_key().as_str()
+    ))
+    .unwrap();
     conn.execute_batch(&format!(
         "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;
          DELETE FROM events WHERE case_id = '{other}' AND seq = 3;
@@ -338,6 +354,8 @@ fn full_disk_by_file_size_limit(e: Env) {
             bin.display()
         ))
         .env("SAFEKEEP_VAULT", &e.vault)
+        .env("SAFEKEEP_PASSPHRASE", PASS)
+        .env("SAFEKEEP_INSECURE_FAST_KDF", "1")
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -7,6 +7,8 @@
 //!   renamed into `blobs/`; the directory is fsynced after the rename. A crash leaves at
 //!   most a stray file in `tmp/` or an unreferenced blob, both found by `check`.
 //! - Memory use does not depend on the blob's size.
+//! - In an encrypted vault every blob, staged or stored, is a sealed blob
+//!   ([`crate::sealed_blob`]); plaintext never touches the disk.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -16,6 +18,9 @@ use std::thread;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::sealed_blob::{BlobKey, SealReader, SealWriter};
 
 /// Bytes read and written per step. Large enough to amortise system calls, small enough
 /// that the pipeline's few buffers keep memory flat.
@@ -63,16 +68,41 @@ impl Staged {
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     root: PathBuf,
-    name_key: [u8; 32],
+    name_key: Zeroizing<[u8; 32]>,
+    seal: Option<BlobKey>,
+}
+
+/// A blob opened for reading: the original bytes, decrypted if the vault is encrypted.
+pub enum BlobReader {
+    /// A blob of an unencrypted vault.
+    Plain(File),
+    /// A sealed blob; every byte returned has been authenticated.
+    Sealed(Box<SealReader<File>>),
+}
+
+impl Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(f) => f.read(buf),
+            Self::Sealed(r) => r.read(buf),
+        }
+    }
 }
 
 impl BlobStore {
-    /// Opens the store under the vault folder `root` with the vault's name key.
-    pub fn new(root: &Path, name_key: [u8; 32]) -> Self {
+    /// Opens the store under the vault folder `root` with the vault's name key, and the
+    /// blob key when the vault is encrypted.
+    pub fn new(root: &Path, name_key: Zeroizing<[u8; 32]>, seal: Option<BlobKey>) -> Self {
         Self {
             root: root.to_path_buf(),
             name_key,
+            seal,
         }
+    }
+
+    /// Whether blobs are sealed.
+    pub fn is_sealed(&self) -> bool {
+        self.seal.is_some()
     }
 
     /// The folder holding blobs.
@@ -88,7 +118,7 @@ impl BlobStore {
     /// Returns the keyed name of content whose SHA-256 is `sha256`.
     pub fn name_for(&self, sha256: &[u8; 32]) -> String {
         // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.name_key)
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.name_key.as_ref())
             .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
         mac.update(sha256);
         hex::encode(mac.finalize().into_bytes())
@@ -110,14 +140,15 @@ impl BlobStore {
     ) -> io::Result<Staged> {
         let tmp = self.tmp_dir().join(format!("{tmp_id}.part"));
         let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        let result = copy_hashing(src, file, progress).map(|(file, sha256, size, head)| Staged {
-            tmp: tmp.clone(),
-            file,
-            durable: false,
-            sha256,
-            size,
-            head,
-        });
+        let result =
+            copy_hashing(src, file, self.seal.as_ref(), progress).map(|(file, sha256, size, head)| Staged {
+                tmp: tmp.clone(),
+                file,
+                durable: false,
+                sha256,
+                size,
+                head,
+            });
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
         }
@@ -151,8 +182,17 @@ impl BlobStore {
     }
 
     /// Opens a blob for reading.
-    pub fn open(&self, name: &str) -> io::Result<File> {
-        File::open(self.path_of(name))
+    pub fn open(&self, name: &str) -> io::Result<BlobReader> {
+        self.open_path(&self.path_of(name))
+    }
+
+    /// Opens a staged or stored blob file for reading.
+    pub fn open_path(&self, path: &Path) -> io::Result<BlobReader> {
+        let file = File::open(path)?;
+        Ok(match &self.seal {
+            None => BlobReader::Plain(file),
+            Some(key) => BlobReader::Sealed(Box::new(SealReader::new(file, key)?)),
+        })
     }
 
     /// Removes a blob; a blob that is already gone is not an error.
@@ -242,9 +282,47 @@ fn read_full(src: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 
 type Copied = (File, [u8; 32], u64, Vec<u8>);
 
+/// Where the writer thread puts bytes: the file itself, or a sealing writer over it.
+enum Sink {
+    Plain(File),
+    Sealed(SealWriter<File>),
+}
+
+impl Sink {
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self {
+            Self::Plain(f) => f.write_all(data),
+            Self::Sealed(w) => w.write_all(data),
+        }
+    }
+
+    fn file(&self) -> &File {
+        match self {
+            Self::Plain(f) => f,
+            Self::Sealed(w) => w.get_ref(),
+        }
+    }
+
+    fn finish(self) -> io::Result<File> {
+        match self {
+            Self::Plain(f) => Ok(f),
+            Self::Sealed(w) => w.finish(),
+        }
+    }
+}
+
 /// Copies `src` to `dst` while hashing: this thread reads and hashes, a second thread
-/// writes, so hashing and writing overlap on two cores.
-fn copy_hashing(src: &mut dyn Read, dst: File, progress: &mut dyn FnMut(u64)) -> io::Result<Copied> {
+/// encrypts (when `seal` is given) and writes, so the work overlaps on two cores.
+fn copy_hashing(
+    src: &mut dyn Read,
+    dst: File,
+    seal: Option<&BlobKey>,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<Copied> {
+    let dst = match seal {
+        None => Sink::Plain(dst),
+        Some(key) => Sink::Sealed(SealWriter::new(dst, key)?),
+    };
     let (full_tx, full_rx) = mpsc::sync_channel::<(Vec<u8>, usize)>(DEPTH);
     let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
     for _ in 0..=DEPTH {
@@ -259,11 +337,11 @@ fn copy_hashing(src: &mut dyn Read, dst: File, progress: &mut dyn FnMut(u64)) ->
                 let _ = empty_tx.send(buf);
                 unflushed += n as u64;
                 if unflushed >= FLUSH_EVERY {
-                    dst.sync_data()?;
+                    dst.file().sync_data()?;
                     unflushed = 0;
                 }
             }
-            Ok(dst)
+            dst.finish()
         });
         let mut hasher = Sha256::new();
         let mut total = 0u64;
@@ -333,7 +411,7 @@ mod tests {
     fn stages_and_commits_with_keyed_name() {
         let dir = tempfile::tempdir().expect("tempdir");
         fs::create_dir_all(dir.path().join("tmp")).expect("mkdir");
-        let store = BlobStore::new(dir.path(), [7u8; 32]);
+        let store = BlobStore::new(dir.path(), Zeroizing::new([7u8; 32]), None);
         let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         let mut calls = 0;
         let staged = store

@@ -13,6 +13,8 @@ pub mod canonical;
 pub mod clock;
 pub mod db;
 pub mod item;
+pub mod keyring;
+pub mod sealed_blob;
 pub mod signing;
 pub mod vault;
 

@@ -1,12 +1,15 @@
 //! An evidence vault: one folder holding `vault.db`, `blobs/`, `tmp/` and `keys/`.
 //!
-//! Layout, schema and invariants: `docs/vault.md`. Every change to a case is one SQLite
+//! Layout, schema and invariants: `docs/vault.md`; encryption: `docs/security.md`. An
+//! encrypted vault (the default) keeps nothing readable on disk: SQLCipher for the
+//! database, sealed blobs, and a keyring that only the passphrase or recovery key opens. Every change to a case is one SQLite
 //! transaction that also appends its audit event, so the tables and the chain never
 //! disagree; blobs are made durable before the transaction that references them commits.
 
 mod capture;
 mod changes;
 mod check;
+mod encrypt;
 mod error;
 mod query;
 
@@ -21,6 +24,7 @@ use serde_json::Value;
 pub use capture::{BatchProgress, ImportProgress};
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
+pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
 pub use query::ItemView;
 
@@ -28,12 +32,15 @@ use crate::audit_log::{self, Event};
 use crate::blob_store::{self, BlobStore};
 use crate::clock::{self, Clock, SystemClock};
 use crate::db::{self, cases, events};
+use crate::keyring::{KdfPolicy, Keyring, MasterKey, RecoveryKey, Secrets};
 use crate::signing::VaultKey;
+use zeroize::Zeroizing;
 
 const DB_FILE: &str = "vault.db";
 const LOCK_FILE: &str = "vault.lock";
 const SIGNING_KEY_FILE: &str = "keys/signing.key";
 const NAME_KEY_FILE: &str = "keys/blob-names.key";
+const KEYRING_FILE: &str = "keys/keyring.json";
 
 /// What the vault takes from the world: the time, randomness, and who is recording.
 /// Passed in so that tests are reproducible.
@@ -46,6 +53,8 @@ pub struct Environment {
     pub app_version: String,
     /// The capturing computer's name.
     pub host: String,
+    /// How costly the passphrase key derivation is made when a passphrase is set.
+    pub kdf: KdfPolicy,
 }
 
 impl Environment {
@@ -57,6 +66,7 @@ impl Environment {
             rng: Box::new(rand::rngs::StdRng::from_os_rng()),
             app_version: app_version.to_owned(),
             host: gethostname::gethostname().to_string_lossy().into_owned(),
+            kdf: KdfPolicy::Tuned(std::time::Duration::from_millis(500)),
         }
     }
 }
@@ -66,13 +76,47 @@ pub fn default_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("org", "Safekeep", "Safekeep").map(|d| d.data_dir().join("vault"))
 }
 
-/// An open vault. Holds an exclusive lock on the folder while it lives.
+/// What a folder holds, found without opening or unlocking anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// No vault.
+    None,
+    /// An unencrypted vault (made with `--no-passphrase`, or by an older Safekeep).
+    Plain,
+    /// An encrypted vault: it needs its passphrase or recovery key.
+    Encrypted,
+}
+
+/// Returns whether `dir` holds a vault, and whether it is encrypted.
+pub fn protection(dir: &Path) -> Protection {
+    if dir.join(KEYRING_FILE).is_file() {
+        Protection::Encrypted
+    } else if dir.join(DB_FILE).is_file() {
+        Protection::Plain
+    } else {
+        Protection::None
+    }
+}
+
+/// What opens an encrypted vault.
+#[derive(Clone, Copy)]
+pub enum Unlock<'a> {
+    /// The passphrase chosen at first run.
+    Passphrase(&'a str),
+    /// The recovery key printed at first run.
+    RecoveryKey(&'a str),
+}
+
+/// An open vault. Holds an exclusive lock on the folder while it lives; its keys are
+/// zeroed when it is dropped (which is what locking the vault means).
 pub struct Vault {
     dir: PathBuf,
     conn: Connection,
     blobs: BlobStore,
     key: VaultKey,
     env: Environment,
+    master: Option<MasterKey>,
+    recovery_key: Option<RecoveryKey>,
     _lock: File,
 }
 
@@ -86,7 +130,12 @@ impl std::fmt::Debug for Vault {
 
 impl Vault {
     /// Creates a new vault in `dir` (created if missing; must be empty) and opens it.
-    pub fn init(dir: &Path, mut env: Environment) -> Result<Self> {
+    /// With a passphrase the vault is encrypted, and [`Vault::take_recovery_key`] gives
+    /// the recovery key once; without one, nothing is encrypted.
+    pub fn init(dir: &Path, mut env: Environment, passphrase: Option<&str>) -> Result<Self> {
+        if let Some(p) = passphrase {
+            crate::keyring::check_new_passphrase(p)?;
+        }
         let db_path = dir.join(DB_FILE);
         if db_path.exists() {
             return Err(Error::AlreadyAVault(dir.to_path_buf()));
@@ -102,11 +151,27 @@ impl Vault {
         }
         let lock = lock_dir(dir)?;
         let key = VaultKey::generate(env.rng.as_mut());
-        let mut name_key = [0u8; 32];
-        env.rng.fill_bytes(&mut name_key);
-        write_key(&dir.join(SIGNING_KEY_FILE), &key.seed())?;
-        write_key(&dir.join(NAME_KEY_FILE), &name_key)?;
-        let mut conn = open_db(&db_path, true)?;
+        let mut name_key = Zeroizing::new([0u8; 32]);
+        env.rng.fill_bytes(name_key.as_mut());
+        let (master, recovery_key) = match passphrase {
+            Some(p) => {
+                let secrets = Secrets {
+                    signing_seed: Zeroizing::new(key.seed()),
+                    name_key: name_key.clone(),
+                };
+                let (ring, master, rec) = Keyring::create(p, env.kdf.params(), &secrets, env.rng.as_mut())?;
+                let path = dir.join(KEYRING_FILE);
+                ring.save(&path).map_err(|e| keyring_io(&path, e))?;
+                (Some(master), Some(rec))
+            }
+            None => {
+                write_key(&dir.join(SIGNING_KEY_FILE), &key.seed())?;
+                write_key(&dir.join(NAME_KEY_FILE), &name_key)?;
+                (None, None)
+            }
+        };
+        let db_key = master.as_ref().map(MasterKey::db_key);
+        let mut conn = open_db(&db_path, true, db_key.as_deref().map(String::as_str))?;
         db::migrate(&mut conn, 0)?;
         let created = clock::utc_rfc3339(&env.clock.now());
         db::meta::set(&conn, "created_at", &created)?;
@@ -115,21 +180,73 @@ impl Vault {
         Ok(Self {
             dir: dir.to_path_buf(),
             conn,
-            blobs: BlobStore::new(dir, name_key),
+            blobs: BlobStore::new(dir, name_key, master.as_ref().map(MasterKey::blob_key)),
             key,
             env,
+            master,
+            recovery_key,
             _lock: lock,
         })
     }
 
+    /// The recovery key of a vault just created or encrypted, once. It is stored nowhere
+    /// in readable form; the user must print or write it down now.
+    pub fn take_recovery_key(&mut self) -> Option<RecoveryKey> {
+        self.recovery_key.take()
+    }
+
+    /// Whether the vault is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.master.is_some()
+    }
+
+    /// Sets a new passphrase. Only the keyring changes: the data, the recovery key, the
+    /// signing key and every hash stay as they are.
+    pub fn change_passphrase(&mut self, new: &str) -> Result<()> {
+        let master = self.master.as_ref().ok_or(Error::NotEncrypted)?;
+        let path = self.dir.join(KEYRING_FILE);
+        let mut ring = Keyring::load(&path).map_err(|e| keyring_io(&path, e))?;
+        ring.set_passphrase(master, new, self.env.kdf.params(), self.env.rng.as_mut())?;
+        ring.save(&path).map_err(|e| keyring_io(&path, e))?;
+        Ok(())
+    }
+
     /// Opens the vault in `dir`, upgrading its schema if it is older than this build's.
-    pub fn open(dir: &Path, env: Environment) -> Result<Self> {
+    /// An encrypted vault needs `unlock`; a wrong passphrase changes nothing on disk.
+    /// An unencrypted vault ignores it.
+    pub fn open(dir: &Path, env: Environment, unlock: Option<Unlock<'_>>) -> Result<Self> {
+        let lock = match protection(dir) {
+            Protection::None => return Err(Error::NotAVault(dir.to_path_buf())),
+            Protection::Plain => {
+                let lock = lock_dir(dir)?;
+                encrypt::discard_unfinished(dir)?;
+                return Self::open_locked(dir, env, lock, None);
+            }
+            Protection::Encrypted => lock_dir(dir)?,
+        };
+        let unlock = unlock.ok_or_else(|| Error::NeedsPassphrase(dir.to_path_buf()))?;
+        let path = dir.join(KEYRING_FILE);
+        let ring = Keyring::load(&path).map_err(|e| keyring_io(&path, e))?;
+        let master = match unlock {
+            Unlock::Passphrase(p) => ring.unlock(p)?,
+            Unlock::RecoveryKey(r) => ring.unlock_with_recovery(r)?,
+        };
+        encrypt::finish_unfinished(dir, &mut |_| {})?;
+        Self::open_locked(dir, env, lock, Some((ring, master)))
+    }
+
+    fn open_locked(
+        dir: &Path,
+        env: Environment,
+        lock: File,
+        unlocked: Option<(Keyring, MasterKey)>,
+    ) -> Result<Self> {
         let db_path = dir.join(DB_FILE);
         if !db_path.is_file() {
             return Err(Error::NotAVault(dir.to_path_buf()));
         }
-        let lock = lock_dir(dir)?;
-        let mut conn = open_db(&db_path, false)?;
+        let db_key = unlocked.as_ref().map(|(_, m)| m.db_key());
+        let mut conn = open_db(&db_path, false, db_key.as_deref().map(String::as_str))?;
         let version = db::schema_version(&conn).map_err(|e| corrupt_or(&db_path, e))?;
         if version > db::SCHEMA_VERSION {
             return Err(Error::SchemaTooNew {
@@ -140,26 +257,28 @@ impl Vault {
         if version < db::SCHEMA_VERSION {
             db::migrate(&mut conn, version).map_err(|e| corrupt_or(&db_path, e))?;
         }
-        let key = VaultKey::from_seed(&read_key(&dir.join(SIGNING_KEY_FILE))?);
-        let name_key = read_key(&dir.join(NAME_KEY_FILE))?;
+        let (seed, name_key, master) = match unlocked {
+            Some((ring, master)) => {
+                let s = ring.secrets(&master)?;
+                (s.signing_seed, s.name_key, Some(master))
+            }
+            None => (
+                read_key(&dir.join(SIGNING_KEY_FILE))?,
+                read_key(&dir.join(NAME_KEY_FILE))?,
+                None,
+            ),
+        };
         fs::create_dir_all(dir.join("tmp")).map_err(|e| Error::storage(dir.join("tmp"), e))?;
         Ok(Self {
             dir: dir.to_path_buf(),
             conn,
-            blobs: BlobStore::new(dir, name_key),
-            key,
+            blobs: BlobStore::new(dir, name_key, master.as_ref().map(MasterKey::blob_key)),
+            key: VaultKey::from_seed(&seed),
             env,
+            master,
+            recovery_key: None,
             _lock: lock,
         })
-    }
-
-    /// Opens the vault in `dir`, creating it first if the folder holds none.
-    pub fn open_or_init(dir: &Path, env: Environment) -> Result<Self> {
-        if dir.join(DB_FILE).exists() {
-            Self::open(dir, env)
-        } else {
-            Self::init(dir, env)
-        }
     }
 
     /// The vault folder.
@@ -299,12 +418,18 @@ fn lock_dir(dir: &Path) -> Result<File> {
     }
 }
 
-fn open_db(path: &Path, create: bool) -> Result<Connection> {
+/// Opens the database; with `key` (a SQLCipher raw key `x'…'`) it is keyed before any
+/// other statement, as SQLCipher requires.
+fn open_db(path: &Path, create: bool, key: Option<&str>) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags).map_err(|e| corrupt_or(path, e))?;
+    if let Some(key) = key {
+        let stmt = Zeroizing::new(format!("PRAGMA key = \"{key}\";"));
+        conn.execute_batch(&stmt).map_err(|e| corrupt_or(path, e))?;
+    }
     let setup = || -> rusqlite::Result<()> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -341,7 +466,14 @@ fn write_key(path: &Path, key: &[u8; 32]) -> Result<()> {
     write().map_err(|e| Error::storage(path, e))
 }
 
-fn read_key(path: &Path) -> Result<[u8; 32]> {
+fn keyring_io(path: &Path, e: crate::keyring::KeyringError) -> Error {
+    match e {
+        crate::keyring::KeyringError::Io(source) => Error::storage(path, source),
+        other => Error::Keyring(other),
+    }
+}
+
+fn read_key(path: &Path) -> Result<Zeroizing<[u8; 32]>> {
     let bad = |detail: String| Error::KeyFile {
         path: path.to_path_buf(),
         detail,
@@ -349,6 +481,7 @@ fn read_key(path: &Path) -> Result<[u8; 32]> {
     let text = fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     hex::decode(text.trim())
         .ok()
-        .and_then(|b| b.try_into().ok())
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(Zeroizing::new)
         .ok_or_else(|| bad("it does not hold a 32-byte key in hex".into()))
 }

@@ -31,13 +31,14 @@ fn env(seed: u64) -> Environment {
         rng: Box::new(rand::rngs::StdRng::seed_from_u64(seed)),
         app_version: "safekeep-test".into(),
         host: "test-host".into(),
+        kdf: safekeep_core::keyring::KdfPolicy::Fixed(safekeep_core::keyring::KdfParams::INSECURE_FAST),
     }
 }
 
 /// A vault with one case: AB/1 an image, AB/2 a random file, AB/3 a note, an annotation,
 /// and a withdrawn item. Returns the vault, the case id and its folder.
 fn fixture(dir: &Path) -> (Vault, String) {
-    let mut v = Vault::init(&dir.join("vault"), env(11)).unwrap();
+    let mut v = Vault::init(&dir.join("vault"), env(11), Some("correct horse battery staple")).unwrap();
     let case = v.create_case("Posts by @someone").unwrap();
     let png = [&b"\x89PNG\r\n\x1a\n"[..], &[3u8; 2048]].concat();
     fs::write(dir.join("post.png"), &png).unwrap();
@@ -106,6 +107,7 @@ fn export(dir: &Path) -> (PathBuf, String) {
             &ExportOptions {
                 out: out.clone(),
                 exhibit_prefix: "AB".into(),
+                ..Default::default()
             },
             &mut |_| {},
         )
@@ -136,7 +138,7 @@ fn read_bag(zip_bytes: &[u8], bag: &str) -> Vec<(String, Vec<u8>)> {
 }
 
 fn never_panics_ok(path: &Path, key: Option<&str>) -> safekeep_core::bundle::VerifyReport {
-    verify_path(path, key, &|_| {})
+    verify_path(path, key, None, &|_| {})
 }
 
 #[test]
@@ -150,6 +152,7 @@ fn a_fresh_export_verifies_and_is_recorded() {
             &ExportOptions {
                 out: out.clone(),
                 exhibit_prefix: "AB".into(),
+                ..Default::default()
             },
             &mut |_| {},
         )
@@ -192,6 +195,7 @@ fn export_refuses_bad_requests_and_leaves_nothing() {
     let opts = |p: &str| ExportOptions {
         out: out.clone(),
         exhibit_prefix: p.into(),
+        ..Default::default()
     };
     assert!(matches!(
         v.export(&case, &opts("ab1"), &mut |_| {}),
@@ -227,6 +231,7 @@ fn export_refuses_bad_requests_and_leaves_nothing() {
         &ExportOptions {
             out: t.path().join("no/such/dir/x.zip"),
             exhibit_prefix: "AB".into(),
+            ..Default::default()
         },
         &mut |_| {},
     );
@@ -667,7 +672,7 @@ proptest! {
         }
         let p = t.path().join("m.zip");
         fs::write(&p, &bytes).unwrap();
-        let r = verify_path(&p, None, &|_| {});
+        let r = verify_path(&p, None, None, &|_| {});
         if r.verdict == Verdict::Intact {
             let orig = read_entries(&bundle);
             let mut z = ZipArchive::new(Cursor::new(&bytes)).unwrap();

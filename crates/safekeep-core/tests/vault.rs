@@ -9,6 +9,8 @@ use rand::SeedableRng;
 use rusqlite::Connection;
 use safekeep_core::clock::SteppingClock;
 use safekeep_core::item::{Context, ItemKind};
+use safekeep_core::keyring::{KdfParams, KdfPolicy, Keyring};
+use safekeep_core::vault::Unlock;
 use safekeep_core::vault::{AnnotationBody, Problem};
 use safekeep_core::{Environment, Error, Vault};
 use sha2::{Digest, Sha256};
@@ -22,11 +24,29 @@ fn env(seed: u64) -> Environment {
         rng: Box::new(rand::rngs::StdRng::seed_from_u64(seed)),
         app_version: "safekeep-test".into(),
         host: "test-host".into(),
+        kdf: KdfPolicy::Fixed(KdfParams::INSECURE_FAST),
     }
 }
 
+const PASS: &str = "correct horse battery staple";
+
+/// Every test runs on an encrypted vault, as users get by default.
 fn new_vault(dir: &Path) -> Vault {
-    Vault::init(&dir.join("vault"), env(42)).unwrap()
+    Vault::init(&dir.join("vault"), env(42), Some(PASS)).unwrap()
+}
+
+fn open(dir: &Path, seed: u64) -> Result<Vault, Error> {
+    Vault::open(dir, env(seed), Some(Unlock::Passphrase(PASS)))
+}
+
+/// Opens the vault's database directly, as someone editing the file by hand would.
+fn raw_db(vault_dir: &Path) -> Connection {
+    let conn = Connection::open(vault_dir.join("vault.db")).unwrap();
+    let ring = Keyring::load(&vault_dir.join("keys/keyring.json")).unwrap();
+    let key = ring.unlock(PASS).unwrap().db_key();
+    conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.as_str()))
+        .unwrap();
+    conn
 }
 
 fn sha(data: &[u8]) -> String {
@@ -74,7 +94,18 @@ fn import_keeps_bytes_exact_and_records_metadata() {
     // The stored blob is byte-exact and not named by its content hash.
     let files = v.blobs().list().unwrap();
     assert_eq!(files.len(), 1);
-    assert_eq!(fs::read(&files[0].0).unwrap(), png);
+    let mut stored = Vec::new();
+    std::io::Read::read_to_end(
+        &mut v.blobs().open(files[0].1.as_ref().unwrap()).unwrap(),
+        &mut stored,
+    )
+    .unwrap();
+    assert_eq!(stored, png);
+    let on_disk = fs::read(&files[0].0).unwrap();
+    assert!(
+        !on_disk.windows(png.len()).any(|w| w == png),
+        "the blob is sealed on disk"
+    );
     assert!(!files[0].0.to_string_lossy().contains(&a.sha256[2..]));
     assert!(v.check(false, &mut |_| {}).unwrap().is_ok());
 }
@@ -303,7 +334,7 @@ fn case_rename_is_logged_and_keeps_the_id() {
 #[test]
 fn same_inputs_give_the_same_chain() {
     let run = |dir: &Path| {
-        let mut v = Vault::init(dir, env(7)).unwrap();
+        let mut v = Vault::init(dir, env(7), Some(PASS)).unwrap();
         let case = v.create_case("c").unwrap();
         v.add_note(&case, "one", Context::default()).unwrap();
         v.events(&case).unwrap().last().unwrap().hash.clone()
@@ -313,7 +344,7 @@ fn same_inputs_give_the_same_chain() {
 }
 
 fn tamper(vault_dir: &Path, sql: &str) {
-    let conn = Connection::open(vault_dir.join("vault.db")).unwrap();
+    let conn = raw_db(vault_dir);
     conn.execute_batch("DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;")
         .unwrap();
     conn.execute_batch(sql).unwrap();
@@ -346,7 +377,7 @@ fn the_log_refuses_updates_and_check_finds_edits() {
         v.add_note(&other, "fine", Context::default()).unwrap();
         (case, other)
     };
-    let conn = Connection::open(dir.join("vault.db")).unwrap();
+    let conn = raw_db(&dir);
     assert!(
         conn.execute("DELETE FROM events WHERE seq = 2", []).is_err(),
         "append-only trigger"
@@ -359,10 +390,7 @@ fn the_log_refuses_updates_and_check_finds_edits() {
             "UPDATE events SET body = replace(body, 'note 1', 'note X') WHERE case_id = '{case}' AND seq = 3"
         ),
     );
-    let report = Vault::open(&dir, env(1))
-        .unwrap()
-        .check(false, &mut |_| {})
-        .unwrap();
+    let report = open(&dir, 1).unwrap().check(false, &mut |_| {}).unwrap();
     assert_eq!(chain_problem(&report), (case.clone(), 3));
     // The edited capture event no longer matches the item it sealed, and check says so.
     assert!(
@@ -388,20 +416,14 @@ fn check_finds_a_deleted_event_and_a_truncated_log() {
         case
     };
     tamper(&dir, "DELETE FROM events WHERE seq = 5");
-    let report = Vault::open(&dir, env(1))
-        .unwrap()
-        .check(false, &mut |_| {})
-        .unwrap();
+    let report = open(&dir, 1).unwrap().check(false, &mut |_| {}).unwrap();
     assert!(
         matches!(report.problems.as_slice(), [Problem::ChainTruncated { case_id, recorded: 5, found: 4, .. }, ..] if *case_id == case),
         "{:?}",
         report.problems
     );
     tamper(&dir, "DELETE FROM events WHERE seq = 2");
-    let report = Vault::open(&dir, env(1))
-        .unwrap()
-        .check(false, &mut |_| {})
-        .unwrap();
+    let report = open(&dir, 1).unwrap().check(false, &mut |_| {}).unwrap();
     assert_eq!(chain_problem(&report).1, 2);
 }
 
@@ -464,12 +486,9 @@ fn refuses_a_vault_from_a_newer_version_without_touching_it() {
     let t = tempfile::tempdir().unwrap();
     drop(new_vault(t.path()));
     let dir = t.path().join("vault");
-    Connection::open(dir.join("vault.db"))
-        .unwrap()
-        .pragma_update(None, "user_version", 99)
-        .unwrap();
+    raw_db(&dir).pragma_update(None, "user_version", 99).unwrap();
     let before = fs::read(dir.join("vault.db")).unwrap();
-    let err = Vault::open(&dir, env(1)).unwrap_err();
+    let err = open(&dir, 1).unwrap_err();
     assert!(matches!(err, Error::SchemaTooNew { found: 99, .. }), "{err}");
     assert!(err.to_string().contains("newer version"));
     assert_eq!(fs::read(dir.join("vault.db")).unwrap(), before);
@@ -480,13 +499,13 @@ fn refuses_a_corrupted_database_and_a_second_opener() {
     let t = tempfile::tempdir().unwrap();
     let v = new_vault(t.path());
     let dir = t.path().join("vault");
-    let second = Vault::open(&dir, env(1)).unwrap_err();
+    let second = open(&dir, 1).unwrap_err();
     assert!(matches!(second, Error::Locked(_)), "{second}");
     drop(v);
     fs::remove_file(dir.join("vault.db-wal")).ok();
     fs::remove_file(dir.join("vault.db-shm")).ok();
     fs::write(dir.join("vault.db"), vec![0x5a; 8192]).unwrap();
-    let err = Vault::open(&dir, env(1)).unwrap_err();
+    let err = open(&dir, 1).unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
     assert_eq!(err.code(), "vault_corrupt");
 }
@@ -496,16 +515,16 @@ fn init_refuses_existing_vaults_and_busy_folders() {
     let t = tempfile::tempdir().unwrap();
     drop(new_vault(t.path()));
     assert!(matches!(
-        Vault::init(&t.path().join("vault"), env(1)),
+        Vault::init(&t.path().join("vault"), env(1), Some(PASS)),
         Err(Error::AlreadyAVault(_))
     ));
     write(t.path(), "other.txt", b"x");
     assert!(matches!(
-        Vault::init(t.path(), env(1)),
+        Vault::init(t.path(), env(1), Some(PASS)),
         Err(Error::FolderNotEmpty(_))
     ));
     assert!(matches!(
-        Vault::open(&t.path().join("nowhere"), env(1)),
+        open(&t.path().join("nowhere"), 1),
         Err(Error::NotAVault(_))
     ));
 }

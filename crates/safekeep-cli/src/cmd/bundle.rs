@@ -3,10 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Result;
-use safekeep_core::bundle::{ExportOptions, verify};
+use anyhow::{Context as _, Result};
+use safekeep_core::bundle::encrypted::DEFAULT_WORK_FACTOR;
+use safekeep_core::bundle::{BundleEncryption, BundleKey, ExportOptions, verify};
 
-use crate::output;
+use crate::cli::ExportEncryptionArgs;
+use crate::{output, passphrase};
 
 /// Exports a case and prints the bundle's SHA-256.
 pub fn export(
@@ -14,13 +16,35 @@ pub fn export(
     case_id: &str,
     out: PathBuf,
     exhibit_prefix: String,
+    enc: ExportEncryptionArgs,
     json: bool,
 ) -> Result<ExitCode> {
+    let encryption = if !enc.recipient.is_empty() {
+        Some(BundleEncryption::Recipients(enc.recipient))
+    } else if enc.encrypt {
+        let passphrase = passphrase::new(
+            enc.bundle_passphrase_file.as_deref(),
+            Some(passphrase::BUNDLE_ENV),
+            "bundle passphrase",
+        )?;
+        let work_factor = if super::fast_kdf() {
+            10
+        } else {
+            DEFAULT_WORK_FACTOR
+        };
+        Some(BundleEncryption::Passphrase {
+            passphrase,
+            work_factor,
+        })
+    } else {
+        None
+    };
     let mut vault = super::open(dir)?;
     let bar = output::bytes_bar("Exporting");
     let options = ExportOptions {
-        out,
+        out: safekeep_core::bundle::export::output_path(out, encryption.is_some()),
         exhibit_prefix: exhibit_prefix.to_uppercase(),
+        encryption,
     };
     let summary = vault.export(case_id, &options, &mut |p| bar.set_position(p.done))?;
     bar.finish_and_clear();
@@ -29,9 +53,30 @@ pub fn export(
 }
 
 /// Verifies a bundle; the exit status is the verdict.
-pub fn verify(bundle: &Path, expect_key: Option<&str>, json: bool) -> Result<ExitCode> {
+pub fn verify(
+    bundle: &Path,
+    expect_key: Option<&str>,
+    passphrase_file: Option<&Path>,
+    identity: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode> {
+    let key = match identity {
+        Some(path) => Some(BundleKey::Identities(zeroize::Zeroizing::new(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the age identity file {}", path.display()))?,
+        ))),
+        None if safekeep_core::bundle::encrypted::is_encrypted(bundle) => {
+            Some(BundleKey::Passphrase(passphrase::existing(
+                passphrase_file,
+                passphrase::BUNDLE_ENV,
+                "bundle passphrase",
+                "Bundle passphrase: ",
+            )?))
+        }
+        None => None,
+    };
     let bar = output::bytes_bar("Checking");
-    let report = verify::verify_path(bundle, expect_key, &|n| bar.set_position(n));
+    let report = verify::verify_path(bundle, expect_key, key.as_ref(), &|n| bar.set_position(n));
     bar.finish_and_clear();
     output::verify_report(&report, json)?;
     Ok(ExitCode::from(report.verdict.exit_code()))

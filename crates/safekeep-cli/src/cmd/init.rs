@@ -4,14 +4,23 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use safekeep_core::{Environment, Vault};
+use safekeep_core::Vault;
 
-use super::APP_VERSION;
+use crate::output;
 
-/// Creates a vault.
-pub fn init(dir: &Path) -> Result<ExitCode> {
-    let vault = Vault::init(dir, Environment::system(APP_VERSION))?;
+/// Creates a vault, encrypted unless `no_passphrase`.
+pub fn init(dir: &Path, no_passphrase: bool) -> Result<ExitCode> {
+    let secret = if no_passphrase {
+        None
+    } else {
+        Some(super::new_vault_passphrase()?)
+    };
+    let mut vault = Vault::init(dir, super::environment(), secret.as_deref().map(String::as_str))?;
     eprintln!("Created a new vault in {}", dir.display());
+    match vault.take_recovery_key() {
+        Some(key) => output::recovery_key(&key),
+        None => eprintln!("It is NOT encrypted: anyone who can open the folder can see everything in it."),
+    }
     eprintln!("Its signing key fingerprint (printed below) identifies bundles exported from it.");
     println!("{}", vault.key().fingerprint());
     Ok(ExitCode::SUCCESS)

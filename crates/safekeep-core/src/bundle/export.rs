@@ -5,7 +5,7 @@
 //! written; writes to `<out>.part` and renames only when complete, so a failed export
 //! leaves nothing behind. The export is then recorded as a `bundle.exported` event.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 use zip::write::{SimpleFileOptions, StreamWriter};
 use zip::{CompressionMethod, ZipWriter};
 
+use super::encrypted::{BundleEncryption, EncryptionError, Output};
 use super::format::{self, AUDIT_LOG, BAGIT_TXT, MANIFEST, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
-use super::output::HashedOutput;
 use super::{readme, report};
 use crate::audit_log::event_type;
 use crate::blob_store::sync_dir;
@@ -26,12 +26,27 @@ use crate::db::{artifacts, events};
 use crate::vault::{self, ItemView, Vault, append_event};
 
 /// What to export and where.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ExportOptions {
     /// The bundle file to create (must not exist).
     pub out: PathBuf,
     /// Exhibit reference prefix: the producer's initials, 1–4 capital letters.
     pub exhibit_prefix: String,
+    /// Encrypt the bundle (as an age file) for sending it.
+    pub encryption: Option<BundleEncryption>,
+}
+
+/// The file name an export should get: an encrypted bundle always ends in `.age`, so
+/// nobody mistakes it for a zip (and tools recognise it).
+pub fn output_path(out: PathBuf, encrypted: bool) -> PathBuf {
+    let has_age = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("age"));
+    if encrypted && !has_age {
+        let mut name = out.clone().into_os_string();
+        name.push(".age");
+        PathBuf::from(name)
+    } else {
+        out
+    }
 }
 
 /// Progress of an export, in payload bytes.
@@ -90,6 +105,9 @@ pub enum ExportError {
         /// What is wrong.
         problem: String,
     },
+    /// The encryption asked for cannot be done.
+    #[error(transparent)]
+    Encryption(#[from] EncryptionError),
     /// Writing the bundle failed.
     #[error(
         "could not write the bundle {path}: {source}. Nothing was kept; check there is space and that you may write there"
@@ -112,6 +130,7 @@ impl ExportError {
             Self::Empty(_) => "nothing_to_export",
             Self::Damaged { .. } => "vault_damaged",
             Self::Write { .. } => "export_write",
+            Self::Encryption(_) => "bad_encryption",
         }
     }
 }
@@ -174,7 +193,9 @@ impl Vault {
             exported_at: utc_rfc3339(&now),
             fingerprint: self.key().fingerprint(),
         };
-        let written = self.write_bag(file, &ctx, &exhibits, &log, progress);
+        let written = Output::new(file, options.encryption.as_ref())
+            .map_err(ExportError::from)
+            .and_then(|output| self.write_bag(output, &ctx, &exhibits, &log, progress));
         let (manifest_sha, tag_sha, zip_sha, payload_bytes) = match written {
             Ok(w) => w,
             Err(e) => {
@@ -209,6 +230,7 @@ impl Vault {
             "tagmanifest_sha256": tag_sha,
             "bundle_sha256": zip_sha,
             "key_fingerprint": ctx.fingerprint,
+            "encrypted": options.encryption.is_some(),
         });
         let recorded = (|| -> Result<(), vault::Error> {
             let tx = self.conn_mut().transaction()?;
@@ -267,7 +289,7 @@ impl Vault {
     /// zip, and the payload size.
     fn write_bag(
         &self,
-        file: File,
+        file: Output,
         ctx: &BagContext,
         exhibits: &[Exhibit],
         log: &[events::EventRow],
@@ -429,7 +451,7 @@ fn metadata_json(ex: &Exhibit) -> String {
 
 /// Writes bag entries in order, keeping the manifests and the Payload-Oxum.
 struct BagWriter<'a> {
-    zip: ZipWriter<StreamWriter<HashedOutput>>,
+    zip: ZipWriter<StreamWriter<Output>>,
     ctx: &'a BagContext,
     time: zip::DateTime,
     manifest: Vec<(String, String)>,
@@ -439,7 +461,7 @@ struct BagWriter<'a> {
 }
 
 impl<'a> BagWriter<'a> {
-    fn new(file: File, ctx: &'a BagContext) -> Result<Self, ExportError> {
+    fn new(output: Output, ctx: &'a BagContext) -> Result<Self, ExportError> {
         let t = chrono::DateTime::parse_from_rfc3339(&ctx.exported_at).ok();
         let time = t
             .and_then(|t| {
@@ -455,7 +477,7 @@ impl<'a> BagWriter<'a> {
             })
             .unwrap_or_default();
         Ok(Self {
-            zip: ZipWriter::new_stream(HashedOutput::new(file)),
+            zip: ZipWriter::new_stream(output),
             ctx,
             time,
             manifest: Vec::new(),

@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use self::source::{Digest256, ListError, Listing};
+use super::encrypted::BundleKey;
 use super::format::{
     self, AUDIT_LOG, BAGIT_TXT, ITEMS_DIR, MANIFEST, METADATA, PUBLIC_KEY, SIGNATURE, TAG_MANIFEST,
 };
@@ -107,15 +108,21 @@ impl VerifyReport {
     }
 }
 
-/// Verifies a bundle: a `.zip` file, or a folder someone already unzipped.
+/// Verifies a bundle: a `.zip` file, an age-encrypted `.zip.age` (opened with `key`,
+/// decrypted on the fly, nothing written), or a folder someone already unzipped.
 /// `expect_key` is a fingerprint the bundle's key must have; `progress` gets bytes read.
-pub fn verify_path(path: &Path, expect_key: Option<&str>, progress: &(dyn Fn(u64) + Sync)) -> VerifyReport {
+pub fn verify_path(
+    path: &Path,
+    expect_key: Option<&str>,
+    key: Option<&BundleKey>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> VerifyReport {
     let report = VerifyReport::new();
     const SAFE: &str = "The archive is safe to open";
     let listing = if path.is_dir() {
         source::list_dir(path)
     } else {
-        source::list_zip(path)
+        source::list_zip(path, key)
     };
     let listing = match listing {
         Ok(l) => l,

@@ -90,7 +90,7 @@ impl Vault {
         // The second read and the flush to disk are independent: do them at once.
         let (unchanged, durable) = std::thread::scope(|s| {
             let flush = s.spawn(|| staged.make_durable());
-            let unchanged = confirm_unchanged(path, &before, &mut src, &copy, copied);
+            let unchanged = confirm_unchanged(path, &before, &mut src, &self.blobs, &copy, copied);
             (unchanged, flush.join())
         });
         let durable = durable.unwrap_or_else(|_| Err(std::io::Error::other("the flush thread stopped")));
@@ -321,6 +321,7 @@ fn confirm_unchanged(
     path: &Path,
     before: &fs::Metadata,
     src: &mut File,
+    store: &blob_store::BlobStore,
     copy: &Path,
     copied: u64,
 ) -> Result<()> {
@@ -344,7 +345,7 @@ fn confirm_unchanged(
         return Err(changed("its modification time changed".into()));
     }
     let reread = src.seek(SeekFrom::Start(0)).and_then(|_| {
-        let mut copy = File::open(copy)?;
+        let mut copy = store.open_path(copy)?;
         blob_store::same_bytes(src as &mut dyn Read, &mut copy)
     });
     match reread {

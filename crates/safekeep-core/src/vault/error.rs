@@ -107,6 +107,20 @@ pub enum Error {
     /// A request that makes no sense (empty note, bad time, already withdrawn…).
     #[error("{0}")]
     Invalid(String),
+    /// The vault is encrypted and nothing to open it with was given.
+    #[error(
+        "the vault in {0} is encrypted: give its passphrase (typed when asked, --passphrase-file FILE, or SAFEKEEP_PASSPHRASE)"
+    )]
+    NeedsPassphrase(PathBuf),
+    /// A passphrase or recovery key was wrong, or the keyring is damaged.
+    #[error(transparent)]
+    Keyring(#[from] crate::keyring::KeyringError),
+    /// An operation that needs an encrypted vault was asked of an unencrypted one.
+    #[error("this vault is not encrypted. Encrypt it first with `safekeep encrypt`")]
+    NotEncrypted,
+    /// `encrypt` was asked of a vault that already is.
+    #[error("this vault is already encrypted; nothing was changed")]
+    AlreadyEncrypted,
     /// SQLite failed.
     #[error(
         "the vault's database reported an error: {0}. Nothing was recorded; try again, and run `safekeep check` if it persists"
@@ -132,6 +146,15 @@ impl Error {
             Self::Storage { .. } => "storage",
             Self::Invalid(_) => "invalid_request",
             Self::Database(_) => "database",
+            Self::NeedsPassphrase(_) => "passphrase_needed",
+            Self::Keyring(e) => match e {
+                crate::keyring::KeyringError::WrongPassphrase => "wrong_passphrase",
+                crate::keyring::KeyringError::WrongRecoveryKey => "wrong_recovery_key",
+                crate::keyring::KeyringError::WeakPassphrase(_) => "weak_passphrase",
+                _ => "keyring_damaged",
+            },
+            Self::NotEncrypted => "not_encrypted",
+            Self::AlreadyEncrypted => "already_encrypted",
         }
     }
 

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use sha2::{Digest, Sha256};
 use zip::{CompressionMethod, ZipArchive};
 
+use crate::bundle::encrypted::{self, AgeOpener, BundleKey, ReadSeek};
+
 /// An entry larger than this and expanding more than [`MAX_RATIO`] times is a zip bomb.
 const BOMB_MIN_SIZE: u64 = 1 << 20;
 /// Largest allowed ratio of expanded to compressed size.
@@ -56,7 +58,40 @@ pub struct Listing {
     pub bag: String,
     /// Every file, in archive order.
     pub entries: Vec<Entry>,
-    zip_path: Option<PathBuf>,
+    zip: Option<ZipSource>,
+}
+
+/// A zip file to (re)open: plain, or inside an age file.
+struct ZipSource {
+    path: PathBuf,
+    age: Option<AgeOpener>,
+}
+
+impl std::fmt::Debug for ZipSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZipSource")
+            .field("path", &self.path)
+            .field("encrypted", &self.age.is_some())
+            .finish()
+    }
+}
+
+impl ZipSource {
+    fn open(&self) -> Result<ZipArchive<Box<dyn ReadSeek>>, String> {
+        let reader: Box<dyn ReadSeek> = match &self.age {
+            None => Box::new(
+                File::open(&self.path)
+                    .map_err(|e| format!("{} cannot be opened: {e}", self.path.display()))?,
+            ),
+            Some(age) => age.open(&self.path)?,
+        };
+        ZipArchive::new(reader).map_err(|e| {
+            format!(
+                "{} is not a readable zip file ({e}); it may be incomplete (an interrupted download) or not a bundle",
+                self.path.display()
+            )
+        })
+    }
 }
 
 /// Why a source cannot be checked further.
@@ -68,16 +103,25 @@ pub enum ListError {
     Unsafe(Vec<String>),
 }
 
-/// Lists a zip file's entries after checking that it is safe to read.
-pub fn list_zip(path: &Path) -> Result<Listing, ListError> {
-    let file = File::open(path)
-        .map_err(|e| ListError::NotABundle(format!("{} cannot be opened: {e}", path.display())))?;
-    let zip = ZipArchive::new(file).map_err(|e| {
-        ListError::NotABundle(format!(
-            "{} is not a readable zip file ({e}); it may be incomplete (an interrupted download) or not a bundle",
-            path.display()
-        ))
-    })?;
+/// Lists a zip file's entries after checking that it is safe to read. An age-encrypted
+/// zip is decrypted on the fly with `key`; nothing is written.
+pub fn list_zip(path: &Path, key: Option<&BundleKey>) -> Result<Listing, ListError> {
+    let age = if encrypted::is_encrypted(path) {
+        let key = key.ok_or_else(|| {
+            ListError::NotABundle(format!(
+                "{} is an encrypted bundle: give the passphrase (or age identity) it was sent with",
+                path.display()
+            ))
+        })?;
+        Some(AgeOpener::new(key).map_err(ListError::NotABundle)?)
+    } else {
+        None
+    };
+    let source = ZipSource {
+        path: path.to_path_buf(),
+        age,
+    };
+    let zip = source.open().map_err(ListError::NotABundle)?;
     let mut problems = Vec::new();
     if zip.has_duplicate_names() {
         problems
@@ -153,7 +197,7 @@ pub fn list_zip(path: &Path) -> Result<Listing, ListError> {
     Ok(Listing {
         bag,
         entries,
-        zip_path: Some(path.to_path_buf()),
+        zip: Some(source),
     })
 }
 
@@ -239,7 +283,7 @@ pub fn list_dir(dir: &Path) -> Result<Listing, ListError> {
     Ok(Listing {
         bag,
         entries,
-        zip_path: None,
+        zip: None,
     })
 }
 
@@ -300,11 +344,7 @@ impl Listing {
         std::thread::scope(|s| {
             for _ in 0..threads.max(1) {
                 s.spawn(|| {
-                    let mut zip = self.zip_path.as_ref().map(|p| {
-                        File::open(p)
-                            .map_err(|e| e.to_string())
-                            .and_then(|f| ZipArchive::new(f).map_err(|e| e.to_string()))
-                    });
+                    let mut zip = self.zip.as_ref().map(ZipSource::open);
                     let mut buf = vec![0u8; 1 << 20];
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
@@ -332,7 +372,7 @@ impl Listing {
 
 fn read_entry(
     entry: &Entry,
-    zip: Option<&mut Result<ZipArchive<File>, String>>,
+    zip: Option<&mut Result<ZipArchive<Box<dyn ReadSeek>>, String>>,
     buf: &mut [u8],
 ) -> Result<Digest256, String> {
     let limit = entry.declared.saturating_add(1);

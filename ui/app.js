@@ -45,9 +45,24 @@ async function call(cmd, args) {
   try {
     return await invoke(cmd, args);
   } catch (e) {
+    if (e && e.code === "vault_is_locked") showLock();
     showError(e);
     throw e;
   }
+}
+
+// Two password fields must match before anything is sent.
+function newPassphrase(first, second) {
+  if ($(first).value !== $(second).value) {
+    showError({ code: "mismatch", message: "The two passphrases are different. Type the same passphrase twice." });
+    $(second).focus();
+    return null;
+  }
+  return $(first).value;
+}
+
+function clearPasswords() {
+  for (const input of document.querySelectorAll("input[type=password]")) input.value = "";
 }
 
 function when(iso) {
@@ -109,15 +124,97 @@ async function blurredImage(item, index, big) {
 async function start() {
   state.status = await call("app_status");
   $("always-blur").checked = localStorage.getItem("alwaysBlur") !== "off";
-  if (!state.status.ready) {
+  if (state.status.ready) {
+    await openCases();
+  } else if (state.status.locked) {
+    showLock();
+  } else {
     $("setup-dir").value = state.status.vault_dir || "";
     show("setup");
     // A vault is there but could not be opened (in use by another window, damaged…).
     if (state.status.problem) showError(state.status.problem);
-  } else {
-    await openCases();
   }
 }
+
+// ---------------------------------------------------------------- lock
+
+// Shows the lock screen and removes every piece of evidence from the page.
+function showLock(message) {
+  releaseImages();
+  for (const id of ["timeline", "case-list", "item-preview", "item-machine", "item-person", "item-annotations", "case-h", "item-h", "vault-fp"]) {
+    $(id).replaceChildren();
+  }
+  $("item-files").tBodies[0].replaceChildren();
+  clearPasswords();
+  state.caseId = null;
+  state.itemId = null;
+  if (state.status) state.status.ready = false;
+  $("lock-now").hidden = true;
+  show("lock");
+  if (message) notice(message);
+  $("unlock-pass").focus();
+}
+
+async function unlocked(status) {
+  state.status = status;
+  clearPasswords();
+  await openCases();
+}
+
+$("unlock-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  $("unlock-go").disabled = true;
+  try {
+    await unlocked(await call("unlock", { passphrase: $("unlock-pass").value }));
+  } catch {
+    $("unlock-pass").select();
+  } finally {
+    $("unlock-go").disabled = false;
+  }
+});
+
+$("recover-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const passphrase = newPassphrase("recover-pass", "recover-pass2");
+  if (passphrase === null) return;
+  await unlocked(await call("recover", { recoveryKey: $("recover-key").value, newPassphrase: passphrase }));
+  $("recover-key").value = "";
+  notice("Your new passphrase is set. Your recovery key still works.");
+});
+
+$("lock-now").addEventListener("click", async () => {
+  await invoke("lock");
+  showLock("Locked.");
+});
+
+tauri.event.listen("vault-locked", () => {
+  const minutes = Math.max(1, Math.round((state.status?.auto_lock_seconds || 300) / 60));
+  showLock(`Locked after ${minutes} minute${minutes === 1 ? "" : "s"} without use.`);
+});
+
+// Typing and clicking postpone the auto-lock (told to the backend at most every 15 s).
+let lastTouch = 0;
+for (const kind of ["keydown", "pointerdown", "pointermove", "wheel"]) {
+  document.addEventListener(kind, () => {
+    const now = Date.now();
+    if (now - lastTouch > 15000 && state.status && state.status.ready) {
+      lastTouch = now;
+      invoke("touch").catch(() => {});
+    }
+  }, { passive: true });
+}
+
+function showRecoveryKey(key, then) {
+  $("recovery-key").textContent = key;
+  show("recovery");
+  $("recovery-done").onclick = async () => {
+    $("recovery-key").textContent = "";
+    await then();
+  };
+}
+$("recovery-print").addEventListener("click", () => window.print());
 
 $("setup-choose").addEventListener("click", async () => {
   const dir = await tauri.dialog.open({ directory: true, title: "Where to keep the evidence" });
@@ -128,8 +225,60 @@ $("setup-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   clearMessages();
   const dir = $("setup-dir").value.trim() || null;
-  state.status = await call("setup_vault", { dir, initials: $("setup-initials").value });
-  await openCases();
+  const passphrase = newPassphrase("setup-pass", "setup-pass2");
+  if (passphrase === null) return;
+  $("setup-start").disabled = true;
+  try {
+    const r = await call("setup_vault", { dir, initials: $("setup-initials").value, passphrase });
+    state.status = r.status;
+    clearPasswords();
+    showRecoveryKey(r.recovery_key, openCases);
+  } finally {
+    $("setup-start").disabled = false;
+  }
+});
+
+// ---------------------------------------------------------------- settings
+
+$("nav-settings").addEventListener("click", () => {
+  if (!state.status || !state.status.ready) return state.status && state.status.locked ? showLock() : show("setup");
+  clearMessages();
+  const secs = String(state.status.auto_lock_seconds);
+  if (![...$("autolock").options].some((o) => o.value === secs)) $("autolock").append(el("option", { value: secs }, `${secs} seconds`));
+  $("autolock").value = secs;
+  $("passphrase-form").hidden = !state.status.encrypted;
+  show("settings");
+});
+$("autolock-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const seconds = Number($("autolock").value);
+  await call("set_auto_lock", { seconds });
+  state.status.auto_lock_seconds = seconds;
+  notice("Saved.");
+});
+$("passphrase-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const next = newPassphrase("pass-new", "pass-new2");
+  if (next === null) return;
+  await call("change_passphrase", { current: $("pass-current").value, new: next });
+  clearPasswords();
+  notice("Passphrase changed. Your recovery key still works.");
+});
+$("encrypt-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const passphrase = newPassphrase("encrypt-pass", "encrypt-pass2");
+  if (passphrase === null) return;
+  $("encrypt-go").disabled = true;
+  try {
+    const r = await call("encrypt_vault", { passphrase });
+    state.status = r.status;
+    clearPasswords();
+    showRecoveryKey(r.recovery_key, openCases);
+  } finally {
+    $("encrypt-go").disabled = false;
+  }
 });
 
 // ---------------------------------------------------------------- cases
@@ -143,6 +292,8 @@ async function openCases() {
       el("strong", {}, c.title), el("span", { class: "hint" }, ` — opened ${when(c.created_at)}`)))));
   if (!cases.length) list.append(el("li", { class: "hint" }, "No cases yet. Give your first case a title below."));
   $("vault-fp").textContent = state.status.fingerprint || "";
+  $("plain-warning").hidden = state.status.encrypted;
+  $("lock-now").hidden = !state.status.encrypted;
   show("cases");
 }
 
@@ -347,6 +498,8 @@ $("go-export").addEventListener("click", async () => {
   const safe = state.caseTitle.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "bundle";
   const docs = await tauri.path.documentDir().catch(() => tauri.path.homeDir()).catch(() => "");
   $("export-out").value = docs ? await tauri.path.join(docs, `${safe}.zip`) : `${safe}.zip`;
+  $("export-encrypt").checked = false;
+  $("export-pass-box").hidden = true;
   $("export-result").hidden = true;
   show("export");
 });
@@ -354,16 +507,23 @@ $("export-choose").addEventListener("click", async () => {
   const out = await tauri.dialog.save({ defaultPath: $("export-out").value, filters: [{ name: "Evidence bundle", extensions: ["zip"] }] });
   if (out) $("export-out").value = out;
 });
+$("export-encrypt").addEventListener("change", () => {
+  $("export-pass-box").hidden = !$("export-encrypt").checked;
+  if ($("export-encrypt").checked) $("export-pass").focus();
+});
 $("export-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   clearMessages();
+  const passphrase = $("export-encrypt").checked ? $("export-pass").value : null;
   const bar = $("export-bar");
   bar.hidden = false;
   const channel = new tauri.core.Channel();
   channel.onmessage = (p) => { bar.max = p.total || 1; bar.value = p.done; };
   $("export-go").disabled = true;
   try {
-    const s = await call("export_case", { caseId: state.caseId, exhibitPrefix: $("export-initials").value, out: $("export-out").value, onProgress: channel });
+    const s = await call("export_case", { caseId: state.caseId, exhibitPrefix: $("export-initials").value, out: $("export-out").value, passphrase, onProgress: channel });
+    $("export-pass").value = "";
+    $("export-encrypted-note").hidden = passphrase === null;
     $("export-path").textContent = s.path;
     $("export-sha").textContent = s.sha256;
     $("export-fp").textContent = s.key_fingerprint;
@@ -381,7 +541,7 @@ $("export-reveal").addEventListener("click", () => tauri.opener.revealItemInDir(
 async function verifyPath(path) {
   clearMessages();
   $("verify-path").value = path;
-  const report = await call("verify_bundle", { path, expectKey: $("verify-key").value || null });
+  const report = await call("verify_bundle", { path, expectKey: $("verify-key").value || null, passphrase: $("verify-pass").value || null });
   const verdict = $("verify-verdict");
   verdict.className = `verdict ${report.verdict}`;
   verdict.textContent = {
@@ -398,7 +558,7 @@ async function verifyPath(path) {
 
 $("verify-form").addEventListener("submit", (ev) => { ev.preventDefault(); verifyPath($("verify-path").value.trim()); });
 $("verify-choose").addEventListener("click", async () => {
-  const p = await tauri.dialog.open({ title: "Choose a bundle", filters: [{ name: "Bundle", extensions: ["zip"] }] });
+  const p = await tauri.dialog.open({ title: "Choose a bundle", filters: [{ name: "Bundle", extensions: ["zip", "age"] }] });
   if (p) await verifyPath(p);
 });
 
@@ -414,7 +574,11 @@ tauri.webview.getCurrentWebview().onDragDropEvent(async (event) => {
   else if (!$("screen-case").hidden) await importPaths(p.paths);
 });
 
-$("nav-cases").addEventListener("click", () => (state.status && state.status.ready ? openCases() : show("setup")));
+$("nav-cases").addEventListener("click", () => {
+  if (state.status && state.status.ready) openCases();
+  else if (state.status && state.status.locked) showLock();
+  else show("setup");
+});
 $("home-link").addEventListener("click", (ev) => { ev.preventDefault(); $("nav-cases").click(); });
 $("nav-verify").addEventListener("click", () => { clearMessages(); $("verify-result").hidden = true; show("verify"); });
 

@@ -4,10 +4,13 @@
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use safekeep_core::bundle::{ExportOptions, ExportProgress, ExportSummary, VerifyReport, verify};
+use safekeep_core::bundle::encrypted::DEFAULT_WORK_FACTOR;
+use safekeep_core::bundle::{
+    BundleEncryption, BundleKey, ExportOptions, ExportProgress, ExportSummary, VerifyReport, verify,
+};
 use safekeep_core::db::cases::CaseRow;
 use safekeep_core::item::Context;
-use safekeep_core::vault::{Annotation, AnnotationBody, BatchProgress, ItemView};
+use safekeep_core::vault::{Annotation, AnnotationBody, BatchProgress, ItemView, Protection};
 use safekeep_core::{Environment, Vault};
 use serde::Serialize;
 use tauri::ipc::{Channel, Response};
@@ -23,53 +26,85 @@ type Result<T> = std::result::Result<T, UiError>;
 #[derive(Serialize)]
 pub struct Status {
     vault_dir: Option<PathBuf>,
+    /// A vault is open and ready.
     ready: bool,
+    /// An encrypted vault is there, waiting for its passphrase.
+    locked: bool,
+    /// The open vault is encrypted (false: an older, unencrypted vault).
+    encrypted: bool,
     initials: Option<String>,
     fingerprint: Option<String>,
+    auto_lock_seconds: u64,
     problem: Option<UiError>,
 }
 
-/// Says whether a vault is open, where, and its key fingerprint.
+/// Says whether a vault is there, locked or open, where, and its key fingerprint.
 #[tauri::command]
 pub fn app_status(state: State<'_, AppState>) -> Result<Status> {
     let dir = state.vault_dir.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let problem = state.open_error.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let auto_lock_seconds = state.auto_lock_seconds.load(Ordering::SeqCst);
+    let locked = dir
+        .as_deref()
+        .is_some_and(|d| safekeep_core::vault::protection(d) == Protection::Encrypted);
     Ok(match state.vault() {
         Ok(v) => Status {
             vault_dir: dir,
             ready: true,
+            locked: false,
+            encrypted: v.is_encrypted(),
             initials: v.producer_initials()?,
             fingerprint: Some(v.key().fingerprint()),
+            auto_lock_seconds,
             problem: None,
         },
         Err(_) => Status {
             vault_dir: dir,
             ready: false,
+            locked,
+            encrypted: locked,
             initials: None,
             fingerprint: None,
+            auto_lock_seconds,
             problem,
         },
     })
 }
 
-/// First run: opens or creates the vault in `dir` (default: the usual place) and
+/// What first run gives back: the recovery key, to be shown once.
+#[derive(Serialize)]
+pub struct SetUp {
+    status: Status,
+    recovery_key: Option<String>,
+}
+
+/// First run: creates the encrypted vault in `dir` (default: the usual place) and
 /// records the producer's initials.
 #[tauri::command(async)]
-pub fn setup_vault(state: State<'_, AppState>, dir: Option<PathBuf>, initials: String) -> Result<Status> {
+pub fn setup_vault(
+    state: State<'_, AppState>,
+    dir: Option<PathBuf>,
+    initials: String,
+    passphrase: String,
+) -> Result<SetUp> {
+    let mut settings = Settings::load();
     let dir = dir
-        .or_else(|| Settings::load().vault_dir())
+        .or_else(|| settings.vault_dir())
         .ok_or_else(|| UiError::new("no_dir", "Choose a folder for the vault."))?;
-    let mut vault = Vault::open_or_init(&dir, Environment::system(APP_VERSION))?;
+    let mut vault = Vault::init(&dir, Environment::system(APP_VERSION), Some(&passphrase))?;
     vault.set_producer_initials(&initials)?;
-    Settings {
-        vault_dir: Some(dir.clone()),
-    }
-    .save()
-    .map_err(|e| UiError::new("settings", format!("Could not save the app's settings: {e}")))?;
+    settings.vault_dir = Some(dir.clone());
+    settings
+        .save()
+        .map_err(|e| UiError::new("settings", format!("Could not save the app's settings: {e}")))?;
+    let recovery_key = vault.take_recovery_key().map(|k| k.as_str().to_owned());
     *state.vault_dir.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir);
     *state.vault.lock().unwrap_or_else(|p| p.into_inner()) = Some(vault);
     *state.open_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    app_status(state)
+    Ok(SetUp {
+        status: app_status(state)?,
+        recovery_key,
+    })
 }
 
 /// Lists cases.
@@ -183,38 +218,49 @@ pub fn artifact_bytes(state: State<'_, AppState>, item_id: String, index: usize)
     Ok(Response::new(bytes))
 }
 
-/// Exports a case as a bundle, reporting progress.
+/// Exports a case as a bundle, reporting progress; with `passphrase`, encrypted (age).
 #[tauri::command(async)]
 pub fn export_case(
     state: State<'_, AppState>,
     case_id: String,
     exhibit_prefix: String,
     out: PathBuf,
+    passphrase: Option<String>,
     on_progress: Channel<ExportProgress>,
 ) -> Result<ExportSummary> {
+    let encryption = passphrase.map(|p| BundleEncryption::Passphrase {
+        passphrase: p.into(),
+        work_factor: DEFAULT_WORK_FACTOR,
+    });
     let options = ExportOptions {
-        out,
+        out: safekeep_core::bundle::export::output_path(out, encryption.is_some()),
         exhibit_prefix: exhibit_prefix.trim().to_uppercase(),
+        encryption,
     };
     Ok(state
         .vault()?
         .export(&case_id, &options, &mut |p| drop(on_progress.send(p)))?)
 }
 
-/// Verifies a bundle (zip or folder). Needs no vault.
+/// Verifies a bundle (zip, encrypted .age with `passphrase`, or folder). Needs no vault.
 #[tauri::command(async)]
-pub fn verify_bundle(path: PathBuf, expect_key: Option<String>) -> VerifyReport {
+pub fn verify_bundle(path: PathBuf, expect_key: Option<String>, passphrase: Option<String>) -> VerifyReport {
+    let key = passphrase
+        .filter(|p| !p.is_empty())
+        .map(|p| BundleKey::Passphrase(p.into()));
     verify::verify_path(
         &path,
         expect_key.as_deref().filter(|k| !k.trim().is_empty()),
+        key.as_ref(),
         &|_| {},
     )
 }
 
-/// Quick exit: hides the window at once, then ends the app. Everything already saved
-/// is safe; the next start opens on the neutral home screen.
+/// Quick exit: hides the window at once, locks the vault (zeroing its keys), then ends
+/// the app. Everything already saved is safe; the next start opens locked.
 #[tauri::command]
-pub fn quick_exit(app: AppHandle, window: WebviewWindow) {
+pub fn quick_exit(app: AppHandle, window: WebviewWindow, state: State<'_, AppState>) {
     let _ = window.hide();
+    state.lock_vault_now();
     app.exit(0);
 }

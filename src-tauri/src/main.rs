@@ -5,6 +5,7 @@
 
 mod commands;
 mod error;
+mod lock;
 mod settings;
 mod state;
 
@@ -14,7 +15,18 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state)
+        .setup(|app| {
+            lock::spawn_auto_lock(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
+            lock::unlock,
+            lock::recover,
+            lock::lock,
+            lock::change_passphrase,
+            lock::encrypt_vault,
+            lock::set_auto_lock,
+            lock::touch,
             commands::app_status,
             commands::setup_vault,
             commands::list_cases,

@@ -11,7 +11,12 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// The vault folder chosen at first run.
     pub vault_dir: Option<PathBuf>,
+    /// Lock the vault after this many seconds without use (default 5 minutes).
+    pub auto_lock_seconds: Option<u64>,
 }
+
+/// Auto-lock after five idle minutes unless the person chose otherwise.
+pub const DEFAULT_AUTO_LOCK_SECONDS: u64 = 300;
 
 fn path() -> Option<PathBuf> {
     directories::ProjectDirs::from("org", "Safekeep", "Safekeep").map(|d| d.config_dir().join("app.json"))
@@ -33,6 +38,11 @@ impl Settings {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::write(p, serde_json::to_vec_pretty(self).unwrap_or_default())
+    }
+
+    /// Seconds of inactivity before the vault locks itself.
+    pub fn auto_lock_seconds(&self) -> u64 {
+        self.auto_lock_seconds.unwrap_or(DEFAULT_AUTO_LOCK_SECONDS)
     }
 
     /// The vault folder to use: `SAFEKEEP_VAULT`, else the saved choice, else the default.

@@ -2,12 +2,15 @@
 //! threads and hold the lock while they work; the page shows their progress.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 
+use safekeep_core::vault::Protection;
 use safekeep_core::{Environment, Vault};
 
 use crate::error::UiError;
+use crate::lock::Lockout;
 use crate::settings::Settings;
 
 /// Recorded in every item the app captures.
@@ -23,16 +26,24 @@ pub struct AppState {
     pub cancel_import: AtomicBool,
     /// Why the vault found at start-up could not be opened (in use, damaged…), if so.
     pub open_error: Mutex<Option<UiError>>,
+    /// Wrong-passphrase delays.
+    pub lockout: Mutex<Lockout>,
+    /// When the person last did something; the auto-lock counts from here.
+    pub last_active: Mutex<Instant>,
+    /// Auto-lock after this many idle seconds.
+    pub auto_lock_seconds: AtomicU64,
 }
 
 impl AppState {
-    /// Opens the vault if one exists where the settings say.
+    /// Opens an unencrypted vault if one exists where the settings say. An encrypted
+    /// vault stays locked until its passphrase is given.
     pub fn load() -> Self {
-        let dir = Settings::load().vault_dir();
+        let settings = Settings::load();
+        let dir = settings.vault_dir();
         let opened = dir
             .as_ref()
-            .filter(|d| d.join("vault.db").exists())
-            .map(|d| Vault::open(d, Environment::system(APP_VERSION)));
+            .filter(|d| safekeep_core::vault::protection(d) == Protection::Plain)
+            .map(|d| Vault::open(d, Environment::system(APP_VERSION), None));
         let (vault, open_error) = match opened {
             Some(Ok(v)) => (Some(v), None),
             Some(Err(e)) => (None, Some(UiError::from(e))),
@@ -43,13 +54,43 @@ impl AppState {
             vault: Mutex::new(vault),
             cancel_import: AtomicBool::new(false),
             open_error: Mutex::new(open_error),
+            lockout: Mutex::new(Lockout::default()),
+            last_active: Mutex::new(Instant::now()),
+            auto_lock_seconds: AtomicU64::new(settings.auto_lock_seconds()),
         }
     }
 
-    /// Locks the open vault, or says that there is none yet.
+    /// Notes that the person is using the app, postponing the auto-lock.
+    pub fn touch(&self) {
+        *self.last_active.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+
+    /// Closes the vault: its keys are zeroed as it drops. Waits for a running command.
+    pub fn lock_vault(&self) {
+        let vault = self.vault.lock().unwrap_or_else(|p| p.into_inner()).take();
+        drop(vault);
+    }
+
+    /// Closes the vault unless a command is using it (then the process exit that follows
+    /// frees it); never waits, for quick exit.
+    pub fn lock_vault_now(&self) {
+        if let Ok(mut guard) = self.vault.try_lock() {
+            drop(guard.take());
+        }
+    }
+
+    /// Locks the open vault for one command, or says that it is locked or not set up.
     pub fn vault(&self) -> Result<VaultGuard<'_>, UiError> {
+        self.touch();
         let guard = self.vault.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
+            let dir = self.vault_dir.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            if dir.is_some_and(|d| safekeep_core::vault::protection(&d) == Protection::Encrypted) {
+                return Err(UiError::new(
+                    "vault_is_locked",
+                    "Safekeep is locked. Type your passphrase to continue.",
+                ));
+            }
             return Err(UiError::new(
                 "no_vault",
                 "Set up Safekeep first: choose where to keep your evidence.",

@@ -6,6 +6,10 @@
 //! says intact → a copy with one byte changed shows ✘ and why. Bad arguments come back
 //! as clear messages in the page. Screenshots go to docs/screenshots/.
 //!
+//! Private by design: the app starts locked, a wrong passphrase is refused, the right one
+//! unlocks, it locks itself when idle, and quick exit (Escape twice) hides the window at
+//! once (checked with xdotool, from outside the app) and ends it.
+//!
 //! Native file dialogs cannot be driven over WebDriver, so files reach the app through
 //! `window.safekeep.importPaths`, the page function the dialog and drag-and-drop call.
 #![allow(clippy::unwrap_used, missing_docs)]
@@ -165,6 +169,24 @@ fn sha256sum(path: &Path) -> String {
         .to_owned()
 }
 
+const PASS: &str = "correct horse battery staple";
+
+/// A vault made as the app would, but with the cheapest key derivation so tests are quick.
+fn make_vault(dir: &Path) -> safekeep_core::Vault {
+    let mut env = safekeep_core::Environment::system("e2e");
+    env.kdf = safekeep_core::keyring::KdfPolicy::Fixed(safekeep_core::keyring::KdfParams::INSECURE_FAST);
+    safekeep_core::Vault::init(dir, env, Some(PASS)).unwrap()
+}
+
+/// Visible top-level windows called Safekeep on the test's X display, as xdotool sees them.
+fn visible_windows() -> usize {
+    let out = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^Safekeep$"])
+        .output()
+        .expect("xdotool is installed by `make deps-test`");
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
 /// One app at a time: the tests share the X display and WebKitWebDriver.
 static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -173,11 +195,14 @@ async fn a_vault_in_use_is_explained_not_replaced() {
     let _one = ONE_APP.lock().await;
     let home = tempfile::tempdir().unwrap();
     let vault = home.path().join("vault");
-    let mut held = safekeep_core::Vault::init(&vault, safekeep_core::Environment::system("e2e")).unwrap();
+    let mut held = make_vault(&vault);
     held.create_case("Kept safe").unwrap();
     let (_driver, port) = start_driver(home.path());
     let c = connect(port).await;
-    visible(&c, "setup").await;
+    // The vault is there and encrypted: the app offers to unlock it, never to start over.
+    visible(&c, "lock").await;
+    type_into(&c, "#unlock-pass", PASS).await;
+    click(&c, "#unlock-go").await;
     until(&c, "!document.getElementById('alert').hidden").await;
     let alert = js(&c, "document.getElementById('alert').textContent").await;
     assert!(
@@ -185,12 +210,8 @@ async fn a_vault_in_use_is_explained_not_replaced() {
         "{alert}"
     );
     shot(&c, "08-vault-in-use").await;
-    // Start is refused the same way; nothing is created or overwritten.
-    type_into(&c, "#setup-initials", "AB").await;
-    click(&c, "#setup-start").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        js(&c, "document.getElementById('screen-setup').hidden").await,
+        js(&c, "document.getElementById('screen-lock').hidden").await,
         json!(false)
     );
     c.close().await.unwrap();
@@ -218,10 +239,22 @@ async fn victim_and_solicitor_paths() {
     // First run.
     visible(&c, "setup").await;
     assert!(js(&c, "document.body.innerText.includes('This is not your fault')").await == json!(true));
+    type_into(&c, "#setup-pass", "my own long passphrase").await;
+    type_into(&c, "#setup-pass2", "my own long passphrase").await;
     type_into(&c, "#setup-initials", "jd").await;
     shot(&c, "01-first-run").await;
     click(&c, "#setup-start").await;
+    // The one-time recovery key, to write down.
+    visible(&c, "recovery").await;
+    let key = js(&c, "document.getElementById('recovery-key').textContent").await;
+    assert_eq!(key.as_str().map(str::len), Some(39), "{key}");
+    shot(&c, "01b-recovery-key").await;
+    click(&c, "#recovery-done").await;
     visible(&c, "cases").await;
+    assert_eq!(
+        js(&c, "document.getElementById('recovery-key').textContent").await,
+        json!("")
+    );
 
     // A case.
     type_into(&c, "#case-title", "Posts by @someone").await;
@@ -421,5 +454,111 @@ async fn victim_and_solicitor_paths() {
     );
     shot(&c, "07-verify-tampered").await;
 
+    // An encrypted bundle for sending: .zip.age, checked in place with its passphrase.
+    click(&c, "#nav-cases").await;
+    visible(&c, "cases").await;
+    click(&c, "#case-list button.case").await;
+    visible(&c, "case").await;
+    click(&c, "#go-export").await;
+    visible(&c, "export").await;
+    let sealed = home.path().join("to-send.zip");
+    type_into(&c, "#export-out", sealed.to_str().unwrap()).await;
+    click(&c, "#export-encrypt").await;
+    type_into(&c, "#export-pass", "tell them by phone").await;
+    shot(&c, "09-export-encrypted").await;
+    click(&c, "#export-go").await;
+    until(&c, "!document.getElementById('export-result').hidden").await;
+    let sealed = home.path().join("to-send.zip.age");
+    assert_eq!(
+        js(&c, "document.getElementById('export-path').textContent").await,
+        json!(sealed)
+    );
+    assert!(
+        std::fs::read(&sealed)
+            .unwrap()
+            .starts_with(b"age-encryption.org/v1")
+    );
+    click(&c, "#nav-verify").await;
+    visible(&c, "verify").await;
+    type_into(&c, "#verify-pass", "tell them by phone").await;
+    let report = run_async(
+        &c,
+        "window.safekeep.verifyPath(arguments[0])",
+        vec![json!(sealed)],
+    )
+    .await;
+    assert_eq!(report["verdict"], json!("intact"), "{report}");
+
     c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starts_locked_unlocks_auto_locks_and_quick_exit_hides() {
+    let _one = ONE_APP.lock().await;
+    let home = tempfile::tempdir().unwrap();
+    let mut v = make_vault(&home.path().join("vault"));
+    v.create_case("Private case").unwrap();
+    drop(v);
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+
+    visible(&c, "lock").await;
+    assert_eq!(
+        js(&c, "document.getElementById('case-list').children.length").await,
+        json!(0)
+    );
+    type_into(&c, "#unlock-pass", "not my passphrase").await;
+    click(&c, "#unlock-go").await;
+    until(
+        &c,
+        "document.getElementById('alert').dataset.code === 'wrong_passphrase'",
+    )
+    .await;
+    shot(&c, "10-locked").await;
+    type_into(&c, "#unlock-pass", PASS).await;
+    click(&c, "#unlock-go").await;
+    visible(&c, "cases").await;
+    until(&c, "document.querySelector('#case-list button.case')").await;
+
+    // Idle for longer than the auto-lock time: the page returns to the lock screen and
+    // the backend refuses evidence requests.
+    let set = run_async(
+        &c,
+        "window.__TAURI__.core.invoke('set_auto_lock', { seconds: 2 })",
+        vec![],
+    )
+    .await;
+    assert!(set.is_null(), "{set}");
+    visible(&c, "lock").await;
+    let refused = run_async(&c, "window.__TAURI__.core.invoke('list_cases')", vec![]).await;
+    assert_eq!(refused["error"]["code"], json!("vault_is_locked"), "{refused}");
+    assert_eq!(
+        js(&c, "document.getElementById('case-list').children.length").await,
+        json!(0)
+    );
+    let back = run_async(
+        &c,
+        "window.__TAURI__.core.invoke('set_auto_lock', { seconds: 600 })",
+        vec![],
+    )
+    .await;
+    assert!(back.is_null(), "{back}");
+    type_into(&c, "#unlock-pass", PASS).await;
+    click(&c, "#unlock-go").await;
+    visible(&c, "cases").await;
+
+    // Quick exit: Escape twice hides the window at once and ends the app.
+    assert_eq!(visible_windows(), 1, "the window is visible before quick exit");
+    // The app may end before WebDriver answers, so the reply is not checked; the window is.
+    let focused = c.active_element().await.unwrap();
+    let _ = focused.send_keys("\u{E00C}\u{E00C}").await;
+    let start = Instant::now();
+    while visible_windows() > 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "quick exit did not hide the window"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = c.close().await;
 }

@@ -200,6 +200,19 @@ impl Vault {
         self.master.is_some()
     }
 
+    /// Checks that `passphrase` is this vault's current passphrase (the slow derivation),
+    /// so that a person at an unlocked, unattended computer cannot change it.
+    pub fn check_passphrase(&self, passphrase: &str) -> Result<()> {
+        let master = self.master.as_ref().ok_or(Error::NotEncrypted)?;
+        let path = self.dir.join(KEYRING_FILE);
+        let ring = Keyring::load(&path).map_err(|e| keyring_io(&path, e))?;
+        let given = ring.unlock(passphrase)?;
+        if *given.db_key() != *master.db_key() {
+            return Err(crate::keyring::KeyringError::WrongPassphrase.into());
+        }
+        Ok(())
+    }
+
     /// Sets a new passphrase. Only the keyring changes: the data, the recovery key, the
     /// signing key and every hash stay as they are.
     pub fn change_passphrase(&mut self, new: &str) -> Result<()> {

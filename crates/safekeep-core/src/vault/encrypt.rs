@@ -157,8 +157,9 @@ fn export_db(
     dest: &Path,
     master: &MasterKey,
 ) -> std::result::Result<(), ExportDbError> {
-    let _ = fs::remove_file(dest);
-    let sql = |e| ExportDbError::Sql(e);
+    // The vault's connection may not create files; an empty file is a new database.
+    File::create(dest).map_err(ExportDbError::Io)?;
+    let sql = ExportDbError::Sql;
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         .map_err(sql)?;
     let version: u32 = conn

@@ -1,0 +1,235 @@
+//! Locking: the app opens locked, unlocks with the passphrase (or the recovery key),
+//! locks itself after idle minutes, and slows down repeated wrong guesses.
+//!
+//! Locking drops the open [`Vault`], which zeroes its keys. The lockout only slows a
+//! guesser at this window; against someone who copies the folder, the Argon2id cost and
+//! the passphrase's strength are what protect (docs/security.md).
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use safekeep_core::Vault;
+use safekeep_core::vault::Unlock;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, State};
+
+use crate::commands::{Status, app_status};
+use crate::error::UiError;
+use crate::settings::Settings;
+use crate::state::{APP_VERSION, AppState};
+
+type Result<T> = std::result::Result<T, UiError>;
+
+/// Wrong guesses allowed before each further one must wait.
+const FREE_TRIES: u32 = 3;
+/// The first wait; it doubles with each further wrong guess, up to [`MAX_DELAY`].
+const FIRST_DELAY: Duration = Duration::from_secs(30);
+const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+
+/// Counts wrong passphrases and says how long to wait before the next try.
+#[derive(Debug, Default)]
+pub struct Lockout {
+    failures: u32,
+    until: Option<Instant>,
+}
+
+impl Lockout {
+    /// The time left before another try is allowed, if any.
+    pub fn wait(&self, now: Instant) -> Option<Duration> {
+        self.until
+            .and_then(|u| u.checked_duration_since(now))
+            .filter(|d| !d.is_zero())
+    }
+
+    /// Records a wrong guess.
+    pub fn failed(&mut self, now: Instant) {
+        self.failures += 1;
+        if self.failures >= FREE_TRIES {
+            let doublings = (self.failures - FREE_TRIES).min(10);
+            let delay = FIRST_DELAY.saturating_mul(1 << doublings).min(MAX_DELAY);
+            self.until = Some(now + delay);
+        }
+    }
+
+    /// Forgets the wrong guesses after a right one.
+    pub fn succeeded(&mut self) {
+        *self = Self::default();
+    }
+}
+
+fn environment() -> safekeep_core::Environment {
+    safekeep_core::Environment::system(APP_VERSION)
+}
+
+/// Opens the vault with `how`, applying the lockout; a wrong secret counts as a failure.
+fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
+    let dir = state
+        .vault_dir
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+        .ok_or_else(|| UiError::new("no_vault", "Set up Safekeep first."))?;
+    let now = Instant::now();
+    let mut lockout = state.lockout.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(wait) = lockout.wait(now) {
+        return Err(UiError::new(
+            "too_many_tries",
+            format!(
+                "Too many wrong tries. Wait {} seconds, then try again (take your time: check Caps Lock and the keyboard layout).",
+                wait.as_secs() + 1
+            ),
+        ));
+    }
+    match Vault::open(&dir, environment(), Some(how)) {
+        Ok(v) => {
+            lockout.succeeded();
+            Ok(v)
+        }
+        Err(e) => {
+            if matches!(e.code(), "wrong_passphrase" | "wrong_recovery_key") {
+                lockout.failed(now);
+            }
+            Err(e.into())
+        }
+    }
+}
+
+fn install(state: &AppState, vault: Vault) {
+    *state.vault.lock().unwrap_or_else(|p| p.into_inner()) = Some(vault);
+    *state.open_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    state.touch();
+}
+
+/// Unlocks the vault with its passphrase.
+#[tauri::command(async)]
+pub fn unlock(state: State<'_, AppState>, passphrase: String) -> Result<Status> {
+    let vault = open_with(&state, Unlock::Passphrase(&passphrase))?;
+    install(&state, vault);
+    app_status(state)
+}
+
+/// Forgotten passphrase: unlocks with the recovery key and sets a new passphrase.
+#[tauri::command(async)]
+pub fn recover(state: State<'_, AppState>, recovery_key: String, new_passphrase: String) -> Result<Status> {
+    let mut vault = open_with(&state, Unlock::RecoveryKey(&recovery_key))?;
+    vault.change_passphrase(&new_passphrase)?;
+    install(&state, vault);
+    app_status(state)
+}
+
+/// Locks the vault now.
+#[tauri::command(async)]
+pub fn lock(state: State<'_, AppState>) {
+    state.lock_vault();
+}
+
+/// Changes the passphrase; the current one is asked again, in case the computer was left
+/// unlocked.
+#[tauri::command(async)]
+pub fn change_passphrase(state: State<'_, AppState>, current: String, new: String) -> Result<()> {
+    let mut vault = state.vault()?;
+    vault.check_passphrase(&current)?;
+    Ok(vault.change_passphrase(&new)?)
+}
+
+/// What encrypting an existing vault gives back: the recovery key, shown once.
+#[derive(Serialize)]
+pub struct Encrypted {
+    status: Status,
+    recovery_key: Option<String>,
+}
+
+/// Encrypts an unencrypted (older) vault in place.
+#[tauri::command(async)]
+pub fn encrypt_vault(state: State<'_, AppState>, passphrase: String) -> Result<Encrypted> {
+    let vault = state
+        .vault
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+        .ok_or_else(|| UiError::new("no_vault", "Set up Safekeep first."))?;
+    let mut vault = vault.encrypt(&passphrase, &mut |_| {})?;
+    let recovery_key = vault.take_recovery_key().map(|k| k.as_str().to_owned());
+    install(&state, vault);
+    Ok(Encrypted {
+        status: app_status(state)?,
+        recovery_key,
+    })
+}
+
+/// Sets the auto-lock delay, in seconds (the page offers minutes).
+#[tauri::command]
+pub fn set_auto_lock(state: State<'_, AppState>, seconds: u64) -> Result<()> {
+    if !(1..=24 * 3600).contains(&seconds) {
+        return Err(UiError::new(
+            "bad_input",
+            "Choose an auto-lock time between 1 minute and 24 hours.",
+        ));
+    }
+    state.auto_lock_seconds.store(seconds, Ordering::SeqCst);
+    let mut settings = Settings::load();
+    settings.auto_lock_seconds = Some(seconds);
+    settings
+        .save()
+        .map_err(|e| UiError::new("settings", format!("Could not save the app's settings: {e}")))
+}
+
+/// The person is active (typing, clicking): postpone the auto-lock.
+#[tauri::command]
+pub fn touch(state: State<'_, AppState>) {
+    state.touch();
+}
+
+/// Checks once a second whether the vault has been idle too long; if so locks it and
+/// tells the page, which shows the lock screen.
+pub fn spawn_auto_lock(app: AppHandle) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            let state = app.state::<AppState>();
+            let limit = Duration::from_secs(state.auto_lock_seconds.load(Ordering::SeqCst));
+            let idle = state
+                .last_active
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .elapsed();
+            if idle < limit {
+                continue;
+            }
+            // A command still working (an export) holds the vault: not idle, try later.
+            let Ok(mut guard) = state.vault.try_lock() else {
+                continue;
+            };
+            if guard.as_ref().is_some_and(Vault::is_encrypted) {
+                drop(guard.take());
+                drop(guard);
+                let _ = app.emit("vault-locked", ());
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_grow_after_three_wrong_tries_and_reset_on_success() {
+        let t0 = Instant::now();
+        let mut l = Lockout::default();
+        l.failed(t0);
+        l.failed(t0);
+        assert_eq!(l.wait(t0), None, "two mistakes are free");
+        l.failed(t0);
+        assert_eq!(l.wait(t0), Some(FIRST_DELAY));
+        assert_eq!(l.wait(t0 + FIRST_DELAY), None);
+        l.failed(t0);
+        assert_eq!(l.wait(t0), Some(FIRST_DELAY * 2));
+        for _ in 0..20 {
+            l.failed(t0);
+        }
+        assert_eq!(l.wait(t0), Some(MAX_DELAY));
+        l.succeeded();
+        assert_eq!(l.wait(t0), None);
+    }
+}

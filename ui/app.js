@@ -232,7 +232,9 @@ $("setup-form").addEventListener("submit", async (ev) => {
     const r = await call("setup_vault", { dir, initials: $("setup-initials").value, passphrase });
     state.status = r.status;
     clearPasswords();
-    showRecoveryKey(r.recovery_key, openCases);
+    if (r.recovery_key) showRecoveryKey(r.recovery_key, openCases);
+    else if (r.status.locked) showLock("That folder already holds a Safekeep vault. Type its passphrase to open it.");
+    else await openCases();
   } finally {
     $("setup-start").disabled = false;
   }

@@ -79,7 +79,8 @@ pub struct SetUp {
 }
 
 /// First run: creates the encrypted vault in `dir` (default: the usual place) and
-/// records the producer's initials.
+/// records the producer's initials. If `dir` already holds a vault, it is used instead
+/// (locked until its own passphrase is given).
 #[tauri::command(async)]
 pub fn setup_vault(
     state: State<'_, AppState>,
@@ -91,15 +92,26 @@ pub fn setup_vault(
     let dir = dir
         .or_else(|| settings.vault_dir())
         .ok_or_else(|| UiError::new("no_dir", "Choose a folder for the vault."))?;
-    let mut vault = Vault::init(&dir, Environment::system(APP_VERSION), Some(&passphrase))?;
-    vault.set_producer_initials(&initials)?;
+    // A folder that already holds a vault is opened (or offered for unlocking), never replaced.
+    let (vault, recovery_key) = match safekeep_core::vault::protection(&dir) {
+        Protection::Encrypted => (None, None),
+        Protection::Plain => (
+            Some(Vault::open(&dir, Environment::system(APP_VERSION), None)?),
+            None,
+        ),
+        Protection::None => {
+            let mut v = Vault::init(&dir, Environment::system(APP_VERSION), Some(&passphrase))?;
+            v.set_producer_initials(&initials)?;
+            let key = v.take_recovery_key().map(|k| k.as_str().to_owned());
+            (Some(v), key)
+        }
+    };
     settings.vault_dir = Some(dir.clone());
     settings
         .save()
         .map_err(|e| UiError::new("settings", format!("Could not save the app's settings: {e}")))?;
-    let recovery_key = vault.take_recovery_key().map(|k| k.as_str().to_owned());
     *state.vault_dir.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir);
-    *state.vault.lock().unwrap_or_else(|p| p.into_inner()) = Some(vault);
+    *state.vault.lock().unwrap_or_else(|p| p.into_inner()) = vault;
     *state.open_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
     Ok(SetUp {
         status: app_status(state)?,

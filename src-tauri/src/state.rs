@@ -96,12 +96,19 @@ impl AppState {
                 "Set up Safekeep first: choose where to keep your evidence.",
             ));
         }
-        Ok(VaultGuard(guard))
+        Ok(VaultGuard(guard, self))
     }
 }
 
-/// A locked, open vault.
-pub struct VaultGuard<'a>(MutexGuard<'a, Option<Vault>>);
+/// A locked, open vault. Releasing it counts as activity, so a long import or export
+/// does not end in an immediate auto-lock.
+pub struct VaultGuard<'a>(MutexGuard<'a, Option<Vault>>, &'a AppState);
+
+impl Drop for VaultGuard<'_> {
+    fn drop(&mut self) {
+        self.1.touch();
+    }
+}
 
 impl std::ops::Deref for VaultGuard<'_> {
     type Target = Vault;

@@ -63,7 +63,10 @@ pub fn new(file: Option<&Path>, env_var: Option<&str>, what: &str) -> Result<Zer
         return Ok(v);
     }
     if !std::io::stdin().is_terminal() {
-        bail!("a new {what} is needed: give it with a file option, or run this in a terminal to be asked");
+        let env_hint = env_var.map(|v| format!(" or {v}")).unwrap_or_default();
+        bail!(
+            "a new {what} is needed: give it with a file option{env_hint}, or run this in a terminal to be asked"
+        );
     }
     let first = prompt(&format!("Choose the {what}: "))?;
     let second = prompt(&format!("Type the {what} again: "))?;

@@ -86,11 +86,11 @@ impl Vault {
                 progress(ImportProgress { done, total })
             })
             .map_err(|e| self.stage_error(path, e))?;
-        let (copy, copied) = (staged.path().to_path_buf(), staged.size);
+        let (hashed, copied) = (staged.sha256, staged.size);
         // The second read and the flush to disk are independent: do them at once.
         let (unchanged, durable) = std::thread::scope(|s| {
             let flush = s.spawn(|| staged.make_durable());
-            let unchanged = confirm_unchanged(path, &before, &mut src, &self.blobs, &copy, copied);
+            let unchanged = confirm_unchanged(path, &before, &mut src, &hashed, copied);
             (unchanged, flush.join())
         });
         let durable = durable.unwrap_or_else(|_| Err(std::io::Error::other("the flush thread stopped")));
@@ -316,13 +316,13 @@ impl Vault {
 }
 
 /// Checks that the source still has the size and time it had, and that a second read
-/// yields exactly the bytes that were hashed and stored.
+/// hashes to what the first read hashed (and stored: the copy was written from the very
+/// buffers that were hashed, and in an encrypted vault is authenticated from then on).
 fn confirm_unchanged(
     path: &Path,
     before: &fs::Metadata,
     src: &mut File,
-    store: &blob_store::BlobStore,
-    copy: &Path,
+    hashed: &[u8; 32],
     copied: u64,
 ) -> Result<()> {
     let changed = |what: String| Error::SourceChanged {
@@ -344,13 +344,12 @@ fn confirm_unchanged(
     if after.modified().ok() != before.modified().ok() {
         return Err(changed("its modification time changed".into()));
     }
-    let reread = src.seek(SeekFrom::Start(0)).and_then(|_| {
-        let mut copy = store.open_path(copy)?;
-        blob_store::same_bytes(src as &mut dyn Read, &mut copy)
-    });
+    let reread = src
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| blob_store::hash_stream(src as &mut dyn Read));
     match reread {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(changed("a second read gave different bytes".into())),
+        Ok((sha, n)) if &sha == hashed && n == copied => Ok(()),
+        Ok(_) => Err(changed("a second read gave different bytes".into())),
         Err(e) => Err(changed(format!("it could not be read a second time: {e}"))),
     }
 }

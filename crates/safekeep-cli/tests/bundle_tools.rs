@@ -298,6 +298,7 @@ fn encrypted_exports_open_with_age_and_verify_in_place() {
     let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
     let sealed = t.path().join("case.zip.age");
     assert_eq!(summary["path"], sealed.to_string_lossy().as_ref());
+    assert_eq!(summary["bag"], "case", "case.zip.age holds the bag of case.zip");
     assert!(
         !t.path().join("case.zip").exists(),
         "no plaintext bundle is written"

@@ -2,9 +2,10 @@
 //!
 //! Layout, schema and invariants: `docs/vault.md`; encryption: `docs/security.md`. An
 //! encrypted vault (the default) keeps nothing readable on disk: SQLCipher for the
-//! database, sealed blobs, and a keyring that only the passphrase or recovery key opens. Every change to a case is one SQLite
-//! transaction that also appends its audit event, so the tables and the chain never
-//! disagree; blobs are made durable before the transaction that references them commits.
+//! database, sealed blobs, and a keyring that only the passphrase or recovery key opens.
+//! Every change to a case is one SQLite transaction that also appends its audit event,
+//! so the tables and the chain never disagree; blobs are made durable before the
+//! transaction that references them commits.
 
 mod capture;
 mod changes;

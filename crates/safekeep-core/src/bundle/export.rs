@@ -165,10 +165,16 @@ impl Vault {
         }
         let log = events::list(self.conn(), &case.id).map_err(vault::Error::from)?;
         let now = self.now();
-        let stem = out
-            .file_stem()
+        // `case.zip.age` holds the bag of `case.zip`: the same folder name either way.
+        let name = out
+            .file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let unsealed = name.strip_suffix(".age").unwrap_or(&name);
+        let stem = unsealed
+            .rsplit_once('.')
+            .map_or(unsealed, |(stem, _)| stem)
+            .to_owned();
         let bag = format::bag_name(&stem);
         let part = out.with_file_name(format!(
             "{}.part",

@@ -67,6 +67,9 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Capture what is on the screen now, as evidence.
+    #[command(subcommand)]
+    Capture(CaptureCommand),
     /// Write an entry in the incident log: what happened, in your own words.
     ///
     /// The text is sealed like any other evidence. Prints the new item id.
@@ -178,6 +181,46 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
         /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `safekeep capture …`
+#[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per run")]
+pub enum CaptureCommand {
+    /// Capture every monitor (default), one monitor, or one window, and seal it as a new
+    /// item. Prints the new item id.
+    ///
+    /// The picture is stored as a lossless PNG exactly as the screen showed it, with what
+    /// the computer knows about the capture (monitor, resolution, window title, times).
+    Screen {
+        /// The case to add to (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// Only this monitor (1, 2…; `safekeep capture list` shows them).
+        #[arg(long, value_name = "N", conflicts_with = "window")]
+        monitor: Option<usize>,
+        /// Only the window whose title contains this text.
+        #[arg(long, value_name = "TITLE")]
+        window: Option<String>,
+        /// Wait this many seconds first (time to bring the right thing on screen).
+        #[arg(long, value_name = "S", default_value_t = 0)]
+        delay: u64,
+        /// Continue a series (a long conversation captured in overlapping shots): give
+        /// the previous shot's item id.
+        #[arg(long, value_name = "ITEM")]
+        again: Option<String>,
+        #[command(flatten)]
+        context: ContextArgs,
+        /// Print the item and where the time went as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the monitors and windows that can be captured.
+    List {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },

@@ -2,6 +2,7 @@
 
 mod annotate;
 mod bundle;
+mod capture;
 mod case;
 mod check;
 mod import;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             context,
             files,
         } => import::run(&dir()?, &case_id, context, &files),
+        Command::Capture(c) => capture::run(&dir()?, c),
         Command::Note {
             case_id,
             context,

@@ -81,6 +81,64 @@ pub fn encrypt_step(step: safekeep_core::vault::EncryptStep) {
     }
 }
 
+/// Counts down on stderr, one line per second, so the person can switch windows.
+pub fn countdown(delay: std::time::Duration) {
+    for left in (1..=delay.as_secs()).rev() {
+        eprintln!("Capturing in {left}…");
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
+/// Prints a capture: its id (or JSON with the item and timings).
+pub fn captured(c: &safekeep_capture::screen::Captured, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(c)?);
+    } else {
+        for a in &c.item.artifacts {
+            eprintln!(
+                "Captured {} ({} bytes, SHA-256 {})",
+                a.original_name.as_deref().unwrap_or(&a.role),
+                a.size,
+                a.sha256
+            );
+        }
+        println!("{}", c.item.id);
+    }
+    Ok(())
+}
+
+/// Lists what can be captured.
+pub fn capture_targets(
+    monitors: &[safekeep_capture::screen::MonitorInfo],
+    windows: &[safekeep_capture::screen::WindowInfo],
+    json: bool,
+) -> Result<()> {
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "monitors": monitors, "windows": windows })
+        );
+        return Ok(());
+    }
+    println!("Monitors (use --monitor N):");
+    for m in monitors {
+        println!(
+            "  {}  {} {}×{} (scale {}){}",
+            m.number,
+            m.name,
+            m.width,
+            m.height,
+            m.scale_factor,
+            if m.primary { ", primary" } else { "" }
+        );
+    }
+    println!("Windows (use --window \"part of the title\"):");
+    for w in windows {
+        println!("  \"{}\" — {} ({}×{})", w.title, w.app_name, w.width, w.height);
+    }
+    Ok(())
+}
+
 /// A progress bar for bytes.
 pub fn bytes_bar(message: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

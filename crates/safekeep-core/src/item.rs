@@ -116,4 +116,9 @@ pub struct ItemRecord {
     pub context: Context,
     /// The stored files.
     pub artifacts: Vec<Artifact>,
+    /// How it was captured, as recorded by the computer (screen, window, display server,
+    /// start and end times…), kept apart from what the person said. Absent for imports
+    /// and notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<serde_json::Value>,
 }

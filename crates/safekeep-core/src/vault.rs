@@ -22,7 +22,7 @@ use rand::RngCore;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use serde_json::Value;
 
-pub use capture::{BatchProgress, ImportProgress};
+pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress};
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use encrypt::EncryptStep;
@@ -318,6 +318,11 @@ impl Vault {
     /// The database connection, for writes by sibling modules.
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+
+    /// The vault's clock, so that captures made outside the core are timed by it.
+    pub fn clock(&self) -> &dyn Clock {
+        self.env.clock.as_ref()
     }
 
     /// Reads the clock once.

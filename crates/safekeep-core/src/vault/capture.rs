@@ -44,6 +44,36 @@ pub struct BatchProgress {
     pub total: u64,
 }
 
+/// A capture made by this computer, ready to be sealed by [`Vault::add_capture`].
+#[derive(Debug, Clone)]
+pub struct CapturedItem {
+    /// What kind of evidence it is.
+    pub kind: ItemKind,
+    /// A title for lists, used unless `context.title` is given.
+    pub title: String,
+    /// When the capture started.
+    pub started: DateTime<FixedOffset>,
+    /// The files, in order.
+    pub files: Vec<CapturedFile>,
+    /// What the computer recorded about the capture.
+    pub machine: serde_json::Value,
+    /// What the person said (often nothing yet: context is asked after the capture).
+    pub context: Context,
+}
+
+/// One file of a capture, held in memory (screenshots are a few MiB).
+#[derive(Debug, Clone)]
+pub struct CapturedFile {
+    /// Its role in the item, e.g. `screenshot`.
+    pub role: String,
+    /// A file name for bundles, e.g. `screen-1.png`.
+    pub name: String,
+    /// Media type, e.g. `image/png`.
+    pub media_type: String,
+    /// The bytes: the evidence, stored exactly.
+    pub bytes: Vec<u8>,
+}
+
 /// Longest title derived automatically from a file name or note.
 const TITLE_MAX: usize = 80;
 
@@ -208,6 +238,63 @@ impl Vault {
         )
     }
 
+    /// Records a capture made by this computer (a screenshot, a web page…) as one item:
+    /// each file's bytes exactly as given, hashed once as they are stored, with the
+    /// machine-recorded `capture` metadata sealed beside the person's `context`.
+    /// `captured` is when the capture started. `staged` is called once every file is
+    /// durable in `tmp/`, just before the commit, so callers can time the two phases.
+    pub fn add_capture(
+        &mut self,
+        case_id: &str,
+        capture: CapturedItem,
+        staged: &mut dyn FnMut(),
+    ) -> Result<ItemRecord> {
+        let case = self.resolve_case(case_id)?;
+        validate_context(&capture.context)?;
+        if capture.files.is_empty() {
+            return Err(Error::Invalid("a capture needs at least one file".into()));
+        }
+        let mut parts = Vec::with_capacity(capture.files.len());
+        for file in &capture.files {
+            let tmp_id = self.new_id();
+            let stage = self
+                .blobs
+                .stage(&mut file.bytes.as_slice(), &tmp_id, &mut |_| {})
+                .and_then(|mut s| s.make_durable().map(|()| s));
+            match stage {
+                Ok(s) => parts.push((
+                    Artifact {
+                        role: file.role.clone(),
+                        media_type: file.media_type.clone(),
+                        size: s.size,
+                        sha256: hex::encode(s.sha256),
+                        original_name: Some(file.name.clone()),
+                        original_name_bytes: None,
+                        modified_at: None,
+                    },
+                    s,
+                )),
+                Err(e) => {
+                    for (_, s) in parts {
+                        self.blobs.discard(s);
+                    }
+                    return Err(Error::storage(self.blobs.tmp_dir(), e));
+                }
+            }
+        }
+        staged();
+        let title = capture.context.title.clone().unwrap_or(capture.title);
+        self.seal_with(
+            &case.id,
+            capture.kind,
+            title,
+            capture.started,
+            capture.context,
+            Some(capture.machine),
+            parts,
+        )
+    }
+
     /// Moves staged blobs into the store, then commits the item and its event together.
     /// Used by every kind of capture.
     pub(crate) fn seal(
@@ -219,8 +306,23 @@ impl Vault {
         context: Context,
         parts: Vec<(Artifact, Staged)>,
     ) -> Result<ItemRecord> {
+        self.seal_with(case_id, kind, title, captured, context, None, parts)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn seal_with(
+        &mut self,
+        case_id: &str,
+        kind: ItemKind,
+        title: String,
+        captured: DateTime<FixedOffset>,
+        context: Context,
+        capture: Option<serde_json::Value>,
+        parts: Vec<(Artifact, Staged)>,
+    ) -> Result<ItemRecord> {
         let id = self.new_id();
         let record = ItemRecord {
+            capture,
             id: id.clone(),
             case_id: case_id.to_owned(),
             kind,
@@ -391,7 +493,7 @@ fn shorten(text: &str) -> String {
     }
 }
 
-fn validate_context(c: &Context) -> Result<()> {
+pub(super) fn validate_context(c: &Context) -> Result<()> {
     if let Some(t) = &c.incident_time {
         DateTime::parse_from_rfc3339(t).map_err(|_| {
             Error::Invalid(format!(

@@ -29,6 +29,12 @@ pub enum AnnotationBody {
         /// The corrected description.
         description: String,
     },
+    /// What the person says about a capture, given after it (the moment on screen may
+    /// be gone by the time they have typed it, so it is never asked before).
+    Context {
+        /// The same fields as an item's own context.
+        context: crate::item::Context,
+    },
     /// A report of the content to a platform, the police or a hotline.
     Report {
         /// Who it was reported to.
@@ -52,6 +58,15 @@ impl AnnotationBody {
             Self::Tag { tag } => format!("tag: {tag}"),
             Self::Note { text } => format!("note: {text}"),
             Self::DescriptionCorrection { description } => format!("corrected description: {description}"),
+            Self::Context { context } => format!(
+                "context: {}",
+                context
+                    .labelled()
+                    .iter()
+                    .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
             Self::Report {
                 reported_to,
                 reported_on,
@@ -132,6 +147,14 @@ impl Vault {
             AnnotationBody::Note { text } => text.trim().is_empty(),
             AnnotationBody::DescriptionCorrection { description } => description.trim().is_empty(),
             AnnotationBody::Report { reported_to, .. } => reported_to.trim().is_empty(),
+            AnnotationBody::Context { context } => {
+                super::capture::validate_context(context)?;
+                context.title.is_none()
+                    && context
+                        .labelled()
+                        .iter()
+                        .all(|(_, v)| v.is_none_or(|v| v.trim().is_empty()))
+            }
         };
         if empty {
             return Err(Error::Invalid(

@@ -51,6 +51,27 @@ impl Vault {
         self.view(row)
     }
 
+    /// For "capture again": the series that `item_id` starts or belongs to (a scrolling
+    /// conversation captured as numbered, overlapping shots) and the next shot's number.
+    /// A series is named by its first item's id; that item is shot 1.
+    pub fn next_in_series(&self, item_id: &str) -> Result<(String, u64)> {
+        let first = self.item(item_id)?.record;
+        let series_of = |r: &crate::item::ItemRecord| {
+            r.capture
+                .as_ref()
+                .and_then(|c| c.get("series"))
+                .and_then(|s| Some((s.get("id")?.as_str()?.to_owned(), s.get("index")?.as_u64()?)))
+        };
+        let id = series_of(&first).map_or(first.id.clone(), |(id, _)| id);
+        let last = self
+            .items(Some(&first.case_id))?
+            .iter()
+            .filter_map(|v| series_of(&v.record).filter(|(sid, _)| *sid == id).map(|(_, i)| i))
+            .max()
+            .unwrap_or(1);
+        Ok((id, last + 1))
+    }
+
     /// Lists a case's audit events in chain order.
     pub fn events(&self, case_id: &str) -> Result<Vec<events::EventRow>> {
         let case = self.resolve_case(case_id)?;

@@ -411,9 +411,79 @@ $("note-form").addEventListener("submit", async (ev) => {
   await renderTimeline();
 });
 
-for (const id of ["capture-screen", "capture-web"]) {
-  $(id).addEventListener("click", () => showError({ code: "not_yet", message: $("capture-soon").textContent }));
+$("capture-web").addEventListener("click", () => showError({ code: "not_yet", message: $("capture-soon").textContent }));
+
+// ---------------------------------------------------------------- screen capture
+
+$("capture-screen").addEventListener("click", async () => {
+  clearMessages();
+  $("capture-after").hidden = true;
+  const t = await call("capture_targets");
+  const options = [el("option", { value: JSON.stringify({ kind: "all" }) }, t.monitors.length > 1 ? "All monitors" : "The whole screen")];
+  if (t.monitors.length > 1) {
+    for (const m of t.monitors) options.push(el("option", { value: JSON.stringify({ kind: "monitor", number: m.number }) }, `Monitor ${m.number}: ${m.name} (${m.width}×${m.height})`));
+  }
+  for (const w of t.windows) {
+    if (w.title) options.push(el("option", { value: JSON.stringify({ kind: "window", title: w.title }) }, `Window: ${w.title}${w.app_name ? ` — ${w.app_name}` : ""}`));
+  }
+  $("capture-target").replaceChildren(...options);
+  $("capture-target").title = t.windows_note || "";
+  $("capture-wayland").hidden = t.display_server !== "wayland";
+  $("capture-form").hidden = false;
+  $("capture-target").focus();
+});
+$("capture-cancel").addEventListener("click", () => { $("capture-form").hidden = true; });
+
+async function countdown(seconds) {
+  const box = $("capture-countdown");
+  box.hidden = false;
+  for (let left = seconds; left > 0; left--) {
+    box.textContent = `Capturing in ${left}…`;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  box.hidden = true;
 }
+
+// Captures `target` after the countdown; `again` continues a series.
+async function captureScreen(target, again) {
+  clearMessages();
+  $("capture-form").hidden = true;
+  $("capture-after").hidden = true;
+  await countdown(Number($("capture-delay").value));
+  let r;
+  try {
+    r = await call("capture_screen", { caseId: state.caseId, target, again });
+  } finally {
+    $("capture-countdown").hidden = true;
+  }
+  state.capture = { target, itemId: r.item.id };
+  const files = r.item.artifacts.map((a) => `${a.original_name}: SHA-256 ${a.sha256}`).join("; ");
+  $("capture-after-h").textContent = r.item.title;
+  $("capture-summary").textContent = `Sealed at ${when(r.item.captured_at)}. ${files}`;
+  for (const id of ["ctx-description", "ctx-platform", "ctx-account", "ctx-url"]) $(id).value = "";
+  $("capture-after").hidden = false;
+  $("ctx-description").focus();
+  await renderTimeline();
+  return r;
+}
+
+$("capture-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  await captureScreen(JSON.parse($("capture-target").value), null);
+});
+$("capture-again").addEventListener("click", () => captureScreen(state.capture.target, state.capture.itemId));
+$("capture-done").addEventListener("click", () => { $("capture-after").hidden = true; });
+$("capture-after").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const context = {};
+  for (const [id, key] of [["ctx-description", "description"], ["ctx-platform", "platform"], ["ctx-account", "poster_account"], ["ctx-url", "source_url"]]) {
+    const v = $(id).value.trim();
+    if (v) context[key] = v;
+  }
+  await call("annotate", { itemId: state.capture.itemId, body: { kind: "context", context } });
+  $("capture-after").hidden = true;
+  notice("Saved beside the capture. The capture itself was not changed.");
+});
 
 // ---------------------------------------------------------------- item detail
 
@@ -430,6 +500,7 @@ async function openItem(id) {
     ["Clock", item.clock_source],
     ["Captured with", `${item.app_version} on ${item.host}`],
     ["Item id", item.id],
+    ...captureRows(item.capture),
     ["Withdrawn", item.withdrawn ? `${when(item.withdrawn.at)}: ${item.withdrawn.reason}` : null],
   ]);
   const c = item.context || {};
@@ -456,11 +527,30 @@ async function openItem(id) {
   $("withdraw-box").hidden = Boolean(item.withdrawn);
 }
 
+// What the computer recorded about a screen capture, in words.
+function captureRows(cap) {
+  if (!cap) return [];
+  const shot = (s) => [
+    `${s.file}: ${s.width}×${s.height} pixels`,
+    s.window_title ? `window “${s.window_title}”${s.app_name ? ` of ${s.app_name}` : ""}` : null,
+    s.monitor_name ? `monitor ${s.monitor_name}` : null,
+    s.scale_percent && s.scale_percent !== 100 ? `scale ${s.scale_percent}%` : null,
+  ].filter(Boolean).join(", ");
+  return [
+    ["Capture", `${cap.target}, ${cap.display_server} on ${cap.os}`],
+    ["Method", cap.method],
+    ["Started / ended", `${cap.started_at} / ${cap.ended_at} (UTC)`],
+    ["Pictures", (cap.shots || []).map(shot).join("; ")],
+    ["Series", cap.series ? `part ${cap.series.index} of a series started by item ${cap.series.id}` : null],
+  ];
+}
+
 function describe(n) {
   switch (n.kind) {
     case "tag": return `tag: ${n.tag}`;
     case "note": return `note: ${n.text}`;
     case "description_correction": return `corrected description: ${n.description}`;
+    case "context": return `details: ${[["shows", n.context.description], ["platform", n.context.platform], ["posted by", n.context.poster_account], ["address", n.context.source_url]].filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join("; ")}`;
     case "report": return `reported to ${n.reported_to}${n.reported_on ? ` on ${n.reported_on}` : ""}${n.reference ? `, reference ${n.reference}` : ""}`;
     default: return JSON.stringify(n);
   }
@@ -598,6 +688,6 @@ document.addEventListener("keydown", (ev) => {
 
 // The page's own actions, for keyboard users' scripts and for the end-to-end tests,
 // which cannot drive native file dialogs: the same functions the dialogs call.
-window.safekeep = { importPaths, verifyPath, openItem, openCase };
+window.safekeep = { importPaths, verifyPath, openItem, openCase, captureScreen };
 
 start().catch(() => {});

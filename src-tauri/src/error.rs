@@ -33,7 +33,8 @@ impl From<safekeep_core::bundle::ExportError> for UiError {
     }
 }
 
-fn capitalise(text: &str) -> String {
+/// Starts a message with a capital letter, as the page shows it.
+pub fn capitalise(text: &str) -> String {
     let mut c = text.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

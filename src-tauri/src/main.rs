@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod capture;
 mod commands;
 mod error;
 mod lock;
@@ -20,6 +21,8 @@ fn main() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            capture::capture_targets,
+            capture::capture_screen,
             lock::unlock,
             lock::recover,
             lock::lock,

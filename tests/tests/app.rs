@@ -562,3 +562,124 @@ async fn starts_locked_unlocks_auto_locks_and_quick_exit_hides() {
     }
     let _ = c.close().await;
 }
+
+/// A window of one known colour, shown by ImageMagick's `display` at the top left.
+struct Pattern(Child);
+
+impl Drop for Pattern {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const PATTERN: [u8; 3] = [230, 25, 75];
+
+fn show_pattern(dir: &Path) -> Pattern {
+    let (w, h) = (300u32, 200u32);
+    let png_path = dir.join("pattern.png");
+    let mut enc = png::Encoder::new(std::fs::File::create(&png_path).unwrap(), w, h);
+    enc.set_color(png::ColorType::Rgb);
+    let pixels: Vec<u8> = (0..w * h).flat_map(|_| PATTERN).collect();
+    enc.write_header().unwrap().write_image_data(&pixels).unwrap();
+    let child = Command::new("display")
+        .args(["-title", "pattern", "-geometry", "+0+0"])
+        .arg(&png_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ImageMagick's display is installed by `make deps-test`");
+    std::thread::sleep(Duration::from_millis(800));
+    Pattern(child)
+}
+
+fn count_rgb(png_bytes: &[u8], rgb: [u8; 3]) -> (u32, u32, usize) {
+    let mut r = png::Decoder::new(std::io::Cursor::new(png_bytes))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; r.output_buffer_size().unwrap()];
+    let info = r.next_frame(&mut buf).unwrap();
+    let n = buf[..info.buffer_size()]
+        .chunks_exact(4)
+        .filter(|p| p[..3] == rgb[..])
+        .count();
+    (info.width, info.height, n)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn captures_the_screen_without_safekeep_in_it() {
+    let _one = ONE_APP.lock().await;
+    let home = tempfile::tempdir().unwrap();
+    let vault = home.path().join("vault");
+    let mut v = make_vault(&vault);
+    let case = v.create_case("Screens").unwrap();
+    drop(v);
+    let _pattern = show_pattern(home.path());
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    visible(&c, "lock").await;
+    type_into(&c, "#unlock-pass", PASS).await;
+    click(&c, "#unlock-go").await;
+    visible(&c, "cases").await;
+    click(&c, "#case-list button.case").await;
+    visible(&c, "case").await;
+
+    click(&c, "#capture-screen").await;
+    until(&c, "!document.getElementById('capture-form').hidden").await;
+    shot(&c, "11-capture-screen").await;
+    js(&c, "(document.getElementById('capture-delay').value = '0', true)").await;
+    click(&c, "#capture-go").await;
+    until(&c, "!document.getElementById('capture-after').hidden").await;
+    until(
+        &c,
+        "document.querySelectorAll('#timeline li[data-item]').length === 1",
+    )
+    .await;
+    type_into(&c, "#ctx-description", "His post with my photo").await;
+    type_into(&c, "#ctx-platform", "Example").await;
+    shot(&c, "12-captured").await;
+    click(&c, "#ctx-save").await;
+    until(&c, "document.getElementById('capture-after').hidden").await;
+    c.close().await.unwrap();
+    drop(_driver);
+
+    // The app lets go of the vault when it has exited.
+    let start = Instant::now();
+    let v = loop {
+        match safekeep_core::Vault::open(
+            &vault,
+            safekeep_core::Environment::system("e2e"),
+            Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
+        ) {
+            Ok(v) => break v,
+            Err(safekeep_core::Error::Locked(_)) if start.elapsed() < Duration::from_secs(15) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let items = v.items(Some(&case)).unwrap();
+    assert_eq!(items.len(), 1);
+    let item = &items[0];
+    assert_eq!(item.record.kind.as_str(), "screenshot");
+    assert!(
+        item.record.context.description.is_none(),
+        "context is added after, beside the capture"
+    );
+    let said = serde_json::to_value(&item.annotations).unwrap();
+    assert_eq!(said[0]["kind"], "context", "{said}");
+    assert_eq!(said[0]["context"]["platform"], "Example", "{said}");
+    let (_, bytes) = v.artifact_bytes(&item.record.id, 0, u64::MAX).unwrap();
+    let (w, h, pattern) = count_rgb(&bytes, PATTERN);
+    assert_eq!((w, h), (1280, 900));
+    assert!(
+        pattern >= 300 * 200,
+        "the pattern window is in the picture ({pattern} pixels)"
+    );
+    // Safekeep's header colour (#1f4e79) would be there had its window not been hidden.
+    let (_, _, ours) = count_rgb(&bytes, [0x1f, 0x4e, 0x79]);
+    assert!(
+        ours < 100,
+        "Safekeep's own window is not in the capture ({ours} header pixels)"
+    );
+}

@@ -195,11 +195,19 @@ fn listable(w: &Window) -> bool {
     !w.is_minimized().unwrap_or(false) && w.width().unwrap_or(0) > 1 && w.height().unwrap_or(0) > 1
 }
 
+/// Every window the window manager reports; a display without one cannot list windows.
+fn all_windows() -> Result<Vec<Window>, CaptureError> {
+    ensure_display()?;
+    Window::all().map_err(|e| {
+        CaptureError::Window(format!(
+            "this desktop does not say which windows are open ({e}), so a single window cannot be captured; capture the whole screen or a monitor instead"
+        ))
+    })
+}
+
 /// The windows that can be captured (not minimised), front to back.
 pub fn windows() -> Result<Vec<WindowInfo>, CaptureError> {
-    ensure_display()?;
-    Ok(Window::all()
-        .map_err(backend)?
+    Ok(all_windows()?
         .iter()
         .filter(|w| listable(w))
         .map(|w| WindowInfo {
@@ -212,7 +220,6 @@ pub fn windows() -> Result<Vec<WindowInfo>, CaptureError> {
 }
 
 fn find_window(title: &str) -> Result<Window, CaptureError> {
-    ensure_display()?;
     let wanted = title.trim().to_lowercase();
     if wanted.is_empty() {
         return Err(CaptureError::Window("give part of the window's title".into()));
@@ -447,6 +454,9 @@ pub fn capture_to_vault(
     }
     let t_encode = t0.elapsed();
     let (target, title) = match &req.target {
+        Target::AllMonitors if shots.len() == 1 => {
+            ("the whole screen".to_owned(), "Screen capture".to_owned())
+        }
         Target::AllMonitors => (
             "all monitors".to_owned(),
             "Screen capture (all monitors)".to_owned(),

@@ -110,13 +110,20 @@ pub fn captured(c: &safekeep_capture::screen::Captured, json: bool) -> Result<()
 /// Lists what can be captured.
 pub fn capture_targets(
     monitors: &[safekeep_capture::screen::MonitorInfo],
-    windows: &[safekeep_capture::screen::WindowInfo],
+    windows: std::result::Result<
+        Vec<safekeep_capture::screen::WindowInfo>,
+        safekeep_capture::screen::CaptureError,
+    >,
     json: bool,
 ) -> Result<()> {
+    let (windows, note) = match windows {
+        Ok(w) => (w, None),
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
     if json {
         println!(
             "{}",
-            serde_json::json!({ "monitors": monitors, "windows": windows })
+            serde_json::json!({ "monitors": monitors, "windows": windows, "windows_note": note })
         );
         return Ok(());
     }
@@ -133,8 +140,11 @@ pub fn capture_targets(
         );
     }
     println!("Windows (use --window \"part of the title\"):");
-    for w in windows {
+    for w in &windows {
         println!("  \"{}\" — {} ({}×{})", w.title, w.app_name, w.width, w.height);
+    }
+    if let Some(note) = note {
+        println!("  ({note})");
     }
     Ok(())
 }

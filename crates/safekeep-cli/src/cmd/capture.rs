@@ -14,7 +14,7 @@ use crate::output;
 pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
     match cmd {
         CaptureCommand::List { json } => {
-            output::capture_targets(&screen::monitors()?, &screen::windows()?, json)?;
+            output::capture_targets(&screen::monitors()?, screen::windows(), json)?;
         }
         CaptureCommand::Screen {
             case_id,

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Screen-capture benchmark (issue: screen capture). On its own 1920×1080 Xvfb showing a
+# screenshot-like picture, runs `safekeep capture screen` RUNS times (default 15) into an
+# encrypted vault and prints the median of each phase, from the capture's start to the
+# item sealed in the vault: grab, PNG encode, store (hash + encrypt + write + fsync),
+# commit (rename + transaction). Target: total ≤ 250 ms. Prints a Markdown table.
+#   bench/capture.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${RUNS:-15}"
+work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-capture.XXXXXX")"
+cargo build --release -q -p safekeep-cli
+bin="$PWD/target/release/safekeep"
+n=173
+Xvfb ":$n" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+xpid=$!
+trap 'kill $xpid $dpid 2>/dev/null; rm -rf "$work"' EXIT
+while [ ! -e "/tmp/.X11-unix/X$n" ]; do sleep 0.1; done
+export DISPLAY=":$n"
+# A busy, realistic screen: the app's own screenshots tiled over the whole display.
+montage docs/screenshots/0[1-8]*.png -tile 4x2 -geometry 480x540+0+0 "$work/screen.png"
+display -geometry +0+0 "$work/screen.png" >/dev/null 2>&1 &
+dpid=$!
+sleep 1
+export SAFEKEEP_VAULT="$work/vault" SAFEKEEP_PASSPHRASE="benchmark passphrase" SAFEKEEP_INSECURE_FAST_KDF=1
+"$bin" init >/dev/null 2>&1
+case_id=$("$bin" case new bench)
+for _ in $(seq "$runs"); do "$bin" capture screen --case "$case_id" --json; echo; done > "$work/runs.json"
+python3 - "$work/runs.json" <<'PY'
+import json, statistics, sys
+text = open(sys.argv[1]).read()
+dec, i, runs = json.JSONDecoder(), 0, []
+while i < len(text):
+    while i < len(text) and text[i].isspace(): i += 1
+    if i >= len(text): break
+    obj, i = dec.raw_decode(text, i)
+    runs.append(obj)
+med = lambda k: statistics.median(r["timings"][k] for r in runs)
+size = statistics.median(r["item"]["artifacts"][0]["size"] for r in runs)
+shot = runs[0]["item"]["capture"]["shots"][0]
+print("| screen | runs | grab | encode | store | commit | total (median) | PNG size |")
+print("|---|---|---|---|---|---|---|---|")
+print(f"| {shot['width']}×{shot['height']} | {len(runs)} | {med('grab_ms'):.1f} ms | {med('encode_ms'):.1f} ms | {med('store_ms'):.1f} ms | {med('commit_ms'):.1f} ms | **{med('total_ms'):.1f} ms** | {size/1048576:.2f} MiB |")
+PY

@@ -1,0 +1,98 @@
+//! Screen capture from the app: Safekeep's own window is hidden while the screen is
+//! read, so it never appears in the evidence, and shown again afterwards.
+
+use std::time::Duration;
+
+use safekeep_capture::screen::{
+    self, Captured, DisplayServer, MonitorInfo, ScreenRequest, Target, WindowInfo,
+};
+use safekeep_core::item::Context;
+use serde::{Deserialize, Serialize};
+use tauri::{State, WebviewWindow};
+
+use crate::error::UiError;
+use crate::state::AppState;
+
+type Result<T> = std::result::Result<T, UiError>;
+
+/// Long enough for the desktop to repaint what was behind Safekeep's window.
+const HIDE_SETTLE: Duration = Duration::from_millis(300);
+
+impl From<screen::CaptureError> for UiError {
+    fn from(e: screen::CaptureError) -> Self {
+        UiError::new(e.code(), crate::error::capitalise(&e.to_string()))
+    }
+}
+
+/// What can be captured, and how capture works in this session.
+#[derive(Serialize)]
+pub struct Targets {
+    monitors: Vec<MonitorInfo>,
+    windows: Vec<WindowInfo>,
+    /// Why windows cannot be listed here, if they cannot.
+    windows_note: Option<String>,
+    display_server: DisplayServer,
+}
+
+/// Lists monitors and windows (other than Safekeep's own).
+#[tauri::command(async)]
+pub fn capture_targets() -> Result<Targets> {
+    let monitors = screen::monitors()?;
+    let (windows, windows_note) = match screen::windows() {
+        Ok(ws) => (ws.into_iter().filter(|w| w.title != "Safekeep").collect(), None),
+        Err(e) => (Vec::new(), Some(crate::error::capitalise(&e.to_string()))),
+    };
+    Ok(Targets {
+        monitors,
+        windows,
+        windows_note,
+        display_server: screen::display_server(),
+    })
+}
+
+/// What the page asks to capture.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TargetArg {
+    /// Every monitor.
+    All,
+    /// One monitor, from 1.
+    Monitor {
+        /// Its number.
+        number: usize,
+    },
+    /// One window, by title.
+    Window {
+        /// Its title.
+        title: String,
+    },
+}
+
+/// Captures now (the page has already counted down): hides this window, captures,
+/// seals, shows the window again.
+#[tauri::command(async)]
+pub fn capture_screen(
+    state: State<'_, AppState>,
+    window: WebviewWindow,
+    case_id: String,
+    target: TargetArg,
+    again: Option<String>,
+) -> Result<Captured> {
+    let target = match target {
+        TargetArg::All => Target::AllMonitors,
+        TargetArg::Monitor { number } => Target::Monitor(number),
+        TargetArg::Window { title } => Target::Window(title),
+    };
+    let req = ScreenRequest {
+        target,
+        again,
+        context: Context::default(),
+    };
+    let mut vault = state.vault()?;
+    let _ = window.hide();
+    std::thread::sleep(HIDE_SETTLE);
+    let captured = screen::capture_to_vault(&mut vault, &case_id, &req);
+    let _ = window.show();
+    let _ = window.set_focus();
+    Ok(captured?)
+}

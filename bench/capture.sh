@@ -12,15 +12,46 @@ work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-capture.XXXXXX")"
 cargo build --release -q -p safekeep-cli
 bin="$PWD/target/release/safekeep"
 n=173
+while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
 Xvfb ":$n" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
 xpid=$!
-trap 'kill $xpid $dpid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $xpid 2>/dev/null; rm -rf "$work"' EXIT
 while [ ! -e "/tmp/.X11-unix/X$n" ]; do sleep 0.1; done
 export DISPLAY=":$n"
-# A busy, realistic screen: the app's own screenshots tiled over the whole display.
-montage docs/screenshots/0[1-8]*.png -tile 4x2 -geometry 480x540+0+0 "$work/screen.png"
+# A screen-like picture (flat background, a title bar, rows of "text") in a window that
+# fills the display.
+python3 - "$work/screen.png" <<'PY'
+import random, struct, sys, zlib
+w, h = 1920, 1080
+rnd = random.Random(7)
+rows = []
+for y in range(h):
+    if y < 56:
+        row = bytes([31, 78, 121]) * w
+    elif (y // 22) % 2 == 0 and y % 22 < 14:
+        cells = bytearray([251, 250, 247]) * w
+        x = 80
+        while x < w - 200:
+            word = rnd.randint(20, 90)
+            if rnd.random() < 0.85:
+                shade = rnd.choice([(21, 24, 28), (74, 80, 88), (31, 78, 121)])
+                for i in range(x, min(x + word, w)):
+                    if rnd.random() < 0.6:
+                        cells[3 * i:3 * i + 3] = bytes(shade)
+            x += word + 9
+        row = bytes(cells)
+    else:
+        row = bytes([251, 250, 247]) * w
+    rows.append(b"\0" + row)
+raw = zlib.compress(b"".join(rows), 6)
+chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
 display -geometry +0+0 "$work/screen.png" >/dev/null 2>&1 &
 dpid=$!
+trap 'kill $dpid $xpid 2>/dev/null; rm -rf "$work"' EXIT
+until xdotool search --onlyvisible --class display >/dev/null 2>&1; do sleep 0.2; done
 sleep 1
 export SAFEKEEP_VAULT="$work/vault" SAFEKEEP_PASSPHRASE="benchmark passphrase" SAFEKEEP_INSECURE_FAST_KDF=1
 "$bin" init >/dev/null 2>&1

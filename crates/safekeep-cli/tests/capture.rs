@@ -19,13 +19,14 @@ const H: u32 = 160;
 /// Top-left, top-right, bottom-left, bottom-right.
 const BLOCKS: [[u8; 3]; 4] = [[230, 25, 75], [60, 180, 75], [0, 130, 200], [255, 225, 25]];
 
-/// Child processes killed (and reaped) when the test ends, however it ends.
+/// Child processes stopped (and reaped) when the test ends, however it ends. SIGTERM,
+/// so that Xvfb removes its socket and lock file.
 struct Kill(Vec<Child>);
 
 impl Drop for Kill {
     fn drop(&mut self) {
         for c in self.0.iter_mut().rev() {
-            let _ = c.kill();
+            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
             let _ = c.wait();
         }
     }

@@ -428,7 +428,14 @@ pub fn capture_to_vault(
 ) -> Result<Captured, CaptureError> {
     let case = vault.resolve_case(case_id)?;
     let series = match &req.again {
-        Some(item) => Some(vault.next_in_series(item)?),
+        Some(item) => {
+            if vault.item(item)?.record.case_id != case.id {
+                return Err(CaptureError::Vault(safekeep_core::Error::Invalid(format!(
+                    "item {item} belongs to another case; \"capture again\" continues a series within one case"
+                ))));
+            }
+            Some(vault.next_in_series(item)?)
+        }
         None => None,
     };
     let t0 = Instant::now();

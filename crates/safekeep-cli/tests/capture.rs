@@ -342,6 +342,9 @@ fn captures_a_window_and_a_monitor_exactly() {
     );
     assert_eq!(third["item"]["capture"]["series"]["index"], 3);
     assert!(third["item"]["title"].as_str().unwrap().ends_with("part 3"));
+    let other = s.ok(&["case", "new", "Other"]).trim().to_owned();
+    let err = s.fails(&["capture", "screen", "--case", &other, "--again", &first]);
+    assert!(err.contains("belongs to another case"), "{err}");
     assert!(s.ok(&["check"]).contains("intact"));
 }
 

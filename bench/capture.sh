@@ -13,7 +13,7 @@ cargo build --release -q -p safekeep-cli
 bin="$PWD/target/release/safekeep"
 n=173
 while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
-Xvfb ":$n" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb ":$n" -noreset -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
 xpid=$!
 trap 'kill $xpid 2>/dev/null; rm -rf "$work"' EXIT
 while [ ! -e "/tmp/.X11-unix/X$n" ]; do sleep 0.1; done

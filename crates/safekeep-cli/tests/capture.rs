@@ -38,34 +38,36 @@ fn tool(name: &str) -> Command {
     c
 }
 
-/// Starts `Xvfb :N` on the first free display number; returns it and its ":N".
+/// Starts an Xvfb on a display number it picks itself (`-displayfd`: race-free when tests
+/// run in parallel) and returns it with its ":N" once it accepts connections.
 fn xvfb(size: &str, extra: &[&str]) -> (Child, String) {
-    for n in 140..200 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
-            continue;
-        }
-        let display = format!(":{n}");
-        let mut child = tool("Xvfb")
-            .args([display.as_str(), "-screen", "0", size, "-nolisten", "tcp"])
-            .args(extra)
-            .spawn()
-            .expect("Xvfb is installed by `make deps-test`");
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (child, display);
-            }
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    panic!("could not start Xvfb");
+    use std::io::BufRead;
+    let mut child = Command::new("Xvfb")
+        // -noreset: with no client left, Xvfb would reset and refuse the next connection.
+        .args([
+            "-displayfd",
+            "1",
+            "-noreset",
+            "-screen",
+            "0",
+            size,
+            "-nolisten",
+            "tcp",
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is installed by `make deps-test`");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let n: u32 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Xvfb did not start: {line:?}"));
+    (child, format!(":{n}"))
 }
 
 fn pattern_png(path: &Path) {
@@ -391,7 +393,8 @@ fn bad_input_and_blank_screens_store_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("came back completely black"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("came back completely black"), "{err}");
 
     assert_eq!(count(&s), 0, "nothing was stored");
     assert!(std::fs::read_dir(s.vault.join("tmp")).unwrap().next().is_none());

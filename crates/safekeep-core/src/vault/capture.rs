@@ -241,7 +241,7 @@ impl Vault {
     /// Records a capture made by this computer (a screenshot, a web page…) as one item:
     /// each file's bytes exactly as given, hashed once as they are stored, with the
     /// machine-recorded `capture` metadata sealed beside the person's `context`.
-    /// `captured` is when the capture started. `staged` is called once every file is
+    /// `capture.started` becomes the item's capture time. `staged` is called once every file is
     /// durable in `tmp/`, just before the commit, so callers can time the two phases.
     pub fn add_capture(
         &mut self,

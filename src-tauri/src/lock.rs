@@ -148,7 +148,20 @@ pub fn encrypt_vault(state: State<'_, AppState>, passphrase: String) -> Result<E
         .unwrap_or_else(|p| p.into_inner())
         .take()
         .ok_or_else(|| UiError::new("no_vault", "Set up Safekeep first."))?;
-    let mut vault = vault.encrypt(&passphrase, &mut |_| {})?;
+    let dir = vault.dir().to_path_buf();
+    let mut vault = match vault.encrypt(&passphrase, &mut |_| {}) {
+        Ok(v) => v,
+        Err(e) => {
+            // The attempt consumed the open vault; an unencrypted vault (the attempt did
+            // not reach its switch-over) is opened again so the person can carry on.
+            if safekeep_core::vault::protection(&dir) == safekeep_core::vault::Protection::Plain
+                && let Ok(v) = Vault::open(&dir, environment(), None)
+            {
+                install(&state, v);
+            }
+            return Err(e.into());
+        }
+    };
     let recovery_key = vault.take_recovery_key().map(|k| k.as_str().to_owned());
     install(&state, vault);
     Ok(Encrypted {

@@ -100,6 +100,11 @@ impl BlobStore {
         }
     }
 
+    /// The blob-name key (kept when a vault is encrypted, so names do not change).
+    pub(crate) fn name_key(&self) -> &Zeroizing<[u8; 32]> {
+        &self.name_key
+    }
+
     /// Whether blobs are sealed.
     pub fn is_sealed(&self) -> bool {
         self.seal.is_some()

@@ -166,6 +166,7 @@ impl Vault {
             title,
             captured,
             context,
+            None,
             vec![(artifact, staged)],
         )
     }
@@ -234,6 +235,7 @@ impl Vault {
             title,
             captured,
             context,
+            None,
             vec![(artifact, staged)],
         )
     }
@@ -284,7 +286,7 @@ impl Vault {
         }
         staged();
         let title = capture.context.title.clone().unwrap_or(capture.title);
-        self.seal_with(
+        self.seal(
             &case.id,
             capture.kind,
             title,
@@ -296,21 +298,10 @@ impl Vault {
     }
 
     /// Moves staged blobs into the store, then commits the item and its event together.
-    /// Used by every kind of capture.
-    pub(crate) fn seal(
-        &mut self,
-        case_id: &str,
-        kind: ItemKind,
-        title: String,
-        captured: DateTime<FixedOffset>,
-        context: Context,
-        parts: Vec<(Artifact, Staged)>,
-    ) -> Result<ItemRecord> {
-        self.seal_with(case_id, kind, title, captured, context, None, parts)
-    }
-
+    /// Used by every kind of capture; `capture` is the machine metadata of a capture made
+    /// by this computer (none for imports and notes).
     #[allow(clippy::too_many_arguments)]
-    fn seal_with(
+    pub(crate) fn seal(
         &mut self,
         case_id: &str,
         kind: ItemKind,

@@ -76,7 +76,7 @@ impl Vault {
 
         let secrets = Secrets {
             signing_seed: Zeroizing::new(key.seed()),
-            name_key: blobs_name_key(&dir)?,
+            name_key: blobs.name_key().clone(),
         };
         let (ring, master, recovery) =
             Keyring::create(passphrase, env.kdf.params(), &secrets, env.rng.as_mut())?;
@@ -119,10 +119,6 @@ impl Vault {
         vault.recovery_key = Some(recovery);
         Ok(vault)
     }
-}
-
-fn blobs_name_key(dir: &Path) -> Result<Zeroizing<[u8; 32]>> {
-    super::read_key(&dir.join(NAME_KEY_FILE))
 }
 
 fn seal_file(src: &Path, dest: &Path, key: &crate::sealed_blob::BlobKey) -> io::Result<()> {

@@ -4,3 +4,4 @@
 //! tests call the same functions.
 
 pub mod screen;
+pub mod web;

@@ -218,6 +218,47 @@ pub enum CaptureCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Capture a web page by its address and seal it as a new item. Prints the new item id.
+    ///
+    /// Keeps what the server sent (a WARC file with every request and response, the
+    /// certificate chain and the addresses used) and, with an installed Chromium, Chrome
+    /// or Edge, how the page looked (full-page PNG, PDF, MHTML, DOM). Pages you can only
+    /// see when logged in cannot be fetched this way: capture the screen instead.
+    Url {
+        /// The page's address (https:// is assumed when left out).
+        url: String,
+        /// The case to add to (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// Fetch only: do not render the page in a browser.
+        #[arg(long)]
+        no_render: bool,
+        /// The browser to render with (default: an installed Chromium, Chrome or Edge;
+        /// or SAFEKEEP_BROWSER).
+        #[arg(long, value_name = "PATH", conflicts_with = "no_render")]
+        browser: Option<PathBuf>,
+        /// Capture even if the site's certificate does not verify. The record says it
+        /// did not verify, and why.
+        #[arg(long)]
+        accept_invalid_certificate: bool,
+        /// Also trust this certificate authority (a PEM file), e.g. your organisation's.
+        #[arg(long = "ca-file", value_name = "PEM")]
+        ca_files: Vec<PathBuf>,
+        /// Largest response to keep, in MiB; a larger one stops the capture.
+        #[arg(long, value_name = "MIB", default_value_t = 200)]
+        max_body_mib: u64,
+        /// Seconds allowed for each request, and for the browser to load the page.
+        #[arg(long, value_name = "S", default_value_t = 30)]
+        timeout: u64,
+        /// Redirects to follow.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        max_redirects: usize,
+        #[command(flatten)]
+        context: ContextArgs,
+        /// Print the item and a summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the monitors and windows that can be captured.
     List {
         /// Print JSON.

@@ -107,6 +107,40 @@ pub fn captured(c: &safekeep_capture::screen::Captured, json: bool) -> Result<()
     Ok(())
 }
 
+/// Reports a captured web page: the id on stdout, what was kept and skipped on stderr.
+pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(c)?);
+        return Ok(());
+    }
+    let s = &c.summary;
+    eprintln!(
+        "Fetched {} (status {}, {} request(s))",
+        s.final_url, s.status, s.requests
+    );
+    for a in &c.item.artifacts {
+        eprintln!(
+            "Kept {} ({} bytes, SHA-256 {})",
+            a.original_name.as_deref().unwrap_or(&a.role),
+            a.size,
+            a.sha256
+        );
+    }
+    if s.certificate_verified == Some(false) {
+        eprintln!("Note: the site's certificate did not verify; the record says so and why.");
+    }
+    if let Some(why) = &s.render_skipped {
+        eprintln!("Not rendered: {why}. The fetch was kept.");
+    }
+    if s.login_suspected {
+        eprintln!(
+            "This looks like a login page. If the content needs you to be logged in, open it in your browser and capture the screen instead."
+        );
+    }
+    println!("{}", c.item.id);
+    Ok(())
+}
+
 /// Lists what can be captured.
 pub fn capture_targets(
     monitors: &[safekeep_capture::screen::MonitorInfo],

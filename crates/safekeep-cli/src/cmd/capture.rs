@@ -1,4 +1,4 @@
-//! `safekeep capture screen` and `safekeep capture list`.
+//! `safekeep capture screen`, `safekeep capture url` and `safekeep capture list`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use safekeep_capture::screen::{self, ScreenRequest, Target};
+use safekeep_capture::web::{self, Limits, Render, WebRequest};
 
 use crate::cli::CaptureCommand;
 use crate::output;
@@ -38,6 +39,38 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                 context: context.into(),
             };
             output::captured(&screen::capture_to_vault(&mut vault, &case_id, &req)?, json)?;
+        }
+        CaptureCommand::Url {
+            url,
+            case_id,
+            no_render,
+            browser,
+            accept_invalid_certificate,
+            ca_files,
+            max_body_mib,
+            timeout,
+            max_redirects,
+            context,
+            json,
+        } => {
+            let mut vault = super::open(dir)?;
+            let req = WebRequest {
+                url,
+                limits: Limits {
+                    max_body: max_body_mib.saturating_mul(1 << 20),
+                    timeout: Duration::from_secs(timeout),
+                    max_redirects,
+                    accept_invalid_certificate,
+                },
+                extra_authorities: ca_files,
+                render: match (no_render, browser) {
+                    (true, _) => Render::Skip,
+                    (false, Some(path)) => Render::With(path),
+                    (false, None) => Render::Auto,
+                },
+                context: context.into(),
+            };
+            output::captured_page(&web::capture_to_vault(&mut vault, &case_id, &req)?, json)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -325,7 +325,7 @@ async function openCase(id, title) {
   state.caseTitle = title;
   $("case-h").textContent = title;
   $("rename-title").value = title;
-  $("note-form").hidden = true;
+  for (const id of ["note-form", "capture-form", "capture-after", "web-form", "web-cert"]) $(id).hidden = true;
   show("case");
   await renderTimeline();
 }
@@ -351,8 +351,9 @@ async function renderTimeline() {
         who ? el("div", { class: "hint" }, who) : null,
         a ? el("div", { class: "hint" }, `SHA-256 `, el("code", {}, a.sha256.slice(0, 16) + "…"), ` · ${bytes(a.size)}`) : null));
     list.append(li);
-    if (a && a.media_type.startsWith("image/") && !item.withdrawn) {
-      li.lastChild.append(await blurredImage(item, 0, false));
+    const picture = item.artifacts.findIndex((f) => f.media_type.startsWith("image/"));
+    if (picture >= 0 && !item.withdrawn) {
+      li.lastChild.append(await blurredImage(item, picture, false));
     }
   }
 }
@@ -411,7 +412,57 @@ $("note-form").addEventListener("submit", async (ev) => {
   await renderTimeline();
 });
 
-$("capture-web").addEventListener("click", () => showError({ code: "not_yet", message: $("capture-soon").textContent }));
+// ---------------------------------------------------------------- web capture
+
+$("capture-web").addEventListener("click", () => {
+  clearMessages();
+  $("capture-after").hidden = true;
+  $("capture-form").hidden = true;
+  $("web-form").hidden = false;
+  $("web-url").focus();
+});
+$("web-cancel").addEventListener("click", () => { $("web-form").hidden = true; });
+$("web-cert-cancel").addEventListener("click", () => { $("web-cert").hidden = true; });
+$("web-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  await captureUrl(false);
+});
+$("web-cert-anyway").addEventListener("click", () => captureUrl(true));
+
+// Fetches the address in the form; `acceptInvalid` after the person confirmed a bad certificate.
+async function captureUrl(acceptInvalid) {
+  clearMessages();
+  $("web-cert").hidden = true;
+  $("web-form").hidden = true;
+  $("web-progress").hidden = false;
+  let r;
+  try {
+    r = await invoke("capture_url", { caseId: state.caseId, url: $("web-url").value, render: $("web-render").checked, acceptInvalidCertificate: acceptInvalid });
+  } catch (e) {
+    if (e && e.code === "vault_is_locked") { showLock(); return; }
+    if (e && e.code === "certificate_invalid") {
+      $("web-cert-msg").textContent = e.message;
+      $("web-cert").hidden = false;
+      $("web-cert-anyway").focus();
+    } else {
+      showError(e);
+      $("web-form").hidden = false;
+    }
+    return;
+  } finally {
+    $("web-progress").hidden = true;
+  }
+  const s = r.summary;
+  const notes = [
+    `Sealed at ${when(r.item.captured_at)}: ${s.final_url} (status ${s.status}).`,
+    s.certificate_verified === false ? "The site's certificate did not verify; the record says so and why." : null,
+    s.render_skipped ? `How the page looks was not kept: ${s.render_skipped}.` : null,
+    s.login_suspected ? "This looks like a login page. If what you need is only visible when logged in, open it in your browser and use Capture screen." : null,
+    r.item.artifacts.map((a) => `${a.original_name}: SHA-256 ${a.sha256}`).join("; "),
+  ];
+  showAfterCapture(r, null, notes.filter(Boolean).join(" "));
+  $("web-url").value = "";
+}
 
 // ---------------------------------------------------------------- screen capture
 
@@ -456,15 +507,22 @@ async function captureScreen(target, again) {
   } finally {
     $("capture-countdown").hidden = true;
   }
-  state.capture = { target, itemId: r.item.id };
   const files = r.item.artifacts.map((a) => `${a.original_name}: SHA-256 ${a.sha256}`).join("; ");
+  await showAfterCapture(r, target, `Sealed at ${when(r.item.captured_at)}. ${files}`);
+  return r;
+}
+
+// Shows what was sealed and asks what it shows. `target` is set for screen captures
+// (which can continue as a series).
+async function showAfterCapture(r, target, summary) {
+  state.capture = { target, itemId: r.item.id };
   $("capture-after-h").textContent = r.item.title;
-  $("capture-summary").textContent = `Sealed at ${when(r.item.captured_at)}. ${files}`;
+  $("capture-summary").textContent = summary;
+  $("capture-again").hidden = !target;
   for (const id of ["ctx-description", "ctx-platform", "ctx-account", "ctx-url"]) $(id).value = "";
   $("capture-after").hidden = false;
   $("ctx-description").focus();
   await renderTimeline();
-  return r;
 }
 
 $("capture-form").addEventListener("submit", async (ev) => {
@@ -527,9 +585,10 @@ async function openItem(id) {
   $("withdraw-box").hidden = Boolean(item.withdrawn);
 }
 
-// What the computer recorded about a screen capture, in words.
+// What the computer recorded about a capture, in words.
 function captureRows(cap) {
   if (!cap) return [];
+  if (cap.source === "web") return webRows(cap);
   const shot = (s) => [
     `${s.file}: ${s.width}×${s.height} pixels`,
     s.window_title ? `window “${s.window_title}”${s.app_name ? ` of ${s.app_name}` : ""}` : null,
@@ -542,6 +601,26 @@ function captureRows(cap) {
     ["Started / ended", `${cap.started_at} / ${cap.ended_at} (UTC)`],
     ["Pictures", (cap.shots || []).map(shot).join("; ")],
     ["Series", cap.series ? `part ${cap.series.index} of a series started by item ${cap.series.id}` : null],
+  ];
+}
+
+// What was recorded about a web capture, in words.
+function webRows(cap) {
+  const hops = cap.exchanges || [];
+  const last = hops[hops.length - 1] || {};
+  const tls = last.tls;
+  const leaf = tls && tls.chain && tls.chain[0];
+  const r = cap.render || {};
+  return [
+    ["Address", cap.url],
+    ["Final address", hops.length > 1 ? `${cap.final_url} (after ${hops.length - 1} redirect${hops.length > 2 ? "s" : ""}: ${hops.map((h) => h.status).join(" → ")})` : null],
+    ["Status", `${last.status} ${last.reason || ""}`],
+    ["Server", last.remote_ip ? `${last.remote_ip} port ${last.remote_port}${last.dns ? ` (the name resolved to ${last.dns.join(", ")})` : ""}` : null],
+    ["Certificate", tls ? (tls.verification.verified ? `verified; issued to ${leaf ? leaf.subject : "?"} by ${leaf ? leaf.issuer : "?"}, ${tls.chain.length} certificate(s) presented` : `did NOT verify: ${tls.verification.reason}`) : "none (not https)"],
+    ["Connection", tls ? `${tls.version}, ${tls.cipher}` : null],
+    ["How it looked", r.skipped ? `not kept: ${r.skipped}` : `${r.browser}, window ${r.viewport.width}×${r.viewport.height}, whole page ${r.full_page.width}×${r.full_page.height} pixels, load ${r.load}`],
+    ["Method", cap.method],
+    ["Started / ended", `${cap.started} / ${cap.finished}`],
   ];
 }
 
@@ -688,6 +767,6 @@ document.addEventListener("keydown", (ev) => {
 
 // The page's own actions, for keyboard users' scripts and for the end-to-end tests,
 // which cannot drive native file dialogs: the same functions the dialogs call.
-window.safekeep = { importPaths, verifyPath, openItem, openCase, captureScreen };
+window.safekeep = { importPaths, verifyPath, openItem, openCase, captureScreen, captureUrl };
 
 start().catch(() => {});

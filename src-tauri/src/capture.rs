@@ -1,11 +1,13 @@
-//! Screen capture from the app: Safekeep's own window is hidden while the screen is
-//! read, so it never appears in the evidence, and shown again afterwards.
+//! Capture from the app. Screen: Safekeep's own window is hidden while the screen is
+//! read, so it never appears in the evidence, and shown again afterwards. Web pages:
+//! fetched and rendered without holding the vault, then sealed.
 
 use std::time::Duration;
 
 use safekeep_capture::screen::{
     self, Captured, DisplayServer, MonitorInfo, ScreenRequest, Target, WindowInfo,
 };
+use safekeep_capture::web::{self, Limits, Render, WebRequest};
 use safekeep_core::item::Context;
 use serde::{Deserialize, Serialize};
 use tauri::{State, WebviewWindow};
@@ -95,4 +97,43 @@ pub fn capture_screen(
     let _ = window.show();
     let _ = window.set_focus();
     Ok(captured?)
+}
+
+impl From<web::WebError> for UiError {
+    fn from(e: web::WebError) -> Self {
+        UiError::new(e.code(), crate::error::capitalise(&e.to_string()))
+    }
+}
+
+/// Fetches (and, when asked, renders) a page, then seals it into the case. The vault is
+/// only held to check the case and to store: never while waiting on the network.
+#[tauri::command(async)]
+pub fn capture_url(
+    state: State<'_, AppState>,
+    case_id: String,
+    url: String,
+    render: bool,
+    accept_invalid_certificate: bool,
+) -> Result<web::Captured> {
+    let case = state.vault()?.resolve_case(&case_id)?.id;
+    let req = WebRequest {
+        url,
+        limits: Limits {
+            accept_invalid_certificate,
+            ..Limits::default()
+        },
+        render: if render { Render::Auto } else { Render::Skip },
+        ..WebRequest::default()
+    };
+    // A thread of its own: the capture runs its own async runtime.
+    let page = std::thread::spawn(move || web::capture(&req, &|| chrono::Local::now().fixed_offset()))
+        .join()
+        .map_err(|_| {
+            UiError::new(
+                "capture_failed",
+                "The capture stopped unexpectedly. Nothing was saved.",
+            )
+        })??;
+    let mut vault = state.vault()?;
+    Ok(web::store(&mut vault, &case, page)?)
 }

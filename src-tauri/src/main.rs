@@ -23,6 +23,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             capture::capture_targets,
             capture::capture_screen,
+            capture::capture_url,
             lock::unlock,
             lock::recover,
             lock::lock,

@@ -670,3 +670,170 @@ async fn captures_the_screen_without_safekeep_in_it() {
         "Safekeep's own window is not in the capture ({ours} header pixels)"
     );
 }
+
+/// The loopback web server the CLI tests use, with a self-signed certificate (which no
+/// computer trusts, so the app must ask before capturing).
+struct WebServer {
+    child: Child,
+    https: u16,
+}
+
+impl Drop for WebServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_web_server(dir: &Path) -> WebServer {
+    let site = dir.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-days",
+            "2",
+        ])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = Command::new("python3")
+        .arg(repo().join("crates/safekeep-cli/tests/fixtures/web_server.py"))
+        .args([
+            &site,
+            &dir.join("cert.pem"),
+            &dir.join("key.pem"),
+            &dir.join("requests.log"),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut https = 0;
+    for _ in 0..2 {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+        if let Some(p) = line.trim().strip_prefix("https ") {
+            https = p.parse().unwrap();
+        }
+    }
+    WebServer { child, https }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn captures_a_web_page_after_asking_about_its_certificate() {
+    let _one = ONE_APP.lock().await;
+    let home = tempfile::tempdir().unwrap();
+    let vault = home.path().join("vault");
+    let mut v = make_vault(&vault);
+    let case = v.create_case("Posts").unwrap();
+    drop(v);
+    let server = start_web_server(home.path());
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    visible(&c, "lock").await;
+    type_into(&c, "#unlock-pass", PASS).await;
+    click(&c, "#unlock-go").await;
+    visible(&c, "cases").await;
+    click(&c, "#case-list button.case").await;
+    visible(&c, "case").await;
+
+    click(&c, "#capture-web").await;
+    until(&c, "!document.getElementById('web-form').hidden").await;
+    let url = format!("https://localhost:{}/page", server.https);
+    type_into(&c, "#web-url", &url).await;
+    shot(&c, "13-capture-web").await;
+    click(&c, "#web-go").await;
+    // Nobody trusts a self-signed certificate: the app explains and asks.
+    until(&c, "!document.getElementById('web-cert').hidden").await;
+    let msg = js(&c, "document.getElementById('web-cert-msg').textContent").await;
+    assert!(
+        msg.as_str()
+            .unwrap()
+            .contains("The site's certificate did not verify: it "),
+        "{msg}"
+    );
+    assert_eq!(
+        js(&c, "document.querySelectorAll('#timeline li[data-item]').length").await,
+        json!(0),
+        "nothing is stored before the person decides"
+    );
+    shot(&c, "14-web-certificate").await;
+    click(&c, "#web-cert-anyway").await;
+    until(&c, "!document.getElementById('capture-after').hidden").await;
+    let summary = js(&c, "document.getElementById('capture-summary').textContent").await;
+    let summary = summary.as_str().unwrap();
+    assert!(summary.contains("status 200"), "{summary}");
+    assert!(summary.contains("certificate did not verify"), "{summary}");
+    assert!(summary.contains("render.png"), "{summary}");
+    assert_eq!(
+        js(&c, "document.getElementById('capture-again').hidden").await,
+        json!(true),
+        "series are for screen captures"
+    );
+    until(
+        &c,
+        "document.querySelectorAll('#timeline li[data-item]').length === 1",
+    )
+    .await;
+    shot(&c, "15-web-captured").await;
+    click(&c, "#capture-done").await;
+    click(&c, "#timeline li[data-item] button.title").await;
+    visible(&c, "item").await;
+    let machine = js(&c, "document.getElementById('item-machine').textContent").await;
+    assert!(machine.as_str().unwrap().contains("did NOT verify"), "{machine}");
+    c.close().await.unwrap();
+    drop(_driver);
+
+    let start = Instant::now();
+    let v = loop {
+        match safekeep_core::Vault::open(
+            &vault,
+            safekeep_core::Environment::system("e2e"),
+            Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
+        ) {
+            Ok(v) => break v,
+            Err(safekeep_core::Error::Locked(_)) if start.elapsed() < Duration::from_secs(15) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let items = v.items(Some(&case)).unwrap();
+    assert_eq!(items.len(), 1);
+    let record = &items[0].record;
+    assert_eq!(record.kind.as_str(), "web_page");
+    assert_eq!(record.context.source_url.as_deref(), Some(url.as_str()));
+    let cap = record.capture.as_ref().unwrap();
+    assert_eq!(
+        cap["exchanges"][0]["tls"]["verification"]["verified"],
+        json!(false)
+    );
+    assert_eq!(cap["invalid_certificate_accepted_by_user"], json!(true));
+    assert!(
+        record
+            .artifacts
+            .iter()
+            .any(|a| a.original_name.as_deref() == Some("render.png"))
+    );
+}

@@ -183,7 +183,12 @@ fn explain(e: &rustls::Error) -> String {
             CertificateError::Revoked => "it has been revoked".into(),
             CertificateError::BadSignature => "its signature is wrong".into(),
             CertificateError::BadEncoding => "it is malformed".into(),
-            other => format!("it is not acceptable ({other:?})"),
+            CertificateError::Other(o) if o.to_string().contains("CaUsedAsEndEntity") => {
+                "it is a certificate authority's own certificate, not a website's (often a home-made, self-signed one)"
+                    .into()
+            }
+            // The rest are rarer and technical: words for people, the variant in `detail`.
+            _ => "it could not be traced to an authority this computer trusts".into(),
         },
         other => other.to_string(),
     }

@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand};
 /// it showing, and exports it in a form a solicitor or the police can check.
 ///
 /// Start with `safekeep init`, then `safekeep case new "A title"`, then add evidence with
-/// `safekeep import` or `safekeep note`. Nothing is ever sent over the network.
+/// `safekeep import` or `safekeep note`. Nothing is sent over the network, except to fetch a
+/// web page you ask `safekeep capture url` to capture.
 #[derive(Debug, Parser)]
 #[command(name = "safekeep", version, max_term_width = 100)]
 pub struct Cli {
@@ -67,7 +68,7 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Capture what is on the screen now, as evidence.
+    /// Capture what is on the screen now, or a web page by its address, as evidence.
     #[command(subcommand)]
     Capture(CaptureCommand),
     /// Write an entry in the incident log: what happened, in your own words.

@@ -42,6 +42,8 @@ e2e:
 bench:
 	bench/import.sh
 	bench/bundle.sh
+	bench/capture.sh
+	bench/web.sh
 
 # An installable .deb with the Tauri CLI from npm (target/release/bundle/deb/).
 # `--bundles appimage` also works where the Tauri CLI may download AppRun from GitHub.

@@ -580,6 +580,34 @@ fn show_pattern(dir: &Path) -> Pattern {
     Pattern(child)
 }
 
+/// From the lock screen: unlock, then open the only case.
+async fn unlock_and_open_first_case(c: &Client) {
+    visible(c, "lock").await;
+    type_into(c, "#unlock-pass", PASS).await;
+    click(c, "#unlock-go").await;
+    visible(c, "cases").await;
+    click(c, "#case-list button.case").await;
+    visible(c, "case").await;
+}
+
+/// Opens the vault once the app has exited and let go of it.
+async fn reopen_after_exit(vault: &Path) -> safekeep_core::Vault {
+    let start = Instant::now();
+    loop {
+        match safekeep_core::Vault::open(
+            vault,
+            safekeep_core::Environment::system("e2e"),
+            Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
+        ) {
+            Ok(v) => return v,
+            Err(safekeep_core::Error::Locked(_)) if start.elapsed() < Duration::from_secs(15) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
 fn count_rgb(png_bytes: &[u8], rgb: [u8; 3]) -> (u32, u32, usize) {
     let mut r = png::Decoder::new(std::io::Cursor::new(png_bytes))
         .read_info()
@@ -604,12 +632,7 @@ async fn captures_the_screen_without_safekeep_in_it() {
     let _pattern = show_pattern(home.path());
     let (_driver, port) = start_driver(home.path());
     let c = connect(port).await;
-    visible(&c, "lock").await;
-    type_into(&c, "#unlock-pass", PASS).await;
-    click(&c, "#unlock-go").await;
-    visible(&c, "cases").await;
-    click(&c, "#case-list button.case").await;
-    visible(&c, "case").await;
+    unlock_and_open_first_case(&c).await;
 
     click(&c, "#capture-screen").await;
     until(&c, "!document.getElementById('capture-form').hidden").await;
@@ -631,20 +654,7 @@ async fn captures_the_screen_without_safekeep_in_it() {
     drop(_driver);
 
     // The app lets go of the vault when it has exited.
-    let start = Instant::now();
-    let v = loop {
-        match safekeep_core::Vault::open(
-            &vault,
-            safekeep_core::Environment::system("e2e"),
-            Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
-        ) {
-            Ok(v) => break v,
-            Err(safekeep_core::Error::Locked(_)) if start.elapsed() < Duration::from_secs(15) => {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(e) => panic!("{e}"),
-        }
-    };
+    let v = reopen_after_exit(&vault).await;
     let items = v.items(Some(&case)).unwrap();
     assert_eq!(items.len(), 1);
     let item = &items[0];
@@ -751,12 +761,7 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
     let server = start_web_server(home.path());
     let (_driver, port) = start_driver(home.path());
     let c = connect(port).await;
-    visible(&c, "lock").await;
-    type_into(&c, "#unlock-pass", PASS).await;
-    click(&c, "#unlock-go").await;
-    visible(&c, "cases").await;
-    click(&c, "#case-list button.case").await;
-    visible(&c, "case").await;
+    unlock_and_open_first_case(&c).await;
 
     click(&c, "#capture-web").await;
     until(&c, "!document.getElementById('web-form').hidden").await;
@@ -805,20 +810,7 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
     c.close().await.unwrap();
     drop(_driver);
 
-    let start = Instant::now();
-    let v = loop {
-        match safekeep_core::Vault::open(
-            &vault,
-            safekeep_core::Environment::system("e2e"),
-            Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
-        ) {
-            Ok(v) => break v,
-            Err(safekeep_core::Error::Locked(_)) if start.elapsed() < Duration::from_secs(15) => {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(e) => panic!("{e}"),
-        }
-    };
+    let v = reopen_after_exit(&vault).await;
     let items = v.items(Some(&case)).unwrap();
     assert_eq!(items.len(), 1);
     let record = &items[0].record;

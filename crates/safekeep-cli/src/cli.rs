@@ -246,10 +246,12 @@ pub enum CaptureCommand {
         #[arg(long = "ca-file", value_name = "PEM")]
         ca_files: Vec<PathBuf>,
         /// Largest response to keep, in MiB; a larger one stops the capture.
-        #[arg(long, value_name = "MIB", default_value_t = 200)]
+        #[arg(long, value_name = "MIB", default_value_t = 200,
+              value_parser = clap::value_parser!(u64).range(1..))]
         max_body_mib: u64,
         /// Seconds allowed for each request, and for the browser to load the page.
-        #[arg(long, value_name = "S", default_value_t = 30)]
+        #[arg(long, value_name = "S", default_value_t = 30,
+              value_parser = clap::value_parser!(u64).range(1..))]
         timeout: u64,
         /// Redirects to follow.
         #[arg(long, value_name = "N", default_value_t = 10)]

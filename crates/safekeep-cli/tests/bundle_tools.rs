@@ -3,30 +3,14 @@
 //! `make test` installs them; this test fails (it does not skip) when one is missing.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+use common::tool;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
-
-fn tool(name: &str) -> PathBuf {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/tools-venv/bin")
-        .join(name);
-    if venv.exists() {
-        return venv;
-    }
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {name}"))
-        .output()
-        .unwrap();
-    assert!(
-        found.status.success(),
-        "{name} is not installed; `make deps-test` installs it"
-    );
-    PathBuf::from(String::from_utf8(found.stdout).unwrap().trim())
-}
 
 fn run(cmd: &mut Command) -> Output {
     let out = cmd.stdin(Stdio::null()).output().unwrap();

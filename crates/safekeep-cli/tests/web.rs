@@ -4,6 +4,9 @@
 //! Chromium. `make test` installs both; this test fails (it does not skip) without them.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+use common::tool;
+
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -15,25 +18,6 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 const PASS: &str = "correct horse battery staple";
-
-fn tool(name: &str) -> PathBuf {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/tools-venv/bin")
-        .join(name);
-    if venv.exists() {
-        return venv;
-    }
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {name}"))
-        .output()
-        .unwrap();
-    assert!(
-        found.status.success(),
-        "{name} is not installed; `make deps-test` installs it"
-    );
-    PathBuf::from(String::from_utf8(found.stdout).unwrap().trim())
-}
 
 /// The certificates the HTTPS server presents, DER, leaf first.
 struct Chain {

@@ -186,7 +186,7 @@ pub enum WebError {
     },
     /// The body is over the cap.
     #[error(
-        "{url} sends more than {} MiB, the limit for one capture. If this is expected (a long video, for example), raise the limit and try again. Nothing was saved.",
+        "{url} sends more than {} MiB, the limit for one capture. If this is expected (a long video, for example), capture it with `safekeep capture url --max-body-mib N`, or capture the screen instead. Nothing was saved.",
         limit >> 20
     )]
     TooLarge {

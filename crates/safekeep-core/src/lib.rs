@@ -16,6 +16,7 @@ pub mod item;
 pub mod keyring;
 pub mod sealed_blob;
 pub mod signing;
+pub mod timestamp_token;
 pub mod vault;
 
 pub use vault::{Environment, Error, Vault};

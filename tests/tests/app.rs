@@ -790,7 +790,7 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
     let summary = summary.as_str().unwrap();
     assert!(summary.contains("status 200"), "{summary}");
     assert!(summary.contains("certificate did not verify"), "{summary}");
-    assert!(summary.contains("render.png"), "{summary}");
+    assert!(summary.contains("full-page.png"), "{summary}");
     assert_eq!(
         js(&c, "document.getElementById('capture-again').hidden").await,
         json!(true),
@@ -826,6 +826,6 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
         record
             .artifacts
             .iter()
-            .any(|a| a.original_name.as_deref() == Some("render.png"))
+            .any(|a| a.original_name.as_deref() == Some("full-page.png"))
     );
 }

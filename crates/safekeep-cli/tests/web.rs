@@ -368,7 +368,7 @@ fn captures_a_page_over_https_with_its_chain_warc_and_render() {
     assert_eq!(index[2]["warc-target-uri"], url);
 
     // The render: a full-page PNG taller than the 800-pixel window, a PDF, MHTML, DOM.
-    let png = s.file(item, "render.png");
+    let png = s.file(item, "full-page.png");
     let info = png::Decoder::new(std::io::Cursor::new(&png))
         .read_info()
         .unwrap()
@@ -388,9 +388,9 @@ fn captures_a_page_over_https_with_its_chain_warc_and_render() {
         render["user_agent"].as_str().unwrap().contains("Chrome"),
         "{render}"
     );
-    assert!(s.file(item, "render.pdf").starts_with(b"%PDF-"));
-    assert!(String::from_utf8_lossy(&s.file(item, "render.mhtml")).contains("multipart/related"));
-    assert!(String::from_utf8_lossy(&s.file(item, "render-dom.html")).contains("SAFEKEEP-WEB-MARKER"));
+    assert!(s.file(item, "print.pdf").starts_with(b"%PDF-"));
+    assert!(String::from_utf8_lossy(&s.file(item, "snapshot.mhtml")).contains("multipart/related"));
+    assert!(String::from_utf8_lossy(&s.file(item, "dom.html")).contains("SAFEKEEP-WEB-MARKER"));
 
     // Safekeep itself asked for the page once; everything else came from the render.
     let requests = s.servers.requests();
@@ -411,6 +411,33 @@ fn captures_a_page_over_https_with_its_chain_warc_and_render() {
         assert_eq!(a["sha256"], sha256_hex(bytes));
     }
     s.ok(&["check"]);
+
+    // In a bundle the files keep names tools recognise (ReplayWeb.page wants .warc.gz),
+    // and the bundle verifies.
+    let zip = s.tmp.path().join("case.zip");
+    s.ok(&[
+        "export",
+        "--case",
+        &s.case,
+        "--exhibit-prefix",
+        "AB",
+        "--out",
+        zip.to_str().unwrap(),
+    ]);
+    let listing = Command::new("unzip").arg("-l").arg(&zip).output().unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    for name in [
+        "page.warc.gz",
+        "response-body.html",
+        "tls-certificates.pem",
+        "full-page.png",
+        "print.pdf",
+        "snapshot.mhtml",
+        "dom.html",
+    ] {
+        assert!(listing.contains(&format!("/{name}")), "{name} not in\n{listing}");
+    }
+    s.ok(&["verify", zip.to_str().unwrap()]);
 }
 
 #[test]
@@ -441,7 +468,7 @@ fn redirects_statuses_and_non_html_are_recorded_as_they_are() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|a| !a["original_name"].as_str().unwrap().starts_with("render"))
+            .all(|a| !["full_page", "print", "snapshot", "dom"].contains(&a["role"].as_str().unwrap()))
     );
     // --no-render: nothing but the four requests Safekeep made.
     assert_eq!(s.servers.requests().len(), 4, "{:?}", s.servers.requests());

@@ -597,7 +597,7 @@ fn files(
         bytes,
     };
     let mut files = vec![
-        file("warc", "page.warc.gz", "application/warc", warc),
+        file("page", "page.warc.gz", "application/warc", warc),
         file(
             "response_body",
             &format!("response-body.{ext}"),
@@ -611,17 +611,17 @@ fn files(
         .collect();
     if !chains.is_empty() {
         files.push(file(
-            "tls_chain",
+            "tls_certificates",
             "tls-certificates.pem",
             "application/x-pem-file",
             chains.concat().into_bytes(),
         ));
     }
     if let Some(r) = rendered {
-        files.push(file("render_png", "render.png", "image/png", r.png));
-        files.push(file("render_pdf", "render.pdf", "application/pdf", r.pdf));
-        files.push(file("render_mhtml", "render.mhtml", "multipart/related", r.mhtml));
-        files.push(file("render_dom", "render-dom.html", "text/html", r.dom));
+        files.push(file("full_page", "full-page.png", "image/png", r.png));
+        files.push(file("print", "print.pdf", "application/pdf", r.pdf));
+        files.push(file("snapshot", "snapshot.mhtml", "multipart/related", r.mhtml));
+        files.push(file("dom", "dom.html", "text/html", r.dom));
     }
     Ok(files)
 }

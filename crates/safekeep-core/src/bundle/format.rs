@@ -83,6 +83,10 @@ pub fn bag_name(file_stem: &str) -> String {
     }
 }
 
+/// Two-part extensions kept whole, because tools recognise files by them (ReplayWeb.page
+/// and pywb open `.warc.gz`, not `.gz`).
+const COMPOUND_EXTENSIONS: [&str; 2] = ["warc.gz", "tar.gz"];
+
 /// Names an artifact's file: `<role>.<ext>`, or `<role>-<i+1>.<ext>` when the role repeats.
 pub fn artifact_file_name(
     role: &str,
@@ -92,12 +96,19 @@ pub fn artifact_file_name(
     media_type: &str,
 ) -> String {
     let role = slug(role);
+    let compound = original_name.map(str::to_ascii_lowercase).and_then(|n| {
+        COMPOUND_EXTENSIONS
+            .iter()
+            .find(|e| n.ends_with(&format!(".{e}")))
+            .copied()
+    });
     let ext = original_name
         .and_then(|n| n.rsplit_once('.').map(|(_, e)| e))
         .filter(|e| (1..=8).contains(&e.len()) && e.bytes().all(|b| b.is_ascii_alphanumeric()))
         .map(str::to_ascii_lowercase)
         .or_else(|| extension_for(media_type).map(str::to_owned))
         .unwrap_or_else(|| "bin".to_owned());
+    let ext = compound.map(str::to_owned).unwrap_or(ext);
     if repeated {
         format!("{role}-{}.{ext}", index + 1)
     } else {
@@ -212,6 +223,10 @@ mod tests {
             "original.png"
         );
         assert_eq!(artifact_file_name("shot", 1, true, None, "x/y"), "shot-2.bin");
+        assert_eq!(
+            artifact_file_name("page", 0, false, Some("page.WARC.gz"), "application/warc"),
+            "page.warc.gz"
+        );
         assert!(valid_prefix("AB") && !valid_prefix("ab") && !valid_prefix("ABCDE") && !valid_prefix(""));
     }
 

@@ -26,6 +26,12 @@ the case's hash-chained log of every change since the case was opened.
 WARNING: some exhibits may be sexually explicit or distressing images. Opening
 the files in data/items/ shows them unblurred.
 
+A web page captured by its address keeps what the server sent in page.warc.gz
+(a standard web archive: open it with ReplayWeb.page or pywb) and how the page
+looked in full-page.png and print.pdf. Opening a captured .html or .mhtml file
+in a browser can make the browser contact the site (which may be the abuser's);
+prefer the PNG and PDF, or open them with the network disconnected.
+
 WHAT THE CHECKS PROVE
 - SHA-256 hashes (manifest-sha256.txt): each file is byte for byte the one that
   was exported. They do not prove when a file was made, or by whom.

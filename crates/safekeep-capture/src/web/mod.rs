@@ -399,7 +399,7 @@ pub fn capture(
         },
     };
     let machine = describe(request, &url, &exchanges, &rendered, &started, &finished);
-    let files = files(&exchanges, &machine, rendered.ok(), &started)?;
+    let files = files(exchanges, &machine, rendered.ok(), &started)?;
     let title = match url.host_str() {
         Some(host) => format!("Web page {}{}", unicode_host(host), path_hint(&url)),
         None => format!("Web page {url}"),
@@ -553,9 +553,10 @@ fn describe_exchange(ex: &Exchange) -> Value {
     })
 }
 
-/// The item's files, in order: WARC, body, certificates, then the render.
+/// The item's files, in order: WARC, body, certificates, then the render. Takes the
+/// exchanges so that the final body moves into its file instead of being copied.
 fn files(
-    exchanges: &[Exchange],
+    mut exchanges: Vec<Exchange>,
     machine: &Value,
     rendered: Option<Rendered>,
     started: &DateTime<chrono::FixedOffset>,
@@ -568,7 +569,7 @@ fn files(
         filename: "page.warc.gz".into(),
         date: started.with_timezone(&Utc),
     };
-    let warc = warc::write(&info, exchanges, &metadata, &mut rand::rng())
+    let warc = warc::write(&info, &exchanges, &metadata, &mut rand::rng())
         .map_err(|e| WebError::Input(format!("the WARC could not be written ({e})")))?;
     let media = last
         .header("content-type")
@@ -602,13 +603,16 @@ fn files(
             "response_body",
             &format!("response-body.{ext}"),
             &media,
-            last.body.clone(),
+            Vec::new(),
         ),
     ];
     let chains: Vec<String> = exchanges
         .iter()
         .filter_map(|e| e.tls.as_ref().map(|t| format!("# {}\n{}", e.url, t.chain_pem)))
         .collect();
+    if let Some(last) = exchanges.last_mut() {
+        files[1].bytes = std::mem::take(&mut last.body);
+    }
     if !chains.is_empty() {
         files.push(file(
             "tls_certificates",

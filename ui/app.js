@@ -250,7 +250,68 @@ $("nav-settings").addEventListener("click", () => {
   $("autolock").value = secs;
   $("passphrase-form").hidden = !state.status.encrypted;
   show("settings");
+  renderTimestamps();
 });
+
+// ---------------------------------------------------------------- trusted timestamps
+
+function timestampState(s) {
+  if (!s.enabled) return `Off. Nothing is sent.${s.waiting ? ` ${s.waiting} item(s) were queued earlier and wait until it is turned on again.` : ""}`;
+  const parts = [`On. ${s.stamped} item(s) timestamped, ${s.waiting} waiting.`];
+  if (s.waiting && s.last_error) parts.push(`Last try: ${s.last_error}`);
+  return parts.join(" ");
+}
+
+async function renderTimestamps() {
+  const s = await call("timestamp_status");
+  $("ts-state").textContent = timestampState(s);
+  const urls = s.authorities.length ? s.authorities.map((a) => a.url) : s.defaults;
+  $("ts-urls").value = urls.join("\n");
+  $("ts-on").textContent = s.enabled ? "Save authorities" : "Turn on";
+  $("ts-off").hidden = !s.enabled;
+  $("ts-now").hidden = !s.enabled || !s.waiting;
+}
+
+$("ts-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  $("ts-on").disabled = true;
+  try {
+    const s = await call("enable_timestamps", { urls: $("ts-urls").value.split("\n") });
+    notice(timestampState(s));
+  } finally {
+    $("ts-on").disabled = false;
+  }
+  await renderTimestamps();
+});
+$("ts-off").addEventListener("click", async () => {
+  clearMessages();
+  await call("disable_timestamps");
+  notice("Trusted timestamps are off. Nothing more will be sent.");
+  await renderTimestamps();
+});
+$("ts-now").addEventListener("click", async () => {
+  clearMessages();
+  $("ts-now").disabled = true;
+  try {
+    const r = await call("timestamp_now");
+    notice(`${r.stamped.length} item(s) timestamped${r.waiting.length ? `; ${r.waiting.length} still waiting (${r.waiting[0].why})` : ""}.`);
+  } finally {
+    $("ts-now").disabled = false;
+  }
+  await renderTimestamps();
+});
+
+// New items get their timestamp in the background (nothing happens while it is off).
+function timestampSoon() {
+  invoke("timestamp_now").catch(() => {});
+}
+
+function timestampText(t) {
+  if (!t) return "None: trusted timestamps are off (Settings).";
+  if (t.state === "stamped") return `${when(t.gen_time)} (${t.gen_time}), signed by ${t.signer} of ${t.tsa}. Anyone can check it with openssl; the exported bundle says how.`;
+  return `Waiting since ${when(t.since)}${t.last_error ? `. Last try: ${t.last_error}` : ""}. It is sent when the computer is online.`;
+}
 $("autolock-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const seconds = Number($("autolock").value);
@@ -332,6 +393,7 @@ async function openCase(id, title) {
 
 async function renderTimeline() {
   releaseImages();
+  timestampSoon();
   const items = await call("list_items", { caseId: state.caseId });
   const list = $("timeline");
   list.replaceChildren();
@@ -559,6 +621,7 @@ async function openItem(id) {
     ["Captured with", `${item.app_version} on ${item.host}`],
     ["Item id", item.id],
     ...captureRows(item.capture),
+    ["Trusted timestamp", timestampText(item.timestamp)],
     ["Withdrawn", item.withdrawn ? `${when(item.withdrawn.at)}: ${item.withdrawn.reason}` : null],
   ]);
   const c = item.context || {};
@@ -698,6 +761,8 @@ $("export-form").addEventListener("submit", async (ev) => {
     $("export-path").textContent = s.path;
     $("export-sha").textContent = s.sha256;
     $("export-fp").textContent = s.key_fingerprint;
+    const bundleTs = !s.timestamp ? "" : s.timestamp.state === "stamped" ? ` The bundle itself was timestamped at ${s.timestamp.gen_time}.` : ` The bundle itself could not be timestamped (${s.timestamp.why}); it is complete without it.`;
+    $("export-ts").textContent = `${s.timestamped_items} of ${s.items} exhibit(s) carry one.${bundleTs}`;
     $("export-result").hidden = false;
     $("export-result").querySelector("h2").focus?.();
   } finally {

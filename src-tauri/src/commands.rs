@@ -244,14 +244,15 @@ pub fn export_case(
         passphrase: p.into(),
         work_factor: DEFAULT_WORK_FACTOR,
     });
+    crate::timestamp::drain(&state)?;
+    let mut vault = state.vault()?;
     let options = ExportOptions {
         out: safekeep_core::bundle::export::output_path(out, encryption.is_some()),
         exhibit_prefix: exhibit_prefix.trim().to_uppercase(),
         encryption,
+        timestamper: safekeep_capture::timestamp::bundle_stamper(&vault)?,
     };
-    Ok(state
-        .vault()?
-        .export(&case_id, &options, &mut |p| drop(on_progress.send(p)))?)
+    Ok(vault.export(&case_id, &options, &mut |p| drop(on_progress.send(p)))?)
 }
 
 /// Verifies a bundle (zip, encrypted .age with `passphrase`, or folder). Needs no vault.

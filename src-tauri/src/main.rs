@@ -9,6 +9,7 @@ mod error;
 mod lock;
 mod settings;
 mod state;
+mod timestamp;
 
 fn main() {
     let state = state::AppState::load();
@@ -18,6 +19,7 @@ fn main() {
         .manage(state)
         .setup(|app| {
             lock::spawn_auto_lock(app.handle().clone());
+            timestamp::spawn_retry(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -47,6 +49,10 @@ fn main() {
             commands::export_case,
             commands::verify_bundle,
             commands::quick_exit,
+            timestamp::timestamp_status,
+            timestamp::enable_timestamps,
+            timestamp::disable_timestamps,
+            timestamp::timestamp_now,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

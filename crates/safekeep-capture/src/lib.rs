@@ -1,7 +1,8 @@
-//! Safekeep's capture sources: the parts that touch the outside world (the screen and
-//! the web). Each source produces bytes and machine metadata and hands them to
+//! Safekeep's capture sources: the parts that touch the outside world (the screen, the
+//! web, and time-stamp authorities). Each source produces bytes and machine metadata and hands them to
 //! `safekeep-core`, which seals them like any other evidence. The CLI, the app and the
 //! tests call the same functions.
 
 pub mod screen;
+pub mod timestamp;
 pub mod web;

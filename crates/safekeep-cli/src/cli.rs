@@ -173,6 +173,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Trusted timestamps (RFC 3161) from independent time-stamp authorities: proof that
+    /// each item existed no later than the authority's time, checkable with `openssl ts`.
+    ///
+    /// Off until you turn it on: it sends, per item, one hash of a salted commitment that
+    /// reveals nothing about the evidence. New items are then timestamped as they are
+    /// captured; without a connection they wait and are retried.
+    #[command(subcommand)]
+    Timestamp(TimestampCommand),
     /// Check the whole vault: every audit log, every record, every stored file.
     ///
     /// Exits 0 only if everything is intact.
@@ -264,6 +272,36 @@ pub enum CaptureCommand {
     },
     /// List the monitors and windows that can be captured.
     List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `safekeep timestamp …`
+#[derive(Debug, Subcommand)]
+pub enum TimestampCommand {
+    /// Turn timestamping on, and queue every item that has no timestamp yet.
+    Enable {
+        /// A time-stamp authority's address; repeat for fallbacks, tried in order.
+        /// Default: DigiCert's and Sectigo's free public authorities.
+        #[arg(long = "tsa", value_name = "URL")]
+        tsa: Vec<String>,
+        /// The certificate (PEM) to trust for the --tsa at the same position. Without it
+        /// an authority must chain to this computer's trusted roots.
+        #[arg(long = "tsa-certs", value_name = "PEM")]
+        tsa_certs: Vec<PathBuf>,
+    },
+    /// Turn timestamping off. Nothing more is sent; queued items keep waiting.
+    Disable,
+    /// Show whether timestamping is on, the authorities, and how many items wait.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask for every waiting item's timestamp now.
+    Run {
         /// Print JSON.
         #[arg(long)]
         json: bool,

@@ -10,6 +10,7 @@ mod init;
 mod list;
 mod note;
 mod secure;
+mod timestamp;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             reason,
             keep_files,
         } => annotate::withdraw(&dir()?, &item, &reason, keep_files),
+        Command::Timestamp(t) => timestamp::run(&dir()?, t),
         Command::Check { repair, json } => check::run(&dir()?, repair, json),
         Command::Export {
             case_id,
@@ -124,6 +126,15 @@ pub fn new_vault_passphrase() -> Result<zeroize::Zeroizing<String>> {
         Some(passphrase::VAULT_ENV),
         "vault passphrase",
     )
+}
+
+/// After a capture: if timestamping is on, asks for the new item's timestamp now (an
+/// item that cannot get one stays queued, and the user is told).
+pub fn stamp_new_items(vault: &mut Vault) -> Result<()> {
+    if vault.timestamp_settings()?.enabled {
+        crate::output::stamped(&safekeep_capture::timestamp::run(vault)?, false)?;
+    }
+    Ok(())
 }
 
 /// Opens (and, if encrypted, unlocks) the vault with the real clock and randomness.

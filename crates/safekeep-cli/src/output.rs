@@ -388,6 +388,18 @@ pub fn export_summary(s: &safekeep_core::bundle::ExportSummary, json: bool) -> R
         s.path.display()
     );
     eprintln!("Signed by key {}", s.key_fingerprint);
+    if s.timestamped_items > 0 {
+        eprintln!("{} exhibit(s) carry a trusted timestamp", s.timestamped_items);
+    }
+    match &s.timestamp {
+        Some(safekeep_core::bundle::BundleTimestamp::Stamped { tsa, gen_time }) => {
+            eprintln!("The bundle was timestamped by {tsa} at {gen_time}");
+        }
+        Some(safekeep_core::bundle::BundleTimestamp::Failed { why }) => {
+            eprintln!("The bundle could not be timestamped ({why}); it is complete without it.");
+        }
+        None => {}
+    }
     eprintln!(
         "Send the key fingerprint by another channel (read it out, or text it) so the recipient can check it."
     );
@@ -421,5 +433,62 @@ pub fn verify_report(r: &safekeep_core::bundle::VerifyReport, json: bool) -> Res
         Verdict::NotABundle => "NOT A SAFEKEEP BUNDLE, or it cannot be read.",
     };
     writeln!(out, "{verdict}")?;
+    Ok(())
+}
+
+/// Reports that timestamping was turned on.
+pub fn timestamp_enabled(status: &safekeep_core::vault::TimestampStatus, queued: usize) {
+    eprintln!("Timestamping is on. Authorities, tried in order:");
+    for a in &status.settings.authorities {
+        let trust = if a.certificates.is_some() {
+            "your certificate file"
+        } else {
+            "this computer's trusted roots"
+        };
+        eprintln!("  {} (trusted via {trust})", a.url);
+    }
+    eprintln!(
+        "Each item sends one hash of a salted commitment, which reveals nothing about the evidence. {queued} item(s) queued."
+    );
+}
+
+/// Prints the timestamp settings and queue.
+pub fn timestamp_status(status: &safekeep_core::vault::TimestampStatus, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(status)?);
+        return Ok(());
+    }
+    let mut out = io::stdout().lock();
+    let on = if status.settings.enabled { "on" } else { "off" };
+    writeln!(out, "Timestamping: {on}")?;
+    for a in &status.settings.authorities {
+        writeln!(out, "Authority:    {}", a.url)?;
+    }
+    writeln!(out, "Timestamped:  {} item(s)", status.stamped)?;
+    writeln!(out, "Waiting:      {} item(s)", status.waiting)?;
+    if let Some(why) = &status.last_error {
+        writeln!(out, "Last failure: {why}")?;
+    }
+    Ok(())
+}
+
+/// Reports a timestamp run: each item's token on stdout, failures on stderr.
+pub fn stamped(summary: &safekeep_capture::timestamp::RunSummary, json: bool) -> Result<()> {
+    use safekeep_core::vault::ItemTimestamp;
+    if json {
+        println!("{}", serde_json::to_string_pretty(summary)?);
+        return Ok(());
+    }
+    for s in &summary.stamped {
+        if let ItemTimestamp::Stamped { tsa, gen_time, .. } = &s.timestamp {
+            eprintln!("Timestamped {} by {tsa} at {gen_time}", s.item_id);
+        }
+    }
+    for w in &summary.waiting {
+        eprintln!(
+            "Not timestamped yet: {} ({}). It stays queued; `safekeep timestamp run` retries.",
+            w.item_id, w.why
+        );
+    }
     Ok(())
 }

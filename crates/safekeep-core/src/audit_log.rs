@@ -32,6 +32,9 @@ pub mod event_type {
     pub const ITEM_ANNOTATED: &str = "item.annotated";
     /// An item was withdrawn. `data`: `{"item_id","reason","artifact_sha256":[…],"blobs_removed"}`.
     pub const ITEM_WITHDRAWN: &str = "item.withdrawn";
+    /// A verified RFC 3161 token was stored for an item (docs/timestamps.md). `data`:
+    /// `{"item_id","tsa","gen_time","serial","imprint","token_sha256"}`.
+    pub const ITEM_TIMESTAMPED: &str = "item.timestamped";
     /// A bundle was exported. `data`: see `docs/bundle-format.md`.
     pub const BUNDLE_EXPORTED: &str = "bundle.exported";
 }

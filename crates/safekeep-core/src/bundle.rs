@@ -6,8 +6,10 @@ pub mod format;
 mod output;
 mod readme;
 mod report;
+pub mod timestamps;
 pub mod verify;
 
 pub use encrypted::{BundleEncryption, BundleKey};
-pub use export::{ExportError, ExportOptions, ExportProgress, ExportSummary};
+pub use export::{BundleTimestamp, ExportError, ExportOptions, ExportProgress, ExportSummary};
+pub use timestamps::Stamper;
 pub use verify::{Check, Verdict, VerifyReport};

@@ -10,18 +10,22 @@ pub mod cases;
 pub mod events;
 pub mod items;
 pub mod meta;
+pub mod timestamps;
 
 use rusqlite::Connection;
 
 /// Every migration in order; index + 1 is the schema version it produces.
-const MIGRATIONS: &[&[&str]] = &[&[
-    meta::MIGRATION_1,
-    cases::MIGRATION_1,
-    events::MIGRATION_1,
-    items::MIGRATION_1,
-    artifacts::MIGRATION_1,
-    annotations::MIGRATION_1,
-]];
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        meta::MIGRATION_1,
+        cases::MIGRATION_1,
+        events::MIGRATION_1,
+        items::MIGRATION_1,
+        artifacts::MIGRATION_1,
+        annotations::MIGRATION_1,
+    ],
+    &[timestamps::MIGRATION_2],
+];
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

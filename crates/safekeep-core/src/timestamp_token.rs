@@ -82,6 +82,37 @@ pub struct Verified {
     pub signer: String,
     /// SHA-256 of the trusted certificate the chain ended at, hex.
     pub anchor_sha256: String,
+    /// The trusted certificate's subject.
+    pub anchor: String,
+    /// The chain from the signer to the trusted certificate, PEM, signer first: stored
+    /// beside the token so that `openssl ts -verify -CAfile` can check it offline.
+    #[serde(skip)]
+    pub chain_pem: String,
+}
+
+/// Prefix of every item commitment (docs/timestamps.md).
+pub const COMMITMENT_PREFIX: &str = "safekeep-timestamp-v1\n";
+
+/// The bytes an item's token covers (docs/timestamps.md): "`input = \"safekeep-timestamp-v1\\n\"
+/// || hex(salt) || \"\\n\" || sealed_record`". The salt makes the hash unlinkable to
+/// any artifact; the record makes it cover every artifact hash.
+pub fn commitment(salt: &[u8; 32], sealed_record: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(COMMITMENT_PREFIX.len() + 65 + sealed_record.len());
+    out.extend_from_slice(COMMITMENT_PREFIX.as_bytes());
+    out.extend_from_slice(hex::encode(salt).as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(sealed_record);
+    out
+}
+
+/// The sealed record inside a commitment, if it has the documented shape.
+pub fn record_in_commitment(input: &[u8]) -> Option<&[u8]> {
+    let rest = input.strip_prefix(COMMITMENT_PREFIX.as_bytes())?;
+    let (salt, record) = (rest.get(..64)?, rest.get(64..)?);
+    let record = record.strip_prefix(b"\n")?;
+    salt.iter()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        .then_some(record)
 }
 
 /// The DER of a time-stamp request for `imprint` (SHA-256), asking for the signer's
@@ -174,6 +205,29 @@ fn parse(token: &[u8]) -> Result<(SignedData, TstInfo), TokenError> {
 /// Checks `token` against the commitment it should cover and the TSA certificates it
 /// must chain to (see the module documentation for every check).
 pub fn verify(token: &[u8], imprint: &[u8; 32], trusted: &[Certificate]) -> Result<Verified, TokenError> {
+    verify_with(token, imprint, trusted, &[])
+}
+
+/// Verifies a token against a chain stored beside it (signer first, trusted root last,
+/// as [`Verified::chain_pem`] writes it): only the last certificate is trusted; the others
+/// may serve as intermediates.
+pub fn verify_stored(
+    token: &[u8],
+    imprint: &[u8; 32],
+    chain: &[Certificate],
+) -> Result<Verified, TokenError> {
+    let root = chain
+        .last()
+        .ok_or_else(|| TokenError::Untrusted("no certificate is stored with the token".into()))?;
+    verify_with(token, imprint, std::slice::from_ref(root), chain)
+}
+
+fn verify_with(
+    token: &[u8],
+    imprint: &[u8; 32],
+    trusted: &[Certificate],
+    intermediates: &[Certificate],
+) -> Result<Verified, TokenError> {
     let (sd, tst) = parse(token)?;
     if tst.message_imprint.hash_algorithm.oid != rfc5912::ID_SHA_256
         || tst.message_imprint.hashed_message.as_bytes() != imprint
@@ -215,7 +269,7 @@ pub fn verify(token: &[u8], imprint: &[u8; 32], trusted: &[Certificate]) -> Resu
         .map(|o| o.as_bytes().to_vec())
         .unwrap_or_default();
     let signed_attrs = check_signed_attributes(signer, &tst_der)?;
-    let mut pool: Vec<Certificate> = trusted.to_vec();
+    let mut pool: Vec<Certificate> = trusted.iter().chain(intermediates).cloned().collect();
     if let Some(set) = &sd.certificates {
         for choice in set.0.iter() {
             if let cms::cert::CertificateChoices::Certificate(c) = choice {
@@ -236,13 +290,24 @@ pub fn verify(token: &[u8], imprint: &[u8; 32], trusted: &[Certificate]) -> Resu
     check_time_stamping_eku(cert)?;
     check_ess(signer, &cert_der)?;
     let gen_time = tst.gen_time.to_unix_duration();
-    let anchor = check_chain(cert, &pool, trusted, gen_time)?;
+    let path = check_chain(cert, &pool, trusted, gen_time)?;
+    let anchor = path.last().copied().unwrap_or(cert);
+    let mut chain_pem = String::new();
+    for c in &path {
+        use der::EncodePem;
+        chain_pem.push_str(
+            &c.to_pem(der::pem::LineEnding::LF)
+                .map_err(|e| TokenError::Malformed(e.to_string()))?,
+        );
+    }
     Ok(Verified {
         gen_time: rfc3339(gen_time),
         serial: hex::encode(tst.serial_number.as_bytes()),
         policy: tst.policy.to_string(),
         signer: cert.tbs_certificate.subject.to_string(),
         anchor_sha256: hex::encode(Sha256::digest(anchor.to_der().unwrap_or_default())),
+        anchor: anchor.tbs_certificate.subject.to_string(),
+        chain_pem,
     })
 }
 
@@ -406,16 +471,18 @@ fn check_ess(signer: &SignerInfo, cert_der: &[u8]) -> Result<(), TokenError> {
 }
 
 /// Walks from the signer to a trusted certificate, checking each signature and that
-/// every certificate was valid at `at`. Returns the trusted certificate reached.
+/// every certificate was valid at `at`. Returns the path, signer first, trusted last.
 fn check_chain<'a>(
     signer: &'a Certificate,
     pool: &'a [Certificate],
     trusted: &'a [Certificate],
     at: std::time::Duration,
-) -> Result<&'a Certificate, TokenError> {
+) -> Result<Vec<&'a Certificate>, TokenError> {
     let untrusted = |why: String| TokenError::Untrusted(why);
     let mut current = signer;
+    let mut path = Vec::new();
     for _ in 0..8 {
+        path.push(current);
         let v = &current.tbs_certificate.validity;
         if at < v.not_before.to_unix_duration() || at > v.not_after.to_unix_duration() {
             return Err(untrusted(format!(
@@ -424,7 +491,7 @@ fn check_chain<'a>(
             )));
         }
         if trusted.iter().any(|t| t == current) {
-            return Ok(current);
+            return Ok(path);
         }
         let issuer = pool
             .iter()
@@ -534,9 +601,26 @@ fn rfc3339(since_epoch: std::time::Duration) -> String {
         .unwrap_or_default()
 }
 
-/// Reads certificates from PEM text (a TSA's chain as stored beside its tokens).
+/// Reads every `CERTIFICATE` block from PEM text (a TSA's chain as stored beside its
+/// tokens, or a file the user gave). Text between blocks (labels, comments, blank lines,
+/// as in many CA bundles) is ignored; each block is decoded by `der`.
 pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<Certificate>, TokenError> {
-    Certificate::load_pem_chain(pem).map_err(|e| TokenError::Malformed(format!("certificates: {e}")))
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut certs = Vec::new();
+    let mut rest = pem;
+    while let Some(start) = find(rest, BEGIN) {
+        let block = &rest[start..];
+        let end = find(block, END)
+            .ok_or_else(|| TokenError::Malformed("a PEM certificate has no END line".into()))?
+            + END.len();
+        let cert = <Certificate as der::DecodePem>::from_pem(&block[..end])
+            .map_err(|e| TokenError::Malformed(format!("certificate {}: {e}", certs.len() + 1)))?;
+        certs.push(cert);
+        rest = &block[end..];
+    }
+    Ok(certs)
 }
 
 #[cfg(test)]
@@ -548,6 +632,34 @@ mod tests {
         assert_eq!(positive_int(&[0, 0, 1]).expect("int").as_bytes(), [1]);
         assert_eq!(positive_int(&[0x80, 1]).expect("int").as_bytes(), [0, 0x80, 1]);
         assert_eq!(positive_int(&[0; 8]).expect("int").as_bytes(), [0]);
+    }
+
+    #[test]
+    fn commitments_keep_the_record_last_and_whole() {
+        let record = br#"{"id":"x"}"#;
+        let c = commitment(&[0xab; 32], record);
+        assert_eq!(c.len(), COMMITMENT_PREFIX.len() + 64 + 1 + record.len());
+        assert!(c.starts_with(b"safekeep-timestamp-v1\nabab"));
+        assert_eq!(record_in_commitment(&c), Some(&record[..]));
+        assert_eq!(record_in_commitment(&c[1..]), None);
+        let mut bad_salt = c.clone();
+        bad_salt[COMMITMENT_PREFIX.len()] = b'G';
+        assert_eq!(record_in_commitment(&bad_salt), None);
+    }
+
+    #[test]
+    fn pem_text_without_certificates_reads_as_none() {
+        for text in ["", "\n", "\r\n\n", "# just a label\n"] {
+            assert_eq!(
+                certificates_from_pem(text.as_bytes()).expect("no error").len(),
+                0,
+                "{text:?}"
+            );
+        }
+        assert!(certificates_from_pem(b"-----BEGIN CERTIFICATE-----\nAAAA\n").is_err());
+        assert!(
+            certificates_from_pem(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").is_err()
+        );
     }
 
     #[test]

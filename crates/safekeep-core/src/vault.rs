@@ -13,6 +13,7 @@ mod check;
 mod encrypt;
 mod error;
 mod query;
+mod timestamps;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -28,6 +29,10 @@ pub use check::{CheckReport, Problem};
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
 pub use query::ItemView;
+pub use timestamps::{
+    Authority, DEFAULT_AUTHORITIES, ItemTimestamp, ObtainedToken, PendingStamp, TimestampSettings,
+    TimestampStatus, TimestampWork,
+};
 
 use crate::audit_log::{self, Event};
 use crate::blob_store::{self, BlobStore};

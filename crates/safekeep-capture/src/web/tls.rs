@@ -106,6 +106,18 @@ impl RecordingVerifier {
     }
 }
 
+/// An ordinary, fully verifying TLS configuration (for talking to time-stamp
+/// authorities over `https://`).
+pub(crate) fn verifying_config(roots: Arc<RootCertStore>) -> Result<ClientConfig, String> {
+    let mut config = ClientConfig::builder_with_provider(Arc::new(provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS could not be set up: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
 fn provider() -> rustls::crypto::CryptoProvider {
     rustls::crypto::ring::default_provider()
 }

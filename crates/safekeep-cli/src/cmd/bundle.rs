@@ -40,11 +40,13 @@ pub fn export(
         None
     };
     let mut vault = super::open(dir)?;
+    super::stamp_new_items(&mut vault)?;
     let bar = output::bytes_bar("Exporting");
     let options = ExportOptions {
         out: safekeep_core::bundle::export::output_path(out, encryption.is_some()),
         exhibit_prefix: exhibit_prefix.to_uppercase(),
         encryption,
+        timestamper: safekeep_capture::timestamp::bundle_stamper(&vault)?,
     };
     let summary = vault.export(case_id, &options, &mut |p| bar.set_position(p.done))?;
     bar.finish_and_clear();

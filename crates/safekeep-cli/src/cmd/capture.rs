@@ -39,6 +39,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                 context: context.into(),
             };
             output::captured(&screen::capture_to_vault(&mut vault, &case_id, &req)?, json)?;
+            super::stamp_new_items(&mut vault)?;
         }
         CaptureCommand::Url {
             url,
@@ -71,6 +72,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                 context: context.into(),
             };
             output::captured_page(&web::capture_to_vault(&mut vault, &case_id, &req)?, json)?;
+            super::stamp_new_items(&mut vault)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -20,5 +20,7 @@ pub fn run(dir: &Path, case_id: &str, context: ContextArgs, files: &[PathBuf]) -
         &|| false,
     );
     bars.finish();
-    output::import_results(&results)
+    let code = output::import_results(&results)?;
+    super::stamp_new_items(&mut vault)?;
+    Ok(code)
 }

@@ -17,7 +17,9 @@ pub fn run(dir: &Path, case_id: &str, context: ContextArgs, text: &str) -> Resul
             .read_to_string(&mut body)
             .context("reading the note from standard input")?;
     }
-    let item = super::open(dir)?.add_note(case_id, &body, context.into())?;
+    let mut vault = super::open(dir)?;
+    let item = vault.add_note(case_id, &body, context.into())?;
     println!("{}", item.id);
+    super::stamp_new_items(&mut vault)?;
     Ok(ExitCode::SUCCESS)
 }

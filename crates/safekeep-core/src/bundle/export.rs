@@ -18,6 +18,7 @@ use zip::{CompressionMethod, ZipWriter};
 
 use super::encrypted::{BundleEncryption, EncryptionError, Output};
 use super::format::{self, AUDIT_LOG, BAGIT_TXT, MANIFEST, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
+use super::timestamps::{self as stamps, ExhibitStamp, Stamper};
 use super::{readme, report};
 use crate::audit_log::event_type;
 use crate::blob_store::sync_dir;
@@ -34,6 +35,8 @@ pub struct ExportOptions {
     pub exhibit_prefix: String,
     /// Encrypt the bundle (as an age file) for sending it.
     pub encryption: Option<BundleEncryption>,
+    /// Time-stamp the bundle's tag manifest with this (when timestamping is on).
+    pub timestamper: Option<Stamper>,
 }
 
 /// The file name an export should get: an encrypted bundle always ends in `.age`, so
@@ -73,6 +76,30 @@ pub struct ExportSummary {
     pub payload_bytes: u64,
     /// Fingerprint of the signing key.
     pub key_fingerprint: String,
+    /// Exhibits that carry a trusted timestamp.
+    pub timestamped_items: usize,
+    /// The bundle's own timestamp, when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<BundleTimestamp>,
+}
+
+/// What became of the bundle's own timestamp. A failure does not stop the export: the
+/// bundle is complete without it, and its README says the token is optional.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum BundleTimestamp {
+    /// `signature/timestamps/bundle.tsr` was written.
+    Stamped {
+        /// The authority.
+        tsa: String,
+        /// Its time.
+        gen_time: String,
+    },
+    /// No authority gave a valid token.
+    Failed {
+        /// Why, in words.
+        why: String,
+    },
 }
 
 /// Why an export failed. Nothing is left at the output path when one is returned.
@@ -141,6 +168,7 @@ pub(super) struct Exhibit {
     pub folder: String,
     pub view: ItemView,
     pub files: Vec<String>,
+    pub stamp: Option<ExhibitStamp>,
 }
 
 impl Vault {
@@ -201,8 +229,17 @@ impl Vault {
         };
         let written = Output::new(file, options.encryption.as_ref())
             .map_err(ExportError::from)
-            .and_then(|output| self.write_bag(output, &ctx, &exhibits, &log, progress));
-        let (manifest_sha, tag_sha, zip_sha, payload_bytes) = match written {
+            .and_then(|output| {
+                self.write_bag(
+                    output,
+                    &ctx,
+                    &exhibits,
+                    &log,
+                    options.timestamper.as_ref(),
+                    progress,
+                )
+            });
+        let (manifest_sha, tag_sha, zip_sha, payload_bytes, timestamp) = match written {
             Ok(w) => w,
             Err(e) => {
                 let _ = fs::remove_file(&part);
@@ -255,6 +292,8 @@ impl Vault {
             items: exhibits.len(),
             payload_bytes,
             key_fingerprint: ctx.fingerprint,
+            timestamped_items: exhibits.iter().filter(|e| e.stamp.is_some()).count(),
+            timestamp,
         })
     }
 
@@ -281,8 +320,20 @@ impl Vault {
                     )
                 })
                 .collect();
+            let reference = format::exhibit_ref(prefix, n);
+            let stamp = self
+                .item_token(&view.record.id)?
+                .map(|(commitment, row)| ExhibitStamp {
+                    stem: stamps::stem(&reference),
+                    commitment,
+                    token: row.token.unwrap_or_default(),
+                    chain_pem: row.chain_pem.unwrap_or_default(),
+                    gen_time: row.gen_time.unwrap_or_default(),
+                    tsa: row.tsa.unwrap_or_default(),
+                });
             out.push(Exhibit {
-                reference: format::exhibit_ref(prefix, n),
+                stamp,
+                reference,
                 folder: format::item_folder(prefix, n, &view.record.title),
                 view,
                 files,
@@ -299,8 +350,9 @@ impl Vault {
         ctx: &BagContext,
         exhibits: &[Exhibit],
         log: &[events::EventRow],
+        timestamper: Option<&Stamper>,
         progress: &mut dyn FnMut(ExportProgress),
-    ) -> Result<(String, String, String, u64), ExportError> {
+    ) -> Result<(String, String, String, u64, Option<BundleTimestamp>), ExportError> {
         let io_err = |source| ExportError::Write {
             path: PathBuf::from(&ctx.bag),
             source,
@@ -378,7 +430,11 @@ impl Vault {
             .map(|(h, p)| format::manifest_line(h, p))
             .collect();
         let manifest_sha = w.add(MANIFEST, manifest.as_bytes(), true)?;
-        let readme = readme::render(ctx);
+        let listed: Vec<_> = exhibits
+            .iter()
+            .map(|e| (e.reference.as_str(), e.stamp.as_ref()))
+            .collect();
+        let readme = readme::render(ctx, &stamps::readme_section(&listed, timestamper.is_some()));
         w.add("README.txt", readme.as_bytes(), true)?;
         let tag: String = w
             .tag_manifest
@@ -389,6 +445,16 @@ impl Vault {
         let pem = self.key().public_pem();
         w.add(PUBLIC_KEY, pem.as_bytes(), true)?;
         w.add(SIGNATURE, &self.key().sign(tag.as_bytes()), false)?;
+        for st in exhibits.iter().filter_map(|e| e.stamp.as_ref()) {
+            let at = |ext: &str| format!("{}{}.{ext}", stamps::DIR, st.stem);
+            w.add(&at("tsr"), &st.token, false)?;
+            w.add(&at("commitment"), &st.commitment, true)?;
+            w.add(&at("chain.pem"), st.chain_pem.as_bytes(), true)?;
+        }
+        let timestamp = match timestamper {
+            Some(stamper) => Some(stamp_bundle(&mut w, stamper, tag.as_bytes())?),
+            None => None,
+        };
         let payload = w.oxum_bytes;
         let (file, zip_sha) = w
             .zip
@@ -398,8 +464,36 @@ impl Vault {
             .finish()
             .map_err(io_err)?;
         file.sync_all().map_err(io_err)?;
-        Ok((manifest_sha, tag_sha, hex::encode(zip_sha), payload))
+        Ok((manifest_sha, tag_sha, hex::encode(zip_sha), payload, timestamp))
     }
+}
+
+/// Asks for a token over the tag manifest and, if it verifies, adds it to the bag.
+fn stamp_bundle(
+    w: &mut BagWriter<'_>,
+    stamper: &Stamper,
+    tag: &[u8],
+) -> Result<BundleTimestamp, ExportError> {
+    let imprint: [u8; 32] = Sha256::digest(tag).into();
+    let got = (stamper.0)(&imprint).and_then(|got| {
+        let chain = crate::timestamp_token::certificates_from_pem(got.chain_pem.as_bytes())
+            .map_err(|e| e.to_string())?;
+        let verified =
+            crate::timestamp_token::verify_stored(&got.token, &imprint, &chain).map_err(|e| e.to_string())?;
+        Ok((got, verified))
+    });
+    Ok(match got {
+        Ok((got, verified)) => {
+            let at = |ext: &str| format!("{}{}.{ext}", stamps::DIR, stamps::BUNDLE_STEM);
+            w.add(&at("tsr"), &got.token, false)?;
+            w.add(&at("chain.pem"), got.chain_pem.as_bytes(), true)?;
+            BundleTimestamp::Stamped {
+                tsa: got.tsa,
+                gen_time: verified.gen_time,
+            }
+        }
+        Err(why) => BundleTimestamp::Failed { why },
+    })
 }
 
 /// Facts about the bag that every generated file repeats.

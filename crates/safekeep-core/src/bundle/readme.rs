@@ -3,7 +3,7 @@
 use super::export::BagContext;
 
 /// Returns the README for a bag.
-pub(super) fn render(ctx: &BagContext) -> String {
+pub(super) fn render(ctx: &BagContext, timestamps: &str) -> String {
     let bag = &ctx.bag;
     let fp = &ctx.fingerprint;
     format!(
@@ -81,7 +81,7 @@ this README.txt).
    It needs no vault, changes nothing, and explains each check in plain words.
    Exit status 0 means intact.
 
-The exact format is documented in Safekeep's docs/bundle-format.md.
+{timestamps}The exact format is documented in Safekeep's docs/bundle-format.md.
 ",
         title = super::format::one_line(&ctx.case_title),
         case = ctx.case_id,

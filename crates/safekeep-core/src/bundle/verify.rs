@@ -6,6 +6,7 @@
 //! input: every finding becomes a [`Check`] a solicitor can read.
 
 mod source;
+mod timestamps;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -254,6 +255,7 @@ fn check_bag(
     check_signature(&files, &info, expect_key, &mut report);
     let items = check_items(&files, &info, &mut report);
     check_log(&files, &info, &items, &mut report);
+    timestamps::check(&files, &items, &mut report);
     report
 }
 
@@ -404,6 +406,7 @@ fn check_signature(
 /// An item as the bundle presents it.
 struct BundledItem {
     folder: String,
+    exhibit: String,
     id: String,
     sealed: Vec<u8>,
 }
@@ -484,6 +487,7 @@ fn check_items(
         match canonical::to_bytes(&meta["item"]) {
             Ok(sealed) => items.push(BundledItem {
                 folder: (*folder).to_owned(),
+                exhibit: meta["exhibit"].as_str().unwrap_or(folder).to_owned(),
                 id,
                 sealed,
             }),

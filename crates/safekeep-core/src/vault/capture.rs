@@ -352,6 +352,7 @@ impl Vault {
         let sealed = canonical::to_bytes(&value).map_err(|e| Error::Invalid(e.to_string()))?;
         let sealed = String::from_utf8(sealed).map_err(|e| Error::Invalid(e.to_string()))?;
         let at = record.captured_at.clone();
+        let salt = self.timestamp_settings()?.enabled.then(|| self.new_salt());
         let tx = self.conn.transaction()?;
         items::insert(
             &tx,
@@ -380,6 +381,9 @@ impl Vault {
             event_type::ITEM_CAPTURED,
             json!({ "item": value }),
         )?;
+        if let Some(salt) = salt {
+            crate::db::timestamps::queue(&tx, &record.id, &salt, &at)?;
+        }
         tx.commit()?;
         Ok(())
     }

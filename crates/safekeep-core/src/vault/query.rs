@@ -17,6 +17,9 @@ pub struct ItemView {
     pub withdrawn: Option<Withdrawal>,
     /// Notes, tags, corrections and reports, oldest first.
     pub annotations: Vec<Annotation>,
+    /// Its trusted timestamp, if it was ever queued for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<super::ItemTimestamp>,
 }
 
 /// A withdrawal of an item.
@@ -155,6 +158,7 @@ impl Vault {
                 }),
                 _ => None,
             },
+            timestamp: self.item_timestamp(&row.id)?,
             annotations,
         })
     }

@@ -1,0 +1,100 @@
+//! Trusted timestamps in a bundle (docs/timestamps.md § "In a bundle"): for each exhibit
+//! with a token, `signature/timestamps/<AB-1>.tsr` (the token), `.commitment` (exactly
+//! the bytes it covers: prefix, salt, the item's sealed record) and `.chain.pem` (the
+//! authority's chain, signer first, root last); for the bundle itself, `bundle.tsr` and
+//! `bundle.chain.pem` over `tagmanifest-sha256.txt`. Each is checkable from the bag folder
+//! with the `openssl ts -verify` line that README.txt prints.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::vault::ObtainedToken;
+
+/// The folder inside the bag.
+pub const DIR: &str = "signature/timestamps/";
+/// File stem of the bundle's own token.
+pub const BUNDLE_STEM: &str = "bundle";
+
+/// Asks an authority for a token over a 32-byte imprint (the tag manifest's SHA-256).
+/// Supplied by the network side (`safekeep-capture`); the core never opens a socket.
+#[derive(Clone)]
+pub struct Stamper(pub Arc<StampFn>);
+
+/// The function a [`Stamper`] wraps: imprint in, a token (or why not) out.
+pub type StampFn = dyn Fn(&[u8; 32]) -> Result<ObtainedToken, String> + Send + Sync;
+
+impl fmt::Debug for Stamper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Stamper")
+    }
+}
+
+/// An exhibit's token, ready to be written.
+#[derive(Debug, Clone)]
+pub(super) struct ExhibitStamp {
+    /// The exhibit reference with `/` as `-`, e.g. `AB-1`.
+    pub stem: String,
+    /// The bytes the token covers.
+    pub commitment: Vec<u8>,
+    /// The token (DER).
+    pub token: Vec<u8>,
+    /// The chain, PEM.
+    pub chain_pem: String,
+    /// The authority's time.
+    pub gen_time: String,
+    /// The authority's address.
+    pub tsa: String,
+}
+
+/// `AB/1` → `AB-1`.
+pub fn stem(reference: &str) -> String {
+    reference.replace('/', "-")
+}
+
+/// The `openssl ts -verify` line for the token `stem` over `data`, run from the bag folder.
+pub fn openssl_command(stem: &str, data: &str) -> String {
+    format!("openssl ts -verify -data {data} -in {DIR}{stem}.tsr -token_in -CAfile {DIR}{stem}.chain.pem")
+}
+
+/// README.txt's section on timestamps.
+pub(super) fn readme_section(stamps: &[(&str, Option<&ExhibitStamp>)], bundle_requested: bool) -> String {
+    let mut s = String::from(
+        "5. Trusted timestamps (RFC 3161; needs OpenSSL)\n\n   \
+A time-stamp authority (TSA) signed that a hash existed no later than its time.\n   \
+Each item's token covers the file signature/timestamps/<exhibit>.commitment: a\n   \
+fixed prefix, a random salt, then the item's sealed record (which holds every\n   \
+file's SHA-256), so the authority never saw anything that identifies the\n   \
+evidence. Each command below prints \"Verification: OK\". The root certificate\n   \
+is the last one in the .chain.pem file: compare its fingerprint with the one\n   \
+the authority publishes (openssl x509 -noout -fingerprint -sha256).\n\n",
+    );
+    let mut any = false;
+    for (reference, stamp) in stamps {
+        match stamp {
+            Some(st) => {
+                any = true;
+                s.push_str(&format!(
+                    "   {reference}: timestamped {} by {}\n     {}\n\n",
+                    st.gen_time,
+                    st.tsa,
+                    openssl_command(&st.stem, &format!("{DIR}{}.commitment", st.stem))
+                ));
+            }
+            None => s.push_str(&format!("   {reference}: no trusted timestamp\n\n")),
+        }
+    }
+    if bundle_requested {
+        any = true;
+        s.push_str(&format!(
+            "   The bundle as a whole, if signature/timestamps/{BUNDLE_STEM}.tsr is present\n   \
+(it covers tagmanifest-sha256.txt, and through it every file):\n     {}\n\n",
+            openssl_command(BUNDLE_STEM, "tagmanifest-sha256.txt")
+        ));
+    }
+    if !any {
+        return "5. Trusted timestamps: none. The capture times come from the capturing\n   \
+computer's clock only.\n\n"
+            .to_owned();
+    }
+    s
+}

@@ -1,0 +1,89 @@
+//! Checks every RFC 3161 token in `signature/timestamps/` (docs/timestamps.md): each
+//! item token's commitment must end with the sealed record of an item in this bundle and
+//! hash to the token's imprint; the bundle token must cover `tagmanifest-sha256.txt`;
+//! every token must verify against the chain stored beside it.
+
+use sha2::{Digest, Sha256};
+
+use super::{BundledItem, Files, VerifyReport};
+use crate::bundle::format::TAG_MANIFEST;
+use crate::bundle::timestamps::{BUNDLE_STEM, DIR};
+use crate::timestamp_token::{self, Verified};
+
+pub(super) fn check(files: &Files<'_>, items: &[BundledItem], report: &mut VerifyReport) {
+    let stems: Vec<&str> = files
+        .by_name
+        .keys()
+        .filter_map(|n| n.strip_prefix(DIR)?.strip_suffix(".tsr"))
+        .collect();
+    let mut problems = Vec::new();
+    let mut found = Vec::new();
+    for stem in &stems {
+        let at = |ext: &str| format!("{DIR}{stem}.{ext}");
+        let (label, data) = if *stem == BUNDLE_STEM {
+            ("the bundle".to_owned(), files.bytes(TAG_MANIFEST))
+        } else {
+            let commitment = files.bytes(&at("commitment"));
+            let record = commitment.and_then(timestamp_token::record_in_commitment);
+            let item = record.and_then(|r| items.iter().find(|i| i.sealed == r));
+            match (commitment, record, item) {
+                (None, ..) => {
+                    problems.push(format!("{stem}: the token's {stem}.commitment file is missing"));
+                    continue;
+                }
+                (_, None, _) => {
+                    problems.push(format!(
+                        "{stem}: {stem}.commitment is not a Safekeep timestamp commitment"
+                    ));
+                    continue;
+                }
+                (_, _, None) => {
+                    problems.push(format!(
+                        "{stem}: the timestamped record is not the sealed record of any item in this bundle (the item or the commitment was altered)"
+                    ));
+                    continue;
+                }
+                (Some(c), _, Some(item)) => (format!("{} ({})", item.exhibit, item.folder), Some(c)),
+            }
+        };
+        let Some(data) = data else {
+            problems.push(format!("{stem}: the data the token covers is missing"));
+            continue;
+        };
+        match verify_one(files, stem, data) {
+            Ok(v) => found.push(format!(
+                "{label}: timestamped {} by \"{}\"; root \"{}\" (SHA-256 {})",
+                v.gen_time, v.signer, v.anchor, v.anchor_sha256
+            )),
+            Err(why) => problems.push(format!("{label}: {why}")),
+        }
+    }
+    let check = "Trusted timestamps (RFC 3161) cover what they claim and verify";
+    if problems.is_empty() && found.is_empty() {
+        report.add(check, Vec::new(), || {
+            "none in this bundle: its capture times come from the capturing computer's clock only".into()
+        });
+        return;
+    }
+    let ok = problems.is_empty();
+    report.add(check, problems, String::new);
+    if ok && let Some(last) = report.checks.last_mut() {
+        found.push(
+            "each root certificate is included in the bundle: compare its SHA-256 with the one the authority publishes"
+                .into(),
+        );
+        last.details = found;
+    }
+}
+
+fn verify_one(files: &Files<'_>, stem: &str, data: &[u8]) -> Result<Verified, String> {
+    let token = files
+        .bytes(&format!("{DIR}{stem}.tsr"))
+        .ok_or("the token cannot be read")?;
+    let chain = files
+        .bytes(&format!("{DIR}{stem}.chain.pem"))
+        .ok_or_else(|| format!("{stem}.chain.pem (the authority's certificates) is missing"))?;
+    let chain = timestamp_token::certificates_from_pem(chain).map_err(|e| e.to_string())?;
+    let imprint: [u8; 32] = Sha256::digest(data).into();
+    timestamp_token::verify_stored(token, &imprint, &chain).map_err(|e| e.to_string())
+}

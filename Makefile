@@ -44,6 +44,7 @@ bench:
 	bench/bundle.sh
 	bench/capture.sh
 	bench/web.sh
+	bench/timestamp.sh
 
 # An installable .deb with the Tauri CLI from npm (target/release/bundle/deb/).
 # `--bundles appimage` also works where the Tauri CLI may download AppRun from GitHub.

@@ -82,7 +82,11 @@ impl AppState {
     /// Runs `f` on the open vault, if it is open, without counting as activity (for
     /// background work, which must never postpone the auto-lock).
     pub fn in_background<T>(&self, f: impl FnOnce(&mut Vault) -> T) -> Option<T> {
-        self.vault.lock().unwrap_or_else(|p| p.into_inner()).as_mut().map(f)
+        self.vault
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+            .map(f)
     }
 
     /// Locks the open vault for one command, or says that it is locked or not set up.

@@ -43,7 +43,10 @@ pub fn enable_timestamps(state: State<'_, AppState>, urls: Vec<String>) -> Resul
     let authorities = urls
         .into_iter()
         .filter(|u| !u.trim().is_empty())
-        .map(|url| Authority { url, certificates: None })
+        .map(|url| Authority {
+            url,
+            certificates: None,
+        })
         .collect();
     state.vault()?.enable_timestamps(authorities)?;
     drain(&state)?;

@@ -829,3 +829,141 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
             .any(|a| a.original_name.as_deref() == Some("full-page.png"))
     );
 }
+
+/// The loopback time-stamp authority of the CLI tests (`openssl ts -reply`).
+struct Tsa {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Drop for Tsa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Tsa {
+    fn start(dir: &Path) -> Self {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut child = Command::new("python3")
+            .arg(repo().join("crates/safekeep-cli/tests/fixtures/tsa_server.py"))
+            .arg(dir)
+            .arg("0")
+            .arg(dir.join("requests.log"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let port = line.trim().strip_prefix("port ").unwrap().parse().unwrap();
+        Self {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn requests(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("requests.log"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn timestamps_a_new_entry_shows_it_and_sends_nothing_once_turned_off() {
+    let _one = ONE_APP.lock().await;
+    let home = tempfile::tempdir().unwrap();
+    let vault = home.path().join("vault");
+    let tsa = Tsa::start(&home.path().join("tsa"));
+    let mut v = make_vault(&vault);
+    v.create_case("Posts").unwrap();
+    // The test authority's root is not in the system's store, so it is set up with its
+    // certificate (as `safekeep timestamp enable --tsa-certs` does).
+    let authority = safekeep_core::vault::Authority {
+        url: format!("http://127.0.0.1:{}/tsa", tsa.port),
+        certificates: Some(std::fs::read_to_string(tsa.dir.join("root.pem")).unwrap()),
+    };
+    v.enable_timestamps(vec![authority]).unwrap();
+    drop(v);
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    unlock_and_open_first_case(&c).await;
+
+    click(&c, "#write-note").await;
+    type_into(&c, "#note-text", "He sent the picture to my employer.").await;
+    click(&c, "#note-save").await;
+    until(
+        &c,
+        "document.querySelectorAll('#timeline li[data-item]').length === 1",
+    )
+    .await;
+    let start = Instant::now();
+    while tsa.requests() < 1 && start.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(tsa.requests(), 1, "the new entry is timestamped at once");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    click(&c, "#timeline li[data-item] button.title").await;
+    visible(&c, "item").await;
+    let machine = js(&c, "document.getElementById('item-machine').textContent").await;
+    assert!(
+        machine
+            .as_str()
+            .unwrap()
+            .contains("signed by CN=Safekeep Test TSA"),
+        "{machine}"
+    );
+    shot(&c, "16-item-timestamped").await;
+
+    click(&c, "#nav-settings").await;
+    visible(&c, "settings").await;
+    until(
+        &c,
+        "document.getElementById('ts-state').textContent.startsWith('On. 1 item(s) timestamped, 0 waiting')",
+    )
+    .await;
+    shot(&c, "17-settings-timestamps").await;
+    click(&c, "#ts-off").await;
+    until(
+        &c,
+        "document.getElementById('ts-state').textContent.startsWith('Off. Nothing is sent')",
+    )
+    .await;
+
+    // Off: a new entry is neither queued nor sent.
+    click(&c, "#nav-cases").await;
+    visible(&c, "cases").await;
+    click(&c, "#case-list button.case").await;
+    visible(&c, "case").await;
+    click(&c, "#write-note").await;
+    type_into(
+        &c,
+        "#note-text",
+        "A second message, after timestamps were turned off.",
+    )
+    .await;
+    click(&c, "#note-save").await;
+    until(
+        &c,
+        "document.querySelectorAll('#timeline li[data-item]').length === 2",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(tsa.requests(), 1, "nothing is sent while timestamping is off");
+    c.close().await.unwrap();
+    drop(_driver);
+
+    let v = reopen_after_exit(&vault).await;
+    let status = v.timestamp_status().unwrap();
+    assert!(!status.settings.enabled);
+    assert_eq!((status.stamped, status.waiting), (1, 0));
+}

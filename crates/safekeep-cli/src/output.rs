@@ -310,8 +310,44 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
             a.size
         )?;
         writeln!(out, "    SHA-256 {}", a.sha256)?;
+        if let Some((_, pdq)) = view.pdq.iter().find(|(i, _)| *i as usize == n) {
+            writeln!(out, "    PDQ {} (quality {})", pdq.hex(), pdq.quality)?;
+        }
         if let Some(m) = &a.modified_at {
             writeln!(out, "    File last modified {m}")?;
+        }
+    }
+    if let Some(t) = &view.timestamp {
+        use safekeep_core::vault::ItemTimestamp;
+        match t {
+            ItemTimestamp::Stamped {
+                tsa,
+                gen_time,
+                signer,
+            } => {
+                field(
+                    &mut out,
+                    "Trusted timestamp",
+                    Some(&format!("{gen_time} by {signer} ({tsa})")),
+                )?;
+            }
+            ItemTimestamp::Waiting { since, .. } => {
+                field(
+                    &mut out,
+                    "Trusted timestamp",
+                    Some(&format!("waiting since {since}")),
+                )?;
+            }
+        }
+    }
+    if !view.similar.is_empty() {
+        writeln!(out, "\nLooks like (PDQ, within 31 of 256 bits)")?;
+        for s in &view.similar {
+            writeln!(
+                out,
+                "  item {} \"{}\" in case {}: distance {}",
+                s.item_id, s.title, s.case_id, s.distance
+            )?;
         }
     }
     writeln!(out, "\nWhat you said about it")?;

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod events;
 pub mod items;
 pub mod meta;
+pub mod perceptual_hashes;
 pub mod timestamps;
 
 use rusqlite::Connection;
@@ -25,7 +26,12 @@ const MIGRATIONS: &[&[&str]] = &[
         annotations::MIGRATION_1,
     ],
     &[timestamps::MIGRATION_2],
+    &[perceptual_hashes::MIGRATION_3],
 ];
+
+/// The schema version that added `perceptual_hashes`: older vaults get their images
+/// hashed once when upgraded.
+pub const PERCEPTUAL_HASHES_SINCE: u32 = 3;
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

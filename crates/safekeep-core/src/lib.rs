@@ -14,6 +14,7 @@ pub mod clock;
 pub mod db;
 pub mod item;
 pub mod keyring;
+pub mod perceptual;
 pub mod sealed_blob;
 pub mod signing;
 pub mod timestamp_token;

@@ -12,6 +12,7 @@ mod changes;
 mod check;
 mod encrypt;
 mod error;
+mod perceptual;
 mod query;
 mod timestamps;
 
@@ -28,6 +29,7 @@ pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
+pub use perceptual::SimilarImage;
 pub use query::ItemView;
 pub use timestamps::{
     Authority, DEFAULT_AUTHORITIES, ItemTimestamp, ObtainedToken, PendingStamp, TimestampSettings,
@@ -288,7 +290,7 @@ impl Vault {
             ),
         };
         fs::create_dir_all(dir.join("tmp")).map_err(|e| Error::storage(dir.join("tmp"), e))?;
-        Ok(Self {
+        let mut vault = Self {
             dir: dir.to_path_buf(),
             conn,
             blobs: BlobStore::new(dir, name_key, master.as_ref().map(MasterKey::blob_key)),
@@ -297,7 +299,11 @@ impl Vault {
             master,
             recovery_key: None,
             _lock: lock,
-        })
+        };
+        if version < db::PERCEPTUAL_HASHES_SINCE {
+            vault.index_all_images()?;
+        }
+        Ok(vault)
     }
 
     /// The vault folder.

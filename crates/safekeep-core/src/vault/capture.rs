@@ -343,6 +343,8 @@ impl Vault {
         let result = self.commit_item(&record, &names);
         if result.is_err() {
             self.forget_unused(&names);
+        } else {
+            self.index_images(&record, &names);
         }
         result.map(|()| record)
     }

@@ -7,19 +7,65 @@ use crate::db::{self, annotations, artifacts, cases, events, items};
 use crate::item::ItemRecord;
 
 /// An item with everything later attached to it.
-#[derive(Debug, Clone, Serialize)]
+///
+/// As JSON: the sealed record's fields, each image artifact with `pdq` (64 hex
+/// characters) and `pdq_quality` (0–100) added, then `withdrawn`, `annotations`,
+/// `timestamp` and (from [`Vault::item`]) `similar`.
+#[derive(Debug, Clone)]
 pub struct ItemView {
     /// The sealed record, unchanged since capture.
-    #[serde(flatten)]
     pub record: ItemRecord,
     /// When and why it was withdrawn, if it was.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<Withdrawal>,
     /// Notes, tags, corrections and reports, oldest first.
     pub annotations: Vec<Annotation>,
     /// Its trusted timestamp, if it was ever queued for one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<super::ItemTimestamp>,
+    /// PDQ hashes of its pictures, by artifact index.
+    pub pdq: Vec<(u32, crate::perceptual::Pdq)>,
+    /// Items whose pictures look like this one's (filled by [`Vault::item`] only).
+    pub similar: Vec<super::SimilarImage>,
+}
+
+#[derive(Serialize)]
+struct ItemJson<'a> {
+    #[serde(flatten)]
+    record: &'a ItemRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    withdrawn: &'a Option<Withdrawal>,
+    annotations: &'a [Annotation],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp: &'a Option<super::ItemTimestamp>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    similar: &'a [super::SimilarImage],
+}
+
+impl Serialize for ItemView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut value = serde_json::to_value(ItemJson {
+            record: &self.record,
+            withdrawn: &self.withdrawn,
+            annotations: &self.annotations,
+            timestamp: &self.timestamp,
+            similar: &self.similar,
+        })
+        .map_err(serde::ser::Error::custom)?;
+        if let Some(arts) = value
+            .get_mut("artifacts")
+            .and_then(serde_json::Value::as_array_mut)
+        {
+            for (idx, pdq) in &self.pdq {
+                if let Some(a) = arts
+                    .get_mut(*idx as usize)
+                    .and_then(serde_json::Value::as_object_mut)
+                {
+                    a.insert("pdq".into(), pdq.hex().into());
+                    a.insert("pdq_quality".into(), pdq.quality.into());
+                }
+            }
+        }
+        value.serialize(s)
+    }
 }
 
 /// A withdrawal of an item.
@@ -51,7 +97,9 @@ impl Vault {
         let id = self.resolve_item(item_id)?;
         let row =
             items::get(self.conn(), &id)?.ok_or_else(|| Error::Invalid(format!("item {id} vanished")))?;
-        self.view(row)
+        let mut view = self.view(row)?;
+        view.similar = self.similar_images(&id)?;
+        Ok(view)
     }
 
     /// For "capture again": the series that `item_id` starts or belongs to (a scrolling
@@ -159,6 +207,8 @@ impl Vault {
                 _ => None,
             },
             timestamp: self.item_timestamp(&row.id)?,
+            pdq: self.item_pdq(&row.id)?,
+            similar: Vec::new(),
             annotations,
         })
     }

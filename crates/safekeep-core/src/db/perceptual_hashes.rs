@@ -1,0 +1,53 @@
+//! `perceptual_hashes`: the PDQ hash of each image artifact (docs/perceptual-hashes.md).
+//! Derived data, computed locally after capture; never part of the sealed record.
+
+use rusqlite::{Connection, params};
+
+/// Creates the table (schema version 3).
+pub const MIGRATION_3: &str = "
+CREATE TABLE perceptual_hashes (
+    item_id TEXT NOT NULL REFERENCES items(id),
+    idx     INTEGER NOT NULL,
+    pdq     TEXT NOT NULL,
+    quality INTEGER NOT NULL,
+    PRIMARY KEY (item_id, idx)
+) STRICT;";
+
+/// One stored hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PerceptualRow {
+    /// The item.
+    pub item_id: String,
+    /// The artifact's position in the item.
+    pub idx: u32,
+    /// 64 hex characters.
+    pub pdq: String,
+    /// 0–100.
+    pub quality: u8,
+}
+
+/// Stores (or replaces) one artifact's hash.
+pub fn put(conn: &Connection, row: &PerceptualRow) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO perceptual_hashes (item_id, idx, pdq, quality) VALUES (?1, ?2, ?3, ?4)",
+        params![row.item_id, row.idx, row.pdq, row.quality],
+    )?;
+    Ok(())
+}
+
+/// Every stored hash, or one item's, in item and artifact order.
+pub fn list(conn: &Connection, item_id: Option<&str>) -> rusqlite::Result<Vec<PerceptualRow>> {
+    let mut st = conn.prepare(
+        "SELECT item_id, idx, pdq, quality FROM perceptual_hashes
+         WHERE ?1 IS NULL OR item_id = ?1 ORDER BY item_id, idx",
+    )?;
+    st.query_map([item_id], |r| {
+        Ok(PerceptualRow {
+            item_id: r.get(0)?,
+            idx: r.get(1)?,
+            pdq: r.get(2)?,
+            quality: r.get(3)?,
+        })
+    })?
+    .collect()
+}

@@ -635,11 +635,16 @@ async function openItem(id) {
       el("td", {}, a.original_name || a.role),
       el("td", {}, a.media_type),
       el("td", {}, bytes(a.size)),
-      el("td", {}, el("code", { class: "sha" }, a.sha256)),
+      el("td", {}, el("code", { class: "sha" }, a.sha256), a.pdq ? el("div", { class: "hint" }, "PDQ ", el("code", { class: "sha" }, a.pdq), ` (quality ${a.pdq_quality})`) : ""),
       el("td", {}, el("button", { type: "button", class: "copy", onclick: async () => {
         await navigator.clipboard.writeText(a.sha256).catch(() => {});
         notice("Fingerprint copied.");
       } }, "Copy")))));
+  const similar = item.similar || [];
+  $("item-similar").hidden = similar.length === 0;
+  $("item-similar-list").replaceChildren(...similar.map((m) => el("li", {},
+    el("button", { type: "button", class: "link", onclick: () => openItem(m.item_id) }, m.title),
+    ` — ${m.case_id === item.case_id ? "this case" : "another case"}, ${m.distance} of 256 bits apart`)));
   $("item-annotations").replaceChildren(...(item.annotations.length ? item.annotations.map((n) =>
     el("li", {}, `${when(n.created_at)} — ${describe(n)}`)) : [el("li", { class: "hint" }, "Nothing added yet.")]));
   $("item-preview").replaceChildren();

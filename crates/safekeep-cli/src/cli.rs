@@ -181,6 +181,22 @@ pub enum Command {
     /// captured; without a connection they wait and are retried.
     #[command(subcommand)]
     Timestamp(TimestampCommand),
+    /// What to ask platforms to take down: addresses, reports and where they stand,
+    /// StopNCII and police references, and each file's SHA-256 and PDQ hash.
+    ///
+    /// Prints open requests and the whole list; with --out, writes takedown.csv and
+    /// takedown.txt (no pictures, no evidence files) to send to a platform or helpline.
+    Takedown {
+        /// The case (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// Write the takedown pack into this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the whole vault: every audit log, every record, every stored file.
     ///
     /// Exits 0 only if everything is intact.
@@ -413,7 +429,20 @@ pub struct AnnotateArgs {
     /// The ticket, case or crime reference number you were given (with --reported-to).
     #[arg(long, requires = "reported_to")]
     pub reference: Option<String>,
-    /// What happened: removed, refused, pending… (with --reported-to).
+    /// What happened: removed, refused, pending… (with --reported-to). Record a later
+    /// outcome by giving the same --reported-to and --reference again.
     #[arg(long, requires = "reported_to")]
     pub outcome: Option<String>,
+    /// Record another address where the same content appears (a repost, a mirror).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["tag", "note", "correct_description", "reported_to", "stopncii", "crime_reference"])]
+    pub appears_at: Option<String>,
+    /// Record the case number StopNCII.org gave you.
+    #[arg(long, value_name = "CASE_NUMBER", conflicts_with_all = ["tag", "note", "correct_description", "reported_to", "crime_reference"])]
+    pub stopncii: Option<String>,
+    /// Record the crime reference number the police gave you.
+    #[arg(long, value_name = "REFERENCE", conflicts_with_all = ["tag", "note", "correct_description", "reported_to"])]
+    pub crime_reference: Option<String>,
+    /// The police force or service (with --crime-reference).
+    #[arg(long, requires = "crime_reference")]
+    pub force: Option<String>,
 }

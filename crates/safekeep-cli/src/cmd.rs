@@ -64,6 +64,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             reason,
             keep_files,
         } => annotate::withdraw(&dir()?, &item, &reason, keep_files),
+        Command::Takedown { case_id, out, json } => {
+            annotate::takedown(&dir()?, &case_id, out.as_deref(), json)
+        }
         Command::Timestamp(t) => timestamp::run(&dir()?, t),
         Command::Check { repair, json } => check::run(&dir()?, repair, json),
         Command::Export {

@@ -528,3 +528,21 @@ pub fn stamped(summary: &safekeep_capture::timestamp::RunSummary, json: bool) ->
     }
     Ok(())
 }
+
+/// Prints a case's takedown list (the pack's text form), or JSON with `open` requests.
+pub fn takedown(t: &safekeep_core::takedown::Takedown, now: &str, json: bool) -> Result<ExitCode> {
+    if json {
+        let open: Vec<_> = t
+            .open_requests()
+            .iter()
+            .map(|(i, r)| serde_json::json!({"item_id": i.item_id, "title": i.title, "report": r}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"takedown": t, "open": open}))?
+        );
+    } else {
+        print!("{}", safekeep_core::takedown::to_text(t, now));
+    }
+    Ok(ExitCode::SUCCESS)
+}

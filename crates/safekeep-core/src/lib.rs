@@ -17,6 +17,7 @@ pub mod keyring;
 pub mod perceptual;
 pub mod sealed_blob;
 pub mod signing;
+pub mod takedown;
 pub mod timestamp_token;
 pub mod vault;
 

@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use safekeep_core::vault::AnnotationBody;
 
 use crate::cli::AnnotateArgs;
+use crate::output;
 
 /// Adds one annotation and prints its id.
 pub fn annotate(dir: &Path, item: &str, what: AnnotateArgs) -> Result<ExitCode> {
@@ -29,10 +30,38 @@ pub fn annotate(dir: &Path, item: &str, what: AnnotateArgs) -> Result<ExitCode> 
             reference,
             outcome,
         },
-        _ => bail!("say what to add: --tag, --note, --correct-description or --reported-to"),
+        AnnotateArgs {
+            appears_at: Some(url),
+            ..
+        } => AnnotationBody::AppearsAt { url },
+        AnnotateArgs {
+            stopncii: Some(case_number),
+            ..
+        } => AnnotationBody::Stopncii { case_number },
+        AnnotateArgs {
+            crime_reference: Some(reference),
+            force,
+            ..
+        } => AnnotationBody::CrimeReference { reference, force },
+        _ => bail!(
+            "say what to add: --tag, --note, --correct-description, --reported-to, --appears-at, --stopncii or --crime-reference"
+        ),
     };
     println!("{}", super::open(dir)?.annotate(item, body)?.id);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Shows a case's takedown list; with `out`, writes the takedown pack there.
+pub fn takedown(dir: &Path, case_id: &str, out: Option<&Path>, json: bool) -> Result<ExitCode> {
+    let vault = super::open(dir)?;
+    let t = vault.takedown(case_id)?;
+    let now = safekeep_core::clock::utc_rfc3339(&vault.clock().now());
+    if let Some(out) = out {
+        for path in safekeep_core::takedown::write_pack(&t, out, &now)? {
+            eprintln!("Wrote {}", path.display());
+        }
+    }
+    output::takedown(&t, &now, json)
 }
 
 /// Withdraws an item.

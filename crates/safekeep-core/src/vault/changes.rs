@@ -49,6 +49,24 @@ pub enum AnnotationBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         outcome: Option<String>,
     },
+    /// Somewhere else the same content appears (a repost, a mirror).
+    AppearsAt {
+        /// Its full web address.
+        url: String,
+    },
+    /// The case number StopNCII.org gave when the person made hashes there.
+    Stopncii {
+        /// The case number.
+        case_number: String,
+    },
+    /// The crime reference number the police gave.
+    CrimeReference {
+        /// The reference.
+        reference: String,
+        /// The police force or service, if given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        force: Option<String>,
+    },
 }
 
 impl AnnotationBody {
@@ -86,6 +104,12 @@ impl AnnotationBody {
                     .as_ref()
                     .map(|o| format!(", outcome: {o}"))
                     .unwrap_or_default()
+            ),
+            Self::AppearsAt { url } => format!("also appears at {url}"),
+            Self::Stopncii { case_number } => format!("StopNCII case number {case_number}"),
+            Self::CrimeReference { reference, force } => format!(
+                "police crime reference {reference}{}",
+                force.as_ref().map(|f| format!(" ({f})")).unwrap_or_default()
             ),
         }
     }
@@ -147,6 +171,18 @@ impl Vault {
             AnnotationBody::Note { text } => text.trim().is_empty(),
             AnnotationBody::DescriptionCorrection { description } => description.trim().is_empty(),
             AnnotationBody::Report { reported_to, .. } => reported_to.trim().is_empty(),
+            AnnotationBody::AppearsAt { url } => {
+                let u = url.trim();
+                if !(u.starts_with("http://") || u.starts_with("https://")) || u.contains(char::is_whitespace)
+                {
+                    return Err(Error::Invalid(format!(
+                        "\"{url}\" is not a web address: give the full address, starting with https://"
+                    )));
+                }
+                false
+            }
+            AnnotationBody::Stopncii { case_number } => case_number.trim().is_empty(),
+            AnnotationBody::CrimeReference { reference, .. } => reference.trim().is_empty(),
             AnnotationBody::Context { context } => {
                 super::capture::validate_context(context)?;
                 context.title.is_none()

@@ -1,0 +1,437 @@
+//! Takedown tracking (docs/takedown.md): where each item's content appears, what was
+//! reported to whom and what became of it, StopNCII and police references, and the
+//! hashes platforms match on, gathered from the sealed items and their annotations
+//! (which never alter an item). The takedown pack is that, as CSV and plain text, with
+//! no image and no evidence bytes: only addresses, references and hashes.
+
+use std::collections::BTreeMap;
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::vault::{AnnotationBody, ItemView, Result, Vault};
+
+/// Outcomes that close a report (compared case-insensitively, by prefix).
+const CLOSED_OUTCOMES: [&str; 7] = [
+    "removed",
+    "taken down",
+    "refused",
+    "rejected",
+    "closed",
+    "resolved",
+    "no action",
+];
+
+/// One case's takedown picture.
+#[derive(Debug, Clone, Serialize)]
+pub struct Takedown {
+    /// The case.
+    pub case_id: String,
+    /// Its title.
+    pub case_title: String,
+    /// Items with an address, a report, a reference or a picture, in capture order.
+    pub items: Vec<TakedownItem>,
+}
+
+/// What one item contributes.
+#[derive(Debug, Clone, Serialize)]
+pub struct TakedownItem {
+    /// The item.
+    pub item_id: String,
+    /// Its title.
+    pub title: String,
+    /// When it was captured (UTC).
+    pub captured_at: String,
+    /// Where it was seen (the latest given), then where else it appears.
+    pub urls: Vec<String>,
+    /// Reports, one per recipient and reference, with the latest outcome.
+    pub reports: Vec<ReportStatus>,
+    /// StopNCII case numbers.
+    pub stopncii: Vec<String>,
+    /// Police crime references (reference, force).
+    pub crime_references: Vec<(String, Option<String>)>,
+    /// Each file's SHA-256, and PDQ hash for pictures.
+    pub files: Vec<FileHashes>,
+}
+
+/// A report and where it stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportStatus {
+    /// Who it went to.
+    pub reported_to: String,
+    /// When.
+    pub reported_on: Option<String>,
+    /// Their ticket or reference number.
+    pub reference: Option<String>,
+    /// The latest outcome recorded.
+    pub outcome: Option<String>,
+    /// Still waiting: no outcome yet, or one that does not close it.
+    pub open: bool,
+}
+
+/// Hashes of one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileHashes {
+    /// The file's name (or role).
+    pub name: String,
+    /// Its media type.
+    pub media_type: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// PDQ, hex (pictures only).
+    pub pdq: Option<String>,
+    /// PDQ quality 0–100.
+    pub pdq_quality: Option<u8>,
+}
+
+impl Takedown {
+    /// Reports still open, with their item.
+    pub fn open_requests(&self) -> Vec<(&TakedownItem, &ReportStatus)> {
+        self.items
+            .iter()
+            .flat_map(|i| i.reports.iter().filter(|r| r.open).map(move |r| (i, r)))
+            .collect()
+    }
+}
+
+impl Vault {
+    /// Gathers a case's takedown picture (withdrawn items left out).
+    pub fn takedown(&self, case_id: &str) -> Result<Takedown> {
+        let case = self.resolve_case(case_id)?;
+        let items = self
+            .items(Some(&case.id))?
+            .iter()
+            .filter(|v| v.withdrawn.is_none())
+            .map(takedown_item)
+            .filter(|t| {
+                !t.urls.is_empty()
+                    || !t.reports.is_empty()
+                    || !t.stopncii.is_empty()
+                    || !t.crime_references.is_empty()
+                    || t.files.iter().any(|f| f.pdq.is_some())
+            })
+            .collect();
+        Ok(Takedown {
+            case_id: case.id,
+            case_title: case.title,
+            items,
+        })
+    }
+}
+
+fn takedown_item(view: &ItemView) -> TakedownItem {
+    let r = &view.record;
+    let mut source = r.context.source_url.clone();
+    let mut urls = Vec::new();
+    let mut reports: BTreeMap<(String, String), ReportStatus> = BTreeMap::new();
+    let mut stopncii = Vec::new();
+    let mut crime_references = Vec::new();
+    for a in &view.annotations {
+        match &a.body {
+            AnnotationBody::Context { context } if context.source_url.is_some() => {
+                source.clone_from(&context.source_url);
+            }
+            AnnotationBody::AppearsAt { url } if !urls.contains(url) => urls.push(url.clone()),
+            AnnotationBody::Report {
+                reported_to,
+                reported_on,
+                reference,
+                outcome,
+            } => {
+                let key = (
+                    reported_to.trim().to_lowercase(),
+                    reference.clone().unwrap_or_default(),
+                );
+                let entry = reports.entry(key).or_insert_with(|| ReportStatus {
+                    reported_to: reported_to.clone(),
+                    reported_on: None,
+                    reference: reference.clone(),
+                    outcome: None,
+                    open: true,
+                });
+                if reported_on.is_some() {
+                    entry.reported_on.clone_from(reported_on);
+                }
+                if outcome.is_some() {
+                    entry.outcome.clone_from(outcome);
+                }
+            }
+            AnnotationBody::Stopncii { case_number } if !stopncii.contains(case_number) => {
+                stopncii.push(case_number.clone());
+            }
+            AnnotationBody::CrimeReference { reference, force } => {
+                crime_references.push((reference.clone(), force.clone()));
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = source.filter(|s| !urls.contains(s)) {
+        urls.insert(0, s);
+    }
+    let mut reports: Vec<ReportStatus> = reports.into_values().collect();
+    for rep in &mut reports {
+        rep.open = !rep.outcome.as_deref().is_some_and(closes);
+    }
+    let files = r
+        .artifacts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let pdq = view
+                .pdq
+                .iter()
+                .find(|(idx, _)| *idx as usize == i)
+                .map(|(_, p)| p);
+            FileHashes {
+                name: a.original_name.clone().unwrap_or_else(|| a.role.clone()),
+                media_type: a.media_type.clone(),
+                sha256: a.sha256.clone(),
+                pdq: pdq.map(|p| p.hex()),
+                pdq_quality: pdq.map(|p| p.quality),
+            }
+        })
+        .collect();
+    TakedownItem {
+        item_id: r.id.clone(),
+        title: r.title.clone(),
+        captured_at: r.captured_at.clone(),
+        urls,
+        reports,
+        stopncii,
+        crime_references,
+        files,
+    }
+}
+
+fn closes(outcome: &str) -> bool {
+    let o = outcome.trim().to_lowercase();
+    CLOSED_OUTCOMES.iter().any(|c| o.starts_with(c))
+}
+
+/// Why a takedown pack was not written. Nothing is left half-written.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    /// A file of the pack already exists.
+    #[error("{0} already exists; nothing was written. Choose another folder, or move the old pack away")]
+    Exists(PathBuf),
+    /// Writing failed.
+    #[error("could not write {path}: {source}. Nothing usable was left there")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Writes `takedown.csv` and `takedown.txt` into `dir` (created if missing); returns
+/// their paths. Refuses to replace existing files.
+pub fn write_pack(
+    takedown: &Takedown,
+    dir: &Path,
+    generated_at: &str,
+) -> std::result::Result<[PathBuf; 2], PackError> {
+    let csv_path = dir.join("takedown.csv");
+    let txt_path = dir.join("takedown.txt");
+    for p in [&csv_path, &txt_path] {
+        if p.exists() {
+            return Err(PackError::Exists(p.clone()));
+        }
+    }
+    let write = |path: &Path, bytes: &[u8]| -> std::result::Result<(), PackError> {
+        let err = |source| PackError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(err)?;
+        f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| {
+            let _ = std::fs::remove_file(path);
+            err(e)
+        })
+    };
+    let csv = to_csv(takedown).map_err(|source| PackError::Write {
+        path: csv_path.clone(),
+        source,
+    })?;
+    write(&csv_path, &csv)?;
+    if let Err(e) = write(&txt_path, to_text(takedown, generated_at).as_bytes()) {
+        let _ = std::fs::remove_file(&csv_path);
+        return Err(e);
+    }
+    Ok([csv_path, txt_path])
+}
+
+/// The CSV header, in order.
+pub const CSV_COLUMNS: [&str; 12] = [
+    "item_id",
+    "item_title",
+    "row",
+    "url",
+    "reported_to",
+    "reported_on",
+    "reference",
+    "outcome",
+    "status",
+    "file",
+    "sha256",
+    "pdq",
+];
+
+/// One row per address, report, reference and file hash. Cells a spreadsheet would run
+/// as a formula (starting `=`, `+`, `-`, `@`) get a leading `'`.
+pub fn to_csv(t: &Takedown) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CSV_COLUMNS)?;
+    for i in &t.items {
+        let mut row = |kind: &str, cells: [&str; 9]| {
+            let mut rec = vec![i.item_id.as_str(), i.title.as_str(), kind];
+            rec.extend(cells);
+            w.write_record(rec.iter().map(|c| inert(c)))
+        };
+        for u in &i.urls {
+            row("url", [u, "", "", "", "", "", "", "", ""])?;
+        }
+        for r in &i.reports {
+            let status = if r.open { "open" } else { "closed" };
+            row(
+                "report",
+                [
+                    "",
+                    &r.reported_to,
+                    r.reported_on.as_deref().unwrap_or(""),
+                    r.reference.as_deref().unwrap_or(""),
+                    r.outcome.as_deref().unwrap_or(""),
+                    status,
+                    "",
+                    "",
+                    "",
+                ],
+            )?;
+        }
+        for n in &i.stopncii {
+            row("stopncii", ["", "StopNCII", "", n, "", "", "", "", ""])?;
+        }
+        for (reference, force) in &i.crime_references {
+            row(
+                "crime_reference",
+                [
+                    "",
+                    force.as_deref().unwrap_or("police"),
+                    "",
+                    reference,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+            )?;
+        }
+        for f in &i.files {
+            row(
+                "file",
+                [
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    &f.name,
+                    &f.sha256,
+                    f.pdq.as_deref().unwrap_or(""),
+                ],
+            )?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// The same as readable text, open requests first.
+pub fn to_text(t: &Takedown, generated_at: &str) -> String {
+    let mut s = format!(
+        "TAKEDOWN PACK\n=============\n\nCase: {}\nCase id: {}\nMade: {generated_at}\n\n\
+This pack holds web addresses, report references and file hashes only: no picture and\n\
+no evidence file. SHA-256 identifies a file exactly; PDQ (Meta's perceptual hash, the\n\
+one StopNCII and platforms match on) identifies a picture even when resized.\n\n",
+        t.case_title, t.case_id
+    );
+    let open = t.open_requests();
+    s.push_str(&format!("OPEN REQUESTS ({})\n", open.len()));
+    for (i, r) in &open {
+        s.push_str(&format!(
+            "- {} — reported to {}{}{} (item {})\n",
+            i.title,
+            r.reported_to,
+            on(&r.reported_on),
+            reference(&r.reference),
+            i.item_id
+        ));
+    }
+    s.push('\n');
+    for i in &t.items {
+        s.push_str(&format!(
+            "ITEM {} — {}\n  Captured {}\n",
+            i.item_id, i.title, i.captured_at
+        ));
+        for u in &i.urls {
+            s.push_str(&format!("  Address: {u}\n"));
+        }
+        for r in &i.reports {
+            s.push_str(&format!(
+                "  Reported to {}{}{}: {}\n",
+                r.reported_to,
+                on(&r.reported_on),
+                reference(&r.reference),
+                match (&r.outcome, r.open) {
+                    (Some(o), true) => format!("open ({o})"),
+                    (Some(o), false) => format!("closed ({o})"),
+                    (None, _) => "open (no outcome yet)".into(),
+                }
+            ));
+        }
+        for n in &i.stopncii {
+            s.push_str(&format!("  StopNCII case number: {n}\n"));
+        }
+        for (r, f) in &i.crime_references {
+            s.push_str(&format!(
+                "  Police crime reference: {r}{}\n",
+                f.as_ref().map(|f| format!(" ({f})")).unwrap_or_default()
+            ));
+        }
+        for f in &i.files {
+            s.push_str(&format!(
+                "  File {} ({}): SHA-256 {}\n",
+                f.name, f.media_type, f.sha256
+            ));
+            if let (Some(p), Some(q)) = (&f.pdq, f.pdq_quality) {
+                s.push_str(&format!("    PDQ {p} (quality {q})\n"));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn on(d: &Option<String>) -> String {
+    d.as_ref().map(|d| format!(" on {d}")).unwrap_or_default()
+}
+
+fn reference(r: &Option<String>) -> String {
+    r.as_ref().map(|r| format!(", reference {r}")).unwrap_or_default()
+}

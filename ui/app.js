@@ -391,9 +391,29 @@ async function openCase(id, title) {
   await renderTimeline();
 }
 
+// Reports still waiting for an outcome, listed on the case page.
+async function renderTakedown() {
+  const t = await call("takedown", { caseId: state.caseId });
+  const open = t.items.flatMap((i) => i.reports.filter((r) => r.open).map((r) => ({ i, r })));
+  $("takedown-box").hidden = t.items.every((i) => !i.reports.length && !i.urls.length && !i.stopncii.length && !i.crime_references.length);
+  $("takedown-open").replaceChildren(...(open.length ? open.map(({ i, r }) => el("li", {},
+    el("button", { type: "button", class: "link", onclick: () => openItem(i.item_id) }, i.title),
+    ` — reported to ${r.reported_to}${r.reported_on ? ` on ${r.reported_on}` : ""}${r.reference ? `, reference ${r.reference}` : ""}${r.outcome ? ` (${r.outcome})` : ""}`))
+    : [el("li", { class: "hint" }, "None open.")]));
+}
+
+$("takedown-pack").addEventListener("click", async () => {
+  clearMessages();
+  const dir = await tauri.dialog.open({ directory: true, title: "Choose a folder for the takedown pack" });
+  if (!dir) return;
+  const paths = await call("save_takedown_pack", { caseId: state.caseId, dir });
+  notice(`Saved ${paths.join(" and ")}. They hold addresses, references and fingerprints only: no pictures.`);
+});
+
 async function renderTimeline() {
   releaseImages();
   timestampSoon();
+  renderTakedown().catch(() => {});
   const items = await call("list_items", { caseId: state.caseId });
   const list = $("timeline");
   list.replaceChildren();
@@ -698,16 +718,26 @@ function describe(n) {
     case "note": return `note: ${n.text}`;
     case "description_correction": return `corrected description: ${n.description}`;
     case "context": return `details: ${[["shows", n.context.description], ["platform", n.context.platform], ["posted by", n.context.poster_account], ["address", n.context.source_url]].filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join("; ")}`;
-    case "report": return `reported to ${n.reported_to}${n.reported_on ? ` on ${n.reported_on}` : ""}${n.reference ? `, reference ${n.reference}` : ""}`;
+    case "report": return `reported to ${n.reported_to}${n.reported_on ? ` on ${n.reported_on}` : ""}${n.reference ? `, reference ${n.reference}` : ""}${n.outcome ? `, outcome: ${n.outcome}` : ""}`;
+    case "appears_at": return `also appears at ${n.url}`;
+    case "stopncii": return `StopNCII case number ${n.case_number}`;
+    case "crime_reference": return `police crime reference ${n.reference}${n.force ? ` (${n.force})` : ""}`;
     default: return JSON.stringify(n);
   }
 }
 
 $("back-to-case").addEventListener("click", () => openCase(state.caseId, state.caseTitle));
+const ANNOTATE_LABELS = {
+  report: "Reported to (platform, police, helpline…)",
+  appears_at: "The full web address (https://…)",
+  stopncii: "StopNCII case number",
+  crime_reference: "Crime reference number",
+};
 $("annotate-kind").addEventListener("change", () => {
-  const report = $("annotate-kind").value === "report";
-  $("report-fields").hidden = !report;
-  $("annotate-text-label").textContent = report ? "Reported to (platform, police, helpline…)" : "Text";
+  const kind = $("annotate-kind").value;
+  $("report-fields").hidden = kind !== "report";
+  $("force-fields").hidden = kind !== "crime_reference";
+  $("annotate-text-label").textContent = ANNOTATE_LABELS[kind] || "Text";
 });
 $("annotate-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -716,9 +746,12 @@ $("annotate-form").addEventListener("submit", async (ev) => {
   const body = kind === "tag" ? { kind, tag: text }
     : kind === "note" ? { kind, text }
     : kind === "description_correction" ? { kind, description: text }
-    : { kind, reported_to: text, reported_on: $("report-on").value || null, reference: $("report-ref").value || null };
+    : kind === "appears_at" ? { kind, url: text.trim() }
+    : kind === "stopncii" ? { kind, case_number: text }
+    : kind === "crime_reference" ? { kind, reference: text, force: $("crime-force").value || null }
+    : { kind, reported_to: text, reported_on: $("report-on").value || null, reference: $("report-ref").value || null, outcome: $("report-outcome").value || null };
   await call("annotate", { itemId: state.itemId, body });
-  $("annotate-text").value = "";
+  for (const id of ["annotate-text", "report-ref", "report-outcome", "crime-force"]) $(id).value = "";
   await openItem(state.itemId);
   notice("Added. The item itself was not changed.");
 });

@@ -10,6 +10,7 @@ use safekeep_core::bundle::{
 };
 use safekeep_core::db::cases::CaseRow;
 use safekeep_core::item::Context;
+use safekeep_core::takedown::Takedown;
 use safekeep_core::vault::{Annotation, AnnotationBody, BatchProgress, ItemView, Protection};
 use safekeep_core::{Environment, Vault};
 use serde::Serialize;
@@ -212,6 +213,23 @@ pub fn add_note(
 #[tauri::command(async)]
 pub fn annotate(state: State<'_, AppState>, item_id: String, body: AnnotationBody) -> Result<Annotation> {
     Ok(state.vault()?.annotate(&item_id, body)?)
+}
+
+/// A case's takedown list: addresses, reports and where they stand, references, hashes.
+#[tauri::command(async)]
+pub fn takedown(state: State<'_, AppState>, case_id: String) -> Result<Takedown> {
+    Ok(state.vault()?.takedown(&case_id)?)
+}
+
+/// Writes the case's takedown pack (CSV + text, no pictures) into `dir`.
+#[tauri::command(async)]
+pub fn save_takedown_pack(state: State<'_, AppState>, case_id: String, dir: PathBuf) -> Result<Vec<PathBuf>> {
+    let vault = state.vault()?;
+    let now = safekeep_core::clock::utc_rfc3339(&vault.clock().now());
+    let t = vault.takedown(&case_id)?;
+    let written = safekeep_core::takedown::write_pack(&t, &dir, &now)
+        .map_err(|e| UiError::new(e.code(), crate::error::capitalise(&e.to_string())))?;
+    Ok(written.to_vec())
 }
 
 /// Withdraws an item captured by mistake.

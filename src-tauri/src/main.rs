@@ -45,6 +45,8 @@ fn main() {
             commands::add_note,
             commands::annotate,
             commands::withdraw,
+            commands::takedown,
+            commands::save_takedown_pack,
             commands::artifact_bytes,
             commands::export_case,
             commands::verify_bundle,

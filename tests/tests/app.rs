@@ -879,7 +879,7 @@ impl Tsa {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn timestamps_a_new_entry_shows_it_and_sends_nothing_once_turned_off() {
+async fn timestamps_a_new_entry_tracks_a_report_and_sends_nothing_once_turned_off() {
     let _one = ONE_APP.lock().await;
     let home = tempfile::tempdir().unwrap();
     let vault = home.path().join("vault");
@@ -923,6 +923,27 @@ async fn timestamps_a_new_entry_shows_it_and_sends_nothing_once_turned_off() {
         "{machine}"
     );
     shot(&c, "16-item-timestamped").await;
+
+    // A report to a platform becomes an open takedown request on the case page.
+    js(
+        &c,
+        "(() => { const k = document.getElementById('annotate-kind'); k.value = 'report'; k.dispatchEvent(new Event('change')); return 1; })()",
+    )
+    .await;
+    type_into(&c, "#annotate-text", "Site Example").await;
+    type_into(&c, "#report-ref", "T-100").await;
+    click(&c, "#annotate-save").await;
+    until(
+        &c,
+        "document.getElementById('item-annotations').textContent.includes('reference T-100')",
+    )
+    .await;
+    click(&c, "#back-to-case").await;
+    visible(&c, "case").await;
+    until(&c, "document.getElementById('takedown-open').textContent.includes('reported to Site Example, reference T-100')").await;
+    shot(&c, "18-takedown-open").await;
+    click(&c, "#timeline li[data-item] button.title").await;
+    visible(&c, "item").await;
 
     click(&c, "#nav-settings").await;
     visible(&c, "settings").await;

@@ -196,3 +196,69 @@ fn reports_are_tracked_to_their_outcome_and_the_pack_holds_no_picture() {
     let readable = String::from_utf8(txt).unwrap();
     assert!(readable.contains("OPEN REQUESTS (1)"), "{readable}");
 }
+
+#[test]
+fn every_bundle_carries_a_statement_draft_producing_each_exhibit_and_pdq_in_metadata() {
+    let s = Session {
+        tmp: tempfile::tempdir().unwrap(),
+    };
+    s.ok(&["init"]);
+    let case = s.ok(&["case", "new", "Posts"]).trim().to_owned();
+    let png = s.tmp.path().join("post.png");
+    std::fs::write(&png, picture()).unwrap();
+    s.ok(&[
+        "import",
+        "--case",
+        &case,
+        "--description",
+        "the fake picture",
+        png.to_str().unwrap(),
+    ]);
+    s.ok(&["note", "--case", &case, "He sent it to my sister."]);
+    let zip = s.tmp.path().join("case.zip");
+    s.ok(&[
+        "export",
+        "--case",
+        &case,
+        "--exhibit-prefix",
+        "AB",
+        "--out",
+        zip.to_str().unwrap(),
+    ]);
+    let unzip = |name: &str| {
+        let out = Command::new("unzip")
+            .arg("-p")
+            .arg(&zip)
+            .arg(name)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let draft = unzip("case/data/report/statement-draft.txt");
+    assert!(draft.starts_with("DRAFT ONLY - TO BE COMPLETED WITH A SOLICITOR OR POLICE OFFICER\n"));
+    assert!(
+        draft
+            .trim_end()
+            .ends_with("DRAFT ONLY - TO BE COMPLETED WITH A SOLICITOR OR POLICE OFFICER")
+    );
+    assert!(draft.contains("Criminal Justice Act 1967, s. 9"));
+    assert!(
+        draft.contains("I produce as exhibit AB/1 a copy of \"post.png\", a file I had saved"),
+        "{draft}"
+    );
+    assert!(draft.contains("It shows: the fake picture."), "{draft}");
+    assert!(
+        draft.contains("I produce as exhibit AB/2 a written record I made in Safekeep"),
+        "{draft}"
+    );
+    let list: Value = serde_json::from_str(&s.ok(&["list", "--json"])).unwrap();
+    for item in list.as_array().unwrap() {
+        assert!(draft.contains(item["artifacts"][0]["sha256"].as_str().unwrap()));
+    }
+    let meta: Value = serde_json::from_str(&unzip("case/data/items/AB-1-post-png/metadata.json")).unwrap();
+    assert_eq!(meta["files"][0]["pdq"], list[0]["artifacts"][0]["pdq"]);
+    assert!(meta["files"][0]["pdq"].as_str().unwrap().len() == 64);
+    let report: Value = serde_json::from_str(&s.ok(&["verify", zip.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(report["verdict"], "intact");
+}

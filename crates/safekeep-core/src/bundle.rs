@@ -6,6 +6,7 @@ pub mod format;
 mod output;
 mod readme;
 mod report;
+mod statement;
 pub mod timestamps;
 pub mod verify;
 

@@ -226,6 +226,16 @@ pub enum PackError {
     },
 }
 
+impl PackError {
+    /// A stable machine-readable code, for the UI's `{code, message}` errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Exists(_) => "pack_exists",
+            Self::Write { .. } => "storage",
+        }
+    }
+}
+
 /// Writes `takedown.csv` and `takedown.txt` into `dir` (created if missing); returns
 /// their paths. Refuses to replace existing files.
 pub fn write_pack(

@@ -19,7 +19,7 @@ use zip::{CompressionMethod, ZipWriter};
 use super::encrypted::{BundleEncryption, EncryptionError, Output};
 use super::format::{self, AUDIT_LOG, BAGIT_TXT, MANIFEST, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
 use super::timestamps::{self as stamps, ExhibitStamp, Stamper};
-use super::{readme, report};
+use super::{readme, report, statement};
 use crate::audit_log::event_type;
 use crate::blob_store::sync_dir;
 use crate::clock::utc_rfc3339;
@@ -421,6 +421,11 @@ impl Vault {
         w.add(AUDIT_LOG, &audit, true)?;
         let html = report::render(ctx, exhibits, log.len());
         w.add(REPORT, html.as_bytes(), true)?;
+        w.add(
+            format::STATEMENT_DRAFT,
+            statement::render(ctx, exhibits).as_bytes(),
+            true,
+        )?;
 
         let bag_info = bag_info(ctx, w.oxum_bytes, w.oxum_count, exhibits.len());
         w.add("bag-info.txt", bag_info.as_bytes(), true)?;
@@ -534,7 +539,15 @@ fn metadata_json(ex: &Exhibit) -> String {
         .artifacts
         .iter()
         .zip(&ex.files)
-        .map(|(a, name)| json!({"name": name, "role": a.role, "media_type": a.media_type, "size": a.size, "sha256": a.sha256}))
+        .enumerate()
+        .map(|(i, (a, name))| {
+            let mut f = json!({"name": name, "role": a.role, "media_type": a.media_type, "size": a.size, "sha256": a.sha256});
+            if let Some((_, pdq)) = ex.view.pdq.iter().find(|(idx, _)| *idx as usize == i) {
+                f["pdq"] = pdq.hex().into();
+                f["pdq_quality"] = pdq.quality.into();
+            }
+            f
+        })
         .collect();
     let meta = json!({
         "bundle_format": format::BUNDLE_VERSION,

@@ -22,6 +22,8 @@ pub const PUBLIC_KEY: &str = "signature/vault-key.pem";
 pub const AUDIT_LOG: &str = "data/audit-log.jsonl";
 /// The human-readable report.
 pub const REPORT: &str = "data/report/index.html";
+/// The witness statement draft.
+pub const STATEMENT_DRAFT: &str = "data/report/statement-draft.txt";
 /// Where item folders live.
 pub const ITEMS_DIR: &str = "data/items/";
 /// Each item's metadata file.

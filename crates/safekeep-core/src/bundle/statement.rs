@@ -1,0 +1,110 @@
+//! `data/report/statement-draft.txt`: the skeleton of a witness statement (section 9,
+//! Criminal Justice Act 1967; Criminal Procedure Rules r. 16.2) that the person completes
+//! in their own words with a solicitor or officer. It produces each exhibit by its
+//! reference and says factually how Safekeep captured it. It is marked as a draft at the
+//! top and bottom: it is not a statement until completed, checked and signed.
+
+use super::export::{BagContext, Exhibit};
+use crate::item::ItemKind;
+use crate::vault::ItemTimestamp;
+
+/// Renders the draft.
+pub(super) fn render(ctx: &BagContext, exhibits: &[Exhibit]) -> String {
+    let mut s = format!(
+        "\
+DRAFT ONLY - TO BE COMPLETED WITH A SOLICITOR OR POLICE OFFICER
+This is not a statement until it is completed in your own words, checked and signed.
+Safekeep wrote the exhibit paragraphs below from what it recorded; change anything
+that is not right. Remove these two lines when it is final.
+
+WITNESS STATEMENT
+(Criminal Justice Act 1967, s. 9; Magistrates' Courts Act 1980, s. 5B;
+Criminal Procedure Rules, r. 16.2)
+
+Statement of: ..............................................
+Age if under 18: ........   Occupation: ..........................
+
+This statement (consisting of ..... page(s) each signed by me) is true to the best of
+my knowledge and belief and I make it knowing that, if it is tendered in evidence, I
+shall be liable to prosecution if I have wilfully stated in it anything which I know
+to be false, or do not believe to be true.
+
+Signature: ......................   Date: ....................
+
+[In your own words: who you are; what happened, in order; when you first saw each
+thing; who you believe is responsible and why; how it has affected you.]
+
+EXHIBITS
+I kept the evidence below with Safekeep, an evidence-preservation application, on my
+computer. Safekeep recorded each item's SHA-256 fingerprint when it was captured; the
+bundle \"{bag}\" that holds them was exported on {exported} and signed with the key
+whose fingerprint is {fp}.
+
+",
+        bag = ctx.bag,
+        exported = ctx.exported_at,
+        fp = ctx.fingerprint,
+    );
+    for ex in exhibits {
+        s.push_str(&paragraph(ex));
+        s.push('\n');
+    }
+    s.push_str(
+        "\
+Signature: ......................   Date: ....................
+
+DRAFT ONLY - TO BE COMPLETED WITH A SOLICITOR OR POLICE OFFICER
+",
+    );
+    s
+}
+
+fn paragraph(ex: &Exhibit) -> String {
+    let r = &ex.view.record;
+    let when = format!(
+        "{} (UTC; the computer's clock, local offset {})",
+        r.captured_at, r.utc_offset
+    );
+    let source = r
+        .capture
+        .as_ref()
+        .and_then(|c| c.get("url"))
+        .and_then(|u| u.as_str())
+        .or(r.context.source_url.as_deref());
+    let how = match (r.kind, source) {
+        (ItemKind::Screenshot, _) => {
+            format!("a picture of my computer screen, which I captured with Safekeep on {when}")
+        }
+        (ItemKind::WebPage, Some(url)) => format!(
+            "a copy of the web page at {url}, which Safekeep fetched at my request on {when}; it holds what the website sent (a web archive file) and, where it could, how the page looked"
+        ),
+        (ItemKind::Note, _) => format!("a written record I made in Safekeep on {when}"),
+        (_, _) => {
+            let name = r
+                .artifacts
+                .first()
+                .and_then(|a| a.original_name.as_deref())
+                .unwrap_or("a file");
+            format!("a copy of \"{name}\", a file I had saved and added to Safekeep on {when}, unchanged")
+        }
+    };
+    let mut p = format!("I produce as exhibit {} {how}. ", ex.reference);
+    p.push_str(&format!("It is titled \"{}\". ", r.title));
+    if let Some(d) = &r.context.description {
+        p.push_str(&format!("It shows: {d}. "));
+    }
+    if let Some(u) = source.filter(|_| r.kind != ItemKind::WebPage) {
+        p.push_str(&format!("I saw it at {u}. "));
+    }
+    for (i, a) in r.artifacts.iter().enumerate() {
+        let name = ex.files.get(i).map(String::as_str).unwrap_or("");
+        p.push_str(&format!("The SHA-256 fingerprint of {name} is {}. ", a.sha256));
+    }
+    if let Some(ItemTimestamp::Stamped { tsa, gen_time, .. }) = &ex.view.timestamp {
+        p.push_str(&format!(
+            "An independent time-stamp authority ({tsa}) certified that this record existed by {gen_time}. "
+        ));
+    }
+    p.push_str("[Say what it is, where and when you first saw it, and why it matters.]\n");
+    p
+}

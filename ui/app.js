@@ -519,7 +519,7 @@ async function captureUrl(acceptInvalid) {
   $("web-progress").hidden = false;
   let r;
   try {
-    r = await invoke("capture_url", { caseId: state.caseId, url: $("web-url").value, render: $("web-render").checked, acceptInvalidCertificate: acceptInvalid });
+    r = await invoke("capture_url", { caseId: state.caseId, url: $("web-url").value, render: $("web-render").checked, acceptInvalidCertificate: acceptInvalid, checkAgain: null });
   } catch (e) {
     if (e && e.code === "vault_is_locked") { showLock(); return; }
     if (e && e.code === "certificate_invalid") {
@@ -671,7 +671,24 @@ async function openItem(id) {
   const first = item.artifacts.findIndex((a) => a.media_type.startsWith("image/"));
   if (first >= 0 && !item.withdrawn) $("item-preview").append(await blurredImage(item, first, true));
   $("withdraw-box").hidden = Boolean(item.withdrawn);
+  $("check-again").hidden = item.kind !== "web_page";
 }
+
+// "Check again": the same address, later, as a new item linked to this one.
+$("check-again").addEventListener("click", async () => {
+  clearMessages();
+  $("check-again").disabled = true;
+  $("check-again-progress").hidden = false;
+  let r;
+  try {
+    r = await call("capture_url", { caseId: state.caseId, url: "", render: true, acceptInvalidCertificate: false, checkAgain: state.itemId });
+  } finally {
+    $("check-again").disabled = false;
+    $("check-again-progress").hidden = true;
+  }
+  await openItem(r.item.id);
+  notice(`Checked again: ${r.summary.compared ? r.summary.compared.verdict : `status ${r.summary.status}`}. Saved as a new item, linked to the first.`);
+});
 
 // What the computer recorded about a capture, in words.
 function captureRows(cap) {
@@ -708,6 +725,7 @@ function webRows(cap) {
     ["Connection", tls ? `${tls.version}, ${tls.cipher}` : null],
     ["How it looked", r.skipped ? `not kept: ${r.skipped}` : `${r.browser}, window ${r.viewport.width}×${r.viewport.height}, whole page ${r.full_page.width}×${r.full_page.height} pixels, load ${r.load}`],
     ["Method", cap.method],
+    ["Checks again", cap.check_again_of ? `item ${cap.check_again_of.item_id}, captured ${when(cap.check_again_of.captured_at)}` : null],
     ["Started / ended", `${cap.started} / ${cap.finished}`],
   ];
 }

@@ -106,7 +106,8 @@ impl From<web::WebError> for UiError {
 }
 
 /// Fetches (and, when asked, renders) a page, then seals it into the case. The vault is
-/// only held to check the case and to store: never while waiting on the network.
+/// only held to check the case and to store: never while waiting on the network. With
+/// `check_again`, the address and case are those of that earlier web-page item.
 #[tauri::command(async)]
 pub fn capture_url(
     state: State<'_, AppState>,
@@ -114,16 +115,25 @@ pub fn capture_url(
     url: String,
     render: bool,
     accept_invalid_certificate: bool,
+    check_again: Option<String>,
 ) -> Result<web::Captured> {
-    let case = state.vault()?.resolve_case(&case_id)?.id;
+    let (case, base) = match check_again {
+        Some(item) => web::again::request_for(&*state.vault()?, &item)?,
+        None => (
+            state.vault()?.resolve_case(&case_id)?.id,
+            WebRequest {
+                url,
+                ..WebRequest::default()
+            },
+        ),
+    };
     let req = WebRequest {
-        url,
         limits: Limits {
-            accept_invalid_certificate,
+            accept_invalid_certificate: accept_invalid_certificate || base.limits.accept_invalid_certificate,
             ..Limits::default()
         },
         render: if render { Render::Auto } else { Render::Skip },
-        ..WebRequest::default()
+        ..base
     };
     // A thread of its own: the capture runs its own async runtime.
     let page = std::thread::spawn(move || web::capture(&req, &|| chrono::Local::now().fixed_offset()))

@@ -656,7 +656,11 @@ async fn captures_the_screen_without_safekeep_in_it() {
     // The app lets go of the vault when it has exited.
     let v = reopen_after_exit(&vault).await;
     let items = v.items(Some(&case)).unwrap();
-    assert_eq!(items.len(), 1);
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        items[1].record.capture.as_ref().unwrap()["check_again_of"]["item_id"],
+        json!(items[0].record.id)
+    );
     let item = &items[0];
     assert_eq!(item.record.kind.as_str(), "screenshot");
     assert!(
@@ -807,12 +811,26 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
     visible(&c, "item").await;
     let machine = js(&c, "document.getElementById('item-machine').textContent").await;
     assert!(machine.as_str().unwrap().contains("did NOT verify"), "{machine}");
+
+    // Check again: the same address later, as a new item linked to the first.
+    click(&c, "#check-again").await;
+    until(
+        &c,
+        "document.getElementById('notice').textContent.startsWith('Checked again: still up')",
+    )
+    .await;
+    let machine = js(&c, "document.getElementById('item-machine').textContent").await;
+    assert!(machine.as_str().unwrap().contains("Checks again"), "{machine}");
     c.close().await.unwrap();
     drop(_driver);
 
     let v = reopen_after_exit(&vault).await;
     let items = v.items(Some(&case)).unwrap();
-    assert_eq!(items.len(), 1);
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        items[1].record.capture.as_ref().unwrap()["check_again_of"]["item_id"],
+        json!(items[0].record.id)
+    );
     let record = &items[0].record;
     assert_eq!(record.kind.as_str(), "web_page");
     assert_eq!(record.context.source_url.as_deref(), Some(url.as_str()));

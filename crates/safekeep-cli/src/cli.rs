@@ -251,10 +251,15 @@ pub enum CaptureCommand {
     /// see when logged in cannot be fetched this way: capture the screen instead.
     Url {
         /// The page's address (https:// is assumed when left out).
-        url: String,
+        #[arg(required_unless_present = "check_again")]
+        url: Option<String>,
         /// The case to add to (its id, or the start of it).
-        #[arg(long = "case", value_name = "ID")]
-        case_id: String,
+        #[arg(long = "case", value_name = "ID", required_unless_present = "check_again")]
+        case_id: Option<String>,
+        /// Capture the address of this earlier web-page item again, as a new item linked
+        /// to it, and say whether the content is still up, changed, or gone.
+        #[arg(long, value_name = "ITEM", conflicts_with = "url")]
+        check_again: Option<String>,
         /// Fetch only: do not render the page in a browser.
         #[arg(long)]
         no_render: bool,

@@ -126,6 +126,9 @@ pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<
             a.sha256
         );
     }
+    if let Some(c) = &s.compared {
+        eprintln!("Checked again against item {}: {}", c.item_id, c.verdict);
+    }
     if s.certificate_verified == Some(false) {
         eprintln!("Note: the site's certificate did not verify; the record says so and why.");
     }

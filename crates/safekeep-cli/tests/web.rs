@@ -509,6 +509,64 @@ fn redirects_statuses_and_non_html_are_recorded_as_they_are() {
 }
 
 #[test]
+fn checking_again_links_a_new_item_and_says_whether_the_content_is_still_up() {
+    let s = session();
+    let first = s.capture(&s.servers.http("/page"), &["--no-render"]);
+    let first_id = first["item"]["id"].as_str().unwrap().to_owned();
+    let again = |item: &str| -> Value {
+        serde_json::from_str(&s.ok(&["capture", "url", "--check-again", item, "--no-render", "--json"]))
+            .unwrap()
+    };
+    let same = again(&first_id);
+    assert_eq!(same["summary"]["compared"]["verdict"], "still up, unchanged");
+    assert_eq!(same["summary"]["compared"]["item_id"], first_id.as_str());
+    assert_eq!(
+        same["item"]["case_id"],
+        s.case.as_str(),
+        "the earlier item's case"
+    );
+    assert_eq!(
+        same["item"]["capture"]["check_again_of"]["item_id"],
+        first_id.as_str()
+    );
+    assert_eq!(same["item"]["capture"]["url"], s.servers.http("/page"));
+
+    // Up at first, removed later: the second look says so, with the status.
+    let up = s.capture(&s.servers.http("/once"), &["--no-render"]);
+    assert_eq!(up["summary"]["status"], 200);
+    let gone = again(up["item"]["id"].as_str().unwrap());
+    assert_eq!(gone["summary"]["compared"]["verdict"], "gone (status 410)");
+    assert_eq!(gone["summary"]["compared"]["status_then"], 200);
+    let text = s.safekeep(&[
+        "capture",
+        "url",
+        "--check-again",
+        up["item"]["id"].as_str().unwrap(),
+        "--no-render",
+    ]);
+    assert!(String::from_utf8_lossy(&text.stderr).contains(": gone (status 410)"));
+
+    // Only web pages have an address to check again.
+    let note = s.ok(&["note", "--case", &s.case, "text"]).trim().to_owned();
+    let err = s.fails(&["capture", "url", "--check-again", &note, "--no-render"]);
+    assert!(err.contains("is not a web page capture"), "{err}");
+    let both = s.safekeep(&[
+        "capture",
+        "url",
+        "--check-again",
+        &first_id,
+        "https://other.example/",
+    ]);
+    assert_eq!(both.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
+    assert_eq!(
+        s.items(),
+        6,
+        "/page and its check, /once and two checks of it, the note; nothing for refusals"
+    );
+}
+
+#[test]
 fn refusals_and_limits_leave_nothing_behind() {
     let s = session();
     let refuse = |url: &str, extra: &[&str], expect: &str| {

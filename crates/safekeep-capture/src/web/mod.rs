@@ -8,6 +8,7 @@
 //! redirects it answers with) is requested, plus the page's own resources while the
 //! browser renders it.
 
+pub mod again;
 pub mod fetch;
 pub mod render;
 pub mod tls;
@@ -88,6 +89,8 @@ pub struct WebRequest {
     pub render: Render,
     /// What the person said about it.
     pub context: Context,
+    /// The earlier capture of the same address this one checks again.
+    pub check_again: Option<again::CheckAgain>,
 }
 
 /// Why a web capture failed. Nothing was stored in every case.
@@ -313,6 +316,9 @@ pub struct Summary {
     pub render_skipped: Option<String>,
     /// The page looks like a login wall: the content itself probably needs a screen capture.
     pub login_suspected: bool,
+    /// For "check again": what changed since the earlier capture.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared: Option<again::Comparison>,
     /// Time taken, ms.
     pub millis: Millis,
 }
@@ -391,6 +397,10 @@ pub fn capture(
         certificate_verified: last.tls.as_ref().map(|t| t.verification.verified),
         render_skipped: rendered.as_ref().err().cloned(),
         login_suspected: login_suspected(&url, last),
+        compared: request
+            .check_again
+            .as_ref()
+            .map(|then| again::compare(then, last)),
         millis: Millis {
             fetch: fetch_ms,
             render: render_ms,
@@ -499,7 +509,7 @@ fn describe(
         Ok(r) => serde_json::to_value::<&RenderInfo>(&r.info).unwrap_or(Value::Null),
         Err(why) => json!({ "skipped": why }),
     };
-    json!({
+    let mut machine = json!({
         "source": "web",
         "method": "HTTP/1.1 GET by Safekeep (hyper over rustls), one connection per request, bytes recorded as sent and received; rendered separately by a headless Chromium-family browser",
         "requested": request.url.trim(),
@@ -519,7 +529,11 @@ fn describe(
         "exchanges": hops,
         "render": render,
         "os": std::env::consts::OS,
-    })
+    });
+    if let Some(c) = &request.check_again {
+        machine["check_again_of"] = json!({"item_id": c.item_id, "captured_at": c.captured_at});
+    }
+    machine
 }
 
 fn describe_exchange(ex: &Exchange) -> Value {

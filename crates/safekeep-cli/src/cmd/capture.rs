@@ -44,6 +44,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
         CaptureCommand::Url {
             url,
             case_id,
+            check_again,
             no_render,
             browser,
             accept_invalid_certificate,
@@ -55,13 +56,20 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             json,
         } => {
             let mut vault = super::open(dir)?;
+            let (earlier_case, base) = match &check_again {
+                Some(item) => web::again::request_for(&vault, item)?,
+                None => (String::new(), WebRequest::default()),
+            };
+            let case_id = case_id.unwrap_or(earlier_case);
             let req = WebRequest {
-                url,
+                url: url.unwrap_or(base.url),
+                check_again: base.check_again,
                 limits: Limits {
                     max_body: max_body_mib.saturating_mul(1 << 20),
                     timeout: Duration::from_secs(timeout),
                     max_redirects,
-                    accept_invalid_certificate,
+                    accept_invalid_certificate: accept_invalid_certificate
+                        || base.limits.accept_invalid_certificate,
                 },
                 extra_authorities: ca_files,
                 render: match (no_render, browser) {

@@ -656,11 +656,7 @@ async fn captures_the_screen_without_safekeep_in_it() {
     // The app lets go of the vault when it has exited.
     let v = reopen_after_exit(&vault).await;
     let items = v.items(Some(&case)).unwrap();
-    assert_eq!(items.len(), 2);
-    assert_eq!(
-        items[1].record.capture.as_ref().unwrap()["check_again_of"]["item_id"],
-        json!(items[0].record.id)
-    );
+    assert_eq!(items.len(), 1);
     let item = &items[0];
     assert_eq!(item.record.kind.as_str(), "screenshot");
     assert!(
@@ -813,12 +809,25 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
     assert!(machine.as_str().unwrap().contains("did NOT verify"), "{machine}");
 
     // Check again: the same address later, as a new item linked to the first.
+    until(&c, "!document.getElementById('check-again').hidden").await;
     click(&c, "#check-again").await;
-    until(
-        &c,
-        "document.getElementById('notice').textContent.startsWith('Checked again: still up')",
-    )
-    .await;
+    // A second fetch and render: allow for a slow machine, and say what the page said.
+    let start = Instant::now();
+    let said = loop {
+        let said = js(
+            &c,
+            "document.getElementById('notice').hidden && document.getElementById('alert').hidden ? '' : document.getElementById('notice').textContent + ' | ' + document.getElementById('alert').textContent",
+        )
+        .await;
+        if said != json!("") || start.elapsed() > Duration::from_secs(90) {
+            break said;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        said.as_str().unwrap().starts_with("Checked again: still up"),
+        "{said}"
+    );
     let machine = js(&c, "document.getElementById('item-machine').textContent").await;
     assert!(machine.as_str().unwrap().contains("Checks again"), "{machine}");
     c.close().await.unwrap();

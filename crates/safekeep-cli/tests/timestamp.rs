@@ -320,6 +320,16 @@ fn items_and_bundles_are_timestamped_only_when_turned_on_and_verify_with_openssl
     let bytes = fs::read(&token).unwrap();
     fs::write(&token, &bytes[..bytes.len() / 2]).unwrap();
     assert!(verify_problem(&s, &bag).contains("damaged"));
+    fs::write(&token, &bytes).unwrap();
+    fs::copy(ts.join("AB-1.chain.pem"), ts.join("AB-2.chain.pem")).unwrap();
+    for ext in ["tsr", "commitment", "chain.pem"] {
+        fs::remove_file(ts.join(format!("AB-1.{ext}"))).unwrap();
+    }
+    let problem = verify_problem(&s, &bag);
+    assert!(
+        problem.contains("AB/1") && problem.contains("its token is not in"),
+        "{problem}"
+    );
 
     // Off again: new items and exports send nothing more.
     let before = tsa.requests().len();

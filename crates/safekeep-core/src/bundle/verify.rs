@@ -254,8 +254,8 @@ fn check_bag(
     check_manifests(&files, listing, &mut report);
     check_signature(&files, &info, expect_key, &mut report);
     let items = check_items(&files, &info, &mut report);
-    check_log(&files, &info, &items, &mut report);
-    timestamps::check(&files, &items, &mut report);
+    let timestamped = check_log(&files, &info, &items, &mut report);
+    timestamps::check(&files, &items, &timestamped, &mut report);
     report
 }
 
@@ -501,12 +501,15 @@ fn check_items(
     items
 }
 
+/// Checks the audit log against the items; returns the ids of items the (intact) log
+/// says were given a trusted timestamp.
 fn check_log(
     files: &Files<'_>,
     info: &HashMap<String, String>,
     items: &[BundledItem],
     report: &mut VerifyReport,
-) {
+) -> HashSet<String> {
+    let mut timestamped = HashSet::new();
     let mut problems = Vec::new();
     let case_id = info.get("External-Identifier").cloned().unwrap_or_default();
     let mut verifier = ChainVerifier::new(&case_id);
@@ -540,6 +543,11 @@ fn check_log(
                         {
                             withdrawn.insert(id.to_owned());
                         }
+                        if event.kind == event_type::ITEM_TIMESTAMPED
+                            && let Some(id) = event.data["item_id"].as_str()
+                        {
+                            timestamped.insert(id.to_owned());
+                        }
                     }
                     Err(b) => {
                         problems.push(format!("audit log {b}"));
@@ -555,7 +563,7 @@ fn check_log(
         format!("{events} events, chain head {}", verifier.head())
     });
     if !log_ok {
-        return;
+        return HashSet::new();
     }
     let mut problems = Vec::new();
     for item in items {
@@ -592,4 +600,5 @@ fn check_log(
         problems,
         || format!("{n} items, each sealed in the log at capture"),
     );
+    timestamped
 }

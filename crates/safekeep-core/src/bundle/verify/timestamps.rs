@@ -1,7 +1,10 @@
 //! Checks every RFC 3161 token in `signature/timestamps/` (docs/timestamps.md): each
 //! item token's commitment must end with the sealed record of an item in this bundle and
 //! hash to the token's imprint; the bundle token must cover `tagmanifest-sha256.txt`;
-//! every token must verify against the chain stored beside it.
+//! every token must verify against the chain stored beside it; and every item the audit
+//! log says was timestamped must still carry its token.
+
+use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
@@ -10,7 +13,12 @@ use crate::bundle::format::TAG_MANIFEST;
 use crate::bundle::timestamps::{BUNDLE_STEM, DIR};
 use crate::timestamp_token::{self, Verified};
 
-pub(super) fn check(files: &Files<'_>, items: &[BundledItem], report: &mut VerifyReport) {
+pub(super) fn check(
+    files: &Files<'_>,
+    items: &[BundledItem],
+    timestamped_in_log: &HashSet<String>,
+    report: &mut VerifyReport,
+) {
     let stems: Vec<&str> = files
         .by_name
         .keys()
@@ -18,6 +26,7 @@ pub(super) fn check(files: &Files<'_>, items: &[BundledItem], report: &mut Verif
         .collect();
     let mut problems = Vec::new();
     let mut found = Vec::new();
+    let mut carried = HashSet::new();
     for stem in &stems {
         let at = |ext: &str| format!("{DIR}{stem}.{ext}");
         let (label, data) = if *stem == BUNDLE_STEM {
@@ -43,7 +52,10 @@ pub(super) fn check(files: &Files<'_>, items: &[BundledItem], report: &mut Verif
                     ));
                     continue;
                 }
-                (Some(c), _, Some(item)) => (format!("{} ({})", item.exhibit, item.folder), Some(c)),
+                (Some(c), _, Some(item)) => {
+                    carried.insert(item.id.as_str());
+                    (format!("{} ({})", item.exhibit, item.folder), Some(c))
+                }
             }
         };
         let Some(data) = data else {
@@ -57,6 +69,15 @@ pub(super) fn check(files: &Files<'_>, items: &[BundledItem], report: &mut Verif
             )),
             Err(why) => problems.push(format!("{label}: {why}")),
         }
+    }
+    for item in items
+        .iter()
+        .filter(|i| timestamped_in_log.contains(&i.id) && !carried.contains(i.id.as_str()))
+    {
+        problems.push(format!(
+            "{} ({}): the audit log says it was timestamped, but its token is not in {DIR} (removed after export)",
+            item.exhibit, item.folder
+        ));
     }
     let check = "Trusted timestamps (RFC 3161) cover what they claim and verify";
     if problems.is_empty() && found.is_empty() {

@@ -160,6 +160,8 @@ fn block_on<T: Send>(f: impl std::future::Future<Output = T> + Send) -> Result<T
 struct Session {
     trust: HashMap<String, Result<Vec<Certificate>, String>>,
     unreachable: HashMap<String, String>,
+    /// TLS for `https://` authorities, built once (it reads the system's trust store).
+    tls: Option<Result<Arc<rustls::ClientConfig>, String>>,
 }
 
 impl Session {
@@ -189,7 +191,22 @@ impl Session {
                     continue;
                 }
             };
-            match tokio::time::timeout(timeout, ask(authority, imprint, trusted)).await {
+            let tls = if url.starts_with("https://") {
+                let config = self.tls.get_or_insert_with(|| {
+                    let roots = tls::root_store(&[]).map_err(|e| e.to_string())?;
+                    tls::verifying_config(roots).map(Arc::new)
+                });
+                match config {
+                    Ok(c) => Some(c.clone()),
+                    Err(why) => {
+                        reasons.push(format!("{url}: {why}"));
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
+            match tokio::time::timeout(timeout, ask(authority, imprint, trusted, tls)).await {
                 Ok(Ok(got)) => return Ok(got),
                 Ok(Err(Failure::Answer(why))) => reasons.push(format!("{url}: {why}")),
                 Ok(Err(Failure::Unreachable(why))) => {
@@ -239,11 +256,12 @@ async fn ask(
     authority: &Authority,
     imprint: &[u8; 32],
     trusted: &[Certificate],
+    tls: Option<Arc<rustls::ClientConfig>>,
 ) -> Result<ObtainedToken, Failure> {
     let mut nonce = [0u8; 8];
     rand::rng().fill_bytes(&mut nonce);
     let request = timestamp_token::request(imprint, &nonce).map_err(|e| Failure::Answer(e.to_string()))?;
-    let response = post(&authority.url, request).await?;
+    let response = post(&authority.url, request, tls).await?;
     let answer = |e: TokenError| Failure::Answer(e.to_string());
     let token = timestamp_token::token_from_response(&response, &nonce).map_err(answer)?;
     let verified = timestamp_token::verify(&token, imprint, trusted).map_err(answer)?;
@@ -254,8 +272,12 @@ async fn ask(
     })
 }
 
-/// One `application/timestamp-query` POST over HTTP/1.1, plain or TLS.
-async fn post(address: &str, body: Vec<u8>) -> Result<Vec<u8>, Failure> {
+/// One `application/timestamp-query` POST over HTTP/1.1, plain or (with `tls`) TLS.
+async fn post(
+    address: &str,
+    body: Vec<u8>,
+    tls: Option<Arc<rustls::ClientConfig>>,
+) -> Result<Vec<u8>, Failure> {
     let url = Url::parse(address).map_err(|e| Failure::Answer(format!("the address is not valid ({e})")))?;
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(80);
@@ -263,11 +285,11 @@ async fn post(address: &str, body: Vec<u8>) -> Result<Vec<u8>, Failure> {
         .await
         .map_err(|e| Failure::Unreachable(format!("could not connect ({e})")))?;
     if url.scheme() == "https" {
-        let roots = tls::root_store(&[]).map_err(|e| Failure::Unreachable(e.to_string()))?;
-        let config = tls::verifying_config(roots).map_err(Failure::Unreachable)?;
+        let config =
+            tls.ok_or_else(|| Failure::Answer("TLS was not set up for an https:// authority".into()))?;
         let name = rustls::pki_types::ServerName::try_from(host.clone())
             .map_err(|e| Failure::Answer(format!("the host name is not valid ({e})")))?;
-        let stream = tokio_rustls::TlsConnector::from(Arc::new(config))
+        let stream = tokio_rustls::TlsConnector::from(config)
             .connect(name, tcp)
             .await
             .map_err(|e| Failure::Unreachable(format!("the secure connection failed ({e})")))?;

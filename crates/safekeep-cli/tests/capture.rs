@@ -4,6 +4,8 @@
 //! and the monitor, decodes the stored PNGs and compares pixels and hashes.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -12,7 +14,7 @@ use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-const PASS: &str = "correct horse battery staple";
+use common::PASS;
 const TITLE: &str = "Safekeep test pattern";
 const W: u32 = 240;
 const H: u32 = 160;
@@ -104,16 +106,11 @@ struct Session {
 
 impl Session {
     fn safekeep(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("safekeep")
-            .unwrap()
-            .env("SAFEKEEP_VAULT", &self.vault)
-            .env("SAFEKEEP_PASSPHRASE", PASS)
-            .env("SAFEKEEP_INSECURE_FAST_KDF", "1")
+        common::safekeep(&self.vault)
             .env("DISPLAY", &self.display)
             .env_remove("WAYLAND_DISPLAY")
             .env_remove("XDG_SESSION_TYPE")
             .args(args)
-            .stdin(Stdio::null())
             .output()
             .unwrap()
     }

@@ -9,12 +9,9 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
-
-const PASS: &str = "correct horse battery staple";
 
 struct Session {
     vault: std::path::PathBuf,
@@ -22,25 +19,11 @@ struct Session {
 
 impl Session {
     fn safekeep(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("safekeep")
-            .unwrap()
-            .env("SAFEKEEP_VAULT", &self.vault)
-            .env("SAFEKEEP_PASSPHRASE", PASS)
-            .env("SAFEKEEP_INSECURE_FAST_KDF", "1")
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+        common::safekeep(&self.vault).args(args).output().unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.safekeep(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::stdout_of(args, self.safekeep(args))
     }
 
     fn json(&self, args: &[&str]) -> Value {

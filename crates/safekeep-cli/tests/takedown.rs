@@ -3,12 +3,11 @@
 //! references and hashes but no picture bytes.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::process::{Command, Output, Stdio};
+mod common;
 
-use assert_cmd::cargo::CommandCargoExt;
+use std::process::{Command, Output};
+
 use serde_json::Value;
-
-const PASS: &str = "correct horse battery staple";
 
 struct Session {
     tmp: tempfile::TempDir,
@@ -16,25 +15,14 @@ struct Session {
 
 impl Session {
     fn safekeep(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("safekeep")
-            .unwrap()
-            .env("SAFEKEEP_VAULT", self.tmp.path().join("vault"))
-            .env("SAFEKEEP_PASSPHRASE", PASS)
-            .env("SAFEKEEP_INSECURE_FAST_KDF", "1")
+        common::safekeep(&self.tmp.path().join("vault"))
             .args(args)
-            .stdin(Stdio::null())
             .output()
             .unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.safekeep(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::stdout_of(args, self.safekeep(args))
     }
 
     fn fails(&self, args: &[&str]) -> String {

@@ -4,16 +4,15 @@
 //! Safekeep and by `openssl ts -verify` run exactly as the bundle's README.txt prints it.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-const PASS: &str = "correct horse battery staple";
 
 /// The authority: a Python process serving `openssl ts -reply`.
 struct Tsa {
@@ -108,15 +107,7 @@ fn session() -> Session {
 
 impl Session {
     fn safekeep(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("safekeep")
-            .unwrap()
-            .env("SAFEKEEP_VAULT", &self.vault)
-            .env("SAFEKEEP_PASSPHRASE", PASS)
-            .env("SAFEKEEP_INSECURE_FAST_KDF", "1")
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+        common::safekeep(&self.vault).args(args).output().unwrap()
     }
 
     /// Runs a command that must succeed; returns stdout and stderr.

@@ -12,12 +12,11 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 
-use assert_cmd::cargo::CommandCargoExt;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-const PASS: &str = "correct horse battery staple";
+use common::PASS;
 
 /// The certificates the HTTPS server presents, DER, leaf first.
 struct Chain {
@@ -169,14 +168,9 @@ fn session() -> Session {
 
 impl Session {
     fn safekeep(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("safekeep")
-            .unwrap()
-            .env("SAFEKEEP_VAULT", &self.vault)
-            .env("SAFEKEEP_PASSPHRASE", PASS)
-            .env("SAFEKEEP_INSECURE_FAST_KDF", "1")
+        common::safekeep(&self.vault)
             .env_remove("SAFEKEEP_BROWSER")
             .args(args)
-            .stdin(Stdio::null())
             .output()
             .unwrap()
     }

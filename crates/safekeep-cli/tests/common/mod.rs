@@ -24,3 +24,27 @@ pub fn tool(name: &str) -> PathBuf {
     );
     PathBuf::from(String::from_utf8(found.stdout).unwrap().trim())
 }
+
+/// The passphrase of every test vault.
+pub const PASS: &str = "correct horse battery staple";
+
+/// `safekeep` on the vault in `vault`, unlocked with [`PASS`], with the test-only cheap
+/// key derivation and stdin closed. Callers add their arguments and environment.
+pub fn safekeep(vault: &Path) -> Command {
+    let mut cmd = <Command as assert_cmd::cargo::CommandCargoExt>::cargo_bin("safekeep").unwrap();
+    cmd.env("SAFEKEEP_VAULT", vault)
+        .env("SAFEKEEP_PASSPHRASE", PASS)
+        .env("SAFEKEEP_INSECURE_FAST_KDF", "1")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// The stdout of a command that must have succeeded (its stderr in the failure message).
+pub fn stdout_of(args: &[&str], out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

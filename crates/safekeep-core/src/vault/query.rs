@@ -92,21 +92,27 @@ impl Vault {
             .collect()
     }
 
-    /// Reads one item (id or prefix).
+    /// Reads one item (id or prefix), with the items whose pictures look like its own.
     pub fn item(&self, item_id: &str) -> Result<ItemView> {
+        let mut view = self.item_without_similar(item_id)?;
+        view.similar = self.similar_images(&view.record.id)?;
+        Ok(view)
+    }
+
+    /// Reads one item without the "looks like" scan over every stored hash (for previews
+    /// and series, which do not show it).
+    fn item_without_similar(&self, item_id: &str) -> Result<ItemView> {
         let id = self.resolve_item(item_id)?;
         let row =
             items::get(self.conn(), &id)?.ok_or_else(|| Error::Invalid(format!("item {id} vanished")))?;
-        let mut view = self.view(row)?;
-        view.similar = self.similar_images(&id)?;
-        Ok(view)
+        self.view(row)
     }
 
     /// For "capture again": the series that `item_id` starts or belongs to (a scrolling
     /// conversation captured as numbered, overlapping shots) and the next shot's number.
     /// A series is named by its first item's id; that item is shot 1.
     pub fn next_in_series(&self, item_id: &str) -> Result<(String, u64)> {
-        let first = self.item(item_id)?.record;
+        let first = self.item_without_similar(item_id)?.record;
         let series_of = |r: &crate::item::ItemRecord| {
             r.capture
                 .as_ref()
@@ -133,7 +139,7 @@ impl Vault {
     /// Returns its media type and bytes; the bytes are checked against the sealed hash so
     /// that the screen never shows something other than the evidence.
     pub fn artifact_bytes(&self, item_id: &str, index: usize, limit: u64) -> Result<(String, Vec<u8>)> {
-        let view = self.item(item_id)?;
+        let view = self.item_without_similar(item_id)?;
         let artifact =
             view.record.artifacts.get(index).ok_or_else(|| {
                 Error::Invalid(format!("item {} has no file #{}", view.record.id, index + 1))

@@ -789,8 +789,10 @@ $("go-export").addEventListener("click", async () => {
   const docs = await tauri.path.documentDir().catch(() => tauri.path.homeDir()).catch(() => "");
   $("export-out").value = docs ? await tauri.path.join(docs, `${safe}.zip`) : `${safe}.zip`;
   $("export-encrypt").checked = false;
+  $("export-annex").checked = false;
   $("export-pass-box").hidden = true;
   $("export-result").hidden = true;
+  $("report-result").hidden = true;
   show("export");
 });
 $("export-choose").addEventListener("click", async () => {
@@ -811,7 +813,7 @@ $("export-form").addEventListener("submit", async (ev) => {
   channel.onmessage = (p) => { bar.max = p.total || 1; bar.value = p.done; };
   $("export-go").disabled = true;
   try {
-    const s = await call("export_case", { caseId: state.caseId, exhibitPrefix: $("export-initials").value, out: $("export-out").value, passphrase, onProgress: channel });
+    const s = await call("export_case", { caseId: state.caseId, exhibitPrefix: $("export-initials").value, out: $("export-out").value, passphrase, unblurredAnnex: $("export-annex").checked, onProgress: channel });
     $("export-pass").value = "";
     $("export-encrypted-note").hidden = passphrase === null;
     $("export-path").textContent = s.path;
@@ -825,6 +827,14 @@ $("export-form").addEventListener("submit", async (ev) => {
     bar.hidden = true;
     $("export-go").disabled = false;
   }
+});
+$("report-save").addEventListener("click", async () => {
+  clearMessages();
+  // Saved beside where the bundle would go ("case.zip" → "case-report.pdf"); never over a file.
+  const out = $("export-out").value.replace(/(\.zip)?(\.age)?$/i, "") + "-report.pdf";
+  const r = await call("save_report", { caseId: state.caseId, exhibitPrefix: $("export-initials").value, out, unblurredAnnex: $("export-annex").checked });
+  $("report-result").textContent = `✔ Report saved: ${r.path} (${r.exhibits} exhibit(s)). On its own it is not signed; the copy inside an exported bundle is.`;
+  $("report-result").hidden = false;
 });
 $("export-reveal").addEventListener("click", () => tauri.opener.revealItemInDir($("export-path").textContent).catch(showError));
 

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 use safekeep_core::bundle::encrypted::DEFAULT_WORK_FACTOR;
+use safekeep_core::bundle::report_pdf::SavedReport;
 use safekeep_core::bundle::{
-    BundleEncryption, BundleKey, ExportOptions, ExportProgress, ExportSummary, VerifyReport, verify,
+    BundleEncryption, BundleKey, ExportOptions, ExportProgress, ExportSummary, ReportOptions, VerifyReport,
+    verify,
 };
 use safekeep_core::db::cases::CaseRow;
 use safekeep_core::item::Context;
@@ -256,6 +258,7 @@ pub fn export_case(
     exhibit_prefix: String,
     out: PathBuf,
     passphrase: Option<String>,
+    unblurred_annex: bool,
     on_progress: Channel<ExportProgress>,
 ) -> Result<ExportSummary> {
     let encryption = passphrase.map(|p| BundleEncryption::Passphrase {
@@ -269,8 +272,23 @@ pub fn export_case(
         exhibit_prefix: exhibit_prefix.trim().to_uppercase(),
         encryption,
         timestamper: safekeep_capture::timestamp::bundle_stamper(&vault)?,
+        report: ReportOptions { unblurred_annex },
     };
     Ok(vault.export(&case_id, &options, &mut |p| drop(on_progress.send(p)))?)
+}
+
+/// Saves a case's PDF report on its own (no bundle).
+#[tauri::command(async)]
+pub fn save_report(
+    state: State<'_, AppState>,
+    case_id: String,
+    exhibit_prefix: String,
+    out: PathBuf,
+    unblurred_annex: bool,
+) -> Result<SavedReport> {
+    let options = ReportOptions { unblurred_annex };
+    let prefix = exhibit_prefix.trim().to_uppercase();
+    Ok(state.vault()?.save_report(&case_id, &prefix, options, &out)?)
 }
 
 /// Verifies a bundle (zip, encrypted .age with `passphrase`, or folder). Needs no vault.

@@ -49,6 +49,7 @@ fn main() {
             commands::save_takedown_pack,
             commands::artifact_bytes,
             commands::export_case,
+            commands::save_report,
             commands::verify_bundle,
             commands::quick_exit,
             timestamp::timestamp_status,

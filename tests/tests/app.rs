@@ -389,6 +389,11 @@ async fn victim_and_solicitor_paths() {
     );
     let fingerprint = js(&c, "document.getElementById('export-fp').textContent").await;
     shot(&c, "05-exported").await;
+    // The PDF report on its own, beside the bundle.
+    click(&c, "#report-save").await;
+    until(&c, "!document.getElementById('report-result').hidden").await;
+    let report = std::fs::read(home.path().join("for-solicitor-report.pdf")).unwrap();
+    assert!(report.starts_with(b"%PDF-"), "a PDF");
 
     // The solicitor's side: verify the bundle, then a tampered copy.
     click(&c, "#nav-verify").await;

@@ -147,9 +147,29 @@ pub enum Command {
         exhibit_prefix: String,
         #[command(flatten)]
         encryption: ExportEncryptionArgs,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Save a case's printable PDF report on its own, without exporting a bundle.
+    ///
+    /// The same report every bundle holds (data/report/report.pdf): cover, exhibit list,
+    /// timeline, each exhibit with its hashes and blurred thumbnails, and what the checks
+    /// prove. Exhibit references match those of an export made now with the same prefix.
+    Report {
+        /// The case (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// The PDF file to create, e.g. report.pdf. It must not exist yet.
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+        /// The initials of the person producing the exhibits; exhibits are numbered AB/1, AB/2…
+        #[arg(long, value_name = "AB", default_value = "SK")]
+        exhibit_prefix: String,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Check a bundle: has anything been altered since it was exported? Needs no vault.
     ///
@@ -348,6 +368,15 @@ pub enum PassphraseCommand {
         #[arg(long, value_name = "FILE")]
         new_passphrase_file: Option<PathBuf>,
     },
+}
+
+/// What the PDF report holds.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Add to the PDF report an annex showing the pictures UNBLURRED (every page of it is
+    /// marked so). Off by default: the report's pictures are blurred.
+    #[arg(long)]
+    pub unblurred_annex: bool,
 }
 
 /// Encrypting an exported bundle for sending it.

@@ -74,8 +74,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             out,
             exhibit_prefix,
             encryption,
+            report,
             json,
-        } => bundle::export(&dir()?, &case_id, out, exhibit_prefix, encryption, json),
+        } => bundle::export(&dir()?, &case_id, out, exhibit_prefix, (encryption, report), json),
+        Command::Report {
+            case_id,
+            out,
+            exhibit_prefix,
+            report,
+        } => bundle::report(&dir()?, &case_id, &out, &exhibit_prefix, &report),
         Command::Verify {
             bundle,
             expect_key,

@@ -6,11 +6,13 @@ pub mod format;
 mod output;
 mod readme;
 mod report;
+pub mod report_pdf;
 mod statement;
 pub mod timestamps;
 pub mod verify;
 
 pub use encrypted::{BundleEncryption, BundleKey};
 pub use export::{BundleTimestamp, ExportError, ExportOptions, ExportProgress, ExportSummary};
+pub use report_pdf::ReportOptions;
 pub use timestamps::Stamper;
 pub use verify::{Check, Verdict, VerifyReport};

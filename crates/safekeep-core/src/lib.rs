@@ -15,6 +15,7 @@ pub mod db;
 pub mod item;
 pub mod keyring;
 pub mod perceptual;
+pub mod picture;
 pub mod sealed_blob;
 pub mod signing;
 pub mod takedown;

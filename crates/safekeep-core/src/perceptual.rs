@@ -10,15 +10,13 @@
 
 use std::io::{BufRead, Seek};
 
-use image::ImageReader;
-
 /// Hamming distance at or below which two PDQ hashes are taken as the same picture:
 /// Meta's recommended matching threshold (31 of 256 bits).
 pub const MATCH_DISTANCE: u32 = 31;
 
 /// Largest picture hashed, in pixels (decoding needs about 3 bytes and hashing about 8
 /// bytes per pixel). Larger originals are kept but not hashed.
-pub const MAX_PIXELS: u64 = 64_000_000;
+pub const MAX_PIXELS: u64 = crate::picture::MAX_PIXELS;
 
 /// A PDQ hash and its quality.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,15 +61,7 @@ pub fn is_hashable(media_type: &str) -> bool {
 /// Decodes a picture and computes its PDQ hash. Fails (with a reason in words) on a
 /// damaged or unsupported file, or one larger than [`MAX_PIXELS`].
 pub fn pdq_of(reader: impl BufRead + Seek) -> Result<Pdq, String> {
-    let mut reader = ImageReader::new(reader)
-        .with_guessed_format()
-        .map_err(|e| format!("the picture cannot be read ({e})"))?;
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_PIXELS * 4);
-    reader.limits(limits);
-    let picture = reader
-        .decode()
-        .map_err(|e| format!("the picture cannot be decoded ({e})"))?;
+    let picture = crate::picture::decode(reader)?;
     let (w, h) = (picture.width(), picture.height());
     if u64::from(w) * u64::from(h) > MAX_PIXELS || w < 5 || h < 5 {
         return Err(format!("{w}×{h} pixels is outside what PDQ hashes"));

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use safekeep_core::bundle::encrypted::DEFAULT_WORK_FACTOR;
-use safekeep_core::bundle::{BundleEncryption, BundleKey, ExportOptions, verify};
+use safekeep_core::bundle::{BundleEncryption, BundleKey, ExportOptions, ReportOptions, verify};
 
-use crate::cli::ExportEncryptionArgs;
+use crate::cli::{ExportEncryptionArgs, ReportArgs};
 use crate::{output, passphrase};
 
 /// Exports a case and prints the bundle's SHA-256.
@@ -16,7 +16,7 @@ pub fn export(
     case_id: &str,
     out: PathBuf,
     exhibit_prefix: String,
-    enc: ExportEncryptionArgs,
+    (enc, report): (ExportEncryptionArgs, ReportArgs),
     json: bool,
 ) -> Result<ExitCode> {
     let encryption = if !enc.recipient.is_empty() {
@@ -47,10 +47,37 @@ pub fn export(
         exhibit_prefix: exhibit_prefix.to_uppercase(),
         encryption,
         timestamper: safekeep_capture::timestamp::bundle_stamper(&vault)?,
+        report: report_options(&report),
     };
     let summary = vault.export(case_id, &options, &mut |p| bar.set_position(p.done))?;
     bar.finish_and_clear();
     output::export_summary(&summary, json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_options(args: &ReportArgs) -> ReportOptions {
+    ReportOptions {
+        unblurred_annex: args.unblurred_annex,
+    }
+}
+
+/// Saves a case's PDF report on its own.
+pub fn report(
+    dir: &Path,
+    case_id: &str,
+    out: &Path,
+    exhibit_prefix: &str,
+    args: &ReportArgs,
+) -> Result<ExitCode> {
+    let vault = super::open(dir)?;
+    let saved = vault.save_report(case_id, &exhibit_prefix.to_uppercase(), report_options(args), out)?;
+    eprintln!(
+        "Wrote {} ({} exhibits, {} bytes, {}).",
+        saved.path.display(),
+        saved.exhibits,
+        saved.bytes,
+        saved.conformance
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -18,6 +18,7 @@ use zip::{CompressionMethod, ZipWriter};
 
 use super::encrypted::{BundleEncryption, EncryptionError, Output};
 use super::format::{self, AUDIT_LOG, BAGIT_TXT, MANIFEST, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
+use super::report_pdf::{self, Origin, ReportOptions};
 use super::timestamps::{self as stamps, ExhibitStamp, Stamper};
 use super::{readme, report, statement};
 use crate::audit_log::event_type;
@@ -37,6 +38,8 @@ pub struct ExportOptions {
     pub encryption: Option<BundleEncryption>,
     /// Time-stamp the bundle's tag manifest with this (when timestamping is on).
     pub timestamper: Option<Stamper>,
+    /// What the PDF report (`data/report/report.pdf`) holds.
+    pub report: ReportOptions,
 }
 
 /// The file name an export should get: an encrypted bundle always ends in `.age`, so
@@ -227,18 +230,10 @@ impl Vault {
             exported_at: utc_rfc3339(&now),
             fingerprint: self.key().fingerprint(),
         };
+
         let written = Output::new(file, options.encryption.as_ref())
             .map_err(ExportError::from)
-            .and_then(|output| {
-                self.write_bag(
-                    output,
-                    &ctx,
-                    &exhibits,
-                    &log,
-                    options.timestamper.as_ref(),
-                    progress,
-                )
-            });
+            .and_then(|output| self.write_bag(output, &ctx, &exhibits, &log, options, progress));
         let (manifest_sha, tag_sha, zip_sha, payload_bytes, timestamp) = match written {
             Ok(w) => w,
             Err(e) => {
@@ -297,7 +292,7 @@ impl Vault {
         })
     }
 
-    fn exhibits(&self, case_id: &str, prefix: &str) -> Result<Vec<Exhibit>, ExportError> {
+    pub(super) fn exhibits(&self, case_id: &str, prefix: &str) -> Result<Vec<Exhibit>, ExportError> {
         let mut out = Vec::new();
         for view in self
             .items(Some(case_id))?
@@ -350,9 +345,10 @@ impl Vault {
         ctx: &BagContext,
         exhibits: &[Exhibit],
         log: &[events::EventRow],
-        timestamper: Option<&Stamper>,
+        options: &ExportOptions,
         progress: &mut dyn FnMut(ExportProgress),
     ) -> Result<(String, String, String, u64, Option<BundleTimestamp>), ExportError> {
+        let timestamper = options.timestamper.as_ref();
         let io_err = |source| ExportError::Write {
             path: PathBuf::from(&ctx.bag),
             source,
@@ -421,6 +417,20 @@ impl Vault {
         w.add(AUDIT_LOG, &audit, true)?;
         let html = report::render(ctx, exhibits, log.len());
         w.add(REPORT, html.as_bytes(), true)?;
+        let pdf = report_pdf::render(
+            ctx,
+            Origin::Bundle(&ctx.bag),
+            exhibits,
+            log.len(),
+            options.report,
+            &mut |ex, i, cap| {
+                self.artifact_bytes(&ex.view.record.id, i, cap)
+                    .ok()
+                    .map(|(_, b)| b)
+            },
+        )
+        .map_err(|e| io_err(io::Error::other(e)))?;
+        w.add(format::REPORT_PDF, &pdf.pdf, false)?;
         w.add(
             format::STATEMENT_DRAFT,
             statement::render(ctx, exhibits).as_bytes(),

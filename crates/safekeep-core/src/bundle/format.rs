@@ -22,6 +22,8 @@ pub const PUBLIC_KEY: &str = "signature/vault-key.pem";
 pub const AUDIT_LOG: &str = "data/audit-log.jsonl";
 /// The human-readable report.
 pub const REPORT: &str = "data/report/index.html";
+/// The printable report (PDF/A-2u where it can be; docs/report.md).
+pub const REPORT_PDF: &str = "data/report/report.pdf";
 /// The witness statement draft.
 pub const STATEMENT_DRAFT: &str = "data/report/statement-draft.txt";
 /// Where item folders live.
@@ -204,6 +206,39 @@ pub fn parse_bag_info(text: &str) -> Result<Vec<(String, String)>, String> {
 pub fn one_line(value: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// What each check proves and does not (check, proves, does not prove), as the reports
+/// print it.
+pub const CHECKS: [(&str, &str, &str); 5] = [
+    (
+        "SHA-256 of each file (manifest-sha256.txt)",
+        "The file is byte for byte the one exported.",
+        "When the file was made, or by whom.",
+    ),
+    (
+        "Hash-chained audit log",
+        "No event was removed or edited after the fact without breaking the chain.",
+        "That the capturing computer's clock was right.",
+    ),
+    (
+        "Ed25519 signature",
+        "The bundle came from the Safekeep vault holding the key with the fingerprint on the cover.",
+        "That the key holder is honest.",
+    ),
+    (
+        "RFC 3161 trusted timestamp (where present)",
+        "An independent time-stamp authority saw the item's sealed record, with its hashes, by the time in the token.",
+        "That the content is genuine, or when it was first posted online.",
+    ),
+    (
+        "PDQ perceptual hash (pictures)",
+        "Two pictures whose PDQ hashes differ in at most 31 of 256 bits very probably show the same image, even resized or recompressed.",
+        "That two pictures are byte for byte identical (SHA-256 says that), or who made either.",
+    ),
+];
+
+/// How to check a bundle, in one paragraph.
+pub const HOW_TO_VERIFY: &str = "Follow README.txt at the top of the bundle: sha256sum -c manifest-sha256.txt (Linux), shasum -a 256 -c manifest-sha256.txt (macOS) or PowerShell Get-FileHash (Windows) for the files; bagit.py --validate for the bag; openssl pkeyutl -verify for the signature; openssl ts -verify for the timestamps; or safekeep verify for all of them.";
 
 #[cfg(test)]
 mod tests {

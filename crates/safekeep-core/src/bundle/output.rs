@@ -1,12 +1,15 @@
 //! The bundle file being written: bytes are hashed and written on a second thread, so
 //! that hashing the whole zip costs no time on the thread that re-hashes the originals.
 
-use std::fs::File;
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
+
+use crate::blob_store::sync_dir;
 
 const CHUNK: usize = 1 << 20;
 const DEPTH: usize = 4;
@@ -98,4 +101,36 @@ impl Write for HashedOutput {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// Writes a new file crash-safely and never over an existing one: `<path>.part` (created
+/// new), fsync, rename, directory fsync. On failure nothing is left at either name.
+pub(super) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let exists = || {
+        io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists", path.display()),
+        )
+    };
+    if path.exists() {
+        return Err(exists());
+    }
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let mut file = OpenOptions::new().write(true).create_new(true).open(&part)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| if path.exists() { Err(exists()) } else { Ok(()) })
+        .and_then(|()| fs::rename(&part, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&part);
+        return Err(e);
+    }
+    sync_dir(
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    )
 }

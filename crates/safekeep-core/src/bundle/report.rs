@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use super::export::{BagContext, Exhibit};
+use super::format;
 use crate::item::ItemKind;
 
 /// Escapes text for HTML element content and attribute values.
@@ -73,7 +74,7 @@ Images below are blurred; select “Show image” to reveal one. They stay blurr
     for ex in exhibits {
         item_section(&mut h, ex);
     }
-    h.push_str(PROVES);
+    proves(&mut h);
     h.push_str("</body></html>\n");
     h
 }
@@ -191,14 +192,23 @@ fn item_section(h: &mut String, ex: &Exhibit) {
     h.push_str("</div></section>\n");
 }
 
-const PROVES: &str = "<h2>What these checks prove, and what they do not</h2>
-<table><tr><th>Check</th><th>Proves</th><th>Does not prove</th></tr>
-<tr><td>SHA-256 of each file (<code>manifest-sha256.txt</code>)</td><td>The file is byte for byte the one exported.</td><td>When the file was made, or by whom.</td></tr>
-<tr><td>Hash-chained audit log</td><td>No event was removed or edited after the fact without breaking the chain.</td><td>That the capturing computer's clock was right.</td></tr>
-<tr><td>Ed25519 signature</td><td>The bundle came from the Safekeep vault holding the key with the fingerprint above.</td><td>That the key holder is honest.</td></tr>
-</table>
-<h2>How to verify</h2>
-<p>Follow <code>README.txt</code> at the top of the bundle: <code>sha256sum -c manifest-sha256.txt</code> (Linux),
-<code>shasum -a 256 -c manifest-sha256.txt</code> (macOS), PowerShell <code>Get-FileHash</code> (Windows),
-<code>bagit.py --validate</code>, <code>openssl pkeyutl -verify</code> for the signature, or <code>safekeep verify</code>.</p>
-";
+/// The checks table and how to verify, from the same text the PDF report prints.
+fn proves(h: &mut String) {
+    h.push_str(
+        "<h2>What these checks prove, and what they do not</h2>\n<table><tr><th>Check</th><th>Proves</th><th>Does not prove</th></tr>\n",
+    );
+    for (check, proves, not) in format::CHECKS {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(check),
+            esc(proves),
+            esc(not)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</table>\n<h2>How to verify</h2>\n<p>{}</p>",
+        esc(format::HOW_TO_VERIFY)
+    );
+}

@@ -1,0 +1,539 @@
+//! `data/report/report.pdf`: the printable report (docs/report.md).
+//!
+//! Cover, exhibit list, timeline, one page (or more) per exhibit with its fields and
+//! hashes, the incident-log entries' own words, blurred thumbnails, and what the checks
+//! prove; optionally an annex of unblurred pictures, marked as such on every page. Drawn
+//! with krilla from the sealed records, never from a screenshot of HTML. It aims at
+//! PDF/A-2u (archival, with every glyph mapped to its text); if the text holds a character
+//! none of the shipped fonts can draw, PDF/A forbids the missing-glyph box it needs, and
+//! the report is written as plain PDF 1.7 instead of not at all.
+
+mod layout;
+mod timeline;
+
+use std::io::{self, Cursor};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, Timelike};
+use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::metadata::{DateTime as PdfDateTime, Metadata};
+use krilla::{Document, SerializeSettings};
+
+use serde::Serialize;
+
+use super::export::{BagContext, Exhibit, ExportError};
+use super::{format, output};
+use crate::clock::utc_rfc3339;
+use crate::db::events;
+use crate::item::ItemKind;
+use crate::picture;
+use crate::vault::{self, ItemTimestamp, Vault};
+use layout::{BODY, Flow, Fonts, Ink, SMALL, Style, WIDTH};
+
+/// Longest incident-log entry quoted in full, in characters; the rest is in the bundle.
+const NOTE_CHARS: usize = 20_000;
+/// Largest incident-log entry read for quoting, in bytes.
+const NOTE_BYTES: u64 = 4 * 1024 * 1024;
+/// Largest picture decoded for the report, in bytes.
+const PICTURE_BYTES: u64 = 200 * 1024 * 1024;
+/// Long side of an annex picture, in pixels (a viewing copy; the original is in the bundle).
+const ANNEX_SIDE: u32 = 1600;
+
+/// What the report should contain beyond the default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportOptions {
+    /// Add "Annex A", the pictures unblurred, marked as such on every page.
+    pub unblurred_annex: bool,
+}
+
+/// A report saved on its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedReport {
+    /// The file written.
+    pub path: PathBuf,
+    /// Exhibits in it.
+    pub exhibits: usize,
+    /// Its size.
+    pub bytes: u64,
+    /// `PDF/A-2u`, or `PDF 1.7` when the text needed a character the fonts lack.
+    pub conformance: &'static str,
+}
+
+impl Vault {
+    /// Writes a case's PDF report to `out` (which must not exist) without exporting a
+    /// bundle: the same report, with the same exhibit references, as an export now would
+    /// hold. Reads the vault only; nothing is recorded.
+    pub fn save_report(
+        &self,
+        case_id: &str,
+        exhibit_prefix: &str,
+        options: ReportOptions,
+        out: &Path,
+    ) -> Result<SavedReport, ExportError> {
+        if !format::valid_prefix(exhibit_prefix) {
+            return Err(ExportError::BadPrefix(exhibit_prefix.to_owned()));
+        }
+        if out.exists() {
+            return Err(ExportError::Exists(out.to_owned()));
+        }
+        let case = self.resolve_case(case_id)?;
+        let exhibits = self.exhibits(&case.id, exhibit_prefix)?;
+        if exhibits.is_empty() {
+            return Err(ExportError::Empty(case.id));
+        }
+        let events = events::list(self.conn(), &case.id)
+            .map_err(vault::Error::from)?
+            .len();
+        let ctx = BagContext {
+            bag: String::new(),
+            case_id: case.id,
+            case_title: case.title,
+            prefix: exhibit_prefix.to_owned(),
+            exported_at: utc_rfc3339(&self.now()),
+            fingerprint: self.key().fingerprint(),
+        };
+        let write_err = |source| ExportError::Write {
+            path: out.to_owned(),
+            source,
+        };
+        let rendered = render(
+            &ctx,
+            Origin::OnDemand,
+            &exhibits,
+            events,
+            options,
+            &mut |ex, i, cap| {
+                self.artifact_bytes(&ex.view.record.id, i, cap)
+                    .ok()
+                    .map(|(_, b)| b)
+            },
+        )
+        .map_err(|e| write_err(io::Error::other(e)))?;
+        output::write_new(out, &rendered.pdf).map_err(write_err)?;
+        Ok(SavedReport {
+            path: out.to_owned(),
+            exhibits: exhibits.len(),
+            bytes: rendered.pdf.len() as u64,
+            conformance: rendered.conformance,
+        })
+    }
+}
+
+/// Where the report comes from: a bundle being exported, or the vault on demand.
+pub(super) enum Origin<'a> {
+    /// Inside the bag named here.
+    Bundle(&'a str),
+    /// Saved on its own.
+    OnDemand,
+}
+
+/// A rendered report.
+pub(super) struct Rendered {
+    pub pdf: Vec<u8>,
+    /// `PDF/A-2u` or `PDF 1.7`.
+    pub conformance: &'static str,
+}
+
+/// Reads an artifact's bytes (the exhibit, the artifact's index, a size cap); `None` if
+/// it cannot be read or is larger than the cap.
+pub(super) type ReadArtifact<'r> = dyn FnMut(&Exhibit, usize, u64) -> Option<Vec<u8>> + 'r;
+
+/// Renders the report. Fails only if the PDF library fails.
+pub(super) fn render(
+    ctx: &BagContext,
+    origin: Origin<'_>,
+    exhibits: &[Exhibit],
+    events: usize,
+    options: ReportOptions,
+    read: &mut ReadArtifact<'_>,
+) -> Result<Rendered, String> {
+    let fonts = Fonts::load().ok_or("the report's fonts are damaged in this copy of Safekeep")?;
+    let mut flow = Flow::new(&fonts, &format!("Evidence report · {}", ctx.case_title));
+    cover(&mut flow, ctx, &origin, exhibits, events, options);
+    exhibit_list(&mut flow, exhibits);
+    timeline_section(&mut flow, exhibits);
+    for ex in exhibits {
+        exhibit_pages(&mut flow, ex, read);
+    }
+    proves(&mut flow);
+    if options.unblurred_annex {
+        annex(&mut flow, ctx, exhibits, read);
+    }
+    let footer = format!("case {} · exhibits {}", ctx.case_id, ctx.prefix);
+    let mut last = String::new();
+    for (archival, conformance) in [(Some(Archival::A2_U), "PDF/A-2u"), (None, "PDF 1.7")] {
+        let mut config = ConfigurationBuilder::new();
+        if let Some(a) = archival {
+            config = config.with_archival_validator(a);
+        }
+        let settings = SerializeSettings {
+            configuration: config.finish().map_err(|e| format!("{e:?}"))?,
+            ..SerializeSettings::default()
+        };
+        let mut doc = Document::new_with(settings);
+        flow.finish(&mut doc, &footer);
+        doc.set_metadata(metadata(ctx));
+        match doc.finish() {
+            Ok(pdf) => return Ok(Rendered { pdf, conformance }),
+            Err(e) => last = format!("{e:?}"),
+        }
+    }
+    Err(format!("the PDF report could not be written ({last})"))
+}
+
+fn metadata(ctx: &BagContext) -> Metadata {
+    let mut meta = Metadata::new()
+        .title(format!("Evidence report: {}", ctx.case_title))
+        .language("en-GB".into())
+        .creator(format!("Safekeep {}", env!("CARGO_PKG_VERSION")))
+        .description(format!(
+            "Exhibits {}/1 onwards of case {}",
+            ctx.prefix, ctx.case_id
+        ));
+    if let Ok(t) = DateTime::parse_from_rfc3339(&ctx.exported_at) {
+        let t = t.to_utc();
+        meta = meta.creation_date(
+            PdfDateTime::new(u16::try_from(t.year()).unwrap_or(2000))
+                .month(t.month() as u8)
+                .day(t.day() as u8)
+                .hour(t.hour() as u8)
+                .minute(t.minute() as u8)
+                .second(t.second() as u8)
+                .utc_offset_hour(0)
+                .utc_offset_minute(0),
+        );
+    }
+    meta
+}
+
+/// The readable name of an item kind.
+pub(super) fn kind_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::File => "File",
+        ItemKind::Note => "Incident log entry",
+        ItemKind::Screenshot => "Screenshot",
+        ItemKind::WebPage => "Web page",
+    }
+}
+
+fn cover(
+    flow: &mut Flow<'_>,
+    ctx: &BagContext,
+    origin: &Origin<'_>,
+    exhibits: &[Exhibit],
+    events: usize,
+    options: ReportOptions,
+) {
+    flow.heading("Evidence report", 22.0);
+    flow.paragraph(&ctx.case_title, Style::Bold, 14.0, Ink::Black);
+    flow.space(6.0);
+    let annex = if options.unblurred_annex {
+        " Annex A at the end shows the pictures UNBLURRED; every page of it says so."
+    } else {
+        ""
+    };
+    flow.boxed(
+        &format!(
+            "Content warning: some exhibits may be sexually explicit or distressing. Pictures in this report are blurred on purpose.{annex}"
+        ),
+        Style::Bold,
+    );
+    flow.space(6.0);
+    let n = exhibits.len();
+    flow.field("Case id", &ctx.case_id, Style::Mono);
+    flow.field(
+        "Exhibits",
+        &format!(
+            "{n}: references {p}/1 to {p}/{n} ({p} are the initials of the person producing them)",
+            p = ctx.prefix
+        ),
+        Style::Body,
+    );
+    match origin {
+        Origin::Bundle(bag) => {
+            flow.field("Exported (UTC)", &ctx.exported_at, Style::Body);
+            flow.field(
+                "Bundle",
+                &format!("{bag} (this report is data/report/report.pdf in it)"),
+                Style::Body,
+            );
+        }
+        Origin::OnDemand => {
+            flow.field("Made (UTC)", &ctx.exported_at, Style::Body);
+            flow.field(
+                "Bundle",
+                "none: this report was made from the vault on its own. Its hashes can be checked against an exported bundle, whose signature covers its own copy of this report.",
+                Style::Body,
+            );
+        }
+    }
+    flow.field("Signing key fingerprint", &ctx.fingerprint, Style::Mono);
+    flow.field("Trusted timestamps", &timestamp_status(exhibits), Style::Body);
+    flow.field(
+        "Audit log",
+        &format!("{events} events (data/audit-log.jsonl in the bundle)"),
+        Style::Body,
+    );
+    flow.space(8.0);
+    flow.heading("Contents", 12.0);
+    let mut contents = vec![
+        "1. Exhibit list".to_owned(),
+        "2. Timeline".to_owned(),
+        format!(
+            "3. The exhibits, {}/1 to {}/{n}, one section each",
+            ctx.prefix, ctx.prefix
+        ),
+        "4. What the checks prove, and what they do not".to_owned(),
+    ];
+    if options.unblurred_annex {
+        contents.push("Annex A. The pictures, UNBLURRED".into());
+    }
+    for c in contents {
+        flow.paragraph(&c, Style::Body, BODY, Ink::Black);
+    }
+}
+
+fn timestamp_status(exhibits: &[Exhibit]) -> String {
+    let mut authorities: Vec<&str> = Vec::new();
+    let mut stamped = 0;
+    for ex in exhibits {
+        if let Some(ItemTimestamp::Stamped { tsa, .. }) = &ex.view.timestamp {
+            stamped += 1;
+            if !authorities.contains(&tsa.as_str()) {
+                authorities.push(tsa);
+            }
+        }
+    }
+    if stamped == 0 {
+        "none: the times in this report are those of the capturing computer's clock".into()
+    } else {
+        format!(
+            "{stamped} of {} exhibits carry an RFC 3161 trusted timestamp (from {}); the others' times are the capturing computer's clock",
+            exhibits.len(),
+            authorities.join(", ")
+        )
+    }
+}
+
+fn exhibit_list(flow: &mut Flow<'_>, exhibits: &[Exhibit]) {
+    flow.new_page();
+    flow.heading("1. Exhibit list", 16.0);
+    for ex in exhibits {
+        let r = &ex.view.record;
+        flow.keep(4.0 * BODY);
+        flow.paragraph(
+            &format!("{}   {}", ex.reference, r.title),
+            Style::Bold,
+            BODY,
+            Ink::Black,
+        );
+        let mut line = format!("{} · captured {} (UTC)", kind_name(r.kind), r.captured_at);
+        if let Some(t) = timeline::incident_time(ex) {
+            line.push_str(&format!(" · incident time {t}"));
+        }
+        flow.paragraph(&line, Style::Body, SMALL, Ink::Grey);
+        for (a, name) in r.artifacts.iter().zip(&ex.files) {
+            flow.paragraph(
+                &format!("{name}  SHA-256 {}", a.sha256),
+                Style::Mono,
+                SMALL,
+                Ink::Black,
+            );
+        }
+        flow.rule();
+    }
+}
+
+fn timeline_section(flow: &mut Flow<'_>, exhibits: &[Exhibit]) {
+    flow.new_page();
+    flow.heading("2. Timeline", 16.0);
+    flow.paragraph(
+        "Oldest first. Each exhibit appears at the incident time the person gave, or else when it was captured; reports to platforms, police and StopNCII appear when they were made. Times are in UTC.",
+        Style::Body,
+        BODY,
+        Ink::Grey,
+    );
+    for e in timeline::entries(exhibits) {
+        flow.entry(&format!("{} · {}", e.when, e.basis), &e.what);
+    }
+}
+
+fn exhibit_pages(flow: &mut Flow<'_>, ex: &Exhibit, read: &mut ReadArtifact<'_>) {
+    let r = &ex.view.record;
+    flow.new_page();
+    flow.heading(&format!("{}: {}", ex.reference, r.title), 16.0);
+    flow.heading("Recorded by the computer", 11.0);
+    flow.field("Item id", &r.id, Style::Mono);
+    flow.field("Kind", kind_name(r.kind), Style::Body);
+    flow.field(
+        "Captured",
+        &format!(
+            "{} (UTC); the computer's local offset was {}",
+            r.captured_at, r.utc_offset
+        ),
+        Style::Body,
+    );
+    flow.field("Clock", &r.clock_source, Style::Body);
+    flow.field(
+        "Captured with",
+        &format!("{} on host {}", r.app_version, r.host),
+        Style::Body,
+    );
+    if let Some(url) = r
+        .capture
+        .as_ref()
+        .and_then(|c| c.get("url"))
+        .and_then(|u| u.as_str())
+    {
+        flow.field("Address fetched", url, Style::Mono);
+    }
+    flow.field(
+        "Trusted timestamp",
+        &match &ex.view.timestamp {
+            Some(ItemTimestamp::Stamped {
+                tsa,
+                gen_time,
+                signer,
+            }) => {
+                format!("{tsa} certified that this record existed by {gen_time} (signed by {signer})")
+            }
+            Some(ItemTimestamp::Waiting { .. }) => {
+                "asked for, not yet given when this report was made".into()
+            }
+            None => "none".into(),
+        },
+        Style::Body,
+    );
+    for (i, (a, name)) in r.artifacts.iter().zip(&ex.files).enumerate() {
+        let mut value = format!(
+            "{name}\n{} · {} bytes\nSHA-256 {}",
+            a.media_type, a.size, a.sha256
+        );
+        if let Some(n) = &a.original_name {
+            value.push_str(&format!("\noriginally named {n}"));
+        }
+        if let Some((_, pdq)) = ex.view.pdq.iter().find(|(idx, _)| *idx as usize == i) {
+            value.push_str(&format!("\nPDQ {} (quality {})", pdq.hex(), pdq.quality));
+        }
+        flow.field(&format!("File {}", i + 1), &value, Style::Mono);
+    }
+    for (i, (a, name)) in r.artifacts.iter().zip(&ex.files).enumerate() {
+        if a.media_type.starts_with("image/") {
+            match read(ex, i, PICTURE_BYTES).map(|b| picture::decode(Cursor::new(b))) {
+                Some(Ok(p)) => flow.picture(
+                    picture::blurred_thumbnail(&p),
+                    160.0,
+                    120.0,
+                    &format!(
+                        "{} {name}: blurred on purpose. The original is in the bundle.",
+                        ex.reference
+                    ),
+                ),
+                Some(Err(why)) => flow.paragraph(
+                    &format!("{name}: no thumbnail ({why})."),
+                    Style::Body,
+                    SMALL,
+                    Ink::Grey,
+                ),
+                None => flow.paragraph(
+                    &format!("{name}: too large for a thumbnail."),
+                    Style::Body,
+                    SMALL,
+                    Ink::Grey,
+                ),
+            }
+        }
+    }
+    if r.kind == ItemKind::Note {
+        for (i, (a, name)) in r.artifacts.iter().zip(&ex.files).enumerate() {
+            if a.role != "note" {
+                continue;
+            }
+            flow.heading("The entry, as written", 11.0);
+            let Some(bytes) = read(ex, i, NOTE_BYTES) else {
+                flow.paragraph(
+                    &format!("(Too long to quote here: see {name}.)"),
+                    Style::Body,
+                    SMALL,
+                    Ink::Grey,
+                );
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let quoted: String = text.chars().take(NOTE_CHARS).collect();
+            flow.paragraph(&quoted, Style::Body, BODY, Ink::Black);
+            if quoted.len() < text.len() {
+                flow.paragraph(
+                    &format!("(It continues in {name}.)"),
+                    Style::Body,
+                    SMALL,
+                    Ink::Grey,
+                );
+            }
+        }
+    }
+    flow.heading("What the person who captured it said", 11.0);
+    for (k, v) in r.context.labelled() {
+        flow.field(k, v.unwrap_or("—"), Style::Body);
+    }
+    if !ex.view.annotations.is_empty() {
+        flow.heading("Added later (the item itself was not changed)", 11.0);
+        for a in &ex.view.annotations {
+            flow.entry(&format!("Added {}", a.created_at), &a.body.describe());
+        }
+    }
+}
+
+fn proves(flow: &mut Flow<'_>) {
+    flow.new_page();
+    flow.heading("4. What the checks prove, and what they do not", 16.0);
+    for (check, proves, not) in format::CHECKS {
+        flow.keep(5.0 * BODY);
+        flow.paragraph(check, Style::Bold, BODY, Ink::Black);
+        flow.field("Proves", proves, Style::Body);
+        flow.field("Does not prove", not, Style::Body);
+        flow.space(4.0);
+    }
+    flow.heading("How to check the bundle", 12.0);
+    flow.paragraph(format::HOW_TO_VERIFY, Style::Body, BODY, Ink::Black);
+}
+
+fn annex(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhibit], read: &mut ReadArtifact<'_>) {
+    flow.set_header(&format!(
+        "ANNEX A: UNBLURRED PICTURES, may be sexually explicit · {}",
+        ctx.case_title
+    ));
+    flow.new_page();
+    flow.heading("Annex A. The pictures, UNBLURRED", 16.0);
+    flow.boxed(
+        "This annex shows the exhibits' pictures without blurring. They may be sexually explicit. Each is a copy for viewing, reduced in size; the evidence is the original file in the bundle, identified by its SHA-256.",
+        Style::Bold,
+    );
+    for ex in exhibits {
+        for (i, (a, name)) in ex.view.record.artifacts.iter().zip(&ex.files).enumerate() {
+            if !a.media_type.starts_with("image/") {
+                continue;
+            }
+            let Some(Ok(p)) = read(ex, i, PICTURE_BYTES).map(|b| picture::decode(Cursor::new(b))) else {
+                flow.paragraph(
+                    &format!("{} {name}: cannot be shown here.", ex.reference),
+                    Style::Body,
+                    BODY,
+                    Ink::Black,
+                );
+                continue;
+            };
+            let copy = picture::viewing_copy(&p, ANNEX_SIDE);
+            let caption = format!(
+                "{} {name} (UNBLURRED): a {}×{} viewing copy of the {}×{} original, whose SHA-256 is {}",
+                ex.reference,
+                copy.width(),
+                copy.height(),
+                p.width(),
+                p.height(),
+                a.sha256
+            );
+            flow.picture(copy, WIDTH, 560.0, &caption);
+        }
+    }
+}

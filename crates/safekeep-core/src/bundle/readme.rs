@@ -20,8 +20,11 @@ Signing key:       {fp}
 This folder is a BagIt bag (RFC 8493). The evidence is in data/items/, one folder
 per exhibit, with the original files exactly as captured and a metadata.json that
 records when and how each was captured. data/report/index.html is a readable
-exhibit list (images in it are blurred until clicked). data/audit-log.jsonl is
-the case's hash-chained log of every change since the case was opened.
+exhibit list (images in it are blurred until clicked); data/report/report.pdf is
+the same as a printable PDF/A report with a timeline (its pictures are blurred,
+unless it ends with an annex marked UNBLURRED). data/report/statement-draft.txt
+is a draft witness statement to complete. data/audit-log.jsonl is the case's
+hash-chained log of every change since the case was opened.
 
 WARNING: some exhibits may be sexually explicit or distressing images. Opening
 the files in data/items/ shows them unblurred.

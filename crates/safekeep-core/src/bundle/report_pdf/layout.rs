@@ -7,11 +7,10 @@
 //! Greek and Cyrillic text reports mostly hold. A character none of the fonts has is drawn
 //! as the fonts' "missing" box (and the report then cannot claim PDF/A: see `mod.rs`).
 
-use image::RgbaImage;
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
-use krilla::image::Image;
+pub(super) use krilla::image::Image;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule};
@@ -433,19 +432,18 @@ impl<'f> Flow<'f> {
     }
 
     /// A picture scaled to fit `max_w` × `max_h` points, with a caption under it.
-    pub(super) fn picture(&mut self, picture: RgbaImage, max_w: f32, max_h: f32, caption: &str) {
-        let (pw, ph) = (picture.width() as f32, picture.height() as f32);
-        let scale = (max_w / pw).min(max_h / ph);
-        let (w, h) = (pw * scale, ph * scale);
+    pub(super) fn picture(&mut self, image: Image, max_w: f32, max_h: f32, caption: &str) {
+        let (pw, ph) = image.size();
+        let scale = (max_w / pw.max(1) as f32).min(max_h / ph.max(1) as f32);
+        let (w, h) = (pw as f32 * scale, ph as f32 * scale);
         let captions = self.fonts.wrap(caption, Style::Body, SMALL, WIDTH);
         self.keep(h + 6.0 + captions.len() as f32 * SMALL * 1.35);
-        let (width, height) = picture.dimensions();
         self.push(Op::Picture {
             x: LEFT,
             y: self.y,
             w,
             h,
-            image: Image::from_rgba8(picture.into_raw(), width, height),
+            image,
         });
         self.y += h + 4.0;
         for l in captions {

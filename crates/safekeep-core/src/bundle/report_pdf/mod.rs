@@ -28,7 +28,7 @@ use crate::db::events;
 use crate::item::ItemKind;
 use crate::picture;
 use crate::vault::{self, ItemTimestamp, Vault};
-use layout::{BODY, Flow, Fonts, Ink, SMALL, Style, WIDTH};
+use layout::{BODY, Flow, Fonts, Image, Ink, SMALL, Style, WIDTH};
 
 /// Longest incident-log entry quoted in full, in characters; the rest is in the bundle.
 const NOTE_CHARS: usize = 20_000;
@@ -421,7 +421,7 @@ fn exhibit_pages(flow: &mut Flow<'_>, ex: &Exhibit, read: &mut ReadArtifact<'_>)
         if a.media_type.starts_with("image/") {
             match read(ex, i, PICTURE_BYTES).map(|b| picture::decode(Cursor::new(b))) {
                 Some(Ok(p)) => flow.picture(
-                    picture::blurred_thumbnail(&p),
+                    rgba_image(picture::blurred_thumbnail(&p)),
                     160.0,
                     120.0,
                     &format!(
@@ -498,6 +498,11 @@ fn proves(flow: &mut Flow<'_>) {
     flow.paragraph(format::HOW_TO_VERIFY, Style::Body, BODY, Ink::Black);
 }
 
+fn rgba_image(picture: image::RgbaImage) -> Image {
+    let (w, h) = picture.dimensions();
+    Image::from_rgba8(picture.into_raw(), w, h)
+}
+
 fn annex(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhibit], read: &mut ReadArtifact<'_>) {
     flow.set_header(&format!(
         "ANNEX A: UNBLURRED PICTURES, may be sexually explicit · {}",
@@ -525,7 +530,7 @@ fn annex(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhibit], read: &mut
             };
             let copy = picture::viewing_copy(&p, ANNEX_SIDE);
             let caption = format!(
-                "{} {name} (UNBLURRED): a {}×{} viewing copy of the {}×{} original, whose SHA-256 is {}",
+                "{} {name} (UNBLURRED): a {}×{} viewing copy (JPEG) of the {}×{} original, whose SHA-256 is {}",
                 ex.reference,
                 copy.width(),
                 copy.height(),
@@ -533,7 +538,12 @@ fn annex(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhibit], read: &mut
                 p.height(),
                 a.sha256
             );
-            flow.picture(copy, WIDTH, 560.0, &caption);
+            // JPEG: a photo-sized copy stays small and quick to write (deflating raw
+            // pixels took ten times as long and four times the space).
+            let image = picture::jpeg(&copy)
+                .and_then(|jpeg| Image::from_jpeg(jpeg.into(), false))
+                .unwrap_or_else(|_| rgba_image(copy));
+            flow.picture(image, WIDTH, 560.0, &caption);
         }
     }
 }

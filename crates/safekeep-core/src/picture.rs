@@ -58,12 +58,11 @@ pub fn blurred_thumbnail(picture: &DynamicImage) -> RgbaImage {
 
 /// A copy for viewing, at most `side` pixels on its long side (never enlarged).
 pub fn viewing_copy(picture: &DynamicImage, side: u32) -> RgbaImage {
-    let (w, h) = if picture.width().max(picture.height()) <= side {
-        (picture.width(), picture.height())
-    } else {
-        fit(picture.width(), picture.height(), side)
-    };
-    opaque(picture.resize_exact(w, h, FilterType::Triangle).into_rgba8())
+    if picture.width().max(picture.height()) <= side {
+        return opaque(picture.to_rgba8());
+    }
+    let (w, h) = fit(picture.width(), picture.height(), side);
+    opaque(picture.thumbnail_exact(w, h).into_rgba8())
 }
 
 /// Encodes a derived picture (never an original) as a JPEG of quality 90.

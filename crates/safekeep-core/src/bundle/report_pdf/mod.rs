@@ -9,9 +9,10 @@
 //! the report is written as plain PDF 1.7 instead of not at all.
 
 mod layout;
+mod pictures;
 mod timeline;
 
-use std::io::{self, Cursor};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Timelike};
@@ -26,18 +27,14 @@ use super::{format, output};
 use crate::clock::utc_rfc3339;
 use crate::db::events;
 use crate::item::ItemKind;
-use crate::picture;
 use crate::vault::{self, ItemTimestamp, Vault};
-use layout::{BODY, Flow, Fonts, Image, Ink, SMALL, Style, WIDTH};
+use layout::{BODY, Flow, Fonts, Ink, SMALL, Style, WIDTH};
+use pictures::Pictures;
 
 /// Longest incident-log entry quoted in full, in characters; the rest is in the bundle.
 const NOTE_CHARS: usize = 20_000;
 /// Largest incident-log entry read for quoting, in bytes.
 const NOTE_BYTES: u64 = 4 * 1024 * 1024;
-/// Largest picture decoded for the report, in bytes.
-const PICTURE_BYTES: u64 = 200 * 1024 * 1024;
-/// Long side of an annex picture, in pixels (a viewing copy; the original is in the bundle).
-const ANNEX_SIDE: u32 = 1600;
 
 /// What the report should contain beyond the default.
 #[derive(Debug, Clone, Copy, Default)]
@@ -152,12 +149,13 @@ pub(super) fn render(
     cover(&mut flow, ctx, &origin, exhibits, events, options);
     exhibit_list(&mut flow, exhibits);
     timeline_section(&mut flow, exhibits);
-    for ex in exhibits {
-        exhibit_pages(&mut flow, ex, read);
+    let shown = pictures::prepare(exhibits, options.unblurred_annex, read);
+    for (e, ex) in exhibits.iter().enumerate() {
+        exhibit_pages(&mut flow, (e, ex), &shown, read);
     }
     proves(&mut flow);
     if options.unblurred_annex {
-        annex(&mut flow, ctx, exhibits, read);
+        annex(&mut flow, ctx, exhibits, &shown);
     }
     let footer = format!("case {} · exhibits {}", ctx.case_id, ctx.prefix);
     let mut last = String::new();
@@ -358,7 +356,12 @@ fn timeline_section(flow: &mut Flow<'_>, exhibits: &[Exhibit]) {
     }
 }
 
-fn exhibit_pages(flow: &mut Flow<'_>, ex: &Exhibit, read: &mut ReadArtifact<'_>) {
+fn exhibit_pages(
+    flow: &mut Flow<'_>,
+    (e, ex): (usize, &Exhibit),
+    shown: &Pictures,
+    read: &mut ReadArtifact<'_>,
+) {
     let r = &ex.view.record;
     flow.new_page();
     flow.heading(&format!("{}: {}", ex.reference, r.title), 16.0);
@@ -417,31 +420,24 @@ fn exhibit_pages(flow: &mut Flow<'_>, ex: &Exhibit, read: &mut ReadArtifact<'_>)
         }
         flow.field(&format!("File {}", i + 1), &value, Style::Mono);
     }
-    for (i, (a, name)) in r.artifacts.iter().zip(&ex.files).enumerate() {
-        if a.media_type.starts_with("image/") {
-            match read(ex, i, PICTURE_BYTES).map(|b| picture::decode(Cursor::new(b))) {
-                Some(Ok(p)) => flow.picture(
-                    rgba_image(picture::blurred_thumbnail(&p)),
-                    160.0,
-                    120.0,
-                    &format!(
-                        "{} {name}: blurred on purpose. The original is in the bundle.",
-                        ex.reference
-                    ),
+    for (i, name) in ex.files.iter().enumerate() {
+        match shown.get(&(e, i)).map(|s| &s.thumbnail) {
+            Some(Ok(thumbnail)) => flow.picture(
+                thumbnail.clone(),
+                160.0,
+                120.0,
+                &format!(
+                    "{} {name}: blurred on purpose. The original is in the bundle.",
+                    ex.reference
                 ),
-                Some(Err(why)) => flow.paragraph(
-                    &format!("{name}: no thumbnail ({why})."),
-                    Style::Body,
-                    SMALL,
-                    Ink::Grey,
-                ),
-                None => flow.paragraph(
-                    &format!("{name}: too large for a thumbnail."),
-                    Style::Body,
-                    SMALL,
-                    Ink::Grey,
-                ),
-            }
+            ),
+            Some(Err(why)) => flow.paragraph(
+                &format!("{name}: no thumbnail ({why})."),
+                Style::Body,
+                SMALL,
+                Ink::Grey,
+            ),
+            None => {}
         }
     }
     if r.kind == ItemKind::Note {
@@ -498,12 +494,7 @@ fn proves(flow: &mut Flow<'_>) {
     flow.paragraph(format::HOW_TO_VERIFY, Style::Body, BODY, Ink::Black);
 }
 
-fn rgba_image(picture: image::RgbaImage) -> Image {
-    let (w, h) = picture.dimensions();
-    Image::from_rgba8(picture.into_raw(), w, h)
-}
-
-fn annex(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhibit], read: &mut ReadArtifact<'_>) {
+fn annex(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhibit], shown: &Pictures) {
     flow.set_header(&format!(
         "ANNEX A: UNBLURRED PICTURES, may be sexually explicit · {}",
         ctx.case_title
@@ -514,36 +505,24 @@ fn annex(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhibit], read: &mut
         "This annex shows the exhibits' pictures without blurring. They may be sexually explicit. Each is a copy for viewing, reduced in size; the evidence is the original file in the bundle, identified by its SHA-256.",
         Style::Bold,
     );
-    for ex in exhibits {
+    for (e, ex) in exhibits.iter().enumerate() {
         for (i, (a, name)) in ex.view.record.artifacts.iter().zip(&ex.files).enumerate() {
-            if !a.media_type.starts_with("image/") {
-                continue;
-            }
-            let Some(Ok(p)) = read(ex, i, PICTURE_BYTES).map(|b| picture::decode(Cursor::new(b))) else {
-                flow.paragraph(
-                    &format!("{} {name}: cannot be shown here.", ex.reference),
+            match shown.get(&(e, i)).map(|s| &s.annex) {
+                Some(Ok(copy)) => {
+                    let caption = format!(
+                        "{} {name} (UNBLURRED): a {}×{} viewing copy (JPEG) of the {}×{} original, whose SHA-256 is {}",
+                        ex.reference, copy.copy.0, copy.copy.1, copy.original.0, copy.original.1, a.sha256
+                    );
+                    flow.picture(copy.image.clone(), WIDTH, 560.0, &caption);
+                }
+                Some(Err(why)) => flow.paragraph(
+                    &format!("{} {name}: cannot be shown here ({why}).", ex.reference),
                     Style::Body,
                     BODY,
                     Ink::Black,
-                );
-                continue;
-            };
-            let copy = picture::viewing_copy(&p, ANNEX_SIDE);
-            let caption = format!(
-                "{} {name} (UNBLURRED): a {}×{} viewing copy (JPEG) of the {}×{} original, whose SHA-256 is {}",
-                ex.reference,
-                copy.width(),
-                copy.height(),
-                p.width(),
-                p.height(),
-                a.sha256
-            );
-            // JPEG: a photo-sized copy stays small and quick to write (deflating raw
-            // pixels took ten times as long and four times the space).
-            let image = picture::jpeg(&copy)
-                .and_then(|jpeg| Image::from_jpeg(jpeg.into(), false))
-                .unwrap_or_else(|_| rgba_image(copy));
-            flow.picture(image, WIDTH, 560.0, &caption);
+                ),
+                None => {}
+            }
         }
     }
 }

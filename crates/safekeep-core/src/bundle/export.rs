@@ -423,11 +423,7 @@ impl Vault {
             exhibits,
             log.len(),
             options.report,
-            &mut |ex, i, cap| {
-                self.artifact_bytes(&ex.view.record.id, i, cap)
-                    .ok()
-                    .map(|(_, b)| b)
-            },
+            &mut self.report_reader(),
         )
         .map_err(|e| io_err(io::Error::other(e)))?;
         w.add(format::REPORT_PDF, &pdf.pdf, false)?;

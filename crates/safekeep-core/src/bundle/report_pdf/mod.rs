@@ -99,11 +99,7 @@ impl Vault {
             &exhibits,
             events,
             options,
-            &mut |ex, i, cap| {
-                self.artifact_bytes(&ex.view.record.id, i, cap)
-                    .ok()
-                    .map(|(_, b)| b)
-            },
+            &mut self.report_reader(),
         )
         .map_err(|e| write_err(io::Error::other(e)))?;
         output::write_new(out, &rendered.pdf).map_err(write_err)?;
@@ -131,9 +127,20 @@ pub(super) struct Rendered {
     pub conformance: &'static str,
 }
 
-/// Reads an artifact's bytes (the exhibit, the artifact's index, a size cap); `None` if
-/// it cannot be read or is larger than the cap.
-pub(super) type ReadArtifact<'r> = dyn FnMut(&Exhibit, usize, u64) -> Option<Vec<u8>> + 'r;
+/// Reads an artifact's bytes (the exhibit, the artifact's index, a size cap), or says in
+/// words why it cannot (larger than the cap, damaged, removed).
+pub(super) type ReadArtifact<'r> = dyn FnMut(&Exhibit, usize, u64) -> Result<Vec<u8>, String> + 'r;
+
+impl Vault {
+    /// What the report reads artifacts with: checked against their SHA-256 on the way.
+    pub(super) fn report_reader(&self) -> impl FnMut(&Exhibit, usize, u64) -> Result<Vec<u8>, String> + '_ {
+        |ex, i, cap| {
+            self.artifact_bytes(&ex.view.record.id, i, cap)
+                .map(|(_, bytes)| bytes)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
 
 /// Renders the report. Fails only if the PDF library fails.
 pub(super) fn render(
@@ -446,14 +453,17 @@ fn exhibit_pages(
                 continue;
             }
             flow.heading("The entry, as written", 11.0);
-            let Some(bytes) = read(ex, i, NOTE_BYTES) else {
-                flow.paragraph(
-                    &format!("(Too long to quote here: see {name}.)"),
-                    Style::Body,
-                    SMALL,
-                    Ink::Grey,
-                );
-                continue;
+            let bytes = match read(ex, i, NOTE_BYTES) {
+                Ok(bytes) => bytes,
+                Err(why) => {
+                    flow.paragraph(
+                        &format!("(Not quoted here: {why}. See {name}.)"),
+                        Style::Body,
+                        SMALL,
+                        Ink::Grey,
+                    );
+                    continue;
+                }
             };
             let text = String::from_utf8_lossy(&bytes);
             let quoted: String = text.chars().take(NOTE_CHARS).collect();

@@ -96,10 +96,8 @@ pub(super) fn prepare(exhibits: &[Exhibit], annex: bool, read: &mut ReadArtifact
     out
 }
 
-fn make(bytes: Option<Vec<u8>>, annex: bool) -> Made {
-    let decoded = bytes
-        .ok_or_else(|| "it is larger than the report decodes; it is in the bundle".to_owned())
-        .and_then(|b| picture::decode(Cursor::new(b)));
+fn make(bytes: Result<Vec<u8>, String>, annex: bool) -> Made {
+    let decoded = bytes.and_then(|b| picture::decode(Cursor::new(b)));
     let p = match decoded {
         Ok(p) => p,
         Err(why) => {

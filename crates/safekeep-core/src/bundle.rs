@@ -1,5 +1,6 @@
 //! The evidence bundle: a zipped BagIt bag that anyone can check (docs/bundle-format.md).
 
+mod bag_writer;
 pub mod encrypted;
 pub mod export;
 pub mod format;

@@ -284,17 +284,25 @@ impl<'f> Flow<'f> {
         flow
     }
 
-    /// Starts a new page; later pages carry `header` at the top.
+    /// Sets the running header of the pages started from now on.
     pub(super) fn set_header(&mut self, header: &str) {
         header.clone_into(&mut self.header);
     }
 
+    /// Starts a new page, unless the current one is still empty (which then takes the
+    /// current header): a section never leaves a blank page behind it.
     pub(super) fn new_page(&mut self) {
+        self.y = TOP;
+        if self.page_is_empty()
+            && let Some(page) = self.pages.last_mut()
+        {
+            page.header.clone_from(&self.header);
+            return;
+        }
         self.pages.push(Page {
             header: self.header.clone(),
             ops: Vec::new(),
         });
-        self.y = TOP;
     }
 
     /// Whether nothing has been put on the current page yet.
@@ -530,6 +538,21 @@ mod tests {
         }
         assert_eq!(lines.concat().replace(' ', ""), format!("SHA-256{hash}end"));
         assert_eq!(fonts.wrap("one\ntwo", Style::Body, BODY, WIDTH), ["one", "two"]);
+    }
+
+    #[test]
+    fn sections_never_leave_blank_pages_and_a_new_header_applies_at_once() {
+        let fonts = Fonts::load().expect("shipped fonts parse");
+        let mut flow = Flow::new(&fonts, "first");
+        flow.new_page();
+        flow.paragraph("one", Style::Body, BODY, Ink::Black);
+        flow.new_page();
+        flow.new_page();
+        flow.set_header("annex");
+        flow.new_page();
+        flow.paragraph("two", Style::Body, BODY, Ink::Black);
+        let headers: Vec<&str> = flow.pages.iter().map(|p| p.header.as_str()).collect();
+        assert_eq!(headers, ["first", "annex"]);
     }
 
     #[test]

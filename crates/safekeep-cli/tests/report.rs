@@ -329,7 +329,11 @@ fn a_report_on_demand_has_an_unblurred_annex_only_when_asked_and_never_overwrite
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
-    // Text the shipped fonts cannot draw (here Chinese) still gives a report, as plain PDF.
+    // A picture that cannot be decoded (a truncated PNG) gets a line saying why, and
+    // text the shipped fonts cannot draw (here Chinese) still gives a report, as plain PDF.
+    let broken = t.path().join("broken.png");
+    std::fs::write(&broken, &std::fs::read(&shot).unwrap()[..200]).unwrap();
+    s.ok(&["import", "--case", &case, broken.to_str().unwrap()]);
     s.ok(&["note", "--case", &case, "--title", "Message", "你好"]);
     let other = t.path().join("other.pdf");
     let said = String::from_utf8(
@@ -341,5 +345,10 @@ fn a_report_on_demand_has_an_unblurred_annex_only_when_asked_and_never_overwrite
     )
     .unwrap();
     assert!(said.contains("PDF 1.7"), "{said}");
-    assert!(pdf_text(&other).contains("SK/2"));
+    let text = pdf_text(&other);
+    assert!(text.contains("SK/3"), "{text}");
+    assert!(
+        text.contains("original.png: no thumbnail (the picture cannot be decoded"),
+        "{text}"
+    );
 }

@@ -31,6 +31,16 @@ impl ItemKind {
             Self::WebPage => "web_page",
         }
     }
+
+    /// What reports call it (`File`, `Incident log entry`, `Screenshot`, `Web page`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::File => "File",
+            Self::Note => "Incident log entry",
+            Self::Screenshot => "Screenshot",
+            Self::WebPage => "Web page",
+        }
+    }
 }
 
 /// One stored file of an item, by its evidence hash.

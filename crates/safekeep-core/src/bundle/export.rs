@@ -7,7 +7,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 use serde_json::json;
@@ -18,9 +18,8 @@ use super::encrypted::{BundleEncryption, EncryptionError, Output};
 use super::format::{self, AUDIT_LOG, BAGIT_TXT, MANIFEST, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
 use super::report_pdf::{self, Origin, ReportOptions};
 use super::timestamps::{self as stamps, ExhibitStamp, Stamper};
-use super::{readme, report, statement};
+use super::{output, readme, report, statement};
 use crate::audit_log::event_type;
-use crate::blob_store::sync_dir;
 use crate::clock::utc_rfc3339;
 use crate::db::{artifacts, events};
 use crate::vault::{self, ItemView, Vault, append_event};
@@ -205,12 +204,7 @@ impl Vault {
             .map_or(unsealed, |(stem, _)| stem)
             .to_owned();
         let bag = format::bag_name(&stem);
-        let part = out.with_file_name(format!(
-            "{}.part",
-            out.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
+        let part = output::part_path(out);
         let write_err = |source| ExportError::Write {
             path: out.clone(),
             source,
@@ -239,24 +233,7 @@ impl Vault {
                 return Err(e);
             }
         };
-        let finish = || -> io::Result<()> {
-            if out.exists() {
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    "the output appeared meanwhile",
-                ));
-            }
-            fs::rename(&part, out)?;
-            sync_dir(
-                out.parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(Path::new(".")),
-            )
-        };
-        if let Err(e) = finish() {
-            let _ = fs::remove_file(&part);
-            return Err(write_err(e));
-        }
+        output::publish(&part, out).map_err(write_err)?;
         let data = json!({
             "bag": bag,
             "file": out.file_name().map(|n| n.to_string_lossy().into_owned()),

@@ -103,34 +103,49 @@ impl Write for HashedOutput {
     }
 }
 
-/// Writes a new file crash-safely and never over an existing one: `<path>.part` (created
-/// new), fsync, rename, directory fsync. On failure nothing is left at either name.
-pub(super) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let exists = || {
-        io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!("{} already exists", path.display()),
-        )
-    };
-    if path.exists() {
-        return Err(exists());
-    }
-    let mut part = path.as_os_str().to_owned();
+/// Where a file is written before it is complete: `<out>.part`, beside it.
+pub(super) fn part_path(out: &Path) -> PathBuf {
+    let mut part = out.as_os_str().to_owned();
     part.push(".part");
-    let part = PathBuf::from(part);
-    let mut file = OpenOptions::new().write(true).create_new(true).open(&part)?;
-    let written = file
-        .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| if path.exists() { Err(exists()) } else { Ok(()) })
-        .and_then(|()| fs::rename(&part, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&part);
+    PathBuf::from(part)
+}
+
+/// Gives a complete `part` file its final name `out`, never over an existing file, and
+/// makes the rename durable. On failure `part` is removed: nothing is left at either name.
+pub(super) fn publish(part: &Path, out: &Path) -> io::Result<()> {
+    let renamed = if out.exists() {
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists", out.display()),
+        ))
+    } else {
+        fs::rename(part, out)
+    };
+    if let Err(e) = renamed {
+        let _ = fs::remove_file(part);
         return Err(e);
     }
     sync_dir(
-        path.parent()
+        out.parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new(".")),
     )
+}
+
+/// Writes a new file crash-safely and never over an existing one: `<path>.part` (created
+/// new), fsync, [`publish`]. On failure nothing is left at either name.
+pub(super) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if path.exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists", path.display()),
+        ));
+    }
+    let part = part_path(path);
+    let mut file = OpenOptions::new().write(true).create_new(true).open(&part)?;
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        let _ = fs::remove_file(&part);
+        return Err(e);
+    }
+    publish(&part, path)
 }

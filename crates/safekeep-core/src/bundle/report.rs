@@ -8,7 +8,6 @@ use std::fmt::Write;
 
 use super::export::{BagContext, Exhibit};
 use super::format;
-use crate::item::ItemKind;
 
 /// Escapes text for HTML element content and attribute values.
 fn esc(text: &str) -> String {
@@ -101,7 +100,7 @@ fn exhibit_list(h: &mut String, exhibits: &[Exhibit]) {
             id = esc(&ex.folder),
             reference = esc(&ex.reference),
             title = esc(&r.title),
-            kind = kind_name(r.kind),
+            kind = r.kind.label(),
             cap = esc(&r.captured_at),
             off = esc(&r.utc_offset),
             inc = esc(c.incident_time.as_deref().unwrap_or("—")),
@@ -114,15 +113,6 @@ fn exhibit_list(h: &mut String, exhibits: &[Exhibit]) {
         );
     }
     h.push_str("</table>\n");
-}
-
-fn kind_name(kind: ItemKind) -> &'static str {
-    match kind {
-        ItemKind::File => "File",
-        ItemKind::Note => "Incident log entry",
-        ItemKind::Screenshot => "Screenshot",
-        ItemKind::WebPage => "Web page",
-    }
 }
 
 fn item_section(h: &mut String, ex: &Exhibit) {
@@ -138,7 +128,7 @@ fn item_section(h: &mut String, ex: &Exhibit) {
         reference = esc(&ex.reference),
         title = esc(&r.title),
         item = esc(&r.id),
-        kind = kind_name(r.kind),
+        kind = r.kind.label(),
         cap = esc(&r.captured_at),
         off = esc(&r.utc_offset),
         clock = esc(&r.clock_source),

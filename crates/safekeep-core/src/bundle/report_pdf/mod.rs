@@ -211,16 +211,6 @@ fn metadata(ctx: &BagContext) -> Metadata {
     meta
 }
 
-/// The readable name of an item kind.
-pub(super) fn kind_name(kind: ItemKind) -> &'static str {
-    match kind {
-        ItemKind::File => "File",
-        ItemKind::Note => "Incident log entry",
-        ItemKind::Screenshot => "Screenshot",
-        ItemKind::WebPage => "Web page",
-    }
-}
-
 fn cover(
     flow: &mut Flow<'_>,
     ctx: &BagContext,
@@ -332,7 +322,7 @@ fn exhibit_list(flow: &mut Flow<'_>, exhibits: &[Exhibit]) {
             BODY,
             Ink::Black,
         );
-        let mut line = format!("{} · captured {} (UTC)", kind_name(r.kind), r.captured_at);
+        let mut line = format!("{} · captured {} (UTC)", r.kind.label(), r.captured_at);
         if let Some(t) = timeline::incident_time(ex) {
             line.push_str(&format!(" · incident time {t}"));
         }
@@ -374,7 +364,7 @@ fn exhibit_pages(
     flow.heading(&format!("{}: {}", ex.reference, r.title), 16.0);
     flow.heading("Recorded by the computer", 11.0);
     flow.field("Item id", &r.id, Style::Mono);
-    flow.field("Kind", kind_name(r.kind), Style::Body);
+    flow.field("Kind", r.kind.label(), Style::Body);
     flow.field(
         "Captured",
         &format!(

@@ -10,7 +10,6 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use super::super::export::Exhibit;
-use super::kind_name;
 use crate::vault::AnnotationBody;
 
 /// One line of the timeline.
@@ -34,7 +33,7 @@ pub(super) fn entries(exhibits: &[Exhibit]) -> Vec<Entry> {
         let r = &ex.view.record;
         let captured = parse(&r.captured_at).unwrap_or_default();
         let incident = incident_time(ex).and_then(|t| parse(&t).map(|at| (at, t)));
-        let what = format!("{} {}: {}", ex.reference, kind_name(r.kind), r.title);
+        let what = format!("{} {}: {}", ex.reference, r.kind.label(), r.title);
         out.push(match incident {
             Some((at, given)) => Entry {
                 at,

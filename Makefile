@@ -1,7 +1,7 @@
 # Two entry points for a fresh Debian 12 / Ubuntu machine:
 #   make run   — install what is missing, build, and start the Safekeep app
 #   make test  — install what is missing, then run every check CI runs
-.PHONY: run test deps-run deps-test lint tests e2e demo bench package
+.PHONY: run test deps-run deps-test lint tests e2e screenshots demo bench package
 
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x900x24"
@@ -38,6 +38,12 @@ tests:
 e2e:
 	$(CARGO) build --locked -p safekeep-app
 	PATH="$$HOME/.cargo/bin:$$PATH" $(XVFB) $(CARGO) test --locked -p safekeep-e2e
+
+# Refreshes the screenshots committed in docs/screenshots/ (the tests write theirs under
+# target/screenshots/, so testing leaves the tree clean). Look at them before committing.
+screenshots: deps-test
+	$(CARGO) build --locked -p safekeep-app
+	SAFEKEEP_SCREENSHOTS="$(CURDIR)/docs/screenshots" PATH="$$HOME/.cargo/bin:$$PATH" $(XVFB) $(CARGO) test --locked -p safekeep-e2e
 
 bench:
 	bench/import.sh

@@ -6,6 +6,7 @@
 mod capture;
 mod commands;
 mod error;
+mod languages;
 mod lock;
 mod settings;
 mod state;
@@ -52,6 +53,7 @@ fn main() {
             commands::save_report,
             commands::verify_bundle,
             commands::quick_exit,
+            languages::ui_languages,
             timestamp::timestamp_status,
             timestamp::enable_timestamps,
             timestamp::disable_timestamps,

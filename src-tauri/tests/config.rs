@@ -50,6 +50,7 @@ fn capabilities_grant_only_what_the_page_uses() {
         perms,
         [
             "core:default",
+            "core:webview:allow-set-webview-zoom",
             "dialog:allow-open",
             "dialog:allow-save",
             "opener:allow-reveal-item-in-dir"

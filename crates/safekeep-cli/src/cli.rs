@@ -10,7 +10,9 @@ use clap::{Args, Parser, Subcommand};
 ///
 /// Start with `safekeep init`, then `safekeep case new "A title"`, then add evidence with
 /// `safekeep import` or `safekeep note`. Nothing is sent over the network, except to fetch a
-/// web page you ask `safekeep capture url` to capture.
+/// web page you ask `safekeep capture url` to capture (the site sees your internet address)
+/// and, once `safekeep timestamp enable` is on, one unrevealing code per item to the
+/// time-stamp authority.
 #[derive(Debug, Parser)]
 #[command(name = "safekeep", version, max_term_width = 100)]
 pub struct Cli {

@@ -1,0 +1,395 @@
+//! The app for everyone, checked in the real WebKit window (tauri-driver, Xvfb):
+//!
+//! - **axe-core** (Deque's rules for WCAG 2.0, 2.1 and 2.2, levels A and AA), injected
+//!   into the page, finds **no violation** on any screen: first run, recovery key, cases,
+//!   a case with a note and a picture, an item, export and its result, check a bundle and
+//!   its verdict, settings, the lock screen, an error; and again in both pseudo-locales.
+//! - A **keyboard-only** path, with real key presses (WebDriver actions) and the native
+//!   file dialog driven by xdotool's keyboard: first run → new case → a written entry →
+//!   add a file → export → check the bundle. At every step the focused control shows a
+//!   focus indicator, each new screen moves focus to its heading, and Quick exit stays in
+//!   view at the bottom of every screen.
+//! - **Zoom**: at 200 % and at a width of 320 CSS pixels no screen scrolls sideways.
+//! - **Languages**: in the generated pseudo-locales (en-XA accented and 40 % longer, ar-XB
+//!   right to left) no visible word is left in plain ASCII outside data (`translate="no"`):
+//!   every word the page shows comes from the catalogue.
+//!
+//! Screenshots at 200 % zoom and right to left go to target/screenshots/.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use fantoccini::Client;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use safekeep_e2e::*;
+use serde_json::{Value, json};
+
+const TAB: char = '\u{E004}';
+const ENTER: char = '\u{E007}';
+const CONTROL: char = '\u{E009}';
+
+async fn keys(c: &Client, chord: &[char]) {
+    press(c, chord).await.unwrap();
+}
+
+async fn type_text(c: &Client, text: &str) {
+    let mut seq = KeyActions::new("keyboard".into());
+    for ch in text.chars() {
+        seq = seq.then(KeyAction::Down { value: ch }).then(KeyAction::Up { value: ch });
+    }
+    c.perform_actions(seq).await.unwrap();
+}
+
+/// Whether the focused element shows a focus indicator (outline or ring).
+const FOCUS_SHOWN: &str = "(() => { const e = document.activeElement; if (!e || e === document.body) return 'nothing focused'; \
+  const s = getComputedStyle(e); const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none'; \
+  return ring && e.matches(':focus-visible') ? '' : `no visible focus on ${e.outerHTML.slice(0, 120)}`; })()";
+
+/// Presses Tab until `css` has focus, checking the focus indicator at every stop.
+async fn tab_to(c: &Client, css: &str) {
+    for _ in 0..80 {
+        keys(c, &[TAB]).await;
+        let problem = js(c, FOCUS_SHOWN).await;
+        assert_eq!(problem, json!(""), "tabbing towards {css}");
+        if js(c, &format!("document.activeElement.matches({css:?})")).await == json!(true) {
+            return;
+        }
+    }
+    panic!("{css} cannot be reached with Tab");
+}
+
+/// A new screen: shown, its heading focused, Quick exit in view at its bottom.
+async fn arrived(c: &Client, screen: &str) {
+    visible(c, screen).await;
+    until(
+        c,
+        &format!("document.activeElement && document.activeElement.matches('#screen-{screen} h1')"),
+    )
+    .await;
+    let in_view = js(
+        c,
+        "(() => { window.scrollTo(0, document.documentElement.scrollHeight); const r = document.getElementById('quick-exit').getBoundingClientRect(); \
+         const ok = r.top >= 0 && r.bottom <= window.innerHeight && r.width > 0; window.scrollTo(0, 0); return ok; })()",
+    )
+    .await;
+    assert_eq!(in_view, json!(true), "Quick exit is in view at the bottom of {screen}");
+}
+
+async fn inject_axe(c: &Client) {
+    let path = repo().join("target/npm/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} ({e}); `make deps-test` installs axe-core", path.display()));
+    let loaded = c
+        .execute(&format!("{source}\n;return typeof window.axe;"), vec![])
+        .await
+        .unwrap();
+    assert_eq!(loaded, json!("object"));
+}
+
+/// axe-core's WCAG 2.0/2.1/2.2 A and AA rules find nothing on what is shown now.
+async fn axe_clean(c: &Client, what: &str) {
+    if js(c, "typeof window.axe").await != json!("object") {
+        inject_axe(c).await;
+    }
+    let violations = run_async(
+        c,
+        "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] }, resultTypes: ['violations'] })
+           .then((r) => r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.map((n) => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')))",
+        vec![],
+    )
+    .await;
+    assert_eq!(violations, json!([]), "axe-core on {what}");
+}
+
+/// Visible words outside data that are plain ASCII: words that bypassed the catalogue.
+const UNTRANSLATED: &str = "(() => {
+  const shown = (e) => e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length) && getComputedStyle(e).visibility !== 'hidden';
+  const bad = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walk.nextNode()); ) {
+    const p = n.parentElement;
+    if (!p || p.closest('[translate=no], script, style') || !shown(p)) continue;
+    if (/[A-Za-z]/.test(n.nodeValue)) bad.push(n.nodeValue.trim().slice(0, 80));
+  }
+  for (const e of document.querySelectorAll('[placeholder], [title], [aria-label], img[alt]')) {
+    if (e.closest('[translate=no]') || !shown(e)) continue;
+    for (const a of ['placeholder', 'title', 'aria-label', 'alt']) {
+      const v = e.getAttribute(a);
+      if (v && /[A-Za-z]/.test(v) && !v.includes('⟦')) bad.push(`${a}=${v}`);
+    }
+  }
+  for (const o of document.querySelectorAll('select option')) {
+    if (o.closest('[translate=no]') || !shown(o.parentElement)) continue;
+    if (/[A-Za-z]/.test(o.textContent) && !o.textContent.includes('⟦')) bad.push(`option ${o.textContent}`);
+  }
+  return bad;
+})()";
+
+async fn all_words_translated(c: &Client, what: &str) {
+    assert_eq!(js(c, UNTRANSLATED).await, json!([]), "words outside the catalogue on {what}");
+}
+
+/// No screen scrolls sideways: its content fits the window's width.
+async fn fits_width(c: &Client, what: &str) {
+    let (scroll, inner) = (
+        js(c, "document.documentElement.scrollWidth").await,
+        js(c, "window.innerWidth").await,
+    );
+    assert!(
+        scroll.as_f64().unwrap() <= inner.as_f64().unwrap() + 1.0,
+        "{what} scrolls sideways: {scroll} > {inner} CSS pixels"
+    );
+}
+
+async fn zoom(c: &Client, factor: f64) {
+    let r = run_async(
+        c,
+        "window.__TAURI__.webview.getCurrentWebview().setZoom(arguments[0])",
+        vec![json!(factor)],
+    )
+    .await;
+    assert!(r.is_null(), "{r}");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+}
+
+async fn use_locale(c: &Client, code: &str) {
+    js(
+        c,
+        &format!("(localStorage.setItem('safekeep.locale', {code:?}), location.reload(), true)"),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    until(c, "document.body && document.body.dataset.ready === 'true'").await;
+    assert_eq!(js(c, "document.documentElement.lang").await, json!(code));
+}
+
+/// Chooses `file` in the native "Add files" dialog with the keyboard only (xdotool's
+/// key presses through the X server): focus the dialog, type the path, Enter.
+fn choose_in_native_dialog(title: &str, file: &Path) {
+    let start = Instant::now();
+    let window = loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", title])
+            .output()
+            .unwrap();
+        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            break id.to_owned();
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "the file dialog did not open");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let xdo = |args: &[&str]| {
+        let ok = Command::new("xdotool").args(args).status().unwrap().success();
+        assert!(ok, "xdotool {args:?}");
+    };
+    xdo(&["windowfocus", "--sync", &window]);
+    xdo(&["key", "--clearmodifiers", "ctrl+l"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdo(&["type", "--delay", "15", file.to_str().unwrap()]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdo(&["key", "Return"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_screen_by_keyboard_without_accessibility_violations_in_any_language() {
+    let home = tempfile::tempdir().unwrap();
+    let image = home.path().join("screenshot-of-message.png");
+    std::fs::copy(repo().join("icons/128x128@2x.png"), &image).unwrap();
+    let bundle = home.path().join("keyboard.zip");
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    until(&c, "document.body && document.body.dataset.ready === 'true'").await;
+
+    // First run, by keyboard.
+    arrived(&c, "setup").await;
+    axe_clean(&c, "first run").await;
+    tab_to(&c, "#setup-pass").await;
+    type_text(&c, "a long keyboard passphrase").await;
+    tab_to(&c, "#setup-pass2").await;
+    type_text(&c, "a long keyboard passphrase").await;
+    tab_to(&c, "#setup-initials").await;
+    type_text(&c, "kb").await;
+    tab_to(&c, "#setup-start").await;
+    keys(&c, &[ENTER]).await;
+    arrived(&c, "recovery").await;
+    axe_clean(&c, "the recovery key").await;
+    tab_to(&c, "#recovery-done").await;
+    keys(&c, &[ENTER]).await;
+
+    // A new case.
+    arrived(&c, "cases").await;
+    axe_clean(&c, "the case list").await;
+    tab_to(&c, "#case-title").await;
+    type_text(&c, "Messages from an old account").await;
+    keys(&c, &[ENTER]).await;
+    arrived(&c, "case").await;
+    axe_clean(&c, "an empty case").await;
+
+    // A written entry.
+    tab_to(&c, "#write-note").await;
+    keys(&c, &[ENTER]).await;
+    until(&c, "document.activeElement.id === 'note-text'").await;
+    type_text(&c, "He wrote from a new account at 10pm.").await;
+    tab_to(&c, "#note-save").await;
+    keys(&c, &[ENTER]).await;
+    until(&c, "document.querySelectorAll('#timeline li[data-item]').length === 1").await;
+    until(&c, "!document.getElementById('notice').hidden").await;
+    axe_clean(&c, "a case with an entry and a notice").await;
+
+    // A file, through the native dialog, by keyboard.
+    tab_to(&c, "#add-files").await;
+    keys(&c, &[ENTER]).await;
+    let img = image.clone();
+    tokio::task::spawn_blocking(move || choose_in_native_dialog("^Add files to this case$", &img))
+        .await
+        .unwrap();
+    until(&c, "document.querySelectorAll('#timeline li[data-item]').length === 2").await;
+    until(&c, "document.querySelector('#timeline .thumb.blurred img')").await;
+    let alt = js(&c, "document.querySelector('#timeline .thumb img').alt").await;
+    assert!(alt.as_str().unwrap().starts_with("Picture, "), "{alt}");
+    assert!(alt.as_str().unwrap().ends_with("(blurred)"), "{alt}");
+    axe_clean(&c, "a case with a blurred picture").await;
+
+    // The item, and back.
+    tab_to(&c, "#timeline li[data-item] .title").await;
+    keys(&c, &[ENTER]).await;
+    arrived(&c, "item").await;
+    axe_clean(&c, "an item").await;
+    tab_to(&c, "#back-to-case").await;
+    keys(&c, &[ENTER]).await;
+    arrived(&c, "case").await;
+
+    // Export.
+    tab_to(&c, "#go-export").await;
+    keys(&c, &[ENTER]).await;
+    arrived(&c, "export").await;
+    axe_clean(&c, "export").await;
+    tab_to(&c, "#export-out").await;
+    keys(&c, &[CONTROL, 'a']).await;
+    type_text(&c, bundle.to_str().unwrap()).await;
+    tab_to(&c, "#export-go").await;
+    keys(&c, &[ENTER]).await;
+    until(&c, "!document.getElementById('export-result').hidden").await;
+    until(&c, "document.activeElement.id === 'export-result-h'").await;
+    assert_eq!(js(&c, "document.getElementById('export-sha').textContent").await, json!(sha256sum(&bundle)));
+    axe_clean(&c, "an exported bundle").await;
+
+    // Check the bundle.
+    tab_to(&c, "#nav-verify").await;
+    keys(&c, &[ENTER]).await;
+    arrived(&c, "verify").await;
+    axe_clean(&c, "check a bundle").await;
+    tab_to(&c, "#verify-path").await;
+    type_text(&c, bundle.to_str().unwrap()).await;
+    keys(&c, &[ENTER]).await;
+    until(&c, "!document.getElementById('verify-result').hidden").await;
+    // The verdict is announced (a status region) and said in words, not colour alone.
+    let said = js(&c, "document.getElementById('verify-progress').textContent").await;
+    assert!(said.as_str().unwrap().starts_with("✔ Intact"), "{said}");
+    let words = js(&c, "[...document.querySelectorAll('#verify-checks li')].every((l) => l.textContent.includes('Passed:'))").await;
+    assert_eq!(words, json!(true));
+    axe_clean(&c, "a verified bundle").await;
+
+    // Settings, and the lock screen.
+    tab_to(&c, "#nav-settings").await;
+    keys(&c, &[ENTER]).await;
+    arrived(&c, "settings").await;
+    until(&c, "document.getElementById('ts-state').textContent !== ''").await;
+    axe_clean(&c, "settings").await;
+    tab_to(&c, "#lock-now").await;
+    keys(&c, &[ENTER]).await;
+    arrived(&c, "lock").await;
+    axe_clean(&c, "the lock screen").await;
+    tab_to(&c, "#unlock-pass").await;
+    type_text(&c, "not the passphrase").await;
+    keys(&c, &[ENTER]).await;
+    until(&c, "document.getElementById('alert').dataset.code === 'wrong_passphrase'").await;
+    axe_clean(&c, "a wrong passphrase").await;
+    tab_to(&c, "#unlock-pass").await;
+    keys(&c, &[CONTROL, 'a']).await;
+    type_text(&c, "a long keyboard passphrase").await;
+    keys(&c, &[ENTER]).await;
+    arrived(&c, "cases").await;
+
+    // 200 % zoom and 320 CSS pixels wide: nothing scrolls sideways.
+    click(&c, "#case-list button.case").await;
+    arrived(&c, "case").await;
+    let width = js(&c, "window.innerWidth").await.as_f64().unwrap();
+    for (factor, name) in [(2.0, "200 % zoom"), (width / 320.0, "320 px wide")] {
+        zoom(&c, factor).await;
+        fits_width(&c, &format!("the case at {name}")).await;
+        if factor == 2.0 {
+            shot(&c, "20-case-zoom-200").await;
+        }
+        click(&c, "#timeline li[data-item] .title").await;
+        arrived(&c, "item").await;
+        fits_width(&c, &format!("an item at {name}")).await;
+        js(&c, "(window.safekeep.showVerify(), true)").await;
+        fits_width(&c, &format!("check a bundle at {name}")).await;
+        click(&c, "#nav-cases").await;
+        arrived(&c, "cases").await;
+        click(&c, "#case-list button.case").await;
+        arrived(&c, "case").await;
+    }
+    zoom(&c, 1.0).await;
+
+    // Every word from the catalogue, in both pseudo-locales.
+    for code in ["en-XA", "ar-XB"] {
+        use_locale(&c, code).await;
+        let dir = js(&c, "document.documentElement.dir").await;
+        assert_eq!(dir, json!(if code == "ar-XB" { "rtl" } else { "ltr" }));
+        arrived(&c, "cases").await;
+        all_words_translated(&c, &format!("the case list in {code}")).await;
+        axe_clean(&c, &format!("the case list in {code}")).await;
+        click(&c, "#case-list button.case").await;
+        arrived(&c, "case").await;
+        until(&c, "document.querySelectorAll('#timeline li[data-item]').length === 2").await;
+        until(&c, "document.querySelector('#timeline .thumb img')").await;
+        click(&c, "#write-note").await;
+        all_words_translated(&c, &format!("a case in {code}")).await;
+        axe_clean(&c, &format!("a case in {code}")).await;
+        if code == "ar-XB" {
+            shot(&c, "22-case-right-to-left").await;
+            zoom(&c, 2.0).await;
+            fits_width(&c, "a right-to-left case at 200 % zoom").await;
+            shot(&c, "23-case-right-to-left-zoom-200").await;
+            zoom(&c, 1.0).await;
+        } else {
+            shot(&c, "21-case-pseudo-accented").await;
+        }
+        click(&c, "#timeline li[data-item] .title").await;
+        arrived(&c, "item").await;
+        all_words_translated(&c, &format!("an item in {code}")).await;
+        axe_clean(&c, &format!("an item in {code}")).await;
+        click(&c, "#back-to-case").await;
+        arrived(&c, "case").await;
+        click(&c, "#go-export").await;
+        arrived(&c, "export").await;
+        // An error from the backend: a translated summary, its English detail marked so.
+        type_into(&c, "#export-initials", "bad1").await;
+        click(&c, "#export-go").await;
+        until(&c, "document.getElementById('alert').dataset.code === 'bad_exhibit_prefix'").await;
+        let detail = js(&c, "document.querySelector('#alert [lang=en]').textContent").await;
+        assert!(detail.as_str().unwrap().contains("bad1"), "{detail}");
+        all_words_translated(&c, &format!("an export error in {code}")).await;
+        axe_clean(&c, &format!("an export error in {code}")).await;
+        js(&c, "(window.safekeep.showVerify(), true)").await;
+        arrived(&c, "verify").await;
+        run_async(&c, "window.safekeep.verifyPath(arguments[0])", vec![json!(bundle)]).await;
+        until(&c, "!document.getElementById('verify-result').hidden").await;
+        all_words_translated(&c, &format!("a verified bundle in {code}")).await;
+        click(&c, "#nav-settings").await;
+        arrived(&c, "settings").await;
+        until(&c, "document.getElementById('ts-state').textContent !== ''").await;
+        all_words_translated(&c, &format!("settings in {code}")).await;
+        axe_clean(&c, &format!("settings in {code}")).await;
+    }
+    // The choice of language is kept, and English comes back when chosen.
+    use_locale(&c, "en-GB").await;
+    let v: Value = js(&c, "document.getElementById('nav-cases').textContent").await;
+    assert_eq!(v, json!("Cases"));
+    c.close().await.unwrap();
+}

@@ -1,0 +1,64 @@
+// Capture a web page by its address: what the server sent and how it looked. A
+// certificate that does not verify is explained; capturing anyway is the person's choice.
+
+import { $, el, english, focus } from "../shared/dom.js";
+import { invoke } from "../shared/calls.js";
+import { readsEnglish, tNodes, when } from "../shared/i18n.js";
+import { clearMessages, showError } from "../shared/messages.js";
+import { state } from "../shared/state.js";
+import { showAfterCapture } from "./capture-after.js";
+import { onlyPanel } from "./case.js";
+import { showLock } from "./lock.js";
+
+$("capture-web").addEventListener("click", () => {
+  clearMessages();
+  onlyPanel("web-form");
+  focus($("web-url"));
+});
+$("web-cancel").addEventListener("click", () => {
+  $("web-form").hidden = true;
+  $("capture-web").focus();
+});
+$("web-cert-cancel").addEventListener("click", () => {
+  $("web-cert").hidden = true;
+  $("capture-web").focus();
+});
+$("web-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  await captureUrl(false);
+});
+$("web-cert-anyway").addEventListener("click", () => captureUrl(true));
+
+/// Fetches the address in the form; `acceptInvalid` after the person confirmed a bad certificate.
+export async function captureUrl(acceptInvalid) {
+  clearMessages();
+  onlyPanel(null);
+  $("web-progress").hidden = false;
+  let r;
+  try {
+    r = await invoke("capture_url", { caseId: state.caseId, url: $("web-url").value, render: $("web-render").checked, acceptInvalidCertificate: acceptInvalid, checkAgain: null });
+  } catch (e) {
+    if (e && e.code === "vault_is_locked") { showLock(); return; }
+    if (e && e.code === "certificate_invalid") {
+      $("web-cert-msg").replaceChildren(readsEnglish() ? english(e.message) : el("span", {}, tNodes("error.certificate_invalid"), " ", english(e.message, "small")));
+      $("web-cert").hidden = false;
+      $("web-cert-anyway").focus();
+    } else {
+      showError(e);
+      $("web-form").hidden = false;
+    }
+    return;
+  } finally {
+    $("web-progress").hidden = true;
+  }
+  const s = r.summary;
+  const notes = [
+    tNodes("web.sealed", { time: when(r.item.captured_at), url: s.final_url, status: String(s.status) }),
+    s.certificate_verified === false ? tNodes("web.cert_not_verified") : null,
+    s.render_skipped ? tNodes("web.render_skipped", { why: english(s.render_skipped) }) : null,
+    s.login_suspected ? tNodes("web.login_suspected") : null,
+    ...r.item.artifacts.map((a) => el("span", { class: "file" }, tNodes("capture.file_sha", { name: a.original_name, sha: a.sha256 }))),
+  ].filter(Boolean);
+  await showAfterCapture(r, null, el("span", {}, ...notes.flatMap((n) => [n, " "])));
+  $("web-url").value = "";
+}

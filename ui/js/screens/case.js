@@ -1,0 +1,34 @@
+// One case: its title, its actions (each a panel of its own module) and its timeline.
+
+import { $, show } from "../shared/dom.js";
+import { call } from "../shared/calls.js";
+import { clearMessages, notice } from "../shared/messages.js";
+import { state } from "../shared/state.js";
+import { renderTimeline } from "./timeline.js";
+
+export const PANELS = ["note-form", "capture-form", "capture-after", "web-form", "web-cert"];
+
+/// Hides every action panel but `keep`.
+export function onlyPanel(keep) {
+  for (const id of PANELS) $(id).hidden = id !== keep;
+}
+
+export async function openCase(id, title) {
+  clearMessages();
+  state.caseId = id;
+  state.caseTitle = title;
+  $("case-h").textContent = title;
+  $("rename-title").value = title;
+  onlyPanel(null);
+  show("case");
+  await renderTimeline();
+}
+
+$("rename-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const title = $("rename-title").value;
+  await call("rename_case", { caseId: state.caseId, title });
+  state.caseTitle = title.trim();
+  $("case-h").textContent = state.caseTitle;
+  notice("case.renamed");
+});

@@ -1,0 +1,49 @@
+// The list of cases, a new case, and the warning for an unencrypted vault.
+
+import { $, data, el, show } from "../shared/dom.js";
+import { call } from "../shared/calls.js";
+import { tNodes, when } from "../shared/i18n.js";
+import { clearMessages } from "../shared/messages.js";
+import { state } from "../shared/state.js";
+import { openCase } from "./case.js";
+import { clearPasswords, newPassphrase } from "./lock.js";
+import { showRecoveryKey } from "./recovery.js";
+
+export async function openCases() {
+  clearMessages();
+  const cases = await call("list_cases");
+  const list = $("case-list");
+  list.replaceChildren(...cases.map((c) =>
+    el("li", {}, el("button", { type: "button", class: "case", "data-id": c.id, onclick: () => openCase(c.id, c.title) },
+      data(c.title, "strong"), " ", el("span", { class: "hint" }, tNodes("cases.opened", { time: when(c.created_at) }))))));
+  if (!cases.length) list.append(el("li", { class: "hint" }, tNodes("cases.none")));
+  $("vault-fp").textContent = state.status.fingerprint || "";
+  $("plain-warning").hidden = state.status.encrypted;
+  $("lock-now").hidden = !state.status.encrypted;
+  show("cases");
+}
+
+$("case-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const title = $("case-title").value;
+  const id = await call("create_case", { title });
+  $("case-title").value = "";
+  await openCase(id, title.trim());
+});
+
+$("encrypt-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const passphrase = newPassphrase("encrypt-pass", "encrypt-pass2");
+  if (passphrase === null) return;
+  $("encrypt-go").disabled = true;
+  try {
+    const r = await call("encrypt_vault", { passphrase });
+    state.status = r.status;
+    clearPasswords();
+    showRecoveryKey(r.recovery_key, openCases);
+  } finally {
+    $("encrypt-go").disabled = false;
+  }
+});

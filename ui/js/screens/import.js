@@ -1,0 +1,45 @@
+// Adding files: by the file dialog or by dropping them on the window, with progress a
+// screen reader announces, and cancel between files.
+
+import { $ } from "../shared/dom.js";
+import { call, channel, invoke, tauri } from "../shared/calls.js";
+import { number, t } from "../shared/i18n.js";
+import { clearMessages, notice, showError } from "../shared/messages.js";
+import { state } from "../shared/state.js";
+import { renderTimeline } from "./timeline.js";
+
+/// Imports `paths` into the open case; used by the dialog and drag-and-drop alike.
+export async function importPaths(paths) {
+  if (!paths || !paths.length) return [];
+  clearMessages();
+  const bar = $("import-bar");
+  $("import-progress").hidden = false;
+  let shown = -1;
+  const progress = channel((p) => {
+    bar.max = p.total || 1;
+    bar.value = p.done;
+    // Announced once per file, not once per chunk.
+    if (p.file !== shown) {
+      shown = p.file;
+      $("import-label").textContent = t("import.file_of", { file: number(p.file + 1), files: number(p.files) });
+    }
+  });
+  let results = [];
+  try {
+    results = await call("import_files", { caseId: state.caseId, paths, context: {}, onProgress: progress });
+  } finally {
+    $("import-progress").hidden = true;
+    $("import-label").textContent = "";
+  }
+  const failed = results.filter((r) => r.error);
+  if (failed.length) showError({ code: failed[0].error.code, message: failed.map((r) => r.error.message).join("\n") });
+  else notice("import.done", { count: results.length });
+  await renderTimeline();
+  return results;
+}
+
+$("add-files").addEventListener("click", async () => {
+  const picked = await tauri.dialog.open({ multiple: true, title: t("import.dialog") });
+  if (picked) await importPaths(Array.isArray(picked) ? picked : [picked]);
+});
+$("import-cancel").addEventListener("click", () => invoke("cancel_import"));

@@ -1,0 +1,92 @@
+// The lock screen: unlock with the passphrase or the recovery key. Locking removes
+// every piece of evidence from the page.
+
+import { $, show } from "../shared/dom.js";
+import { call, invoke, tauri, whenLocked } from "../shared/calls.js";
+import { clearMessages, notice, showError } from "../shared/messages.js";
+import { releaseImages } from "../shared/picture.js";
+import { state } from "../shared/state.js";
+import { openCases } from "./cases.js";
+
+const EVIDENCE = ["timeline", "case-list", "item-preview", "item-machine", "item-person", "item-annotations", "case-h", "item-h", "vault-fp", "takedown-open", "item-similar-list"];
+
+/// Two password fields must match before anything is sent.
+export function newPassphrase(first, second) {
+  if ($(first).value !== $(second).value) {
+    showError({ key: "error.mismatch" });
+    $(second).focus();
+    return null;
+  }
+  return $(first).value;
+}
+
+export function clearPasswords() {
+  for (const input of document.querySelectorAll("input[type=password]")) input.value = "";
+}
+
+/// Shows the lock screen; `key` is a notice to show with it.
+export function showLock(key, params) {
+  releaseImages();
+  for (const id of EVIDENCE) $(id).replaceChildren();
+  $("item-files").tBodies[0].replaceChildren();
+  clearPasswords();
+  state.caseId = null;
+  state.itemId = null;
+  if (state.status) state.status.ready = false;
+  $("lock-now").hidden = true;
+  show("lock");
+  if (key) notice(key, params);
+}
+whenLocked(() => showLock());
+
+export async function unlocked(status) {
+  state.status = status;
+  clearPasswords();
+  await openCases();
+}
+
+$("unlock-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  $("unlock-go").disabled = true;
+  try {
+    await unlocked(await call("unlock", { passphrase: $("unlock-pass").value }));
+  } catch {
+    $("unlock-pass").select();
+    $("unlock-pass").focus();
+  } finally {
+    $("unlock-go").disabled = false;
+  }
+});
+
+$("recover-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const passphrase = newPassphrase("recover-pass", "recover-pass2");
+  if (passphrase === null) return;
+  await unlocked(await call("recover", { recoveryKey: $("recover-key").value, newPassphrase: passphrase }));
+  $("recover-key").value = "";
+  notice("lock.recovered");
+});
+
+$("lock-now").addEventListener("click", async () => {
+  await invoke("lock");
+  showLock("lock.locked");
+});
+
+tauri.event.listen("vault-locked", () => {
+  const minutes = Math.max(1, Math.round((state.status?.auto_lock_seconds || 300) / 60));
+  showLock("lock.auto_locked", { count: minutes });
+});
+
+// Typing and clicking postpone the auto-lock (told to the backend at most every 15 s).
+let lastTouch = 0;
+for (const kind of ["keydown", "pointerdown", "pointermove", "wheel"]) {
+  document.addEventListener(kind, () => {
+    const now = Date.now();
+    if (now - lastTouch > 15000 && state.status && state.status.ready) {
+      lastTouch = now;
+      invoke("touch").catch(() => {});
+    }
+  }, { passive: true });
+}

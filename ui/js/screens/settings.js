@@ -1,0 +1,113 @@
+// Settings: language, auto-lock, trusted timestamps, passphrase.
+
+import { $, el, english, show } from "../shared/dom.js";
+import { call, invoke } from "../shared/calls.js";
+import { chooseLocale, currentLocale, languageName, t, tNodes } from "../shared/i18n.js";
+import { clearMessages, notice } from "../shared/messages.js";
+import { ready, state } from "../shared/state.js";
+import { clearPasswords, newPassphrase, showLock } from "./lock.js";
+import { showSetup } from "./setup.js";
+
+const AUTOLOCK = [60, 300, 900, 1800, 3600];
+
+function lockLabel(seconds) {
+  if (seconds % 3600 === 0) return t("settings.hours", { count: seconds / 3600 });
+  if (seconds % 60 === 0) return t("settings.minutes", { count: seconds / 60 });
+  return t("settings.seconds", { count: seconds });
+}
+
+async function renderLanguages() {
+  const codes = await invoke("ui_languages").catch(() => ["en-GB"]);
+  const current = currentLocale();
+  if (!codes.includes(current)) codes.push(current);
+  const names = await Promise.all(codes.map((c) => languageName(c)));
+  $("language").replaceChildren(...codes.map((c, i) => el("option", { value: c, selected: c === current, lang: c, translate: "no" }, names[i])));
+}
+
+export function showSettings() {
+  if (!ready()) return state.status && state.status.locked ? showLock() : showSetup();
+  clearMessages();
+  const secs = state.status.auto_lock_seconds;
+  const choices = AUTOLOCK.includes(secs) ? AUTOLOCK : [...AUTOLOCK, secs].sort((a, b) => a - b);
+  $("autolock").replaceChildren(...choices.map((s) => el("option", { value: String(s), selected: s === secs }, lockLabel(s))));
+  $("passphrase-form").hidden = !state.status.encrypted;
+  show("settings");
+  renderLanguages();
+  renderTimestamps();
+}
+$("nav-settings").addEventListener("click", showSettings);
+
+$("language-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  chooseLocale($("language").value);
+  // The page reloads in the new language; the vault stays open in the backend.
+  window.location.reload();
+});
+
+function timestampState(s) {
+  if (!s.enabled) return tNodes(s.waiting ? "settings.ts_state_off_waiting" : "settings.ts_state_off", { count: s.waiting });
+  const f = document.createDocumentFragment();
+  f.append(tNodes("settings.ts_state_on", { count: s.stamped, waiting: s.waiting }));
+  if (s.waiting && s.last_error) f.append(" ", tNodes("settings.ts_last_error", { error: english(s.last_error) }));
+  return f;
+}
+
+async function renderTimestamps() {
+  const s = await call("timestamp_status");
+  $("ts-state").replaceChildren(timestampState(s));
+  const urls = s.authorities.length ? s.authorities.map((a) => a.url) : s.defaults;
+  $("ts-urls").value = urls.join("\n");
+  $("ts-on").textContent = t(s.enabled ? "settings.ts_save" : "settings.ts_on");
+  $("ts-off").hidden = !s.enabled;
+  $("ts-now").hidden = !s.enabled || !s.waiting;
+}
+
+$("ts-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  $("ts-on").disabled = true;
+  try {
+    await call("enable_timestamps", { urls: $("ts-urls").value.split("\n") });
+    notice("settings.ts_enabled");
+  } finally {
+    $("ts-on").disabled = false;
+  }
+  await renderTimestamps();
+});
+$("ts-off").addEventListener("click", async () => {
+  clearMessages();
+  await call("disable_timestamps");
+  notice("settings.ts_disabled");
+  await renderTimestamps();
+  $("ts-on").focus();
+});
+$("ts-now").addEventListener("click", async () => {
+  clearMessages();
+  $("ts-now").disabled = true;
+  try {
+    const r = await call("timestamp_now");
+    if (r.waiting.length) notice("settings.ts_now_waiting", { count: r.stamped.length, waiting: r.waiting.length, why: english(r.waiting[0].why) });
+    else notice("settings.ts_now_done", { count: r.stamped.length });
+  } finally {
+    $("ts-now").disabled = false;
+  }
+  await renderTimestamps();
+});
+
+$("autolock-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const seconds = Number($("autolock").value);
+  await call("set_auto_lock", { seconds });
+  state.status.auto_lock_seconds = seconds;
+  notice("common.saved");
+});
+
+$("passphrase-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const next = newPassphrase("pass-new", "pass-new2");
+  if (next === null) return;
+  await call("change_passphrase", { current: $("pass-current").value, new: next });
+  clearPasswords();
+  notice("settings.pass_changed");
+});

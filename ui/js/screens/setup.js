@@ -1,0 +1,41 @@
+// First run: where the vault lives, its passphrase and the producer's initials.
+
+import { $, show } from "../shared/dom.js";
+import { call, tauri } from "../shared/calls.js";
+import { t } from "../shared/i18n.js";
+import { clearMessages, showError } from "../shared/messages.js";
+import { state } from "../shared/state.js";
+import { openCases } from "./cases.js";
+import { clearPasswords, newPassphrase, showLock } from "./lock.js";
+import { showRecoveryKey } from "./recovery.js";
+
+export function showSetup() {
+  $("setup-dir").value = (state.status && state.status.vault_dir) || "";
+  show("setup");
+  // A vault is there but could not be opened (in use by another window, damaged…).
+  if (state.status && state.status.problem) showError(state.status.problem);
+}
+
+$("setup-choose").addEventListener("click", async () => {
+  const dir = await tauri.dialog.open({ directory: true, title: t("setup.dir") });
+  if (dir) $("setup-dir").value = dir;
+});
+
+$("setup-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const dir = $("setup-dir").value.trim() || null;
+  const passphrase = newPassphrase("setup-pass", "setup-pass2");
+  if (passphrase === null) return;
+  $("setup-start").disabled = true;
+  try {
+    const r = await call("setup_vault", { dir, initials: $("setup-initials").value, passphrase });
+    state.status = r.status;
+    clearPasswords();
+    if (r.recovery_key) showRecoveryKey(r.recovery_key, openCases);
+    else if (r.status.locked) showLock("setup.existing_vault");
+    else await openCases();
+  } finally {
+    $("setup-start").disabled = false;
+  }
+});

@@ -1,0 +1,45 @@
+// Check a bundle: needs no vault and changes nothing. Every check is shown with ✔ or ✘
+// and the word for it, never colour alone; the verdict is announced.
+
+import { $, el, english, show } from "../shared/dom.js";
+import { call, tauri } from "../shared/calls.js";
+import { t, tNodes } from "../shared/i18n.js";
+import { clearMessages } from "../shared/messages.js";
+
+export function showVerify() {
+  clearMessages();
+  $("verify-result").hidden = true;
+  show("verify");
+}
+
+export async function verifyPath(path) {
+  clearMessages();
+  $("verify-path").value = path;
+  $("verify-result").hidden = true;
+  $("verify-progress").replaceChildren(tNodes("verify.checking"));
+  let report;
+  try {
+    report = await call("verify_bundle", { path, expectKey: $("verify-key").value || null, passphrase: $("verify-pass").value || null });
+  } finally {
+    $("verify-progress").replaceChildren();
+  }
+  const verdict = $("verify-verdict");
+  verdict.className = `verdict ${report.verdict}`;
+  verdict.replaceChildren(tNodes(`verify.verdict_${report.verdict}`));
+  $("verify-fp").textContent = report.key_fingerprint || "—";
+  $("verify-checks").replaceChildren(...report.checks.map((c) =>
+    el("li", { class: c.ok ? "ok" : "bad" },
+      el("span", { class: "mark", "aria-hidden": "true" }, c.ok ? "✔ " : "✘ "),
+      el("strong", {}, t(c.ok ? "verify.passed" : "verify.failed")), " ", english(c.check),
+      ...c.details.filter(Boolean).map((d) => english(d, "span")).map((d) => { d.classList.add("detail"); return d; }))));
+  $("verify-result").hidden = false;
+  $("verify-progress").replaceChildren(tNodes(`verify.verdict_${report.verdict}`));
+  return report;
+}
+
+$("verify-form").addEventListener("submit", (ev) => { ev.preventDefault(); verifyPath($("verify-path").value.trim()).catch(() => {}); });
+$("verify-choose").addEventListener("click", async () => {
+  const p = await tauri.dialog.open({ title: t("verify.dialog"), filters: [{ name: t("verify.filter"), extensions: ["zip", "age"] }] });
+  if (p) await verifyPath(p);
+});
+$("nav-verify").addEventListener("click", showVerify);

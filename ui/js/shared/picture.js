@@ -1,0 +1,45 @@
+// Pictures of evidence, blurred until the person chooses to look at one. The text
+// alternative says what it is (a picture, its size, when it was captured), never what
+// it shows, and whether it is blurred.
+
+import { $, el, onLeave } from "./dom.js";
+import { invoke } from "./calls.js";
+import { bytes, t, when } from "./i18n.js";
+
+const urls = [];
+
+export function releaseImages() {
+  for (const u of urls) URL.revokeObjectURL(u);
+  urls.length = 0;
+}
+onLeave(releaseImages);
+
+function altText(a, item, blurred) {
+  return t(blurred ? "picture.alt_blurred" : "picture.alt", { size: bytes(a.size), time: when(item.captured_at) });
+}
+
+/// A preview of artifact `index` of `item`, blurred unless "always blur" is off.
+export async function blurredImage(item, index, big) {
+  const a = item.artifacts[index];
+  const box = el("div", { class: `thumb blurred${big ? " big" : ""}`, "data-item": item.id });
+  const img = el("img", { alt: altText(a, item, true) });
+  const reveal = el("button", { type: "button", class: "reveal" }, t("picture.reveal"));
+  const set = (blurred) => {
+    box.classList.toggle("blurred", blurred);
+    reveal.textContent = t(blurred ? "picture.reveal" : "picture.blur");
+    img.alt = altText(a, item, blurred);
+  };
+  reveal.addEventListener("click", () => set(!box.classList.contains("blurred")));
+  box.append(img);
+  try {
+    const buf = await invoke("artifact_bytes", { itemId: item.id, index });
+    const url = URL.createObjectURL(new Blob([buf], { type: a.media_type }));
+    urls.push(url);
+    img.src = url;
+  } catch (e) {
+    box.replaceChildren(el("p", { class: "hint", lang: "en" }, e.message || String(e)));
+    return box;
+  }
+  if (!$("always-blur").checked) set(false);
+  return el("div", {}, box, el("div", {}, reveal));
+}

@@ -1,0 +1,15 @@
+// What the page remembers between screens. Nothing here is evidence: images live in
+// blob URLs that are released when the screen changes or the vault locks.
+
+export const state = {
+  status: null,
+  caseId: null,
+  caseTitle: "",
+  itemId: null,
+  capture: null,
+};
+
+/// Whether a vault is open.
+export function ready() {
+  return Boolean(state.status && state.status.ready);
+}

@@ -9,7 +9,7 @@ pub fn ui_languages<R: Runtime>(app: AppHandle<R>) -> Vec<String> {
     let mut codes: Vec<String> = app
         .asset_resolver()
         .iter()
-        .filter_map(|(path, _)| catalogue_code(path))
+        .filter_map(|(path, _)| catalogue_code(&path))
         .collect();
     codes.sort();
     codes.dedup();
@@ -18,10 +18,12 @@ pub fn ui_languages<R: Runtime>(app: AppHandle<R>) -> Vec<String> {
 
 /// `/locales/en-GB.json` → `en-GB`; anything else is not a catalogue.
 fn catalogue_code(path: &str) -> Option<String> {
-    let name = path.trim_start_matches('/').strip_prefix("locales/")?.strip_suffix(".json")?;
-    let valid = !name.is_empty()
-        && name.len() <= 16
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let name = path
+        .trim_start_matches('/')
+        .strip_prefix("locales/")?
+        .strip_suffix(".json")?;
+    let valid =
+        !name.is_empty() && name.len() <= 16 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     valid.then(|| name.to_owned())
 }
 

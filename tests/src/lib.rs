@@ -138,8 +138,22 @@ pub async fn thumb_blurred(c: &Client) -> bool {
         == json!(true)
 }
 
+/// Clicks like a person would (WebDriver's pointer); says where the element was if it
+/// could not be clicked.
 pub async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    if let Err(err) = e.click().await {
+        let at = js(
+            c,
+            &format!(
+                "(() => {{ const e = document.querySelector({css:?}); const r = e.getBoundingClientRect(); \
+                 const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); \
+                 return `rect ${{JSON.stringify(r)}}, window ${{innerWidth}}x${{innerHeight}}, scrollY ${{scrollY}}, at its centre: ${{hit && hit.outerHTML.slice(0, 100)}}`; }})()"
+            ),
+        )
+        .await;
+        panic!("cannot click {css}: {err} ({at})");
+    }
 }
 
 pub async fn type_into(c: &Client, css: &str, text: &str) {
@@ -218,7 +232,6 @@ pub async fn reopen_after_exit(vault: &Path) -> safekeep_core::Vault {
         }
     }
 }
-
 
 /// Real key presses, as a keyboard sends them (WebDriver actions): the keys of `chord`
 /// go down in order and come up in reverse.

@@ -15,11 +15,10 @@
 //! `window.safekeep.importPaths`, the page function the dialog and drag-and-drop call.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::Client;
 use safekeep_e2e::*;
 use serde_json::json;
 

@@ -39,7 +39,7 @@ export async function openItem(id) {
     ["item.row_platform", c.platform && data(c.platform)],
     ["item.row_posted_by", c.poster_account && data(c.poster_account)],
   ]);
-  if (!$("item-person").children.length) $("item-person").append(el("dd", { class: "hint" }, tNodes("item.person_none")));
+  $("item-person-none").hidden = $("item-person").children.length > 0;
   $("item-files").tBodies[0].replaceChildren(...item.artifacts.map((a) =>
     el("tr", {},
       el("td", {}, data(a.original_name || a.role)),
@@ -47,10 +47,11 @@ export async function openItem(id) {
       el("td", {}, data(bytes(a.size))),
       el("td", {}, el("code", { class: "sha", translate: "no" }, a.sha256),
         a.pdq ? el("div", { class: "hint" }, tNodes("item.pdq", { pdq: el("code", { class: "sha" }, a.pdq), quality: a.pdq_quality })) : ""),
-      el("td", {}, el("button", { type: "button", class: "copy", "aria-label": t("item.copy_label", { name: a.original_name || a.role }), onclick: async () => {
+      // The visible word starts the accessible name (WCAG 2.5.3); the rest is for screen readers.
+      el("td", {}, el("button", { type: "button", class: "copy", onclick: async () => {
         await navigator.clipboard.writeText(a.sha256).catch(() => {});
         notice("item.copied");
-      } }, t("item.copy"))))));
+      } }, t("item.copy"), " ", el("span", { class: "sr-only" }, tNodes("item.copy_what", { name: a.original_name || a.role })))))));
   const similar = item.similar || [];
   $("item-similar").hidden = similar.length === 0;
   $("item-similar-list").replaceChildren(...similar.map((m) => el("li", {},

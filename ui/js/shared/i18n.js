@@ -83,7 +83,7 @@ export async function languageName(name) {
 
 function resolve(key, params) {
   const count = params && typeof params.count === "number" ? params.count : null;
-  const keys = count === null ? [key] : [`${key}_${count === 0 ? "zero" : plurals.select(count)}`, `${key}_${plurals.select(count)}`, `${key}_other`];
+  const keys = count === null ? [key] : [`${key}_${count === 0 ? "zero" : plurals.select(count)}`, `${key}_${plurals.select(count)}`, `${key}_other`, key];
   for (const cat of [catalogue, fallback]) {
     for (const k of keys) {
       const v = lookup(cat, k);

@@ -85,11 +85,23 @@ pub async fn connect(port: u16) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
     caps.insert("tauri:options".into(), json!({ "application": app }));
-    ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap()
+    // tauri-driver listens before WebKitWebDriver behind it is ready: a session asked for
+    // too early is dropped mid-answer, so ask again for a few seconds.
+    let start = Instant::now();
+    loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) if start.elapsed() < Duration::from_secs(10) => {
+                eprintln!("no WebDriver session yet ({e}); trying again");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("no WebDriver session: {e}"),
+        }
+    }
 }
 
 /// Waits until the JavaScript expression is truthy.

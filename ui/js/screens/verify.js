@@ -16,6 +16,7 @@ export async function verifyPath(path) {
   clearMessages();
   $("verify-path").value = path;
   $("verify-result").hidden = true;
+  $("verify-progress").classList.remove("sr-only");
   $("verify-progress").replaceChildren(tNodes("verify.checking"));
   let report;
   try {
@@ -33,6 +34,8 @@ export async function verifyPath(path) {
       el("strong", {}, t(c.ok ? "verify.passed" : "verify.failed")), " ", english(c.check),
       ...c.details.filter(Boolean).map((d) => english(d, "span")).map((d) => { d.classList.add("detail"); return d; }))));
   $("verify-result").hidden = false;
+  // Announced by the status region; shown once, in the verdict box.
+  $("verify-progress").classList.add("sr-only");
   $("verify-progress").replaceChildren(tNodes(`verify.verdict_${report.verdict}`));
   return report;
 }

@@ -13,7 +13,7 @@ use safekeep_core::bundle::{
 use safekeep_core::db::cases::CaseRow;
 use safekeep_core::item::Context;
 use safekeep_core::takedown::Takedown;
-use safekeep_core::vault::{Annotation, AnnotationBody, BatchProgress, ItemView, Protection};
+use safekeep_core::vault::{Annotation, AnnotationBody, BatchProgress, Imported, ItemView, Protection};
 use safekeep_core::{Environment, Vault};
 use serde::Serialize;
 use tauri::ipc::{Channel, Response};
@@ -152,15 +152,34 @@ pub fn get_item(state: State<'_, AppState>, item_id: String) -> Result<ItemView>
     Ok(state.vault()?.item(&item_id)?)
 }
 
-/// One file's outcome in a batch import.
+/// One file's outcome in a batch import: a new item, one the case already had
+/// (`already: true`), or an error.
 #[derive(Serialize)]
-pub struct Imported {
+pub struct ImportResult {
     path: PathBuf,
     item_id: Option<String>,
+    already: bool,
     error: Option<UiError>,
 }
 
-/// Imports files (one item each), reporting progress; cancel stops between files.
+impl From<(PathBuf, safekeep_core::vault::Result<Imported>)> for ImportResult {
+    fn from((path, r): (PathBuf, safekeep_core::vault::Result<Imported>)) -> Self {
+        let (item_id, already, error) = match r {
+            Ok(Imported::New(item)) => (Some(item.id), false, None),
+            Ok(Imported::AlreadyInCase { item_id }) => (Some(item_id), true, None),
+            Err(e) => (None, false, Some(e.into())),
+        };
+        Self {
+            path,
+            item_id,
+            already,
+            error,
+        }
+    }
+}
+
+/// Imports files and folders (one item per file), reporting progress; cancel stops
+/// between files.
 #[tauri::command(async)]
 pub fn import_files(
     state: State<'_, AppState>,
@@ -168,7 +187,7 @@ pub fn import_files(
     paths: Vec<PathBuf>,
     context: Context,
     on_progress: Channel<BatchProgress>,
-) -> Result<Vec<Imported>> {
+) -> Result<Vec<ImportResult>> {
     state.cancel_import.store(false, Ordering::SeqCst);
     let results = state.vault()?.import_files(
         &case_id,
@@ -176,22 +195,8 @@ pub fn import_files(
         &context,
         &mut |p| drop(on_progress.send(p)),
         &|| state.cancel_import.load(Ordering::SeqCst),
-    );
-    Ok(results
-        .into_iter()
-        .map(|(path, r)| match r {
-            Ok(item) => Imported {
-                path,
-                item_id: Some(item.id),
-                error: None,
-            },
-            Err(e) => Imported {
-                path,
-                item_id: None,
-                error: Some(e.into()),
-            },
-        })
-        .collect())
+    )?;
+    Ok(results.into_iter().map(ImportResult::from).collect())
 }
 
 /// Asks a running import to stop after the current file.

@@ -6,6 +6,7 @@
 mod capture;
 mod commands;
 mod error;
+mod fingerprints;
 mod languages;
 mod lock;
 mod settings;
@@ -21,6 +22,7 @@ fn main() {
         .setup(|app| {
             lock::spawn_auto_lock(app.handle().clone());
             timestamp::spawn_retry(app.handle().clone());
+            fingerprints::spawn_worker(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

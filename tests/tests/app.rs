@@ -156,17 +156,37 @@ async fn victim_and_solicitor_paths() {
         visible(&c, "case").await;
     }
 
-    // Bad arguments: clear messages in the page, nothing added.
+    // The folder the two files came from: imported file by file, and since the case
+    // holds both already (same name, size and SHA-256), nothing is added twice.
     let folder = run_async(
         &c,
         "window.safekeep.importPaths(arguments[0])",
         vec![json!([files])],
     )
     .await;
-    assert_eq!(folder[0]["error"]["code"], json!("bad_input"), "{folder}");
+    assert_eq!(folder.as_array().map(Vec::len), Some(2), "{folder}");
+    assert!(
+        folder
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["already"] == json!(true)),
+        "{folder}"
+    );
+    until(&c, "!document.getElementById('notice').hidden").await;
+    let said = js(&c, "document.getElementById('notice').textContent").await;
+    assert!(said.as_str().unwrap().contains("already in this case"), "{said}");
+    // Bad arguments: clear messages in the page, nothing added.
+    let missing = run_async(
+        &c,
+        "window.safekeep.importPaths(arguments[0])",
+        vec![json!([files.join("not-there.png")])],
+    )
+    .await;
+    assert_eq!(missing[0]["error"]["code"], json!("bad_input"), "{missing}");
     until(&c, "!document.getElementById('alert').hidden").await;
     let alert = js(&c, "document.getElementById('alert').textContent").await;
-    assert!(alert.as_str().unwrap().contains("is a folder"), "{alert}");
+    assert!(alert.as_str().unwrap().contains("no such file"), "{alert}");
     let unknown = run_async(
         &c,
         "window.__TAURI__.core.invoke('list_items', { caseId: 'no-such-case' })",

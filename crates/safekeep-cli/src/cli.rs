@@ -58,16 +58,19 @@ pub enum Command {
     Case(CaseCommand),
     /// Add files you already saved (screenshots, downloads, exported chats) to a case.
     ///
-    /// Each file becomes one item. The original bytes are kept exactly, and their SHA-256
-    /// fingerprint is recorded. Prints the new item ids, one per line.
+    /// Each file becomes one item; a folder's files are imported too, recursively, each
+    /// keeping its path inside the folder. The original bytes are kept exactly, and their
+    /// SHA-256 fingerprint is recorded. Prints one item id per file, in order. A file the
+    /// case already holds (same path or name, size and SHA-256) is not imported again, so
+    /// an interrupted import can simply be run again.
     Import {
         /// The case to add to (its id, or the start of it).
         #[arg(long = "case", value_name = "ID")]
         case_id: String,
         #[command(flatten)]
         context: ContextArgs,
-        /// The files to import.
-        #[arg(required = true, value_name = "FILE")]
+        /// The files and folders to import.
+        #[arg(required = true, value_name = "FILE_OR_FOLDER")]
         files: Vec<PathBuf>,
     },
     /// Capture what is on the screen now, or a web page by its address, as evidence.

@@ -9,46 +9,70 @@ use safekeep_core::db::cases::CaseRow;
 use safekeep_core::db::events::EventRow;
 use safekeep_core::vault::{CheckReport, ItemView};
 
-/// Files smaller than this get no progress bar.
+/// Batches smaller than this get no progress bar.
 const BAR_THRESHOLD: u64 = 16 << 20;
 
-/// One progress bar on stderr for the file being imported, shown only for large files.
+/// One progress bar on stderr for a whole import: files, bytes and time left, shown
+/// once the batch is large enough to take a while.
 #[derive(Default)]
-pub struct ImportBars {
-    bar: std::cell::RefCell<Option<(usize, ProgressBar)>>,
+pub struct ImportBar {
+    bar: std::cell::RefCell<Option<ProgressBar>>,
 }
 
-impl ImportBars {
-    /// Moves the bar for the file in `p`, replacing the previous file's bar.
+impl ImportBar {
+    /// Moves the bar to `p`.
     pub fn advance(&self, p: &safekeep_core::vault::BatchProgress) {
-        if p.total < BAR_THRESHOLD {
+        if p.bytes_total < BAR_THRESHOLD && p.files < 200 {
             return;
         }
         let mut slot = self.bar.borrow_mut();
-        if slot.as_ref().is_none_or(|(i, _)| *i != p.file) {
-            if let Some((_, old)) = slot.take() {
-                old.finish_and_clear();
-            }
-            let bar = ProgressBar::with_draw_target(Some(p.total), ProgressDrawTarget::stderr());
+        let bar = slot.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(Some(p.bytes_total), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+                ProgressStyle::with_template("Importing {msg} [{bar:30}] {bytes}/{total_bytes} ({eta} left)")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
             );
-            bar.set_message(format!("Importing {}", p.path.display()));
-            *slot = Some((p.file, bar));
-        }
-        if let Some((_, bar)) = slot.as_ref() {
-            bar.set_position(p.done);
-        }
+            bar
+        });
+        bar.set_message(format!("file {} of {}", p.files_done.min(p.files), p.files));
+        bar.set_position(p.bytes_done);
     }
 
-    /// Clears the last bar.
+    /// Clears the bar.
     pub fn finish(&self) {
-        if let Some((_, bar)) = self.bar.borrow_mut().take() {
+        if let Some(bar) = self.bar.borrow_mut().take() {
             bar.finish_and_clear();
         }
     }
+}
+
+/// A bar on stderr counting `total` things, shown only when there are enough to wait for.
+pub fn count_bar(total: u64, what: &str) -> ProgressBar {
+    let target = if total >= 20 {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// Says on stderr how many pictures wait for their perceptual fingerprint.
+pub fn fingerprints_waiting(vault: &safekeep_core::Vault) -> Result<()> {
+    let n = vault.fingerprints_waiting_count()?;
+    if n > 0 {
+        eprintln!(
+            "{n} picture(s) wait for their perceptual (PDQ) fingerprint; `safekeep list`, `show`, `takedown`, `report` and `export` compute them first."
+        );
+    }
+    Ok(())
 }
 
 /// A spinner counting bytes, for long checks.
@@ -201,26 +225,47 @@ pub fn bytes_bar(message: &str) -> ProgressBar {
 pub fn import_results(
     results: &[(
         std::path::PathBuf,
-        Result<safekeep_core::item::ItemRecord, safekeep_core::Error>,
+        Result<safekeep_core::vault::Imported, safekeep_core::Error>,
     )],
 ) -> Result<ExitCode> {
-    let mut failed = 0;
-    for (_, r) in results {
+    use safekeep_core::vault::Imported;
+    let (mut failed, mut already) = (0, 0);
+    let mut out = io::stdout().lock();
+    for (path, r) in results {
         match r {
-            Ok(item) => println!("{}", item.id),
+            Ok(Imported::New(item)) => writeln!(out, "{}", item.id)?,
+            Ok(Imported::AlreadyInCase { item_id }) => {
+                already += 1;
+                writeln!(out, "{item_id}")?;
+                if results.len() <= 20 {
+                    eprintln!(
+                        "safekeep: {} is already in this case as item {item_id}; not imported again.",
+                        path.display()
+                    );
+                }
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("safekeep: {e}");
             }
         }
     }
+    out.flush()?;
+    let new = results.len() - failed - already;
+    if already > 0 && results.len() > 20 {
+        eprintln!("safekeep: {already} file(s) were already in this case and were not imported again.");
+    }
     if failed == 0 {
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!(
-        "safekeep: {failed} of {} file(s) could not be imported (see above); {} were kept safely.",
+        "safekeep: {failed} of {} file(s) could not be imported (see above); {new} were kept safely{}.",
         results.len(),
-        results.len() - failed
+        if already > 0 {
+            format!(", {already} were already in the case")
+        } else {
+            String::new()
+        }
     );
     Ok(ExitCode::FAILURE)
 }

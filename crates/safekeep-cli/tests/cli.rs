@@ -195,8 +195,13 @@ fn clear_errors_for_bad_input() {
     );
     let err = e.fails(&["import", "--case", &case, "/definitely/not/here.png"]);
     assert!(err.contains("no such file"), "{err}");
+    // A folder is imported file by file, but never the vault's own folder inside it.
     let err = e.fails(&["import", "--case", &case, e.root.to_str().unwrap()]);
-    assert!(err.contains("is a folder"), "{err}");
+    assert!(err.contains("Safekeep's own vault folder"), "{err}");
+    let empty = e.root.join("empty-folder");
+    std::fs::create_dir_all(&empty).unwrap();
+    let err = e.fails(&["import", "--case", &case, empty.to_str().unwrap()]);
+    assert!(err.contains("holds no files"), "{err}");
     assert!(
         e.fails(&["note", "--case", &case, "--incident-time", "yesterday", "x"])
             .contains("incident time")
@@ -388,9 +393,13 @@ fn killed_imports_leave_whole_items_or_nothing() {
     let full = started.elapsed();
     let mut survived = 1;
     for round in 0..24 {
+        // A new name each round (the same bytes, hard-linked): a file the case already
+        // holds under its name is not imported twice.
+        let name = e.root.join(format!("big-{round}.bin"));
+        std::fs::hard_link(&big, &name).unwrap();
         let mut child = e
             .cmd()
-            .args(["import", "--case", &case, &big])
+            .args(["import", "--case", &case, name.to_str().unwrap()])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -30,6 +30,8 @@ const DEPTH: usize = 16;
 /// Bytes written between early flushes to disk. Flushing as we go keeps the final fsync
 /// short and overlaps disk writes with hashing, instead of paying for them all at the end.
 const FLUSH_EVERY: u64 = 64 << 20;
+/// Sources up to this size are staged in one step by [`BlobStore::stage_sized`].
+pub const SMALL: usize = 1 << 20;
 /// How much of the start of a blob is kept for media-type sniffing.
 pub const HEAD_LEN: usize = 8192;
 
@@ -158,6 +160,99 @@ impl BlobStore {
             let _ = fs::remove_file(&tmp);
         }
         result
+    }
+
+    /// Like [`Self::stage`] for a source whose size is known: up to [`SMALL`] bytes are
+    /// copied in one step on this thread (no writer thread, no pipeline buffers), which
+    /// is most of the cost of staging a small file. A source that turns out larger than
+    /// `size` is still copied whole, through the pipeline.
+    pub fn stage_sized(
+        &self,
+        src: &mut dyn Read,
+        tmp_id: &str,
+        size: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> io::Result<Staged> {
+        if size > SMALL as u64 {
+            return self.stage(src, tmp_id, progress);
+        }
+        let mut buf = vec![0u8; size as usize + 1];
+        let n = read_full(src, &mut buf)?;
+        if n > size as usize {
+            // It grew: stage what was read and the rest as one stream.
+            buf.truncate(n);
+            let mut rest = io::Cursor::new(buf).chain(src);
+            return self.stage(&mut rest, tmp_id, progress);
+        }
+        buf.truncate(n);
+        let tmp = self.tmp_dir().join(format!("{tmp_id}.part"));
+        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let written = (|| {
+            let mut sink = match &self.seal {
+                None => Sink::Plain(file),
+                Some(key) => Sink::Sealed(SealWriter::new(file, key)?),
+            };
+            sink.write_all(&buf)?;
+            sink.finish()
+        })();
+        match written {
+            Ok(file) => {
+                progress(n as u64);
+                Ok(Staged {
+                    tmp,
+                    file,
+                    durable: false,
+                    sha256: Sha256::digest(&buf).into(),
+                    size: n as u64,
+                    head: buf[..n.min(HEAD_LEN)].to_vec(),
+                })
+            }
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+
+    /// Moves many staged blobs into the store at once, like [`Self::commit`] each, but
+    /// making every directory they land in durable once rather than once per blob.
+    /// Returns their names in order. On an error, blobs already moved stay (unreferenced
+    /// until committed; `check` finds them) and the rest are still staged.
+    pub fn commit_many(&self, staged: Vec<Staged>) -> io::Result<Vec<String>> {
+        let mut names = Vec::with_capacity(staged.len());
+        let mut dirs = std::collections::BTreeSet::new();
+        let mut new_dir = false;
+        let mut rest = staged.into_iter();
+        let result = (|| {
+            for mut s in rest.by_ref() {
+                s.make_durable()?;
+                let name = self.name_for(&s.sha256);
+                let dest = self.path_of(&name);
+                let dir = dest.parent().map(Path::to_path_buf).unwrap_or_default();
+                if !dir.exists() {
+                    fs::create_dir_all(&dir)?;
+                    new_dir = true;
+                }
+                if dest.exists() {
+                    let _ = fs::remove_file(&s.tmp);
+                } else {
+                    fs::rename(&s.tmp, &dest)?;
+                    dirs.insert(dir);
+                }
+                names.push(name);
+            }
+            if new_dir {
+                sync_dir(&self.blobs_dir())?;
+            }
+            for dir in &dirs {
+                sync_dir(dir)?;
+            }
+            Ok(())
+        })();
+        for s in rest {
+            self.discard(s);
+        }
+        result.map(|()| names)
     }
 
     /// Discards a staged blob.
@@ -329,10 +424,10 @@ fn copy_hashing(
         Some(key) => Sink::Sealed(SealWriter::new(dst, key)?),
     };
     let (full_tx, full_rx) = mpsc::sync_channel::<(Vec<u8>, usize)>(DEPTH);
+    // Buffers are made as the pipeline needs them (a few for a small file, DEPTH + 1
+    // at most) and then recycled.
     let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
-    for _ in 0..=DEPTH {
-        let _ = empty_tx.send(vec![0u8; CHUNK]);
-    }
+    let mut made = 0usize;
     thread::scope(|scope| {
         let writer = scope.spawn(move || -> io::Result<File> {
             let mut dst = dst;
@@ -352,7 +447,16 @@ fn copy_hashing(
         let mut total = 0u64;
         let mut head = Vec::new();
         let mut read_error = None;
-        while let Ok(mut buf) = empty_rx.recv() {
+        loop {
+            let next = match empty_rx.try_recv() {
+                Ok(buf) => Ok(buf),
+                Err(_) if made <= DEPTH => {
+                    made += 1;
+                    Ok(vec![0u8; CHUNK])
+                }
+                Err(_) => empty_rx.recv(),
+            };
+            let Ok(mut buf) = next else { break };
             let n = match read_full(src, &mut buf) {
                 Ok(n) => n,
                 Err(e) => {

@@ -11,6 +11,7 @@ pub mod events;
 pub mod items;
 pub mod meta;
 pub mod perceptual_hashes;
+pub mod perceptual_queue;
 pub mod timestamps;
 
 use rusqlite::Connection;
@@ -27,6 +28,7 @@ const MIGRATIONS: &[&[&str]] = &[
     ],
     &[timestamps::MIGRATION_2],
     &[perceptual_hashes::MIGRATION_3],
+    &[perceptual_queue::MIGRATION_4],
 ];
 
 /// The schema version that added `perceptual_hashes`: older vaults get their images

@@ -60,6 +60,10 @@ pub struct Artifact {
     /// The original name's raw bytes in hex, only when they were not valid UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_name_bytes: Option<String>,
+    /// Where the file sat inside a folder that was imported: its path relative to that
+    /// folder, `/`-separated (absent for files given on their own and for captures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_path: Option<String>,
     /// Modification time of the source file (RFC 3339 UTC), as its file system reported it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_at: Option<String>,

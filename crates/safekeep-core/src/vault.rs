@@ -7,6 +7,7 @@
 //! so the tables and the chain never disagree; blobs are made durable before the
 //! transaction that references them commits.
 
+mod batch;
 mod capture;
 mod changes;
 mod check;
@@ -24,12 +25,13 @@ use rand::RngCore;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use serde_json::Value;
 
+pub use batch::Imported;
 pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress};
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
-pub use perceptual::SimilarImage;
+pub use perceptual::{SimilarImage, fingerprint_of};
 pub use query::ItemView;
 pub use timestamps::{
     Authority, DEFAULT_AUTHORITIES, ItemTimestamp, ObtainedToken, PendingStamp, TimestampSettings,

@@ -16,12 +16,13 @@ export async function importPaths(paths) {
   $("import-progress").hidden = false;
   let shown = -1;
   const progress = channel((p) => {
-    bar.max = p.total || 1;
-    bar.value = p.done;
-    // Announced once per file, not once per chunk.
-    if (p.file !== shown) {
-      shown = p.file;
-      $("import-label").textContent = t("import.file_of", { file: number(p.file + 1), files: number(p.files) });
+    bar.max = p.bytes_total || 1;
+    bar.value = p.bytes_done;
+    // Announced at most once a second, not once per chunk or per small file.
+    const now = Date.now();
+    if (now - shown > 1000 || p.files_done === p.files) {
+      shown = now;
+      $("import-label").textContent = t("import.file_of", { file: number(Math.min(p.files_done + 1, p.files)), files: number(p.files) });
     }
   });
   let results = [];
@@ -32,8 +33,11 @@ export async function importPaths(paths) {
     $("import-label").textContent = "";
   }
   const failed = results.filter((r) => r.error);
+  const already = results.filter((r) => r.already).length;
+  const added = results.length - failed.length - already;
   if (failed.length) showError({ code: failed[0].error.code, message: failed.map((r) => r.error.message).join("\n") });
-  else notice("import.done", { count: results.length });
+  else if (already) notice("import.done_already", { count: added, already: number(already) });
+  else notice("import.done", { count: added });
   await renderTimeline();
   return results;
 }
@@ -41,5 +45,9 @@ export async function importPaths(paths) {
 $("add-files").addEventListener("click", async () => {
   const picked = await tauri.dialog.open({ multiple: true, title: t("import.dialog") });
   if (picked) await importPaths(Array.isArray(picked) ? picked : [picked]);
+});
+$("add-folder").addEventListener("click", async () => {
+  const picked = await tauri.dialog.open({ directory: true, title: t("import.folder_dialog") });
+  if (picked) await importPaths([picked]);
 });
 $("import-cancel").addEventListener("click", () => invoke("cancel_import"));

@@ -46,7 +46,8 @@ export async function openItem(id) {
       el("td", {}, data(a.media_type)),
       el("td", {}, data(bytes(a.size))),
       el("td", {}, el("code", { class: "sha", translate: "no" }, a.sha256),
-        a.pdq ? el("div", { class: "hint" }, tNodes("item.pdq", { pdq: el("code", { class: "sha" }, a.pdq), quality: a.pdq_quality })) : ""),
+        a.pdq ? el("div", { class: "hint" }, tNodes("item.pdq", { pdq: el("code", { class: "sha" }, a.pdq), quality: a.pdq_quality }))
+          : a.pdq_pending ? el("div", { class: "hint" }, tNodes("item.pdq_pending")) : ""),
       // The visible word starts the accessible name (WCAG 2.5.3); the rest is for screen readers.
       el("td", {}, el("button", { type: "button", class: "copy", onclick: async () => {
         await navigator.clipboard.writeText(a.sha256).catch(() => {});

@@ -69,7 +69,7 @@ pub fn report(
     exhibit_prefix: &str,
     args: &ReportArgs,
 ) -> Result<ExitCode> {
-    let vault = super::open(dir)?;
+    let vault = super::open_fingerprinted(dir)?;
     let saved = vault.save_report(case_id, &exhibit_prefix.to_uppercase(), report_options(args), out)?;
     eprintln!(
         "Wrote {} ({} exhibits, {} bytes, {}).",

@@ -9,13 +9,13 @@ use crate::output;
 
 /// Lists items.
 pub fn list(dir: &Path, case_id: Option<&str>, json: bool) -> Result<ExitCode> {
-    output::items(&super::open(dir)?.items(case_id)?, json)?;
+    output::items(&super::open_fingerprinted(dir)?.items(case_id)?, json)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Shows one item.
 pub fn show(dir: &Path, item: &str, json: bool) -> Result<ExitCode> {
-    output::item(&super::open(dir)?.item(item)?, json)?;
+    output::item(&super::open_fingerprinted(dir)?.item(item)?, json)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -187,6 +187,10 @@ impl Vault {
             return Err(ExportError::Exists(out.clone()));
         }
         let case = self.resolve_case(case_id)?;
+        // Pictures still waiting for their fingerprint get it now, so the bundle's
+        // metadata, report and takedown data have every PDQ hash that can be made.
+        let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        self.fingerprint_waiting(threads, &mut |_, _| {})?;
         let exhibits = self.exhibits(&case.id, &options.exhibit_prefix)?;
         if exhibits.is_empty() {
             return Err(ExportError::Empty(case.id));

@@ -81,7 +81,7 @@ pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<ItemRow>> {
 /// Lists items in capture order, of one case or of all.
 pub fn list(conn: &Connection, case_id: Option<&str>) -> rusqlite::Result<Vec<ItemRow>> {
     let mut st = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM items WHERE ?1 IS NULL OR case_id = ?1 ORDER BY captured_at, id"
+        "SELECT {COLUMNS} FROM items WHERE ?1 IS NULL OR case_id = ?1 ORDER BY captured_at, rowid"
     ))?;
     st.query_map([case_id], from_row)?.collect()
 }

@@ -9,7 +9,7 @@ use std::fs::{self, File};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use serde_json::json;
 
 use super::{Error, Result, Vault, append_event};
@@ -42,6 +42,12 @@ pub struct BatchProgress {
     pub done: u64,
     /// Its size.
     pub total: u64,
+    /// Files finished (imported, skipped or failed) so far.
+    pub files_done: usize,
+    /// Bytes of the whole batch read so far.
+    pub bytes_done: u64,
+    /// Bytes of the whole batch, as the files' sizes were when it started.
+    pub bytes_total: u64,
 }
 
 /// A capture made by this computer, ready to be sealed by [`Vault::add_capture`].
@@ -91,75 +97,26 @@ impl Vault {
     ) -> Result<ItemRecord> {
         let case = self.resolve_case(case_id)?;
         validate_context(&context)?;
-        let input = |reason: String| Error::Input {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let before = fs::metadata(path).map_err(|e| input(describe_open_error(&e)))?;
-        if before.is_dir() {
-            return Err(input(
-                "it is a folder. Import the files inside it instead (for example `safekeep import --case ID folder/*`)".into(),
-            ));
-        }
-        if !before.is_file() {
-            return Err(input(
-                "it is not a regular file (a device, pipe or socket cannot be kept as evidence)".into(),
-            ));
-        }
-        let mut src = File::open(path).map_err(|e| input(describe_open_error(&e)))?;
-        let captured = self.now();
-        let total = before.len();
         let tmp_id = self.new_id();
-        let mut staged = self
-            .blobs
-            .stage(&mut src, &tmp_id, &mut |done| {
-                progress(ImportProgress { done, total })
-            })
-            .map_err(|e| self.stage_error(path, e))?;
-        let (hashed, copied) = (staged.sha256, staged.size);
-        // The second read and the flush to disk are independent: do them at once.
-        let (unchanged, durable) = std::thread::scope(|s| {
-            let flush = s.spawn(|| staged.make_durable());
-            let unchanged = confirm_unchanged(path, &before, &mut src, &hashed, copied);
-            (unchanged, flush.join())
-        });
-        let durable = durable.unwrap_or_else(|_| Err(std::io::Error::other("the flush thread stopped")));
-        if let Err(e) = unchanged {
-            self.blobs.discard(staged);
-            return Err(e);
-        }
-        if let Err(e) = durable {
-            self.blobs.discard(staged);
-            return Err(Error::storage(self.blobs.tmp_dir(), e));
-        }
-        let name = path.file_name().map(|n| n.as_encoded_bytes().to_vec());
-        let (original_name, original_name_bytes) = match &name {
-            Some(raw) => match std::str::from_utf8(raw) {
-                Ok(s) => (Some(s.to_owned()), None),
-                Err(_) => (
-                    Some(String::from_utf8_lossy(raw).into_owned()),
-                    Some(hex::encode(raw)),
-                ),
-            },
-            None => (None, None),
+        let source = super::batch::Source::single(path);
+        let ready = match super::batch::stage_one(
+            &self.blobs,
+            &source,
+            &tmp_id,
+            &Default::default(),
+            &mut |done, total| progress(ImportProgress { done, total }),
+        ) {
+            super::batch::Outcome::Ready(r) => *r,
+            super::batch::Outcome::Failed(e) => return Err(e),
+            super::batch::Outcome::Already(_) | super::batch::Outcome::Cancelled => {
+                return Err(Error::Invalid("the import was not carried out".into()));
+            }
         };
-        let media_type = sniff(&staged.head, path);
-        let artifact = Artifact {
-            role: "original".into(),
-            media_type,
-            size: staged.size,
-            sha256: hex::encode(staged.sha256),
-            original_name: original_name.clone(),
-            original_name_bytes,
-            modified_at: before
-                .modified()
-                .ok()
-                .map(|t| utc_rfc3339(&DateTime::<Utc>::from(t).fixed_offset())),
-        };
+        let captured = self.now();
         let title = context
             .title
             .clone()
-            .unwrap_or_else(|| shorten(original_name.as_deref().unwrap_or("Imported file")));
+            .unwrap_or_else(|| shorten(ready.artifact.original_name.as_deref().unwrap_or("Imported file")));
         self.seal(
             &case.id,
             ItemKind::File,
@@ -167,38 +124,8 @@ impl Vault {
             captured,
             context,
             None,
-            vec![(artifact, staged)],
+            vec![(ready.artifact, ready.staged)],
         )
-    }
-
-    /// Imports several files, one item each. A file that fails does not stop the others;
-    /// `cancelled` is asked between files (a file being copied is always finished).
-    /// Returns each file with its item or its error, in order; cancelled files are absent.
-    pub fn import_files(
-        &mut self,
-        case_id: &str,
-        paths: &[std::path::PathBuf],
-        context: &Context,
-        progress: &mut dyn FnMut(BatchProgress),
-        cancelled: &dyn Fn() -> bool,
-    ) -> Vec<(std::path::PathBuf, Result<ItemRecord>)> {
-        let mut out = Vec::with_capacity(paths.len());
-        for (i, path) in paths.iter().enumerate() {
-            if cancelled() {
-                break;
-            }
-            let result = self.import_file(case_id, path, context.clone(), &mut |p| {
-                progress(BatchProgress {
-                    file: i,
-                    files: paths.len(),
-                    path: path.clone(),
-                    done: p.done,
-                    total: p.total,
-                })
-            });
-            out.push((path.clone(), result));
-        }
-        out
     }
 
     /// Records a written incident-log entry as a new item of kind `note`.
@@ -223,6 +150,7 @@ impl Vault {
             sha256: hex::encode(staged.sha256),
             original_name: None,
             original_name_bytes: None,
+            source_path: None,
             modified_at: None,
         };
         let title = context
@@ -272,6 +200,7 @@ impl Vault {
                         sha256: hex::encode(s.sha256),
                         original_name: Some(file.name.clone()),
                         original_name_bytes: None,
+                        source_path: None,
                         modified_at: None,
                     },
                     s,
@@ -311,10 +240,34 @@ impl Vault {
         capture: Option<serde_json::Value>,
         parts: Vec<(Artifact, Staged)>,
     ) -> Result<ItemRecord> {
-        let id = self.new_id();
-        let record = ItemRecord {
+        let (artifacts, staged): (Vec<Artifact>, Vec<Staged>) = parts.into_iter().unzip();
+        let record = self.new_record(case_id, kind, title, captured, context, capture, artifacts);
+        let names = self
+            .blobs
+            .commit_many(staged)
+            .map_err(|e| Error::storage(self.blobs.blobs_dir(), e))?;
+        let result = self.commit_items(&[(&record, &names)]);
+        if result.is_err() {
+            self.forget_unused(&names);
+        }
+        result.map(|()| record)
+    }
+
+    /// A new item's sealed record, as this computer writes it.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new_record(
+        &mut self,
+        case_id: &str,
+        kind: ItemKind,
+        title: String,
+        captured: DateTime<FixedOffset>,
+        context: Context,
+        capture: Option<serde_json::Value>,
+        artifacts: Vec<Artifact>,
+    ) -> ItemRecord {
+        ItemRecord {
             capture,
-            id: id.clone(),
+            id: self.new_id(),
             case_id: case_id.to_owned(),
             kind,
             title,
@@ -324,92 +277,70 @@ impl Vault {
             app_version: self.env.app_version.clone(),
             host: self.env.host.clone(),
             context,
-            artifacts: parts.iter().map(|(a, _)| a.clone()).collect(),
-        };
-        let mut names = Vec::with_capacity(parts.len());
-        let mut parts = parts.into_iter();
-        for (_, staged) in parts.by_ref() {
-            match self.blobs.commit(staged) {
-                Ok(name) => names.push(name),
-                Err(e) => {
-                    for (_, rest) in parts {
-                        self.blobs.discard(rest);
-                    }
-                    self.forget_unused(&names);
-                    return Err(Error::storage(self.blobs.blobs_dir(), e));
-                }
-            }
+            artifacts,
         }
-        let result = self.commit_item(&record, &names);
-        if result.is_err() {
-            self.forget_unused(&names);
-        } else {
-            self.index_images(&record, &names);
-        }
-        result.map(|()| record)
     }
 
-    fn commit_item(&mut self, record: &ItemRecord, names: &[String]) -> Result<()> {
-        let value = serde_json::to_value(record).map_err(|e| Error::Invalid(e.to_string()))?;
-        let sealed = canonical::to_bytes(&value).map_err(|e| Error::Invalid(e.to_string()))?;
-        let sealed = String::from_utf8(sealed).map_err(|e| Error::Invalid(e.to_string()))?;
-        let at = record.captured_at.clone();
-        let salt = self.timestamp_settings()?.enabled.then(|| self.new_salt());
-        let tx = self.conn.transaction()?;
-        items::insert(
-            &tx,
-            &record.id,
-            &record.case_id,
-            record.kind.as_str(),
-            &record.captured_at,
-            &sealed,
-        )?;
-        for (idx, (a, name)) in record.artifacts.iter().zip(names).enumerate() {
-            artifacts::insert(
-                &tx,
-                &artifacts::ArtifactRow {
-                    item_id: record.id.clone(),
-                    idx: idx as u32,
-                    sha256: a.sha256.clone(),
-                    size: a.size,
-                    blob: Some(name.clone()),
-                },
-            )?;
+    /// Commits items whose blobs are in the store, in one transaction: for each, its row,
+    /// its artifacts, its `item.captured` event, and its places in the timestamp and
+    /// picture-fingerprint queues. All or nothing.
+    pub(super) fn commit_items(&mut self, batch: &[(&ItemRecord, &[String])]) -> Result<()> {
+        let stamping = self.timestamp_settings()?.enabled;
+        let mut prepared = Vec::with_capacity(batch.len());
+        for (record, _) in batch {
+            let value = serde_json::to_value(record).map_err(|e| Error::Invalid(e.to_string()))?;
+            let sealed = canonical::to_bytes(&value).map_err(|e| Error::Invalid(e.to_string()))?;
+            let sealed = String::from_utf8(sealed).map_err(|e| Error::Invalid(e.to_string()))?;
+            let salt = stamping.then(|| self.new_salt());
+            prepared.push((value, sealed, salt));
         }
-        append_event(
-            &tx,
-            &record.case_id,
-            &at,
-            event_type::ITEM_CAPTURED,
-            json!({ "item": value }),
-        )?;
-        if let Some(salt) = salt {
-            crate::db::timestamps::queue(&tx, &record.id, &salt, &at)?;
+        let tx = self.conn.transaction()?;
+        for ((record, names), (value, sealed, salt)) in batch.iter().zip(prepared) {
+            let at = record.captured_at.clone();
+            items::insert(
+                &tx,
+                &record.id,
+                &record.case_id,
+                record.kind.as_str(),
+                &record.captured_at,
+                &sealed,
+            )?;
+            for (idx, (a, name)) in record.artifacts.iter().zip(names.iter()).enumerate() {
+                artifacts::insert(
+                    &tx,
+                    &artifacts::ArtifactRow {
+                        item_id: record.id.clone(),
+                        idx: idx as u32,
+                        sha256: a.sha256.clone(),
+                        size: a.size,
+                        blob: Some(name.clone()),
+                    },
+                )?;
+                if super::perceptual::wants_fingerprint(a) {
+                    crate::db::perceptual_queue::add(&tx, &record.id, idx as u32, &at)?;
+                }
+            }
+            append_event(
+                &tx,
+                &record.case_id,
+                &at,
+                event_type::ITEM_CAPTURED,
+                json!({ "item": value }),
+            )?;
+            if let Some(salt) = salt {
+                crate::db::timestamps::queue(&tx, &record.id, &salt, &at)?;
+            }
         }
         tx.commit()?;
         Ok(())
     }
 
     /// Removes blobs that no committed artifact uses (after a failed capture).
-    fn forget_unused(&self, names: &[String]) {
+    pub(super) fn forget_unused(&self, names: &[String]) {
         for name in names {
             if matches!(artifacts::blob_users(&self.conn, name), Ok(0)) {
                 let _ = self.blobs.remove(name);
             }
-        }
-    }
-
-    fn stage_error(&self, path: &Path, e: std::io::Error) -> Error {
-        // Reading the source and writing the vault both happen while staging; the source
-        // is read-only here, so a write-side kind means the vault's disk.
-        use std::io::ErrorKind::*;
-        match e.kind() {
-            StorageFull | FileTooLarge | QuotaExceeded | ReadOnlyFilesystem | PermissionDenied
-            | AlreadyExists => Error::storage(self.blobs.tmp_dir(), e),
-            _ => Error::Input {
-                path: path.to_path_buf(),
-                reason: format!("reading it failed ({e}); nothing was recorded"),
-            },
         }
     }
 }
@@ -417,7 +348,7 @@ impl Vault {
 /// Checks that the source still has the size and time it had, and that a second read
 /// hashes to what the first read hashed (and stored: the copy was written from the very
 /// buffers that were hashed, and in an encrypted vault is authenticated from then on).
-fn confirm_unchanged(
+pub(super) fn confirm_unchanged(
     path: &Path,
     before: &fs::Metadata,
     src: &mut File,
@@ -453,7 +384,7 @@ fn confirm_unchanged(
     }
 }
 
-fn describe_open_error(e: &std::io::Error) -> String {
+pub(super) fn describe_open_error(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "there is no such file. Check the name and the folder".into(),
         std::io::ErrorKind::PermissionDenied => {
@@ -464,7 +395,7 @@ fn describe_open_error(e: &std::io::Error) -> String {
 }
 
 /// Names the media type from the content's first bytes, else from the file name.
-fn sniff(head: &[u8], path: &Path) -> String {
+pub(super) fn sniff(head: &[u8], path: &Path) -> String {
     if let Some(t) = infer::get(head) {
         return t.mime_type().to_owned();
     }
@@ -480,7 +411,7 @@ fn sniff(head: &[u8], path: &Path) -> String {
     }
 }
 
-fn shorten(text: &str) -> String {
+pub(super) fn shorten(text: &str) -> String {
     let t = text.trim();
     if t.chars().count() <= TITLE_MAX {
         t.to_owned()

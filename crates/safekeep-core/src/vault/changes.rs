@@ -242,6 +242,7 @@ impl Vault {
         items::set_withdrawn(&tx, &item_id, &at, &reason)?;
         if remove_blobs {
             artifacts::clear_blobs(&tx, &item_id)?;
+            crate::db::perceptual_queue::forget_item(&tx, &item_id)?;
         }
         append_event(
             &tx,

@@ -1,14 +1,17 @@
-//! PDQ hashes of a vault's images (docs/perceptual-hashes.md): computed from the stored
-//! original right after capture (and once for older items when the vault is upgraded),
-//! and compared across every case to say "this image looks like items X, Y".
+//! PDQ hashes of a vault's images (docs/perceptual-hashes.md): queued when an item is
+//! recorded (and once for older items when the vault is upgraded), computed off the
+//! capture path on the cores that are free, and compared across every case to say
+//! "this image looks like items X, Y".
 
 use std::io::{Cursor, Read};
 
 use serde::Serialize;
 
 use super::{Result, Vault};
+use crate::blob_store::BlobStore;
+use crate::db::items;
 use crate::db::perceptual_hashes::{self, PerceptualRow};
-use crate::db::{artifacts, items};
+use crate::db::perceptual_queue::{self, QueuedPicture};
 use crate::item::ItemRecord;
 use crate::perceptual::{self, MATCH_DISTANCE, Pdq};
 
@@ -32,60 +35,131 @@ pub struct SimilarImage {
     pub distance: u32,
 }
 
+/// Whether an artifact gets a PDQ hash: a picture PDQ reads, not too large to decode.
+pub(crate) fn wants_fingerprint(a: &crate::item::Artifact) -> bool {
+    perceptual::is_hashable(&a.media_type) && a.size <= MAX_BYTES
+}
+
+/// Reads a stored picture and hashes it. None: it cannot be read or decoded (the
+/// evidence is kept either way; only the fingerprint is missing).
+pub fn fingerprint_of(store: &BlobStore, picture: &QueuedPicture) -> Option<Pdq> {
+    if picture.size > MAX_BYTES {
+        return None;
+    }
+    let mut src = store.open(&picture.blob).ok()?;
+    let mut bytes = Vec::with_capacity(usize::try_from(picture.size).unwrap_or(0));
+    src.read_to_end(&mut bytes).ok()?;
+    perceptual::pdq_of(Cursor::new(bytes)).ok()
+}
+
 impl Vault {
-    /// Hashes an item's pictures. Best effort: a file that cannot be decoded simply gets
-    /// no hash (the evidence is kept either way).
-    pub(crate) fn index_images(&mut self, record: &ItemRecord, blobs: &[String]) {
-        for (idx, (a, blob)) in record.artifacts.iter().zip(blobs).enumerate() {
-            if !perceptual::is_hashable(&a.media_type) || a.size > MAX_BYTES {
-                continue;
+    /// Up to `limit` pictures waiting for their fingerprint. With [`fingerprint_of`] on
+    /// a clone of [`Vault::blobs`] and [`Vault::store_fingerprints`], a caller can hash
+    /// them without holding the vault meanwhile (the app does, on a background thread).
+    pub fn fingerprints_waiting(&self, limit: usize) -> Result<Vec<QueuedPicture>> {
+        Ok(perceptual_queue::next(self.conn(), limit)?)
+    }
+
+    /// How many pictures wait for their fingerprint.
+    pub fn fingerprints_waiting_count(&self) -> Result<u64> {
+        Ok(perceptual_queue::count(self.conn())?)
+    }
+
+    /// Stores computed fingerprints and takes their pictures off the queue, in one
+    /// transaction. A picture whose item was withdrawn meanwhile is simply dropped.
+    pub fn store_fingerprints(&mut self, done: &[(QueuedPicture, Option<Pdq>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (p, pdq) in done {
+            if let Some(pdq) = pdq
+                && items::get(&tx, &p.item_id)?.is_some_and(|r| r.withdrawn_at.is_none())
+            {
+                perceptual_hashes::put(
+                    &tx,
+                    &PerceptualRow {
+                        item_id: p.item_id.clone(),
+                        idx: p.idx,
+                        pdq: pdq.hex(),
+                        quality: pdq.quality,
+                    },
+                )?;
             }
-            let Ok(mut src) = self.blobs().open(blob) else {
-                continue;
-            };
-            let mut bytes = Vec::with_capacity(usize::try_from(a.size).unwrap_or(0));
-            if src.read_to_end(&mut bytes).is_err() {
-                continue;
+            perceptual_queue::remove(&tx, &p.item_id, p.idx)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Hashes every waiting picture on `threads` threads, storing results as they come
+    /// in small batches (a kill loses at most one batch of work); `progress` gets the
+    /// pictures done and the total. Returns how many were hashed.
+    pub fn fingerprint_waiting(&mut self, threads: usize, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+        let total = self.fingerprints_waiting_count()?;
+        let threads = threads.max(1);
+        let mut done = 0u64;
+        loop {
+            let batch = self.fingerprints_waiting(threads * 4)?;
+            if batch.is_empty() {
+                return Ok(done);
             }
-            if let Ok(pdq) = perceptual::pdq_of(Cursor::new(bytes)) {
-                let row = PerceptualRow {
-                    item_id: record.id.clone(),
-                    idx: idx as u32,
-                    pdq: pdq.hex(),
-                    quality: pdq.quality,
-                };
-                let _ = perceptual_hashes::put(self.conn(), &row);
+            let store = self.blobs.clone();
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let results: Vec<(QueuedPicture, Option<Pdq>)> = std::thread::scope(|s| {
+                let workers: Vec<_> = (0..threads.min(batch.len()))
+                    .map(|_| {
+                        s.spawn(|| {
+                            let mut out = Vec::new();
+                            while let Some(p) =
+                                batch.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                            {
+                                out.push((p.clone(), fingerprint_of(&store, p)));
+                            }
+                            out
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_default())
+                    .collect()
+            });
+            if results.len() < batch.len() {
+                return Err(super::Error::Invalid(
+                    "a fingerprint thread stopped unexpectedly; try again".into(),
+                ));
             }
+            self.store_fingerprints(&results)?;
+            done += results.len() as u64;
+            progress(done, total.max(done));
         }
     }
 
-    /// Hashes the pictures of items captured before PDQ hashes existed.
+    /// Queues the pictures of items captured before PDQ hashes existed.
     pub(crate) fn index_all_images(&mut self) -> Result<()> {
         let done: std::collections::HashSet<String> = perceptual_hashes::list(self.conn(), None)?
             .into_iter()
             .map(|r| r.item_id)
             .collect();
-        for row in items::list(self.conn(), None)? {
-            if done.contains(&row.id) {
+        let tx = self.conn.transaction()?;
+        for row in items::list(&tx, None)? {
+            if done.contains(&row.id) || row.withdrawn_at.is_some() {
                 continue;
             }
             let Ok(record) = serde_json::from_str::<ItemRecord>(&row.record) else {
                 continue;
             };
-            if !record
-                .artifacts
-                .iter()
-                .any(|a| perceptual::is_hashable(&a.media_type))
-            {
-                continue;
+            for (idx, a) in record.artifacts.iter().enumerate() {
+                if wants_fingerprint(a) {
+                    perceptual_queue::add(&tx, &row.id, idx as u32, &record.captured_at)?;
+                }
             }
-            let blobs: Vec<String> = artifacts::list(self.conn(), Some(&row.id))?
-                .into_iter()
-                .map(|a| a.blob.unwrap_or_default())
-                .collect();
-            self.index_images(&record, &blobs);
         }
+        tx.commit()?;
         Ok(())
+    }
+
+    /// The positions of an item's pictures still waiting for their fingerprint.
+    pub(crate) fn item_pdq_waiting(&self, item_id: &str) -> Result<Vec<u32>> {
+        Ok(perceptual_queue::of_item(self.conn(), item_id)?)
     }
 
     /// One item's PDQ hashes by artifact index.

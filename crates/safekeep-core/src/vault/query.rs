@@ -9,7 +9,8 @@ use crate::item::ItemRecord;
 /// An item with everything later attached to it.
 ///
 /// As JSON: the sealed record's fields, each image artifact with `pdq` (64 hex
-/// characters) and `pdq_quality` (0–100) added, then `withdrawn`, `annotations`,
+/// characters) and `pdq_quality` (0–100) added, or `pdq_pending: true` while it waits
+/// in the fingerprint queue, then `withdrawn`, `annotations`,
 /// `timestamp` and (from [`Vault::item`]) `similar`.
 #[derive(Debug, Clone)]
 pub struct ItemView {
@@ -23,6 +24,8 @@ pub struct ItemView {
     pub timestamp: Option<super::ItemTimestamp>,
     /// PDQ hashes of its pictures, by artifact index.
     pub pdq: Vec<(u32, crate::perceptual::Pdq)>,
+    /// Its pictures still waiting for their PDQ hash, by artifact index.
+    pub pdq_waiting: Vec<u32>,
     /// Items whose pictures look like this one's (filled by [`Vault::item`] only).
     pub similar: Vec<super::SimilarImage>,
 }
@@ -61,6 +64,14 @@ impl Serialize for ItemView {
                 {
                     a.insert("pdq".into(), pdq.hex().into());
                     a.insert("pdq_quality".into(), pdq.quality.into());
+                }
+            }
+            for idx in &self.pdq_waiting {
+                if let Some(a) = arts
+                    .get_mut(*idx as usize)
+                    .and_then(serde_json::Value::as_object_mut)
+                {
+                    a.insert("pdq_pending".into(), true.into());
                 }
             }
         }
@@ -214,6 +225,7 @@ impl Vault {
             },
             timestamp: self.item_timestamp(&row.id)?,
             pdq: self.item_pdq(&row.id)?,
+            pdq_waiting: self.item_pdq_waiting(&row.id)?,
             similar: Vec::new(),
             annotations,
         })

@@ -1,0 +1,59 @@
+//! Perceptual fingerprints (PDQ) of new pictures, made in the background: an import or
+//! capture returns as soon as its files are sealed, and this thread hashes the queued
+//! pictures on the cores the page is not using. The vault is held only to read the
+//! queue and to store results, never while a picture is decoded, so the app stays
+//! responsive; the queue lives in the vault, so closing the app loses nothing.
+
+use std::num::NonZero;
+use std::time::Duration;
+
+use safekeep_core::vault::fingerprint_of;
+use tauri::{AppHandle, Manager};
+
+use crate::state::AppState;
+
+/// How often an idle worker looks at the queue.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// Starts the worker. Background work: it never counts as use (no auto-lock delay).
+pub fn spawn_worker(app: AppHandle) {
+    std::thread::spawn(move || {
+        // Leave one core to the page and the commands.
+        let threads =
+            std::thread::available_parallelism().map_or(1, |n| NonZero::get(n).saturating_sub(1).max(1));
+        loop {
+            let state = app.state::<AppState>();
+            let work = state.in_background(|v| {
+                v.fingerprints_waiting(threads * 2)
+                    .map(|w| (w, v.blobs().clone()))
+            });
+            let Some(Ok((batch, store))) = work.filter(|w| w.as_ref().is_ok_and(|(b, _)| !b.is_empty()))
+            else {
+                std::thread::sleep(IDLE_POLL);
+                continue;
+            };
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let done: Vec<_> = std::thread::scope(|s| {
+                let workers: Vec<_> = (0..threads.min(batch.len()))
+                    .map(|_| {
+                        s.spawn(|| {
+                            let mut out = Vec::new();
+                            while let Some(p) =
+                                batch.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                            {
+                                out.push((p.clone(), fingerprint_of(&store, p)));
+                            }
+                            out
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_default())
+                    .collect()
+            });
+            // The vault may have been locked meanwhile: then the results wait for the next unlock.
+            state.in_background(|v| v.store_fingerprints(&done));
+        }
+    });
+}

@@ -47,6 +47,7 @@ screenshots: deps-test
 
 bench:
 	bench/import.sh
+	bench/batch-import.sh
 	bench/bundle.sh
 	bench/capture.sh
 	bench/web.sh

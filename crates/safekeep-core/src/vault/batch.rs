@@ -315,14 +315,25 @@ impl Vault {
                 s.spawn(move || {
                     loop {
                         let j = next.fetch_add(1, Ordering::SeqCst);
-                        let Some((_, source, _)) = chunk.get(j) else { break };
+                        let Some((_, source, size)) = chunk.get(j) else {
+                            break;
+                        };
                         if cancelled() {
                             let _ = tx.send((j, Some(Outcome::Cancelled), 0, 0));
                             continue;
                         }
-                        let outcome = stage_one(store, source, &tmp_ids[j], known_ref, &mut |done, total| {
-                            let _ = tx.send((j, None, done, total));
-                        });
+                        // Small files are flushed together by commit_many; large ones as they go.
+                        let flush = *size > blob_store::SMALL as u64;
+                        let outcome = stage_one(
+                            store,
+                            source,
+                            &tmp_ids[j],
+                            known_ref,
+                            flush,
+                            &mut |done, total| {
+                                let _ = tx.send((j, None, done, total));
+                            },
+                        );
                         let _ = tx.send((j, Some(outcome), 0, 0));
                     }
                 });
@@ -468,12 +479,14 @@ impl Vault {
 }
 
 /// Stages one file: checks it, skips it if the case has it already, copies and hashes
-/// it, flushes it to disk and reads it again to be sure it did not change.
+/// it, flushes it to disk (unless `flush` is false: small files of a batch are flushed
+/// together when the chunk is committed) and reads it again to be sure it did not change.
 pub(super) fn stage_one(
     store: &blob_store::BlobStore,
     source: &Source,
     tmp_id: &str,
     known: &Known,
+    flush: bool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Outcome {
     let path = &source.path;
@@ -524,7 +537,13 @@ pub(super) fn stage_one(
     let (hashed, copied) = (staged.sha256, staged.size);
     // The second read and the flush to disk are independent: for a large file do them at
     // once; for a small one a thread costs more than it saves.
-    let (unchanged, durable) = if copied > blob_store::SMALL as u64 {
+    let (unchanged, durable) = if !flush {
+        // The batch makes every staged file durable at once (BlobStore::commit_many).
+        (
+            confirm_unchanged(path, &before, &mut src, &hashed, copied),
+            Ok(()),
+        )
+    } else if copied > blob_store::SMALL as u64 {
         std::thread::scope(|s| {
             let flush = s.spawn(|| staged.make_durable());
             let unchanged = confirm_unchanged(path, &before, &mut src, &hashed, copied);

@@ -104,6 +104,7 @@ impl Vault {
             &source,
             &tmp_id,
             &Default::default(),
+            true,
             &mut |done, total| progress(ImportProgress { done, total }),
         ) {
             super::batch::Outcome::Ready(r) => *r,

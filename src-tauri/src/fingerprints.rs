@@ -7,7 +7,7 @@
 use std::num::NonZero;
 use std::time::Duration;
 
-use safekeep_core::vault::fingerprint_of;
+use safekeep_core::vault::fingerprint_all;
 use tauri::{AppHandle, Manager};
 
 use crate::state::AppState;
@@ -32,26 +32,7 @@ pub fn spawn_worker(app: AppHandle) {
                 std::thread::sleep(IDLE_POLL);
                 continue;
             };
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let done: Vec<_> = std::thread::scope(|s| {
-                let workers: Vec<_> = (0..threads.min(batch.len()))
-                    .map(|_| {
-                        s.spawn(|| {
-                            let mut out = Vec::new();
-                            while let Some(p) =
-                                batch.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
-                            {
-                                out.push((p.clone(), fingerprint_of(&store, p)));
-                            }
-                            out
-                        })
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .flat_map(|w| w.join().unwrap_or_default())
-                    .collect()
-            });
+            let done = fingerprint_all(&store, &batch, threads);
             // The vault may have been locked meanwhile: then the results wait for the next unlock.
             state.in_background(|v| v.store_fingerprints(&done));
         }

@@ -31,7 +31,7 @@ pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
-pub use perceptual::{SimilarImage, fingerprint_of};
+pub use perceptual::{SimilarImage, fingerprint_all, fingerprint_of};
 pub use query::ItemView;
 pub use timestamps::{
     Authority, DEFAULT_AUTHORITIES, ItemTimestamp, ObtainedToken, PendingStamp, TimestampSettings,

@@ -52,8 +52,35 @@ pub fn fingerprint_of(store: &BlobStore, picture: &QueuedPicture) -> Option<Pdq>
     perceptual::pdq_of(Cursor::new(bytes)).ok()
 }
 
+/// Hashes `batch` on `threads` threads, in order. A thread that stops unexpectedly
+/// leaves its pictures out (they stay queued).
+pub fn fingerprint_all(
+    store: &BlobStore,
+    batch: &[QueuedPicture],
+    threads: usize,
+) -> Vec<(QueuedPicture, Option<Pdq>)> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads.clamp(1, batch.len().max(1)))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    while let Some(p) = batch.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst)) {
+                        out.push((p.clone(), fingerprint_of(store, p)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 impl Vault {
-    /// Up to `limit` pictures waiting for their fingerprint. With [`fingerprint_of`] on
+    /// Up to `limit` pictures waiting for their fingerprint. With [`fingerprint_all`] on
     /// a clone of [`Vault::blobs`] and [`Vault::store_fingerprints`], a caller can hash
     /// them without holding the vault meanwhile (the app does, on a background thread).
     pub fn fingerprints_waiting(&self, limit: usize) -> Result<Vec<QueuedPicture>> {
@@ -101,27 +128,7 @@ impl Vault {
             if batch.is_empty() {
                 return Ok(done);
             }
-            let store = self.blobs.clone();
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let results: Vec<(QueuedPicture, Option<Pdq>)> = std::thread::scope(|s| {
-                let workers: Vec<_> = (0..threads.min(batch.len()))
-                    .map(|_| {
-                        s.spawn(|| {
-                            let mut out = Vec::new();
-                            while let Some(p) =
-                                batch.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
-                            {
-                                out.push((p.clone(), fingerprint_of(&store, p)));
-                            }
-                            out
-                        })
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .flat_map(|w| w.join().unwrap_or_default())
-                    .collect()
-            });
+            let results = fingerprint_all(&self.blobs, &batch, threads);
             if results.len() < batch.len() {
                 return Err(super::Error::Invalid(
                     "a fingerprint thread stopped unexpectedly; try again".into(),

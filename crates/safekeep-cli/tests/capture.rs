@@ -29,6 +29,13 @@ impl Drop for Kill {
     fn drop(&mut self) {
         for c in self.0.iter_mut().rev() {
             let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            // openbox has been seen to outlive a TERM (the test then hung for minutes in
+            // CI): give each a moment, then SIGKILL (harmless for Xvfb, openbox, display).
+            let start = std::time::Instant::now();
+            while matches!(c.try_wait(), Ok(None)) && start.elapsed() < std::time::Duration::from_secs(3) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let _ = c.kill();
             let _ = c.wait();
         }
     }

@@ -55,7 +55,7 @@ impl Staged {
         &self.tmp
     }
 
-    /// Flushes the staged copy to disk. [`BlobStore::commit`] does this itself when it
+    /// Flushes the staged copy to disk. [`BlobStore::commit_many`] does this itself when it
     /// has not been done; calling it earlier lets the flush overlap other work.
     pub fn make_durable(&mut self) -> io::Result<()> {
         if !self.durable {
@@ -214,8 +214,9 @@ impl BlobStore {
         }
     }
 
-    /// Moves many staged blobs into the store at once, like [`Self::commit`] each, but
-    /// making every directory they land in durable once rather than once per blob.
+    /// Moves staged blobs into the store and returns their names in order. A blob whose
+    /// content the store already holds is dropped and the existing one kept. Every
+    /// directory they land in is made durable once, not once per blob.
     /// Returns their names in order. On an error, blobs already moved stay (unreferenced
     /// until committed; `check` finds them) and the rest are still staged.
     ///
@@ -273,27 +274,6 @@ impl BlobStore {
     /// Discards a staged blob.
     pub fn discard(&self, staged: Staged) {
         let _ = fs::remove_file(staged.tmp);
-    }
-
-    /// Moves a staged blob into the store and returns its name. If the store already
-    /// holds the same content, the staged copy is dropped and the existing blob kept.
-    pub fn commit(&self, mut staged: Staged) -> io::Result<String> {
-        staged.make_durable()?;
-        let name = self.name_for(&staged.sha256);
-        let dest = self.path_of(&name);
-        let dir = dest.parent().map(Path::to_path_buf).unwrap_or_default();
-        let new_dir = !dir.exists();
-        fs::create_dir_all(&dir)?;
-        if new_dir {
-            sync_dir(&self.blobs_dir())?;
-        }
-        if dest.exists() {
-            let _ = fs::remove_file(&staged.tmp);
-        } else {
-            fs::rename(&staged.tmp, &dest)?;
-            sync_dir(&dir)?;
-        }
-        Ok(name)
     }
 
     /// Opens a blob for reading.
@@ -559,7 +539,7 @@ mod tests {
         assert_eq!(staged.size, data.len() as u64);
         assert_eq!(staged.head.len(), HEAD_LEN);
         assert!(calls >= 3);
-        let name = store.commit(staged).expect("commit");
+        let name = store.commit_many(vec![staged]).expect("commit").remove(0);
         assert_ne!(
             name,
             hex::encode(expected),

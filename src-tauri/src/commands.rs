@@ -13,7 +13,10 @@ use safekeep_core::bundle::{
 use safekeep_core::db::cases::CaseRow;
 use safekeep_core::item::Context;
 use safekeep_core::takedown::Takedown;
-use safekeep_core::vault::{Annotation, AnnotationBody, BatchProgress, Imported, ItemView, Protection};
+use safekeep_core::vault::{
+    Annotation, AnnotationBody, BatchProgress, Facets, Imported, ItemView, Protection, TimelinePage,
+    TimelineQuery,
+};
 use safekeep_core::{Environment, Vault};
 use serde::Serialize;
 use tauri::ipc::{Channel, Response};
@@ -140,10 +143,21 @@ pub fn rename_case(state: State<'_, AppState>, case_id: String, title: String) -
     Ok(state.vault()?.rename_case(&case_id, &title)?)
 }
 
-/// Lists a case's items in capture order.
+/// One page of a case's timeline, searched and filtered by the vault (never the whole
+/// case: a case can hold tens of thousands of items).
 #[tauri::command(async)]
-pub fn list_items(state: State<'_, AppState>, case_id: String) -> Result<Vec<ItemView>> {
-    Ok(state.vault()?.items(Some(&case_id))?)
+pub fn timeline_page(
+    state: State<'_, AppState>,
+    case_id: String,
+    query: TimelineQuery,
+) -> Result<TimelinePage> {
+    Ok(state.vault()?.timeline(&case_id, &query)?)
+}
+
+/// The kinds, platforms and tags of a case's items, with counts, for the timeline's filters.
+#[tauri::command(async)]
+pub fn timeline_facets(state: State<'_, AppState>, case_id: String) -> Result<Facets> {
+    Ok(state.vault()?.timeline_facets(&case_id)?)
 }
 
 /// Reads one item with its annotations.
@@ -277,7 +291,10 @@ pub fn export_case(
         exhibit_prefix: exhibit_prefix.trim().to_uppercase(),
         encryption,
         timestamper: safekeep_capture::timestamp::bundle_stamper(&vault)?,
-        report: ReportOptions { unblurred_annex },
+        report: ReportOptions {
+            unblurred_annex,
+            ..ReportOptions::default()
+        },
     };
     Ok(vault.export(&case_id, &options, &mut |p| drop(on_progress.send(p)))?)
 }
@@ -291,7 +308,10 @@ pub fn save_report(
     out: PathBuf,
     unblurred_annex: bool,
 ) -> Result<SavedReport> {
-    let options = ReportOptions { unblurred_annex };
+    let options = ReportOptions {
+        unblurred_annex,
+        ..ReportOptions::default()
+    };
     let prefix = exhibit_prefix.trim().to_uppercase();
     Ok(state.vault()?.save_report(&case_id, &prefix, options, &out)?)
 }

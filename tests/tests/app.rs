@@ -189,7 +189,7 @@ async fn victim_and_solicitor_paths() {
     assert!(alert.as_str().unwrap().contains("no such file"), "{alert}");
     let unknown = run_async(
         &c,
-        "window.__TAURI__.core.invoke('list_items', { caseId: 'no-such-case' })",
+        "window.__TAURI__.core.invoke('timeline_page', { caseId: 'no-such-case', query: {} })",
         vec![],
     )
     .await;

@@ -382,6 +382,20 @@ pub struct ReportArgs {
     /// marked so). Off by default: the report's pictures are blurred.
     #[arg(long)]
     pub unblurred_annex: bool,
+    /// How many exhibits get a full section of their own in the PDF report (the first
+    /// N; default 250). Beyond that the exhibit list gives one compact entry per exhibit
+    /// with every file's SHA-256. `--full-sections all` gives every exhibit its section.
+    #[arg(long, value_name = "N|all", value_parser = parse_full_sections)]
+    pub full_sections: Option<usize>,
+}
+
+fn parse_full_sections(value: &str) -> Result<usize, String> {
+    if value.eq_ignore_ascii_case("all") {
+        return Ok(usize::MAX);
+    }
+    value
+        .parse()
+        .map_err(|_| format!("\"{value}\" is not a number of exhibits: give a number such as 250, or all"))
 }
 
 /// Encrypting an exported bundle for sending it.

@@ -352,3 +352,65 @@ fn a_report_on_demand_has_an_unblurred_annex_only_when_asked_and_never_overwrite
         "{text}"
     );
 }
+
+#[test]
+fn a_large_case_gets_a_compact_exhibit_list_and_full_sections_only_for_the_first_n() {
+    let t = tempfile::tempdir().unwrap();
+    let s = Session {
+        vault: t.path().join("vault"),
+    };
+    s.ok(&["init"]);
+    let case = s.ok(&["case", "new", "Many"]).trim().to_owned();
+    let folder = t.path().join("files");
+    std::fs::create_dir(&folder).unwrap();
+    for i in 0..12 {
+        std::fs::write(folder.join(format!("file-{i:02}.txt")), format!("evidence {i}\n")).unwrap();
+    }
+    s.ok(&["import", "--case", &case, folder.to_str().unwrap()]);
+    let path = |name: &str| t.path().join(name);
+    let report = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--case",
+            &case,
+            "--out",
+            out.to_str().unwrap(),
+            "--exhibit-prefix",
+            "AB",
+        ];
+        args.extend_from_slice(extra);
+        s.ok(&args);
+    };
+    report(&path("all.pdf"), &["--full-sections", "all"]);
+    report(&path("five.pdf"), &["--full-sections", "5"]);
+    let (all, five) = (pdf_text(&path("all.pdf")), pdf_text(&path("five.pdf")));
+    // A full section starts with "AB/n: title" as its heading.
+    assert!(
+        all.contains("AB/12: file-11.txt"),
+        "every exhibit has its section"
+    );
+    assert!(five.contains("AB/5: file-04.txt") && !five.contains("AB/6: file-05.txt"));
+    assert!(
+        five.contains("AB/6 to AB/12 are in the exhibit list"),
+        "the cover says where the rest are"
+    );
+    // The compact list still names every exhibit with every file's SHA-256 (pdftotext
+    // may break a long line, so hashes are looked for without white space).
+    let flat: String = five.split_whitespace().collect();
+    for i in 0..12 {
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(format!("evidence {i}\n")));
+        assert!(flat.contains(&sha), "file {i}'s SHA-256 is in the compact report");
+        assert!(five.contains(&format!("AB/{} ", i + 1)), "AB/{} is listed", i + 1);
+    }
+    assert!(pages(&path("five.pdf")) < pages(&path("all.pdf")));
+    let bad = s.fails(&[
+        "report",
+        "--case",
+        &case,
+        "--out",
+        path("x.pdf").to_str().unwrap(),
+        "--full-sections",
+        "lots",
+    ]);
+    assert!(bad.contains("give a number such as 250, or all"), "{bad}");
+}

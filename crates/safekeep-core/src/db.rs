@@ -8,6 +8,7 @@ pub mod annotations;
 pub mod artifacts;
 pub mod cases;
 pub mod events;
+pub mod item_search;
 pub mod items;
 pub mod meta;
 pub mod perceptual_hashes;
@@ -29,11 +30,16 @@ const MIGRATIONS: &[&[&str]] = &[
     &[timestamps::MIGRATION_2],
     &[perceptual_hashes::MIGRATION_3],
     &[perceptual_queue::MIGRATION_4],
+    &[item_search::MIGRATION_5],
 ];
 
 /// The schema version that added `perceptual_hashes`: older vaults get their images
 /// hashed once when upgraded.
 pub const PERCEPTUAL_HASHES_SINCE: u32 = 3;
+
+/// The schema version that added the search index `item_text`: older vaults get their
+/// incident-log entries' words added once when upgraded.
+pub const ITEM_TEXT_SINCE: u32 = 5;
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -108,7 +108,7 @@ impl BlobKey {
                     .expand(V2_INFO, &mut okm[..])
                     .expect("39 bytes is a valid HKDF-SHA-256 length");
                 let aead = Aes256Gcm::new(aes_gcm::Key::<Aes256Gcm>::from_slice(&okm[..32]));
-                Stream::Aes(StreamBE32::from_aead(aead, okm[32..].into()))
+                Stream::Aes(Box::new(StreamBE32::from_aead(aead, okm[32..].into())))
             }
         }
     }
@@ -120,10 +120,11 @@ impl std::fmt::Debug for BlobKey {
     }
 }
 
-/// One blob's STREAM state, for whichever cipher its header names.
+/// One blob's STREAM state, for whichever cipher its header names. The AES key
+/// schedule is boxed so that a writer stays small to move.
 enum Stream {
     XChaCha(StreamBE32<XChaCha20Poly1305>),
-    Aes(StreamBE32<Aes256Gcm>),
+    Aes(Box<StreamBE32<Aes256Gcm>>),
 }
 
 impl Stream {

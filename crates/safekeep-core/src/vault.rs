@@ -15,6 +15,7 @@ mod encrypt;
 mod error;
 mod perceptual;
 mod query;
+mod timeline;
 mod timestamps;
 
 use std::fs::{self, File, OpenOptions};
@@ -25,6 +26,7 @@ use rand::RngCore;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use serde_json::Value;
 
+pub use crate::db::item_search::Facets;
 pub use batch::Imported;
 pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress};
 pub use changes::{Annotation, AnnotationBody};
@@ -33,6 +35,7 @@ pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
 pub use perceptual::{SimilarImage, fingerprint_all, fingerprint_of};
 pub use query::ItemView;
+pub use timeline::{MAX_PAGE, TimelinePage, TimelineQuery};
 pub use timestamps::{
     Authority, DEFAULT_AUTHORITIES, ItemTimestamp, ObtainedToken, PendingStamp, TimestampSettings,
     TimestampStatus, TimestampWork,
@@ -304,6 +307,9 @@ impl Vault {
         };
         if version < db::PERCEPTUAL_HASHES_SINCE {
             vault.index_all_images()?;
+        }
+        if version < db::ITEM_TEXT_SINCE {
+            vault.index_note_words()?;
         }
         Ok(vault)
     }

@@ -4,7 +4,7 @@ import { $, show } from "../shared/dom.js";
 import { call } from "../shared/calls.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
-import { renderTimeline } from "./timeline.js";
+import { clearTimelineFilters, renderTimeline } from "./timeline.js";
 
 export const PANELS = ["note-form", "capture-form", "capture-after", "web-form", "web-cert"];
 
@@ -15,6 +15,8 @@ export function onlyPanel(keep) {
 
 export async function openCase(id, title) {
   clearMessages();
+  // Filters stay when coming back from one of the case's items, not into another case.
+  if (state.caseId !== id) clearTimelineFilters();
   state.caseId = id;
   state.caseTitle = title;
   $("case-h").textContent = title;

@@ -58,6 +58,9 @@ pub fn export(
 fn report_options(args: &ReportArgs) -> ReportOptions {
     ReportOptions {
         unblurred_annex: args.unblurred_annex,
+        full_sections: args
+            .full_sections
+            .unwrap_or(safekeep_core::bundle::report_pdf::FULL_SECTIONS),
     }
 }
 

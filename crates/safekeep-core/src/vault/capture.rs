@@ -158,7 +158,7 @@ impl Vault {
             .title
             .clone()
             .unwrap_or_else(|| shorten(text.trim().lines().next().unwrap_or("Note")));
-        self.seal(
+        let record = self.seal(
             &case.id,
             ItemKind::Note,
             title,
@@ -166,7 +166,11 @@ impl Vault {
             context,
             None,
             vec![(artifact, staged)],
-        )
+        )?;
+        // The entry's words are searchable. This follows the commit: the note is safe
+        // either way, and only its search words could be missed by a crash right here.
+        crate::db::item_search::add_words(self.conn(), &record.id, text)?;
+        Ok(record)
     }
 
     /// Records a capture made by this computer (a screenshot, a web page…) as one item:

@@ -36,11 +36,32 @@ const NOTE_CHARS: usize = 20_000;
 /// Largest incident-log entry read for quoting, in bytes.
 const NOTE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// How many exhibits get a full section of their own unless the person says otherwise.
+///
+/// Why 250: a full section is a page or more, so a phone's worth of 10,000 files made an
+/// 11,227-page report that nobody reads and that took 178 MiB to write. Up to 250
+/// exhibits the report is as it always was; beyond, the exhibit list becomes one compact
+/// entry per exhibit (reference, time, kind, title and every file's SHA-256), the first
+/// 250 exhibits keep their full sections, and the cover says where the rest are (each
+/// exhibit's `metadata.json` in the bundle holds everything a section would).
+pub const FULL_SECTIONS: usize = 250;
+
 /// What the report should contain beyond the default.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ReportOptions {
     /// Add "Annex A", the pictures unblurred, marked as such on every page.
     pub unblurred_annex: bool,
+    /// Exhibits that get a full section (the first this many); `usize::MAX` for all.
+    pub full_sections: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        Self {
+            unblurred_annex: false,
+            full_sections: FULL_SECTIONS,
+        }
+    }
 }
 
 /// A report saved on its own.
@@ -153,16 +174,22 @@ pub(super) fn render(
 ) -> Result<Rendered, String> {
     let fonts = Fonts::load().ok_or("the report's fonts are damaged in this copy of Safekeep")?;
     let mut flow = Flow::new(&fonts, &format!("Evidence report · {}", ctx.case_title));
+    let full = &exhibits[..exhibits.len().min(options.full_sections)];
+    let compact = full.len() < exhibits.len();
     cover(&mut flow, ctx, &origin, exhibits, events, options);
-    exhibit_list(&mut flow, exhibits);
-    timeline_section(&mut flow, exhibits);
-    let shown = pictures::prepare(exhibits, options.unblurred_annex, read);
-    for (e, ex) in exhibits.iter().enumerate() {
+    if compact {
+        compact_exhibit_list(&mut flow, ctx, exhibits, full.len());
+    } else {
+        exhibit_list(&mut flow, exhibits);
+    }
+    timeline_section(&mut flow, exhibits, compact);
+    let shown = pictures::prepare(full, options.unblurred_annex, read);
+    for (e, ex) in full.iter().enumerate() {
         exhibit_pages(&mut flow, (e, ex), &shown, read);
     }
     proves(&mut flow);
     if options.unblurred_annex {
-        annex(&mut flow, ctx, exhibits, &shown);
+        annex(&mut flow, ctx, full, &shown);
     }
     let footer = format!("case {} · exhibits {}", ctx.case_id, ctx.prefix);
     let mut last = String::new();
@@ -271,13 +298,23 @@ fn cover(
     );
     flow.space(8.0);
     flow.heading("Contents", 12.0);
+    let full = n.min(options.full_sections);
+    let sections = if full == n {
+        format!(
+            "3. The exhibits, {p}/1 to {p}/{n}, one section each",
+            p = ctx.prefix
+        )
+    } else {
+        format!(
+            "3. The exhibits {p}/1 to {p}/{full}, one section each (a case this large would need thousands of pages; {p}/{} to {p}/{n} are in the exhibit list with every file's SHA-256, and each exhibit's metadata.json in the bundle has all its details)",
+            full + 1,
+            p = ctx.prefix
+        )
+    };
     let mut contents = vec![
         "1. Exhibit list".to_owned(),
         "2. Timeline".to_owned(),
-        format!(
-            "3. The exhibits, {}/1 to {}/{n}, one section each",
-            ctx.prefix, ctx.prefix
-        ),
+        sections,
         "4. What the checks prove, and what they do not".to_owned(),
     ];
     if options.unblurred_annex {
@@ -339,17 +376,55 @@ fn exhibit_list(flow: &mut Flow<'_>, exhibits: &[Exhibit]) {
     }
 }
 
-fn timeline_section(flow: &mut Flow<'_>, exhibits: &[Exhibit]) {
+fn timeline_section(flow: &mut Flow<'_>, exhibits: &[Exhibit], compact: bool) {
     flow.new_page();
     flow.heading("2. Timeline", 16.0);
+    let how = if compact {
+        "Oldest first. In a case this large the timeline holds the exhibits whose incident time the person gave, and the reports to platforms, police and StopNCII when they were made; every other exhibit is in the exhibit list, in the order it was captured. Times are in UTC."
+    } else {
+        "Oldest first. Each exhibit appears at the incident time the person gave, or else when it was captured; reports to platforms, police and StopNCII appear when they were made. Times are in UTC."
+    };
+    flow.paragraph(how, Style::Body, BODY, Ink::Grey);
+    for e in timeline::entries(exhibits) {
+        if compact && e.basis == timeline::CAPTURED {
+            continue;
+        }
+        flow.entry(&format!("{} · {}", e.when, e.basis), &e.what);
+    }
+}
+
+/// The exhibit list of a large case: one compact entry per exhibit.
+fn compact_exhibit_list(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhibit], full: usize) {
+    flow.new_page();
+    flow.heading("1. Exhibit list", 16.0);
     flow.paragraph(
-        "Oldest first. Each exhibit appears at the incident time the person gave, or else when it was captured; reports to platforms, police and StopNCII appear when they were made. Times are in UTC.",
+        &format!(
+            "{} exhibits, in the order they were captured: reference, capture time (UTC), kind and title, then each file's SHA-256. {p}/1 to {p}/{full} also have a full section in part 3.",
+            exhibits.len(),
+            p = ctx.prefix
+        ),
         Style::Body,
         BODY,
         Ink::Grey,
     );
-    for e in timeline::entries(exhibits) {
-        flow.entry(&format!("{} · {}", e.when, e.basis), &e.what);
+    for ex in exhibits {
+        let r = &ex.view.record;
+        flow.keep(2.0 * SMALL);
+        flow.paragraph(
+            &format!(
+                "{}  {}  {}: {}",
+                ex.reference,
+                r.captured_at,
+                r.kind.label(),
+                r.title
+            ),
+            Style::Body,
+            SMALL,
+            Ink::Black,
+        );
+        for a in &r.artifacts {
+            flow.paragraph(&a.sha256, Style::Mono, SMALL, Ink::Grey);
+        }
     }
 }
 

@@ -12,6 +12,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use super::super::export::Exhibit;
 use crate::vault::AnnotationBody;
 
+/// The basis of an entry placed at its capture time.
+pub(super) const CAPTURED: &str = "captured";
+
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Entry {
@@ -44,7 +47,7 @@ pub(super) fn entries(exhibits: &[Exhibit]) -> Vec<Entry> {
             None => Entry {
                 at: captured,
                 when: shown(captured, &r.captured_at),
-                basis: "captured",
+                basis: CAPTURED,
                 what,
             },
         });

@@ -48,6 +48,7 @@ screenshots: deps-test
 bench:
 	bench/import.sh
 	bench/batch-import.sh
+	$(CARGO) bench --locked -p safekeep-core --bench timeline
 	bench/bundle.sh
 	bench/capture.sh
 	bench/web.sh

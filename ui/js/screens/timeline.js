@@ -136,6 +136,10 @@ async function loadPage(first) {
     shown += page.items.length;
     next = page.next ?? null;
     showCount();
+    // On a tall window "Show more" can still be in view after a page: the observer
+    // reports only changes, so ask for the next page here.
+    const r = $("tl-more").getBoundingClientRect();
+    if (next && r.top < innerHeight * 1.5) setTimeout(loadMore, 0);
   } finally {
     if (mine === generation) loading = false;
   }

@@ -195,7 +195,7 @@ impl Vault {
         if exhibits.is_empty() {
             return Err(ExportError::Empty(case.id));
         }
-        let log = events::list(self.conn(), &case.id).map_err(vault::Error::from)?;
+        let events = case.event_count;
         let now = self.now();
         // `case.zip.age` holds the bag of `case.zip`: the same folder name either way.
         let name = out
@@ -229,7 +229,7 @@ impl Vault {
 
         let written = Output::new(file, options.encryption.as_ref())
             .map_err(ExportError::from)
-            .and_then(|output| self.write_bag(output, &ctx, &exhibits, &log, options, progress));
+            .and_then(|output| self.write_bag(output, &ctx, &exhibits, events, options, progress));
         let (manifest_sha, tag_sha, zip_sha, payload_bytes, timestamp) = match written {
             Ok(w) => w,
             Err(e) => {
@@ -323,7 +323,7 @@ impl Vault {
         file: Output,
         ctx: &BagContext,
         exhibits: &[Exhibit],
-        log: &[events::EventRow],
+        events: u64,
         options: &ExportOptions,
         progress: &mut dyn FnMut(ExportProgress),
     ) -> Result<(String, String, String, u64, Option<BundleTimestamp>), ExportError> {
@@ -383,34 +383,32 @@ impl Vault {
                 true,
             )?;
         }
-        let mut audit = Vec::new();
-        for e in log {
-            audit.extend_from_slice(
-                format!(
-                    "{{\"event\":{},\"hash\":\"{}\",\"prev_hash\":\"{}\"}}\n",
+        w.add_generated(AUDIT_LOG, true, &mut |out| {
+            events::for_each(self.conn(), &ctx.case_id, &mut |e| {
+                writeln!(
+                    out,
+                    "{{\"event\":{},\"hash\":\"{}\",\"prev_hash\":\"{}\"}}",
                     e.body, e.hash, e.prev_hash
                 )
-                .as_bytes(),
-            );
-        }
-        w.add(AUDIT_LOG, &audit, true)?;
-        let html = report::render(ctx, exhibits, log.len());
-        w.add(REPORT, html.as_bytes(), true)?;
+            })
+        })?;
+        w.add_generated(REPORT, true, &mut |out| {
+            report::render(ctx, exhibits, events, out)
+        })?;
         let pdf = report_pdf::render(
             ctx,
             Origin::Bundle(&ctx.bag),
             exhibits,
-            log.len(),
+            events as usize,
             options.report,
             &mut self.report_reader(),
         )
         .map_err(|e| io_err(io::Error::other(e)))?;
         w.add(format::REPORT_PDF, &pdf.pdf, false)?;
-        w.add(
-            format::STATEMENT_DRAFT,
-            statement::render(ctx, exhibits).as_bytes(),
-            true,
-        )?;
+        drop(pdf);
+        w.add_generated(format::STATEMENT_DRAFT, true, &mut |out| {
+            statement::render(ctx, exhibits, out)
+        })?;
 
         let bag_info = bag_info(ctx, w.oxum_bytes, w.oxum_count, exhibits.len());
         w.add("bag-info.txt", bag_info.as_bytes(), true)?;

@@ -5,6 +5,7 @@
 //! scripts disabled); what the machine recorded is kept apart from what people typed.
 
 use std::fmt::Write;
+use std::io;
 
 use super::export::{BagContext, Exhibit};
 use super::format;
@@ -45,8 +46,13 @@ section.item{border-top:2px solid #333;margin-top:2rem;padding-top:.5rem}
 @media print{.thumb img{filter:blur(24px)!important}}
 ";
 
-/// Renders the report.
-pub(super) fn render(ctx: &BagContext, exhibits: &[Exhibit], events: usize) -> String {
+/// Writes the report to `out`, a section at a time.
+pub(super) fn render(
+    ctx: &BagContext,
+    exhibits: &[Exhibit],
+    events: u64,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -72,10 +78,14 @@ Images below are blurred; select “Show image” to reveal one. They stay blurr
     exhibit_list(&mut h, exhibits);
     for ex in exhibits {
         item_section(&mut h, ex);
+        if h.len() >= 64 << 10 {
+            out.write_all(h.as_bytes())?;
+            h.clear();
+        }
     }
     proves(&mut h);
     h.push_str("</body></html>\n");
-    h
+    out.write_all(h.as_bytes())
 }
 
 fn exhibit_list(h: &mut String, exhibits: &[Exhibit]) {

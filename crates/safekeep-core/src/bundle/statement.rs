@@ -8,8 +8,12 @@ use super::export::{BagContext, Exhibit};
 use crate::item::ItemKind;
 use crate::vault::ItemTimestamp;
 
-/// Renders the draft.
-pub(super) fn render(ctx: &BagContext, exhibits: &[Exhibit]) -> String {
+/// Writes the draft to `out`, an exhibit at a time.
+pub(super) fn render(
+    ctx: &BagContext,
+    exhibits: &[Exhibit],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut s = format!(
         "\
 DRAFT ONLY - TO BE COMPLETED WITH A SOLICITOR OR POLICE OFFICER
@@ -48,6 +52,10 @@ whose fingerprint is {fp}.
     for ex in exhibits {
         s.push_str(&paragraph(ex));
         s.push('\n');
+        if s.len() >= 64 << 10 {
+            out.write_all(s.as_bytes())?;
+            s.clear();
+        }
     }
     s.push_str(
         "\
@@ -56,7 +64,7 @@ Signature: ......................   Date: ....................
 DRAFT ONLY - TO BE COMPLETED WITH A SOLICITOR OR POLICE OFFICER
 ",
     );
-    s
+    out.write_all(s.as_bytes())
 }
 
 fn paragraph(ex: &Exhibit) -> String {

@@ -30,6 +30,7 @@ pub fn insert(
 
 /// Lists one item's annotations, oldest first, as their JSON bodies.
 pub fn list(conn: &Connection, item_id: &str) -> rusqlite::Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT body FROM annotations WHERE item_id = ?1 ORDER BY created_at, id")?;
+    let mut st =
+        conn.prepare_cached("SELECT body FROM annotations WHERE item_id = ?1 ORDER BY created_at, id")?;
     st.query_map([item_id], |r| r.get(0))?.collect()
 }

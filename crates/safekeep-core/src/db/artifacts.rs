@@ -41,11 +41,20 @@ pub fn insert(conn: &Connection, row: &ArtifactRow) -> rusqlite::Result<()> {
 
 /// Lists one item's artifacts in order, or every artifact when `item_id` is None.
 pub fn list(conn: &Connection, item_id: Option<&str>) -> rusqlite::Result<Vec<ArtifactRow>> {
-    let mut st = conn.prepare(
-        "SELECT item_id, idx, sha256, size, blob FROM artifacts
-         WHERE ?1 IS NULL OR item_id = ?1 ORDER BY item_id, idx",
-    )?;
-    st.query_map([item_id], |r| {
+    // Two statements, not `?1 IS NULL OR item_id = ?1`: SQLite cannot use the primary
+    // key for that, and export and the timeline ask once per item.
+    let mut st = match item_id {
+        Some(_) => conn.prepare_cached(
+            "SELECT item_id, idx, sha256, size, blob FROM artifacts WHERE item_id = ?1 ORDER BY idx",
+        )?,
+        None => conn
+            .prepare_cached("SELECT item_id, idx, sha256, size, blob FROM artifacts ORDER BY item_id, idx")?,
+    };
+    let params: &[&dyn rusqlite::ToSql] = match &item_id {
+        Some(id) => &[id],
+        None => &[],
+    };
+    st.query_map(params, |r| {
         Ok(ArtifactRow {
             item_id: r.get(0)?,
             idx: r.get(1)?,

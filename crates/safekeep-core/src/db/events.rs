@@ -57,19 +57,35 @@ pub fn insert(conn: &Connection, case_id: &str, row: &EventRow) -> rusqlite::Res
     Ok(())
 }
 
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        seq: r.get(0)?,
+        kind: r.get(1)?,
+        at: r.get(2)?,
+        body: r.get(3)?,
+        prev_hash: r.get(4)?,
+        hash: r.get(5)?,
+    })
+}
+
+const SELECT: &str =
+    "SELECT seq, type, at, body, prev_hash, hash FROM events WHERE case_id = ?1 ORDER BY seq";
+
 /// Lists a case's events in chain order.
 pub fn list(conn: &Connection, case_id: &str) -> rusqlite::Result<Vec<EventRow>> {
-    let mut st = conn
-        .prepare("SELECT seq, type, at, body, prev_hash, hash FROM events WHERE case_id = ?1 ORDER BY seq")?;
-    st.query_map([case_id], |r| {
-        Ok(EventRow {
-            seq: r.get(0)?,
-            kind: r.get(1)?,
-            at: r.get(2)?,
-            body: r.get(3)?,
-            prev_hash: r.get(4)?,
-            hash: r.get(5)?,
-        })
-    })?
-    .collect()
+    conn.prepare(SELECT)?.query_map([case_id], from_row)?.collect()
+}
+
+/// Calls `each` with a case's events in chain order, one at a time, for writing them out
+/// (an export of a large case never holds its whole log). Stops at the first error.
+pub fn for_each(
+    conn: &Connection,
+    case_id: &str,
+    each: &mut dyn FnMut(EventRow) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut st = conn.prepare(SELECT).map_err(std::io::Error::other)?;
+    for row in st.query_map([case_id], from_row).map_err(std::io::Error::other)? {
+        each(row.map_err(std::io::Error::other)?)?;
+    }
+    Ok(())
 }

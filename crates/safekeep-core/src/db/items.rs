@@ -70,12 +70,9 @@ pub fn set_withdrawn(conn: &Connection, id: &str, at: &str, reason: &str) -> rus
 
 /// Reads one item.
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<ItemRow>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM items WHERE id = ?1"),
-        [id],
-        from_row,
-    )
-    .optional()
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()
 }
 
 /// Lists items in capture order, of one case or of all.

@@ -37,11 +37,21 @@ pub fn put(conn: &Connection, row: &PerceptualRow) -> rusqlite::Result<()> {
 
 /// Every stored hash, or one item's, in item and artifact order.
 pub fn list(conn: &Connection, item_id: Option<&str>) -> rusqlite::Result<Vec<PerceptualRow>> {
-    let mut st = conn.prepare(
-        "SELECT item_id, idx, pdq, quality FROM perceptual_hashes
-         WHERE ?1 IS NULL OR item_id = ?1 ORDER BY item_id, idx",
-    )?;
-    st.query_map([item_id], |r| {
+    // Two statements, not `?1 IS NULL OR item_id = ?1`: SQLite cannot use the primary
+    // key for that, and export and the timeline ask once per item.
+    let mut st = match item_id {
+        Some(_) => conn.prepare_cached(
+            "SELECT item_id, idx, pdq, quality FROM perceptual_hashes WHERE item_id = ?1 ORDER BY idx",
+        )?,
+        None => conn.prepare_cached(
+            "SELECT item_id, idx, pdq, quality FROM perceptual_hashes ORDER BY item_id, idx",
+        )?,
+    };
+    let params: &[&dyn rusqlite::ToSql] = match &item_id {
+        Some(id) => &[id],
+        None => &[],
+    };
+    st.query_map(params, |r| {
         Ok(PerceptualRow {
             item_id: r.get(0)?,
             idx: r.get(1)?,

@@ -74,7 +74,7 @@ pub fn count(conn: &Connection) -> rusqlite::Result<u64> {
 
 /// The artifact positions of one item that wait.
 pub fn of_item(conn: &Connection, item_id: &str) -> rusqlite::Result<Vec<u32>> {
-    let mut st = conn.prepare("SELECT idx FROM perceptual_queue WHERE item_id = ?1 ORDER BY idx")?;
+    let mut st = conn.prepare_cached("SELECT idx FROM perceptual_queue WHERE item_id = ?1 ORDER BY idx")?;
     st.query_map([item_id], |r| r.get(0))?.collect()
 }
 

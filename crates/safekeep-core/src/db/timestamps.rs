@@ -112,12 +112,9 @@ pub fn stamped(conn: &Connection, item_id: &str, at: &str, s: &Stamp<'_>) -> rus
 
 /// Reads one item's row.
 pub fn get(conn: &Connection, item_id: &str) -> rusqlite::Result<Option<TimestampRow>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM timestamps WHERE item_id = ?1"),
-        [item_id],
-        from_row,
-    )
-    .optional()
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM timestamps WHERE item_id = ?1"))?
+        .query_row([item_id], from_row)
+        .optional()
 }
 
 /// Lists rows still waiting for a token, oldest first.

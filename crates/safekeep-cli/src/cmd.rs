@@ -55,7 +55,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             context,
             text,
         } => note::run(&dir()?, &case_id, context, &text),
-        Command::List { case_id, json } => list::list(&dir()?, case_id.as_deref(), json),
+        Command::List {
+            case_id,
+            filter,
+            json,
+        } => list::list(&dir()?, case_id.as_deref(), &filter, json),
         Command::Show { item, json } => list::show(&dir()?, &item, json),
         Command::Log { case_id, json } => list::log(&dir()?, &case_id, json),
         Command::Annotate { item, what } => annotate::annotate(&dir()?, &item, what),

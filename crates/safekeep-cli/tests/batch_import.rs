@@ -280,3 +280,62 @@ fn fingerprints_wait_off_the_import_path_and_survive_a_kill() {
     assert_eq!(again, seen);
     assert!(e.ok(&["check"]).contains("intact"));
 }
+
+/// `safekeep list --case ID` with search and filters finds in the vault what the app's
+/// timeline finds; filters without a case, and a bad date, are refused with what to do.
+#[test]
+fn list_searches_and_filters_a_case() {
+    let t = tempfile::tempdir().unwrap();
+    let vault = t.path().join("vault");
+    let run = |args: &[&str]| stdout_of(args, safekeep(&vault).args(args).output().unwrap());
+    run(&["init"]);
+    let case = run(&["case", "new", "Phone"]).trim().to_owned();
+    let folder = t.path().join("phone");
+    std::fs::create_dir_all(folder.join("Download")).unwrap();
+    for name in ["threat-1.txt", "threat-2.txt", "holiday.txt"] {
+        std::fs::write(folder.join("Download").join(name), name).unwrap();
+    }
+    let ids = run(&["import", "--case", &case, folder.to_str().unwrap()]);
+    let ids: Vec<&str> = ids.lines().collect();
+    run(&["note", "--case", &case, "He sent it again"]);
+    run(&["annotate", ids[0], "--tag", "keep"]); // holiday.txt: a folder is imported in name order
+    let titles = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["list", "--case", &case, "--json"];
+        args.extend_from_slice(extra);
+        let v: Value = serde_json::from_str(&run(&args)).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(titles(&[]).len(), 4);
+    assert_eq!(titles(&["--search", "threat"]), ["threat-1.txt", "threat-2.txt"]);
+    assert_eq!(
+        titles(&["--search", "download"]).len(),
+        3,
+        "folder paths are searchable"
+    );
+    assert_eq!(
+        titles(&["--search", "again"]),
+        ["He sent it again"],
+        "an entry's own words"
+    );
+    assert_eq!(titles(&["--kind", "note"]), ["He sent it again"]);
+    assert_eq!(titles(&["--tag", "keep"]), ["holiday.txt"]);
+    assert_eq!(titles(&["--to", "2000-01-01"]).len(), 0);
+    assert_eq!(titles(&["--from", "2000-01-01", "--search", "threat"]).len(), 2);
+
+    let no_case = safekeep(&vault)
+        .args(["list", "--search", "threat"])
+        .output()
+        .unwrap();
+    assert!(!no_case.status.success());
+    assert!(String::from_utf8_lossy(&no_case.stderr).contains("--case"));
+    let bad = safekeep(&vault)
+        .args(["list", "--case", &case, "--from", "yesterday"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("write it as 2026-03-01"));
+}

@@ -5,11 +5,17 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use crate::cli::ListFilter;
 use crate::output;
 
-/// Lists items.
-pub fn list(dir: &Path, case_id: Option<&str>, json: bool) -> Result<ExitCode> {
-    output::items(&super::open_fingerprinted(dir)?.items(case_id)?, json)?;
+/// Lists items: all, a case's, or a case's that match the filters.
+pub fn list(dir: &Path, case_id: Option<&str>, filter: &ListFilter, json: bool) -> Result<ExitCode> {
+    let vault = super::open_fingerprinted(dir)?;
+    let items = match case_id {
+        Some(case) if !filter.is_empty() => vault.search_items(case, &filter.query())?,
+        _ => vault.items(case_id)?,
+    };
+    output::items(&items, json)?;
     Ok(ExitCode::SUCCESS)
 }
 

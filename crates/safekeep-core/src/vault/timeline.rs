@@ -81,6 +81,25 @@ impl Vault {
         Ok(TimelinePage { items, next, total })
     }
 
+    /// Every item of a case that the query lets through, oldest first (all pages; for the
+    /// command line, which prints them all).
+    pub fn search_items(&self, case_id: &str, query: &TimelineQuery) -> Result<Vec<ItemView>> {
+        let mut q = TimelineQuery {
+            limit: Some(MAX_PAGE),
+            after: None,
+            ..query.clone()
+        };
+        let mut all = Vec::new();
+        loop {
+            let page = self.timeline(case_id, &q)?;
+            all.extend(page.items);
+            match page.next {
+                Some(next) => q.after = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
     /// The kinds, platforms and tags a case's items have, with counts, for the filters.
     pub fn timeline_facets(&self, case_id: &str) -> Result<Facets> {
         let case = self.resolve_case(case_id)?;

@@ -53,6 +53,27 @@ pub enum Command {
     Passphrase(PassphraseCommand),
     /// Show the fingerprint of this vault's signing key, to read out or compare with a bundle.
     Key,
+    /// Back the vault up into a folder: a USB drive, or a folder a cloud client syncs.
+    ///
+    /// The backup is as encrypted as the vault and its names reveal nothing; each run
+    /// copies only what changed and checks what it wrote. A run cut short leaves the
+    /// previous backup as it was. Restore it with `safekeep restore`.
+    Backup {
+        /// The backup folder (empty, new, or this vault's earlier backup).
+        dir: PathBuf,
+    },
+    /// Make a working vault from a backup, e.g. on a new computer.
+    ///
+    /// Give the new vault's folder with --vault (it must not exist yet). Asks for the
+    /// vault's passphrase, or use --recovery-key-file if it is forgotten. Everything is
+    /// checked before the vault appears.
+    Restore {
+        /// The backup folder.
+        dir: PathBuf,
+        /// Unlock with the recovery key in this file instead of the passphrase.
+        #[arg(long, value_name = "FILE")]
+        recovery_key_file: Option<PathBuf>,
+    },
     /// Create, list or rename cases. A case groups the evidence about one situation.
     #[command(subcommand)]
     Case(CaseCommand),

@@ -1,6 +1,7 @@
 //! One module per subcommand; each parses, calls one core function, and prints.
 
 mod annotate;
+mod backup;
 mod bundle;
 mod capture;
 mod case;
@@ -43,6 +44,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Encrypt => secure::encrypt(&dir()?),
         Command::Passphrase(p) => secure::passphrase(&dir()?, p),
         Command::Key => init::key(&dir()?),
+        Command::Backup { dir: to } => backup::backup(&dir()?, &to),
+        Command::Restore {
+            dir: from,
+            recovery_key_file,
+        } => backup::restore(&from, &dir()?, recovery_key_file.as_deref()),
         Command::Case(c) => case::run(&dir()?, c),
         Command::Import {
             case_id,

@@ -594,3 +594,26 @@ pub fn takedown(t: &safekeep_core::takedown::Takedown, now: &str, json: bool) ->
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// What a backup did, for the person (stderr).
+pub fn backup_summary(s: &safekeep_core::vault::BackupSummary) {
+    eprintln!(
+        "Backed up {} items ({} stored files; {} copied this time, {}) to {}.\nEvery file copied was read back and checked. The backup is encrypted like the vault: anyone who can see the folder sees only its size and the times it changed.",
+        s.items,
+        s.blobs,
+        s.copied,
+        indicatif::HumanBytes(s.bytes_copied),
+        s.dir.display()
+    );
+}
+
+/// What a restore made, for the person (stderr).
+pub fn restore_summary(s: &safekeep_core::vault::RestoreSummary) {
+    eprintln!(
+        "Restored {} cases and {} items (backed up {}) into {}. Every stored file and every audit log was checked.",
+        s.cases,
+        s.items,
+        s.backed_up_at,
+        s.vault.display()
+    );
+}

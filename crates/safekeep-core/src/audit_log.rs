@@ -37,6 +37,11 @@ pub mod event_type {
     pub const ITEM_TIMESTAMPED: &str = "item.timestamped";
     /// A bundle was exported. `data`: see `docs/bundle-format.md`.
     pub const BUNDLE_EXPORTED: &str = "bundle.exported";
+    /// The vault was backed up. `data`: `backup` (the backup folder's id, derived from
+    /// the vault's keys), `snapshot`, `items`, `blobs`, `copied` (docs/backup.md).
+    pub const VAULT_BACKED_UP: &str = "vault.backed_up";
+    /// The vault was restored from a backup. `data`: `backup`, `snapshot`, `backed_up_at`.
+    pub const VAULT_RESTORED: &str = "vault.restored";
 }
 
 /// One event before it is chained.

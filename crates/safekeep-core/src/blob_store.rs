@@ -103,6 +103,10 @@ impl BlobStore {
     }
 
     /// The blob-name key (kept when a vault is encrypted, so names do not change).
+    pub(crate) fn seal_key(&self) -> Option<&BlobKey> {
+        self.seal.as_ref()
+    }
+
     pub(crate) fn name_key(&self) -> &Zeroizing<[u8; 32]> {
         &self.name_key
     }

@@ -7,6 +7,7 @@
 //! so the tables and the chain never disagree; blobs are made durable before the
 //! transaction that references them commits.
 
+mod backup;
 mod batch;
 mod capture;
 mod changes;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, OpenFlags, Transaction};
 use serde_json::Value;
 
 pub use crate::db::item_search::Facets;
+pub use backup::{BackupSummary, RestoreSummary, restore};
 pub use batch::Imported;
 pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress};
 pub use changes::{Annotation, AnnotationBody};
@@ -504,7 +506,7 @@ fn write_key(path: &Path, key: &[u8; 32]) -> Result<()> {
     write().map_err(|e| Error::storage(path, e))
 }
 
-fn keyring_io(path: &Path, e: crate::keyring::KeyringError) -> Error {
+pub(crate) fn keyring_io(path: &Path, e: crate::keyring::KeyringError) -> Error {
     match e {
         crate::keyring::KeyringError::Io(source) => Error::storage(path, source),
         other => Error::Keyring(other),

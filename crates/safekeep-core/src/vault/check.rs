@@ -166,33 +166,7 @@ impl Vault {
     /// `progress` is called with the bytes re-hashed so far.
     pub fn check(&mut self, repair: bool, progress: &mut dyn FnMut(u64)) -> Result<CheckReport> {
         let mut report = CheckReport::default();
-        let conn = self.conn();
-        let mut st = conn.prepare("PRAGMA quick_check")?;
-        let rows: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        drop(st);
-        if rows != ["ok"] {
-            report.problems.push(Problem::Database {
-                detail: rows.join("; "),
-            });
-        }
-
-        let mut sealed: HashMap<String, Vec<u8>> = HashMap::new();
-        for case in cases::list(conn)? {
-            report.cases += 1;
-            check_chain(&case, &events::list(conn, &case.id)?, &mut report, &mut sealed);
-        }
-
-        let arts = artifacts::list(conn, None)?;
-        let mut by_item: HashMap<&str, Vec<&artifacts::ArtifactRow>> = HashMap::new();
-        for a in &arts {
-            by_item.entry(a.item_id.as_str()).or_default().push(a);
-        }
-        for item in items::list(conn, None)? {
-            report.items += 1;
-            let rows = by_item.remove(item.id.as_str()).unwrap_or_default();
-            check_item(&item, &rows, sealed.get(&item.id), &mut report);
-        }
-
+        let arts = check_database(self.conn(), &mut report)?;
         let found = rehash_all(&self.blobs, &arts, progress);
         for (a, found) in arts.iter().zip(found) {
             let (Some(found), Some(name)) = (found, &a.blob) else {
@@ -255,6 +229,40 @@ impl Vault {
         }
         Ok(report)
     }
+}
+
+/// Checks a vault database on its own (SQLite's integrity, every case's chain, every item
+/// against its sealed record) into `report`, and returns every artifact row, for the
+/// caller to check the blobs. Serves `check` and the verification of a backup.
+pub(super) fn check_database(
+    conn: &rusqlite::Connection,
+    report: &mut CheckReport,
+) -> Result<Vec<artifacts::ArtifactRow>> {
+    let mut st = conn.prepare("PRAGMA quick_check")?;
+    let rows: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    drop(st);
+    if rows != ["ok"] {
+        report.problems.push(Problem::Database {
+            detail: rows.join("; "),
+        });
+    }
+    let mut sealed: HashMap<String, Vec<u8>> = HashMap::new();
+    for case in cases::list(conn)? {
+        report.cases += 1;
+        check_chain(&case, &events::list(conn, &case.id)?, report, &mut sealed);
+    }
+    let arts = artifacts::list(conn, None)?;
+    let mut by_item: HashMap<&str, Vec<&artifacts::ArtifactRow>> = HashMap::new();
+    for a in &arts {
+        by_item.entry(a.item_id.as_str()).or_default().push(a);
+    }
+    for item in items::list(conn, None)? {
+        report.items += 1;
+        let rows = by_item.remove(item.id.as_str()).unwrap_or_default();
+        check_item(&item, &rows, sealed.get(&item.id), report);
+    }
+    drop(by_item);
+    Ok(arts)
 }
 
 /// What re-hashing one stored blob found: its SHA-256 and size, or why it cannot be read.

@@ -50,6 +50,7 @@ bench:
 	bench/batch-import.sh
 	$(CARGO) bench --locked -p safekeep-core --bench timeline
 	bench/bundle.sh
+	bench/backup.sh
 	bench/capture.sh
 	bench/web.sh
 	bench/timestamp.sh

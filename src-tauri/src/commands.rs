@@ -14,8 +14,8 @@ use safekeep_core::db::cases::CaseRow;
 use safekeep_core::item::Context;
 use safekeep_core::takedown::Takedown;
 use safekeep_core::vault::{
-    Annotation, AnnotationBody, BatchProgress, Facets, Imported, ItemView, Protection, TimelinePage,
-    TimelineQuery,
+    Annotation, AnnotationBody, BackupSummary, BatchProgress, Facets, Imported, ItemView, LastBackup,
+    Protection, TimelinePage, TimelineQuery,
 };
 use safekeep_core::{Environment, Vault};
 use serde::Serialize;
@@ -141,6 +141,29 @@ pub fn create_case(state: State<'_, AppState>, title: String) -> Result<String> 
 #[tauri::command(async)]
 pub fn rename_case(state: State<'_, AppState>, case_id: String, title: String) -> Result<()> {
     Ok(state.vault()?.rename_case(&case_id, &title)?)
+}
+
+/// Where and when the vault was last backed up.
+#[tauri::command(async)]
+pub fn last_backup(state: State<'_, AppState>) -> Result<Option<LastBackup>> {
+    Ok(state.vault()?.last_backup()?)
+}
+
+/// Backs the vault up into `dir`, or into the folder of the last backup.
+#[tauri::command(async)]
+pub fn backup_vault(
+    state: State<'_, AppState>,
+    dir: Option<PathBuf>,
+    on_progress: Channel<(u64, u64)>,
+) -> Result<BackupSummary> {
+    let mut vault = state.vault()?;
+    let dir = match dir {
+        Some(d) => d,
+        None => vault.last_backup()?.map(|l| l.dir).ok_or_else(|| {
+            safekeep_core::vault::Error::Invalid("choose a folder for the backup first".into())
+        })?,
+    };
+    Ok(vault.backup(&dir, &mut |done, total| drop(on_progress.send((done, total))))?)
 }
 
 /// One page of a case's timeline, searched and filtered by the vault (never the whole

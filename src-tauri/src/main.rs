@@ -42,6 +42,8 @@ fn main() {
             commands::create_case,
             commands::rename_case,
             commands::timeline_page,
+            commands::last_backup,
+            commands::backup_vault,
             commands::timeline_facets,
             commands::get_item,
             commands::import_files,

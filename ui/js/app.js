@@ -14,7 +14,7 @@ import { showExport } from "./screens/export.js";
 import { importPaths } from "./screens/import.js";
 import { annotateLabel, openItem } from "./screens/item.js";
 import { showLock } from "./screens/lock.js";
-import { showSettings } from "./screens/settings.js";
+import { backupTo, showSettings } from "./screens/settings.js";
 import { showSetup } from "./screens/setup.js";
 import { showVerify, verifyPath } from "./screens/verify.js";
 import "./screens/note.js";
@@ -62,7 +62,7 @@ tauri.webview.getCurrentWebview().onDragDropEvent(async (event) => {
 
 // The page's own actions, for keyboard users' scripts and for the end-to-end tests,
 // which cannot drive native file dialogs: the same functions the dialogs call.
-window.safekeep = { importPaths, verifyPath, openItem, openCase, captureScreen, captureUrl, showExport, showSettings, showVerify };
+window.safekeep = { importPaths, verifyPath, openItem, openCase, captureScreen, captureUrl, showExport, showSettings, showVerify, backupTo };
 
 // ---------------------------------------------------------------- start
 

@@ -75,7 +75,13 @@ fn backup_restore_round_trip_is_incremental_checked_and_private() {
     .unwrap();
 
     let dir = t.path().join("usb/Safekeep backup");
+    assert!(v.last_backup().unwrap().is_none());
     let first = v.backup(&dir, &mut |_, _| {}).unwrap();
+    let last = v.last_backup().unwrap().unwrap();
+    assert_eq!(
+        (last.dir.as_path(), last.at.as_str()),
+        (dir.as_path(), first.at.as_str())
+    );
     assert_eq!((first.items, first.blobs, first.copied), (2, 2, 2));
 
     // Ten more items: the next run copies those ten and nothing else.

@@ -1,8 +1,8 @@
-// Settings: language, auto-lock, trusted timestamps, passphrase.
+// Settings: language, auto-lock, trusted timestamps, passphrase, backups.
 
 import { $, el, english, show } from "../shared/dom.js";
-import { call, invoke } from "../shared/calls.js";
-import { chooseLocale, currentLocale, languageName, t, tNodes } from "../shared/i18n.js";
+import { call, channel, invoke, tauri } from "../shared/calls.js";
+import { bytes, chooseLocale, currentLocale, languageName, t, tNodes, when } from "../shared/i18n.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { ready, state } from "../shared/state.js";
 import { clearPasswords, newPassphrase, showLock } from "./lock.js";
@@ -34,6 +34,7 @@ export function showSettings() {
   show("settings");
   renderLanguages();
   renderTimestamps();
+  renderBackup().catch(() => {});
 }
 $("nav-settings").addEventListener("click", showSettings);
 
@@ -111,3 +112,44 @@ $("passphrase-form").addEventListener("submit", async (ev) => {
   clearPasswords();
   notice("settings.pass_changed");
 });
+
+// Backups: into a folder the person chooses, then "Back up now" into the same one.
+async function renderBackup() {
+  const last = await call("last_backup");
+  $("backup-state").replaceChildren(last
+    ? tNodes("settings.backup_last", { when: when(last.at), dir: el("code", {}, last.dir) })
+    : tNodes("settings.backup_never"));
+  $("backup-again").hidden = !last;
+}
+
+/// Backs up into `dir` (null: the last backup's folder). The page function the folder
+/// dialog calls, and the tests.
+export async function backupTo(dir) {
+  clearMessages();
+  const progress = $("backup-progress");
+  progress.textContent = "";
+  let shown = 0;
+  const onProgress = channel(([done, total]) => {
+    if (Date.now() - shown < 1000 && done < total) return;
+    shown = Date.now();
+    progress.replaceChildren(done < total
+      ? tNodes("settings.backup_copying", { done: bytes(done), total: bytes(total) })
+      : tNodes("settings.backup_checking"));
+  });
+  $("backup-again").disabled = $("backup-choose").disabled = true;
+  try {
+    const s = await call("backup_vault", { dir, onProgress });
+    progress.textContent = "";
+    notice("settings.backup_done", { count: s.copied });
+  } finally {
+    $("backup-again").disabled = $("backup-choose").disabled = false;
+    progress.textContent = "";
+    await renderBackup();
+  }
+}
+
+$("backup-choose").addEventListener("click", async () => {
+  const dir = await tauri.dialog.open({ directory: true, title: t("settings.backup_dialog") });
+  if (dir) await backupTo(dir);
+});
+$("backup-again").addEventListener("click", () => backupTo(null));

@@ -70,6 +70,15 @@ pub struct BackupSummary {
     pub at: String,
 }
 
+/// The last backup this vault made: where and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct LastBackup {
+    /// The folder.
+    pub dir: PathBuf,
+    /// When, RFC 3339 UTC.
+    pub at: String,
+}
+
 /// What a restore made.
 #[derive(Debug, Clone, Serialize)]
 pub struct RestoreSummary {
@@ -259,8 +268,18 @@ impl Vault {
                 json!({"backup": head.vault, "snapshot": snap_id, "items": summary.items, "blobs": summary.blobs, "copied": summary.copied}),
             )?;
         }
+        crate::db::meta::set(&tx, "backup.dir", &dir.to_string_lossy())?;
+        crate::db::meta::set(&tx, "backup.at", &at)?;
         tx.commit()?;
         Ok(summary)
+    }
+
+    /// Where and when this vault was last backed up, if ever (kept in the encrypted
+    /// database, so the folder's name is as private as the rest).
+    pub fn last_backup(&self) -> Result<Option<LastBackup>> {
+        let dir = crate::db::meta::get(self.conn(), "backup.dir")?;
+        let at = crate::db::meta::get(self.conn(), "backup.at")?;
+        Ok(dir.zip(at).map(|(dir, at)| LastBackup { dir: dir.into(), at }))
     }
 
     /// Checks that `dir` is empty, new, or this vault's backup; makes its folders, clears

@@ -209,12 +209,13 @@ impl Vault {
                 done += size;
                 progress(done, total);
             }
-            // Every copy is read back through its authentication and hashed.
+            // Every copy made now is read back through its authentication and hashed (those
+            // from earlier runs were checked when they were written; a restore checks all).
             let by_name: std::collections::HashMap<&str, &artifacts::ArtifactRow> = arts
                 .iter()
                 .filter_map(|a| Some((a.blob.as_deref()?, a)))
                 .collect();
-            for name in &names {
+            for name in &written {
                 let a = by_name[name];
                 let path = store.path_of(name);
                 let got = store.open(name).and_then(|mut f| blob_store::hash_stream(&mut f));

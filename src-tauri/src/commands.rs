@@ -157,13 +157,11 @@ pub fn backup_vault(
     on_progress: Channel<(u64, u64)>,
 ) -> Result<BackupSummary> {
     let mut vault = state.vault()?;
-    let dir = match dir {
-        Some(d) => d,
-        None => vault.last_backup()?.map(|l| l.dir).ok_or_else(|| {
-            safekeep_core::vault::Error::Invalid("choose a folder for the backup first".into())
-        })?,
-    };
-    Ok(vault.backup(&dir, &mut |done, total| drop(on_progress.send((done, total))))?)
+    let mut progress = |done, total| drop(on_progress.send((done, total)));
+    Ok(match dir {
+        Some(dir) => vault.backup(&dir, &mut progress)?,
+        None => vault.backup_again(&mut progress)?,
+    })
 }
 
 /// One page of a case's timeline, searched and filtered by the vault (never the whole

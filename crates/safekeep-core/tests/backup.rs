@@ -76,6 +76,8 @@ fn backup_restore_round_trip_is_incremental_checked_and_private() {
 
     let dir = t.path().join("usb/Safekeep backup");
     assert!(v.last_backup().unwrap().is_none());
+    let never = v.backup_again(&mut |_, _| {}).unwrap_err().to_string();
+    assert!(never.contains("choose a folder"), "{never}");
     let first = v.backup(&dir, &mut |_, _| {}).unwrap();
     let last = v.last_backup().unwrap().unwrap();
     assert_eq!(
@@ -91,7 +93,7 @@ fn backup_restore_round_trip_is_incremental_checked_and_private() {
         v.import_file(&case, &p, Context::default(), &mut |_| {}).unwrap();
     }
     let before: Vec<PathBuf> = files_under(&dir);
-    let second = v.backup(&dir, &mut |_, _| {}).unwrap();
+    let second = v.backup_again(&mut |_, _| {}).unwrap();
     assert_eq!((second.items, second.copied), (12, 10));
     let after = files_under(&dir);
     let new_blobs = after

@@ -275,6 +275,16 @@ impl Vault {
         Ok(summary)
     }
 
+    /// Backs up again into the folder of the last backup ("Back up now").
+    pub fn backup_again(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<BackupSummary> {
+        let last = self.last_backup()?.ok_or_else(|| {
+            Error::Invalid(
+                "this vault has not been backed up yet: choose a folder for the backup first".into(),
+            )
+        })?;
+        self.backup(&last.dir, progress)
+    }
+
     /// Where and when this vault was last backed up, if ever (kept in the encrypted
     /// database, so the folder's name is as private as the rest).
     pub fn last_backup(&self) -> Result<Option<LastBackup>> {

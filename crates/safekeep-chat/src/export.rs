@@ -1,0 +1,506 @@
+//! The files of an export: a zip read in place, a folder, or loose files.
+//!
+//! Nothing is extracted or written. A zip is checked before anything in it is read, as
+//! `safekeep verify` checks a bundle: names that are absolute, climb out with `..`, hold
+//! control characters or repeat are refused, and so are links, encrypted entries,
+//! unknown compression and entries that would expand more than a thousand times (a "zip
+//! bomb"). Every file of a zip is hashed once here, reading no more than it declares.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
+use zip::{CompressionMethod, ZipArchive};
+
+use crate::Error;
+
+/// An entry larger than this and expanding more than [`MAX_RATIO`] times is a zip bomb.
+const BOMB_MIN_SIZE: u64 = 1 << 20;
+/// Largest allowed ratio of expanded to compressed size.
+const MAX_RATIO: u64 = 1000;
+/// The largest file read into memory as a chat (a full Telegram export of years is a few
+/// hundred MiB of JSON at most).
+pub const READ_MAX: u64 = 1 << 30;
+
+/// One file of an export.
+#[derive(Debug, Clone)]
+pub struct ExportFile {
+    /// Its path inside the export, `/`-separated (for loose files, the file's name).
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// SHA-256 (hex) of its bytes, when already hashed (every file of a zip is).
+    pub sha256: Option<String>,
+}
+
+#[derive(Debug)]
+enum Where {
+    /// Files on disk, in the order of `files`.
+    Disk(Vec<PathBuf>),
+    /// Entries of one zip file, by index in the archive, in the order of `files`.
+    Zip { path: PathBuf, entries: Vec<usize> },
+}
+
+/// The files an export is made of.
+#[derive(Debug)]
+pub struct Export {
+    files: Vec<ExportFile>,
+    at: Where,
+    /// The folder given, if one was.
+    root: Option<PathBuf>,
+    by_name: HashMap<String, Vec<usize>>,
+    /// The SHA-256 of every file read as a chat, as read: whoever seals the files checks
+    /// that what was read is what was sealed.
+    read: Mutex<Vec<(String, String)>>,
+}
+
+impl Export {
+    /// Opens what the person gave: one `.zip`, one folder, or one or more files (a
+    /// WhatsApp `.txt` and the media beside it).
+    pub fn open(paths: &[PathBuf]) -> Result<Self, Error> {
+        let unreadable = |p: &Path, e: io::Error| {
+            Error::Unreadable(format!("{} cannot be read: {}", p.display(), describe(&e)))
+        };
+        match paths {
+            [] => Err(Error::Unreadable("no export was given".into())),
+            [one] => {
+                let meta = fs::metadata(one).map_err(|e| unreadable(one, e))?;
+                if meta.is_dir() {
+                    Self::folder(one)
+                } else if is_zip(one).map_err(|e| unreadable(one, e))? {
+                    Self::zip(one)
+                } else {
+                    Self::loose(paths)
+                }
+            }
+            many => {
+                for p in many {
+                    let meta = fs::metadata(p).map_err(|e| unreadable(p, e))?;
+                    if meta.is_dir() || is_zip(p).map_err(|e| unreadable(p, e))? {
+                        return Err(Error::Unreadable(format!(
+                            "{} is a {}: give a folder or a zip on its own, or the loose files of one export together",
+                            p.display(),
+                            if meta.is_dir() { "folder" } else { "zip file" }
+                        )));
+                    }
+                }
+                Self::loose(many)
+            }
+        }
+    }
+
+    /// The export's files, in name order (a zip's in archive order).
+    pub fn files(&self) -> &[ExportFile] {
+        &self.files
+    }
+
+    /// Whether the export is one zip file (sealed as one artifact).
+    pub fn is_zip(&self) -> bool {
+        matches!(self.at, Where::Zip { .. })
+    }
+
+    /// The files on disk, for sealing: the zip itself, or every file with its path
+    /// inside the export.
+    pub fn disk_files(&self) -> Vec<(PathBuf, Option<String>)> {
+        match &self.at {
+            Where::Zip { path, .. } => vec![(path.clone(), None)],
+            Where::Disk(paths) => paths
+                .iter()
+                .zip(&self.files)
+                .map(|(p, f)| (p.clone(), Some(f.path.clone())))
+                .collect(),
+        }
+    }
+
+    /// The name of what was given: the zip's or folder's file name, or the first loose
+    /// file's (chat names are often only there).
+    pub fn name(&self) -> Option<String> {
+        let path = match &self.at {
+            Where::Zip { path, .. } => path.clone(),
+            Where::Disk(paths) => match &self.root {
+                Some(root) => root.clone(),
+                None => paths.first()?.clone(),
+            },
+        };
+        path.file_name().map(|n| n.to_string_lossy().into_owned())
+    }
+
+    /// Up to `n` bytes from the start of a file, to recognise it (not recorded as read).
+    pub fn head(&self, path: &str, n: usize) -> Option<Vec<u8>> {
+        let i = self.files.iter().position(|f| f.path == path)?;
+        let mut bytes = Vec::with_capacity(n);
+        match &self.at {
+            Where::Disk(paths) => File::open(&paths[i])
+                .and_then(|f| f.take(n as u64).read_to_end(&mut bytes))
+                .ok()?,
+            Where::Zip { path: zip, entries } => {
+                let mut archive = open_zip(zip).ok()?;
+                let entry = archive.by_index(entries[i]).ok()?;
+                entry.take(n as u64).read_to_end(&mut bytes).ok()?
+            }
+        };
+        Some(bytes)
+    }
+
+    /// Hashes every file of an export on disk that is not hashed yet (a zip's are hashed
+    /// when it is opened), for readings made outside a vault. Safekeep itself takes the
+    /// hashes from sealing ([`crate::Conversation::fill_hashes`]), reading each file once.
+    pub fn hash_files(&mut self) -> Result<(), Error> {
+        let Where::Disk(paths) = &self.at else {
+            return Ok(());
+        };
+        for (f, p) in self.files.iter_mut().zip(paths) {
+            if f.sha256.is_none() {
+                let mut file = File::open(p).map_err(|e| {
+                    Error::Unreadable(format!("{} cannot be read: {}", p.display(), describe(&e)))
+                })?;
+                let mut hasher = Sha256::new();
+                io::copy(&mut file, &mut hasher).map_err(|e| {
+                    Error::Unreadable(format!("{} cannot be read: {}", p.display(), describe(&e)))
+                })?;
+                f.sha256 = Some(hex::encode(hasher.finalize()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The files read as chats and the SHA-256 of the bytes read.
+    pub fn read_hashes(&self) -> Vec<(String, String)> {
+        self.read.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Reads one file of the export whole (chat files: text or JSON).
+    pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
+        let i = self
+            .files
+            .iter()
+            .position(|f| f.path == path)
+            .ok_or_else(|| Error::Unreadable(format!("{path} is not in the export")))?;
+        let size = self.files[i].size;
+        if size > READ_MAX {
+            return Err(Error::Unreadable(format!(
+                "{path} is {size} bytes, more than a chat file can be ({READ_MAX} bytes)"
+            )));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        match &self.at {
+            Where::Disk(paths) => {
+                File::open(&paths[i])
+                    .and_then(|f| f.take(READ_MAX + 1).read_to_end(&mut bytes))
+                    .map_err(|e| Error::Unreadable(format!("{path} cannot be read: {}", describe(&e))))?;
+            }
+            Where::Zip { path: zip, entries } => {
+                let mut archive = open_zip(zip)?;
+                let mut entry = archive
+                    .by_index(entries[i])
+                    .map_err(|e| Error::Unreadable(format!("{path} cannot be read from the zip: {e}")))?;
+                (&mut entry)
+                    .take(size + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::Unreadable(format!("{path} cannot be read from the zip: {e}")))?;
+            }
+        }
+        let sha = hex::encode(Sha256::digest(&bytes));
+        if let Some(known) = &self.files[i].sha256
+            && *known != sha
+        {
+            return Err(Error::Unreadable(format!(
+                "{path} changed while it was being read; nothing was recorded"
+            )));
+        }
+        if let Ok(mut r) = self.read.lock() {
+            r.push((path.to_owned(), sha));
+        }
+        Ok(bytes)
+    }
+
+    /// The file a message names: `name` is a file name (WhatsApp) or a path inside the
+    /// export as the platform wrote it (Telegram, Instagram, Facebook). Among files with
+    /// that name, the one whose path shares the longest ending with `name` wins, then
+    /// the one in the folder `near` (the chat file's folder).
+    pub fn find(&self, name: &str, near: &str) -> Option<&ExportFile> {
+        let name = name.trim().trim_start_matches("./");
+        let wanted: Vec<&str> = name.split('/').filter(|c| !c.is_empty()).collect();
+        let base = wanted.last()?;
+        let near_dir = near.rsplit_once('/').map_or("", |(d, _)| d);
+        self.by_name
+            .get(*base)?
+            .iter()
+            .map(|&i| &self.files[i])
+            .filter_map(|f| {
+                let have: Vec<&str> = f.path.split('/').collect();
+                let common = have
+                    .iter()
+                    .rev()
+                    .zip(wanted.iter().rev())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                // One path must end with the whole of the other.
+                (common == have.len() || common == wanted.len()).then_some((common, f))
+            })
+            .max_by_key(|(common, f)| {
+                let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+                (*common, dir == near_dir)
+            })
+            .map(|(_, f)| f)
+    }
+
+    fn new(files: Vec<ExportFile>, at: Where) -> Self {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            let base = f.path.rsplit('/').next().unwrap_or(&f.path);
+            by_name.entry(base.to_owned()).or_default().push(i);
+        }
+        Self {
+            files,
+            at,
+            root: None,
+            by_name,
+            read: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn loose(paths: &[PathBuf]) -> Result<Self, Error> {
+        let mut files = Vec::new();
+        let mut seen = HashMap::new();
+        for p in paths {
+            let meta = fs::metadata(p).map_err(|e| {
+                Error::Unreadable(format!("{} cannot be read: {}", p.display(), describe(&e)))
+            })?;
+            if !meta.is_file() {
+                return Err(Error::Unreadable(format!(
+                    "{} is not a regular file",
+                    p.display()
+                )));
+            }
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if let Some(other) = seen.insert(name.clone(), p.clone()) {
+                return Err(Error::Unreadable(format!(
+                    "{} and {} have the same name; give the folder that holds them instead",
+                    other.display(),
+                    p.display()
+                )));
+            }
+            files.push(ExportFile {
+                path: name,
+                size: meta.len(),
+                sha256: None,
+            });
+        }
+        Ok(Self::new(files, Where::Disk(paths.to_vec())))
+    }
+
+    fn folder(root: &Path) -> Result<Self, Error> {
+        let mut found = Vec::new();
+        walk(root, root, &mut found)?;
+        found.sort_by(|a, b| a.1.cmp(&b.1));
+        if found.is_empty() {
+            return Err(Error::NotAnExport(format!("{} holds no files", root.display())));
+        }
+        let (paths, files): (Vec<PathBuf>, Vec<ExportFile>) = found
+            .into_iter()
+            .map(|(p, rel, size)| {
+                (
+                    p,
+                    ExportFile {
+                        path: rel,
+                        size,
+                        sha256: None,
+                    },
+                )
+            })
+            .unzip();
+        let mut export = Self::new(files, Where::Disk(paths));
+        export.root = Some(root.to_path_buf());
+        Ok(export)
+    }
+
+    fn zip(path: &Path) -> Result<Self, Error> {
+        let mut archive = open_zip(path)?;
+        let mut problems = Vec::new();
+        let mut listed = Vec::new();
+        let mut seen = HashMap::new();
+        for i in 0..archive.len() {
+            let e = match archive.by_index_raw(i) {
+                Ok(e) => e,
+                Err(err) => {
+                    problems.push(format!("entry #{} cannot be read: {err}", i + 1));
+                    continue;
+                }
+            };
+            let name = match e.name() {
+                Ok(n) => n.into_owned(),
+                Err(err) => {
+                    problems.push(format!("entry #{} has a name that cannot be read: {err}", i + 1));
+                    continue;
+                }
+            };
+            if let Some(p) = unsafe_name(&name) {
+                problems.push(p);
+                continue;
+            }
+            if e.is_symlink() {
+                problems.push(format!("{name}: is a link (it could point outside the export)"));
+            }
+            if e.encrypted() {
+                problems.push(format!("{name}: is encrypted with a password"));
+            }
+            if !matches!(
+                e.compression(),
+                CompressionMethod::Stored | CompressionMethod::Deflated
+            ) {
+                problems.push(format!(
+                    "{name}: uses a compression method ({}) Safekeep does not read",
+                    e.compression()
+                ));
+            }
+            if e.size() > BOMB_MIN_SIZE && e.size() / e.compressed_size().max(1) > MAX_RATIO {
+                problems.push(format!(
+                    "{name}: would expand from {} to {} bytes (a \"zip bomb\"); it was not decompressed",
+                    e.compressed_size(),
+                    e.size()
+                ));
+            }
+            if e.is_dir() {
+                continue;
+            }
+            if let Some(_first) = seen.insert(name.clone(), i) {
+                problems.push(format!(
+                    "{name}: appears twice in the zip (one could hide the other)"
+                ));
+            }
+            listed.push((i, name, e.size()));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Unreadable(format!(
+                "{} is not safe to read, so nothing was recorded: {}",
+                path.display(),
+                problems.join("; ")
+            )));
+        }
+        let mut files = Vec::with_capacity(listed.len());
+        let mut entries = Vec::with_capacity(listed.len());
+        let mut buf = vec![0u8; 1 << 16];
+        for (i, name, size) in listed {
+            let mut entry = archive
+                .by_index(i)
+                .map_err(|e| Error::Unreadable(format!("{name} cannot be read from the zip: {e}")))?;
+            let mut hasher = Sha256::new();
+            let mut read = 0u64;
+            let mut limited = (&mut entry).take(size + 1);
+            loop {
+                let n = limited
+                    .read(&mut buf)
+                    .map_err(|e| Error::Unreadable(format!("{name} cannot be read from the zip: {e}")))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                read += n as u64;
+            }
+            if read != size {
+                return Err(Error::Unreadable(format!(
+                    "{name}: the zip says {size} bytes but it holds {}{}; the zip is damaged and nothing was recorded",
+                    read,
+                    if read > size { " or more" } else { "" }
+                )));
+            }
+            files.push(ExportFile {
+                path: name,
+                size,
+                sha256: Some(hex::encode(hasher.finalize())),
+            });
+            entries.push(i);
+        }
+        if files.is_empty() {
+            return Err(Error::NotAnExport(format!("{} is an empty zip", path.display())));
+        }
+        Ok(Self::new(
+            files,
+            Where::Zip {
+                path: path.to_path_buf(),
+                entries,
+            },
+        ))
+    }
+}
+
+fn open_zip(path: &Path) -> Result<ZipArchive<File>, Error> {
+    let file = File::open(path)
+        .map_err(|e| Error::Unreadable(format!("{} cannot be read: {}", path.display(), describe(&e))))?;
+    ZipArchive::new(file).map_err(|e| {
+        Error::Unreadable(format!(
+            "{} is not a readable zip file ({e}); it may be incomplete (an interrupted download)",
+            path.display()
+        ))
+    })
+}
+
+/// Why a name in a zip is unsafe, if it is.
+fn unsafe_name(name: &str) -> Option<String> {
+    if name.starts_with('/') || name.contains('\\') || name.as_bytes().get(1) == Some(&b':') {
+        return Some(format!(
+            "{name}: is an absolute path (it could write anywhere when unzipped)"
+        ));
+    }
+    if name.split('/').any(|c| c == "..") {
+        return Some(format!(
+            "{name}: contains \"..\" (it could escape the folder when unzipped)"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Some(format!("{}: contains control characters", name.escape_debug()));
+    }
+    None
+}
+
+fn is_zip(path: &Path) -> io::Result<bool> {
+    let mut head = [0u8; 4];
+    let mut f = File::open(path)?;
+    let n = f.read(&mut head)?;
+    Ok(n == 4 && head == *b"PK\x03\x04")
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String, u64)>) -> Result<(), Error> {
+    let rd = fs::read_dir(dir)
+        .map_err(|e| Error::Unreadable(format!("{} cannot be read: {}", dir.display(), describe(&e))))?;
+    for entry in rd {
+        let entry = entry
+            .map_err(|e| Error::Unreadable(format!("{} cannot be read: {}", dir.display(), describe(&e))))?;
+        let path = entry.path();
+        let meta = fs::symlink_metadata(&path)
+            .map_err(|e| Error::Unreadable(format!("{} cannot be read: {}", path.display(), describe(&e))))?;
+        if meta.file_type().is_symlink() {
+            return Err(Error::Unreadable(format!(
+                "{} is a link, not a file; an export never holds links. Copy the export without it",
+                path.display()
+            )));
+        } else if meta.is_dir() {
+            walk(root, &path, out)?;
+        } else if meta.is_file() {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((path, rel, meta.len()));
+        }
+    }
+    Ok(())
+}
+
+fn describe(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "there is no such file or folder".into(),
+        io::ErrorKind::PermissionDenied => "this account is not allowed to read it".into(),
+        _ => e.to_string(),
+    }
+}

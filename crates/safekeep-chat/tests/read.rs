@@ -1,0 +1,328 @@
+//! Reads the conversation fixtures in `tests/fixtures/conversations/` (written by us for
+//! each format, platform and language) and compares the readings with expected JSON.
+//! `SAFEKEEP_BLESS=1` rewrites the expected files (then read them, line by line).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use safekeep_chat::{DateOrder, Error, Export, Format, MessageKind, Options, read};
+use serde_json::{Value, json};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/conversations")
+}
+
+fn opts(zone: &str) -> Options {
+    Options {
+        zone: Some(zone.into()),
+        ..Options::default()
+    }
+}
+
+fn open(rel: &[&str]) -> Export {
+    let paths: Vec<PathBuf> = rel.iter().map(|r| fixtures().join(r)).collect();
+    let mut export = Export::open(&paths).expect("the fixture opens");
+    export.hash_files().expect("hashed");
+    export
+}
+
+/// Compares a reading with `expected/NAME.json`.
+fn golden(name: &str, export: &Export, options: &Options) {
+    let c = read(export, options).expect("the fixture is read");
+    let got = json!({
+        "reading": c.reading,
+        "messages": serde_json::from_slice::<Value>(&c.transcript_json()).expect("JSON"),
+    });
+    let path = fixtures().join("expected").join(format!("{name}.json"));
+    if std::env::var_os("SAFEKEEP_BLESS").is_some() {
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, serde_json::to_string_pretty(&got).expect("JSON") + "\n").expect("write");
+    }
+    let want: Value = serde_json::from_slice(&fs::read(&path).expect("expected file")).expect("JSON");
+    assert_eq!(got, want, "{name}: the reading differs from {}", path.display());
+}
+
+#[test]
+fn whatsapp_android_english_with_media() {
+    golden(
+        "whatsapp-android-en",
+        &open(&["whatsapp-android-en"]),
+        &opts("Europe/London"),
+    );
+}
+
+#[test]
+fn whatsapp_android_us_month_first_twelve_hour() {
+    golden(
+        "whatsapp-android-us",
+        &open(&["whatsapp-android-us/WhatsApp Chat with Sam.txt"]),
+        &opts("America/New_York"),
+    );
+}
+
+/// Zips a fixture folder the way iOS shares an export ("WhatsApp Chat - NAME.zip").
+fn zip_folder(dir: &Path, out: &Path) {
+    let mut z = zip::ZipWriter::new(fs::File::create(out).expect("create"));
+    let mut names: Vec<_> = fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    for p in names {
+        z.start_file(
+            p.file_name().expect("name").to_string_lossy(),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .expect("entry");
+        z.write_all(&fs::read(&p).expect("read")).expect("write");
+    }
+    z.finish().expect("finish");
+}
+
+#[test]
+fn whatsapp_ios_german_in_a_zip() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let zip = tmp.path().join("WhatsApp Chat - Sam.zip");
+    zip_folder(&fixtures().join("whatsapp-ios-de"), &zip);
+    let export = Export::open(&[zip]).expect("opens");
+    assert!(export.is_zip());
+    golden("whatsapp-ios-de", &export, &opts("Europe/Berlin"));
+}
+
+#[test]
+fn whatsapp_day_month_order_is_detected_asked_or_refused() {
+    let e = open(&["whatsapp-ambiguous.txt"]);
+    match read(&e, &opts("UTC")) {
+        Err(Error::AmbiguousDateOrder { example }) => assert_eq!(example, "03/04/2026, 10:00"),
+        other => panic!("expected the order to be asked, got {other:?}"),
+    }
+    let msg = read(&e, &opts("UTC")).expect_err("asked").to_string();
+    assert!(
+        msg.contains("--day-first") && msg.contains("--month-first"),
+        "{msg}"
+    );
+    for (order, first) in [
+        (DateOrder::DayFirst, "2026-04-03T10:00:00Z"),
+        (DateOrder::MonthFirst, "2026-03-04T10:00:00Z"),
+    ] {
+        let c = read(
+            &e,
+            &Options {
+                date_order: Some(order),
+                ..opts("UTC")
+            },
+        )
+        .expect("read with the order given");
+        assert_eq!(c.messages[0].sent_at.as_deref(), Some(first));
+        assert_eq!(c.reading.date_order, Some(order));
+        assert!(
+            c.reading
+                .date_order_basis
+                .as_deref()
+                .unwrap_or("")
+                .contains("given")
+        );
+    }
+    let c = read(&open(&["whatsapp-order-decides.txt"]), &opts("UTC")).expect("decided");
+    assert_eq!(c.reading.date_order, Some(DateOrder::DayFirst));
+    assert!(
+        c.reading
+            .date_order_basis
+            .as_deref()
+            .unwrap_or("")
+            .contains("time order")
+    );
+    // A choice the export contradicts is refused, naming the date that shows it.
+    let err = read(
+        &open(&["whatsapp-android-en"]),
+        &Options {
+            date_order: Some(DateOrder::MonthFirst),
+            ..opts("Europe/London")
+        },
+    )
+    .expect_err("contradicted");
+    assert!(err.to_string().contains("13/01/2026"), "{err}");
+}
+
+#[test]
+fn whatsapp_in_nine_languages_on_android_and_ios() {
+    for lang in ["en", "de", "fr", "es", "pt", "it", "nl", "pl", "tr"] {
+        for (platform, media) in [
+            ("android", "IMG-20260114-WA0001.jpg"),
+            ("ios", "00000001-PHOTO-2026-01-14-21-41-08.jpg"),
+        ] {
+            let name = format!("whatsapp-locales/{lang}-{platform}.txt");
+            let c = read(
+                &open(&[&name, &format!("whatsapp-locales/{media}")]),
+                &opts("Europe/London"),
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let m = &c.messages;
+            assert_eq!(c.reading.variant, platform, "{name}");
+            assert_eq!(m.len(), 5, "{name}");
+            assert_eq!(
+                m[0].sent_at.as_deref().map(|s| &s[..16]),
+                Some("2026-01-14T21:41"),
+                "{name}"
+            );
+            assert_eq!(m[0].attachments.len(), 1, "{name}: the attachment in the export");
+            assert_eq!(m[0].attachments[0].name.as_deref(), Some(media), "{name}");
+            assert!(m[0].attachments[0].path.is_some(), "{name}: matched to its file");
+            assert_eq!(
+                m[1].attachments.len(),
+                1,
+                "{name}: the attachment not in the export"
+            );
+            assert_eq!(
+                m[1].attachments[0].missing.as_deref(),
+                Some("not included in the export"),
+                "{name}"
+            );
+            assert_eq!(m[2].attachments.len(), 1, "{name}: media left out");
+            assert_eq!(m[2].attachments[0].name, None, "{name}");
+            assert_eq!(m[3].kind, MessageKind::Deleted, "{name}: deleted");
+            assert_eq!(m[4].edited.as_deref(), Some(""), "{name}: edited");
+            assert_eq!(m[4].text, "1234", "{name}: the edit mark is not part of the text");
+            assert!(
+                m.iter().all(|x| x.sender.as_deref() == Some("Sam")),
+                "{name}: every message is Sam's"
+            );
+        }
+    }
+}
+
+#[test]
+fn whatsapp_text_that_is_not_utf8_is_read_with_a_warning() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let p = tmp.path().join("WhatsApp Chat with Sam.txt");
+    fs::write(
+        &p,
+        b"14/01/2026, 21:41 - Sam: caf\xe9 tonight\n14/01/2026, 21:42 - Sam: ok\n",
+    )
+    .expect("write");
+    let c = read(&Export::open(&[p]).expect("opens"), &opts("UTC")).expect("read");
+    assert_eq!(c.messages.len(), 2);
+    assert_eq!(c.messages[0].text, "caf\u{fffd} tonight");
+    assert!(
+        c.reading.warnings.iter().any(|w| w.contains("not valid UTF-8")),
+        "{:?}",
+        c.reading.warnings
+    );
+}
+
+#[test]
+fn telegram_single_chat_with_entities_placeholders_and_x_escapes() {
+    golden(
+        "telegram-single",
+        &open(&["telegram-single"]),
+        &opts("Europe/London"),
+    );
+}
+
+#[test]
+fn telegram_full_export_with_local_times() {
+    golden(
+        "telegram-full",
+        &open(&["telegram-full/result.json"]),
+        &opts("Europe/Berlin"),
+    );
+}
+
+#[test]
+fn instagram_download_with_mojibake_repaired() {
+    golden("instagram", &open(&["instagram"]), &opts("Europe/Paris"));
+}
+
+#[test]
+fn facebook_download() {
+    golden("facebook", &open(&["facebook"]), &opts("Europe/Paris"));
+}
+
+#[test]
+fn x_archive() {
+    golden("x-archive", &open(&["x-archive"]), &opts("Europe/London"));
+}
+
+#[test]
+fn the_format_can_be_named_and_must_then_fit() {
+    let c = read(
+        &open(&["instagram"]),
+        &Options {
+            format: Some(Format::Instagram),
+            ..opts("UTC")
+        },
+    )
+    .expect("read");
+    assert_eq!(c.reading.format_basis, "named by the person");
+    let err = read(
+        &open(&["x-archive"]),
+        &Options {
+            format: Some(Format::Telegram),
+            ..opts("UTC")
+        },
+    )
+    .expect_err("not Telegram");
+    assert!(err.to_string().contains("result.json"), "{err}");
+}
+
+#[test]
+fn something_else_is_named_not_guessed() {
+    let err = read(&open(&["not-a-chat"]), &opts("UTC")).expect_err("not an export");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("holiday.txt") && msg.contains("import them as files"),
+        "{msg}"
+    );
+    let err = read(&open(&["whatsapp-android-en"]), &opts("Mars/Olympus")).expect_err("zone");
+    assert!(err.to_string().contains("Europe/London"), "{err}");
+}
+
+fn zip_with(out: &Path, entries: &[(&str, &[u8], zip::CompressionMethod)]) {
+    let mut z = zip::ZipWriter::new(fs::File::create(out).expect("create"));
+    for (name, bytes, method) in entries {
+        z.start_file(
+            *name,
+            zip::write::SimpleFileOptions::default().compression_method(*method),
+        )
+        .expect("entry");
+        z.write_all(bytes).expect("write");
+    }
+    z.finish().expect("finish");
+}
+
+#[test]
+fn unsafe_zips_are_refused_before_anything_is_read() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let chat: &[u8] = b"14/01/2026, 21:41 - Sam: hi\n";
+    let traversal = tmp.path().join("traversal.zip");
+    zip_with(
+        &traversal,
+        &[
+            ("_chat.txt", chat, zip::CompressionMethod::Stored),
+            ("../../.bashrc", b"evil", zip::CompressionMethod::Stored),
+        ],
+    );
+    let err = Export::open(&[traversal]).expect_err("refused");
+    assert!(err.to_string().contains("\"..\""), "{err}");
+    let bomb = tmp.path().join("bomb.zip");
+    let zeros = vec![0u8; 64 << 20];
+    zip_with(
+        &bomb,
+        &[
+            ("_chat.txt", chat, zip::CompressionMethod::Stored),
+            ("zeros.bin", &zeros, zip::CompressionMethod::Deflated),
+        ],
+    );
+    let err = Export::open(&[bomb]).expect_err("refused");
+    assert!(err.to_string().contains("zip bomb"), "{err}");
+    let truncated = tmp.path().join("cut.zip");
+    let mut good = tmp.path().join("good.zip");
+    zip_with(&good, &[("_chat.txt", chat, zip::CompressionMethod::Stored)]);
+    let bytes = fs::read(&good).expect("read");
+    fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
+    let err = Export::open(&[truncated]).expect_err("refused");
+    assert!(err.to_string().contains("not a readable zip"), "{err}");
+    good = tmp.path().join("good.zip");
+    assert_eq!(Export::open(&[good]).expect("a good zip opens").files().len(), 1);
+}

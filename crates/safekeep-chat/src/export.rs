@@ -102,15 +102,15 @@ impl Export {
         matches!(self.at, Where::Zip { .. })
     }
 
-    /// The files on disk, for sealing: the zip itself, or every file with its path
-    /// inside the export.
+    /// The files on disk, for sealing: the zip itself, or every file, with its path
+    /// inside the folder given (none for a zip or loose files).
     pub fn disk_files(&self) -> Vec<(PathBuf, Option<String>)> {
         match &self.at {
             Where::Zip { path, .. } => vec![(path.clone(), None)],
             Where::Disk(paths) => paths
                 .iter()
                 .zip(&self.files)
-                .map(|(p, f)| (p.clone(), Some(f.path.clone())))
+                .map(|(p, f)| (p.clone(), self.root.as_ref().map(|_| f.path.clone())))
                 .collect(),
         }
     }

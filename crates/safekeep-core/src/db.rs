@@ -10,6 +10,7 @@ pub mod cases;
 pub mod events;
 pub mod item_search;
 pub mod items;
+pub mod messages;
 pub mod meta;
 pub mod perceptual_hashes;
 pub mod perceptual_queue;
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&[&str]] = &[
     &[perceptual_hashes::MIGRATION_3],
     &[perceptual_queue::MIGRATION_4],
     &[item_search::MIGRATION_5],
+    &[messages::MIGRATION_6],
 ];
 
 /// The schema version that added `perceptual_hashes`: older vaults get their images

@@ -19,16 +19,20 @@ pub enum ItemKind {
     Screenshot,
     /// A web page captured by URL.
     WebPage,
+    /// A conversation export (WhatsApp, Telegram, Instagram, Facebook, X) and the
+    /// messages read from it.
+    Conversation,
 }
 
 impl ItemKind {
-    /// The stable lowercase name (`file`, `note`, `screenshot`, `web_page`).
+    /// The stable lowercase name (`file`, `note`, `screenshot`, `web_page`, `conversation`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::File => "file",
             Self::Note => "note",
             Self::Screenshot => "screenshot",
             Self::WebPage => "web_page",
+            Self::Conversation => "conversation",
         }
     }
 
@@ -39,6 +43,7 @@ impl ItemKind {
             Self::Note => "Incident log entry",
             Self::Screenshot => "Screenshot",
             Self::WebPage => "Web page",
+            Self::Conversation => "Conversation",
         }
     }
 }

@@ -38,7 +38,7 @@ const CHUNK_BYTES: u64 = 256 << 20;
 const MAX_THREADS: usize = 4;
 
 /// The case's files by (path or name, size): each one's SHA-256 and item id.
-type Known = HashMap<(String, u64), Vec<(String, String)>>;
+pub(super) type Known = HashMap<(String, u64), Vec<(String, String)>>;
 
 /// Counts for progress bars across the whole batch.
 struct Tally {
@@ -94,6 +94,19 @@ impl Source {
         }
     }
 
+    /// A file of something given whole (a conversation export), with its path in it.
+    pub(super) fn within(path: &Path, relative: Option<String>) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            relative,
+        }
+    }
+
+    /// The file on disk.
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
     fn key(&self) -> Option<String> {
         self.relative
             .clone()
@@ -146,7 +159,7 @@ fn expand(inputs: &[PathBuf], vault: &Path) -> Vec<(PathBuf, std::result::Result
     out
 }
 
-fn inside(path: &Path, vault: &Path) -> bool {
+pub(super) fn inside(path: &Path, vault: &Path) -> bool {
     fs::canonicalize(path).is_ok_and(|p| p.starts_with(vault))
 }
 
@@ -300,62 +313,26 @@ impl Vault {
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> bool {
         let tmp_ids: Vec<String> = chunk.iter().map(|_| self.new_id()).collect();
-        let threads = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .clamp(2, MAX_THREADS);
-        let next = AtomicUsize::new(0);
-        let (tx, rx) = mpsc::channel::<(usize, Option<Outcome>, u64, u64)>();
-        let store = self.blobs.clone();
-        let known_ref = &*known;
-        let mut outcomes: Vec<Option<Outcome>> = (0..chunk.len()).map(|_| None).collect();
-        std::thread::scope(|s| {
-            for _ in 0..threads.min(chunk.len()) {
-                let tx = tx.clone();
-                let (chunk, tmp_ids, next, store) = (&chunk, &tmp_ids, &next, &store);
-                s.spawn(move || {
-                    loop {
-                        let j = next.fetch_add(1, Ordering::SeqCst);
-                        let Some((_, source, size)) = chunk.get(j) else {
-                            break;
-                        };
-                        if cancelled() {
-                            let _ = tx.send((j, Some(Outcome::Cancelled), 0, 0));
-                            continue;
-                        }
-                        // Small files are flushed together by commit_many; large ones as they go.
-                        let flush = *size > blob_store::SMALL as u64;
-                        let outcome = stage_one(
-                            store,
-                            source,
-                            &tmp_ids[j],
-                            known_ref,
-                            flush,
-                            &mut |done, total| {
-                                let _ = tx.send((j, None, done, total));
-                            },
-                        );
-                        let _ = tx.send((j, Some(outcome), 0, 0));
-                    }
-                });
-            }
-            drop(tx);
-            for (j, outcome, done, total) in rx {
+        let sources: Vec<(&Source, u64)> = chunk.iter().map(|(_, s, size)| (s, *size)).collect();
+        let outcomes = stage_all(
+            &self.blobs,
+            &sources,
+            &tmp_ids,
+            known,
+            cancelled,
+            &mut |j, done, total, finished| {
                 let (i, source, size) = &chunk[j];
-                match outcome {
-                    None => progress(tally.progress(*i, &source.path, done, total)),
-                    Some(o) => {
-                        outcomes[j] = Some(o);
-                        tally.files_done += 1;
-                        tally.bytes_done += size;
-                        progress(tally.progress(*i, &source.path, *size, *size));
-                    }
+                if finished {
+                    tally.files_done += 1;
+                    tally.bytes_done += size;
                 }
-            }
-        });
+                progress(tally.progress(*i, &source.path, done, total));
+            },
+        );
         let mut any_cancelled = false;
         let mut ready = Vec::new();
         for ((i, source, _), outcome) in chunk.into_iter().zip(outcomes) {
-            match outcome.unwrap_or(Outcome::Cancelled) {
+            match outcome {
                 Outcome::Ready(r) => ready.push((i, source, *r)),
                 Outcome::Already(item_id) => results[i].1 = Some(Ok(Imported::AlreadyInCase { item_id })),
                 Outcome::Failed(e) => results[i].1 = Some(Err(e)),
@@ -467,7 +444,7 @@ impl Vault {
 
     /// Removes files left in `tmp/` by an import that was interrupted. Safe: this vault
     /// is open, and locked against every other writer, so nothing else is staging.
-    fn clear_stale_staging(&self) {
+    pub(super) fn clear_stale_staging(&self) {
         if let Ok(rd) = fs::read_dir(self.blobs.tmp_dir()) {
             for entry in rd.flatten() {
                 if entry.path().extension().is_some_and(|e| e == "part") {
@@ -476,6 +453,64 @@ impl Vault {
             }
         }
     }
+}
+
+/// Stages files on several threads (a few more than the cores: copying is mostly
+/// waiting on the disk). `progress(j, done, total, finished)` is called on this thread
+/// as file `j` is copied and when it is finished; `cancelled` is asked before each file.
+pub(super) fn stage_all(
+    store: &blob_store::BlobStore,
+    sources: &[(&Source, u64)],
+    tmp_ids: &[String],
+    known: &Known,
+    cancelled: &(dyn Fn() -> bool + Sync),
+    progress: &mut dyn FnMut(usize, u64, u64, bool),
+) -> Vec<Outcome> {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, MAX_THREADS);
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, Option<Outcome>, u64, u64)>();
+    let mut outcomes: Vec<Option<Outcome>> = (0..sources.len()).map(|_| None).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(sources.len()) {
+            let tx = tx.clone();
+            let next = &next;
+            s.spawn(move || {
+                loop {
+                    let j = next.fetch_add(1, Ordering::SeqCst);
+                    let Some((source, size)) = sources.get(j) else {
+                        break;
+                    };
+                    if cancelled() {
+                        let _ = tx.send((j, Some(Outcome::Cancelled), 0, 0));
+                        continue;
+                    }
+                    // Small files are flushed together by commit_many; large ones as they go.
+                    let flush = *size > blob_store::SMALL as u64;
+                    let outcome = stage_one(store, source, &tmp_ids[j], known, flush, &mut |done, total| {
+                        let _ = tx.send((j, None, done, total));
+                    });
+                    let _ = tx.send((j, Some(outcome), 0, 0));
+                }
+            });
+        }
+        drop(tx);
+        for (j, outcome, done, total) in rx {
+            match outcome {
+                None => progress(j, done, total, false),
+                Some(o) => {
+                    outcomes[j] = Some(o);
+                    let size = sources[j].1;
+                    progress(j, size, size, true);
+                }
+            }
+        }
+    });
+    outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or(Outcome::Cancelled))
+        .collect()
 }
 
 /// Stages one file: checks it, skips it if the case has it already, copies and hashes

@@ -290,6 +290,16 @@ impl Vault {
     /// its artifacts, its `item.captured` event, and its places in the timestamp and
     /// picture-fingerprint queues. All or nothing.
     pub(super) fn commit_items(&mut self, batch: &[(&ItemRecord, &[String])]) -> Result<()> {
+        self.commit_items_then(batch, &mut |_| Ok(()))
+    }
+
+    /// [`Vault::commit_items`], and `then` in the same transaction (the messages read
+    /// from a conversation export, which must never exist apart from their item).
+    pub(super) fn commit_items_then(
+        &mut self,
+        batch: &[(&ItemRecord, &[String])],
+        then: &mut dyn FnMut(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
         let stamping = self.timestamp_settings()?.enabled;
         let mut prepared = Vec::with_capacity(batch.len());
         for (record, _) in batch {
@@ -336,6 +346,7 @@ impl Vault {
                 crate::db::timestamps::queue(&tx, &record.id, &salt, &at)?;
             }
         }
+        then(&tx)?;
         tx.commit()?;
         Ok(())
     }

@@ -59,6 +59,18 @@ pub enum AnnotationBody {
         /// The case number.
         case_number: String,
     },
+    /// A run of a conversation's messages marked as an exhibit (numbers as `safekeep
+    /// messages` shows them). The conversation itself does not change; the report prints
+    /// the run as a transcript under the item's exhibit.
+    Messages {
+        /// The first message of the run.
+        from: u32,
+        /// The last message of the run.
+        to: u32,
+        /// Why the run matters, if the person said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     /// The crime reference number the police gave.
     CrimeReference {
         /// The reference.
@@ -107,6 +119,10 @@ impl AnnotationBody {
             ),
             Self::AppearsAt { url } => format!("also appears at {url}"),
             Self::Stopncii { case_number } => format!("StopNCII case number {case_number}"),
+            Self::Messages { from, to, note } => format!(
+                "messages {from}–{to} marked as an exhibit{}",
+                note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+            ),
             Self::CrimeReference { reference, force } => format!(
                 "police crime reference {reference}{}",
                 force.as_ref().map(|f| format!(" ({f})")).unwrap_or_default()
@@ -183,6 +199,10 @@ impl Vault {
             }
             AnnotationBody::Stopncii { case_number } => case_number.trim().is_empty(),
             AnnotationBody::CrimeReference { reference, .. } => reference.trim().is_empty(),
+            AnnotationBody::Messages { from, to, .. } => {
+                self.check_message_range(&item_id, *from, *to)?;
+                false
+            }
             AnnotationBody::Context { context } => {
                 super::capture::validate_context(context)?;
                 context.title.is_none()

@@ -121,6 +121,12 @@ pub enum Error {
     /// `encrypt` was asked of a vault that already is.
     #[error("this vault is already encrypted; nothing was changed")]
     AlreadyEncrypted,
+    /// A conversation export could not be read; nothing was recorded.
+    #[error("{0}")]
+    Conversation(#[from] safekeep_chat::Error),
+    /// The batch or import was cancelled by the person before it finished.
+    #[error("cancelled; nothing was recorded")]
+    Cancelled,
     /// SQLite failed.
     #[error(
         "the vault's database reported an error: {0}. Nothing was recorded; try again, and run `safekeep check` if it persists"
@@ -155,6 +161,14 @@ impl Error {
             },
             Self::NotEncrypted => "not_encrypted",
             Self::AlreadyEncrypted => "already_encrypted",
+            Self::Conversation(e) => match e {
+                safekeep_chat::Error::NotAnExport(_) => "not_an_export",
+                safekeep_chat::Error::AmbiguousDateOrder { .. } => "date_order_needed",
+                safekeep_chat::Error::Contradicts(_) => "date_order_contradicted",
+                safekeep_chat::Error::UnknownZone(_) => "unknown_timezone",
+                safekeep_chat::Error::Unreadable(_) => "bad_input",
+            },
+            Self::Cancelled => "cancelled",
         }
     }
 

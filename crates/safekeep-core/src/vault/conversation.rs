@@ -1,0 +1,440 @@
+//! Conversation exports as evidence (docs/conversations.md): the export sealed byte for
+//! byte as one item of kind `conversation` — a zip as one artifact, a folder or loose
+//! files as one artifact each — and the messages read from it kept beside it.
+//!
+//! Order of work: the export is read first (so a folder that is not an export costs
+//! nothing), then every file is staged as an import stages it (copied, hashed, flushed,
+//! read again), then the item, its event and its messages are committed in one
+//! transaction. What was read must be what was sealed: each file's size and time are
+//! compared with what they were before it was read, and each chat file's SHA-256 as read
+//! with its SHA-256 as sealed. The sealed record holds how it was read (`capture.reading`)
+//! and the SHA-256 of the messages as `safekeep messages --json` prints them.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::batch::{Known, Outcome, Source, stage_all};
+use super::capture::{BatchProgress, shorten, validate_context};
+use super::{Annotation, AnnotationBody, Error, Result, Vault};
+use crate::clock::utc_rfc3339;
+use crate::db::{item_search, messages};
+use crate::item::{Context, ItemKind, ItemRecord};
+
+pub use safekeep_chat::{Format as ChatFormat, Message, Options as ReadOptions};
+
+/// The most messages a page of the app holds.
+pub const MAX_MESSAGES_PAGE: u32 = 500;
+
+/// The most message numbers a search returns.
+const MAX_FOUND: u32 = 5_000;
+
+/// Words of the messages added to the item's own search text, at most (the rest are
+/// still found by searching inside the conversation).
+const ITEM_WORDS_MAX: usize = 8 << 20;
+
+/// A run of messages, for the app.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePage {
+    /// The messages, as `messages --json` prints them.
+    pub messages: Vec<serde_json::Value>,
+    /// How many the conversation has.
+    pub total: u32,
+}
+
+impl Vault {
+    /// Seals a conversation export (one `.zip`, one folder, or loose files) into a case
+    /// as one item, with the messages read from it. Returns the item's record.
+    pub fn import_conversation(
+        &mut self,
+        case_id: &str,
+        paths: &[PathBuf],
+        options: &ReadOptions,
+        context: Context,
+        progress: &mut dyn FnMut(BatchProgress),
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Result<ItemRecord> {
+        let case = self.resolve_case(case_id)?;
+        validate_context(&context)?;
+        for p in paths {
+            if super::batch::inside(p, &self.dir) {
+                return Err(Error::Input {
+                    path: p.clone(),
+                    reason: "it is inside Safekeep's own vault folder; nothing was imported".into(),
+                });
+            }
+        }
+        let before: Vec<Option<fs::Metadata>> = paths.iter().map(|p| fs::metadata(p).ok()).collect();
+        let export = safekeep_chat::Export::open(paths)?;
+        let disk = export.disk_files();
+        // Each file as it was before anything was read: a zip or loose file from before
+        // it was opened, a folder's files from when it was listed.
+        let seen: Vec<Option<fs::Metadata>> = disk
+            .iter()
+            .map(|(p, _)| match paths.iter().position(|g| g == p) {
+                Some(i) => before[i].clone(),
+                None => fs::metadata(p).ok(),
+            })
+            .collect();
+        let mut conversation = safekeep_chat::read(&export, options)?;
+        self.clear_stale_staging();
+        let sources: Vec<(Source, u64)> = disk
+            .iter()
+            .zip(&seen)
+            .map(|((p, rel), m)| {
+                (
+                    Source::within(p, rel.clone()),
+                    m.as_ref().map_or(0, fs::Metadata::len),
+                )
+            })
+            .collect();
+        let refs: Vec<(&Source, u64)> = sources.iter().map(|(s, n)| (s, *n)).collect();
+        let tmp_ids: Vec<String> = sources.iter().map(|_| self.new_id()).collect();
+        let bytes_total: u64 = sources.iter().map(|(_, n)| n).sum();
+        let files = sources.len();
+        let (mut files_done, mut bytes_done) = (0usize, 0u64);
+        let outcomes = stage_all(
+            &self.blobs,
+            &refs,
+            &tmp_ids,
+            &Known::new(),
+            cancelled,
+            &mut |j, done, total, finished| {
+                if finished {
+                    files_done += 1;
+                    bytes_done += total;
+                }
+                progress(BatchProgress {
+                    file: j,
+                    files,
+                    path: sources[j].0.path().to_path_buf(),
+                    done,
+                    total,
+                    files_done,
+                    bytes_done: bytes_done + if finished { 0 } else { done },
+                    bytes_total,
+                });
+            },
+        );
+        let mut ready = Vec::with_capacity(outcomes.len());
+        let mut failure = None;
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Ready(r) => ready.push(*r),
+                Outcome::Failed(e) => failure = failure.or(Some(e)),
+                Outcome::Cancelled => failure = failure.or(Some(Error::Cancelled)),
+                Outcome::Already(_) => {
+                    failure = failure.or(Some(Error::Invalid("the import was not carried out".into())))
+                }
+            }
+        }
+        let discard = |vault: &Self, ready: Vec<super::batch::Ready>| {
+            for r in ready {
+                vault.blobs.discard(r.staged);
+            }
+        };
+        if let Some(e) = failure {
+            discard(self, ready);
+            return Err(e);
+        }
+        if let Err(e) = unchanged_since_read(&disk, &seen, &ready, &export) {
+            discard(self, ready);
+            return Err(e);
+        }
+        if !export.is_zip() {
+            let shas: Vec<(String, String)> = export
+                .files()
+                .iter()
+                .zip(&ready)
+                .map(|(f, r)| (f.path.clone(), r.artifact.sha256.clone()))
+                .collect();
+            conversation.fill_hashes(&|path| shas.iter().find(|(p, _)| p == path).map(|(_, s)| s.clone()));
+        }
+        let transcript = conversation.transcript_json();
+        let machine = json!({
+            "method": "conversation export",
+            "reading": conversation.reading,
+            "transcript_sha256": hex::encode(Sha256::digest(&transcript)),
+        });
+        let title = context
+            .title
+            .clone()
+            .unwrap_or_else(|| title_for(&conversation.reading));
+        let (artifacts, staged): (Vec<_>, Vec<_>) = ready
+            .into_iter()
+            .map(|mut r| {
+                r.artifact.role = "export".into();
+                (r.artifact, r.staged)
+            })
+            .unzip();
+        let captured = self.now();
+        let record = self.new_record(
+            &case.id,
+            ItemKind::Conversation,
+            title,
+            captured,
+            context,
+            Some(machine),
+            artifacts,
+        );
+        let names = self
+            .blobs
+            .commit_many(staged)
+            .map_err(|e| Error::storage(self.blobs.blobs_dir(), e))?;
+        let id = record.id.clone();
+        let result = self.commit_items_then(&[(&record, &names)], &mut |tx| {
+            let mut words_all = String::new();
+            for m in &conversation.messages {
+                let body = serde_json::to_string(m).map_err(|e| Error::Invalid(e.to_string()))?;
+                let words = message_words(m);
+                messages::insert(tx, &id, m.index, m.sent_at.as_deref(), &body, &words)?;
+                if words_all.len() < ITEM_WORDS_MAX {
+                    words_all.push(' ');
+                    words_all.push_str(&words);
+                }
+            }
+            item_search::add_words(tx, &id, &words_all)?;
+            Ok(())
+        });
+        if result.is_err() {
+            self.forget_unused(&names);
+        }
+        result.map(|()| record)
+    }
+
+    /// The messages numbered `from..=to` (all when not given) of a conversation item.
+    pub fn messages(&self, item_id: &str, from: Option<u32>, to: Option<u32>) -> Result<Vec<Message>> {
+        let id = self.conversation_item(item_id)?;
+        let mut out = Vec::new();
+        messages::for_each(
+            self.conn(),
+            &id,
+            from.unwrap_or(1),
+            to.unwrap_or(u32::MAX),
+            &mut |_, body| {
+                out.push(serde_json::from_str(body).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+                })?);
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Writes the messages numbered `from..=to` as `messages --json` prints them: a JSON
+    /// array, each message as stored. All of them are, byte for byte, what the sealed
+    /// `transcript_sha256` is the hash of. Returns how many were written.
+    pub fn write_messages_json(
+        &self,
+        item_id: &str,
+        from: Option<u32>,
+        to: Option<u32>,
+        out: &mut dyn Write,
+    ) -> Result<u32> {
+        let id = self.conversation_item(item_id)?;
+        let failed =
+            |e: std::io::Error| Error::Invalid(format!("the messages could not be written out: {e}"));
+        let mut n = 0u32;
+        let mut io_error = None;
+        out.write_all(b"[").map_err(failed)?;
+        let listed = messages::for_each(
+            self.conn(),
+            &id,
+            from.unwrap_or(1),
+            to.unwrap_or(u32::MAX),
+            &mut |_, body| {
+                let sep: &[u8] = if n == 0 { b"" } else { b"," };
+                if let Err(e) = out.write_all(sep).and_then(|()| out.write_all(body.as_bytes())) {
+                    io_error = Some(e);
+                    return Err(rusqlite::Error::InvalidQuery);
+                }
+                n += 1;
+                Ok(())
+            },
+        );
+        if let Err(e) = listed {
+            return Err(io_error.map_or_else(|| Error::from(e), failed));
+        }
+        out.write_all(b"]").map_err(failed)?;
+        Ok(n)
+    }
+
+    /// A page of a conversation for the app: `limit` messages from number `from`.
+    pub fn message_page(&self, item_id: &str, from: u32, limit: u32) -> Result<MessagePage> {
+        let id = self.conversation_item(item_id)?;
+        let limit = limit.clamp(1, MAX_MESSAGES_PAGE);
+        let from = from.max(1);
+        let mut list = Vec::with_capacity(limit as usize);
+        messages::for_each(
+            self.conn(),
+            &id,
+            from,
+            from.saturating_add(limit - 1),
+            &mut |_, body| {
+                list.push(serde_json::from_str(body).unwrap_or(serde_json::Value::Null));
+                Ok(())
+            },
+        )?;
+        Ok(MessagePage {
+            messages: list,
+            total: messages::count(self.conn(), &id)?,
+        })
+    }
+
+    /// The numbers of the messages whose sender, text or attachment names hold every word
+    /// of `words` (each as the start of a word), in order.
+    pub fn find_messages(&self, item_id: &str, words: &str) -> Result<Vec<u32>> {
+        let id = self.conversation_item(item_id)?;
+        match item_search::match_expression(words) {
+            Some(expr) => Ok(messages::find(self.conn(), &id, &expr, MAX_FOUND)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The number of the first message sent on or after `date` (`YYYY-MM-DD`, taken as
+    /// the start of that day in UTC, or an RFC 3339 time); none if every message is older.
+    pub fn message_on(&self, item_id: &str, date: &str) -> Result<Option<u32>> {
+        let id = self.conversation_item(item_id)?;
+        let at = parse_day_or_time(date)?;
+        Ok(messages::first_at_or_after(self.conn(), &id, &at)?)
+    }
+
+    /// Marks messages `from..=to` of a conversation as an exhibit: an annotation on the
+    /// item, which itself does not change. The report prints the run as a transcript.
+    pub fn mark_messages(
+        &mut self,
+        item_id: &str,
+        from: u32,
+        to: u32,
+        note: Option<String>,
+    ) -> Result<Annotation> {
+        self.annotate(
+            item_id,
+            AnnotationBody::Messages {
+                from,
+                to,
+                note: note.filter(|n| !n.trim().is_empty()),
+            },
+        )
+    }
+
+    /// Checks that `from..=to` names messages the item has.
+    pub(super) fn check_message_range(&self, item_id: &str, from: u32, to: u32) -> Result<()> {
+        let id = self.conversation_item(item_id)?;
+        let total = messages::count(self.conn(), &id)?;
+        if from == 0 || from > to || to > total {
+            return Err(Error::Invalid(format!(
+                "messages {from}–{to} are not a run of this conversation's messages, which are numbered 1 to {total}; nothing was marked"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Checks that an item is a conversation and returns its full id.
+    fn conversation_item(&self, given: &str) -> Result<String> {
+        let id = self.resolve_item(given)?;
+        let kind: String = self
+            .conn()
+            .prepare_cached("SELECT kind FROM items WHERE id = ?1")?
+            .query_row([&id], |r| r.get(0))?;
+        if kind != ItemKind::Conversation.as_str() {
+            return Err(Error::Invalid(format!(
+                "item {id} is a {}, not a conversation: only an imported conversation export has messages",
+                kind.replace('_', " ")
+            )));
+        }
+        Ok(id)
+    }
+}
+
+/// Checks that every file sealed is as it was before the export was read, and that each
+/// chat file read is, by its hash, the one sealed.
+fn unchanged_since_read(
+    disk: &[(PathBuf, Option<String>)],
+    seen: &[Option<fs::Metadata>],
+    ready: &[super::batch::Ready],
+    export: &safekeep_chat::Export,
+) -> Result<()> {
+    let changed = |path: &Path, what: &str| Error::SourceChanged {
+        path: path.to_path_buf(),
+        what: what.to_owned(),
+    };
+    for (((path, _), meta), r) in disk.iter().zip(seen).zip(ready) {
+        let Some(meta) = meta else {
+            return Err(changed(path, "it could not be looked at before it was read"));
+        };
+        let time = meta
+            .modified()
+            .ok()
+            .map(|t| utc_rfc3339(&DateTime::<Utc>::from(t).fixed_offset()));
+        if meta.len() != r.artifact.size || time != r.artifact.modified_at {
+            return Err(changed(path, "it changed while the export was being read"));
+        }
+    }
+    if !export.is_zip() {
+        for (read_path, sha) in export.read_hashes() {
+            let i = export.files().iter().position(|f| f.path == read_path);
+            if i.is_none_or(|i| ready[i].artifact.sha256 != sha) {
+                let at = i.map_or_else(|| PathBuf::from(&read_path), |i| disk[i].0.clone());
+                return Err(changed(
+                    &at,
+                    "the bytes read as the chat are not the bytes sealed",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A title for lists: `WhatsApp: Sam Doe`, `Telegram: 3 chats`.
+fn title_for(r: &safekeep_chat::Reading) -> String {
+    let what = match r.chats.as_slice() {
+        [] => "conversation".to_owned(),
+        [one] => one.clone(),
+        many => format!("{} chats", many.len()),
+    };
+    shorten(&format!("{}: {what}", r.format.label()))
+}
+
+/// What a search inside the conversation looks at.
+fn message_words(m: &Message) -> String {
+    let mut w = String::new();
+    if let Some(s) = &m.sender {
+        w.push_str(s);
+        w.push(' ');
+    }
+    w.push_str(&m.text);
+    for a in &m.attachments {
+        if let Some(n) = &a.name {
+            w.push(' ');
+            w.push_str(n);
+        }
+    }
+    w
+}
+
+fn parse_day_or_time(given: &str) -> Result<String> {
+    let g = given.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(g, "%Y-%m-%d") {
+        let t = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        return t
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .ok_or_else(|| Error::Invalid(format!("\"{given}\" is not a date")));
+    }
+    DateTime::parse_from_rfc3339(g)
+        .map(|t| {
+            t.with_timezone(&Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        })
+        .map_err(|_| {
+            Error::Invalid(format!(
+                "\"{given}\" is not a date Safekeep understands. Write it like 2026-01-31"
+            ))
+        })
+}

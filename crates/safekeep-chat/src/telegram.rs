@@ -229,13 +229,12 @@ fn text_of(v: Option<&Value>) -> String {
 }
 
 fn describe_service(m: &Value, text: &str) -> String {
-    let actor = m.get("actor").and_then(Value::as_str).unwrap_or("someone");
-    let action = m
+    // The actor is the message's sender; the text says what they did.
+    let mut out = m
         .get("action")
         .and_then(Value::as_str)
-        .unwrap_or("did something")
+        .unwrap_or("service message")
         .replace('_', " ");
-    let mut out = format!("{actor}: {action}");
     if let Some(members) = m.get("members").and_then(Value::as_array) {
         let names: Vec<&str> = members.iter().filter_map(Value::as_str).collect();
         if !names.is_empty() {

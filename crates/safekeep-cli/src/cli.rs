@@ -77,22 +77,43 @@ pub enum Command {
     /// Create, list or rename cases. A case groups the evidence about one situation.
     #[command(subcommand)]
     Case(CaseCommand),
-    /// Add files you already saved (screenshots, downloads, exported chats) to a case.
+    /// Add files you already saved (screenshots, downloads) to a case, or a conversation
+    /// export with `safekeep import chat`.
     ///
     /// Each file becomes one item; a folder's files are imported too, recursively, each
     /// keeping its path inside the folder. The original bytes are kept exactly, and their
     /// SHA-256 fingerprint is recorded. Prints one item id per file, in order. A file the
     /// case already holds (same path or name, size and SHA-256) is not imported again, so
-    /// an interrupted import can simply be run again.
+    /// an interrupted import can simply be run again. (A file named `chat` in this folder:
+    /// write it as ./chat.)
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Import {
+        /// Import a conversation export instead of files.
+        #[command(subcommand)]
+        what: Option<ImportCommand>,
         /// The case to add to (its id, or the start of it).
-        #[arg(long = "case", value_name = "ID")]
-        case_id: String,
+        #[arg(long = "case", value_name = "ID", required = true)]
+        case_id: Option<String>,
         #[command(flatten)]
         context: ContextArgs,
         /// The files and folders to import.
         #[arg(required = true, value_name = "FILE_OR_FOLDER")]
         files: Vec<PathBuf>,
+    },
+    /// Print the messages of an imported conversation, oldest first.
+    Messages {
+        /// The conversation item's id (or the start of it).
+        item: String,
+        /// Print a JSON array: {index, sender, sent_at (RFC 3339 UTC), sent_at_as_written,
+        /// text, kind (message|system|deleted), attachments: [{name, sha256}], …}.
+        #[arg(long)]
+        json: bool,
+        /// From message number N (the first is 1).
+        #[arg(long, value_name = "N")]
+        from: Option<u32>,
+        /// Up to message number M.
+        #[arg(long, value_name = "M")]
+        to: Option<u32>,
     },
     /// Capture what is on the screen now, or a web page by its address, as evidence.
     #[command(subcommand)]
@@ -564,9 +585,72 @@ pub struct ContextArgs {
     pub account: Option<String>,
 }
 
+/// What `safekeep import` can import besides files.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Add a conversation export (WhatsApp "Export chat", Telegram Desktop "Export chat
+    /// history" as JSON, Instagram's or Facebook's "Download your information" as JSON, an
+    /// X archive) to a case, as one item.
+    ///
+    /// The export is kept exactly as given: a .zip as one file, a folder or loose files
+    /// (a WhatsApp .txt and its media) each as they are. Its messages are read beside it,
+    /// numbered, with their senders and times; see them with `safekeep messages ITEM`.
+    /// Prints the new item's id.
+    Chat(ChatArgs),
+}
+
+/// `safekeep import chat`.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The case to add to (its id, or the start of it).
+    #[arg(long = "case", value_name = "ID")]
+    pub case_id: String,
+    #[command(flatten)]
+    pub context: ContextArgs,
+    /// Which platform the export is from.
+    #[arg(long, value_enum, default_value_t = ChatFormatArg::Auto)]
+    pub format: ChatFormatArg,
+    /// The time zone the phone or computer that made the export was in, as an IANA name
+    /// (Europe/London, America/New_York…). WhatsApp and older Telegram exports write local
+    /// times without saying which zone; this computer's zone is assumed otherwise.
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+    /// Dates such as 03/04/2026 are day first (3 April). Only needed when every date of
+    /// the export could be read either way.
+    #[arg(long, conflicts_with = "month_first")]
+    pub day_first: bool,
+    /// Dates such as 03/04/2026 are month first (March 4).
+    #[arg(long)]
+    pub month_first: bool,
+    /// The export: one .zip, one folder, or the loose files of one export.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `--format` of `safekeep import chat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChatFormatArg {
+    /// Recognise it from its files.
+    Auto,
+    /// WhatsApp "Export chat".
+    Whatsapp,
+    /// Telegram Desktop, JSON.
+    Telegram,
+    /// Instagram "Download your information", JSON.
+    Instagram,
+    /// Facebook / Messenger "Download your information", JSON.
+    Facebook,
+    /// X archive.
+    X,
+}
+
 /// Exactly one kind of annotation.
 #[derive(Debug, Args)]
 pub struct AnnotateArgs {
+    /// Mark a run of a conversation's messages as an exhibit, e.g. 120-134 (or one
+    /// number). With --note, say why it matters.
+    #[arg(long, value_name = "FROM-TO", conflicts_with_all = ["tag", "correct_description", "reported_to"])]
+    pub messages: Option<String>,
     /// Add a tag.
     #[arg(long, conflicts_with_all = ["note", "correct_description", "reported_to"])]
     pub tag: Option<String>,

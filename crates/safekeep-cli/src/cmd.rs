@@ -5,6 +5,7 @@ mod backup;
 mod bundle;
 mod capture;
 mod case;
+mod chat;
 mod check;
 mod import;
 mod init;
@@ -22,7 +23,7 @@ use safekeep_core::keyring::{KdfParams, KdfPolicy};
 use safekeep_core::vault::{Protection, Unlock};
 use safekeep_core::{Environment, Vault};
 
-use crate::cli::{Cli, Command, ContextArgs};
+use crate::cli::{self, Cli, Command, ContextArgs};
 use crate::passphrase;
 
 /// `--passphrase-file`, global to every subcommand.
@@ -51,10 +52,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => backup::restore(&from, &dir()?, recovery_key_file.as_deref()),
         Command::Case(c) => case::run(&dir()?, c),
         Command::Import {
+            what: Some(cli::ImportCommand::Chat(args)),
+            ..
+        } => chat::import(&dir()?, args),
+        Command::Import {
+            what: None,
             case_id,
             context,
             files,
-        } => import::run(&dir()?, &case_id, context, &files),
+        } => import::run(&dir()?, case_id.as_deref().unwrap_or_default(), context, &files),
+        Command::Messages { item, json, from, to } => chat::messages(&dir()?, &item, json, from, to),
         Command::Capture(c) => capture::run(&dir()?, c),
         Command::Note {
             case_id,

@@ -353,7 +353,10 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
             out,
             "  File {}: {} ({}, {} bytes)",
             n + 1,
-            a.original_name.as_deref().unwrap_or(&a.role),
+            a.source_path
+                .as_deref()
+                .or(a.original_name.as_deref())
+                .unwrap_or(&a.role),
             a.media_type,
             a.size
         )?;
@@ -386,6 +389,28 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
                     Some(&format!("waiting since {since}")),
                 )?;
             }
+        }
+    }
+    if let Some(reading) = r
+        .capture
+        .as_ref()
+        .and_then(|c| serde_json::from_value::<safekeep_core::vault::Reading>(c["reading"].clone()).ok())
+    {
+        writeln!(out, "\nHow the conversation was read")?;
+        let read_as = format!(
+            "{} ({}), {}, by {}",
+            reading.format.label(),
+            reading.variant,
+            reading.format_basis,
+            reading.parser
+        );
+        field(&mut out, "Read as", Some(&read_as))?;
+        field(&mut out, "Chat file", Some(&reading.chat_files.join(", ")))?;
+        field(&mut out, "Messages", Some(&reading.messages.to_string()))?;
+        field(&mut out, "Times", Some(&reading.timezone_basis))?;
+        field(&mut out, "Dates", reading.date_order_basis.as_deref())?;
+        for w in &reading.warnings {
+            field(&mut out, "Warning", Some(w))?;
         }
     }
     if !view.similar.is_empty() {
@@ -616,4 +641,74 @@ pub fn restore_summary(s: &safekeep_core::vault::RestoreSummary) {
         s.backed_up_at,
         s.vault.display()
     );
+}
+
+/// Says on stderr how a conversation export was read (stdout holds only the item id).
+pub fn conversation_read(record: &safekeep_core::item::ItemRecord) {
+    let Some(r) = record
+        .capture
+        .as_ref()
+        .and_then(|c| serde_json::from_value::<safekeep_core::vault::Reading>(c["reading"].clone()).ok())
+    else {
+        return;
+    };
+    eprintln!(
+        "Kept the export as it is ({} file(s)) and read {} message(s) from it: {} ({}).",
+        record.artifacts.len(),
+        r.messages,
+        r.format.label(),
+        r.variant
+    );
+    eprintln!("Times: {}.", r.timezone_basis);
+    if let (Some(order), Some(basis)) = (r.date_order, &r.date_order_basis) {
+        eprintln!("Dates read {}: {basis}.", order.label());
+    }
+    if r.attachments_missing > 0 {
+        eprintln!(
+            "{} attachment(s) the messages mention are not in the export ({} found).",
+            r.attachments_missing, r.attachments_found
+        );
+    }
+    for w in &r.warnings {
+        eprintln!("Warning: {w}.");
+    }
+    eprintln!("See the messages with `safekeep messages {}`.", record.id);
+}
+
+/// Prints messages for people: number, time, sender, then the text and attachments.
+pub fn messages(list: &[safekeep_core::vault::Message], out: &mut dyn Write) -> std::io::Result<()> {
+    use safekeep_core::vault::MessageKind;
+    for m in list {
+        let when = m
+            .sent_at_local
+            .as_deref()
+            .or(m.sent_at.as_deref())
+            .unwrap_or("(no time)");
+        let who = match (m.kind, m.sender.as_deref()) {
+            (MessageKind::System, Some(s)) => format!("{s} (written by the platform)"),
+            (MessageKind::System, None) => "(written by the platform)".into(),
+            (MessageKind::Deleted, s) => format!("{} (deleted)", s.unwrap_or("(no sender)")),
+            (MessageKind::Message, s) => s.unwrap_or("(no sender)").to_owned(),
+        };
+        let chat = m.chat.as_deref().map(|c| format!("  [{c}]")).unwrap_or_default();
+        writeln!(out, "#{}  {when}  {who}{chat}", m.index)?;
+        for line in m.text.lines() {
+            writeln!(out, "    {line}")?;
+        }
+        for a in &m.attachments {
+            let name = a.name.as_deref().unwrap_or("(media)");
+            match (&a.sha256, &a.missing) {
+                (Some(sha), _) => writeln!(out, "    [attachment {name}, SHA-256 {sha}]")?,
+                (None, why) => writeln!(
+                    out,
+                    "    [attachment {name}: {}]",
+                    why.as_deref().unwrap_or("no file")
+                )?,
+            }
+        }
+        if m.edited.is_some() {
+            writeln!(out, "    [edited]")?;
+        }
+    }
+    Ok(())
 }

@@ -34,7 +34,10 @@ pub use batch::Imported;
 pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress};
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
-pub use conversation::{ChatFormat, MAX_MESSAGES_PAGE, Message, MessagePage, ReadOptions};
+pub use conversation::{
+    ChatError, ChatFormat, DateOrder, MAX_MESSAGES_PAGE, Message, MessageKind, MessagePage, ReadOptions,
+    Reading,
+};
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
 pub use perceptual::{SimilarImage, fingerprint_all, fingerprint_of};

@@ -12,6 +12,14 @@ use crate::output;
 /// Adds one annotation and prints its id.
 pub fn annotate(dir: &Path, item: &str, what: AnnotateArgs) -> Result<ExitCode> {
     let body = match what {
+        AnnotateArgs {
+            messages: Some(range),
+            note,
+            ..
+        } => {
+            let (from, to) = parse_range(&range)?;
+            AnnotationBody::Messages { from, to, note }
+        }
         AnnotateArgs { tag: Some(tag), .. } => AnnotationBody::Tag { tag },
         AnnotateArgs { note: Some(text), .. } => AnnotationBody::Note { text },
         AnnotateArgs {
@@ -44,7 +52,7 @@ pub fn annotate(dir: &Path, item: &str, what: AnnotateArgs) -> Result<ExitCode> 
             ..
         } => AnnotationBody::CrimeReference { reference, force },
         _ => bail!(
-            "say what to add: --tag, --note, --correct-description, --reported-to, --appears-at, --stopncii or --crime-reference"
+            "say what to add: --tag, --note, --messages, --correct-description, --reported-to, --appears-at, --stopncii or --crime-reference"
         ),
     };
     println!("{}", super::open(dir)?.annotate(item, body)?.id);
@@ -69,4 +77,17 @@ pub fn withdraw(dir: &Path, item: &str, reason: &str, keep_files: bool) -> Resul
     super::open(dir)?.withdraw(item, reason, !keep_files)?;
     eprintln!("Withdrawn. The audit log keeps a record of it and of your reason.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `120-134` (or `120`) → (120, 134).
+fn parse_range(range: &str) -> Result<(u32, u32)> {
+    let bad = || {
+        anyhow::anyhow!(
+            "--messages {range}: give the first and last message numbers, like 120-134 (as `safekeep messages` shows them)"
+        )
+    };
+    let (a, b) = range.split_once(['-', '–']).unwrap_or((range, range));
+    let from = a.trim().parse().map_err(|_| bad())?;
+    let to = b.trim().parse().map_err(|_| bad())?;
+    Ok((from, to))
 }

@@ -169,6 +169,16 @@ pub(super) struct Exhibit {
     pub view: ItemView,
     pub files: Vec<String>,
     pub stamp: Option<ExhibitStamp>,
+    /// The runs of a conversation's messages marked as exhibits, read for the report.
+    pub transcripts: Vec<Transcript>,
+}
+
+/// A run of messages marked as an exhibit (a `messages` annotation), with the messages.
+pub(super) struct Transcript {
+    pub from: u32,
+    pub to: u32,
+    pub note: Option<String>,
+    pub messages: Vec<crate::vault::Message>,
 }
 
 impl Vault {
@@ -280,20 +290,24 @@ impl Vault {
         {
             let n = out.len() + 1;
             let arts = &view.record.artifacts;
-            let files = arts
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    let repeated = arts.iter().filter(|b| b.role == a.role).count() > 1;
-                    format::artifact_file_name(
-                        &a.role,
-                        i,
-                        repeated,
-                        a.original_name.as_deref(),
-                        &a.media_type,
-                    )
-                })
-                .collect();
+            let export_names = (view.record.kind == crate::item::ItemKind::Conversation)
+                .then(|| format::export_file_names(arts))
+                .flatten();
+            let files = export_names.unwrap_or_else(|| {
+                arts.iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        let repeated = arts.iter().filter(|b| b.role == a.role).count() > 1;
+                        format::artifact_file_name(
+                            &a.role,
+                            i,
+                            repeated,
+                            a.original_name.as_deref(),
+                            &a.media_type,
+                        )
+                    })
+                    .collect()
+            });
             let reference = format::exhibit_ref(prefix, n);
             let stamp = self
                 .item_token(&view.record.id)?
@@ -305,7 +319,19 @@ impl Vault {
                     gen_time: row.gen_time.unwrap_or_default(),
                     tsa: row.tsa.unwrap_or_default(),
                 });
+            let mut transcripts = Vec::new();
+            for a in &view.annotations {
+                if let crate::vault::AnnotationBody::Messages { from, to, note } = &a.body {
+                    transcripts.push(Transcript {
+                        from: *from,
+                        to: *to,
+                        note: note.clone(),
+                        messages: self.messages(&view.record.id, Some(*from), Some(*to))?,
+                    });
+                }
+            }
             out.push(Exhibit {
+                transcripts,
                 stamp,
                 reference,
                 folder: format::item_folder(prefix, n, &view.record.title),

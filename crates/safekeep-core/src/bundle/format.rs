@@ -120,6 +120,47 @@ pub fn artifact_file_name(
     }
 }
 
+/// Longest name kept for a file of a conversation export inside the bundle.
+const EXPORT_NAME_MAX: usize = 180;
+
+/// Names the files of a conversation export in the bundle as the export named them, under
+/// `export/` (`export/WhatsApp Chat with Sam.txt`, `export/photos/photo_1.jpg`), so that the
+/// folder can be read again as the export it was. Each path component keeps letters,
+/// digits, spaces and `._-@()+,'&`; anything else becomes `_`. `None` when that would
+/// make two names equal (also ignoring case), a component empty, `.` or `..`, or a name
+/// too long: the files are then named by role like any other item's.
+pub fn export_file_names(artifacts: &[crate::item::Artifact]) -> Option<Vec<String>> {
+    let mut names = Vec::with_capacity(artifacts.len());
+    let mut seen = std::collections::HashSet::new();
+    for a in artifacts {
+        let path = a.source_path.as_deref().or(a.original_name.as_deref())?;
+        let mut parts = Vec::new();
+        for part in path.split('/') {
+            let clean: String = part
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || " ._-@()+,'&".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let clean = clean.trim().to_owned();
+            if clean.is_empty() || clean == "." || clean == ".." {
+                return None;
+            }
+            parts.push(clean);
+        }
+        let name = format!("export/{}", parts.join("/"));
+        if name.len() > EXPORT_NAME_MAX || !seen.insert(name.to_lowercase()) {
+            return None;
+        }
+        names.push(name);
+    }
+    Some(names)
+}
+
 fn extension_for(media_type: &str) -> Option<&'static str> {
     let essence = media_type.split(';').next().unwrap_or("").trim();
     Some(match essence {

@@ -162,8 +162,19 @@ fn item_section(h: &mut String, ex: &Exhibit) {
         );
     }
     h.push_str("</table>\n");
+    let marked = |sha: &str| {
+        ex.transcripts
+            .iter()
+            .flat_map(|t| &t.messages)
+            .flat_map(|m| &m.attachments)
+            .any(|x| x.sha256.as_deref() == Some(sha))
+    };
     for (i, (a, name)) in r.artifacts.iter().zip(&ex.files).enumerate() {
-        if a.media_type.starts_with("image/") {
+        // A conversation's pictures can number thousands: only those its marked
+        // messages carry are shown.
+        if a.media_type.starts_with("image/")
+            && (r.kind != crate::item::ItemKind::Conversation || marked(&a.sha256))
+        {
             let _ = writeln!(
                 h,
                 "<div class=\"thumb\"><input type=\"checkbox\" id=\"r-{id}-{i}\"><label for=\"r-{id}-{i}\">Show image ({mt}, {size} bytes) — may be distressing</label>\
@@ -175,6 +186,45 @@ fn item_section(h: &mut String, ex: &Exhibit) {
                 reference = esc(&ex.reference),
             );
         }
+    }
+    for t in &ex.transcripts {
+        let _ = write!(
+            h,
+            "<h3>{reference}, messages {from}–{to}</h3>{note}<p class=\"small\">Read from the export by Safekeep; the export itself is in this folder, unchanged.</p><table><tr><th>#</th><th>Sent</th><th>From</th><th>Message</th></tr>",
+            reference = esc(&ex.reference),
+            from = t.from,
+            to = t.to,
+            note = t
+                .note
+                .as_deref()
+                .map(|n| format!("<p>{}</p>", esc(n)))
+                .unwrap_or_default(),
+        );
+        for m in &t.messages {
+            let attachments: String = m
+                .attachments
+                .iter()
+                .map(|a| {
+                    format!(
+                        "<br>Attachment {}: {}",
+                        esc(a.name.as_deref().unwrap_or("(media)")),
+                        a.sha256
+                            .as_deref()
+                            .map(|s| format!("<span class=\"hash\">SHA-256 {s}</span>"))
+                            .unwrap_or_else(|| esc(a.missing.as_deref().unwrap_or("")))
+                    )
+                })
+                .collect();
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{attachments}</td></tr>",
+                m.index,
+                esc(m.sent_at_local.as_deref().or(m.sent_at.as_deref()).unwrap_or("")),
+                esc(m.sender.as_deref().unwrap_or("")),
+                esc(&m.text),
+            );
+        }
+        h.push_str("</table>\n");
     }
     h.push_str("</div>\n<div class=\"person\"><h3>What the person who captured it said</h3><table>");
     for (k, v) in c.labelled() {

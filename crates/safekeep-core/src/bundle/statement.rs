@@ -87,6 +87,7 @@ fn paragraph(ex: &Exhibit) -> String {
             "a copy of the web page at {url}, which Safekeep fetched at my request on {when}; it holds what the website sent (a web archive file) and, where it could, how the page looked"
         ),
         (ItemKind::Note, _) => format!("a written record I made in Safekeep on {when}"),
+        (ItemKind::Conversation, _) => conversation_method(r, &when),
         (_, _) => {
             let name = r
                 .artifacts
@@ -104,9 +105,24 @@ fn paragraph(ex: &Exhibit) -> String {
     if let Some(u) = source.filter(|_| r.kind != ItemKind::WebPage) {
         p.push_str(&format!("I saw it at {u}. "));
     }
-    for (i, a) in r.artifacts.iter().enumerate() {
-        let name = ex.files.get(i).map(String::as_str).unwrap_or("");
-        p.push_str(&format!("The SHA-256 fingerprint of {name} is {}. ", a.sha256));
+    if r.kind == ItemKind::Conversation && r.artifacts.len() > 3 {
+        p.push_str(&format!(
+            "Its {} files are listed with their SHA-256 fingerprints in the exhibit's metadata.json and the bundle's manifest. ",
+            r.artifacts.len()
+        ));
+    } else {
+        for (i, a) in r.artifacts.iter().enumerate() {
+            let name = ex.files.get(i).map(String::as_str).unwrap_or("");
+            p.push_str(&format!("The SHA-256 fingerprint of {name} is {}. ", a.sha256));
+        }
+    }
+    for t in &ex.transcripts {
+        p.push_str(&format!(
+            "Messages {}–{} of it are set out as a transcript in the report{}. ",
+            t.from,
+            t.to,
+            t.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+        ));
     }
     if let Some(ItemTimestamp::Stamped { tsa, gen_time, .. }) = &ex.view.timestamp {
         p.push_str(&format!(
@@ -115,4 +131,19 @@ fn paragraph(ex: &Exhibit) -> String {
     }
     p.push_str("[Say what it is, where and when you first saw it, and why it matters.]\n");
     p
+}
+
+/// How a conversation came to be, in the person's words.
+fn conversation_method(r: &crate::item::ItemRecord, when: &str) -> String {
+    let reading = r.capture.as_ref().map(|c| &c["reading"]);
+    let text = |k: &str| reading.and_then(|x| x[k].as_str()).unwrap_or("").to_owned();
+    let platform = reading
+        .and_then(|x| serde_json::from_value::<safekeep_chat::Format>(x["format"].clone()).ok())
+        .map_or("the messaging service", |f| f.label());
+    format!(
+        "the conversation export that {platform} gave me, which I added to Safekeep on {when} unchanged; Safekeep read its {} messages from it ({}), reading times as follows: {}",
+        reading.and_then(|x| x["messages"].as_u64()).unwrap_or(0),
+        text("parser"),
+        text("timezone_basis")
+    )
 }

@@ -26,7 +26,10 @@ use crate::clock::utc_rfc3339;
 use crate::db::{item_search, messages};
 use crate::item::{Context, ItemKind, ItemRecord};
 
-pub use safekeep_chat::{Format as ChatFormat, Message, Options as ReadOptions};
+pub use safekeep_chat::{
+    DateOrder, Error as ChatError, Format as ChatFormat, Message, MessageKind, Options as ReadOptions,
+    Reading,
+};
 
 /// The most messages a page of the app holds.
 pub const MAX_MESSAGES_PAGE: u32 = 500;

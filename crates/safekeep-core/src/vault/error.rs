@@ -122,7 +122,7 @@ pub enum Error {
     #[error("this vault is already encrypted; nothing was changed")]
     AlreadyEncrypted,
     /// A conversation export could not be read; nothing was recorded.
-    #[error("{0}")]
+    #[error(transparent)]
     Conversation(#[from] safekeep_chat::Error),
     /// The batch or import was cancelled by the person before it finished.
     #[error("cancelled; nothing was recorded")]

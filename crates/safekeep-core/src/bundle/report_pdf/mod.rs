@@ -8,6 +8,7 @@
 //! none of the shipped fonts can draw, PDF/A forbids the missing-glyph box it needs, and
 //! the report is written as plain PDF 1.7 instead of not at all.
 
+mod conversation;
 mod layout;
 mod pictures;
 mod timeline;
@@ -33,6 +34,8 @@ use pictures::Pictures;
 
 /// Longest incident-log entry quoted in full, in characters; the rest is in the bundle.
 const NOTE_CHARS: usize = 20_000;
+/// A conversation with more files than this lists them one line each.
+const COMPACT_FILES_FROM: usize = 12;
 /// Largest incident-log entry read for quoting, in bytes.
 const NOTE_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -479,7 +482,25 @@ fn exhibit_pages(
         },
         Style::Body,
     );
+    let compact_files = r.kind == ItemKind::Conversation && r.artifacts.len() > COMPACT_FILES_FROM;
+    if compact_files {
+        flow.heading(
+            &format!("The export's {} files, as sealed", r.artifacts.len()),
+            11.0,
+        );
+        for (a, name) in r.artifacts.iter().zip(&ex.files) {
+            flow.paragraph(
+                &format!("{name} · {} bytes · SHA-256 {}", a.size, a.sha256),
+                Style::Mono,
+                SMALL,
+                Ink::Black,
+            );
+        }
+    }
     for (i, (a, name)) in r.artifacts.iter().zip(&ex.files).enumerate() {
+        if compact_files {
+            break;
+        }
         let mut value = format!(
             "{name}\n{} · {} bytes\nSHA-256 {}",
             a.media_type, a.size, a.sha256
@@ -541,6 +562,12 @@ fn exhibit_pages(
                     Ink::Grey,
                 );
             }
+        }
+    }
+    if r.kind == ItemKind::Conversation {
+        conversation::reading(flow, ex);
+        for t in &ex.transcripts {
+            conversation::transcript(flow, ex, t);
         }
     }
     flow.heading("What the person who captured it said", 11.0);

@@ -15,6 +15,7 @@ use image::RgbaImage;
 use super::super::export::Exhibit;
 use super::ReadArtifact;
 use super::layout::Image;
+use crate::item::ItemKind;
 use crate::picture;
 
 /// Largest picture decoded for the report, in bytes.
@@ -49,6 +50,15 @@ struct Made {
 /// What the report shows of every picture, by (exhibit index, artifact index).
 pub(super) type Pictures = HashMap<(usize, usize), Shown>;
 
+/// Whether a marked run of the exhibit's messages carries the file with this hash.
+fn marked(ex: &Exhibit, sha256: &str) -> bool {
+    ex.transcripts
+        .iter()
+        .flat_map(|t| &t.messages)
+        .flat_map(|m| &m.attachments)
+        .any(|a| a.sha256.as_deref() == Some(sha256))
+}
+
 /// Reads and decodes every exhibit's pictures.
 pub(super) fn prepare(exhibits: &[Exhibit], annex: bool, read: &mut ReadArtifact<'_>) -> Pictures {
     let jobs: Vec<(usize, usize)> = exhibits
@@ -61,6 +71,9 @@ pub(super) fn prepare(exhibits: &[Exhibit], annex: bool, read: &mut ReadArtifact
                 .iter()
                 .enumerate()
                 .filter(|(_, a)| a.media_type.starts_with("image/"))
+                // A conversation's pictures can number thousands: only those its marked
+                // messages carry are shown.
+                .filter(|(_, a)| ex.view.record.kind != ItemKind::Conversation || marked(ex, &a.sha256))
                 .map(move |(i, _)| (e, i))
         })
         .collect();

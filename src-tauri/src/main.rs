@@ -5,6 +5,7 @@
 
 mod capture;
 mod commands;
+mod conversation;
 mod error;
 mod fingerprints;
 mod languages;
@@ -47,6 +48,11 @@ fn main() {
             commands::timeline_facets,
             commands::get_item,
             commands::import_files,
+            conversation::import_conversation,
+            conversation::message_page,
+            conversation::find_messages,
+            conversation::message_on,
+            conversation::mark_messages,
             commands::cancel_import,
             commands::add_note,
             commands::annotate,

@@ -92,32 +92,6 @@ async fn arrived(c: &Client, screen: &str) {
     );
 }
 
-async fn inject_axe(c: &Client) {
-    let path = repo().join("target/npm/node_modules/axe-core/axe.min.js");
-    let source = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{} ({e}); `make deps-test` installs axe-core", path.display()));
-    let loaded = c
-        .execute(&format!("{source}\n;return typeof window.axe;"), vec![])
-        .await
-        .unwrap();
-    assert_eq!(loaded, json!("object"));
-}
-
-/// axe-core's WCAG 2.0/2.1/2.2 A and AA rules find nothing on what is shown now.
-async fn axe_clean(c: &Client, what: &str) {
-    if js(c, "typeof window.axe").await != json!("object") {
-        inject_axe(c).await;
-    }
-    let violations = run_async(
-        c,
-        "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] }, resultTypes: ['violations'] })
-           .then((r) => r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.map((n) => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')))",
-        vec![],
-    )
-    .await;
-    assert_eq!(violations, json!([]), "axe-core on {what}");
-}
-
 /// Visible words outside data that are plain ASCII: words that bypassed the catalogue.
 const UNTRANSLATED: &str = "(() => {
   const shown = (e) => e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length) && getComputedStyle(e).visibility !== 'hidden';

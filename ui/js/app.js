@@ -12,6 +12,7 @@ import { captureScreen } from "./screens/capture-screen.js";
 import { captureUrl } from "./screens/capture-web.js";
 import { showExport } from "./screens/export.js";
 import { importPaths } from "./screens/import.js";
+import { importChat } from "./screens/chat-import.js";
 import { annotateLabel, openItem } from "./screens/item.js";
 import { showLock } from "./screens/lock.js";
 import { backupTo, showSettings } from "./screens/settings.js";
@@ -62,7 +63,7 @@ tauri.webview.getCurrentWebview().onDragDropEvent(async (event) => {
 
 // The page's own actions, for keyboard users' scripts and for the end-to-end tests,
 // which cannot drive native file dialogs: the same functions the dialogs call.
-window.safekeep = { importPaths, verifyPath, openItem, openCase, captureScreen, captureUrl, showExport, showSettings, showVerify, backupTo };
+window.safekeep = { importPaths, importChat, verifyPath, openItem, openCase, captureScreen, captureUrl, showExport, showSettings, showVerify, backupTo };
 
 // ---------------------------------------------------------------- start
 

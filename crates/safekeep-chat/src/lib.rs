@@ -205,7 +205,7 @@ pub enum Error {
     NotAnExport(String),
     /// The dates could be day-first or month-first and nothing in the export decides.
     #[error(
-        "every date in this export could be read day-first or month-first (for example {example}), and the messages' order does not decide it. Say which with --day-first or --month-first"
+        "every date in this export could be read day first or month first (for example {example}), and the messages' order does not decide it. Say which way the phone writes dates (safekeep import chat: --day-first or --month-first)"
     )]
     AmbiguousDateOrder {
         /// A date as written, to show the person.

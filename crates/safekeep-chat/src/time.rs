@@ -54,7 +54,7 @@ impl Zone {
                 .map_err(|_| Error::UnknownZone(name.to_owned()))?;
             return Ok(Self {
                 name: tz.name().to_owned(),
-                basis: "given by the person (--timezone)".into(),
+                basis: "given by the person".into(),
                 tz,
             });
         }

@@ -1,8 +1,9 @@
 // What the computer recorded about an item, and what was added later, in words.
 // Values that are data (addresses, titles, reasons the backend gives) are placeholders.
 
-import { english } from "../shared/dom.js";
+import { el, english } from "../shared/dom.js";
 import { tNodes, when } from "../shared/i18n.js";
+import { PLATFORMS } from "./conversation.js";
 
 /// A trusted timestamp's state.
 export function timestampText(ts) {
@@ -15,6 +16,16 @@ export function timestampText(ts) {
 export function captureRows(cap) {
   if (!cap) return [];
   if (cap.source === "web") return webRows(cap);
+  if (cap.reading) {
+    const r = cap.reading;
+    return [
+      ["item.row_read_as", tNodes("item.read_as", { format: PLATFORMS[r.format] || r.format, variant: r.variant, parser: r.parser, basis: r.format_basis })],
+      ["item.row_times", english(r.timezone_basis)],
+      ["item.row_dates", r.date_order_basis ? english(r.date_order_basis) : null],
+      ["item.row_warnings", (r.warnings || []).length ? english(r.warnings.join("; ")) : null],
+      ["item.row_transcript", cap.transcript_sha256 ? el("code", { class: "sha", translate: "no" }, cap.transcript_sha256) : null],
+    ];
+  }
   const shot = (s) => tNodes("item.shot", {
     file: s.file, width: String(s.width), height: String(s.height),
     where: [s.window_title ? `“${s.window_title}”${s.app_name ? ` (${s.app_name})` : ""}` : null, s.monitor_name, s.scale_percent && s.scale_percent !== 100 ? `${s.scale_percent}%` : null].filter(Boolean).join(", "),
@@ -77,6 +88,7 @@ export function describe(n) {
       return f;
     }
     case "appears_at": return tNodes("note_kind.appears_at", { url: n.url });
+    case "messages": return tNodes(n.note ? "note_kind.messages_note" : "note_kind.messages", { from: n.from, to: n.to, note: n.note });
     case "stopncii": return tNodes("note_kind.stopncii", { number: n.case_number });
     case "crime_reference": return tNodes(n.force ? "note_kind.crime_reference_force" : "note_kind.crime_reference", { reference: n.reference, force: n.force });
     default: return english(JSON.stringify(n));

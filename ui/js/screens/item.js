@@ -8,6 +8,7 @@ import { clearMessages, notice } from "../shared/messages.js";
 import { blurredImage } from "../shared/picture.js";
 import { state } from "../shared/state.js";
 import { openCase } from "./case.js";
+import { afterMark, showConversation } from "./conversation.js";
 import { captureRows, describe, timestampText } from "./item-rows.js";
 import { kindName } from "./timeline.js";
 
@@ -42,7 +43,7 @@ export async function openItem(id) {
   $("item-person-none").hidden = $("item-person").children.length > 0;
   $("item-files").tBodies[0].replaceChildren(...item.artifacts.map((a) =>
     el("tr", {},
-      el("td", {}, data(a.original_name || a.role)),
+      el("td", {}, data(a.source_path || a.original_name || a.role)),
       el("td", {}, data(a.media_type)),
       el("td", {}, data(bytes(a.size))),
       el("td", {}, el("code", { class: "sha", translate: "no" }, a.sha256),
@@ -65,7 +66,9 @@ export async function openItem(id) {
   if (first >= 0 && !item.withdrawn) $("item-preview").append(await blurredImage(item, first, true));
   $("withdraw-box").hidden = Boolean(item.withdrawn);
   $("check-again").hidden = item.kind !== "web_page";
+  await showConversation(item);
 }
+afterMark(openItem);
 
 $("back-to-case").addEventListener("click", () => openCase(state.caseId, state.caseTitle));
 

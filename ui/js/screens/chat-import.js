@@ -1,0 +1,61 @@
+// "Add a conversation export": a zip, a folder or the loose files of one export, sealed
+// as one item; when every date could be day or month first, the person is asked.
+
+import { $, focus } from "../shared/dom.js";
+import { call, channel, tauri } from "../shared/calls.js";
+import { t } from "../shared/i18n.js";
+import { clearMessages, notice } from "../shared/messages.js";
+import { state } from "../shared/state.js";
+import { onlyPanel } from "./case.js";
+import { openItem } from "./item.js";
+
+let pending = null;
+
+/// Seals the export at `paths` into the open case and opens the new item.
+export async function importChat(paths, order = null) {
+  if (!paths || !paths.length) return null;
+  clearMessages();
+  pending = paths;
+  const options = { format: $("chat-format").value || null, zone: $("chat-zone").value.trim() || null, dateOrder: order };
+  $("chat-progress").hidden = false;
+  let id;
+  try {
+    id = await call("import_conversation", { caseId: state.caseId, paths, options, onProgress: channel(() => {}) });
+  } catch (e) {
+    if (e && e.code === "date_order_needed") {
+      $("chat-order").hidden = false;
+      $("chat-order").scrollIntoView({ block: "center" });
+      focus($("chat-day-first"));
+    }
+    return null;
+  } finally {
+    $("chat-progress").hidden = true;
+  }
+  pending = null;
+  $("chat-order").hidden = true;
+  onlyPanel(null);
+  await openItem(id);
+  const item = await call("get_item", { itemId: id });
+  notice("chat.done", { count: item.capture.reading.messages });
+  return id;
+}
+
+$("add-chat").addEventListener("click", () => {
+  onlyPanel("chat-form");
+  $("chat-order").hidden = true;
+  if (!$("chat-zone").value) $("chat-zone").value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  focus($("chat-h"));
+});
+$("chat-file").addEventListener("click", async () => {
+  const picked = await tauri.dialog.open({ multiple: true, title: t("chat.dialog") });
+  if (picked) await importChat(Array.isArray(picked) ? picked : [picked]);
+});
+$("chat-folder").addEventListener("click", async () => {
+  const picked = await tauri.dialog.open({ directory: true, title: t("chat.folder_dialog") });
+  if (picked) await importChat([picked]);
+});
+$("chat-again").addEventListener("click", async () => {
+  const chosen = document.querySelector("input[name=chat-order]:checked");
+  if (chosen && pending) await importChat(pending, chosen.value);
+});
+$("chat-cancel").addEventListener("click", () => onlyPanel(null));

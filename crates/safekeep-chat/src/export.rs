@@ -4,7 +4,7 @@
 //! `safekeep verify` checks a bundle: names that are absolute, climb out with `..`, hold
 //! control characters or repeat are refused, and so are links, encrypted entries,
 //! unknown compression and entries that would expand more than a thousand times (a "zip
-//! bomb"). Every file of a zip is hashed once here, reading no more than it declares.
+//! bomb"). Every file of a zip can be hashed, reading no more than it declares.
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -145,12 +145,19 @@ impl Export {
         Some(bytes)
     }
 
-    /// Hashes every file of an export on disk that is not hashed yet (a zip's are hashed
-    /// when it is opened), for readings made outside a vault. Safekeep itself takes the
-    /// hashes from sealing ([`crate::Conversation::fill_hashes`]), reading each file once.
+    /// Hashes every file of the export that is not hashed yet, for readings made outside
+    /// a vault. Safekeep itself hashes a folder's files as it seals them, and a zip's
+    /// entries ([`Export::hash_entries`]) while it seals the zip.
     pub fn hash_files(&mut self) -> Result<(), Error> {
-        let Where::Disk(paths) = &self.at else {
-            return Ok(());
+        let paths = match &self.at {
+            Where::Zip { .. } => {
+                let hashes = self.hash_entries()?;
+                for (f, (_, sha)) in self.files.iter_mut().zip(hashes) {
+                    f.sha256 = Some(sha);
+                }
+                return Ok(());
+            }
+            Where::Disk(paths) => paths,
         };
         for (f, p) in self.files.iter_mut().zip(paths) {
             if f.sha256.is_none() {
@@ -165,6 +172,47 @@ impl Export {
             }
         }
         Ok(())
+    }
+
+    /// The SHA-256 of every entry of a zip export, in the order of [`Export::files`]
+    /// (none for other exports), each read no further than it declares: an entry that
+    /// holds more or fewer bytes than it says is a damaged zip.
+    pub fn hash_entries(&self) -> Result<Vec<(String, String)>, Error> {
+        let Where::Zip { path, entries } = &self.at else {
+            return Ok(Vec::new());
+        };
+        let mut archive = open_zip(path)?;
+        let mut out = Vec::with_capacity(entries.len());
+        let mut buf = vec![0u8; 1 << 16];
+        for (f, &i) in self.files.iter().zip(entries) {
+            let (name, size) = (&f.path, f.size);
+            let mut entry = archive.by_index(i).map_err(|e| {
+                Error::Unreadable(format!(
+                    "{name} cannot be read from the zip ({e}): the zip is damaged, and nothing was recorded"
+                ))
+            })?;
+            let mut hasher = Sha256::new();
+            let mut read = 0u64;
+            let mut limited = (&mut entry).take(size + 1);
+            loop {
+                let n = limited
+                    .read(&mut buf)
+                    .map_err(|e| Error::Unreadable(format!("{name} cannot be read from the zip ({e}): the zip is damaged, and nothing was recorded")))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                read += n as u64;
+            }
+            if read != size {
+                return Err(Error::Unreadable(format!(
+                    "{name}: the zip says {size} bytes but it holds {read}{}; the zip is damaged and nothing was recorded",
+                    if read > size { " or more" } else { "" }
+                )));
+            }
+            out.push((name.clone(), hex::encode(hasher.finalize())));
+        }
+        Ok(out)
     }
 
     /// The files read as chats and the SHA-256 of the bytes read.
@@ -384,40 +432,19 @@ impl Export {
                 problems.join("; ")
             )));
         }
-        let mut files = Vec::with_capacity(listed.len());
-        let mut entries = Vec::with_capacity(listed.len());
-        let mut buf = vec![0u8; 1 << 16];
-        for (i, name, size) in listed {
-            let mut entry = archive
-                .by_index(i)
-                .map_err(|e| Error::Unreadable(format!("{name} cannot be read from the zip: {e}")))?;
-            let mut hasher = Sha256::new();
-            let mut read = 0u64;
-            let mut limited = (&mut entry).take(size + 1);
-            loop {
-                let n = limited
-                    .read(&mut buf)
-                    .map_err(|e| Error::Unreadable(format!("{name} cannot be read from the zip: {e}")))?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                read += n as u64;
-            }
-            if read != size {
-                return Err(Error::Unreadable(format!(
-                    "{name}: the zip says {size} bytes but it holds {}{}; the zip is damaged and nothing was recorded",
-                    read,
-                    if read > size { " or more" } else { "" }
-                )));
-            }
-            files.push(ExportFile {
-                path: name,
-                size,
-                sha256: Some(hex::encode(hasher.finalize())),
-            });
-            entries.push(i);
-        }
+        let (entries, files): (Vec<usize>, Vec<ExportFile>) = listed
+            .into_iter()
+            .map(|(i, name, size)| {
+                (
+                    i,
+                    ExportFile {
+                        path: name,
+                        size,
+                        sha256: None,
+                    },
+                )
+            })
+            .unzip();
         if files.is_empty() {
             return Err(Error::NotAnExport(format!("{} is an empty zip", path.display())));
         }

@@ -85,8 +85,9 @@ fn whatsapp_ios_german_in_a_zip() {
     let tmp = tempfile::tempdir().expect("tmp");
     let zip = tmp.path().join("WhatsApp Chat - Sam.zip");
     zip_folder(&fixtures().join("whatsapp-ios-de"), &zip);
-    let export = Export::open(&[zip]).expect("opens");
+    let mut export = Export::open(&[zip]).expect("opens");
     assert!(export.is_zip());
+    export.hash_files().expect("every entry hashed");
     golden("whatsapp-ios-de", &export, &opts("Europe/Berlin"));
 }
 
@@ -316,6 +317,22 @@ fn unsafe_zips_are_refused_before_anything_is_read() {
     );
     let err = Export::open(&[bomb]).expect_err("refused");
     assert!(err.to_string().contains("zip bomb"), "{err}");
+    // An entry that holds more than it declares is found when it is hashed.
+    let lying = tmp.path().join("lying.zip");
+    zip_with(&lying, &[("_chat.txt", chat, zip::CompressionMethod::Stored)]);
+    let mut bytes = fs::read(&lying).expect("read");
+    // The local header's and the central directory's "uncompressed size" (offsets 22
+    // and 24 after their signatures) say 5 bytes fewer than the entry holds.
+    let size = chat.len() as u32;
+    for sig in [&b"PK\x03\x04"[..], &b"PK\x01\x02"[..]] {
+        let at = bytes.windows(4).position(|w| w == sig).expect("signature");
+        let off = at + if sig[2] == 3 { 22 } else { 24 };
+        bytes[off..off + 4].copy_from_slice(&(size - 5).to_le_bytes());
+    }
+    fs::write(&lying, &bytes).expect("write");
+    let export = Export::open(&[lying]).expect("lists");
+    let err = export.hash_entries().expect_err("refused");
+    assert!(err.to_string().contains("damaged"), "{err}");
     let truncated = tmp.path().join("cut.zip");
     let mut good = tmp.path().join("good.zip");
     zip_with(&good, &[("_chat.txt", chat, zip::CompressionMethod::Stored)]);

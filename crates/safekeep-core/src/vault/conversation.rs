@@ -10,6 +10,7 @@
 //! with its SHA-256 as sealed. The sealed record holds how it was read (`capture.reading`)
 //! and the SHA-256 of the messages as `safekeep messages --json` prints them.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -102,29 +103,38 @@ impl Vault {
         let bytes_total: u64 = sources.iter().map(|(_, n)| n).sum();
         let files = sources.len();
         let (mut files_done, mut bytes_done) = (0usize, 0u64);
-        let outcomes = stage_all(
-            &self.blobs,
-            &refs,
-            &tmp_ids,
-            &Known::new(),
-            cancelled,
-            &mut |j, done, total, finished| {
-                if finished {
-                    files_done += 1;
-                    bytes_done += total;
-                }
-                progress(BatchProgress {
-                    file: j,
-                    files,
-                    path: sources[j].0.path().to_path_buf(),
-                    done,
-                    total,
-                    files_done,
-                    bytes_done: bytes_done + if finished { 0 } else { done },
-                    bytes_total,
-                });
-            },
-        );
+        let blobs = &self.blobs;
+        let (outcomes, entry_hashes) = std::thread::scope(|s| {
+            // A zip's entries are hashed on another core while the zip itself is sealed.
+            let hashing = s.spawn(|| export.hash_entries());
+            let outcomes = stage_all(
+                blobs,
+                &refs,
+                &tmp_ids,
+                &Known::new(),
+                cancelled,
+                &mut |j, done, total, finished| {
+                    if finished {
+                        files_done += 1;
+                        bytes_done += total;
+                    }
+                    progress(BatchProgress {
+                        file: j,
+                        files,
+                        path: sources[j].0.path().to_path_buf(),
+                        done,
+                        total,
+                        files_done,
+                        bytes_done: bytes_done + if finished { 0 } else { done },
+                        bytes_total,
+                    });
+                },
+            );
+            let hashed = hashing
+                .join()
+                .unwrap_or_else(|_| Err(safekeep_chat::Error::Unreadable("hashing the zip stopped".into())));
+            (outcomes, hashed)
+        });
         let mut ready = Vec::with_capacity(outcomes.len());
         let mut failure = None;
         for outcome in outcomes {
@@ -137,28 +147,38 @@ impl Vault {
                 }
             }
         }
-        let discard = |vault: &Self, ready: Vec<super::batch::Ready>| {
-            for r in ready {
-                vault.blobs.discard(r.staged);
+        let entry_hashes = match entry_hashes {
+            Ok(h) => h,
+            Err(e) => {
+                failure = failure.or(Some(e.into()));
+                Vec::new()
             }
         };
         if let Some(e) = failure {
-            discard(self, ready);
+            for r in ready {
+                self.blobs.discard(r.staged);
+            }
             return Err(e);
         }
-        if let Err(e) = unchanged_since_read(&disk, &seen, &ready, &export) {
-            discard(self, ready);
-            return Err(e);
-        }
-        if !export.is_zip() {
-            let shas: Vec<(String, String)> = export
+        // Each file of the export with its SHA-256: a zip's entries as hashed inside it,
+        // a folder's files as sealed.
+        let shas: HashMap<String, String> = if export.is_zip() {
+            entry_hashes.into_iter().collect()
+        } else {
+            export
                 .files()
                 .iter()
                 .zip(&ready)
                 .map(|(f, r)| (f.path.clone(), r.artifact.sha256.clone()))
-                .collect();
-            conversation.fill_hashes(&|path| shas.iter().find(|(p, _)| p == path).map(|(_, s)| s.clone()));
+                .collect()
+        };
+        if let Err(e) = unchanged_since_read(&disk, &seen, &ready, &export, &shas) {
+            for r in ready {
+                self.blobs.discard(r.staged);
+            }
+            return Err(e);
         }
+        conversation.fill_hashes(&|path| shas.get(path).cloned());
         let transcript = conversation.transcript_json();
         let machine = json!({
             "method": "conversation export",
@@ -363,6 +383,7 @@ fn unchanged_since_read(
     seen: &[Option<fs::Metadata>],
     ready: &[super::batch::Ready],
     export: &safekeep_chat::Export,
+    shas: &HashMap<String, String>,
 ) -> Result<()> {
     let changed = |path: &Path, what: &str| Error::SourceChanged {
         path: path.to_path_buf(),
@@ -380,16 +401,23 @@ fn unchanged_since_read(
             return Err(changed(path, "it changed while the export was being read"));
         }
     }
-    if !export.is_zip() {
-        for (read_path, sha) in export.read_hashes() {
-            let i = export.files().iter().position(|f| f.path == read_path);
-            if i.is_none_or(|i| ready[i].artifact.sha256 != sha) {
-                let at = i.map_or_else(|| PathBuf::from(&read_path), |i| disk[i].0.clone());
-                return Err(changed(
-                    &at,
-                    "the bytes read as the chat are not the bytes sealed",
-                ));
+    for (read_path, sha) in export.read_hashes() {
+        if shas.get(&read_path) != Some(&sha) {
+            let at = if export.is_zip() {
+                disk.first().map(|(p, _)| p.clone())
+            } else {
+                export
+                    .files()
+                    .iter()
+                    .position(|f| f.path == read_path)
+                    .and_then(|i| disk.get(i))
+                    .map(|(p, _)| p.clone())
             }
+            .unwrap_or_else(|| PathBuf::from(&read_path));
+            return Err(changed(
+                &at,
+                "the bytes read as the chat are not the bytes sealed",
+            ));
         }
     }
     Ok(())

@@ -51,6 +51,7 @@ bench:
 	$(CARGO) bench --locked -p safekeep-core --bench timeline
 	bench/bundle.sh
 	bench/backup.sh
+	bench/conversation.sh
 	bench/capture.sh
 	bench/web.sh
 	bench/timestamp.sh

@@ -23,6 +23,8 @@ export async function importChat(paths, order = null) {
     id = await call("import_conversation", { caseId: state.caseId, paths, options, onProgress: channel(() => {}) });
   } catch (e) {
     if (e && e.code === "date_order_needed") {
+      // A question, not a failure: asked in the form, nothing recorded yet.
+      clearMessages();
       $("chat-order").hidden = false;
       $("chat-order").scrollIntoView({ block: "center" });
       focus($("chat-day-first"));

@@ -67,7 +67,11 @@ async fn a_long_chat_is_added_searched_marked_and_reported() {
     .await;
     assert_eq!(asked, json!(null));
     until(&c, "!document.getElementById('chat-order').hidden").await;
-    assert_eq!(js(&c, "document.getElementById('alert').hidden").await, json!(true), "a question, not an error");
+    assert_eq!(
+        js(&c, "document.getElementById('alert').hidden").await,
+        json!(true),
+        "a question, not an error"
+    );
     axe_clean(&c, "the question about dates").await;
     shot(&c, "30-add-conversation-asks").await;
     js(

@@ -177,6 +177,38 @@ pub struct Reading {
     pub warnings: Vec<String>,
 }
 
+impl Reading {
+    /// A reading before [`Conversation::finish`] counts its messages; the date order is
+    /// filled in by the formats that write dates ambiguously.
+    pub(crate) fn new(
+        format: Format,
+        variant: &str,
+        chat_files: Vec<String>,
+        zone: &Zone,
+        timezone_basis: String,
+        chats: Vec<String>,
+        warnings: Vec<String>,
+    ) -> Self {
+        Self {
+            parser: PARSER.into(),
+            format,
+            variant: variant.into(),
+            format_basis: String::new(),
+            chat_files,
+            timezone: zone.name.clone(),
+            timezone_basis,
+            date_order: None,
+            date_order_basis: None,
+            chats,
+            participants: Vec::new(),
+            messages: 0,
+            attachments_found: 0,
+            attachments_missing: 0,
+            warnings,
+        }
+    }
+}
+
 /// A conversation read from an export.
 #[derive(Debug, Clone)]
 pub struct Conversation {

@@ -13,9 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::time::{self, Zone};
-use crate::{
-    Conversation, Error, Export, Format, Message, MessageKind, NOT_INCLUDED, PARSER, Reading, attachment,
-};
+use crate::{Conversation, Error, Export, Format, Message, MessageKind, NOT_INCLUDED, Reading, attachment};
 
 /// The `message_N.json` files of `export`, by conversation folder.
 pub fn chat_files(export: &Export) -> BTreeMap<String, Vec<(u32, String)>> {
@@ -150,26 +148,18 @@ pub fn read(export: &Export, zone: &Zone, format: Format) -> Result<Conversation
         ));
     }
     Ok(Conversation {
-        reading: Reading {
-            parser: PARSER.into(),
+        reading: Reading::new(
             format,
-            variant: "download your information (JSON)".into(),
-            format_basis: String::new(),
-            chat_files: chat_paths,
-            timezone: zone.name.clone(),
-            timezone_basis: format!(
+            "download your information (JSON)",
+            chat_paths,
+            zone,
+            format!(
                 "exact: timestamp_ms counts milliseconds since 1970 UTC; shown in {} ({})",
                 zone.name, zone.basis
             ),
-            date_order: None,
-            date_order_basis: None,
             chats,
-            participants: Vec::new(),
-            messages: 0,
-            attachments_found: 0,
-            attachments_missing: 0,
             warnings,
-        },
+        ),
         messages,
     })
 }

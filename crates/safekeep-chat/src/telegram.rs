@@ -16,8 +16,7 @@ use serde_json::Value;
 
 use crate::time::{self, Zone};
 use crate::{
-    Attachment, Conversation, Error, Export, Format, Message, MessageKind, NOT_INCLUDED, PARSER, Reading,
-    attachment,
+    Attachment, Conversation, Error, Export, Format, Message, MessageKind, NOT_INCLUDED, Reading, attachment,
 };
 
 /// The `result.json` of `export`, shallowest first.
@@ -180,23 +179,15 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
         ),
     };
     Ok(Conversation {
-        reading: Reading {
-            parser: PARSER.into(),
-            format: Format::Telegram,
-            variant: variant.into(),
-            format_basis: String::new(),
-            chat_files: vec![path],
-            timezone: zone.name.clone(),
+        reading: Reading::new(
+            Format::Telegram,
+            variant,
+            vec![path],
+            zone,
             timezone_basis,
-            date_order: None,
-            date_order_basis: None,
-            chats: names,
-            participants: Vec::new(),
-            messages: 0,
-            attachments_found: 0,
-            attachments_missing: 0,
+            names,
             warnings,
-        },
+        ),
         messages,
     })
 }

@@ -17,8 +17,7 @@ use regex::Regex;
 
 use crate::time::{self, DateOrder, Zone};
 use crate::{
-    Attachment, Conversation, Error, Export, Format, Message, MessageKind, NOT_INCLUDED, PARSER, Reading,
-    attachment,
+    Attachment, Conversation, Error, Export, Format, Message, MessageKind, NOT_INCLUDED, Reading, attachment,
 };
 
 /// Marks a phone puts around text that change nothing a person reads: direction marks,
@@ -259,24 +258,20 @@ pub fn read(export: &Export, zone: &Zone, order: Option<DateOrder>) -> Result<Co
     let chat = chat_name(export, &path);
     Ok(Conversation {
         reading: Reading {
-            parser: PARSER.into(),
-            format: Format::Whatsapp,
-            variant: if ios { "ios" } else { "android" }.into(),
-            format_basis: String::new(),
-            chat_files: vec![path],
-            timezone: zone.name.clone(),
-            timezone_basis: format!(
-                "WhatsApp writes the phone's local time without an offset; read in {}: {}",
-                zone.name, zone.basis
-            ),
             date_order: Some(order),
             date_order_basis: Some(basis),
-            chats: chat.into_iter().collect(),
-            participants: Vec::new(),
-            messages: 0,
-            attachments_found: 0,
-            attachments_missing: 0,
-            warnings,
+            ..Reading::new(
+                Format::Whatsapp,
+                if ios { "ios" } else { "android" },
+                vec![path],
+                zone,
+                format!(
+                    "WhatsApp writes the phone's local time without an offset; read in {}: {}",
+                    zone.name, zone.basis
+                ),
+                chat.into_iter().collect(),
+                warnings,
+            )
         },
         messages,
     })

@@ -13,9 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::time::{self, Zone};
-use crate::{
-    Attachment, Conversation, Error, Export, Format, Message, MessageKind, NOT_INCLUDED, PARSER, Reading,
-};
+use crate::{Attachment, Conversation, Error, Export, Format, Message, MessageKind, NOT_INCLUDED, Reading};
 
 /// A message and its exact time, for sorting.
 type Dated = (DateTime<Utc>, Message);
@@ -206,26 +204,18 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
         })
         .collect();
     Ok(Conversation {
-        reading: Reading {
-            parser: PARSER.into(),
-            format: Format::X,
-            variant: "archive".into(),
-            format_basis: String::new(),
-            chat_files: files,
-            timezone: zone.name.clone(),
-            timezone_basis: format!(
+        reading: Reading::new(
+            Format::X,
+            "archive",
+            files,
+            zone,
+            format!(
                 "exact: createdAt is written in UTC; shown in {} ({})",
                 zone.name, zone.basis
             ),
-            date_order: None,
-            date_order_basis: None,
             chats,
-            participants: Vec::new(),
-            messages: 0,
-            attachments_found: 0,
-            attachments_missing: 0,
             warnings,
-        },
+        ),
         messages,
     })
 }

@@ -100,6 +100,10 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE_OR_FOLDER")]
         files: Vec<PathBuf>,
     },
+    /// Receipts: the recipient of a bundle signs what they received; the sender adds the
+    /// receipt to the case.
+    #[command(subcommand)]
+    Receipt(ReceiptCommand),
     /// Print the messages of an imported conversation, oldest first.
     Messages {
         /// The conversation item's id (or the start of it).
@@ -583,6 +587,61 @@ pub struct ContextArgs {
     /// The account, handle or profile address of whoever posted it.
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
+}
+
+/// `safekeep receipt …`.
+#[derive(Debug, Subcommand)]
+pub enum ReceiptCommand {
+    /// For the recipient (solicitor, police officer, advocate): check a bundle you
+    /// received and sign a receipt saying what you received, when, and what every check
+    /// found. Needs no vault.
+    ///
+    /// The receipt is signed with your own key, made on first use and kept in your
+    /// settings folder under a passphrase (--passphrase-file, SAFEKEEP_PASSPHRASE, or
+    /// asked); its fingerprint is printed, to read out to the sender. Writes RECEIPT.json
+    /// and, beside it, the same as text (.txt). Exit status 0 when the bundle is intact.
+    Sign {
+        /// The bundle (.zip, or .zip.age) as you received it.
+        bundle: PathBuf,
+        /// Your name.
+        #[arg(long)]
+        name: String,
+        /// Your firm, force or service.
+        #[arg(long, default_value = "")]
+        organisation: String,
+        /// Where to write the receipt (it must not exist yet).
+        #[arg(long, value_name = "RECEIPT.json")]
+        out: PathBuf,
+        /// Your recipient key file. Defaults to SAFEKEEP_RECIPIENT_KEY, else
+        /// recipient-key.age in Safekeep's settings folder.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// For an encrypted bundle: read its passphrase from this file.
+        #[arg(long, value_name = "FILE", conflicts_with = "identity")]
+        bundle_passphrase_file: Option<PathBuf>,
+        /// For a bundle encrypted to an age public key: the identity file that opens it.
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
+    },
+    /// For the sender: add the receipt the recipient sent back to the case it is about.
+    /// It is checked (its signature, and that this case exported that very bundle) and
+    /// recorded in the case's audit log as `bundle.received`.
+    Add {
+        /// The RECEIPT.json file.
+        file: PathBuf,
+        /// The case (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+    },
+    /// List the receipts recorded in a case.
+    List {
+        /// The case (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// What `safekeep import` can import besides files.

@@ -11,6 +11,7 @@ mod import;
 mod init;
 mod list;
 mod note;
+mod receipt;
 mod secure;
 mod timestamp;
 
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             context,
             files,
         } => import::run(&dir()?, case_id.as_deref().unwrap_or_default(), context, &files),
+        Command::Receipt(r) => receipt::run(&dir, r),
         Command::Messages { item, json, from, to } => chat::messages(&dir()?, &item, json, from, to),
         Command::Capture(c) => capture::run(&dir()?, c),
         Command::Note {
@@ -144,6 +146,11 @@ pub fn vault_passphrase(dir: &std::path::Path) -> Result<zeroize::Zeroizing<Stri
         "vault passphrase",
         &format!("Passphrase for the vault in {}: ", dir.display()),
     )
+}
+
+/// `--passphrase-file`, for other secrets read the way the vault's is.
+pub fn passphrase_file() -> Option<&'static std::path::Path> {
+    PASSPHRASE_FILE.get().and_then(Option::as_deref)
 }
 
 /// A new vault passphrase, from the same sources (asked twice on a terminal).

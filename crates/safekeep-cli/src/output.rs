@@ -712,3 +712,60 @@ pub fn messages(list: &[safekeep_core::vault::Message], out: &mut dyn Write) -> 
     }
     Ok(())
 }
+
+/// Writes a signed receipt as RECEIPT.json and, beside it, as text; neither may exist.
+pub fn write_receipt(r: &safekeep_core::receipt::Receipt, out: &std::path::Path) -> Result<()> {
+    let json = serde_json::to_vec_pretty(r)?;
+    for (path, bytes) in [
+        (out.to_path_buf(), json),
+        (out.with_extension("txt"), r.text().into_bytes()),
+    ] {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        f.write_all(&bytes)?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Says what a receipt that was just added records.
+pub fn receipt_added(r: &safekeep_core::receipt::Receipt) {
+    eprintln!("{}", receipt_line(r));
+    eprintln!("Recorded in the case's audit log as bundle.received (see `safekeep log`).");
+}
+
+fn receipt_line(r: &safekeep_core::receipt::Receipt) -> String {
+    let state = match r.verdict.as_str() {
+        "intact" => "Received intact",
+        "altered" => "Received ALTERED",
+        _ => "Received UNREADABLE",
+    };
+    let org = if r.recipient.organisation.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", r.recipient.organisation)
+    };
+    format!(
+        "{state} by {}{org}, on {} (their key {}): {} (SHA-256 {})",
+        r.recipient.name, r.received_at, r.recipient.key_fingerprint, r.bundle.file, r.bundle.sha256
+    )
+}
+
+/// Lists a case's receipts.
+pub fn receipts(list: &[safekeep_core::vault::ReceivedReceipt], json: bool) -> Result<()> {
+    let mut out = io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(list)?)?;
+    } else if list.is_empty() {
+        writeln!(out, "No receipt recorded in this case yet.")?;
+    } else {
+        for r in list {
+            writeln!(out, "{}", receipt_line(&r.receipt))?;
+        }
+    }
+    Ok(())
+}

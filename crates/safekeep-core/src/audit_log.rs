@@ -37,6 +37,10 @@ pub mod event_type {
     pub const ITEM_TIMESTAMPED: &str = "item.timestamped";
     /// A bundle was exported. `data`: see `docs/bundle-format.md`.
     pub const BUNDLE_EXPORTED: &str = "bundle.exported";
+    /// The recipient of an exported bundle signed a receipt for it, and it was added to
+    /// the case. `data`: `receipt` (the whole signed receipt), `exported_seq` (the
+    /// `bundle.exported` event it answers) — docs/receipts.md.
+    pub const BUNDLE_RECEIVED: &str = "bundle.received";
     /// The vault was backed up. `data`: `backup` (the backup folder's id, derived from
     /// the vault's keys), `snapshot`, `items`, `blobs`, `copied` (docs/backup.md).
     pub const VAULT_BACKED_UP: &str = "vault.backed_up";

@@ -16,6 +16,7 @@ pub mod item;
 pub mod keyring;
 pub mod perceptual;
 pub mod picture;
+pub mod receipt;
 pub mod sealed_blob;
 pub mod signing;
 pub mod takedown;

@@ -17,6 +17,7 @@ mod encrypt;
 mod error;
 mod perceptual;
 mod query;
+mod receipts;
 mod timeline;
 mod timestamps;
 
@@ -42,6 +43,7 @@ pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
 pub use perceptual::{SimilarImage, fingerprint_all, fingerprint_of};
 pub use query::ItemView;
+pub use receipts::ReceivedReceipt;
 pub use timeline::{MAX_PAGE, TimelinePage, TimelineQuery};
 pub use timestamps::{
     Authority, DEFAULT_AUTHORITIES, ItemTimestamp, ObtainedToken, PendingStamp, TimestampSettings,

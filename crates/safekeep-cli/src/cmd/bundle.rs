@@ -92,7 +92,22 @@ pub fn verify(
     identity: Option<&Path>,
     json: bool,
 ) -> Result<ExitCode> {
-    let key = match identity {
+    let key = bundle_key(bundle, passphrase_file, identity)?;
+    let bar = output::bytes_bar("Checking");
+    let report = verify::verify_path(bundle, expect_key, key.as_ref(), &|n| bar.set_position(n));
+    bar.finish_and_clear();
+    output::verify_report(&report, json)?;
+    Ok(ExitCode::from(report.verdict.exit_code()))
+}
+
+/// What opens an encrypted bundle: the age identity file, else (for a `.age` bundle) its
+/// passphrase from the file, SAFEKEEP_BUNDLE_PASSPHRASE or the terminal; none for a zip.
+pub(super) fn bundle_key(
+    bundle: &Path,
+    passphrase_file: Option<&Path>,
+    identity: Option<&Path>,
+) -> Result<Option<BundleKey>> {
+    Ok(match identity {
         Some(path) => Some(BundleKey::Identities(zeroize::Zeroizing::new(
             std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the age identity file {}", path.display()))?,
@@ -106,10 +121,5 @@ pub fn verify(
             )?))
         }
         None => None,
-    };
-    let bar = output::bytes_bar("Checking");
-    let report = verify::verify_path(bundle, expect_key, key.as_ref(), &|n| bar.set_position(n));
-    bar.finish_and_clear();
-    output::verify_report(&report, json)?;
-    Ok(ExitCode::from(report.verdict.exit_code()))
+    })
 }

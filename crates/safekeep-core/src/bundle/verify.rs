@@ -66,6 +66,8 @@ pub struct VerifyReport {
     pub bag: Option<String>,
     /// Fingerprint of the key that signed the bundle, when the signature parsed.
     pub key_fingerprint: Option<String>,
+    /// SHA-256 of the bag's tag manifest (what the signature covers), once read.
+    pub tagmanifest_sha256: Option<String>,
     /// Files read.
     pub files: u64,
     /// Bytes read.
@@ -80,6 +82,7 @@ impl VerifyReport {
             verdict: Verdict::Intact,
             bag: None,
             key_fingerprint: None,
+            tagmanifest_sha256: None,
             files: 0,
             bytes: 0,
             checks: Vec::new(),
@@ -187,6 +190,7 @@ fn check_bag(
         }
     }
     let files = Files { by_name };
+    report.tagmanifest_sha256 = files.by_name.get(TAG_MANIFEST).map(|d| d.sha256.clone());
     report.add(
         "Every file can be read in full, with the size the archive declares",
         unreadable,

@@ -124,6 +124,9 @@ pub enum Error {
     /// A conversation export could not be read; nothing was recorded.
     #[error(transparent)]
     Conversation(#[from] safekeep_chat::Error),
+    /// A receipt that cannot be made, read or accepted.
+    #[error(transparent)]
+    Receipt(#[from] crate::receipt::ReceiptError),
     /// The batch or import was cancelled by the person before it finished.
     #[error("cancelled; nothing was recorded")]
     Cancelled,
@@ -169,6 +172,7 @@ impl Error {
                 safekeep_chat::Error::Unreadable(_) => "bad_input",
             },
             Self::Cancelled => "cancelled",
+            Self::Receipt(_) => "bad_receipt",
         }
     }
 

@@ -1,0 +1,105 @@
+//! `safekeep receipt sign`, `add` and `list` (docs/receipts.md).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use safekeep_core::receipt::{self, KEY_WORK_FACTOR};
+
+use crate::cli::ReceiptCommand;
+use crate::{output, passphrase};
+
+/// Where the recipient key is kept unless `--key` says otherwise.
+const KEY_ENV: &str = "SAFEKEEP_RECIPIENT_KEY";
+
+/// Runs one `receipt` subcommand; `vault` gives the vault folder when one is needed.
+pub fn run(vault: &dyn Fn() -> Result<PathBuf>, command: ReceiptCommand) -> Result<ExitCode> {
+    match command {
+        ReceiptCommand::Sign {
+            bundle,
+            name,
+            organisation,
+            out,
+            key,
+            bundle_passphrase_file,
+            identity,
+        } => {
+            let bundle_key =
+                super::bundle::bundle_key(&bundle, bundle_passphrase_file.as_deref(), identity.as_deref())?;
+            sign(&bundle, bundle_key, &name, &organisation, &out, key)
+        }
+        ReceiptCommand::Add { file, case_id } => add(&vault()?, &file, &case_id),
+        ReceiptCommand::List { case_id, json } => {
+            output::receipts(&super::open(&vault()?)?.receipts(&case_id)?, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn sign(
+    bundle: &Path,
+    bundle_key: Option<safekeep_core::bundle::BundleKey>,
+    name: &str,
+    organisation: &str,
+    out: &Path,
+    key: Option<PathBuf>,
+) -> Result<ExitCode> {
+    if out.exists() {
+        bail!(
+            "{} already exists; choose another name for the receipt",
+            out.display()
+        );
+    }
+    let key_path = key_path(key)?;
+    let pass = if key_path.exists() {
+        passphrase::existing(
+            super::passphrase_file(),
+            passphrase::VAULT_ENV,
+            "recipient key passphrase",
+            "Passphrase of your recipient key: ",
+        )?
+    } else {
+        eprintln!("Making your recipient key at {} (first use).", key_path.display());
+        passphrase::new(
+            super::passphrase_file(),
+            Some(passphrase::VAULT_ENV),
+            "recipient key passphrase",
+        )?
+    };
+    let work_factor = if super::fast_kdf() { 10 } else { KEY_WORK_FACTOR };
+    let (key, made) = receipt::load_or_create_key(&key_path, &pass, work_factor, &mut rand::rng())?;
+    let now = safekeep_core::clock::utc_rfc3339(&chrono::Local::now().fixed_offset());
+    let r = receipt::sign(bundle, bundle_key.as_ref(), name, organisation, &key, &now)?;
+    output::write_receipt(&r, out)?;
+    eprintln!(
+        "{}Receipt signed with the key {} (read this out to the sender).",
+        if made { "New key made. " } else { "" },
+        r.recipient.key_fingerprint
+    );
+    eprintln!(
+        "Wrote {} and {}.",
+        out.display(),
+        out.with_extension("txt").display()
+    );
+    if r.verdict != "intact" {
+        eprintln!("The bundle is NOT intact; the receipt says so and lists what failed.");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add(dir: &Path, file: &Path, case_id: &str) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let added = super::open(dir)?.add_receipt(case_id, &bytes)?;
+    output::receipt_added(&added.receipt);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn key_path(given: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = given.or_else(|| std::env::var_os(KEY_ENV).map(PathBuf::from)) {
+        return Ok(p);
+    }
+    directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
+        .map(|d| d.config_dir().join("recipient-key.age"))
+        .context("no settings folder was found for your recipient key: give one with --key FILE")
+}

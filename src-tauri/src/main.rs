@@ -10,6 +10,7 @@ mod error;
 mod fingerprints;
 mod languages;
 mod lock;
+mod receipts;
 mod settings;
 mod state;
 mod timestamp;
@@ -48,6 +49,8 @@ fn main() {
             commands::timeline_facets,
             commands::get_item,
             commands::import_files,
+            receipts::add_receipt,
+            receipts::case_receipts,
             conversation::import_conversation,
             conversation::message_page,
             conversation::find_messages,

@@ -13,6 +13,7 @@ import { captureUrl } from "./screens/capture-web.js";
 import { showExport } from "./screens/export.js";
 import { importPaths } from "./screens/import.js";
 import { importChat } from "./screens/chat-import.js";
+import { addReceipt } from "./screens/receipts.js";
 import { annotateLabel, openItem } from "./screens/item.js";
 import { showLock } from "./screens/lock.js";
 import { backupTo, showSettings } from "./screens/settings.js";
@@ -58,12 +59,16 @@ tauri.webview.getCurrentWebview().onDragDropEvent(async (event) => {
   else zone.classList.remove("over");
   if (p.type !== "drop") return;
   if (onVerify && p.paths.length) await verifyPath(p.paths[0]).catch(() => {});
-  else if (visibleScreen() === "case") await importPaths(p.paths);
+  else if (visibleScreen() === "case") {
+    // One .json dropped may be a recipient's receipt; anything else is evidence.
+    const one = p.paths.length === 1 && /\.json$/i.test(p.paths[0]);
+    if (!(one && await addReceipt(p.paths[0]).catch(() => true))) await importPaths(p.paths);
+  }
 });
 
 // The page's own actions, for keyboard users' scripts and for the end-to-end tests,
 // which cannot drive native file dialogs: the same functions the dialogs call.
-window.safekeep = { importPaths, importChat, verifyPath, openItem, openCase, captureScreen, captureUrl, showExport, showSettings, showVerify, backupTo };
+window.safekeep = { importPaths, importChat, addReceipt, verifyPath, openItem, openCase, captureScreen, captureUrl, showExport, showSettings, showVerify, backupTo };
 
 // ---------------------------------------------------------------- start
 

@@ -244,6 +244,20 @@ fn signed_bytes(r: &Receipt) -> Result<Vec<u8>, ReceiptError> {
     canonical::to_bytes(&v).map_err(|e| ReceiptError::Invalid(e.to_string()))
 }
 
+/// Whether `bytes` claim to be a receipt (JSON naming a `safekeep-receipt` format), so
+/// that a file dropped on a case can go to [`crate::Vault::add_receipt`] rather than be
+/// imported as evidence. Says nothing about whether the receipt is valid.
+pub fn looks_like_receipt(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("receipt")
+                .and_then(Value::as_str)
+                .map(|f| f.starts_with("safekeep-receipt"))
+        })
+        .unwrap_or(false)
+}
+
 impl Receipt {
     /// Reads a receipt file and checks its signature against the key it names.
     pub fn read_verified(bytes: &[u8]) -> Result<Self, ReceiptError> {

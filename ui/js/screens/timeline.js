@@ -10,6 +10,7 @@ import { blurredImage, releaseImages } from "../shared/picture.js";
 import { state } from "../shared/state.js";
 import { openItem } from "./item.js";
 import { renderTakedown } from "./takedown.js";
+import { renderReceipts } from "./receipts.js";
 
 const PAGE = 100;
 
@@ -156,6 +157,7 @@ export async function renderTimeline() {
   releaseImages();
   timestampSoon();
   renderTakedown().catch(() => {});
+  renderReceipts().catch(() => {});
   await loadFacets();
   await loadPage(true);
 }

@@ -1,0 +1,91 @@
+//! A recipient's receipt added on the case page of the real app: the page shows who
+//! received the bundle intact and when; a JSON file that is not a receipt is left to
+//! be imported as evidence.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use safekeep_core::bundle::ExportOptions;
+use safekeep_core::item::Context;
+use safekeep_e2e::*;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receipt_shows_on_the_case_page() {
+    let home = tempfile::tempdir().unwrap();
+    let mut v = make_vault(&home.path().join("vault"));
+    let case = v.create_case("Messages from Sam").unwrap();
+    v.add_note(&case, "He wrote again at 10pm", Context::default())
+        .unwrap();
+    let zip = home.path().join("case.zip");
+    v.export(
+        &case,
+        &ExportOptions {
+            out: zip.clone(),
+            exhibit_prefix: "AB".into(),
+            ..Default::default()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    drop(v);
+    // The solicitor's side: their own key, their receipt.
+    let (key, _) = safekeep_core::receipt::load_or_create_key(
+        &home.path().join("solicitor/key.age"),
+        "the solicitor's passphrase",
+        10,
+        &mut rand_core(),
+    )
+    .unwrap();
+    let receipt = safekeep_core::receipt::sign(
+        &zip,
+        None,
+        "Jo Bloggs",
+        "Bloggs & Co",
+        &key,
+        "2026-03-02T10:00:00.000Z",
+    )
+    .unwrap();
+    let file = home.path().join("RECEIPT.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&receipt).unwrap()).unwrap();
+    let other = home.path().join("evidence.json");
+    std::fs::write(&other, br#"{"post": "not a receipt"}"#).unwrap();
+
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    unlock_and_open_first_case(&c).await;
+    assert_eq!(
+        js(&c, "document.getElementById('receipts-box').hidden").await,
+        json!(true)
+    );
+    let added = run_async(&c, "window.safekeep.addReceipt(arguments[0])", vec![json!(file)]).await;
+    assert_eq!(added, json!(true));
+    until(&c, "!document.getElementById('receipts-box').hidden").await;
+    let text = js(&c, "document.getElementById('receipts-list').textContent").await;
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("Received intact by Jo Bloggs, Bloggs & Co"),
+        "{text}"
+    );
+    assert!(text.contains(&key.fingerprint()), "{text}");
+    shot(&c, "33-receipt-received").await;
+    axe_clean(&c, "a case with a receipt").await;
+    let not = run_async(&c, "window.safekeep.addReceipt(arguments[0])", vec![json!(other)]).await;
+    assert_eq!(
+        not,
+        json!(false),
+        "not a receipt: left to be imported as evidence"
+    );
+    // The same receipt twice is refused, with the reason.
+    let again = run_async(&c, "window.safekeep.addReceipt(arguments[0])", vec![json!(file)]).await;
+    assert!(
+        again["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already recorded"),
+        "{again}"
+    );
+}
+
+fn rand_core() -> impl rand::RngCore {
+    use rand::SeedableRng;
+    rand::rngs::StdRng::seed_from_u64(3)
+}

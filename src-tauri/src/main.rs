@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod backups;
 mod capture;
 mod commands;
 mod conversation;
@@ -40,6 +41,10 @@ fn main() {
             lock::touch,
             commands::app_status,
             commands::setup_vault,
+            backups::restore_vault,
+            backups::backup_reminder,
+            backups::set_backup_reminder,
+            backups::backup_reminder_on,
             commands::list_cases,
             commands::create_case,
             commands::rename_case,

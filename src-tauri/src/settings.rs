@@ -13,7 +13,14 @@ pub struct Settings {
     pub vault_dir: Option<PathBuf>,
     /// Lock the vault after this many seconds without use (default 5 minutes).
     pub auto_lock_seconds: Option<u64>,
+    /// Remind the person to back up when the last backup is older than this many days
+    /// (default two weeks; 0: never remind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_reminder_days: Option<u64>,
 }
+
+/// Remind after two weeks without a backup unless the person turned reminders off.
+pub const DEFAULT_REMINDER_DAYS: u64 = 14;
 
 /// Auto-lock after five idle minutes unless the person chose otherwise.
 pub const DEFAULT_AUTO_LOCK_SECONDS: u64 = 300;
@@ -43,6 +50,11 @@ impl Settings {
     /// Seconds of inactivity before the vault locks itself.
     pub fn auto_lock_seconds(&self) -> u64 {
         self.auto_lock_seconds.unwrap_or(DEFAULT_AUTO_LOCK_SECONDS)
+    }
+
+    /// Days without a backup before the reminder shows (0: never).
+    pub fn backup_reminder_days(&self) -> u64 {
+        self.backup_reminder_days.unwrap_or(DEFAULT_REMINDER_DAYS)
     }
 
     /// The vault folder to use: `SAFEKEEP_VAULT`, else the saved choice, else the default.

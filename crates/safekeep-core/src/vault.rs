@@ -30,7 +30,7 @@ use rusqlite::{Connection, OpenFlags, Transaction};
 use serde_json::Value;
 
 pub use crate::db::item_search::Facets;
-pub use backup::{BackupSummary, LastBackup, RestoreSummary, restore};
+pub use backup::{BackupDue, BackupSummary, LastBackup, RestoreSummary, restore};
 pub use batch::Imported;
 pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress};
 pub use changes::{Annotation, AnnotationBody};

@@ -8,6 +8,7 @@ import { state } from "../shared/state.js";
 import { openCase } from "./case.js";
 import { clearPasswords, newPassphrase } from "./lock.js";
 import { showRecoveryKey } from "./recovery.js";
+import { showSettings } from "./settings.js";
 
 export async function openCases() {
   clearMessages();
@@ -21,7 +22,22 @@ export async function openCases() {
   $("plain-warning").hidden = state.status.encrypted;
   $("lock-now").hidden = !state.status.encrypted;
   show("cases");
+  await remindBackup();
 }
+
+/// A gentle reminder when the last backup is old (or there is none), unless turned off
+/// in Settings or put off for this session.
+let putOff = false;
+async function remindBackup() {
+  const due = putOff ? null : await call("backup_reminder").catch(() => null);
+  $("backup-reminder").hidden = !due;
+  if (!due) return;
+  $("backup-reminder-text").replaceChildren(due.last
+    ? tNodes("cases.backup_old", { days: due.days_since })
+    : tNodes("cases.backup_never"));
+}
+$("backup-reminder-later").addEventListener("click", () => { putOff = true; $("backup-reminder").hidden = true; });
+$("backup-reminder-go").addEventListener("click", () => showSettings());
 
 $("case-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();

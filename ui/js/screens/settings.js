@@ -120,7 +120,9 @@ async function renderBackup() {
     ? tNodes("settings.backup_last", { when: when(last.at), dir: el("code", {}, last.dir) })
     : tNodes("settings.backup_never"));
   $("backup-again").hidden = !last;
+  $("backup-remind").checked = await call("backup_reminder_on");
 }
+$("backup-remind").addEventListener("change", () => call("set_backup_reminder", { on: $("backup-remind").checked }));
 
 /// Backs up into `dir` (null: the last backup's folder). The page function the folder
 /// dialog calls, and the tests.

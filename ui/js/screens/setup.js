@@ -2,8 +2,8 @@
 
 import { $, show } from "../shared/dom.js";
 import { call, tauri } from "../shared/calls.js";
-import { t } from "../shared/i18n.js";
-import { clearMessages, showError } from "../shared/messages.js";
+import { t, when } from "../shared/i18n.js";
+import { clearMessages, notice, showError } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { openCases } from "./cases.js";
 import { clearPasswords, newPassphrase, showLock } from "./lock.js";
@@ -38,4 +38,32 @@ $("setup-form").addEventListener("submit", async (ev) => {
   } finally {
     $("setup-start").disabled = false;
   }
+});
+
+// Restore from a backup: the vault is made where the first-run form says, from the backup.
+$("restore-choose").addEventListener("click", async () => {
+  const dir = await tauri.dialog.open({ directory: true, title: t("setup.restore_from") });
+  if (dir) $("restore-from").value = dir;
+});
+
+/// Restores the backup in `backup` into the vault folder; the page function the form calls.
+export async function restoreFrom(backup, secret, recovery) {
+  clearMessages();
+  $("restore-go").disabled = true;
+  $("restore-progress").hidden = false;
+  try {
+    const r = await call("restore_vault", { backup, dir: $("setup-dir").value.trim() || null, secret, recovery });
+    state.status = r.status;
+    $("restore-secret").value = "";
+    await openCases();
+    notice("setup.restored", { count: r.summary.items, cases: r.summary.cases, when: when(r.summary.backed_up_at) });
+  } finally {
+    $("restore-go").disabled = false;
+    $("restore-progress").hidden = true;
+  }
+}
+
+$("restore-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  await restoreFrom($("restore-from").value.trim(), $("restore-secret").value, $("restore-recovery").checked).catch(() => {});
 });

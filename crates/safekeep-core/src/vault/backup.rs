@@ -79,6 +79,15 @@ pub struct LastBackup {
     pub at: String,
 }
 
+/// A backup reminder: when the last backup was, if ever.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupDue {
+    /// The last backup, if any.
+    pub last: Option<LastBackup>,
+    /// Whole days since it.
+    pub days_since: Option<i64>,
+}
+
 /// What a restore made.
 #[derive(Debug, Clone, Serialize)]
 pub struct RestoreSummary {
@@ -293,6 +302,28 @@ impl Vault {
         Ok(dir.zip(at).map(|(dir, at)| LastBackup { dir: dir.into(), at }))
     }
 
+    /// Whether a gentle reminder to back up is due: the vault holds evidence and was never
+    /// backed up, or not for more than `days` days (by this vault's clock).
+    pub fn backup_due(&self, days: u64) -> Result<Option<BackupDue>> {
+        let has_items: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM items WHERE withdrawn_at IS NULL)",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_items {
+            return Ok(None);
+        }
+        let last = self.last_backup()?;
+        let days_since = last
+            .as_ref()
+            .and_then(|l| chrono::DateTime::parse_from_rfc3339(&l.at).ok())
+            .map(|at| (self.now() - at).num_days());
+        Ok(match days_since {
+            Some(d) if d <= days as i64 => None,
+            _ => Some(BackupDue { last, days_since }),
+        })
+    }
+
     /// Checks that `dir` is empty, new, or this vault's backup; makes its folders, clears
     /// what an interrupted run left in `tmp/`, and returns the current head if any.
     fn prepare_backup_dir(&self, dir: &Path, seal: &crate::sealed_blob::BlobKey) -> Result<Option<Head>> {
@@ -456,6 +487,10 @@ pub fn restore(dir: &Path, vault: &Path, env: Environment, unlock: Unlock<'_>) -
                 json!({"backup": head.vault, "snapshot": head.db, "backed_up_at": head.at}),
             )?;
         }
+        // The backup it came from is this vault's last backup: "Back up now" goes there,
+        // and the reminder counts from when it was made.
+        crate::db::meta::set(&tx, "backup.dir", &dir.to_string_lossy())?;
+        crate::db::meta::set(&tx, "backup.at", &head.at)?;
         tx.commit()?;
         Ok(RestoreSummary {
             vault: vault.to_path_buf(),

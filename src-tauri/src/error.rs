@@ -40,3 +40,14 @@ pub fn capitalise(text: &str) -> String {
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
 }
+
+impl From<safekeep_core::receipt::ReceiptError> for UiError {
+    fn from(e: safekeep_core::receipt::ReceiptError) -> Self {
+        let code = match e {
+            safekeep_core::receipt::ReceiptError::WrongPassphrase(_) => "wrong_passphrase",
+            safekeep_core::receipt::ReceiptError::WeakPassphrase => "weak_passphrase",
+            _ => "bad_receipt",
+        };
+        Self::new(code, capitalise(&e.to_string()))
+    }
+}

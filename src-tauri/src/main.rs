@@ -56,6 +56,7 @@ fn main() {
             commands::import_files,
             receipts::add_receipt,
             receipts::case_receipts,
+            receipts::sign_receipt,
             conversation::import_conversation,
             conversation::message_page,
             conversation::find_messages,

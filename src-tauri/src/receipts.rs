@@ -32,3 +32,68 @@ pub fn add_receipt(
 pub fn case_receipts(state: State<'_, AppState>, case_id: String) -> Result<Vec<ReceivedReceipt>> {
     Ok(state.vault()?.receipts(&case_id)?)
 }
+
+/// What signing a receipt in "Check a bundle" gave.
+#[derive(serde::Serialize)]
+pub struct SignedReceipt {
+    /// RECEIPT.json, beside the bundle.
+    path: PathBuf,
+    /// The same as text.
+    text_path: PathBuf,
+    /// The recipient key's fingerprint, to read out to the sender.
+    fingerprint: String,
+    /// Whether the key was made just now (first use).
+    new_key: bool,
+    /// What the checks found.
+    verdict: String,
+}
+
+/// For the recipient: checks the bundle at `path` again and signs a receipt with their
+/// own key (made on first use under `key_passphrase`, kept in Safekeep's settings folder
+/// or `SAFEKEEP_RECIPIENT_KEY`), written beside the bundle as `NAME-receipt.json`.
+#[tauri::command(async)]
+pub fn sign_receipt(
+    path: PathBuf,
+    bundle_passphrase: Option<String>,
+    name: String,
+    organisation: String,
+    key_passphrase: String,
+) -> Result<SignedReceipt> {
+    let key_path = std::env::var_os("SAFEKEEP_RECIPIENT_KEY")
+        .map(PathBuf::from)
+        .or_else(|| {
+            directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
+                .map(|d| d.config_dir().join("recipient-key.age"))
+        })
+        .ok_or_else(|| {
+            UiError::new(
+                "no_dir",
+                "There is no settings folder to keep your recipient key in.",
+            )
+        })?;
+    let (key, new_key) = safekeep_core::receipt::load_or_create_key(
+        &key_path,
+        &key_passphrase,
+        safekeep_core::receipt::KEY_WORK_FACTOR,
+        &mut rand::rng(),
+    )?;
+    let bundle_key = bundle_passphrase
+        .filter(|_| safekeep_core::bundle::encrypted::is_encrypted(&path))
+        .map(|p| safekeep_core::bundle::BundleKey::Passphrase(zeroize::Zeroizing::new(p)));
+    let now = safekeep_core::clock::utc_rfc3339(&chrono::Local::now().fixed_offset());
+    let receipt = safekeep_core::receipt::sign(&path, bundle_key.as_ref(), &name, &organisation, &key, &now)?;
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = file.trim_end_matches(".age").trim_end_matches(".zip");
+    let out = path.with_file_name(format!("{stem}-receipt.json"));
+    let text_path = receipt.save(&out)?;
+    Ok(SignedReceipt {
+        path: out,
+        text_path,
+        fingerprint: receipt.recipient.key_fingerprint,
+        new_key,
+        verdict: receipt.verdict,
+    })
+}

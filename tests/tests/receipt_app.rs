@@ -83,6 +83,52 @@ async fn a_receipt_shows_on_the_case_page() {
             .contains("already recorded"),
         "{again}"
     );
+
+    // The recipient's side in the app: "Check a bundle", then sign a receipt there.
+    run_async(&c, "window.safekeep.showVerify()", vec![]).await;
+    visible(&c, "verify").await;
+    let report = run_async(&c, "window.safekeep.verifyPath(arguments[0])", vec![json!(zip)]).await;
+    assert_eq!(report["verdict"], json!("intact"), "{report}");
+    let signed = run_async(
+        &c,
+        "window.safekeep.signReceipt('Sam Officer', 'Example Police', 'an officer passphrase')",
+        vec![],
+    )
+    .await;
+    assert_eq!(signed["new_key"], json!(true), "{signed}");
+    until(&c, "!document.getElementById('receipt-result').hidden").await;
+    axe_clean(&c, "a signed receipt").await;
+    shot(&c, "34-receipt-signed").await;
+    let written = home.path().join("case-receipt.json");
+    let bytes = std::fs::read(&written).unwrap();
+    let r = safekeep_core::receipt::Receipt::read_verified(&bytes).unwrap();
+    assert_eq!(r.recipient.name, "Sam Officer");
+    assert_eq!(r.verdict, "intact");
+    assert!(home.path().join("case-receipt.txt").exists());
+    // A wrong passphrase for the key that now exists is refused.
+    let wrong = run_async(
+        &c,
+        "window.safekeep.signReceipt('Sam Officer', '', 'not the passphrase')",
+        vec![],
+    )
+    .await;
+    assert_eq!(wrong["error"]["code"], json!("wrong_passphrase"), "{wrong}");
+    // Back on the sender's case page, the second receipt is added too.
+    run_async(
+        &c,
+        "window.safekeep.openCase(arguments[0], 'Messages from Sam')",
+        vec![json!(case)],
+    )
+    .await;
+    visible(&c, "case").await;
+    let added = run_async(
+        &c,
+        "window.safekeep.addReceipt(arguments[0])",
+        vec![json!(written)],
+    )
+    .await;
+    assert_eq!(added, json!(true));
+    until(&c, "document.querySelectorAll('#receipts-list li').length === 2").await;
 }
 
 fn rand_core() -> impl rand::RngCore {

@@ -18,7 +18,7 @@ import { annotateLabel, openItem } from "./screens/item.js";
 import { showLock } from "./screens/lock.js";
 import { backupTo, showSettings } from "./screens/settings.js";
 import { restoreFrom, showSetup } from "./screens/setup.js";
-import { showVerify, verifyPath } from "./screens/verify.js";
+import { showVerify, signReceipt, verifyPath } from "./screens/verify.js";
 import "./screens/note.js";
 import "./screens/recovery.js";
 
@@ -68,7 +68,7 @@ tauri.webview.getCurrentWebview().onDragDropEvent(async (event) => {
 
 // The page's own actions, for keyboard users' scripts and for the end-to-end tests,
 // which cannot drive native file dialogs: the same functions the dialogs call.
-window.safekeep = { importPaths, importChat, addReceipt, restoreFrom, verifyPath, openItem, openCase, captureScreen, captureUrl, showExport, showSettings, showVerify, backupTo };
+window.safekeep = { importPaths, importChat, addReceipt, restoreFrom, signReceipt, verifyPath, openItem, openCase, captureScreen, captureUrl, showExport, showSettings, showVerify, backupTo };
 
 // ---------------------------------------------------------------- start
 

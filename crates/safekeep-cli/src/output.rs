@@ -713,25 +713,6 @@ pub fn messages(list: &[safekeep_core::vault::Message], out: &mut dyn Write) -> 
     Ok(())
 }
 
-/// Writes a signed receipt as RECEIPT.json and, beside it, as text; neither may exist.
-pub fn write_receipt(r: &safekeep_core::receipt::Receipt, out: &std::path::Path) -> Result<()> {
-    let json = serde_json::to_vec_pretty(r)?;
-    for (path, bytes) in [
-        (out.to_path_buf(), json),
-        (out.with_extension("txt"), r.text().into_bytes()),
-    ] {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-        f.write_all(&bytes)?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-    }
-    Ok(())
-}
-
 /// Says what a receipt that was just added records.
 pub fn receipt_added(r: &safekeep_core::receipt::Receipt) {
     eprintln!("{}", receipt_line(r));

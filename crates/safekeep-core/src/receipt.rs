@@ -29,8 +29,8 @@ pub const FORMAT: &str = "safekeep-receipt 1";
 /// Why a receipt could not be made, read or accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptError {
-    /// The recipient's key file could not be read or written.
-    #[error("the recipient key {path} {what}: {source}")]
+    /// The recipient's key file, or the receipt, could not be read or written.
+    #[error("{path} {what}: {source}")]
     KeyFile {
         /// Where.
         path: String,
@@ -124,7 +124,7 @@ pub fn load_or_create_key(
 ) -> Result<(VaultKey, bool), ReceiptError> {
     let shown = path.display().to_string();
     let io_err = |what: &'static str| {
-        let shown = shown.clone();
+        let shown = format!("the recipient key {shown}");
         move |source| ReceiptError::KeyFile {
             path: shown,
             what,
@@ -291,6 +291,31 @@ impl Receipt {
             ));
         }
         Ok(r)
+    }
+
+    /// Writes the receipt as `out` (RECEIPT.json) and, beside it, as text (`.txt`);
+    /// neither may exist yet. Returns the text file's path.
+    pub fn save(&self, out: &Path) -> Result<std::path::PathBuf, ReceiptError> {
+        let json = serde_json::to_vec_pretty(self).map_err(|e| ReceiptError::Invalid(e.to_string()))?;
+        let txt = out.with_extension("txt");
+        for (path, bytes) in [(out, json), (txt.as_path(), self.text().into_bytes())] {
+            let shown = path.display().to_string();
+            let written = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|mut f| {
+                    f.write_all(&bytes)?;
+                    f.write_all(b"\n")?;
+                    f.sync_all()
+                });
+            written.map_err(|e| ReceiptError::KeyFile {
+                path: shown,
+                what: "cannot be written (a receipt never replaces a file)",
+                source: e,
+            })?;
+        }
+        Ok(txt)
     }
 
     /// The receipt for people: who received what, when, and what the checks found.

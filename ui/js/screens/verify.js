@@ -33,6 +33,7 @@ export async function verifyPath(path) {
       el("span", { class: "mark", "aria-hidden": "true" }, c.ok ? "✔ " : "✘ "),
       el("strong", {}, t(c.ok ? "verify.passed" : "verify.failed")), " ", english(c.check),
       ...c.details.filter(Boolean).map((d) => english(d, "span")).map((d) => { d.classList.add("detail"); return d; }))));
+  $("receipt-result").hidden = true;
   $("verify-result").hidden = false;
   // Announced by the status region; shown once, in the verdict box.
   $("verify-progress").classList.add("sr-only");
@@ -46,3 +47,22 @@ $("verify-choose").addEventListener("click", async () => {
   if (p) await verifyPath(p);
 });
 $("nav-verify").addEventListener("click", showVerify);
+
+/// Signs a receipt for the bundle just checked; the page function the form calls.
+export async function signReceipt(name, organisation, keyPassphrase) {
+  clearMessages();
+  $("receipt-go").disabled = true;
+  try {
+    const r = await call("sign_receipt", { path: $("verify-path").value.trim(), bundlePassphrase: $("verify-pass").value || null, name, organisation, keyPassphrase });
+    $("receipt-pass").value = "";
+    $("receipt-result").replaceChildren(tNodes(r.new_key ? "receipt.done_new" : "receipt.done", { fingerprint: el("code", {}, r.fingerprint), path: el("code", {}, r.path) }));
+    $("receipt-result").hidden = false;
+    return r;
+  } finally {
+    $("receipt-go").disabled = false;
+  }
+}
+$("receipt-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  signReceipt($("receipt-name").value, $("receipt-org").value, $("receipt-pass").value).catch(() => {});
+});

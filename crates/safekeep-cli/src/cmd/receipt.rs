@@ -70,7 +70,7 @@ fn sign(
     let (key, made) = receipt::load_or_create_key(&key_path, &pass, work_factor, &mut rand::rng())?;
     let now = safekeep_core::clock::utc_rfc3339(&chrono::Local::now().fixed_offset());
     let r = receipt::sign(bundle, bundle_key.as_ref(), name, organisation, &key, &now)?;
-    output::write_receipt(&r, out)?;
+    r.save(out)?;
     eprintln!(
         "{}Receipt signed with the key {} (read this out to the sender).",
         if made { "New key made. " } else { "" },

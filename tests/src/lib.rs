@@ -6,6 +6,7 @@
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -16,16 +17,24 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// tauri-driver, stopped with SIGTERM (SIGKILL would orphan WebKitWebDriver).
-pub struct Driver(Child);
+/// tauri-driver, stopped with SIGTERM (SIGKILL would orphan WebKitWebDriver). While it
+/// lives no other test of the same binary has an app open: tests that count the
+/// windows on the X display, or capture the screen, must see only their own app.
+pub struct Driver {
+    child: Child,
+    _alone: MutexGuard<'static, ()>,
+}
+
+/// Held by the one [`Driver`] running at a time.
+static ONE_APP: Mutex<()> = Mutex::new(());
 
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = Command::new("kill")
             .arg("-TERM")
-            .arg(self.0.id().to_string())
+            .arg(self.child.id().to_string())
             .status();
-        let _ = self.0.wait();
+        let _ = self.child.wait();
     }
 }
 
@@ -38,6 +47,7 @@ pub fn free_port() -> u16 {
 }
 
 pub fn start_driver(home: &Path) -> (Driver, u16) {
+    let alone = ONE_APP.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let (port, native) = (free_port(), free_port());
     let bin = std::env::var_os("TAURI_DRIVER")
         .map(PathBuf::from)
@@ -64,7 +74,7 @@ pub fn start_driver(home: &Path) -> (Driver, u16) {
                 bin.display()
             )
         });
-    let driver = Driver(child);
+    let driver = Driver { child, _alone: alone };
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(

@@ -170,6 +170,9 @@ fn a_zip_is_one_artifact_and_bad_input_records_nothing() {
         "a zip's media are hashed inside it"
     );
 
+    // A folder holding the vault is refused before anything is staged.
+    let e = import(&mut v, &case, &[tmp.path().to_path_buf()]).unwrap_err();
+    assert!(e.to_string().contains("vault folder"), "{e}");
     let e = import(&mut v, &case, &[fixture("not-a-chat")]).unwrap_err();
     assert_eq!(e.code(), "not_an_export");
     let e = v

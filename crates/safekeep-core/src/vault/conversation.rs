@@ -77,6 +77,14 @@ impl Vault {
         let before: Vec<Option<fs::Metadata>> = paths.iter().map(|p| fs::metadata(p).ok()).collect();
         let export = safekeep_chat::Export::open(paths)?;
         let disk = export.disk_files();
+        // A folder given whole must not hold the vault itself (its sealed files are not
+        // an export, and would be sealed into themselves).
+        if let Some((p, _)) = disk.iter().find(|(p, _)| super::batch::inside(p, &self.dir)) {
+            return Err(Error::Input {
+                path: p.clone(),
+                reason: "it is inside Safekeep's own vault folder: give the export's own folder, not one that holds the vault; nothing was imported".into(),
+            });
+        }
         // Each file as it was before anything was read: a zip or loose file from before
         // it was opened, a folder's files from when it was listed.
         let seen: Vec<Option<fs::Metadata>> = disk

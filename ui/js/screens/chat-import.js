@@ -18,9 +18,12 @@ export async function importChat(paths, order = null) {
   pending = paths;
   const options = { format: $("chat-format").value || null, zone: $("chat-zone").value.trim() || null, dateOrder: order };
   $("chat-progress").hidden = false;
+  const bar = $("import-bar");
+  $("import-progress").hidden = false;
+  const onProgress = channel((p) => { bar.max = p.bytes_total || 1; bar.value = p.bytes_done; });
   let id;
   try {
-    id = await call("import_conversation", { caseId: state.caseId, paths, options, onProgress: channel(() => {}) });
+    id = await call("import_conversation", { caseId: state.caseId, paths, options, onProgress });
   } catch (e) {
     if (e && e.code === "date_order_needed") {
       // A question, not a failure: asked in the form, nothing recorded yet.
@@ -32,6 +35,7 @@ export async function importChat(paths, order = null) {
     return null;
   } finally {
     $("chat-progress").hidden = true;
+    $("import-progress").hidden = true;
   }
   pending = null;
   $("chat-order").hidden = true;

@@ -35,7 +35,23 @@ impl Drop for Driver {
             .arg(self.child.id().to_string())
             .status();
         let _ = self.child.wait();
+        // The app closes its window after the driver has gone; under load that took
+        // seconds, and the next test counted two windows. Wait for it (bounded) before
+        // the next test may start its app.
+        let start = Instant::now();
+        while any_windows() > 0 && start.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
+}
+
+/// Safekeep windows on the display, shown or not.
+fn any_windows() -> usize {
+    Command::new("xdotool")
+        .args(["search", "--name", "^Safekeep$"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().count())
+        .unwrap_or(0)
 }
 
 pub fn free_port() -> u16 {

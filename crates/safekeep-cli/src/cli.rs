@@ -100,6 +100,9 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE_OR_FOLDER")]
         files: Vec<PathBuf>,
     },
+    /// Safekeep's browser: log in to sites there, then capture pages as you see them.
+    #[command(subcommand)]
+    Browser(BrowserCommand),
     /// Receipts: the recipient of a bundle signs what they received; the sender adds the
     /// receipt to the case.
     #[command(subcommand)]
@@ -321,8 +324,12 @@ pub enum CaptureCommand {
     ///
     /// Keeps what the server sent (a WARC file with every request and response, the
     /// certificate chain and the addresses used) and, with an installed Chromium, Chrome
-    /// or Edge, how the page looked (full-page PNG, PDF, MHTML, DOM). Pages you can only
-    /// see when logged in cannot be fetched this way: capture the screen instead.
+    /// or Edge, how the page looked (full-page PNG, PDF, MHTML, DOM).
+    ///
+    /// With --browser, the page is loaded once in Safekeep's browser (with the logins you
+    /// made there: `safekeep browser open`), and everything that load fetched — including
+    /// what its scripts loaded — is recorded and sealed with screenshots of that same load
+    /// (WARC and WACZ; login cookies removed).
     Url {
         /// The page's address (https:// is assumed when left out).
         #[arg(required_unless_present = "check_again")]
@@ -337,10 +344,20 @@ pub enum CaptureCommand {
         /// Fetch only: do not render the page in a browser.
         #[arg(long)]
         no_render: bool,
-        /// The browser to render with (default: an installed Chromium, Chrome or Edge;
+        /// The browser program to use (default: an installed Chromium, Chrome or Edge;
         /// or SAFEKEEP_BROWSER).
         #[arg(long, value_name = "PATH", conflicts_with = "no_render")]
-        browser: Option<PathBuf>,
+        browser_program: Option<PathBuf>,
+        /// Load and record the page in Safekeep's browser, with your logins there.
+        #[arg(long, conflicts_with_all = ["no_render", "check_again"])]
+        browser: bool,
+        /// With --browser: scroll down first to load more (feeds), for at most 20 s and
+        /// 50,000 pixels.
+        #[arg(long, requires = "browser")]
+        scroll: bool,
+        /// With --browser: show the browser's window while capturing.
+        #[arg(long, requires = "browser")]
+        show: bool,
         /// Capture even if the site's certificate does not verify. The record says it
         /// did not verify, and why.
         #[arg(long)]
@@ -371,6 +388,28 @@ pub enum CaptureCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `safekeep browser …`
+#[derive(Debug, Subcommand)]
+pub enum BrowserCommand {
+    /// Open Safekeep's browser in a window, with its own profile (never your everyday
+    /// browser's). Log in to sites there as usual; Safekeep never sees your passwords.
+    /// With --case, press Enter in this terminal to capture the tab you are looking at.
+    /// Your logins are kept encrypted in the vault when the window closes.
+    Open {
+        /// The case captures go into.
+        #[arg(long = "case", value_name = "ID")]
+        case_id: Option<String>,
+        /// The browser program (default: an installed Chromium, Chrome or Edge).
+        #[arg(long, value_name = "PATH")]
+        browser_program: Option<PathBuf>,
+        /// Also trust this certificate authority (a PEM file) in the browser, for this run.
+        #[arg(long = "ca-file", value_name = "PEM")]
+        ca_files: Vec<PathBuf>,
+    },
+    /// Forget my logins: delete the browser's stored profile (cookies, site data).
+    Forget,
 }
 
 /// `safekeep timestamp …`

@@ -2,6 +2,7 @@
 
 mod annotate;
 mod backup;
+mod browser;
 mod bundle;
 mod capture;
 mod case;
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             context,
             files,
         } => import::run(&dir()?, case_id.as_deref().unwrap_or_default(), context, &files),
+        Command::Browser(b) => browser::run(&dir()?, b),
         Command::Receipt(r) => receipt::run(&dir, r),
         Command::Messages { item, json, from, to } => chat::messages(&dir()?, &item, json, from, to),
         Command::Capture(c) => capture::run(&dir()?, c),

@@ -138,10 +138,17 @@ pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<
         return Ok(());
     }
     let s = &c.summary;
-    eprintln!(
-        "Fetched {} (status {}, {} request(s))",
-        s.final_url, s.status, s.requests
-    );
+    if s.status == 0 {
+        eprintln!(
+            "Recorded {} in Safekeep's browser ({} request(s))",
+            s.final_url, s.requests
+        );
+    } else {
+        eprintln!(
+            "Fetched {} (status {}, {} request(s))",
+            s.final_url, s.status, s.requests
+        );
+    }
     for a in &c.item.artifacts {
         eprintln!(
             "Kept {} ({} bytes, SHA-256 {})",
@@ -161,7 +168,7 @@ pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<
     }
     if s.login_suspected {
         eprintln!(
-            "This looks like a login page. If the content needs you to be logged in, open it in your browser and capture the screen instead."
+            "This looks like a login page. If the content needs you to be logged in, log in with `safekeep browser open`, then capture it with `safekeep capture url --browser`."
         );
     }
     println!("{}", c.item.id);

@@ -5,56 +5,17 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
-use common::tool;
+use common::{Chain, make_chain, tool};
 
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use common::PASS;
-
-/// The certificates the HTTPS server presents, DER, leaf first.
-struct Chain {
-    ders: Vec<Vec<u8>>,
-    root_pem: PathBuf,
-}
-
-fn make_chain(dir: &Path) -> Chain {
-    let ca = |name: &str| {
-        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.distinguished_name.push(DnType::CommonName, name);
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        p
-    };
-    let root = CertifiedIssuer::self_signed(ca("Safekeep Test Root"), KeyPair::generate().unwrap()).unwrap();
-    let inter = CertifiedIssuer::signed_by(
-        ca("Safekeep Test Intermediate"),
-        KeyPair::generate().unwrap(),
-        &root,
-    )
-    .unwrap();
-    let mut leaf = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
-    leaf.distinguished_name.push(DnType::CommonName, "localhost");
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = leaf.signed_by(&leaf_key, &inter).unwrap();
-    fs::write(
-        dir.join("chain.pem"),
-        format!("{}{}{}", leaf.pem(), inter.pem(), root.pem()),
-    )
-    .unwrap();
-    fs::write(dir.join("leaf.key"), leaf_key.serialize_pem()).unwrap();
-    fs::write(dir.join("root.pem"), root.pem()).unwrap();
-    Chain {
-        ders: vec![leaf.der().to_vec(), inter.der().to_vec(), root.der().to_vec()],
-        root_pem: dir.join("root.pem"),
-    }
-}
 
 /// A tiny valid PNG (4×4, one colour).
 fn png_bytes() -> Vec<u8> {
@@ -642,7 +603,7 @@ fn refusals_and_limits_leave_nothing_behind() {
         &s.servers.http("/page"),
         "--case",
         &s.case,
-        "--browser",
+        "--browser-program",
         "/nonexistent/chrome",
     ]);
     assert!(err.contains("/nonexistent/chrome does not exist"), "{err}");

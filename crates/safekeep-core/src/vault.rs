@@ -9,6 +9,7 @@
 
 mod backup;
 mod batch;
+mod browser_profile;
 mod capture;
 mod changes;
 mod check;
@@ -32,6 +33,7 @@ use serde_json::Value;
 pub use crate::db::item_search::Facets;
 pub use backup::{BackupDue, BackupSummary, LastBackup, RestoreSummary, restore};
 pub use batch::Imported;
+pub use browser_profile::{BrowserProfile, PROFILE_FILE};
 pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress};
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};

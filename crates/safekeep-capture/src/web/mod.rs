@@ -9,9 +9,11 @@
 //! browser renders it.
 
 pub mod again;
+pub mod browser;
 pub mod fetch;
 pub mod render;
 pub mod tls;
+pub mod wacz;
 pub mod warc;
 
 use std::path::PathBuf;
@@ -582,9 +584,13 @@ fn files(
     let info = warc::WarcInfo {
         filename: "page.warc.gz".into(),
         date: started.with_timezone(&Utc),
+        description: "A web page captured as evidence. Each request and response is recorded exactly as sent and received.".into(),
     };
-    let warc = warc::write(&info, &exchanges, &metadata, &mut rand::rng())
-        .map_err(|e| WebError::Input(format!("the WARC could not be written ({e})")))?;
+    let views: Vec<warc::WarcExchange<'_>> = exchanges.iter().map(Into::into).collect();
+    let warc = warc::write(&info, &views, &metadata, &mut rand::rng())
+        .map_err(|e| WebError::Input(format!("the WARC could not be written ({e})")))?
+        .bytes;
+    drop(views);
     let media = last
         .header("content-type")
         .and_then(|t| t.split(';').next())

@@ -178,12 +178,13 @@ pub async fn render(url: &str, options: &RenderOptions) -> Result<Rendered, Stri
         })
         .launch_timeout(Duration::from_secs(30))
         .request_timeout(options.load_timeout + Duration::from_secs(30))
-        // Nothing but the page: no updates, no QUIC probing, no field trials.
+        // Nothing but the page: no updates, no QUIC probing, no field trials. (Names
+        // without the leading dashes: chromiumoxide adds them.)
         .args([
-            "--disable-component-update",
-            "--disable-quic",
-            "--no-pings",
-            "--disable-domain-reliability",
+            "disable-component-update",
+            "disable-quic",
+            "no-pings",
+            "disable-domain-reliability",
         ]);
     if running_as_root() {
         // Chromium refuses to start its sandbox as root.
@@ -308,7 +309,7 @@ fn png_size(png: &[u8]) -> Option<Size> {
 }
 
 #[cfg(unix)]
-fn running_as_root() -> bool {
+pub(crate) fn running_as_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self")
         .map(|m| m.uid() == 0)
@@ -316,7 +317,7 @@ fn running_as_root() -> bool {
 }
 
 #[cfg(not(unix))]
-fn running_as_root() -> bool {
+pub(crate) fn running_as_root() -> bool {
     false
 }
 

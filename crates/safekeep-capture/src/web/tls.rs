@@ -44,7 +44,7 @@ pub(crate) fn root_store(extra: &[std::path::PathBuf]) -> Result<Arc<RootCertSto
     Ok(Arc::new(roots))
 }
 
-fn read_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, WebError> {
+pub(crate) fn read_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, WebError> {
     let bad = |why: String| {
         WebError::Input(format!(
             "could not read the certificate authority file {}: {why}",
@@ -223,6 +223,15 @@ pub struct CertificateInfo {
     pub not_before: String,
     /// Valid until (RFC 3339, UTC).
     pub not_after: String,
+}
+
+/// The base64 SHA-256 of a certificate's SubjectPublicKeyInfo: what Chromium's
+/// `--ignore-certificate-errors-spki-list` matches against a presented chain.
+pub(crate) fn spki_sha256_base64(der: &[u8]) -> Option<String> {
+    use x509_cert::der::Encode;
+    let cert = x509_cert::Certificate::from_der(der).ok()?;
+    let spki = cert.tbs_certificate.subject_public_key_info.to_der().ok()?;
+    Some(data_encoding::BASE64.encode(&Sha256::digest(&spki)))
 }
 
 /// Describes a presented chain and renders it as PEM (the DER bytes exactly, in order).

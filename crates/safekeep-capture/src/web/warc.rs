@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Each record is its own gzip member (Annex D: "each record … compressed individually"),
-//! so tools can seek to any record. Records written, in order: `warcinfo`; per hop a
+//! so tools can seek to any record (the offsets are returned for the WACZ's index). Records written, in order: `warcinfo`; per hop a
 //! `request` and its `response` (linked by `WARC-Concurrent-To`); a `metadata` record
 //! with Safekeep's capture description, referring to the last response.
 //!
@@ -37,20 +37,97 @@ pub struct WarcInfo {
     pub filename: String,
     /// When writing began.
     pub date: DateTime<Utc>,
+    /// How the exchanges were recorded (one sentence for the `warcinfo` record).
+    pub description: String,
+}
+
+/// One request and its response, as the WARC writer needs them (from Safekeep's own
+/// fetch, or from what the browser reported over the DevTools protocol).
+#[derive(Debug, Clone)]
+pub struct WarcExchange<'a> {
+    /// `WARC-Target-URI`.
+    pub url: &'a str,
+    /// When the request was sent.
+    pub date: DateTime<Utc>,
+    /// `WARC-IP-Address`, when known.
+    pub ip: Option<String>,
+    /// The HTTP request message.
+    pub request: &'a [u8],
+    /// The HTTP response message (head and body).
+    pub response: &'a [u8],
+    /// Where the body starts within `response`.
+    pub head_len: usize,
+    /// The status code (for the index).
+    pub status: u16,
+    /// The media type (for the index).
+    pub mime: String,
+    /// Extra WARC fields for both records, e.g. `WARC-Protocol`.
+    pub fields: Vec<(&'static str, String)>,
+}
+
+impl<'a> From<&'a Exchange> for WarcExchange<'a> {
+    fn from(ex: &'a Exchange) -> Self {
+        Self {
+            url: ex.url.as_str(),
+            date: ex.sent_at,
+            ip: Some(ex.remote.ip().to_string()),
+            request: &ex.request,
+            response: &ex.response,
+            head_len: ex.head_len,
+            status: ex.status,
+            mime: ex
+                .header("content-type")
+                .and_then(|t| t.split(';').next())
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// Where one response record sits in the file: what a CDXJ index line needs.
+#[derive(Debug, Clone)]
+pub struct IndexEntry {
+    /// `WARC-Target-URI`.
+    pub url: String,
+    /// `WARC-Date` of the record.
+    pub date: DateTime<Utc>,
+    /// Status code.
+    pub status: u16,
+    /// Media type.
+    pub mime: String,
+    /// `WARC-Payload-Digest`.
+    pub digest: String,
+    /// Byte offset of the record's gzip member.
+    pub offset: u64,
+    /// Length of the gzip member.
+    pub length: u64,
+}
+
+/// A written WARC file and the index of its responses.
+#[derive(Debug)]
+pub struct Written {
+    /// The gzipped WARC.
+    pub bytes: Vec<u8>,
+    /// One entry per response record, in file order.
+    pub index: Vec<IndexEntry>,
 }
 
 /// Writes the exchanges and the capture description as a gzipped WARC/1.1 file.
 pub fn write(
     info: &WarcInfo,
-    exchanges: &[Exchange],
+    exchanges: &[WarcExchange<'_>],
     metadata_json: &[u8],
     rng: &mut dyn RngCore,
-) -> std::io::Result<Vec<u8>> {
+) -> std::io::Result<Written> {
     let mut out = Vec::new();
+    let mut index = Vec::new();
     let info_id = record_id(rng);
     let fields = format!(
-        "software: Safekeep {}\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: A web page captured as evidence. Each request and response is recorded exactly as sent and received.\r\n",
-        env!("CARGO_PKG_VERSION")
+        "software: Safekeep {}\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: {}\r\n",
+        env!("CARGO_PKG_VERSION"),
+        clean(&info.description),
     );
     record(
         &mut out,
@@ -68,38 +145,41 @@ pub fn write(
     for ex in exchanges {
         let request_id = record_id(rng);
         let response_id = record_id(rng);
-        let date = warc_date(&ex.sent_at);
-        let uri = ex.url.to_string();
-        record(
-            &mut out,
-            &[
-                ("WARC-Type", "request".into()),
-                ("WARC-Record-ID", request_id.clone()),
-                ("WARC-Date", date.clone()),
-                ("WARC-Target-URI", uri.clone()),
-                ("WARC-IP-Address", ex.remote.ip().to_string()),
-                ("WARC-Concurrent-To", response_id.clone()),
-                ("WARC-Warcinfo-ID", info_id.clone()),
-                ("Content-Type", "application/http;msgtype=request".into()),
-            ],
-            &ex.request,
-            None,
-        )?;
-        record(
-            &mut out,
-            &[
-                ("WARC-Type", "response".into()),
-                ("WARC-Record-ID", response_id.clone()),
-                ("WARC-Date", date),
-                ("WARC-Target-URI", uri),
-                ("WARC-IP-Address", ex.remote.ip().to_string()),
-                ("WARC-Warcinfo-ID", info_id.clone()),
-                ("Content-Type", "application/http;msgtype=response".into()),
-            ],
-            &ex.response,
-            Some(&ex.response[ex.head_len.min(ex.response.len())..]),
-        )?;
-        last_response = Some((response_id, ex.url.to_string()));
+        let date = warc_date(&ex.date);
+        let uri = ex.url.to_owned();
+        let mut request_fields = vec![
+            ("WARC-Type", "request".into()),
+            ("WARC-Record-ID", request_id.clone()),
+            ("WARC-Date", date.clone()),
+            ("WARC-Target-URI", uri.clone()),
+        ];
+        if let Some(ip) = &ex.ip {
+            request_fields.push(("WARC-IP-Address", ip.clone()));
+        }
+        let mut response_fields = request_fields.clone();
+        request_fields.push(("WARC-Concurrent-To", response_id.clone()));
+        request_fields.push(("WARC-Warcinfo-ID", info_id.clone()));
+        request_fields.push(("Content-Type", "application/http;msgtype=request".into()));
+        request_fields.extend(ex.fields.iter().cloned());
+        record(&mut out, &request_fields, ex.request, None)?;
+        response_fields[0].1 = "response".into();
+        response_fields[1].1 = response_id.clone();
+        response_fields.push(("WARC-Warcinfo-ID", info_id.clone()));
+        response_fields.push(("Content-Type", "application/http;msgtype=response".into()));
+        response_fields.extend(ex.fields.iter().cloned());
+        let offset = out.len() as u64;
+        let payload = &ex.response[ex.head_len.min(ex.response.len())..];
+        record(&mut out, &response_fields, ex.response, Some(payload))?;
+        index.push(IndexEntry {
+            url: uri.clone(),
+            date: ex.date,
+            status: ex.status,
+            mime: ex.mime.clone(),
+            digest: digest(payload),
+            offset,
+            length: out.len() as u64 - offset,
+        });
+        last_response = Some((response_id, uri));
     }
     if let Some((refers_to, uri)) = last_response {
         record(
@@ -117,7 +197,7 @@ pub fn write(
             None,
         )?;
     }
-    Ok(out)
+    Ok(Written { bytes: out, index })
 }
 
 /// Appends one record as one gzip member. `payload`, when given, gets a payload digest.

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use safekeep_capture::screen::{self, ScreenRequest, Target};
+use safekeep_capture::web::browser::{BrowserRequest, ScrollLimits};
 use safekeep_capture::web::{self, Limits, Render, WebRequest};
 
 use crate::cli::CaptureCommand;
@@ -46,7 +47,10 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             case_id,
             check_again,
             no_render,
+            browser_program,
             browser,
+            scroll,
+            show,
             accept_invalid_certificate,
             ca_files,
             max_body_mib,
@@ -56,6 +60,25 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             json,
         } => {
             let mut vault = super::open(dir)?;
+            if browser {
+                let req = BrowserRequest {
+                    url: url.unwrap_or_default(),
+                    program: browser_program,
+                    show,
+                    scroll: scroll.then(ScrollLimits::default),
+                    extra_authorities: ca_files,
+                    load_timeout: Duration::from_secs(timeout),
+                    max_body: max_body_mib.saturating_mul(1 << 20),
+                    context: context.into(),
+                };
+                let case_id = case_id.unwrap_or_default();
+                output::captured_page(
+                    &web::browser::capture_url_to_vault(&mut vault, &case_id, &req)?,
+                    json,
+                )?;
+                super::stamp_new_items(&mut vault)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let (earlier_case, base) = match &check_again {
                 Some(item) => web::again::request_for(&vault, item)?,
                 None => (String::new(), WebRequest::default()),
@@ -72,7 +95,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                         || base.limits.accept_invalid_certificate,
                 },
                 extra_authorities: ca_files,
-                render: match (no_render, browser) {
+                render: match (no_render, browser_program) {
                     (true, _) => Render::Skip,
                     (false, Some(path)) => Render::With(path),
                     (false, None) => Render::Auto,

@@ -1,7 +1,10 @@
 //! What several CLI test files share.
 #![allow(clippy::unwrap_used, dead_code)]
 
+use std::fs;
 use std::path::{Path, PathBuf};
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use std::process::Command;
 
 /// A third-party tool: from the tools venv `make deps-test` fills, else from PATH. Panics
@@ -47,4 +50,43 @@ pub fn stdout_of(args: &[&str], out: std::process::Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// The certificates the HTTPS server presents, DER, leaf first.
+pub struct Chain {
+    pub ders: Vec<Vec<u8>>,
+    pub root_pem: PathBuf,
+}
+
+/// Writes chain.pem (leaf, intermediate, root), leaf.key and root.pem into `dir`.
+pub fn make_chain(dir: &Path) -> Chain {
+    let ca = |name: &str| {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, name);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        p
+    };
+    let root = CertifiedIssuer::self_signed(ca("Safekeep Test Root"), KeyPair::generate().unwrap()).unwrap();
+    let inter = CertifiedIssuer::signed_by(
+        ca("Safekeep Test Intermediate"),
+        KeyPair::generate().unwrap(),
+        &root,
+    )
+    .unwrap();
+    let mut leaf = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    leaf.distinguished_name.push(DnType::CommonName, "localhost");
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = leaf.signed_by(&leaf_key, &inter).unwrap();
+    fs::write(
+        dir.join("chain.pem"),
+        format!("{}{}{}", leaf.pem(), inter.pem(), root.pem()),
+    )
+    .unwrap();
+    fs::write(dir.join("leaf.key"), leaf_key.serialize_pem()).unwrap();
+    fs::write(dir.join("root.pem"), root.pem()).unwrap();
+    Chain {
+        ders: vec![leaf.der().to_vec(), inter.der().to_vec(), root.der().to_vec()],
+        root_pem: dir.join("root.pem"),
+    }
 }

@@ -1,0 +1,490 @@
+//! Safekeep's browser: an installed Chromium, Chrome or Edge with its own profile, driven
+//! over the DevTools protocol, recording every tab from its last top-level navigation
+//! on, so that "Capture this page" seals the load the person saw — never a reload.
+//! Specification: docs/capture.md § "Safekeep's browser".
+//!
+//! The profile (the person's logins) is a folder the caller provides; the vault keeps it
+//! encrypted between runs ([`safekeep_core::vault::BrowserProfile`]). Nothing here reads
+//! or stores passwords; login secrets in headers never reach an artifact
+//! ([`message::redact`]).
+
+pub mod message;
+pub mod recorder;
+mod seal;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chromiumoxide::Page;
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::target::EventTargetCreated;
+use chromiumoxide::handler::viewport::Viewport;
+use futures_util::StreamExt;
+use safekeep_core::Vault;
+use safekeep_core::item::Context;
+use url::Url;
+
+use super::render::{VIEWPORT, find_browser};
+use super::{Captured, WebError, parse_address, tls};
+use recorder::{RecordLimits, Recorder};
+pub use seal::{PageCapture, ScrollLimits};
+
+/// How long the network must be quiet before a page counts as loaded.
+pub const SETTLE_QUIET: Duration = Duration::from_millis(500);
+
+/// How Safekeep's browser is started.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    /// The browser program (see [`find_browser`]).
+    pub program: PathBuf,
+    /// The profile folder (private, temporary; see the module docs).
+    pub profile: PathBuf,
+    /// No window (scripted captures and tests).
+    pub headless: bool,
+    /// Certificate authorities the browser trusts for this run only, besides the
+    /// system's (PEM files; e.g. an organisation's own authority, or a test's).
+    pub extra_authorities: Vec<PathBuf>,
+    /// What a recording keeps.
+    pub limits: RecordLimits,
+    /// Longest wait for a page to settle.
+    pub load_timeout: Duration,
+    /// The case the window records into, shown on its first tab.
+    pub case_title: Option<String>,
+}
+
+/// A running browser and the recorders of its tabs.
+pub struct Session {
+    runtime: tokio::runtime::Runtime,
+    browser: Arc<Browser>,
+    events: tokio::task::JoinHandle<()>,
+    watcher: Option<tokio::task::JoinHandle<()>>,
+    tabs: Arc<Mutex<Vec<Tab>>>,
+    options: BrowserOptions,
+    version: String,
+    user_agent: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One tab and its recorder.
+#[derive(Debug, Clone)]
+pub struct Tab {
+    page: Page,
+    recorder: Arc<Recorder>,
+}
+
+impl Session {
+    /// Starts the browser. A missing or broken browser is an error that says so.
+    pub fn launch(options: BrowserOptions) -> Result<Self, WebError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| WebError::Input(format!("the browser's connection could not be started ({e})")))?;
+        let mut spki = Vec::new();
+        for path in &options.extra_authorities {
+            for der in tls::read_pem_certificates(path)? {
+                spki.push(tls::spki_sha256_base64(der.as_ref()).ok_or_else(|| {
+                    WebError::Input(format!("a certificate in {} could not be read", path.display()))
+                })?);
+            }
+        }
+        let (width, height) = VIEWPORT;
+        let mut config = BrowserConfig::builder()
+            .chrome_executable(&options.program)
+            .user_data_dir(&options.profile)
+            .window_size(width, height)
+            .launch_timeout(Duration::from_secs(30))
+            .request_timeout(options.load_timeout + Duration::from_secs(30))
+            .respect_https_errors()
+            .args([
+                "disable-component-update",
+                "disable-quic",
+                "no-pings",
+                "disable-domain-reliability",
+                "no-default-browser-check",
+            ]);
+        if !spki.is_empty() {
+            config = config.arg(("ignore-certificate-errors-spki-list", spki.join(",").as_str()));
+        }
+        if options.headless {
+            config = config.new_headless_mode().viewport(Viewport {
+                width,
+                height,
+                device_scale_factor: Some(1.0),
+                emulating_mobile: false,
+                is_landscape: false,
+                has_touch: false,
+            });
+        } else {
+            config = config.with_head().viewport(None);
+        }
+        if super::render::running_as_root() {
+            config = config.no_sandbox();
+        }
+        let config = config.build().map_err(WebError::Browser)?;
+        let program = options.program.display().to_string();
+        let (browser, mut handler) = runtime
+            .block_on(Browser::launch(config))
+            .map_err(|e| WebError::Browser(format!("{program} could not be started ({e})")))?;
+        let events = runtime.spawn(async move { while handler.next().await.is_some() {} });
+        let version = runtime
+            .block_on(browser.version())
+            .map_err(|e| WebError::Browser(format!("{program} did not answer ({e})")))?;
+        Ok(Self {
+            runtime,
+            browser: Arc::new(browser),
+            events,
+            watcher: None,
+            tabs: Arc::new(Mutex::new(Vec::new())),
+            options,
+            version: version.product,
+            user_agent: version.user_agent,
+        })
+    }
+
+    /// The browser's own name for itself, e.g. `Chrome/131.0.6778.85`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Opens a recorded tab, at `url` when given (the recording starts before the load).
+    pub fn open_tab(&self, url: Option<&Url>) -> Result<Tab, WebError> {
+        let limits = self.options.limits;
+        let tab = self.runtime.block_on(async {
+            let page = self
+                .browser
+                .new_page("about:blank")
+                .await
+                .map_err(|e| WebError::Browser(format!("the browser could not open a tab ({e})")))?;
+            let recorder = Recorder::start(&page, limits).await.map_err(WebError::Browser)?;
+            Ok::<_, WebError>(Tab {
+                page,
+                recorder: Arc::new(recorder),
+            })
+        })?;
+        if let Some(url) = url {
+            self.navigate(&tab, url);
+        }
+        lock(&self.tabs).push(tab.clone());
+        Ok(tab)
+    }
+
+    /// Loads `url` in `tab` and waits (bounded) for the network to settle. Returns
+    /// whether it settled; a page that never settles is captured as it is.
+    pub fn navigate(&self, tab: &Tab, url: &Url) -> bool {
+        let timeout = self.options.load_timeout;
+        self.runtime.block_on(async {
+            let _ = tokio::time::timeout(timeout, tab.page.goto(url.as_str())).await;
+            tab.recorder.settle(SETTLE_QUIET, timeout).await
+        })
+    }
+
+    /// Records every tab the person opens from now on (the visible window), and the
+    /// tabs already open.
+    pub fn watch_new_tabs(&mut self) -> Result<(), WebError> {
+        let limits = self.options.limits;
+        let browser = Arc::clone(&self.browser);
+        let tabs = Arc::clone(&self.tabs);
+        let mut created = self
+            .runtime
+            .block_on(browser.event_listener::<EventTargetCreated>())
+            .map_err(|e| WebError::Browser(format!("the browser's tabs could not be followed ({e})")))?;
+        let open = self.runtime.block_on(browser.pages()).unwrap_or_default();
+        for page in open {
+            let known = lock(&tabs).iter().any(|t| t.page.target_id() == page.target_id());
+            if !known && let Ok(recorder) = self.runtime.block_on(Recorder::start(&page, limits)) {
+                lock(&tabs).push(Tab {
+                    page,
+                    recorder: Arc::new(recorder),
+                });
+            }
+        }
+        self.watcher = Some(self.runtime.spawn(async move {
+            while let Some(e) = created.next().await {
+                if e.target_info.r#type != "page" {
+                    continue;
+                }
+                for _ in 0..100 {
+                    if let Ok(page) = browser.get_page(e.target_info.target_id.clone()).await {
+                        if let Ok(recorder) = Recorder::start(&page, limits).await {
+                            lock(&tabs).push(Tab {
+                                page,
+                                recorder: Arc::new(recorder),
+                            });
+                        }
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }));
+        Ok(())
+    }
+
+    /// The tab the person is looking at: the visible, focused one (else the last opened).
+    pub fn current_tab(&self) -> Option<Tab> {
+        let tabs = lock(&self.tabs).clone();
+        let mut best = None;
+        for tab in tabs.iter().rev() {
+            let state = self.runtime.block_on(async {
+                tab.page
+                    .evaluate("[document.visibilityState, document.hasFocus()]")
+                    .await
+                    .ok()
+                    .and_then(|v| v.into_value::<(String, bool)>().ok())
+            });
+            match state {
+                Some((v, true)) if v == "visible" => return Some(tab.clone()),
+                Some((v, _)) if v == "visible" && best.is_none() => best = Some(tab.clone()),
+                _ => {}
+            }
+        }
+        best.or_else(|| tabs.last().cloned())
+    }
+
+    /// Seals `tab` as it is now (after scrolling, when asked), without reloading it.
+    pub fn capture(&self, tab: &Tab, scroll: Option<ScrollLimits>) -> Result<PageCapture, WebError> {
+        self.runtime.block_on(seal::capture(self, tab, scroll))
+    }
+
+    /// Closes the browser and waits for it to exit, so its profile is complete on disk.
+    pub fn close(mut self) {
+        if let Some(w) = self.watcher.take() {
+            w.abort();
+            let _ = self.runtime.block_on(w);
+        }
+        lock(&self.tabs).clear();
+        if let Ok(mut browser) = Arc::try_unwrap(self.browser) {
+            self.runtime.block_on(async {
+                let _ = tokio::time::timeout(Duration::from_secs(5), browser.close()).await;
+                if tokio::time::timeout(Duration::from_secs(10), browser.wait())
+                    .await
+                    .is_err()
+                {
+                    let _ = browser.kill().await;
+                    let _ = browser.wait().await;
+                }
+            });
+        }
+        self.events.abort();
+    }
+
+    /// Whether the browser is still running (the person may have closed its window).
+    pub fn is_running(&self) -> bool {
+        !self.events.is_finished()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A scripted capture in Safekeep's browser (`safekeep capture url --browser`).
+#[derive(Debug, Clone, Default)]
+pub struct BrowserRequest {
+    /// The address as typed.
+    pub url: String,
+    /// The browser program; `None` finds one.
+    pub program: Option<PathBuf>,
+    /// Show the window while capturing.
+    pub show: bool,
+    /// Scroll to load more before sealing.
+    pub scroll: Option<ScrollLimits>,
+    /// Extra certificate authorities (PEM files).
+    pub extra_authorities: Vec<PathBuf>,
+    /// Longest wait for the page to settle.
+    pub load_timeout: Duration,
+    /// Largest body kept.
+    pub max_body: u64,
+    /// What the person said about it.
+    pub context: Context,
+}
+
+/// Most body bytes one capture keeps.
+pub const MAX_TOTAL_BODIES: u64 = 1 << 30;
+
+/// Loads `request.url` in Safekeep's browser with the vault's profile, records and seals
+/// it into `case_id`, and puts the profile back (encrypted) before returning.
+pub fn capture_url_to_vault(
+    vault: &mut Vault,
+    case_id: &str,
+    request: &BrowserRequest,
+) -> Result<Captured, WebError> {
+    let case = vault.resolve_case(case_id)?;
+    let url = parse_address(&request.url)?;
+    let program = find_browser(request.program.as_deref()).map_err(WebError::Browser)?;
+    let profile = vault.open_browser_profile()?;
+    let began = Instant::now();
+    let options = BrowserOptions {
+        program,
+        profile: profile.path().to_path_buf(),
+        headless: !request.show,
+        extra_authorities: request.extra_authorities.clone(),
+        limits: RecordLimits {
+            max_body: request.max_body,
+            max_total: MAX_TOTAL_BODIES,
+        },
+        load_timeout: request.load_timeout,
+        case_title: Some(case.title.clone()),
+    };
+    let result = (|| {
+        let session = Session::launch(options)?;
+        let captured = session
+            .open_tab(None)
+            .map(|tab| {
+                let settled = session.navigate(&tab, &url);
+                (tab, settled)
+            })
+            .and_then(|(tab, settled)| {
+                let mut page = session.capture(&tab, request.scroll)?;
+                page.machine["load"] = if settled {
+                    "complete: the network was quiet before the capture".into()
+                } else {
+                    format!(
+                        "still loading after {} s; what had loaded then was captured",
+                        request.load_timeout.as_secs()
+                    )
+                    .into()
+                };
+                Ok(page)
+            });
+        session.close();
+        captured
+    })();
+    vault.keep_browser_profile(profile)?;
+    let mut page = result?;
+    page.context = super::with_source(request.context.clone(), &url);
+    let clock = vault.clock();
+    let now = clock.now();
+    seal::store(vault, &case.id, page, now, began)
+}
+
+/// Safekeep's browser as a window the person uses (`safekeep browser open`, the app's
+/// "Open Safekeep's browser"): their logins from the vault, every tab recorded, and
+/// "Capture this page" sealing the tab they are looking at.
+#[derive(Debug)]
+pub struct Window {
+    session: Session,
+    profile: safekeep_core::vault::BrowserProfile,
+    case_id: Option<String>,
+    began: Instant,
+}
+
+/// What a window is opened with.
+#[derive(Debug, Clone, Default)]
+pub struct WindowOptions {
+    /// The case captures go into.
+    pub case_id: Option<String>,
+    /// The browser program; `None` finds one.
+    pub program: Option<PathBuf>,
+    /// Extra certificate authorities (PEM files).
+    pub extra_authorities: Vec<PathBuf>,
+    /// No window (tests of the app).
+    pub headless: bool,
+}
+
+impl Window {
+    /// Opens the window on a first tab that says whose browser it is and which case it
+    /// records into.
+    pub fn open(vault: &Vault, options: &WindowOptions) -> Result<Self, WebError> {
+        let case = match &options.case_id {
+            Some(id) => Some(vault.resolve_case(id)?),
+            None => None,
+        };
+        let program = find_browser(options.program.as_deref()).map_err(WebError::Browser)?;
+        let profile = vault.open_browser_profile()?;
+        let mut session = Session::launch(BrowserOptions {
+            program,
+            profile: profile.path().to_path_buf(),
+            headless: options.headless,
+            extra_authorities: options.extra_authorities.clone(),
+            limits: RecordLimits {
+                max_body: super::DEFAULT_MAX_BODY,
+                max_total: MAX_TOTAL_BODIES,
+            },
+            load_timeout: super::DEFAULT_TIMEOUT,
+            case_title: case.as_ref().map(|c| c.title.clone()),
+        })?;
+        let welcome = welcome_page(case.as_ref().map(|c| c.title.as_str()), profile.is_kept());
+        let tab = session.open_tab(None)?;
+        session.runtime.block_on(async {
+            let _ = tab.page.set_content(welcome).await;
+        });
+        session.watch_new_tabs()?;
+        Ok(Self {
+            session,
+            profile,
+            case_id: case.map(|c| c.id),
+            began: Instant::now(),
+        })
+    }
+
+    /// Seals the tab the person is looking at, as it is now, into the window's case.
+    pub fn capture_current(
+        &self,
+        vault: &mut Vault,
+        scroll: Option<ScrollLimits>,
+    ) -> Result<Captured, WebError> {
+        let case_id = self.case_id.clone().ok_or_else(|| {
+            WebError::Input(
+                "this browser window was opened without a case, so it cannot capture. Open it from a case"
+                    .into(),
+            )
+        })?;
+        let tab = self
+            .session
+            .current_tab()
+            .ok_or_else(|| WebError::Browser("the browser has no tab open".into()))?;
+        let began = Instant::now();
+        let page = self.session.capture(&tab, scroll)?;
+        let now = vault.clock().now();
+        seal::store(vault, &case_id, page, now, began)
+    }
+
+    /// Whether the person has closed the browser.
+    pub fn is_open(&self) -> bool {
+        self.session.is_running()
+    }
+
+    /// How long the window has been open.
+    pub fn open_for(&self) -> Duration {
+        self.began.elapsed()
+    }
+
+    /// Closes the browser and keeps the logins (encrypted) in the vault. Returns whether
+    /// they were kept (not for an unencrypted vault).
+    pub fn close(self, vault: &Vault) -> Result<bool, WebError> {
+        self.session.close();
+        Ok(vault.keep_browser_profile(self.profile)?)
+    }
+}
+
+fn welcome_page(case: Option<&str>, logins_kept: bool) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let case = case.map_or_else(
+        || "It is not recording into a case.".to_owned(),
+        |c| format!("Pages you capture go into the case <strong>{}</strong>.", esc(c)),
+    );
+    let logins = if logins_kept {
+        "When you close this window, your logins are kept encrypted in your Safekeep vault (\"Forget my logins\" deletes them)."
+    } else {
+        "Your vault is not encrypted, so this browser forgets your logins when it closes."
+    };
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Safekeep's browser</title></head>\
+         <body style=\"font:18px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;color:#1a1a1a\">\
+         <h1>This is Safekeep's browser</h1><p>{case}</p>\
+         <p>It has its own profile, separate from your everyday browser. Log in to sites here as you always do: Safekeep never sees or stores your passwords.</p>\
+         <p>The sites you visit see your own account and your internet address, as in any browser.</p>\
+         <p>To keep a page as evidence, open it, then choose <strong>Capture this page</strong> in Safekeep. What you see is sealed with everything the page loaded; login cookies are removed.</p>\
+         <p>{logins}</p></body></html>"
+    )
+}

@@ -1,0 +1,530 @@
+//! Records one tab's traffic from the DevTools protocol's `Network` events: every request
+//! the tab makes from its last top-level navigation on, with the headers the browser
+//! actually sent and received (`…ExtraInfo` events) and each response body, fetched with
+//! `Network.getResponseBody` as soon as the browser reports it complete.
+//!
+//! Events of one request arrive on separate streams; one task takes them in lifecycle
+//! order (`biased` select) and keeps the rare event that still arrives before its request
+//! until the request is seen, so nothing depends on the order the streams are polled.
+//!
+//! Invariants: a new top-level document request of the tab's main frame starts a new
+//! recording (the generation counter makes late bodies of the old one drop); bodies past
+//! the per-body or total cap are not kept, and the record says so.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::network::{
+    EnableParams, EventDataReceived, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent,
+    EventRequestWillBeSentExtraInfo, EventResponseReceived, EventResponseReceivedExtraInfo,
+    GetResponseBodyParams, Headers, Request, ResourceType, Response,
+};
+use chrono::{DateTime, TimeZone, Utc};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+/// How much a recording keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordLimits {
+    /// Largest body kept, bytes.
+    pub max_body: u64,
+    /// Most body bytes kept for one capture.
+    pub max_total: u64,
+}
+
+/// One request and its response as the browser saw them.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The address requested.
+    pub url: String,
+    /// `GET`, `POST`…
+    pub method: String,
+    /// When the browser sent it.
+    pub sent_at: DateTime<Utc>,
+    /// Headers as sent (the `ExtraInfo` set when the browser gave one), in order.
+    pub request_headers: Vec<(String, String)>,
+    /// The request body, when the browser reported one.
+    pub post_data: Option<Vec<u8>>,
+    /// Status code.
+    pub status: u16,
+    /// Reason phrase.
+    pub status_text: String,
+    /// Headers as received, in order; repeated headers are separate entries.
+    pub response_headers: Vec<(String, String)>,
+    /// Media type the browser determined.
+    pub mime: String,
+    /// `h2`, `http/1.1`, `h3`…
+    pub protocol: Option<String>,
+    /// Remote address and port.
+    pub remote: Option<(String, u16)>,
+    /// Served from the browser's cache or a service worker, not the network.
+    pub from_cache: bool,
+    /// `secure`, `insecure`, `neutral`… (the browser's verdict on the connection).
+    pub security_state: String,
+    /// TLS details the browser reported.
+    pub security: Option<Value>,
+    /// `Document`, `XHR`, `Fetch`, `Image`, `Media`…
+    pub resource_type: String,
+    /// The body after content decoding, when kept.
+    pub body: Option<Vec<u8>>,
+    /// Why the body is missing, when it is.
+    pub body_note: Option<String>,
+}
+
+#[derive(Debug)]
+struct Hop {
+    key: u64,
+    request_id: String,
+    hop: usize,
+    request: Request,
+    sent_at: DateTime<Utc>,
+    resource_type: String,
+    response: Option<Response>,
+    body: Option<Vec<u8>>,
+    body_note: Option<String>,
+}
+
+#[derive(Debug)]
+enum Late {
+    Response(Box<Response>),
+    Finished,
+    Failed(String),
+}
+
+#[derive(Debug, Default)]
+struct State {
+    generation: u64,
+    next_key: u64,
+    navigated_at: Option<DateTime<Utc>>,
+    /// The hop now in progress for each request id.
+    open: HashMap<String, Hop>,
+    /// Hops with a final answer (redirected, finished or failed).
+    done: Vec<Hop>,
+    hops: HashMap<String, usize>,
+    extra_request: HashMap<String, Vec<Vec<(String, String)>>>,
+    extra_response: HashMap<String, Vec<Vec<(String, String)>>>,
+    early: HashMap<String, VecDeque<Late>>,
+    failed: Vec<Value>,
+    bodies_pending: usize,
+    body_bytes: u64,
+    last_activity: Option<Instant>,
+}
+
+/// A tab being recorded. Dropping it stops the recording.
+#[derive(Debug)]
+pub struct Recorder {
+    state: Arc<Mutex<State>>,
+    task: tokio::task::JoinHandle<()>,
+    page: Page,
+    limits: RecordLimits,
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A finished recording: what the tab loaded since its last top-level navigation.
+#[derive(Debug)]
+pub struct Recording {
+    /// When that navigation began.
+    pub navigated_at: Option<DateTime<Utc>>,
+    /// Every answered request, in the order sent.
+    pub exchanges: Vec<Recorded>,
+    /// Requests that got no answer (blocked, cancelled, failed), as described.
+    pub failed: Vec<Value>,
+    /// Requests still loading when the capture was made.
+    pub unfinished: usize,
+}
+
+impl Recorder {
+    /// Starts recording `page`. Network buffers are raised so that the browser keeps
+    /// bodies up to the cap until they are read.
+    pub async fn start(page: &Page, limits: RecordLimits) -> Result<Self, String> {
+        let fail = |e: chromiumoxide::error::CdpError| format!("the browser could not record the tab ({e})");
+        let main_frame = page.target_id().inner().clone();
+        let mut sent = page
+            .event_listener::<EventRequestWillBeSent>()
+            .await
+            .map_err(fail)?;
+        let mut sent_extra = page
+            .event_listener::<EventRequestWillBeSentExtraInfo>()
+            .await
+            .map_err(fail)?;
+        let mut answered = page
+            .event_listener::<EventResponseReceived>()
+            .await
+            .map_err(fail)?;
+        let mut answered_extra = page
+            .event_listener::<EventResponseReceivedExtraInfo>()
+            .await
+            .map_err(fail)?;
+        let mut finished = page
+            .event_listener::<EventLoadingFinished>()
+            .await
+            .map_err(fail)?;
+        let mut failed = page.event_listener::<EventLoadingFailed>().await.map_err(fail)?;
+        let mut data = page.event_listener::<EventDataReceived>().await.map_err(fail)?;
+        let buffer = i64::try_from(limits.max_total).unwrap_or(i64::MAX);
+        page.execute(
+            EnableParams::builder()
+                .max_total_buffer_size(buffer)
+                .max_resource_buffer_size(i64::try_from(limits.max_body).unwrap_or(i64::MAX).min(buffer))
+                .build(),
+        )
+        .await
+        .map_err(fail)?;
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = Arc::clone(&state);
+        let recorder_page = page.clone();
+        let page = page.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let state = &shared;
+                tokio::select! {
+                    biased;
+                    Some(e) = sent.next() => lock(state).on_request(&e, &main_frame),
+                    Some(e) = sent_extra.next() => lock(state).extra_request
+                        .entry(e.request_id.inner().clone()).or_default().push(headers(&e.headers)),
+                    Some(e) = answered_extra.next() => lock(state).extra_response
+                        .entry(e.request_id.inner().clone()).or_default().push(headers(&e.headers)),
+                    Some(e) = answered.next() => {
+                        lock(state).on_late(e.request_id.inner(), Late::Response(Box::new(e.response.clone())));
+                    }
+                    Some(e) = finished.next() => {
+                        let id = e.request_id.inner().clone();
+                        let fetch = lock(state).on_late(&id, Late::Finished);
+                        if let Some((key, generation)) = fetch {
+                            tokio::spawn(fetch_body(page.clone(), Arc::clone(state), id, key, generation, limits));
+                        }
+                    }
+                    Some(e) = failed.next() => {
+                        lock(state).on_late(e.request_id.inner(), Late::Failed(e.error_text.clone()));
+                    }
+                    Some(_) = data.next() => lock(state).last_activity = Some(Instant::now()),
+                    else => break,
+                }
+            }
+        });
+        Ok(Self {
+            state,
+            task,
+            page: recorder_page,
+            limits,
+        })
+    }
+
+    /// Waits until no request has been in progress for `quiet`, or `limit` has passed.
+    /// Returns whether the network settled.
+    pub async fn settle(&self, quiet: Duration, limit: Duration) -> bool {
+        let began = Instant::now();
+        loop {
+            // A response whose body is still arriving counts as busy only while bytes
+            // arrive: streams, long polls and bodies the page never reads stay open.
+            let (busy, last) = {
+                let s = lock(&self.state);
+                let waiting = s.open.values().filter(|h| h.response.is_none()).count();
+                (waiting + s.bodies_pending, s.last_activity)
+            };
+            let idle_for = last.map_or(quiet, |t| t.elapsed());
+            if busy == 0 && idle_for >= quiet {
+                return true;
+            }
+            if began.elapsed() >= limit {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// What has been recorded so far (bodies still being read are waited for, up to
+    /// `wait`).
+    pub async fn take(&self, wait: Duration) -> Recording {
+        let began = Instant::now();
+        while lock(&self.state).bodies_pending > 0 && began.elapsed() < wait {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Responses not finished: whatever the browser holds of their bodies.
+        let unfinished_ids: Vec<String> = lock(&self.state)
+            .open
+            .values()
+            .filter(|h| h.response.is_some())
+            .map(|h| h.request_id.clone())
+            .collect();
+        let mut partial = HashMap::new();
+        for id in unfinished_ids {
+            let asked = self.page.execute(GetResponseBodyParams::new(
+                chromiumoxide::cdp::browser_protocol::network::RequestId::new(id.clone()),
+            ));
+            if let Ok(Ok(r)) = tokio::time::timeout(Duration::from_secs(2), asked).await
+                && let Ok(body) = decode(r.result.body, r.result.base64_encoded)
+                && (body.len() as u64) <= self.limits.max_body
+            {
+                partial.insert(id, body);
+            }
+        }
+        let s = lock(&self.state);
+        let mut hops: Vec<&Hop> = s.done.iter().collect();
+        let unfinished = s.open.values().filter(|h| h.response.is_some()).count();
+        hops.extend(s.open.values().filter(|h| h.response.is_some()));
+        hops.sort_by_key(|h| (h.sent_at, h.key));
+        let exchanges = hops
+            .into_iter()
+            .filter_map(|h| s.recorded(h, partial.get(&h.request_id)))
+            .collect();
+        Recording {
+            navigated_at: s.navigated_at,
+            exchanges,
+            failed: s.failed.clone(),
+            unfinished,
+        }
+    }
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl State {
+    fn on_request(&mut self, e: &EventRequestWillBeSent, main_frame: &str) {
+        self.last_activity = Some(Instant::now());
+        let id = e.request_id.inner().clone();
+        let top_level = e.r#type == Some(ResourceType::Document)
+            && e.frame_id.as_ref().is_some_and(|f| f.inner() == main_frame)
+            && e.request_id.inner() == e.loader_id.inner()
+            && e.redirect_response.is_none();
+        let sent_at = wall_time(*e.wall_time.inner());
+        if top_level {
+            let generation = self.generation + 1;
+            *self = Self {
+                generation,
+                next_key: self.next_key,
+                navigated_at: Some(sent_at),
+                last_activity: self.last_activity,
+                bodies_pending: self.bodies_pending,
+                ..Self::default()
+            };
+        }
+        if let Some(redirect) = &e.redirect_response
+            && let Some(mut hop) = self.open.remove(&id)
+        {
+            hop.response = Some(redirect.clone());
+            hop.body_note = Some("a redirect: no body kept".into());
+            self.done.push(hop);
+        }
+        let hop = self.hops.entry(id.clone()).or_insert(0);
+        let key = self.next_key;
+        self.next_key += 1;
+        self.open.insert(
+            id.clone(),
+            Hop {
+                key,
+                request_id: id.clone(),
+                hop: *hop,
+                request: e.request.clone(),
+                sent_at,
+                resource_type: e
+                    .r#type
+                    .as_ref()
+                    .map_or_else(|| "Other".to_owned(), |t| t.as_ref().to_owned()),
+                response: None,
+                body: None,
+                body_note: None,
+            },
+        );
+        *hop += 1;
+        if let Some(late) = self.early.remove(&id) {
+            for l in late {
+                self.on_late(&id, l);
+            }
+        }
+    }
+
+    /// A response, a finish or a failure. Returns the hop whose body should be read.
+    fn on_late(&mut self, id: &str, late: Late) -> Option<(u64, u64)> {
+        self.last_activity = Some(Instant::now());
+        let Some(hop) = self.open.get_mut(id) else {
+            self.early.entry(id.to_owned()).or_default().push_back(late);
+            return None;
+        };
+        match late {
+            Late::Response(r) => {
+                hop.response = Some(*r);
+                None
+            }
+            Late::Finished => {
+                let hop = self.open.remove(id)?;
+                let key = hop.key;
+                let fetch = hop.response.is_some();
+                self.done.push(hop);
+                if fetch {
+                    self.bodies_pending += 1;
+                    Some((key, self.generation))
+                } else {
+                    None
+                }
+            }
+            Late::Failed(why) => {
+                let mut hop = self.open.remove(id)?;
+                if hop.response.is_some() {
+                    hop.body_note = Some(format!("the body did not finish loading ({why})"));
+                    self.done.push(hop);
+                } else {
+                    self.failed.push(json!({
+                        "url": hop.request.url,
+                        "method": hop.request.method,
+                        "type": hop.resource_type,
+                        "sent_at": hop.sent_at.to_rfc3339(),
+                        "error": why,
+                    }));
+                }
+                None
+            }
+        }
+    }
+
+    fn recorded(&self, hop: &Hop, partial: Option<&Vec<u8>>) -> Option<Recorded> {
+        let response = hop.response.as_ref()?;
+        let extra = |map: &HashMap<String, Vec<Vec<(String, String)>>>| {
+            map.get(&hop.request_id).and_then(|v| v.get(hop.hop)).cloned()
+        };
+        let request_headers = extra(&self.extra_request).unwrap_or_else(|| headers(&hop.request.headers));
+        let response_headers = extra(&self.extra_response).unwrap_or_else(|| headers(&response.headers));
+        let post_data = hop.request.post_data_entries.as_ref().map(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| e.bytes.as_ref())
+                .filter_map(|b| data_encoding::BASE64.decode(AsRef::<[u8]>::as_ref(b)).ok())
+                .flatten()
+                .collect()
+        });
+        let unfinished = self.open.contains_key(&hop.request_id);
+        Some(Recorded {
+            url: hop.request.url.clone(),
+            method: hop.request.method.clone(),
+            sent_at: hop.sent_at,
+            request_headers,
+            post_data,
+            status: u16::try_from(response.status).unwrap_or(0),
+            status_text: response.status_text.clone(),
+            response_headers,
+            mime: response.mime_type.clone(),
+            protocol: response.protocol.clone(),
+            remote: response
+                .remote_ip_address
+                .clone()
+                .map(|ip| (ip, response.remote_port.and_then(|p| u16::try_from(p).ok()).unwrap_or(0))),
+            from_cache: response.from_disk_cache == Some(true) || response.from_service_worker == Some(true),
+            security_state: serde_json::to_value(&response.security_state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            security: response
+                .security_details
+                .as_ref()
+                .and_then(|d| serde_json::to_value(d).ok()),
+            resource_type: hop.resource_type.clone(),
+            body: if unfinished { partial.cloned() } else { hop.body.clone() },
+            body_note: match (unfinished, partial) {
+                (true, Some(_)) => Some(
+                    "the browser had not reported this response finished when the page was captured; the body is what it held then".into(),
+                ),
+                (true, None) => Some("still loading when the page was captured: the body is not kept".into()),
+                (false, _) => hop.body_note.clone(),
+            },
+        })
+    }
+}
+
+async fn fetch_body(
+    page: Page,
+    state: Arc<Mutex<State>>,
+    id: String,
+    key: u64,
+    generation: u64,
+    limits: RecordLimits,
+) {
+    let answer = page
+        .execute(GetResponseBodyParams::new(
+            chromiumoxide::cdp::browser_protocol::network::RequestId::new(id),
+        ))
+        .await;
+    let (body, note) = match answer {
+        Ok(r) => {
+            let r = r.result;
+            match decode(r.body, r.base64_encoded) {
+                Ok(b) => (Some(b), None),
+                Err(e) => (
+                    None,
+                    Some(format!(
+                        "the browser's copy of the body was not valid base64 ({e})"
+                    )),
+                ),
+            }
+        }
+        Err(e) => (None, Some(format!("the browser no longer held the body ({e})"))),
+    };
+    let mut s = lock(&state);
+    s.bodies_pending = s.bodies_pending.saturating_sub(1);
+    s.last_activity = Some(Instant::now());
+    if s.generation != generation {
+        return;
+    }
+    let over_total = body
+        .as_ref()
+        .is_some_and(|b| s.body_bytes + b.len() as u64 > limits.max_total);
+    let over_one = body.as_ref().is_some_and(|b| b.len() as u64 > limits.max_body);
+    let kept = body.as_ref().map_or(0, |b| b.len() as u64);
+    if let Some(hop) = s.done.iter_mut().find(|h| h.key == key) {
+        if over_one {
+            hop.body_note = Some(format!("larger than {} MiB: not kept", limits.max_body >> 20));
+        } else if over_total {
+            hop.body_note = Some(format!(
+                "the capture already holds {} MiB of bodies: not kept",
+                limits.max_total >> 20
+            ));
+        } else {
+            hop.body = body;
+            hop.body_note = note;
+        }
+    }
+    if !over_one && !over_total {
+        s.body_bytes += kept;
+    }
+}
+
+fn decode(body: String, base64: bool) -> Result<Vec<u8>, String> {
+    if base64 {
+        data_encoding::BASE64
+            .decode(body.as_bytes())
+            .map_err(|e| e.to_string())
+    } else {
+        Ok(body.into_bytes())
+    }
+}
+
+/// A DevTools `Headers` object as ordered pairs; a value holding several lines (how the
+/// browser joins repeated headers such as `Set-Cookie`) becomes one pair per line.
+fn headers(h: &Headers) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(map) = h.inner().as_object() {
+        for (name, value) in map {
+            let value = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            for line in value.split('\n') {
+                out.push((name.clone(), line.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+fn wall_time(seconds: f64) -> DateTime<Utc> {
+    let micros = (seconds * 1e6) as i64;
+    Utc.timestamp_micros(micros).single().unwrap_or_else(Utc::now)
+}

@@ -1,0 +1,498 @@
+//! "Capture this page": a tab as it is now — its recording, two screenshots, MHTML and
+//! DOM of the same load — as one `web_page` item with a WARC and a WACZ.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chromiumoxide::cdp::browser_protocol::input::{DispatchMouseEventParams, DispatchMouseEventType};
+use chromiumoxide::cdp::browser_protocol::network::GetCertificateParams;
+use chromiumoxide::cdp::browser_protocol::page::{
+    CaptureScreenshotFormat, CaptureScreenshotParams, CaptureSnapshotParams, Viewport,
+};
+use chrono::{DateTime, FixedOffset, Utc};
+use rustls::pki_types::CertificateDer;
+use safekeep_core::Vault;
+use safekeep_core::item::{Context, ItemKind};
+use safekeep_core::vault::{CapturedFile, CapturedItem};
+use serde_json::{Value, json};
+use url::Url;
+
+use super::super::render::Size;
+use super::super::{Captured, Millis, Summary, WebError, tls, wacz, warc};
+use super::message::{REMOVED, SECRET_HEADERS, messages};
+use super::recorder::Recording;
+use super::{SETTLE_QUIET, Session, Tab};
+
+/// Tallest full-page picture, in CSS pixels; a longer page is cut there (and the record
+/// says so). Chromium's own limit for one capture is 16,384 device pixels.
+pub const MAX_SHOT_HEIGHT: u32 = 16_384;
+
+/// "Scroll to load more": how long and how far.
+#[derive(Debug, Clone, Copy)]
+pub struct ScrollLimits {
+    /// Longest time spent scrolling.
+    pub time: Duration,
+    /// Stop once the page is this tall (CSS pixels).
+    pub height: u32,
+}
+
+impl Default for ScrollLimits {
+    fn default() -> Self {
+        Self {
+            time: Duration::from_secs(20),
+            height: 50_000,
+        }
+    }
+}
+
+/// A sealed-to-be capture of one tab.
+#[derive(Debug)]
+pub struct PageCapture {
+    /// The page's address now.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+    /// The files, in order.
+    pub files: Vec<CapturedFile>,
+    /// What is recorded about it.
+    pub machine: Value,
+    /// What the person said.
+    pub context: Context,
+    /// When the capture began.
+    pub started: DateTime<Utc>,
+    /// Requests recorded.
+    pub requests: usize,
+    /// Time taken, ms.
+    pub millis: u64,
+}
+
+pub(super) async fn capture(
+    session: &Session,
+    tab: &Tab,
+    scroll: Option<ScrollLimits>,
+) -> Result<PageCapture, WebError> {
+    let began = Instant::now();
+    let started = Utc::now();
+    let failed = |what: &str, e: &dyn std::fmt::Display| {
+        WebError::Browser(format!("the browser could not {what} ({e})"))
+    };
+    let page = &tab.page;
+    let scrolled = match scroll {
+        Some(limits) => Some(scroll_to_load(tab, limits, session.options.load_timeout).await),
+        None => None,
+    };
+    let settled = tab.recorder.settle(SETTLE_QUIET, Duration::from_secs(5)).await;
+    let url = page.url().await.ok().flatten().unwrap_or_default();
+    let parsed = Url::parse(&url).map_err(|_| {
+        WebError::Input(format!(
+            "the tab shows “{url}”, which is not a web page. Open the page to capture in the tab first"
+        ))
+    })?;
+    super::super::check_scheme(&parsed).map_err(|scheme| WebError::Scheme {
+        url: url.clone(),
+        scheme,
+    })?;
+    let title = page.get_title().await.ok().flatten().unwrap_or_default();
+    let metrics = page
+        .layout_metrics()
+        .await
+        .map_err(|e| failed("measure the page", &e))?;
+    let viewport = Size {
+        width: metrics.css_layout_viewport.client_width as u32,
+        height: metrics.css_layout_viewport.client_height as u32,
+    };
+    let content_height = metrics.css_content_size.height.max(1.0) as u32;
+    let full = Size {
+        width: (metrics.css_content_size.width.max(1.0) as u32).max(viewport.width),
+        height: content_height.min(MAX_SHOT_HEIGHT),
+    };
+    let shot = |clip: Option<Viewport>| CaptureScreenshotParams {
+        format: Some(CaptureScreenshotFormat::Png),
+        capture_beyond_viewport: Some(clip.is_some()),
+        clip,
+        ..CaptureScreenshotParams::default()
+    };
+    let decode = |b: chromiumoxide::types::Binary| data_encoding::BASE64.decode(AsRef::<[u8]>::as_ref(&b));
+    let viewport_png = page
+        .execute(shot(None))
+        .await
+        .map_err(|e| failed("take the screenshot", &e))
+        .and_then(|r| decode(r.result.data).map_err(|e| failed("take the screenshot", &e)))?;
+    let full_png = page
+        .execute(shot(Some(Viewport {
+            x: 0.0,
+            y: 0.0,
+            width: f64::from(full.width),
+            height: f64::from(full.height),
+            scale: 1.0,
+        })))
+        .await
+        .map_err(|e| failed("take the full-page picture", &e))
+        .and_then(|r| decode(r.result.data).map_err(|e| failed("take the full-page picture", &e)))?;
+    let mhtml = page
+        .execute(CaptureSnapshotParams::default())
+        .await
+        .map_err(|e| failed("save the page as MHTML", &e))?
+        .result
+        .data
+        .into_bytes();
+    let dom = page
+        .content()
+        .await
+        .map_err(|e| failed("read the page's DOM", &e))?
+        .into_bytes();
+    let recording = tab.recorder.take(Duration::from_secs(10)).await;
+    let certificates = certificates(tab, &recording).await;
+    let finished = Utc::now();
+    let (files, machine) = build(
+        &url,
+        &title,
+        session,
+        &recording,
+        &certificates,
+        Shots {
+            viewport,
+            full,
+            content_height,
+            viewport_png,
+            full_png,
+            mhtml,
+            dom,
+        },
+        (started, finished),
+        settled,
+        scrolled,
+    )?;
+    Ok(PageCapture {
+        url,
+        title,
+        files,
+        machine,
+        context: Context::default(),
+        started,
+        requests: recording.exchanges.len(),
+        millis: began.elapsed().as_millis() as u64,
+    })
+}
+
+struct Shots {
+    viewport: Size,
+    full: Size,
+    content_height: u32,
+    viewport_png: Vec<u8>,
+    full_png: Vec<u8>,
+    mhtml: Vec<u8>,
+    dom: Vec<u8>,
+}
+
+/// Scrolls down a screen at a time, letting the page load what it loads, until the end,
+/// the height cap or the time cap; then back to the top. Returns what happened.
+async fn scroll_to_load(tab: &Tab, limits: ScrollLimits, load_timeout: Duration) -> Value {
+    let began = Instant::now();
+    let mut steps = 0u32;
+    let mut unchanged = 0;
+    let mut last_height = 0u64;
+    let mut stopped = "reached the end of the page";
+    tab.recorder.settle(SETTLE_QUIET, load_timeout).await;
+    loop {
+        // A real wheel event, as the person would scroll: pages listen for the scroll
+        // events it causes (a script's scrollBy may not be followed by one).
+        let mut wheel = DispatchMouseEventParams::new(DispatchMouseEventType::MouseWheel, 400.0, 300.0);
+        wheel.delta_x = Some(0.0);
+        wheel.delta_y = Some(600.0);
+        let _ = tab.page.execute(wheel).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let height = tab
+            .page
+            .evaluate(
+                "[document.documentElement.scrollHeight, Math.ceil(window.scrollY + window.innerHeight)]",
+            )
+            .await
+            .ok()
+            .and_then(|v| v.into_value::<(u64, u64)>().ok());
+        steps += 1;
+        let remaining = limits.time.saturating_sub(began.elapsed());
+        tab.recorder
+            .settle(SETTLE_QUIET, remaining.min(Duration::from_secs(5)))
+            .await;
+        let Some((scroll_height, bottom)) = height else {
+            stopped = "the page could not be scrolled";
+            break;
+        };
+        if scroll_height >= u64::from(limits.height) {
+            stopped = "reached the height limit";
+            break;
+        }
+        if bottom >= scroll_height {
+            if scroll_height == last_height {
+                unchanged += 1;
+            } else {
+                unchanged = 0;
+            }
+            if unchanged >= 1 {
+                break;
+            }
+        }
+        last_height = scroll_height;
+        if began.elapsed() >= limits.time {
+            stopped = "reached the time limit";
+            break;
+        }
+    }
+    let _ = tab.page.evaluate("window.scrollTo(0, 0)").await;
+    tab.recorder
+        .settle(Duration::from_millis(200), Duration::from_secs(2))
+        .await;
+    json!({
+        "steps": steps,
+        "stopped": stopped,
+        "seconds": began.elapsed().as_secs(),
+        "limits": {"seconds": limits.time.as_secs(), "height": limits.height},
+    })
+}
+
+/// The chain the browser used for each https origin the tab contacted.
+async fn certificates(tab: &Tab, recording: &Recording) -> BTreeMap<String, Vec<Vec<u8>>> {
+    let mut origins: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+    for ex in &recording.exchanges {
+        if let Ok(u) = Url::parse(&ex.url)
+            && u.scheme() == "https"
+            && !ex.from_cache
+        {
+            origins.entry(u.origin().ascii_serialization()).or_default();
+        }
+    }
+    for (origin, chain) in origins.iter_mut() {
+        if let Ok(r) = tab.page.execute(GetCertificateParams::new(origin.clone())).await {
+            *chain = r
+                .result
+                .table_names
+                .iter()
+                .filter_map(|b| data_encoding::BASE64.decode(b.as_bytes()).ok())
+                .collect();
+        }
+    }
+    origins
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    url: &str,
+    title: &str,
+    session: &Session,
+    recording: &Recording,
+    certificates: &BTreeMap<String, Vec<Vec<u8>>>,
+    shots: Shots,
+    (started, finished): (DateTime<Utc>, DateTime<Utc>),
+    settled: bool,
+    scrolled: Option<Value>,
+) -> Result<(Vec<CapturedFile>, Value), WebError> {
+    let built: Vec<_> = recording.exchanges.iter().map(messages).collect();
+    let removed: usize = built.iter().map(|m| m.removed).sum();
+    let views: Vec<warc::WarcExchange<'_>> = recording
+        .exchanges
+        .iter()
+        .zip(&built)
+        .map(|(ex, m)| {
+            let mut fields = Vec::new();
+            if let Some(p) = &ex.protocol {
+                fields.push(("WARC-Protocol", p.to_ascii_lowercase()));
+            }
+            if let Some(tls) = ex.security.as_ref().and_then(|s| s["protocol"].as_str()) {
+                fields.push(("WARC-Protocol", tls.to_ascii_lowercase().replace(' ', "/")));
+            }
+            warc::WarcExchange {
+                url: &ex.url,
+                date: ex.sent_at,
+                ip: ex
+                    .remote
+                    .as_ref()
+                    .map(|(ip, _)| ip.trim_matches(['[', ']']).to_owned()),
+                request: &m.request,
+                response: &m.response,
+                head_len: m.head_len,
+                status: ex.status,
+                mime: ex.mime.clone(),
+                fields,
+            }
+        })
+        .collect();
+    let mut chains = Vec::new();
+    let mut pem = String::new();
+    for (origin, ders) in certificates {
+        let ders: Vec<CertificateDer<'_>> = ders.iter().map(|d| CertificateDer::from(d.as_slice())).collect();
+        let (infos, text) = tls::describe_chain(&ders);
+        if !text.is_empty() {
+            pem.push_str(&format!("# {origin}\n{text}"));
+        }
+        let verdict = recording
+            .exchanges
+            .iter()
+            .find(|e| {
+                Url::parse(&e.url).is_ok_and(|u| u.origin().ascii_serialization() == *origin)
+                    && e.security.is_some()
+            })
+            .map(|e| json!({"security_state": e.security_state, "details": e.security}));
+        chains.push(json!({"origin": origin, "chain": infos, "browser_verdict": verdict}));
+    }
+    let exchanges: Vec<Value> = recording
+        .exchanges
+        .iter()
+        .map(|e| {
+            json!({
+                "url": e.url,
+                "method": e.method,
+                "sent_at": e.sent_at.to_rfc3339(),
+                "type": e.resource_type,
+                "status": e.status,
+                "mime": e.mime,
+                "protocol": e.protocol,
+                "remote": e.remote.as_ref().map(|(ip, port)| format!("{ip} port {port}")),
+                "from_cache": e.from_cache,
+                "security_state": e.security_state,
+                "body_bytes": e.body.as_ref().map(Vec::len),
+                "body_not_kept": e.body_note,
+            })
+        })
+        .collect();
+    let machine = json!({
+        "source": "web",
+        "method": "Safekeep's browser: recorded over the DevTools protocol from the tab's last top-level navigation; the screenshots, MHTML and DOM are of that same load (never a reload)",
+        "url": url,
+        "final_url": url,
+        "title": title,
+        "started": started.to_rfc3339(),
+        "finished": finished.to_rfc3339(),
+        "browser": {
+            "executable": session.options.program.display().to_string(),
+            "version": session.version,
+            "user_agent": session.user_agent,
+            "headless": session.options.headless,
+            "profile": "Safekeep's own browser profile (never the person's everyday one)",
+        },
+        "viewport": shots.viewport,
+        "full_page": shots.full,
+        "page_height": shots.content_height,
+        "full_page_cut": (shots.content_height > MAX_SHOT_HEIGHT).then(|| format!("the page is {} px tall; the picture stops at {MAX_SHOT_HEIGHT} px", shots.content_height)),
+        "navigated_at": recording.navigated_at.map(|t| t.to_rfc3339()),
+        "network_settled": settled,
+        "scroll": scrolled,
+        "requests": recording.exchanges.len(),
+        "requests_unanswered": recording.failed,
+        "requests_unfinished": recording.unfinished,
+        "login_secrets_removed": {
+            "values_removed": removed,
+            "headers": SECRET_HEADERS,
+            "marker": REMOVED,
+        },
+        "certificates": chains,
+        "exchanges": exchanges,
+        "os": std::env::consts::OS,
+    });
+    let machine = integers_only(machine);
+    let metadata = serde_json::to_vec_pretty(&machine).map_err(|e| WebError::Input(e.to_string()))?;
+    let info = warc::WarcInfo {
+        filename: "page.warc.gz".into(),
+        date: started,
+        description: "A web page captured as evidence in Safekeep's browser. Messages are rebuilt in HTTP/1.1 form from what the browser reported (WARC-Protocol gives the real protocol); bodies are as the browser decoded them; login secrets are removed.".into(),
+    };
+    let written = warc::write(&info, &views, &metadata, &mut rand::rng())
+        .map_err(|e| WebError::Input(format!("the WARC could not be written ({e})")))?;
+    drop(views);
+    let page = wacz::PageInfo {
+        url: url.to_owned(),
+        title: title.to_owned(),
+        date: started,
+    };
+    let package = wacz::package(&written.bytes, &written.index, &page)
+        .map_err(|e| WebError::Input(format!("the WACZ could not be written ({e})")))?;
+    let file = |role: &str, name: &str, media_type: &str, bytes: Vec<u8>| CapturedFile {
+        role: role.into(),
+        name: name.into(),
+        media_type: media_type.into(),
+        bytes,
+    };
+    let mut files = vec![
+        file("page", "page.warc.gz", "application/warc", written.bytes),
+        file("wacz", "page.wacz", "application/wacz", package),
+        file("viewport", "viewport.png", "image/png", shots.viewport_png),
+        file("full_page", "full-page.png", "image/png", shots.full_png),
+        file("snapshot", "snapshot.mhtml", "multipart/related", shots.mhtml),
+        file("dom", "dom.html", "text/html", shots.dom),
+    ];
+    if !pem.is_empty() {
+        files.push(file(
+            "tls_certificates",
+            "tls-certificates.pem",
+            "application/x-pem-file",
+            pem.into_bytes(),
+        ));
+    }
+    Ok((files, machine))
+}
+
+/// Sealed records hold no floats (canonical JSON): the browser's times in seconds become
+/// whole seconds when they are whole, else decimal strings.
+fn integers_only(v: Value) -> Value {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or_default();
+            if f.fract() == 0.0 && f.abs() < 9e15 {
+                Value::from(f as i64)
+            } else {
+                Value::String(n.to_string())
+            }
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(integers_only).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, integers_only(v))).collect()),
+        other => other,
+    }
+}
+
+/// Seals a capture into `case_id`.
+pub(super) fn store(
+    vault: &mut Vault,
+    case_id: &str,
+    page: PageCapture,
+    now: DateTime<FixedOffset>,
+    began: Instant,
+) -> Result<Captured, WebError> {
+    let started = page.started.with_timezone(now.offset());
+    let host = Url::parse(&page.url)
+        .ok()
+        .and_then(|u| u.host_str().map(super::super::unicode_host))
+        .unwrap_or_default();
+    let title = if page.title.trim().is_empty() {
+        format!("Web page {host}")
+    } else {
+        format!("{} — {host}", page.title.trim())
+    };
+    let item = CapturedItem {
+        kind: ItemKind::WebPage,
+        title,
+        started,
+        files: page.files,
+        machine: page.machine,
+        context: page.context,
+    };
+    let store_began = Instant::now();
+    let item = vault.add_capture(case_id, item, &mut || {})?;
+    Ok(Captured {
+        item,
+        summary: Summary {
+            final_url: page.url,
+            status: 0,
+            requests: page.requests,
+            certificate_verified: None,
+            render_skipped: None,
+            login_suspected: false,
+            compared: None,
+            millis: Millis {
+                fetch: 0,
+                render: page.millis,
+                store: store_began.elapsed().as_millis() as u64,
+                total: began.elapsed().as_millis() as u64,
+            },
+        },
+    })
+}

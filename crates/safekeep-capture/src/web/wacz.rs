@@ -1,0 +1,166 @@
+//! WACZ 1.1.1 packaging of one capture, so that ReplayWeb.page (and any WACZ tool) can
+//! replay it. The spec (https://specs.webrecorder.net/wacz/1.1.1/):
+//!
+//! ```text
+//! archive/data.warc.gz      the WARC, stored (not deflated)
+//! indexes/index.cdx         CDXJ: "<SURT> <14-digit timestamp> {json}" per response, sorted
+//! pages/pages.jsonl         {"format": "json-pages-1.0", …} then one page per line
+//! datapackage.json          Frictionless data package: every file's path, sha256, bytes
+//! datapackage-digest.json   the sha256 of datapackage.json
+//! ```
+//!
+//! Every entry is stored uncompressed, which the spec requires for WARCs and allows for
+//! the rest, so offsets in the index point straight into the WARC.
+
+use std::io::{Cursor, Write};
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use url::Url;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::warc::IndexEntry;
+
+/// The WARC's name inside the package.
+pub const WARC_PATH: &str = "archive/data.warc.gz";
+
+/// The page a package shows first.
+#[derive(Debug, Clone)]
+pub struct PageInfo {
+    /// Its address.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+    /// When it was captured.
+    pub date: DateTime<Utc>,
+}
+
+/// Builds the package around a WARC written by [`super::warc::write`].
+pub fn package(warc: &[u8], index: &[IndexEntry], page: &PageInfo) -> std::io::Result<Vec<u8>> {
+    let ts = |d: &DateTime<Utc>| d.format("%Y%m%d%H%M%S").to_string();
+    let mut lines: Vec<String> = index
+        .iter()
+        .map(|e| {
+            let fields = json!({
+                "url": e.url,
+                "mime": e.mime,
+                "status": e.status.to_string(),
+                "digest": e.digest,
+                "length": e.length.to_string(),
+                "offset": e.offset.to_string(),
+                "filename": "data.warc.gz",
+            });
+            format!("{} {} {fields}", surt(&e.url), ts(&e.date))
+        })
+        .collect();
+    lines.sort();
+    let cdx = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let pages = format!(
+        "{}\n{}\n",
+        json!({"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}),
+        json!({
+            "id": hex::encode(&Sha256::digest(page.url.as_bytes())[..8]),
+            "url": page.url,
+            "ts": page.date.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "title": page.title,
+        })
+    );
+    let files: [(&str, &[u8]); 3] = [
+        (WARC_PATH, warc),
+        ("indexes/index.cdx", cdx.as_bytes()),
+        ("pages/pages.jsonl", pages.as_bytes()),
+    ];
+    let resources: Vec<_> = files
+        .iter()
+        .map(|(path, bytes)| {
+            json!({
+                "name": path.rsplit('/').next().unwrap_or(path),
+                "path": path,
+                "hash": format!("sha256:{}", hex::encode(Sha256::digest(bytes))),
+                "bytes": bytes.len(),
+            })
+        })
+        .collect();
+    let created = page.date.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let datapackage = serde_json::to_vec_pretty(&json!({
+        "profile": "data-package",
+        "resources": resources,
+        "title": page.title,
+        "mainPageURL": page.url,
+        "mainPageDate": created,
+        "created": created,
+        "wacz_version": "1.1.1",
+        "software": format!("Safekeep {}", env!("CARGO_PKG_VERSION")),
+    }))?;
+    let digest = serde_json::to_vec_pretty(&json!({
+        "path": "datapackage.json",
+        "hash": format!("sha256:{}", hex::encode(Sha256::digest(&datapackage))),
+    }))?;
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .unix_permissions(0o644);
+    let d = page.date;
+    let time = zip::DateTime::from_date_and_time(
+        u16::try_from(d.year()).unwrap_or(1980),
+        d.month() as u8,
+        d.day() as u8,
+        d.hour() as u8,
+        d.minute() as u8,
+        d.second() as u8,
+    )
+    .unwrap_or_default();
+    let opts = opts.last_modified_time(time);
+    for (path, bytes) in files.iter().copied().chain([
+        ("datapackage.json", &datapackage[..]),
+        ("datapackage-digest.json", &digest[..]),
+    ]) {
+        zip.start_file(path, opts.large_file(bytes.len() as u64 >= u64::from(u32::MAX)))
+            .map_err(std::io::Error::other)?;
+        zip.write_all(bytes)?;
+    }
+    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
+}
+
+/// The Sort-friendly URI Reordering Transform the CDXJ index is keyed by, as pywb and
+/// cdxj-indexer write it: lower case, scheme and `www.` dropped, host labels reversed
+/// and comma-joined, `)` before the path, query arguments sorted.
+pub fn surt(address: &str) -> String {
+    let Ok(url) = Url::parse(address) else {
+        return address.to_ascii_lowercase();
+    };
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let mut labels: Vec<&str> = host.split('.').collect();
+    labels.reverse();
+    let mut out = labels.join(",");
+    if let Some(port) = url.port() {
+        out.push_str(&format!(":{port}"));
+    }
+    out.push(')');
+    out.push_str(&url.path().to_ascii_lowercase());
+    if let Some(q) = url.query() {
+        let mut args: Vec<&str> = q.split('&').collect();
+        args.sort_unstable();
+        out.push('?');
+        out.push_str(&args.join("&").to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surt_is_the_pywb_form() {
+        assert_eq!(
+            surt("https://www.Example.com/A/b?z=1&a=2"),
+            "com,example)/a/b?a=2&z=1"
+        );
+        assert_eq!(surt("http://localhost:8443/feed"), "localhost:8443)/feed");
+        assert_eq!(surt("https://example.com"), "com,example)/");
+    }
+}

@@ -1,0 +1,383 @@
+//! Safekeep's browser against a real HTTPS site on loopback (Python's ssl, a root →
+//! intermediate → leaf chain trusted for the browser's run only): log in, capture a feed
+//! whose posts arrive by fetch() and by scrolling, and check the WARC with warcio, the
+//! WACZ with py-wacz, the bundle with `verify` — and that the session cookie's value is
+//! nowhere in the bundle, the vault or the temporary folders once the browser is closed.
+//! Debian's Chromium, warcio and wacz are installed by `make test`; without them this
+//! fails (it does not skip).
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+
+use serde_json::Value;
+
+use common::{PASS, make_chain, tool};
+
+struct Site {
+    child: Child,
+    _stdin: ChildStdin,
+    port: u16,
+    secret: String,
+    log: PathBuf,
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Site {
+    fn start(dir: &Path) -> Self {
+        make_chain(dir);
+        let log = dir.join("requests.log");
+        let mut child = Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/browser_site.py"))
+            .args([&dir.join("chain.pem"), &dir.join("leaf.key"), &log])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut value = || {
+            lines
+                .next()
+                .unwrap()
+                .unwrap()
+                .split(' ')
+                .nth(1)
+                .unwrap()
+                .to_owned()
+        };
+        let port = value().parse().unwrap();
+        let secret = value();
+        Self {
+            child,
+            _stdin: stdin,
+            port,
+            secret,
+            log,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.port)
+    }
+
+    /// Requests so far: (path and query, whether the session cookie came with it).
+    fn requests(&self) -> Vec<(String, bool)> {
+        fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let (p, c) = l.split_once('\t').unwrap();
+                (p.to_owned(), c == "1")
+            })
+            .collect()
+    }
+}
+
+struct T {
+    tmp: tempfile::TempDir,
+    vault: PathBuf,
+    case: String,
+    site: Site,
+}
+
+impl T {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        for d in ["tmp", "run"] {
+            fs::create_dir(tmp.path().join(d)).unwrap();
+        }
+        let site = Site::start(tmp.path());
+        let mut t = Self {
+            vault: tmp.path().join("vault"),
+            tmp,
+            case: String::new(),
+            site,
+        };
+        t.ok(&["init"]);
+        t.case = t.ok(&["case", "new", "Feed"]).trim().to_owned();
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        common::safekeep(&self.vault)
+            .env_remove("SAFEKEEP_BROWSER")
+            .env("TMPDIR", self.tmp.path().join("tmp"))
+            .env("XDG_RUNTIME_DIR", self.tmp.path().join("run"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// `capture url PATH --browser --json …`: the printed item.
+    fn capture(&self, path: &str, extra: &[&str]) -> Value {
+        let url = self.site.url(path);
+        let root = self.tmp.path().join("root.pem");
+        let mut args = vec![
+            "capture",
+            "url",
+            &url,
+            "--case",
+            &self.case,
+            "--browser",
+            "--json",
+            "--ca-file",
+        ];
+        args.push(root.to_str().unwrap());
+        args.extend_from_slice(extra);
+        let v: Value = serde_json::from_str(&self.ok(&args)).unwrap();
+        v["item"].clone()
+    }
+
+    fn file(&self, item: &Value, name: &str) -> Vec<u8> {
+        let v = safekeep_core::Vault::open(
+            &self.vault,
+            safekeep_core::Environment::system("test"),
+            Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
+        )
+        .unwrap();
+        let id = item["id"].as_str().unwrap();
+        let i = item["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|a| a["original_name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {item}"));
+        v.artifact_bytes(id, i, u64::MAX).unwrap().1
+    }
+
+    fn save(&self, item: &Value, name: &str) -> PathBuf {
+        let path = self
+            .tmp
+            .path()
+            .join(format!("{}-{name}", item["id"].as_str().unwrap()));
+        fs::write(&path, self.file(item, name)).unwrap();
+        path
+    }
+}
+
+/// The colour of the screenshot's top-left pixel.
+fn corner(png_bytes: &[u8]) -> [u8; 3] {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let step = info.color_type.samples();
+    [buf[0], buf[1], buf[step.min(2)].max(buf[2])]
+}
+
+fn gunzip_all(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// Every readable form of `bytes`: itself, gunzipped, and each zip entry (recursively).
+fn contains_anywhere(bytes: &[u8], needle: &[u8], depth: u32) -> bool {
+    let has = |b: &[u8]| b.windows(needle.len()).any(|w| w == needle);
+    if has(bytes) {
+        return true;
+    }
+    if depth > 3 {
+        return false;
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        if flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .is_ok()
+            && contains_anywhere(&out, needle, depth + 1)
+        {
+            return true;
+        }
+    }
+    if bytes.starts_with(b"PK")
+        && let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+    {
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut inner = Vec::new();
+            entry.read_to_end(&mut inner).unwrap();
+            if contains_anywhere(&inner, needle, depth + 1) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
+    let t = T::new();
+    let secret = t.site.secret.clone();
+
+    // Logged out: the feed's script is refused, the page is red.
+    let out = t.capture("/feed", &[]);
+    assert!(contains_anywhere(
+        &t.file(&out, "page.warc.gz"),
+        b"login required",
+        0
+    ));
+    assert!(
+        corner(&t.file(&out, "viewport.png"))[0] > 150,
+        "red when logged out"
+    );
+
+    // Logging in inside Safekeep's browser keeps the session (sealed in the vault).
+    t.capture("/login", &[]);
+    assert!(t.vault.join("browser-profile.sealed").is_file());
+
+    // Logged in, scrolled: the same load's feed and second page are in the WARC.
+    let before = t.site.requests().len();
+    let item = t.capture("/feed", &["--scroll"]);
+    let during: Vec<(String, bool)> = t.site.requests()[before..].to_vec();
+    let count = |p: &str| during.iter().filter(|(q, _)| q == p).count();
+    assert_eq!(count("/feed"), 1, "{during:?}");
+    assert_eq!(count("/api/feed?page=1"), 1, "one load, no second: {during:?}");
+    assert_eq!(
+        count("/api/feed?page=2"),
+        1,
+        "scrolling loaded page 2: {during:?}"
+    );
+    assert!(
+        during
+            .iter()
+            .filter(|(q, _)| q.starts_with("/api/"))
+            .all(|(_, c)| *c),
+        "{during:?}"
+    );
+    let warc = t.file(&item, "page.warc.gz");
+    let text = gunzip_all(&warc);
+    for marker in [
+        &b"FEED-MARKER-1 post 0"[..],
+        b"FEED-MARKER-2 post 11",
+        b"WARC-Protocol: http/1.1",
+    ] {
+        assert!(
+            text.windows(marker.len()).any(|w| w == marker),
+            "{}",
+            String::from_utf8_lossy(marker)
+        );
+    }
+    let green = corner(&t.file(&item, "viewport.png"));
+    assert!(green[1] > 120 && green[0] < 80, "the logged-in view: {green:?}");
+    assert!(
+        item["capture"]["login_secrets_removed"]["values_removed"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert!(!item["capture"]["certificates"].as_array().unwrap().is_empty());
+
+    let warc_path = t.save(&item, "page.warc.gz");
+    let check = Command::new(tool("warcio"))
+        .args(["check", "-v"])
+        .arg(&warc_path)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success() && !report.contains("fail"),
+        "warcio check:\n{report}"
+    );
+    let index = Command::new(tool("warcio"))
+        .arg("index")
+        .arg(&warc_path)
+        .output()
+        .unwrap();
+    let index = String::from_utf8_lossy(&index.stdout);
+    assert!(index.contains("/api/feed?page=2"), "{index}");
+    let wacz_path = t.save(&item, "page.wacz");
+    let wacz = Command::new(tool("wacz"))
+        .args(["validate", "-f"])
+        .arg(&wacz_path)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&wacz.stdout);
+    assert!(
+        wacz.status.success() && said.contains("Validation succeeded"),
+        "wacz validate:\n{said}{}",
+        String::from_utf8_lossy(&wacz.stderr)
+    );
+
+    // The bundle verifies and holds the cookie's value nowhere.
+    let bundle = t.tmp.path().join("bundle.zip");
+    t.ok(&["export", "--case", &t.case, "--out", bundle.to_str().unwrap()]);
+    assert!(t.ok(&["verify", bundle.to_str().unwrap()]).contains("INTACT"));
+    assert!(
+        !contains_anywhere(&fs::read(&bundle).unwrap(), secret.as_bytes(), 0),
+        "the session cookie is in the bundle"
+    );
+
+    // Browser closed: the value is in the clear nowhere under the vault or the temp folders.
+    for root in [
+        t.vault.clone(),
+        t.tmp.path().join("tmp"),
+        t.tmp.path().join("run"),
+    ] {
+        for f in files_under(&root) {
+            let bytes = fs::read(&f).unwrap_or_default();
+            assert!(
+                !contains_anywhere(&bytes, secret.as_bytes(), 0),
+                "{} holds the cookie",
+                f.display()
+            );
+        }
+    }
+    for d in ["run", "tmp"] {
+        let left: Vec<_> = fs::read_dir(t.tmp.path().join(d))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("safekeep-browser-"))
+            .collect();
+        assert!(left.is_empty(), "the profile folder is gone: {left:?}");
+    }
+
+    // "Forget my logins": the next capture is logged out again.
+    t.ok(&["browser", "forget"]);
+    assert!(!t.vault.join("browser-profile.sealed").exists());
+    let after = t.capture("/feed", &[]);
+    assert!(
+        corner(&t.file(&after, "viewport.png"))[0] > 150,
+        "logged out after forgetting"
+    );
+    t.ok(&["check"]);
+}

@@ -569,6 +569,16 @@ fn describe_exchange(ex: &Exchange) -> Value {
     })
 }
 
+/// One file of a capture.
+fn captured_file(role: &str, name: &str, media_type: &str, bytes: Vec<u8>) -> CapturedFile {
+    CapturedFile {
+        role: role.into(),
+        name: name.into(),
+        media_type: media_type.into(),
+        bytes,
+    }
+}
+
 /// The item's files, in order: WARC, body, certificates, then the render. Takes the
 /// exchanges so that the final body moves into its file instead of being copied.
 fn files(
@@ -611,12 +621,7 @@ fn files(
         })
         .map(|e| if *e == "htm" { "html" } else { e })
         .unwrap_or("bin");
-    let file = |role: &str, name: &str, media_type: &str, bytes: Vec<u8>| CapturedFile {
-        role: role.into(),
-        name: name.into(),
-        media_type: media_type.into(),
-        bytes,
-    };
+    let file = captured_file;
     let mut files = vec![
         file("page", "page.warc.gz", "application/warc", warc),
         file(

@@ -168,14 +168,7 @@ pub async fn render(url: &str, options: &RenderOptions) -> Result<Rendered, Stri
         .chrome_executable(&options.browser)
         .user_data_dir(profile.path())
         .window_size(width, height)
-        .viewport(Viewport {
-            width,
-            height,
-            device_scale_factor: Some(1.0),
-            emulating_mobile: false,
-            is_landscape: false,
-            has_touch: false,
-        })
+        .viewport(viewport())
         .launch_timeout(Duration::from_secs(30))
         .request_timeout(options.load_timeout + Duration::from_secs(30))
         // Nothing but the page: no updates, no QUIC probing, no field trials. (Names
@@ -259,18 +252,7 @@ async fn capture(
         })
         .await
         .map_err(|e| failed("print the page to PDF", &e))?;
-    let mhtml = page
-        .execute(CaptureSnapshotParams::default())
-        .await
-        .map_err(|e| failed("save the page as MHTML", &e))?
-        .result
-        .data
-        .into_bytes();
-    let dom = page
-        .content()
-        .await
-        .map_err(|e| failed("read the page's DOM", &e))?
-        .into_bytes();
+    let (mhtml, dom) = documents(&page).await?;
     millis.documents = step.elapsed().as_millis() as u64;
     let full_page = png_size(&png).ok_or_else(|| "the browser's picture is not a valid PNG".to_owned())?;
     let _ = page.close().await;
@@ -297,6 +279,37 @@ async fn capture(
             millis,
         },
     })
+}
+
+/// The fixed viewport of [`VIEWPORT`], at one device pixel per CSS pixel.
+pub(crate) fn viewport() -> Viewport {
+    let (width, height) = VIEWPORT;
+    Viewport {
+        width,
+        height,
+        device_scale_factor: Some(1.0),
+        emulating_mobile: false,
+        is_landscape: false,
+        has_touch: false,
+    }
+}
+
+/// The page as one MHTML file and its DOM as HTML, as they are now.
+pub(crate) async fn documents(page: &chromiumoxide::Page) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let failed = |what: &str, e: &dyn std::fmt::Display| format!("the browser could not {what} ({e})");
+    let mhtml = page
+        .execute(CaptureSnapshotParams::default())
+        .await
+        .map_err(|e| failed("save the page as MHTML", &e))?
+        .result
+        .data
+        .into_bytes();
+    let dom = page
+        .content()
+        .await
+        .map_err(|e| failed("read the page's DOM", &e))?
+        .into_bytes();
+    Ok((mhtml, dom))
 }
 
 fn png_size(png: &[u8]) -> Option<Size> {

@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use chromiumoxide::Page;
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::target::EventTargetCreated;
-use chromiumoxide::handler::viewport::Viewport;
 use futures_util::StreamExt;
 use safekeep_core::Vault;
 use safekeep_core::item::Context;
@@ -49,8 +48,6 @@ pub struct BrowserOptions {
     pub limits: RecordLimits,
     /// Longest wait for a page to settle.
     pub load_timeout: Duration,
-    /// The case the window records into, shown on its first tab.
-    pub case_title: Option<String>,
 }
 
 /// A running browser and the recorders of its tabs.
@@ -115,14 +112,7 @@ impl Session {
             config = config.arg(("ignore-certificate-errors-spki-list", spki.join(",").as_str()));
         }
         if options.headless {
-            config = config.new_headless_mode().viewport(Viewport {
-                width,
-                height,
-                device_scale_factor: Some(1.0),
-                emulating_mobile: false,
-                is_landscape: false,
-                has_touch: false,
-            });
+            config = config.new_headless_mode().viewport(super::render::viewport());
         } else {
             config = config.with_head().viewport(None);
         }
@@ -333,7 +323,6 @@ pub fn capture_url_to_vault(
             max_total: MAX_TOTAL_BODIES,
         },
         load_timeout: request.load_timeout,
-        case_title: Some(case.title.clone()),
     };
     let result = (|| {
         let session = Session::launch(options)?;
@@ -375,7 +364,6 @@ pub struct Window {
     session: Session,
     profile: safekeep_core::vault::BrowserProfile,
     case_id: Option<String>,
-    began: Instant,
 }
 
 /// What a window is opened with.
@@ -411,7 +399,6 @@ impl Window {
                 max_total: MAX_TOTAL_BODIES,
             },
             load_timeout: super::DEFAULT_TIMEOUT,
-            case_title: case.as_ref().map(|c| c.title.clone()),
         })?;
         let welcome = welcome_page(case.as_ref().map(|c| c.title.as_str()), profile.is_kept());
         let tab = session.open_tab(None)?;
@@ -423,7 +410,6 @@ impl Window {
             session,
             profile,
             case_id: case.map(|c| c.id),
-            began: Instant::now(),
         })
     }
 
@@ -452,11 +438,6 @@ impl Window {
     /// Whether the person has closed the browser.
     pub fn is_open(&self) -> bool {
         self.session.is_running()
-    }
-
-    /// How long the window has been open.
-    pub fn open_for(&self) -> Duration {
-        self.began.elapsed()
     }
 
     /// Closes the browser and keeps the logins (encrypted) in the vault. Returns whether

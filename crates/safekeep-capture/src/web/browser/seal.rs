@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chromiumoxide::cdp::browser_protocol::input::{DispatchMouseEventParams, DispatchMouseEventType};
 use chromiumoxide::cdp::browser_protocol::network::GetCertificateParams;
 use chromiumoxide::cdp::browser_protocol::page::{
-    CaptureScreenshotFormat, CaptureScreenshotParams, CaptureSnapshotParams, Viewport,
+    CaptureScreenshotFormat, CaptureScreenshotParams, Viewport,
 };
 use chrono::{DateTime, FixedOffset, Utc};
 use rustls::pki_types::CertificateDer;
@@ -129,18 +129,9 @@ pub(super) async fn capture(
         .await
         .map_err(|e| failed("take the full-page picture", &e))
         .and_then(|r| decode(r.result.data).map_err(|e| failed("take the full-page picture", &e)))?;
-    let mhtml = page
-        .execute(CaptureSnapshotParams::default())
+    let (mhtml, dom) = super::super::render::documents(page)
         .await
-        .map_err(|e| failed("save the page as MHTML", &e))?
-        .result
-        .data
-        .into_bytes();
-    let dom = page
-        .content()
-        .await
-        .map_err(|e| failed("read the page's DOM", &e))?
-        .into_bytes();
+        .map_err(WebError::Browser)?;
     let recording = tab.recorder.take(Duration::from_secs(10)).await;
     let certificates = certificates(tab, &recording).await;
     let finished = Utc::now();
@@ -406,12 +397,7 @@ fn build(
     };
     let package = wacz::package(&written.bytes, &written.index, &page)
         .map_err(|e| WebError::Input(format!("the WACZ could not be written ({e})")))?;
-    let file = |role: &str, name: &str, media_type: &str, bytes: Vec<u8>| CapturedFile {
-        role: role.into(),
-        name: name.into(),
-        media_type: media_type.into(),
-        bytes,
-    };
+    let file = super::super::captured_file;
     let mut files = vec![
         file("page", "page.warc.gz", "application/warc", written.bytes),
         file("wacz", "page.wacz", "application/wacz", package),

@@ -16,7 +16,32 @@ pub mod perceptual_hashes;
 pub mod perceptual_queue;
 pub mod timestamps;
 
-use rusqlite::Connection;
+use std::path::Path;
+use std::sync::Once;
+
+use rusqlite::{Connection, OpenFlags};
+
+/// Opens a database file, keyed with `key` (a SQLCipher raw key `x'…'`) before any other
+/// statement when given, as SQLCipher requires.
+///
+/// The first open in the process happens under a [`Once`]: SQLite marks itself
+/// initialised *before* it runs SQLCipher's extra initialisation, so a second thread
+/// opening at that moment gets a connection whose `PRAGMA key` fails ("An error occurred
+/// with PRAGMA key or rekey"). Seen in CI with tests opening vaults in parallel; the app
+/// opens from more than one thread too.
+pub(crate) fn open(path: &Path, flags: OpenFlags, key: Option<&str>) -> rusqlite::Result<Connection> {
+    static SQLCIPHER_READY: Once = Once::new();
+    let mut first = None;
+    SQLCIPHER_READY.call_once(|| first = Some(Connection::open_in_memory()));
+    if let Some(Err(e)) = first {
+        return Err(e);
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    if let Some(key) = key {
+        conn.execute_batch(&zeroize::Zeroizing::new(format!("PRAGMA key = \"{key}\";")))?;
+    }
+    Ok(conn)
+}
 
 /// Every migration in order; index + 1 is the schema version it produces.
 const MIGRATIONS: &[&[&str]] = &[

@@ -467,18 +467,14 @@ fn lock_dir(dir: &Path) -> Result<File> {
     }
 }
 
-/// Opens the database; with `key` (a SQLCipher raw key `x'…'`) it is keyed before any
-/// other statement, as SQLCipher requires.
+/// Opens the vault's database (keyed when `key` is given) with its busy timeout, WAL
+/// and full sync.
 fn open_db(path: &Path, create: bool, key: Option<&str>) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| corrupt_or(path, e))?;
-    if let Some(key) = key {
-        let stmt = Zeroizing::new(format!("PRAGMA key = \"{key}\";"));
-        conn.execute_batch(&stmt).map_err(|e| corrupt_or(path, e))?;
-    }
+    let conn = db::open(path, flags, key).map_err(|e| corrupt_or(path, e))?;
     let setup = || -> rusqlite::Result<()> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -392,9 +392,7 @@ fn keyed(path: &Path, create: bool, key: &Zeroizing<String>) -> Result<Connectio
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(path, flags)?;
-    conn.execute_batch(&Zeroizing::new(format!("PRAGMA key = \"{}\";", key.as_str())))?;
-    Ok(conn)
+    Ok(crate::db::open(path, flags, Some(key.as_str()))?)
 }
 
 /// Makes a working vault at `vault` (which must not exist) from the backup in `dir`,

@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod backups;
+mod browser;
 mod capture;
 mod commands;
 mod conversation;
@@ -32,6 +33,11 @@ fn main() {
             capture::capture_targets,
             capture::capture_screen,
             capture::capture_url,
+            browser::browser_open,
+            browser::browser_capture,
+            browser::browser_close,
+            browser::browser_forget,
+            browser::browser_state,
             lock::unlock,
             lock::recover,
             lock::lock,

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
+use safekeep_capture::web::browser::WindowSlot;
 use safekeep_core::vault::Protection;
 use safekeep_core::{Environment, Vault};
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub last_active: Mutex<Instant>,
     /// Auto-lock after this many idle seconds.
     pub auto_lock_seconds: AtomicU64,
+    /// Safekeep's browser, when open. Always locked before `vault` when both are.
+    browser: Mutex<WindowSlot>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
             lockout: Mutex::new(Lockout::default()),
             last_active: Mutex::new(Instant::now()),
             auto_lock_seconds: AtomicU64::new(settings.auto_lock_seconds()),
+            browser: Mutex::new(WindowSlot::default()),
         }
     }
 
@@ -65,15 +69,28 @@ impl AppState {
         *self.last_active.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
     }
 
-    /// Closes the vault: its keys are zeroed as it drops. Waits for a running command.
-    pub fn lock_vault(&self) {
-        let vault = self.vault.lock().unwrap_or_else(|p| p.into_inner()).take();
-        drop(vault);
+    /// Safekeep's browser window, if open.
+    pub fn browser(&self) -> MutexGuard<'_, WindowSlot> {
+        self.browser.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Closes the vault unless a command is using it (then the process exit that follows
-    /// frees it); never waits, for quick exit.
+    /// Closes Safekeep's browser (keeping its logins, encrypted) and then the vault: its
+    /// keys are zeroed as it drops. Waits for a running command.
+    pub fn lock_vault(&self) {
+        let mut browser = self.browser();
+        let mut guard = self.vault.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = &mut *browser;
+        match guard.as_mut() {
+            Some(vault) => drop(crate::browser::apart(move || slot.close(vault))),
+            None => drop(crate::browser::apart(move || slot.discard())),
+        }
+        drop(guard.take());
+    }
+
+    /// Ends Safekeep's browser at once, and closes the vault unless a command is using it
+    /// (then the process exit that follows frees it); never waits, for quick exit.
     pub fn lock_vault_now(&self) {
+        safekeep_capture::web::browser::kill_all_now();
         if let Ok(mut guard) = self.vault.try_lock() {
             drop(guard.take());
         }

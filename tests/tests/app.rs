@@ -845,3 +845,172 @@ async fn timestamps_a_new_entry_tracks_a_report_and_sends_nothing_once_turned_of
     assert!(!status.settings.enabled);
     assert_eq!((status.stamped, status.waiting), (1, 0));
 }
+
+/// A loopback HTTP site whose one post arrives by `fetch()` after the page loads; its
+/// request log (stderr of `http.server`) says how often each file was asked for.
+struct FeedSite {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Drop for FeedSite {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const LIVE_POST: &str = "LIVE-POST-7731";
+
+fn start_feed_site(dir: &Path) -> FeedSite {
+    let site = dir.join("feed-site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><meta charset=utf-8><title>Feed</title><h1>Posts</h1><p id=feed>loading</p>\
+         <script>fetch('feed.json').then(r => r.json()).then(j => { document.getElementById('feed').textContent = j.post; });</script>",
+    )
+    .unwrap();
+    std::fs::write(site.join("feed.json"), format!("{{\"post\": \"{LIVE_POST}\"}}")).unwrap();
+    let log = dir.join("feed-requests.log");
+    let mut child = Command::new("python3")
+        .args([
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(&site)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    // "Serving HTTP on 127.0.0.1 port 41235 (http://127.0.0.1:41235/) ..."
+    let port = line
+        .split_whitespace()
+        .skip_while(|w| *w != "port")
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("http.server said: {line}"));
+    FeedSite { child, port, log }
+}
+
+/// Chromium processes running on a Safekeep browser profile.
+fn safekeep_browsers() -> usize {
+    let out = Command::new("pgrep")
+        .args(["-f", "user-data-dir=.*safekeep-browser-"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+/// Waits (long: the browser starts and loads beside a busy build in CI) until `expr`.
+async fn until_long(c: &fantoccini::Client, expr: &str) {
+    let start = Instant::now();
+    while js(c, &format!("Boolean({expr})")).await != json!(true) {
+        assert!(
+            start.elapsed() < Duration::from_secs(180),
+            "timed out waiting for {expr}; the page says: {}",
+            js(c, "document.getElementById('alert').textContent").await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
+    let _one = ONE_APP.lock().await;
+    let home = tempfile::tempdir().unwrap();
+    let vault = home.path().join("vault");
+    let mut v = make_vault(&vault);
+    let case = v.create_case("Posts").unwrap();
+    drop(v);
+    let site = start_feed_site(home.path());
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    unlock_and_open_first_case(&c).await;
+
+    click(&c, "#capture-browser").await;
+    until(&c, "!document.getElementById('browser-start').hidden").await;
+    let url = format!("http://127.0.0.1:{}/index.html", site.port);
+    type_into(&c, "#browser-url", &url).await;
+    shot(&c, "16-safekeep-browser").await;
+    click(&c, "#browser-open").await;
+    until_long(&c, "!document.getElementById('browser-controls').hidden").await;
+    assert!(
+        safekeep_browsers() > 0,
+        "a browser runs on Safekeep's own profile"
+    );
+
+    // The shortcut, as a keyboard sends it.
+    press(&c, &['\u{E009}', '\u{E008}', 'S']).await.unwrap();
+    until_long(&c, "!document.getElementById('capture-after').hidden").await;
+    let summary = js(&c, "document.getElementById('capture-summary').textContent").await;
+    let summary = summary.as_str().unwrap();
+    assert!(summary.contains("as shown in Safekeep's browser"), "{summary}");
+    assert!(summary.contains("status 200"), "{summary}");
+    assert!(summary.contains("page.wacz"), "{summary}");
+    until(
+        &c,
+        "document.querySelectorAll('#timeline li[data-item]').length === 1",
+    )
+    .await;
+    shot(&c, "17-browser-captured").await;
+
+    // Locking closes the browser at once.
+    click(&c, "#lock-now").await;
+    visible(&c, "lock").await;
+    let start = Instant::now();
+    while safekeep_browsers() > 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the browser is still running after lock"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    c.close().await.unwrap();
+    drop(_driver);
+
+    let requests = std::fs::read_to_string(&site.log).unwrap();
+    assert_eq!(
+        requests.matches("GET /feed.json").count(),
+        1,
+        "the capture used the load that was shown, never a second one: {requests}"
+    );
+    let v = reopen_after_exit(&vault).await;
+    let items = v.items(Some(&case)).unwrap();
+    assert_eq!(items.len(), 1);
+    let record = &items[0].record;
+    assert_eq!(record.kind.as_str(), "web_page");
+    let names: Vec<_> = record
+        .artifacts
+        .iter()
+        .filter_map(|a| a.original_name.clone())
+        .collect();
+    for name in [
+        "page.warc.gz",
+        "page.wacz",
+        "viewport.png",
+        "full-page.png",
+        "dom.html",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
+    let dom = names.iter().position(|n| n == "dom.html").unwrap();
+    let dom = String::from_utf8(v.artifact_bytes(&record.id, dom, u64::MAX).unwrap().1).unwrap();
+    assert!(
+        dom.contains(LIVE_POST),
+        "the DOM is the page as shown, after its fetch()"
+    );
+    assert!(
+        v.has_browser_profile(),
+        "the profile was kept, encrypted, when the lock closed the browser"
+    );
+}

@@ -10,6 +10,7 @@ import { openCases } from "./screens/cases.js";
 import { openCase } from "./screens/case.js";
 import { captureScreen } from "./screens/capture-screen.js";
 import { captureUrl } from "./screens/capture-web.js";
+import { captureBrowserTab } from "./screens/capture-browser.js";
 import { showExport } from "./screens/export.js";
 import { importPaths } from "./screens/import.js";
 import { importChat } from "./screens/chat-import.js";
@@ -68,7 +69,7 @@ tauri.webview.getCurrentWebview().onDragDropEvent(async (event) => {
 
 // The page's own actions, for keyboard users' scripts and for the end-to-end tests,
 // which cannot drive native file dialogs: the same functions the dialogs call.
-window.safekeep = { importPaths, importChat, addReceipt, restoreFrom, signReceipt, verifyPath, openItem, openCase, captureScreen, captureUrl, showExport, showSettings, showVerify, backupTo };
+window.safekeep = { importPaths, importChat, addReceipt, restoreFrom, signReceipt, verifyPath, openItem, openCase, captureScreen, captureUrl, captureBrowserTab, showExport, showSettings, showVerify, backupTo };
 
 // ---------------------------------------------------------------- start
 

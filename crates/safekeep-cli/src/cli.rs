@@ -398,6 +398,8 @@ pub enum BrowserCommand {
     /// With --case, press Enter in this terminal to capture the tab you are looking at.
     /// Your logins are kept encrypted in the vault when the window closes.
     Open {
+        /// A page to open in it (http or https), e.g. one you were sent.
+        url: Option<String>,
         /// The case captures go into.
         #[arg(long = "case", value_name = "ID")]
         case_id: Option<String>,

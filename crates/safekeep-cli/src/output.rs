@@ -138,10 +138,10 @@ pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<
         return Ok(());
     }
     let s = &c.summary;
-    if s.status == 0 {
+    if let Some(browser) = &s.browser {
         eprintln!(
-            "Recorded {} in Safekeep's browser ({} request(s))",
-            s.final_url, s.requests
+            "Recorded {} in Safekeep's browser, {browser} (status {}, {} request(s))",
+            s.final_url, s.status, s.requests
         );
     } else {
         eprintln!(

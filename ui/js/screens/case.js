@@ -6,7 +6,7 @@ import { clearMessages, notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { clearTimelineFilters, renderTimeline } from "./timeline.js";
 
-export const PANELS = ["note-form", "capture-form", "capture-after", "web-form", "web-cert", "chat-form"];
+export const PANELS = ["note-form", "capture-form", "capture-after", "web-form", "web-cert", "browser-panel", "chat-form"];
 
 /// Hides every action panel but `keep`.
 export function onlyPanel(keep) {

@@ -307,6 +307,9 @@ pub struct WebCapture {
 pub struct Summary {
     /// The address after redirects.
     pub final_url: String,
+    /// Recorded in Safekeep's browser: its name and version (otherwise fetched directly).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub browser: Option<String>,
     /// Its status code.
     pub status: u16,
     /// Requests made (1 + redirects).
@@ -393,6 +396,7 @@ pub fn capture(
         .last()
         .ok_or_else(|| WebError::Input("no request was made".into()))?;
     let summary = Summary {
+        browser: None,
         final_url: last.url.to_string(),
         status: last.status,
         requests: exchanges.len(),

@@ -26,6 +26,7 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
             );
         }
         BrowserCommand::Open {
+            url,
             case_id,
             browser_program,
             ca_files,
@@ -33,6 +34,7 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
             let capturing = case_id.is_some();
             let options = WindowOptions {
                 case_id,
+                start_url: url,
                 program: browser_program,
                 extra_authorities: ca_files,
                 headless: false,

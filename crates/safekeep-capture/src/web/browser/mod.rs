@@ -11,6 +11,7 @@
 pub mod message;
 pub mod recorder;
 mod seal;
+mod window;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -28,6 +29,7 @@ use super::render::{VIEWPORT, find_browser};
 use super::{Captured, WebError, parse_address, tls};
 use recorder::{RecordLimits, Recorder};
 pub use seal::{PageCapture, ScrollLimits};
+pub use window::{Window, WindowOptions, WindowSlot, WindowState};
 
 /// How long the network must be quiet before a page counts as loaded.
 pub const SETTLE_QUIET: Duration = Duration::from_millis(500);
@@ -60,6 +62,39 @@ pub struct Session {
     options: BrowserOptions,
     version: String,
     user_agent: String,
+    pid: Option<u32>,
+}
+
+/// The process ids of the browsers this process started and has not yet closed, so
+/// that quick exit can end them even while a capture holds one ([`kill_all_now`]).
+static RUNNING: Mutex<Vec<(u32, PathBuf)>> = Mutex::new(Vec::new());
+
+/// Ends every browser this process started, at once, by process id: for quick exit,
+/// which must not wait for a capture in progress. Their temporary profiles are left
+/// for the system to clear (they live in `XDG_RUNTIME_DIR`, emptied at logout).
+pub fn kill_all_now() {
+    for (pid, profile) in lock(&RUNNING).drain(..) {
+        // A browser the person closed may have left its id to another program: on Linux,
+        // end it only if it is still the one started on this profile.
+        #[cfg(target_os = "linux")]
+        {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let profile = profile.as_os_str().as_encoded_bytes();
+            if profile.is_empty() || !cmdline.windows(profile.len()).any(|w| w == profile) {
+                continue;
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        drop(profile);
+        let pid = pid.to_string();
+        #[cfg(unix)]
+        let ended = std::process::Command::new("kill").args(["-KILL", &pid]).status();
+        #[cfg(windows)]
+        let ended = std::process::Command::new("taskkill")
+            .args(["/F", "/T", "/PID", &pid])
+            .status();
+        drop(ended);
+    }
 }
 
 impl std::fmt::Debug for Session {
@@ -121,9 +156,13 @@ impl Session {
         }
         let config = config.build().map_err(WebError::Browser)?;
         let program = options.program.display().to_string();
-        let (browser, mut handler) = runtime
+        let (mut browser, mut handler) = runtime
             .block_on(Browser::launch(config))
             .map_err(|e| WebError::Browser(format!("{program} could not be started ({e})")))?;
+        let pid = browser.get_mut_child().and_then(|c| c.inner.id());
+        if let Some(pid) = pid {
+            lock(&RUNNING).push((pid, options.profile.clone()));
+        }
         let events = runtime.spawn(async move { while handler.next().await.is_some() {} });
         let version = runtime
             .block_on(browser.version())
@@ -137,6 +176,7 @@ impl Session {
             options,
             version: version.product,
             user_agent: version.user_agent,
+            pid,
         })
     }
 
@@ -247,6 +287,7 @@ impl Session {
 
     /// Closes the browser and waits for it to exit, so its profile is complete on disk.
     pub fn close(mut self) {
+        self.forget_pid();
         if let Some(w) = self.watcher.take() {
             w.abort();
             let _ = self.runtime.block_on(w);
@@ -262,6 +303,26 @@ impl Session {
                     let _ = browser.kill().await;
                     let _ = browser.wait().await;
                 }
+            });
+        }
+        self.events.abort();
+    }
+
+    fn forget_pid(&self) {
+        lock(&RUNNING).retain(|(p, _)| Some(*p) != self.pid);
+    }
+
+    /// Ends the browser at once (quick exit): no graceful close, no waiting for pages.
+    pub fn kill(mut self) {
+        self.forget_pid();
+        if let Some(w) = self.watcher.take() {
+            w.abort();
+        }
+        lock(&self.tabs).clear();
+        if let Ok(mut browser) = Arc::try_unwrap(self.browser) {
+            self.runtime.block_on(async {
+                let _ = browser.kill().await;
+                let _ = tokio::time::timeout(Duration::from_secs(2), browser.wait()).await;
             });
         }
         self.events.abort();
@@ -354,118 +415,4 @@ pub fn capture_url_to_vault(
     let clock = vault.clock();
     let now = clock.now();
     seal::store(vault, &case.id, page, now, began)
-}
-
-/// Safekeep's browser as a window the person uses (`safekeep browser open`, the app's
-/// "Open Safekeep's browser"): their logins from the vault, every tab recorded, and
-/// "Capture this page" sealing the tab they are looking at.
-#[derive(Debug)]
-pub struct Window {
-    session: Session,
-    profile: safekeep_core::vault::BrowserProfile,
-    case_id: Option<String>,
-}
-
-/// What a window is opened with.
-#[derive(Debug, Clone, Default)]
-pub struct WindowOptions {
-    /// The case captures go into.
-    pub case_id: Option<String>,
-    /// The browser program; `None` finds one.
-    pub program: Option<PathBuf>,
-    /// Extra certificate authorities (PEM files).
-    pub extra_authorities: Vec<PathBuf>,
-    /// No window (tests of the app).
-    pub headless: bool,
-}
-
-impl Window {
-    /// Opens the window on a first tab that says whose browser it is and which case it
-    /// records into.
-    pub fn open(vault: &Vault, options: &WindowOptions) -> Result<Self, WebError> {
-        let case = match &options.case_id {
-            Some(id) => Some(vault.resolve_case(id)?),
-            None => None,
-        };
-        let program = find_browser(options.program.as_deref()).map_err(WebError::Browser)?;
-        let profile = vault.open_browser_profile()?;
-        let mut session = Session::launch(BrowserOptions {
-            program,
-            profile: profile.path().to_path_buf(),
-            headless: options.headless,
-            extra_authorities: options.extra_authorities.clone(),
-            limits: RecordLimits {
-                max_body: super::DEFAULT_MAX_BODY,
-                max_total: MAX_TOTAL_BODIES,
-            },
-            load_timeout: super::DEFAULT_TIMEOUT,
-        })?;
-        let welcome = welcome_page(case.as_ref().map(|c| c.title.as_str()), profile.is_kept());
-        let tab = session.open_tab(None)?;
-        session.runtime.block_on(async {
-            let _ = tab.page.set_content(welcome).await;
-        });
-        session.watch_new_tabs()?;
-        Ok(Self {
-            session,
-            profile,
-            case_id: case.map(|c| c.id),
-        })
-    }
-
-    /// Seals the tab the person is looking at, as it is now, into the window's case.
-    pub fn capture_current(
-        &self,
-        vault: &mut Vault,
-        scroll: Option<ScrollLimits>,
-    ) -> Result<Captured, WebError> {
-        let case_id = self.case_id.clone().ok_or_else(|| {
-            WebError::Input(
-                "this browser window was opened without a case, so it cannot capture. Open it from a case"
-                    .into(),
-            )
-        })?;
-        let tab = self
-            .session
-            .current_tab()
-            .ok_or_else(|| WebError::Browser("the browser has no tab open".into()))?;
-        let began = Instant::now();
-        let page = self.session.capture(&tab, scroll)?;
-        let now = vault.clock().now();
-        seal::store(vault, &case_id, page, now, began)
-    }
-
-    /// Whether the person has closed the browser.
-    pub fn is_open(&self) -> bool {
-        self.session.is_running()
-    }
-
-    /// Closes the browser and keeps the logins (encrypted) in the vault. Returns whether
-    /// they were kept (not for an unencrypted vault).
-    pub fn close(self, vault: &Vault) -> Result<bool, WebError> {
-        self.session.close();
-        Ok(vault.keep_browser_profile(self.profile)?)
-    }
-}
-
-fn welcome_page(case: Option<&str>, logins_kept: bool) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let case = case.map_or_else(
-        || "It is not recording into a case.".to_owned(),
-        |c| format!("Pages you capture go into the case <strong>{}</strong>.", esc(c)),
-    );
-    let logins = if logins_kept {
-        "When you close this window, your logins are kept encrypted in your Safekeep vault (\"Forget my logins\" deletes them)."
-    } else {
-        "Your vault is not encrypted, so this browser forgets your logins when it closes."
-    };
-    format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Safekeep's browser</title></head>\
-         <body style=\"font:18px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;color:#1a1a1a\">\
-         <h1>This is Safekeep's browser</h1><p>{case}</p>\
-         <p>It has its own profile, separate from your everyday browser. Log in to sites here as you always do: Safekeep never sees or stores your passwords.</p>\
-         <p>The sites you visit see your own account and your internet address, as in any browser.</p>\
-         <p>To keep a page as evidence, open it, then choose <strong>Capture this page</strong> in Safekeep. What you see is sealed with everything the page loaded; login cookies are removed.</p>\
-         <p>{logins}</p></body></html>"
-    )
 }

@@ -62,6 +62,9 @@ pub struct PageCapture {
     pub started: DateTime<Utc>,
     /// Requests recorded.
     pub requests: usize,
+    /// The status code of the document shown (0 when the recording does not hold it,
+    /// e.g. a page from the browser's memory cache).
+    pub status: u16,
     /// Time taken, ms.
     pub millis: u64,
 }
@@ -154,6 +157,7 @@ pub(super) async fn capture(
         settled,
         scrolled,
     )?;
+    let status = document_status(&recording.exchanges, &url);
     Ok(PageCapture {
         url,
         title,
@@ -162,6 +166,7 @@ pub(super) async fn capture(
         context: Context::default(),
         started,
         requests: recording.exchanges.len(),
+        status,
         millis: began.elapsed().as_millis() as u64,
     })
 }
@@ -453,6 +458,7 @@ pub(super) fn store(
     } else {
         format!("{} — {host}", page.title.trim())
     };
+    let browser = page.machine["browser"]["version"].as_str().map(str::to_owned);
     let item = CapturedItem {
         kind: ItemKind::WebPage,
         title,
@@ -466,8 +472,9 @@ pub(super) fn store(
     Ok(Captured {
         item,
         summary: Summary {
+            browser,
             final_url: page.url,
-            status: 0,
+            status: page.status,
             requests: page.requests,
             certificate_verified: None,
             render_skipped: None,
@@ -481,4 +488,14 @@ pub(super) fn store(
             },
         },
     })
+}
+
+/// The status of the document at `url`: the last top-level document recorded for it,
+/// else the last document recorded at all.
+fn document_status(exchanges: &[super::recorder::Recorded], url: &str) -> u16 {
+    let documents = || exchanges.iter().rev().filter(|e| e.resource_type == "Document");
+    documents()
+        .find(|e| e.url == url)
+        .or_else(|| documents().next())
+        .map_or(0, |e| e.status)
 }

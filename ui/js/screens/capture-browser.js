@@ -1,0 +1,92 @@
+// Safekeep's browser: a separate window with its own profile, for pages behind a login
+// and pages that load as they scroll. "Capture this page" seals the tab the person is
+// looking at, as it is now, with everything it loaded — never a reload.
+
+import { $, el, focus } from "../shared/dom.js";
+import { call, invoke } from "../shared/calls.js";
+import { tNodes, when } from "../shared/i18n.js";
+import { clearMessages, notice, showError } from "../shared/messages.js";
+import { state } from "../shared/state.js";
+import { showAfterCapture } from "./capture-after.js";
+import { onlyPanel } from "./case.js";
+import { showLock } from "./lock.js";
+
+/// Shows the panel: the explanation and "Open" when the browser is not open for this
+/// case, the capture controls when it is.
+async function showPanel() {
+  clearMessages();
+  onlyPanel("browser-panel");
+  const s = await call("browser_state");
+  const here = s.open && s.case_id === state.caseId;
+  $("browser-start").hidden = here;
+  $("browser-controls").hidden = !here;
+  if (here) {
+    $("browser-status").replaceChildren(tNodes("browser.opened"));
+    focus($("browser-capture"));
+  } else {
+    if (s.open) $("browser-status").replaceChildren(tNodes("browser.other_case"));
+    focus($("browser-url"));
+  }
+}
+
+$("capture-browser").addEventListener("click", showPanel);
+$("browser-cancel").addEventListener("click", () => {
+  $("browser-panel").hidden = true;
+  $("capture-browser").focus();
+});
+
+$("browser-start").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  $("browser-progress").hidden = true;
+  await call("browser_open", { caseId: state.caseId, url: $("browser-url").value || null });
+  $("browser-url").value = "";
+  await showPanel();
+});
+
+/// "Capture this page" (also Ctrl+Shift+S while the panel is open).
+export async function captureBrowserTab() {
+  clearMessages();
+  $("browser-progress").hidden = false;
+  let r;
+  try {
+    r = await invoke("browser_capture", { scroll: $("browser-scroll").checked });
+  } catch (e) {
+    if (e && e.code === "vault_is_locked") { showLock(); return; }
+    showError(e);
+    await showPanel().catch(() => {});
+    return;
+  } finally {
+    $("browser-progress").hidden = true;
+  }
+  const s = r.summary;
+  const notes = [
+    tNodes("browser.sealed", { time: when(r.item.captured_at), url: s.final_url, browser: s.browser || "", status: String(s.status), requests: String(s.requests) }),
+    ...r.item.artifacts.map((a) => el("span", { class: "file" }, tNodes("capture.file_sha", { name: a.original_name, sha: a.sha256 }))),
+  ];
+  await showAfterCapture(r, null, el("span", {}, ...notes.flatMap((n) => [n, " "])));
+}
+$("browser-capture").addEventListener("click", captureBrowserTab);
+document.addEventListener("keydown", (ev) => {
+  if (!(ev.ctrlKey && ev.shiftKey && (ev.key === "S" || ev.key === "s"))) return;
+  if ($("browser-panel").hidden || $("browser-controls").hidden) return;
+  ev.preventDefault();
+  captureBrowserTab();
+});
+
+$("browser-close").addEventListener("click", async () => {
+  clearMessages();
+  await call("browser_close");
+  $("browser-panel").hidden = true;
+  notice(state.status && state.status.encrypted ? "browser.closed" : "browser.closed_plain");
+  $("capture-browser").focus();
+});
+
+$("browser-forget").addEventListener("click", async () => {
+  clearMessages();
+  const had = await call("browser_forget");
+  $("browser-panel").hidden = true;
+  notice(had ? "browser.forgot" : "browser.forgot_none");
+  $("capture-browser").focus();
+});
+

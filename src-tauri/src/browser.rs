@@ -38,14 +38,15 @@ pub fn browser_open(state: State<'_, AppState>, case_id: String, url: Option<Str
     Ok(apart(move || slot.open(vault, &options))??)
 }
 
-/// "Capture this page": seals the tab the person is looking at, as it is now.
+/// "Capture this page": seals the tab the person is looking at, as it is now (with a
+/// direct fetch of its address beside it, when asked).
 #[tauri::command(async)]
-pub fn browser_capture(state: State<'_, AppState>, scroll: bool) -> Result<Captured> {
+pub fn browser_capture(state: State<'_, AppState>, scroll: bool, also_fetch: bool) -> Result<Captured> {
     let mut slot = state.browser();
     let mut vault = state.vault()?;
     let (slot, vault) = (&mut *slot, &mut *vault);
     let scroll = scroll.then(ScrollLimits::default);
-    Ok(apart(move || slot.capture(vault, scroll))??)
+    Ok(apart(move || slot.capture(vault, scroll, also_fetch))??)
 }
 
 /// Closes the browser, keeping the logins encrypted in the vault; says whether it was open.

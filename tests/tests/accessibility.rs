@@ -373,6 +373,10 @@ async fn every_screen_by_keyboard_without_accessibility_violations_in_any_langua
         )
         .await;
         until(&c, "document.querySelector('#timeline .thumb img')").await;
+        click(&c, "#capture-browser").await;
+        until(&c, "!document.getElementById('browser-panel').hidden").await;
+        all_words_translated(&c, &format!("the Safekeep's browser panel in {code}")).await;
+        axe_clean(&c, &format!("the Safekeep's browser panel in {code}")).await;
         click(&c, "#write-note").await;
         all_words_translated(&c, &format!("a case in {code}")).await;
         axe_clean(&c, &format!("a case in {code}")).await;

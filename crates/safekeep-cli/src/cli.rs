@@ -358,6 +358,10 @@ pub enum CaptureCommand {
         /// With --browser: show the browser's window while capturing.
         #[arg(long, requires = "browser")]
         show: bool,
+        /// With --browser: also fetch the address directly, without your logins, as a
+        /// second, independent witness (the server's raw bytes and its own certificates).
+        #[arg(long, requires = "browser")]
+        also_fetch: bool,
         /// Capture even if the site's certificate does not verify. The record says it
         /// did not verify, and why.
         #[arg(long)]
@@ -409,6 +413,10 @@ pub enum BrowserCommand {
         /// Also trust this certificate authority (a PEM file) in the browser, for this run.
         #[arg(long = "ca-file", value_name = "PEM")]
         ca_files: Vec<PathBuf>,
+        /// Also fetch each captured page's address directly, without your logins, as a
+        /// second witness.
+        #[arg(long)]
+        also_fetch: bool,
     },
     /// Forget my logins: delete the browser's stored profile (cookies, site data).
     Forget,

@@ -267,10 +267,31 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
 
     // Logged in, scrolled: the same load's feed and second page are in the WARC.
     let before = t.site.requests().len();
-    let item = t.capture("/feed", &["--scroll"]);
+    let item = t.capture("/feed", &["--scroll", "--also-fetch"]);
     let during: Vec<(String, bool)> = t.site.requests()[before..].to_vec();
     let count = |p: &str| during.iter().filter(|(q, _)| q == p).count();
-    assert_eq!(count("/feed"), 1, "{during:?}");
+    let with_login = |p: &str, login: bool| during.iter().filter(|(q, c)| q == p && *c == login).count();
+    assert_eq!(
+        (with_login("/feed", true), with_login("/feed", false)),
+        (1, 1),
+        "the browser's load with the login, the direct fetch without: {during:?}"
+    );
+    assert_eq!(
+        item["capture"]["direct_fetch"]["status"], 200,
+        "{}",
+        item["capture"]["direct_fetch"]
+    );
+    assert!(
+        item["capture"]["witnesses"]
+            .as_str()
+            .unwrap()
+            .contains("direct-fetch-")
+    );
+    assert!(contains_anywhere(
+        &t.file(&item, "direct-fetch-page.warc.gz"),
+        b"GET /feed HTTP/1.1",
+        0
+    ));
     assert_eq!(count("/api/feed?page=1"), 1, "one load, no second: {during:?}");
     assert_eq!(
         count("/api/feed?page=2"),

@@ -50,7 +50,7 @@ export async function captureBrowserTab() {
   $("browser-progress").hidden = false;
   let r;
   try {
-    r = await invoke("browser_capture", { scroll: $("browser-scroll").checked });
+    r = await invoke("browser_capture", { scroll: $("browser-scroll").checked, alsoFetch: $("browser-also-fetch").checked });
   } catch (e) {
     if (e && e.code === "vault_is_locked") { showLock(); return; }
     showError(e);
@@ -62,8 +62,9 @@ export async function captureBrowserTab() {
   const s = r.summary;
   const notes = [
     tNodes("browser.sealed", { time: when(r.item.captured_at), url: s.final_url, browser: s.browser || "", status: String(s.status), requests: String(s.requests) }),
+    r.item.artifacts.some((a) => a.original_name.startsWith("direct-fetch-")) ? tNodes("browser.also_fetched") : null,
     ...r.item.artifacts.map((a) => el("span", { class: "file" }, tNodes("capture.file_sha", { name: a.original_name, sha: a.sha256 }))),
-  ];
+  ].filter(Boolean);
   await showAfterCapture(r, null, el("span", {}, ...notes.flatMap((n) => [n, " "])));
 }
 $("browser-capture").addEventListener("click", captureBrowserTab);

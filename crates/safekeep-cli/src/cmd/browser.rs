@@ -30,6 +30,7 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
             case_id,
             browser_program,
             ca_files,
+            also_fetch,
         } => {
             let capturing = case_id.is_some();
             let options = WindowOptions {
@@ -52,7 +53,7 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
                 match line?.trim() {
                     "q" | "quit" => break,
                     _ if !window.is_open() => break,
-                    _ if capturing => match window.capture_current(&mut vault, None) {
+                    _ if capturing => match window.capture_current(&mut vault, None, also_fetch) {
                         Ok(c) => output::captured_page(&c, false)?,
                         Err(e) => eprintln!("Not captured: {e}"),
                     },

@@ -12,6 +12,7 @@ pub mod message;
 pub mod recorder;
 mod seal;
 mod window;
+mod witness;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -217,6 +218,36 @@ impl Session {
         })
     }
 
+    /// Loads `url` in a new tab, recorded or not, and returns the tab (when recorded)
+    /// and how long the load took to its `load` event. What recording costs a page load
+    /// is measured with this (`cargo bench -p safekeep-capture --bench browser`).
+    pub fn timed_load(&self, url: &Url, recorded: bool) -> Result<(Option<Tab>, Duration), WebError> {
+        let failed =
+            |e: chromiumoxide::error::CdpError| WebError::Browser(format!("the page did not load ({e})"));
+        if recorded {
+            let tab = self.open_tab(None)?;
+            let began = Instant::now();
+            self.runtime
+                .block_on(tab.page.goto(url.as_str()))
+                .map_err(failed)?;
+            return Ok((Some(tab), began.elapsed()));
+        }
+        self.runtime.block_on(async {
+            let page = self.browser.new_page("about:blank").await.map_err(failed)?;
+            let began = Instant::now();
+            page.goto(url.as_str()).await.map_err(failed)?;
+            let took = began.elapsed();
+            let _ = page.close().await;
+            Ok((None, took))
+        })
+    }
+
+    /// Waits (bounded) until `tab`'s network has been quiet for [`SETTLE_QUIET`].
+    pub fn settle(&self, tab: &Tab) -> bool {
+        self.runtime
+            .block_on(tab.recorder.settle(SETTLE_QUIET, self.options.load_timeout))
+    }
+
     /// Records every tab the person opens from now on (the visible window), and the
     /// tabs already open.
     pub fn watch_new_tabs(&mut self) -> Result<(), WebError> {
@@ -338,6 +369,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Seals a capture of a tab into `case_id` (what [`Window::capture_current`] does after
+/// [`Session::capture`]); `began` is when the person asked for it.
+pub fn store(
+    vault: &mut Vault,
+    case_id: &str,
+    page: PageCapture,
+    began: Instant,
+) -> Result<Captured, WebError> {
+    let now = vault.clock().now();
+    seal::store(vault, case_id, page, now, began)
+}
+
 /// A scripted capture in Safekeep's browser (`safekeep capture url --browser`).
 #[derive(Debug, Clone, Default)]
 pub struct BrowserRequest {
@@ -349,6 +392,8 @@ pub struct BrowserRequest {
     pub show: bool,
     /// Scroll to load more before sealing.
     pub scroll: Option<ScrollLimits>,
+    /// Also fetch the address directly, as a second witness (see [`Session::add_direct_fetch`]).
+    pub also_fetch: bool,
     /// Extra certificate authorities (PEM files).
     pub extra_authorities: Vec<PathBuf>,
     /// Longest wait for the page to settle.
@@ -395,6 +440,9 @@ pub fn capture_url_to_vault(
             })
             .and_then(|(tab, settled)| {
                 let mut page = session.capture(&tab, request.scroll)?;
+                if request.also_fetch {
+                    session.add_direct_fetch(&mut page);
+                }
                 page.machine["load"] = if settled {
                     "complete: the network was quiet before the capture".into()
                 } else {

@@ -93,11 +93,13 @@ impl Window {
         self.case_id.as_deref()
     }
 
-    /// Seals the tab the person is looking at, as it is now, into the window's case.
+    /// Seals the tab the person is looking at, as it is now, into the window's case
+    /// (with the direct fetch beside it when `also_fetch`).
     pub fn capture_current(
         &self,
         vault: &mut Vault,
         scroll: Option<ScrollLimits>,
+        also_fetch: bool,
     ) -> Result<Captured, WebError> {
         let case_id = self.case_id.clone().ok_or_else(|| {
             WebError::Input(
@@ -110,7 +112,10 @@ impl Window {
             .current_tab()
             .ok_or_else(|| WebError::Browser("the browser has no tab open".into()))?;
         let began = Instant::now();
-        let page = self.session.capture(&tab, scroll)?;
+        let mut page = self.session.capture(&tab, scroll)?;
+        if also_fetch {
+            self.session.add_direct_fetch(&mut page);
+        }
         let now = vault.clock().now();
         seal::store(vault, &case_id, page, now, began)
     }
@@ -172,7 +177,12 @@ impl WindowSlot {
     }
 
     /// "Capture this page": seals the tab the person is looking at.
-    pub fn capture(&mut self, vault: &mut Vault, scroll: Option<ScrollLimits>) -> Result<Captured, WebError> {
+    pub fn capture(
+        &mut self,
+        vault: &mut Vault,
+        scroll: Option<ScrollLimits>,
+        also_fetch: bool,
+    ) -> Result<Captured, WebError> {
         self.tidy(vault)?;
         let window = self.0.as_ref().ok_or_else(|| {
             WebError::Browser(
@@ -180,7 +190,7 @@ impl WindowSlot {
                     .into(),
             )
         })?;
-        window.capture_current(vault, scroll)
+        window.capture_current(vault, scroll, also_fetch)
     }
 
     /// Closes the window, keeping the logins; returns whether one was open.

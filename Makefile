@@ -49,6 +49,7 @@ bench:
 	bench/import.sh
 	bench/batch-import.sh
 	$(CARGO) bench --locked -p safekeep-core --bench timeline
+	$(CARGO) bench --locked -p safekeep-capture --bench browser
 	bench/bundle.sh
 	bench/backup.sh
 	bench/conversation.sh

@@ -110,7 +110,7 @@ fn main() {
         extra_authorities: Vec::new(),
         limits: RecordLimits {
             max_body: 1 << 30,
-            max_total: 1 << 31,
+            max_total: 1 << 30,
         },
         load_timeout: Duration::from_secs(60),
     })

@@ -5,4 +5,5 @@
 
 pub mod screen;
 pub mod timestamp;
+pub mod video;
 pub mod web;

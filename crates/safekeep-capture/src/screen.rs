@@ -337,22 +337,10 @@ fn grab(target: &Target) -> Result<Vec<Grab>, CaptureError> {
             let all = all_monitors()?;
             let chosen: Vec<(usize, &Monitor)> = match target {
                 Target::Monitor(n) => {
-                    let m = n.checked_sub(1).and_then(|i| all.get(i)).ok_or_else(|| {
-                        CaptureError::NoSuchMonitor {
-                            given: *n,
-                            count: all.len(),
-                            list: monitors()
-                                .map(|ms| {
-                                    ms.iter()
-                                        .map(|m| {
-                                            format!("{}: {} ({}×{})", m.number, m.name, m.width, m.height)
-                                        })
-                                        .collect::<Vec<_>>()
-                                        .join("; ")
-                                })
-                                .unwrap_or_default(),
-                        }
-                    })?;
+                    let m = n
+                        .checked_sub(1)
+                        .and_then(|i| all.get(i))
+                        .ok_or_else(|| no_such_monitor(*n, &all))?;
                     vec![(*n, m)]
                 }
                 _ => all.iter().enumerate().map(|(i, m)| (i + 1, m)).collect(),
@@ -536,5 +524,101 @@ mod tests {
         let info = r.next_frame(&mut buf).expect("frame");
         assert_eq!((info.width, info.height), (7, 5));
         assert_eq!(&buf[..info.buffer_size()], img.as_raw().as_slice());
+    }
+}
+
+/// A part of the screen, where it is now: what a screen recording records.
+#[derive(Debug, Clone)]
+pub struct Area {
+    /// Left edge, in the desktop's pixels.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The window's own id, when the target is a window (recorders can follow it).
+    pub window_id: Option<u32>,
+    /// What it is (monitor or window, names), for the item's record.
+    pub meta: Value,
+}
+
+/// Where `target` is on the screen now. All monitors is the box around them all.
+pub fn area(target: &Target) -> Result<Area, CaptureError> {
+    match target {
+        Target::AllMonitors | Target::Monitor(_) => {
+            let all = all_monitors()?;
+            let chosen: Vec<&Monitor> = match target {
+                Target::Monitor(n) => vec![
+                    n.checked_sub(1)
+                        .and_then(|i| all.get(i))
+                        .ok_or_else(|| no_such_monitor(*n, &all))?,
+                ],
+                _ => all.iter().collect(),
+            };
+            let edges = |m: &Monitor| -> Result<(i32, i32, i32, i32), CaptureError> {
+                let (x, y) = (m.x().map_err(backend)?, m.y().map_err(backend)?);
+                let (w, h) = (m.width().map_err(backend)?, m.height().map_err(backend)?);
+                Ok((x, y, x + w as i32, y + h as i32))
+            };
+            let mut bounds: Option<(i32, i32, i32, i32)> = None;
+            for m in &chosen {
+                let (l, t, r, b) = edges(m)?;
+                bounds = Some(match bounds {
+                    None => (l, t, r, b),
+                    Some((l0, t0, r0, b0)) => (l0.min(l), t0.min(t), r0.max(r), b0.max(b)),
+                });
+            }
+            let (l, t, r, b) = bounds.unwrap_or_default();
+            Ok(Area {
+                x: l,
+                y: t,
+                width: (r - l).max(0) as u32,
+                height: (b - t).max(0) as u32,
+                window_id: None,
+                meta: json!({
+                    "target": if matches!(target, Target::Monitor(_)) { "monitor" } else { "all_monitors" },
+                    "monitors": chosen.iter().map(|m| json!({
+                        "name": m.name().unwrap_or_default(),
+                        "position": [m.x().unwrap_or(0), m.y().unwrap_or(0)],
+                        "width": m.width().unwrap_or(0),
+                        "height": m.height().unwrap_or(0),
+                        "scale_percent": scale_percent(m.scale_factor().ok()),
+                    })).collect::<Vec<_>>(),
+                }),
+            })
+        }
+        Target::Window(title) => {
+            ensure_display()?;
+            let w = find_window(title)?;
+            Ok(Area {
+                x: w.x().map_err(backend)?,
+                y: w.y().map_err(backend)?,
+                width: w.width().map_err(backend)?,
+                height: w.height().map_err(backend)?,
+                window_id: w.id().ok(),
+                meta: json!({
+                    "target": "window",
+                    "window_title": w.title().unwrap_or_default(),
+                    "app_name": w.app_name().unwrap_or_default(),
+                }),
+            })
+        }
+    }
+}
+
+fn no_such_monitor(given: usize, all: &[Monitor]) -> CaptureError {
+    CaptureError::NoSuchMonitor {
+        given,
+        count: all.len(),
+        list: monitors()
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| format!("{}: {} ({}×{})", m.number, m.name, m.width, m.height))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default(),
     }
 }

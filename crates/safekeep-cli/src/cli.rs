@@ -320,6 +320,37 @@ pub enum CaptureCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Record the screen (all monitors, one monitor or one window's area) to an MP4 video
+    /// with FFmpeg and seal it as a new item. Prints the new item id.
+    ///
+    /// Stops after --duration, or when you press Ctrl-C (the video is finished properly
+    /// either way). No sound is recorded.
+    Video {
+        /// The case to add to (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// Only this monitor (1, 2…; `safekeep capture list` shows them).
+        #[arg(long, value_name = "N", conflicts_with = "window")]
+        monitor: Option<usize>,
+        /// Only the area of the window whose title contains this text (the recording
+        /// ends if that window closes).
+        #[arg(long, value_name = "TITLE")]
+        window: Option<String>,
+        /// Stop after this many seconds (default: when you press Ctrl-C; at most 4 hours).
+        #[arg(long, value_name = "SECONDS")]
+        duration: Option<f64>,
+        /// Wait this many seconds first (time to bring the right thing on screen).
+        #[arg(long, value_name = "S", default_value_t = 0)]
+        delay: u64,
+        /// The FFmpeg program (default: `ffmpeg` on the PATH).
+        #[arg(long, value_name = "PATH")]
+        ffmpeg: Option<PathBuf>,
+        #[command(flatten)]
+        context: ContextArgs,
+        /// Print the item as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Capture a web page by its address and seal it as a new item. Prints the new item id.
     ///
     /// Keeps what the server sent (a WARC file with every request and response, the

@@ -131,6 +131,33 @@ pub fn captured(c: &safekeep_capture::screen::Captured, json: bool) -> Result<()
     Ok(())
 }
 
+/// Reports a screen recording: the id on stdout, what was kept on stderr.
+pub fn recorded(item: &safekeep_core::item::ItemRecord, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(item)?);
+        return Ok(());
+    }
+    let cap = item.capture.clone().unwrap_or_default();
+    eprintln!(
+        "Recorded {} ({}, {} frames, {:.1} s; ended because {}).",
+        item.title,
+        cap["resolution"].as_str().unwrap_or("?"),
+        cap["frames"],
+        cap["recorded_ms"].as_u64().unwrap_or(0) as f64 / 1000.0,
+        cap["ended_because"].as_str().unwrap_or("it ended")
+    );
+    for a in &item.artifacts {
+        eprintln!(
+            "Sealed {} ({} bytes, SHA-256 {})",
+            a.original_name.as_deref().unwrap_or(&a.role),
+            a.size,
+            a.sha256
+        );
+    }
+    println!("{}", item.id);
+    Ok(())
+}
+
 /// Reports a captured web page: the id on stdout, what was kept and skipped on stderr.
 pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<()> {
     if json {

@@ -7,76 +7,24 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use common::PASS;
+use common::{Kill, PASS, xvfb};
 const TITLE: &str = "Safekeep test pattern";
 const W: u32 = 240;
 const H: u32 = 160;
 /// Top-left, top-right, bottom-left, bottom-right.
 const BLOCKS: [[u8; 3]; 4] = [[230, 25, 75], [60, 180, 75], [0, 130, 200], [255, 225, 25]];
 
-/// Child processes stopped (and reaped) when the test ends, however it ends. SIGTERM,
-/// so that Xvfb removes its socket and lock file.
-struct Kill(Vec<Child>);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        for c in self.0.iter_mut().rev() {
-            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
-            // openbox has been seen to outlive a TERM (the test then hung for minutes in
-            // CI): give each a moment, then SIGKILL (harmless for Xvfb, openbox, display).
-            let start = std::time::Instant::now();
-            while matches!(c.try_wait(), Ok(None)) && start.elapsed() < std::time::Duration::from_secs(3) {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 fn tool(name: &str) -> Command {
     let mut c = Command::new(name);
     c.stdout(Stdio::null()).stderr(Stdio::null());
     c
-}
-
-/// Starts an Xvfb on a display number it picks itself (`-displayfd`: race-free when tests
-/// run in parallel) and returns it with its ":N" once it accepts connections.
-fn xvfb(size: &str, extra: &[&str]) -> (Child, String) {
-    use std::io::BufRead;
-    let mut child = Command::new("Xvfb")
-        // -noreset: with no client left, Xvfb would reset and refuse the next connection.
-        .args([
-            "-displayfd",
-            "1",
-            "-noreset",
-            "-screen",
-            "0",
-            size,
-            "-nolisten",
-            "tcp",
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb is installed by `make deps-test`");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let n: u32 = line
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("Xvfb did not start: {line:?}"));
-    (child, format!(":{n}"))
 }
 
 fn pattern_png(path: &Path) {

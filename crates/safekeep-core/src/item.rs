@@ -22,6 +22,8 @@ pub enum ItemKind {
     /// A conversation export (WhatsApp, Telegram, Instagram, Facebook, X) and the
     /// messages read from it.
     Conversation,
+    /// A screen recording (MP4).
+    Video,
 }
 
 impl ItemKind {
@@ -33,6 +35,7 @@ impl ItemKind {
             Self::Screenshot => "screenshot",
             Self::WebPage => "web_page",
             Self::Conversation => "conversation",
+            Self::Video => "video",
         }
     }
 
@@ -44,6 +47,7 @@ impl ItemKind {
             Self::Screenshot => "Screenshot",
             Self::WebPage => "Web page",
             Self::Conversation => "Conversation",
+            Self::Video => "Video",
         }
     }
 }

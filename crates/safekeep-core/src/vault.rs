@@ -34,7 +34,7 @@ pub use crate::db::item_search::Facets;
 pub use backup::{BackupDue, BackupSummary, LastBackup, RestoreSummary, restore};
 pub use batch::Imported;
 pub use browser_profile::{BrowserProfile, PROFILE_FILE};
-pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress};
+pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress, StreamedFile};
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use conversation::{

@@ -1,11 +1,15 @@
-//! `safekeep capture screen`, `safekeep capture url` and `safekeep capture list`.
+//! `safekeep capture screen`, `capture video`, `capture url` and `capture list`.
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use safekeep_capture::screen::{self, ScreenRequest, Target};
+use safekeep_capture::video::{self, VideoRequest};
 use safekeep_capture::web::browser::{BrowserRequest, ScrollLimits};
 use safekeep_capture::web::{self, Limits, Render, WebRequest};
 
@@ -40,6 +44,43 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                 context: context.into(),
             };
             output::captured(&screen::capture_to_vault(&mut vault, &case_id, &req)?, json)?;
+            super::stamp_new_items(&mut vault)?;
+        }
+        CaptureCommand::Video {
+            case_id,
+            monitor,
+            window,
+            duration,
+            delay,
+            ffmpeg,
+            context,
+            json,
+        } => {
+            let target = match (monitor, window) {
+                (Some(n), _) => Target::Monitor(n),
+                (None, Some(t)) => Target::Window(t),
+                (None, None) => Target::AllMonitors,
+            };
+            let duration = duration
+                .map(|d| {
+                    Duration::try_from_secs_f64(d)
+                        .map_err(|_| anyhow::anyhow!("--duration must be a number of seconds, e.g. 30"))
+                })
+                .transpose()?;
+            let request = VideoRequest {
+                target,
+                duration,
+                program: ffmpeg,
+                context: context.into(),
+            };
+            let mut vault = super::open(dir)?;
+            output::countdown(Duration::from_secs(delay));
+            let stop = Arc::new(AtomicBool::new(false));
+            signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&stop))?;
+            let item = video::record_to_vault(&mut vault, &case_id, &request, &stop, &mut || {
+                eprintln!("Recording… press Ctrl-C to stop.");
+            })?;
+            output::recorded(&item, json)?;
             super::stamp_new_items(&mut vault)?;
         }
         CaptureCommand::Url {

@@ -90,3 +90,55 @@ pub fn make_chain(dir: &Path) -> Chain {
         root_pem: dir.join("root.pem"),
     }
 }
+
+/// Child processes stopped (and reaped) when the test ends, however it ends. SIGTERM,
+/// so that Xvfb removes its socket and lock file.
+pub struct Kill(pub Vec<std::process::Child>);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        for c in self.0.iter_mut().rev() {
+            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            // openbox has been seen to outlive a TERM (the test then hung for minutes in
+            // CI): give each a moment, then SIGKILL (harmless for Xvfb, openbox, display).
+            let start = std::time::Instant::now();
+            while matches!(c.try_wait(), Ok(None)) && start.elapsed() < std::time::Duration::from_secs(3) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Starts an Xvfb on a display number it picks itself (`-displayfd`: race-free when tests
+/// run in parallel) and returns it with its ":N" once it accepts connections.
+pub fn xvfb(size: &str, extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new("Xvfb")
+        // -noreset: with no client left, Xvfb would reset and refuse the next connection.
+        .args([
+            "-displayfd",
+            "1",
+            "-noreset",
+            "-screen",
+            "0",
+            size,
+            "-nolisten",
+            "tcp",
+        ])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("Xvfb is installed by `make deps-test`");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let n: u32 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Xvfb did not start: {line:?}"));
+    (child, format!(":{n}"))
+}

@@ -83,6 +83,21 @@ fn paragraph(ex: &Exhibit) -> String {
         (ItemKind::Screenshot, _) => {
             format!("a picture of my computer screen, which I captured with Safekeep on {when}")
         }
+        (ItemKind::Video, _) => {
+            let ended = r
+                .capture
+                .as_ref()
+                .and_then(|c| c.get("ended_at"))
+                .and_then(|e| e.as_str())
+                .map(|e| format!(" until {e}"))
+                .unwrap_or_default();
+            format!("a video recording of my computer screen, which I made with Safekeep from {when}{ended}")
+        }
+        (ItemKind::WebPage, Some(url)) if r.capture.as_ref().is_some_and(|c| c.get("browser").is_some()) => {
+            format!(
+                "a copy of the web page at {url} as I saw it in Safekeep's browser on {when}; it holds everything that page loaded (a web archive file), pictures of it and its content as shown"
+            )
+        }
         (ItemKind::WebPage, Some(url)) => format!(
             "a copy of the web page at {url}, which Safekeep fetched at my request on {when}; it holds what the website sent (a web archive file) and, where it could, how the page looked"
         ),

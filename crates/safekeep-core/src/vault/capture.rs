@@ -80,6 +80,31 @@ pub struct CapturedFile {
     pub bytes: Vec<u8>,
 }
 
+/// One file of a capture streamed into the vault while it was made (a screen recording),
+/// hashed as it was written and already durable: see [`Vault::stage_stream`].
+#[derive(Debug)]
+pub struct StreamedFile {
+    /// Its role in the item, e.g. `recording`.
+    pub role: String,
+    /// A file name for bundles, e.g. `screen-recording.mp4`.
+    pub name: String,
+    /// Media type, e.g. `video/mp4`.
+    pub media_type: String,
+    staged: Staged,
+}
+
+impl StreamedFile {
+    /// Its size in bytes.
+    pub fn size(&self) -> u64 {
+        self.staged.size
+    }
+
+    /// Its SHA-256.
+    pub fn sha256(&self) -> [u8; 32] {
+        self.staged.sha256
+    }
+}
+
 /// Longest title derived automatically from a file name or note.
 const TITLE_MAX: usize = 80;
 
@@ -197,19 +222,7 @@ impl Vault {
                 .stage(&mut file.bytes.as_slice(), &tmp_id, &mut |_| {})
                 .and_then(|mut s| s.make_durable().map(|()| s));
             match stage {
-                Ok(s) => parts.push((
-                    Artifact {
-                        role: file.role.clone(),
-                        media_type: file.media_type.clone(),
-                        size: s.size,
-                        sha256: hex::encode(s.sha256),
-                        original_name: Some(file.name.clone()),
-                        original_name_bytes: None,
-                        source_path: None,
-                        modified_at: None,
-                    },
-                    s,
-                )),
+                Ok(s) => parts.push((artifact(&file.role, &file.media_type, &file.name, &s), s)),
                 Err(e) => {
                     for (_, s) in parts {
                         self.blobs.discard(s);
@@ -219,6 +232,98 @@ impl Vault {
             }
         }
         staged();
+        let title = capture.context.title.clone().unwrap_or(capture.title);
+        self.seal(
+            &case.id,
+            capture.kind,
+            title,
+            capture.started,
+            capture.context,
+            Some(capture.machine),
+            parts,
+        )
+    }
+
+    /// Streams `src` into the vault's staging folder (sealed there like every blob when
+    /// the vault is encrypted, so nothing lands in the clear), hashing as it is written,
+    /// and flushes it to disk. `progress` is called with the bytes written so far. The
+    /// result belongs to no item until [`Self::add_capture_streamed`]; drop it through
+    /// [`Self::discard_stream`] when the capture is abandoned.
+    pub fn stage_stream(
+        &mut self,
+        src: &mut dyn Read,
+        role: &str,
+        name: &str,
+        media_type: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<StreamedFile> {
+        let tmp_id = self.new_id();
+        let staged = self
+            .blobs
+            .stage(src, &tmp_id, progress)
+            .and_then(|mut s| s.make_durable().map(|()| s))
+            .map_err(|e| Error::storage(self.blobs.tmp_dir(), e))?;
+        Ok(StreamedFile {
+            role: role.to_owned(),
+            name: name.to_owned(),
+            media_type: media_type.to_owned(),
+            staged,
+        })
+    }
+
+    /// Deletes a streamed file that will not be sealed.
+    pub fn discard_stream(&self, file: StreamedFile) {
+        self.blobs.discard(file.staged);
+    }
+
+    /// Seals a capture whose large files were streamed in while it was made ([`Self::stage_stream`]),
+    /// after its in-memory files, as one item with one event. On any error every staged
+    /// file is deleted: nothing is half-sealed.
+    pub fn add_capture_streamed(
+        &mut self,
+        case_id: &str,
+        capture: CapturedItem,
+        streamed: Vec<StreamedFile>,
+    ) -> Result<ItemRecord> {
+        let discard_all = |v: &Self, streamed: Vec<StreamedFile>| {
+            for f in streamed {
+                v.discard_stream(f);
+            }
+        };
+        let checked = self
+            .resolve_case(case_id)
+            .and_then(|case| validate_context(&capture.context).map(|()| case));
+        let case = match checked {
+            Ok(case) => case,
+            Err(e) => {
+                discard_all(self, streamed);
+                return Err(e);
+            }
+        };
+        if capture.files.is_empty() && streamed.is_empty() {
+            return Err(Error::Invalid("a capture needs at least one file".into()));
+        }
+        let mut parts = Vec::with_capacity(capture.files.len() + streamed.len());
+        for file in &capture.files {
+            let tmp_id = self.new_id();
+            let stage = self
+                .blobs
+                .stage(&mut file.bytes.as_slice(), &tmp_id, &mut |_| {})
+                .and_then(|mut s| s.make_durable().map(|()| s));
+            match stage {
+                Ok(s) => parts.push((artifact(&file.role, &file.media_type, &file.name, &s), s)),
+                Err(e) => {
+                    for (_, s) in parts {
+                        self.blobs.discard(s);
+                    }
+                    discard_all(self, streamed);
+                    return Err(Error::storage(self.blobs.tmp_dir(), e));
+                }
+            }
+        }
+        for f in streamed {
+            parts.push((artifact(&f.role, &f.media_type, &f.name, &f.staged), f.staged));
+        }
         let title = capture.context.title.clone().unwrap_or(capture.title);
         self.seal(
             &case.id,
@@ -453,4 +558,18 @@ pub(super) fn validate_context(c: &Context) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The artifact row of a captured file staged as `s`.
+fn artifact(role: &str, media_type: &str, name: &str, s: &Staged) -> Artifact {
+    Artifact {
+        role: role.to_owned(),
+        media_type: media_type.to_owned(),
+        size: s.size,
+        sha256: hex::encode(s.sha256),
+        original_name: Some(name.to_owned()),
+        original_name_bytes: None,
+        source_path: None,
+        modified_at: None,
+    }
 }

@@ -168,7 +168,10 @@ impl Recorder {
             .map_err(fail)?;
         let mut failed = page.event_listener::<EventLoadingFailed>().await.map_err(fail)?;
         let mut data = page.event_listener::<EventDataReceived>().await.map_err(fail)?;
-        let buffer = i64::try_from(limits.max_total).unwrap_or(i64::MAX);
+        // The protocol's buffer sizes are 32-bit: larger values are refused outright.
+        let buffer = i64::try_from(limits.max_total)
+            .unwrap_or(i64::MAX)
+            .min(i64::from(i32::MAX));
         page.execute(
             EnableParams::builder()
                 .max_total_buffer_size(buffer)

@@ -18,7 +18,7 @@ use crate::state::AppState;
 type Result<T> = std::result::Result<T, UiError>;
 
 /// Long enough for the desktop to repaint what was behind Safekeep's window.
-const HIDE_SETTLE: Duration = Duration::from_millis(300);
+pub(crate) const HIDE_SETTLE: Duration = Duration::from_millis(300);
 
 impl From<screen::CaptureError> for UiError {
     fn from(e: screen::CaptureError) -> Self {
@@ -70,6 +70,16 @@ pub enum TargetArg {
     },
 }
 
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Self {
+        match t {
+            TargetArg::All => Target::AllMonitors,
+            TargetArg::Monitor { number } => Target::Monitor(number),
+            TargetArg::Window { title } => Target::Window(title),
+        }
+    }
+}
+
 /// Captures now (the page has already counted down): hides this window, captures,
 /// seals, shows the window again.
 #[tauri::command(async)]
@@ -80,13 +90,8 @@ pub fn capture_screen(
     target: TargetArg,
     again: Option<String>,
 ) -> Result<Captured> {
-    let target = match target {
-        TargetArg::All => Target::AllMonitors,
-        TargetArg::Monitor { number } => Target::Monitor(number),
-        TargetArg::Window { title } => Target::Window(title),
-    };
     let req = ScreenRequest {
-        target,
+        target: target.into(),
         again,
         context: Context::default(),
     };

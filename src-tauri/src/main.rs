@@ -13,6 +13,7 @@ mod fingerprints;
 mod languages;
 mod lock;
 mod receipts;
+mod recording;
 mod settings;
 mod state;
 mod timestamp;
@@ -33,6 +34,7 @@ fn main() {
             capture::capture_targets,
             capture::capture_screen,
             capture::capture_url,
+            recording::record_screen,
             browser::browser_open,
             browser::browser_capture,
             browser::browser_close,

@@ -1014,3 +1014,95 @@ async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
         "the profile was kept, encrypted, when the lock closed the browser"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_the_screen_without_safekeep_in_it() {
+    let _one = ONE_APP.lock().await;
+    let home = tempfile::tempdir().unwrap();
+    let vault = home.path().join("vault");
+    let mut v = make_vault(&vault);
+    let case = v.create_case("Recordings").unwrap();
+    drop(v);
+    let _pattern = show_pattern(home.path());
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    unlock_and_open_first_case(&c).await;
+
+    click(&c, "#capture-screen").await;
+    until(&c, "!document.getElementById('capture-form').hidden").await;
+    js(
+        &c,
+        "(() => { const w = document.getElementById('capture-what'); w.value = 'video'; w.dispatchEvent(new Event('change')); \
+         document.getElementById('capture-length').value = '5'; document.getElementById('capture-delay').value = '0'; return true; })()",
+    )
+    .await;
+    assert_eq!(
+        js(&c, "document.getElementById('capture-video-opts').hidden").await,
+        json!(false)
+    );
+    shot(&c, "18-record-screen").await;
+    click(&c, "#capture-go").await;
+    until_long(&c, "!document.getElementById('capture-after').hidden").await;
+    let summary = js(&c, "document.getElementById('capture-summary').textContent").await;
+    assert!(summary.as_str().unwrap().contains("Recorded"), "{summary}");
+    assert!(
+        summary.as_str().unwrap().contains("screen-recording.mp4"),
+        "{summary}"
+    );
+    until(
+        &c,
+        "document.querySelectorAll('#timeline li[data-item]').length === 1",
+    )
+    .await;
+    until(&c, "document.querySelector('#timeline .thumb')").await;
+    assert!(
+        thumb_blurred(&c).await,
+        "the poster frame is blurred until revealed"
+    );
+    shot(&c, "19-recorded").await;
+    c.close().await.unwrap();
+    drop(_driver);
+
+    let v = reopen_after_exit(&vault).await;
+    let items = v.items(Some(&case)).unwrap();
+    assert_eq!(items.len(), 1);
+    let record = &items[0].record;
+    assert_eq!(record.kind.as_str(), "video");
+    let cap = record.capture.as_ref().unwrap();
+    assert_eq!(cap["ended_because"], json!("the chosen duration was reached"));
+    let recorded_ms = cap["recorded_ms"].as_u64().unwrap();
+    assert!((4500..=5500).contains(&recorded_ms), "{recorded_ms} ms");
+    let names: Vec<_> = record
+        .artifacts
+        .iter()
+        .filter_map(|a| a.original_name.clone())
+        .collect();
+    assert_eq!(names, ["screen-recording.mp4", "poster.png"]);
+    let poster = v.artifact_bytes(&record.id, 1, u64::MAX).unwrap().1;
+    // H.264 in yuv420p shifts colours a little: near, not equal.
+    let pattern = count_near(&poster, PATTERN);
+    assert!(
+        pattern >= 300 * 200 * 8 / 10,
+        "the pattern window is recorded ({pattern} pixels)"
+    );
+    let ours = count_near(&poster, [0x1f, 0x4e, 0x79]);
+    assert!(
+        ours < 100,
+        "Safekeep's own window is not in the recording ({ours} header pixels)"
+    );
+}
+
+/// Pixels within a small distance of `rgb` (any PNG colour type FFmpeg writes).
+fn count_near(png_bytes: &[u8], rgb: [u8; 3]) -> usize {
+    let mut r = png::Decoder::new(std::io::Cursor::new(png_bytes))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; r.output_buffer_size().unwrap()];
+    let info = r.next_frame(&mut buf).unwrap();
+    let step = info.color_type.samples();
+    assert!(step >= 3, "a colour picture");
+    buf[..info.buffer_size()]
+        .chunks_exact(step)
+        .filter(|p| (0..3).all(|i| p[i].abs_diff(rgb[i]) <= 24))
+        .count()
+}

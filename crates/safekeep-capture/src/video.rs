@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use safekeep_core::Vault;
 use safekeep_core::clock::utc_rfc3339;
 use safekeep_core::item::{Context, ItemKind, ItemRecord};
-use safekeep_core::vault::CapturedItem;
+use safekeep_core::vault::{CapturedFile, CapturedItem};
 use serde_json::json;
 
 use crate::screen::{self, Area, CaptureError, DisplayServer, Target};
@@ -369,15 +369,67 @@ pub fn record_to_vault(
             .unwrap_or("a window")
             .to_owned(),
     };
+    let mut machine = machine;
+    let files = match vault.read_stream(&staged).map(|r| poster(&program, r, frames)) {
+        Ok(Ok(png)) => {
+            machine["poster"] = "poster.png: one frame of the recording (the one after half a second, or the first), decoded by FFmpeg from the sealed MP4 for lists and reports; it is not part of the recording".into();
+            vec![CapturedFile {
+                role: "poster".into(),
+                name: "poster.png".into(),
+                media_type: "image/png".into(),
+                bytes: png,
+            }]
+        }
+        Ok(Err(why)) => {
+            machine["poster"] = format!("no poster frame: {why}").into();
+            Vec::new()
+        }
+        Err(e) => {
+            vault.discard_stream(staged);
+            return Err(e.into());
+        }
+    };
     let item = CapturedItem {
         kind: ItemKind::Video,
         title: format!("Screen recording, {what}, {seconds:.0} s"),
         started,
-        files: Vec::new(),
+        files,
         machine,
         context: request.context.clone(),
     };
     Ok(vault.add_capture_streamed(&case.id, item, vec![staged])?)
+}
+
+/// One frame of the MP4 read from `mp4` as PNG: the one at half a second when the
+/// recording is longer than a second, else the first.
+fn poster(program: &Path, mut mp4: Box<dyn Read + Send>, frames: u64) -> Result<Vec<u8>, String> {
+    let mut args: Vec<&str> = vec!["-v", "error", "-i", "pipe:0"];
+    if frames > u64::from(FRAME_RATE) {
+        args.extend(["-ss", "0.5"]);
+    }
+    args.extend(["-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1"]);
+    let mut child = Command::new(program)
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut stdin = child.stdin.take().ok_or("no input")?;
+    // FFmpeg stops reading after its frame: a broken pipe then is the normal end.
+    let feeder = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut mp4, &mut stdin);
+    });
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let _ = feeder.join();
+    if out.status.success() && out.stdout.starts_with(b"\x89PNG") {
+        Ok(out.stdout)
+    } else {
+        Err(format!(
+            "FFmpeg could not decode a frame ({})",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
 }
 
 /// FFmpeg's first line of `-version`, e.g. `ffmpeg version 5.1.6-0+deb12u1 …`.

@@ -164,6 +164,13 @@ fn records_the_screen_seals_it_and_stops_cleanly() {
     );
     let artifact = &item["artifacts"][0];
     assert_eq!(artifact["media_type"], "video/mp4");
+    assert_eq!(item["artifacts"][1]["original_name"], "poster.png", "{item}");
+    assert!(
+        cap["poster"]
+            .as_str()
+            .unwrap()
+            .contains("not part of the recording")
+    );
 
     let mp4 = d.mp4(&item);
     let bytes = std::fs::read(&mp4).unwrap();

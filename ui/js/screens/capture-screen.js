@@ -10,11 +10,20 @@ import { showAfterCapture } from "./capture-after.js";
 import { onlyPanel } from "./case.js";
 
 const DELAYS = [0, 3, 5, 10];
+/// Recording lengths offered, seconds; "" records until stopped from the tray.
+const LENGTHS = [5, 10, 30, 60, 300, 900];
 
 function delayOptions() {
   $("capture-delay").replaceChildren(...DELAYS.map((s) =>
     el("option", { value: String(s), selected: s === 3 }, s ? t("capture.seconds", { count: s }) : t("capture.no_delay"))));
+  $("capture-length").replaceChildren(
+    ...LENGTHS.map((s) => el("option", { value: String(s), selected: s === 30 }, s < 60 ? t("capture.seconds", { count: s }) : t("capture.minutes", { count: s / 60 }))),
+    el("option", { value: "" }, t("capture.until_stopped")));
 }
+
+$("capture-what").addEventListener("change", () => {
+  $("capture-video-opts").hidden = $("capture-what").value !== "video";
+});
 
 $("capture-screen").addEventListener("click", async () => {
   clearMessages();
@@ -66,9 +75,31 @@ export async function captureScreen(target, again) {
   return r;
 }
 
+/// Records `target` after the countdown, for the length chosen (or until stopped).
+export async function recordScreen(target) {
+  clearMessages();
+  onlyPanel(null);
+  await countdown(Number($("capture-delay").value || 0));
+  const length = $("capture-length").value;
+  $("capture-countdown").replaceChildren(tNodes("capture.recording"));
+  $("capture-countdown").hidden = false;
+  let r;
+  try {
+    r = await call("record_screen", { caseId: state.caseId, target, seconds: length ? Number(length) : null });
+  } finally {
+    $("capture-countdown").hidden = true;
+  }
+  const seconds = String(Math.round((r.item.capture.recorded_ms || 0) / 1000));
+  const files = el("span", {}, ...r.item.artifacts.map((a) => el("span", { class: "file" }, tNodes("capture.file_sha", { name: a.original_name, sha: a.sha256 }))));
+  await showAfterCapture(r, null, el("span", {}, tNodes("capture.recorded", { seconds, time: when(r.item.captured_at) }), " ", files));
+  return r;
+}
+
 $("capture-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  await captureScreen(JSON.parse($("capture-target").value), null);
+  const target = JSON.parse($("capture-target").value);
+  if ($("capture-what").value === "video") await recordScreen(target);
+  else await captureScreen(target, null);
 });
 $("capture-again").addEventListener("click", () => captureScreen(state.capture.target, state.capture.itemId));
 

@@ -271,14 +271,22 @@ impl Vault {
         })
     }
 
+    /// Reads a streamed file back (decrypted) before it is sealed, e.g. to derive a poster
+    /// frame from a recording: the staged bytes are the ones that will be sealed.
+    pub fn read_stream(&self, file: &StreamedFile) -> Result<Box<dyn Read + Send>> {
+        let path = file.staged.path();
+        let reader = self.blobs.open_path(path).map_err(|e| Error::storage(path, e))?;
+        Ok(Box::new(reader))
+    }
+
     /// Deletes a streamed file that will not be sealed.
     pub fn discard_stream(&self, file: StreamedFile) {
         self.blobs.discard(file.staged);
     }
 
     /// Seals a capture whose large files were streamed in while it was made ([`Self::stage_stream`]),
-    /// after its in-memory files, as one item with one event. On any error every staged
-    /// file is deleted: nothing is half-sealed.
+    /// those first and then its in-memory files (a poster frame…), as one item with one
+    /// event. On any error every staged file is deleted: nothing is half-sealed.
     pub fn add_capture_streamed(
         &mut self,
         case_id: &str,
@@ -300,10 +308,15 @@ impl Vault {
                 return Err(e);
             }
         };
-        if capture.files.is_empty() && streamed.is_empty() {
-            return Err(Error::Invalid("a capture needs at least one file".into()));
+        if streamed.is_empty() {
+            return Err(Error::Invalid(
+                "a streamed capture needs its streamed file".into(),
+            ));
         }
         let mut parts = Vec::with_capacity(capture.files.len() + streamed.len());
+        for f in streamed {
+            parts.push((artifact(&f.role, &f.media_type, &f.name, &f.staged), f.staged));
+        }
         for file in &capture.files {
             let tmp_id = self.new_id();
             let stage = self
@@ -316,13 +329,9 @@ impl Vault {
                     for (_, s) in parts {
                         self.blobs.discard(s);
                     }
-                    discard_all(self, streamed);
                     return Err(Error::storage(self.blobs.tmp_dir(), e));
                 }
             }
-        }
-        for f in streamed {
-            parts.push((artifact(&f.role, &f.media_type, &f.name, &f.staged), f.staged));
         }
         let title = capture.context.title.clone().unwrap_or(capture.title);
         self.seal(

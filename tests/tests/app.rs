@@ -941,7 +941,7 @@ async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
     until(&c, "!document.getElementById('browser-start').hidden").await;
     let url = format!("http://127.0.0.1:{}/index.html", site.port);
     type_into(&c, "#browser-url", &url).await;
-    shot(&c, "16-safekeep-browser").await;
+    shot(&c, "40-safekeep-browser").await;
     click(&c, "#browser-open").await;
     until_long(&c, "!document.getElementById('browser-controls').hidden").await;
     assert!(
@@ -962,7 +962,7 @@ async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
         "document.querySelectorAll('#timeline li[data-item]').length === 1",
     )
     .await;
-    shot(&c, "17-browser-captured").await;
+    shot(&c, "41-browser-captured").await;
 
     // Locking closes the browser at once.
     click(&c, "#lock-now").await;
@@ -1040,7 +1040,7 @@ async fn records_the_screen_without_safekeep_in_it() {
         js(&c, "document.getElementById('capture-video-opts').hidden").await,
         json!(false)
     );
-    shot(&c, "18-record-screen").await;
+    shot(&c, "42-record-screen").await;
     click(&c, "#capture-go").await;
     until_long(&c, "!document.getElementById('capture-after').hidden").await;
     let summary = js(&c, "document.getElementById('capture-summary').textContent").await;
@@ -1059,7 +1059,7 @@ async fn records_the_screen_without_safekeep_in_it() {
         thumb_blurred(&c).await,
         "the poster frame is blurred until revealed"
     );
-    shot(&c, "19-recorded").await;
+    shot(&c, "43-recorded").await;
     c.close().await.unwrap();
     drop(_driver);
 

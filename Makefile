@@ -55,6 +55,7 @@ bench:
 	bench/conversation.sh
 	bench/capture.sh
 	bench/web.sh
+	bench/video.sh
 	bench/timestamp.sh
 
 # An installable .deb with the Tauri CLI from npm (target/release/bundle/deb/).

@@ -189,6 +189,22 @@ fn main() {
     println!(
         "| peak RSS of this process before / after that capture | {rss_before:.0} / {rss_after:.0} MiB |"
     );
+    if let Some(xs) = sealed
+        .item
+        .capture
+        .as_ref()
+        .and_then(|c| c["exchanges"].as_array().cloned())
+    {
+        for x in xs
+            .iter()
+            .filter(|x| x["url"].as_str().is_some_and(|u| u.ends_with("big.bin")))
+        {
+            println!(
+                "\nbig.bin: status {}, body kept {}, note: {}",
+                x["status"], x["body_bytes"], x["body_not_kept"]
+            );
+        }
+    }
     println!("\nbrowser: {}", session_version_note());
 }
 

@@ -312,6 +312,11 @@ pub fn record_to_vault(
         (staged, watcher.join().ok().flatten())
     });
     let (staged, stopped_because) = why;
+    // Staging failed (a full disk…): FFmpeg would block on a pipe nobody reads.
+    drop(stdout);
+    if staged.is_err() {
+        let _ = child.kill();
+    }
     let status = child.wait();
     let ended = vault.clock().now();
     let log = log.join().unwrap_or_default();

@@ -31,11 +31,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             context,
             json,
         } => {
-            let target = match (monitor, window) {
-                (Some(n), _) => Target::Monitor(n),
-                (None, Some(t)) => Target::Window(t),
-                (None, None) => Target::AllMonitors,
-            };
+            let target = target(monitor, window);
             let mut vault = super::open(dir)?;
             output::countdown(Duration::from_secs(delay));
             let req = ScreenRequest {
@@ -56,11 +52,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             context,
             json,
         } => {
-            let target = match (monitor, window) {
-                (Some(n), _) => Target::Monitor(n),
-                (None, Some(t)) => Target::Window(t),
-                (None, None) => Target::AllMonitors,
-            };
+            let target = target(monitor, window);
             let duration = duration
                 .map(|d| {
                     Duration::try_from_secs_f64(d)
@@ -150,4 +142,13 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `--monitor` / `--window` ask for; neither is every monitor.
+fn target(monitor: Option<usize>, window: Option<String>) -> Target {
+    match (monitor, window) {
+        (Some(n), _) => Target::Monitor(n),
+        (None, Some(t)) => Target::Window(t),
+        (None, None) => Target::AllMonitors,
+    }
 }

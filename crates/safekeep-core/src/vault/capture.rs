@@ -215,22 +215,7 @@ impl Vault {
             return Err(Error::Invalid("a capture needs at least one file".into()));
         }
         let mut parts = Vec::with_capacity(capture.files.len());
-        for file in &capture.files {
-            let tmp_id = self.new_id();
-            let stage = self
-                .blobs
-                .stage(&mut file.bytes.as_slice(), &tmp_id, &mut |_| {})
-                .and_then(|mut s| s.make_durable().map(|()| s));
-            match stage {
-                Ok(s) => parts.push((artifact(&file.role, &file.media_type, &file.name, &s), s)),
-                Err(e) => {
-                    for (_, s) in parts {
-                        self.blobs.discard(s);
-                    }
-                    return Err(Error::storage(self.blobs.tmp_dir(), e));
-                }
-            }
-        }
+        self.stage_files(&capture.files, &mut parts)?;
         staged();
         let title = capture.context.title.clone().unwrap_or(capture.title);
         self.seal(
@@ -317,22 +302,7 @@ impl Vault {
         for f in streamed {
             parts.push((artifact(&f.role, &f.media_type, &f.name, &f.staged), f.staged));
         }
-        for file in &capture.files {
-            let tmp_id = self.new_id();
-            let stage = self
-                .blobs
-                .stage(&mut file.bytes.as_slice(), &tmp_id, &mut |_| {})
-                .and_then(|mut s| s.make_durable().map(|()| s));
-            match stage {
-                Ok(s) => parts.push((artifact(&file.role, &file.media_type, &file.name, &s), s)),
-                Err(e) => {
-                    for (_, s) in parts {
-                        self.blobs.discard(s);
-                    }
-                    return Err(Error::storage(self.blobs.tmp_dir(), e));
-                }
-            }
-        }
+        self.stage_files(&capture.files, &mut parts)?;
         let title = capture.context.title.clone().unwrap_or(capture.title);
         self.seal(
             &case.id,
@@ -343,6 +313,28 @@ impl Vault {
             Some(capture.machine),
             parts,
         )
+    }
+
+    /// Stages and flushes each in-memory file after `parts`; on an error every staged
+    /// blob in `parts` (those before too) is deleted and `parts` left empty.
+    fn stage_files(&mut self, files: &[CapturedFile], parts: &mut Vec<(Artifact, Staged)>) -> Result<()> {
+        for file in files {
+            let tmp_id = self.new_id();
+            let stage = self
+                .blobs
+                .stage(&mut file.bytes.as_slice(), &tmp_id, &mut |_| {})
+                .and_then(|mut s| s.make_durable().map(|()| s));
+            match stage {
+                Ok(s) => parts.push((artifact(&file.role, &file.media_type, &file.name, &s), s)),
+                Err(e) => {
+                    for (_, s) in parts.drain(..) {
+                        self.blobs.discard(s);
+                    }
+                    return Err(Error::storage(self.blobs.tmp_dir(), e));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Moves staged blobs into the store, then commits the item and its event together.

@@ -210,12 +210,7 @@ pub fn spawn_auto_lock(app: AppHandle) {
                 continue;
             }
             // A command still working (an export) holds the vault: not idle, try later.
-            let Ok(mut guard) = state.vault.try_lock() else {
-                continue;
-            };
-            if guard.as_ref().is_some_and(Vault::is_encrypted) {
-                drop(guard.take());
-                drop(guard);
+            if state.lock_if_free() {
                 let _ = app.emit("vault-locked", ());
             }
         }

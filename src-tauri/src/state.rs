@@ -87,6 +87,25 @@ impl AppState {
         drop(guard.take());
     }
 
+    /// The auto-lock: closes Safekeep's browser (keeping its logins) and an encrypted
+    /// vault, unless a command holds either (then it is not idle: try later). Returns
+    /// whether it locked.
+    pub fn lock_if_free(&self) -> bool {
+        let Ok(mut browser) = self.browser.try_lock() else {
+            return false;
+        };
+        let Ok(mut guard) = self.vault.try_lock() else {
+            return false;
+        };
+        let Some(vault) = guard.as_mut().filter(|v| v.is_encrypted()) else {
+            return false;
+        };
+        let slot = &mut *browser;
+        drop(crate::browser::apart(move || slot.close(vault)));
+        drop(guard.take());
+        true
+    }
+
     /// Ends Safekeep's browser at once, and closes the vault unless a command is using it
     /// (then the process exit that follows frees it); never waits, for quick exit.
     pub fn lock_vault_now(&self) {

@@ -108,6 +108,8 @@ struct State {
     early: HashMap<String, VecDeque<Late>>,
     failed: Vec<Value>,
     bodies_pending: usize,
+    /// Finished hops whose body the browser is still handing over.
+    fetching: std::collections::HashSet<u64>,
     body_bytes: u64,
     last_activity: Option<Instant>,
 }
@@ -269,7 +271,15 @@ impl Recorder {
                 partial.insert(id, body);
             }
         }
-        let s = lock(&self.state);
+        let mut s = lock(&self.state);
+        let waited = began.elapsed().as_secs();
+        let late: Vec<u64> = s.fetching.iter().copied().collect();
+        for hop in s.done.iter_mut().filter(|h| late.contains(&h.key) && h.body.is_none()) {
+            hop.body_note = Some(format!(
+                "the browser was still handing over the body {waited} s after the capture began (very large bodies are slow to read over the DevTools protocol): not kept"
+            ));
+        }
+        let s = s;
         let mut hops: Vec<&Hop> = s.done.iter().collect();
         let unfinished = s.open.values().filter(|h| h.response.is_some()).count();
         hops.extend(s.open.values().filter(|h| h.response.is_some()));
@@ -365,6 +375,7 @@ impl State {
                 self.done.push(hop);
                 if fetch {
                     self.bodies_pending += 1;
+                    self.fetching.insert(key);
                     Some((key, self.generation))
                 } else {
                     None
@@ -472,6 +483,7 @@ async fn fetch_body(
     };
     let mut s = lock(&state);
     s.bodies_pending = s.bodies_pending.saturating_sub(1);
+    s.fetching.remove(&key);
     s.last_activity = Some(Instant::now());
     if s.generation != generation {
         return;

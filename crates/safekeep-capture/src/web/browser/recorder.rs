@@ -274,7 +274,11 @@ impl Recorder {
         let mut s = lock(&self.state);
         let waited = began.elapsed().as_secs();
         let late: Vec<u64> = s.fetching.iter().copied().collect();
-        for hop in s.done.iter_mut().filter(|h| late.contains(&h.key) && h.body.is_none()) {
+        for hop in s
+            .done
+            .iter_mut()
+            .filter(|h| late.contains(&h.key) && h.body.is_none())
+        {
             hop.body_note = Some(format!(
                 "the browser was still handing over the body {waited} s after the capture began (very large bodies are slow to read over the DevTools protocol): not kept"
             ));

@@ -68,6 +68,12 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             let mut vault = super::open(dir)?;
             output::countdown(Duration::from_secs(delay));
             let stop = Arc::new(AtomicBool::new(false));
+            // The first Ctrl-C finishes the recording properly; a second one ends Safekeep.
+            signal_hook::flag::register_conditional_shutdown(
+                signal_hook::consts::SIGINT,
+                130,
+                Arc::clone(&stop),
+            )?;
             signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&stop))?;
             let item = video::record_to_vault(&mut vault, &case_id, &request, &stop, &mut || {
                 eprintln!("Recording… press Ctrl-C to stop.");

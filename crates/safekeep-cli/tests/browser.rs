@@ -16,7 +16,7 @@ use std::process::{Child, ChildStdin, Command, Output, Stdio};
 
 use serde_json::Value;
 
-use common::{PASS, make_chain, tool};
+use common::{make_chain, tool};
 
 struct Site {
     child: Child,
@@ -150,20 +150,7 @@ impl T {
     }
 
     fn file(&self, item: &Value, name: &str) -> Vec<u8> {
-        let v = safekeep_core::Vault::open(
-            &self.vault,
-            safekeep_core::Environment::system("test"),
-            Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
-        )
-        .unwrap();
-        let id = item["id"].as_str().unwrap();
-        let i = item["artifacts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .position(|a| a["original_name"] == name)
-            .unwrap_or_else(|| panic!("{name} not in {item}"));
-        v.artifact_bytes(id, i, u64::MAX).unwrap().1
+        common::stored_file(&self.vault, item, name)
     }
 
     fn save(&self, item: &Value, name: &str) -> PathBuf {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::{Kill, PASS, xvfb};
+use common::{Kill, xvfb};
 
 const SIZE: (u32, u32) = (640, 480);
 
@@ -87,15 +87,15 @@ impl Desk {
 
     /// The recording of `item` as a file, read back from the vault.
     fn mp4(&self, item: &Value) -> PathBuf {
-        let v = safekeep_core::Vault::open(
-            &self.vault,
-            safekeep_core::Environment::system("test"),
-            Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
+        let path = self
+            .tmp
+            .path()
+            .join(format!("{}.mp4", item["id"].as_str().unwrap()));
+        std::fs::write(
+            &path,
+            common::stored_file(&self.vault, item, "screen-recording.mp4"),
         )
         .unwrap();
-        let id = item["id"].as_str().unwrap();
-        let path = self.tmp.path().join(format!("{id}.mp4"));
-        std::fs::write(&path, v.artifact_bytes(id, 0, u64::MAX).unwrap().1).unwrap();
         path
     }
 }

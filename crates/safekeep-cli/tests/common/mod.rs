@@ -42,6 +42,26 @@ pub fn safekeep(vault: &Path) -> Command {
     cmd
 }
 
+/// The bytes of the file called `name` in `item` (as `--json` printed it), read back
+/// from the vault (decrypted, checked against its hash).
+pub fn stored_file(vault: &Path, item: &serde_json::Value, name: &str) -> Vec<u8> {
+    let v = safekeep_core::Vault::open(
+        vault,
+        safekeep_core::Environment::system("test"),
+        Some(safekeep_core::vault::Unlock::Passphrase(PASS)),
+    )
+    .unwrap();
+    let i = item["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|a| a["original_name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {item}"));
+    v.artifact_bytes(item["id"].as_str().unwrap(), i, u64::MAX)
+        .unwrap()
+        .1
+}
+
 /// The stdout of a command that must have succeeded (its stderr in the failure message).
 pub fn stdout_of(args: &[&str], out: std::process::Output) -> String {
     assert!(

@@ -209,24 +209,7 @@ impl Vault {
         capture: CapturedItem,
         staged: &mut dyn FnMut(),
     ) -> Result<ItemRecord> {
-        let case = self.resolve_case(case_id)?;
-        validate_context(&capture.context)?;
-        if capture.files.is_empty() {
-            return Err(Error::Invalid("a capture needs at least one file".into()));
-        }
-        let mut parts = Vec::with_capacity(capture.files.len());
-        self.stage_files(&capture.files, &mut parts)?;
-        staged();
-        let title = capture.context.title.clone().unwrap_or(capture.title);
-        self.seal(
-            &case.id,
-            capture.kind,
-            title,
-            capture.started,
-            capture.context,
-            Some(capture.machine),
-            parts,
-        )
+        self.seal_capture(case_id, capture, Vec::new(), staged)
     }
 
     /// Streams `src` into the vault's staging folder (sealed there like every blob when
@@ -278,31 +261,44 @@ impl Vault {
         capture: CapturedItem,
         streamed: Vec<StreamedFile>,
     ) -> Result<ItemRecord> {
-        let discard_all = |v: &Self, streamed: Vec<StreamedFile>| {
-            for f in streamed {
-                v.discard_stream(f);
-            }
-        };
+        self.seal_capture(case_id, capture, streamed, &mut || {})
+    }
+
+    /// What [`Self::add_capture`] and [`Self::add_capture_streamed`] share: checks, the
+    /// streamed files then the in-memory ones staged, `staged` called, then one seal. Any
+    /// error deletes every staged file.
+    fn seal_capture(
+        &mut self,
+        case_id: &str,
+        capture: CapturedItem,
+        streamed: Vec<StreamedFile>,
+        staged: &mut dyn FnMut(),
+    ) -> Result<ItemRecord> {
         let checked = self
             .resolve_case(case_id)
-            .and_then(|case| validate_context(&capture.context).map(|()| case));
+            .and_then(|case| validate_context(&capture.context).map(|()| case))
+            .and_then(|case| {
+                if capture.files.is_empty() && streamed.is_empty() {
+                    Err(Error::Invalid("a capture needs at least one file".into()))
+                } else {
+                    Ok(case)
+                }
+            });
         let case = match checked {
             Ok(case) => case,
             Err(e) => {
-                discard_all(self, streamed);
+                for f in streamed {
+                    self.discard_stream(f);
+                }
                 return Err(e);
             }
         };
-        if streamed.is_empty() {
-            return Err(Error::Invalid(
-                "a streamed capture needs its streamed file".into(),
-            ));
-        }
         let mut parts = Vec::with_capacity(capture.files.len() + streamed.len());
         for f in streamed {
             parts.push((artifact(&f.role, &f.media_type, &f.name, &f.staged), f.staged));
         }
         self.stage_files(&capture.files, &mut parts)?;
+        staged();
         let title = capture.context.title.clone().unwrap_or(capture.title);
         self.seal(
             &case.id,

@@ -460,7 +460,5 @@ pub fn capture_url_to_vault(
     vault.keep_browser_profile(profile)?;
     let mut page = result?;
     page.context = super::with_source(request.context.clone(), &url);
-    let clock = vault.clock();
-    let now = clock.now();
-    seal::store(vault, &case.id, page, now, began)
+    store(vault, &case.id, page, began)
 }

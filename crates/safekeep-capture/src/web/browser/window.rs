@@ -12,7 +12,7 @@ use safekeep_core::vault::BrowserProfile;
 use url::Url;
 
 use super::recorder::RecordLimits;
-use super::{BrowserOptions, MAX_TOTAL_BODIES, ScrollLimits, Session, seal};
+use super::{BrowserOptions, MAX_TOTAL_BODIES, ScrollLimits, Session};
 use crate::web::render::find_browser;
 use crate::web::{Captured, WebError, parse_address};
 
@@ -116,8 +116,7 @@ impl Window {
         if also_fetch {
             self.session.add_direct_fetch(&mut page);
         }
-        let now = vault.clock().now();
-        seal::store(vault, &case_id, page, now, began)
+        super::store(vault, &case_id, page, began)
     }
 
     /// Whether the person has closed the browser.

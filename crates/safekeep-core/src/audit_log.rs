@@ -41,6 +41,13 @@ pub mod event_type {
     /// the case. `data`: `receipt` (the whole signed receipt), `exported_seq` (the
     /// `bundle.exported` event it answers) — docs/receipts.md.
     pub const BUNDLE_RECEIVED: &str = "bundle.received";
+    /// A verified bundle became this case in the receiving vault (`case import`,
+    /// docs/handover.md): the events before it are the sender's, exactly as signed; this
+    /// and those after it are the receiver's. `data`: `handover` (1, 2, … within the
+    /// chain), `events` (how many came before), `bag`, `bundle_sha256`, `manifest_sha256`,
+    /// `tagmanifest_sha256`, `key_fingerprint`, `exhibit_prefix`, `exported_at`,
+    /// `exhibits` (`[{"ref","item_id","folder"}…]`, every exhibit of that bundle).
+    pub const CASE_IMPORTED: &str = "case.imported";
     /// The vault was backed up. `data`: `backup` (the backup folder's id, derived from
     /// the vault's keys), `snapshot`, `items`, `blobs`, `copied` (docs/backup.md).
     pub const VAULT_BACKED_UP: &str = "vault.backed_up";

@@ -8,6 +8,7 @@ pub mod annotations;
 pub mod artifacts;
 pub mod cases;
 pub mod events;
+pub mod handover_files;
 pub mod item_search;
 pub mod items;
 pub mod messages;
@@ -58,6 +59,7 @@ const MIGRATIONS: &[&[&str]] = &[
     &[perceptual_queue::MIGRATION_4],
     &[item_search::MIGRATION_5],
     &[messages::MIGRATION_6],
+    &[handover_files::MIGRATION_7],
 ];
 
 /// The schema version that added `perceptual_hashes`: older vaults get their images

@@ -115,6 +115,13 @@ pub fn record_in_commitment(input: &[u8]) -> Option<&[u8]> {
         .then_some(record)
 }
 
+/// The salt (hex) of a commitment of the documented shape.
+pub fn salt_in_commitment(input: &[u8]) -> Option<&str> {
+    record_in_commitment(input)?;
+    let rest = input.strip_prefix(COMMITMENT_PREFIX.as_bytes())?;
+    std::str::from_utf8(rest.get(..64)?).ok()
+}
+
 /// The DER of a time-stamp request for `imprint` (SHA-256), asking for the signer's
 /// certificate in the answer. `nonce` is made positive and minimal.
 pub fn request(imprint: &[u8; 32], nonce: &[u8; 8]) -> Result<Vec<u8>, TokenError> {

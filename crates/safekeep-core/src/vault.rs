@@ -16,6 +16,7 @@ mod check;
 mod conversation;
 mod encrypt;
 mod error;
+mod handover;
 mod perceptual;
 mod query;
 mod receipts;
@@ -43,6 +44,7 @@ pub use conversation::{
 };
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
+pub use handover::{HandoverProgress, ImportedCase};
 pub use perceptual::{SimilarImage, fingerprint_all, fingerprint_of};
 pub use query::ItemView;
 pub use receipts::ReceivedReceipt;

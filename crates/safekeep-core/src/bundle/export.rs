@@ -283,12 +283,19 @@ impl Vault {
 
     pub(super) fn exhibits(&self, case_id: &str, prefix: &str) -> Result<Vec<Exhibit>, ExportError> {
         let mut out = Vec::new();
+        // Items that arrived in a hand-over keep their references and folders; new ones
+        // are numbered after every number already used with this prefix.
+        let kept = self.handed_over(case_id)?;
+        let mut n = kept
+            .values()
+            .filter_map(|(r, _)| r.strip_prefix(prefix)?.strip_prefix('/')?.parse::<usize>().ok())
+            .max()
+            .unwrap_or(0);
         for view in self
             .items(Some(case_id))?
             .into_iter()
             .filter(|v| v.withdrawn.is_none())
         {
-            let n = out.len() + 1;
             let arts = &view.record.artifacts;
             let export_names = (view.record.kind == crate::item::ItemKind::Conversation)
                 .then(|| format::export_file_names(arts))
@@ -308,7 +315,16 @@ impl Vault {
                     })
                     .collect()
             });
-            let reference = format::exhibit_ref(prefix, n);
+            let (reference, folder) = match kept.get(&view.record.id) {
+                Some((r, f)) => (r.clone(), f.clone()),
+                None => {
+                    n += 1;
+                    (
+                        format::exhibit_ref(prefix, n),
+                        format::item_folder(prefix, n, &view.record.title),
+                    )
+                }
+            };
             let stamp = self
                 .item_token(&view.record.id)?
                 .map(|(commitment, row)| ExhibitStamp {
@@ -334,7 +350,7 @@ impl Vault {
                 transcripts,
                 stamp,
                 reference,
-                folder: format::item_folder(prefix, n, &view.record.title),
+                folder,
                 view,
                 files,
             });
@@ -418,6 +434,17 @@ impl Vault {
                 )
             })
         })?;
+        let mut handovers = self.handover_files(&ctx.case_id)?;
+        let place = |name: &str| format::HANDOVER_FILES.iter().position(|(n, _)| *n == name);
+        handovers.sort_by_key(|(k, name, _)| (*k, place(name)));
+        for (k, name, bytes) in &handovers {
+            let path = format!("{}{k}/{name}", format::HANDOVER_DIR);
+            w.add(
+                &path,
+                bytes,
+                bytes.len() >= 16 << 10 && !name.ends_with(".tsr") && !name.ends_with(".sig"),
+            )?;
+        }
         w.add_generated(REPORT, true, &mut |out| {
             report::render(ctx, exhibits, events, out)
         })?;
@@ -448,7 +475,11 @@ impl Vault {
             .iter()
             .map(|e| (e.reference.as_str(), e.stamp.as_ref()))
             .collect();
-        let readme = readme::render(ctx, &stamps::readme_section(&listed, timestamper.is_some()));
+        let readme = readme::render(
+            ctx,
+            &stamps::readme_section(&listed, timestamper.is_some()),
+            &readme::handover_section(&self.handover_summary(&ctx.case_id)?),
+        );
         w.add("README.txt", readme.as_bytes(), true)?;
         let tag: String = w
             .tag_manifest

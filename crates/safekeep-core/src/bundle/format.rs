@@ -26,6 +26,25 @@ pub const REPORT: &str = "data/report/index.html";
 pub const REPORT_PDF: &str = "data/report/report.pdf";
 /// The witness statement draft.
 pub const STATEMENT_DRAFT: &str = "data/report/statement-draft.txt";
+/// Where the signed tag files of the bundles a case was handed over in are kept, one
+/// numbered folder per hand-over (docs/handover.md).
+pub const HANDOVER_DIR: &str = "data/handover/";
+/// The files of a bundle's own that prove a hand-over: its tag files and signature, and
+/// its bundle timestamp when it had one. Names inside `data/handover/<k>/`; the first
+/// seven are required.
+pub const HANDOVER_FILES: [(&str, &str); 9] = [
+    ("bagit.txt", "bagit.txt"),
+    ("bag-info.txt", "bag-info.txt"),
+    ("manifest-sha256.txt", MANIFEST),
+    ("tagmanifest-sha256.txt", TAG_MANIFEST),
+    ("README.txt", "README.txt"),
+    ("vault-key.pem", PUBLIC_KEY),
+    ("tagmanifest-sha256.txt.sig", SIGNATURE),
+    ("bundle.tsr", "signature/timestamps/bundle.tsr"),
+    ("bundle.chain.pem", "signature/timestamps/bundle.chain.pem"),
+];
+/// How many of [`HANDOVER_FILES`] every hand-over has.
+pub const HANDOVER_REQUIRED: usize = 7;
 /// Where item folders live.
 pub const ITEMS_DIR: &str = "data/items/";
 /// Each item's metadata file.

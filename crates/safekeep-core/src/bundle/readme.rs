@@ -3,7 +3,7 @@
 use super::export::BagContext;
 
 /// Returns the README for a bag.
-pub(super) fn render(ctx: &BagContext, timestamps: &str) -> String {
+pub(super) fn render(ctx: &BagContext, timestamps: &str, handovers: &str) -> String {
     let bag = &ctx.bag;
     let fp = &ctx.fingerprint;
     format!(
@@ -84,11 +84,45 @@ this README.txt).
    It needs no vault, changes nothing, and explains each check in plain words.
    Exit status 0 means intact.
 
-{timestamps}The exact format is documented in Safekeep's docs/bundle-format.md.
+{timestamps}{handovers}The exact format is documented in Safekeep's docs/bundle-format.md.
 ",
         title = super::format::one_line(&ctx.case_title),
         case = ctx.case_id,
         time = ctx.exported_at,
         prefix = ctx.prefix,
     )
+}
+
+/// The README's section about hand-overs: `(handover, events before it, sender's key)`
+/// for each `case.imported` event of the log. Empty when the case never changed hands.
+pub(super) fn handover_section(handovers: &[(u32, u64, String)]) -> String {
+    if handovers.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "HAND-OVERS
+This case was handed over: someone else's Safekeep vault recorded its first
+events, exported them as a bundle, and this vault opened that bundle as a case
+(its audit log says so in a case.imported event). The signed tag files of each
+bundle it arrived in are kept, unchanged, in data/handover/<n>/:
+",
+    );
+    for (k, events, key) in handovers {
+        s.push_str(&format!(
+            "  data/handover/{k}/  events 1 to {events}, signed by key {key}\n"
+        ));
+    }
+    s.push_str(
+        "To check one by hand, inside data/handover/<n>/:
+   openssl pkeyutl -verify -pubin -inkey vault-key.pem -rawin \\
+     -in tagmanifest-sha256.txt -sigfile tagmanifest-sha256.txt.sig
+   sha256sum -c --ignore-missing tagmanifest-sha256.txt
+then compare the line for data/audit-log.jsonl in its manifest-sha256.txt with
+   head -n <events> ../../audit-log.jsonl | sha256sum
+Its exhibits keep their references; exhibits added since have this bundle's
+prefix. `safekeep verify` does all of this.
+
+",
+    );
+    s
 }

@@ -5,7 +5,8 @@
 //! metadata and the log, which it parses), hashes on all cores, and never panics on any
 //! input: every finding becomes a [`Check`] a solicitor can read.
 
-mod source;
+mod handover;
+pub(crate) mod source;
 mod timestamps;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -121,6 +122,23 @@ pub fn verify_path(
     key: Option<&BundleKey>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> VerifyReport {
+    verify_kept(path, expect_key, key, progress).0
+}
+
+/// A bundle as it was verified, for reading it again (`case import`): the listing, and
+/// the bytes of the tag files, metadata, log and hand-over files that were checked.
+pub(crate) struct Verified {
+    pub listing: Listing,
+    pub kept: BTreeMap<String, Vec<u8>>,
+}
+
+/// [`verify_path`], keeping what was read. `None` when the bundle could not be listed.
+pub(crate) fn verify_kept(
+    path: &Path,
+    expect_key: Option<&str>,
+    key: Option<&BundleKey>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (VerifyReport, Option<Verified>) {
     let report = VerifyReport::new();
     const SAFE: &str = "The archive is safe to open";
     let listing = if path.is_dir() {
@@ -130,11 +148,13 @@ pub fn verify_path(
     };
     let listing = match listing {
         Ok(l) => l,
-        Err(ListError::NotABundle(why)) => return report.not_a_bundle("The file is a readable bundle", why),
+        Err(ListError::NotABundle(why)) => {
+            return (report.not_a_bundle("The file is a readable bundle", why), None);
+        }
         Err(ListError::Unsafe(problems)) => {
             let mut report = report;
             report.add(SAFE, problems, String::new);
-            return report;
+            return (report, None);
         }
     };
     let mut report = report;
@@ -151,7 +171,14 @@ pub fn verify_path(
         .unwrap_or(2)
         .min(8);
     let digests = listing.hash_all(threads, progress);
-    check_bag(&listing, &digests, expect_key, report)
+    let report = check_bag(&listing, &digests, expect_key, report);
+    let kept = listing
+        .entries
+        .iter()
+        .zip(digests)
+        .filter_map(|(e, d)| d.ok()?.content.map(|c| (e.name.clone(), c)))
+        .collect();
+    (report, Some(Verified { listing, kept }))
 }
 
 /// The bag's files after reading: name → digest, for those read in full.
@@ -258,8 +285,9 @@ fn check_bag(
     check_manifests(&files, listing, &mut report);
     check_signature(&files, &info, expect_key, &mut report);
     let items = check_items(&files, &info, &mut report);
-    let timestamped = check_log(&files, &info, &items, &mut report);
-    timestamps::check(&files, &items, &timestamped, &mut report);
+    let log = check_log(&files, &info, &items, &mut report);
+    timestamps::check(&files, &items, &log.timestamped, &mut report);
+    handover::check(&files, &info, &log.imported, &mut report);
     report
 }
 
@@ -505,15 +533,24 @@ fn check_items(
     items
 }
 
-/// Checks the audit log against the items; returns the ids of items the (intact) log
-/// says were given a trusted timestamp.
+/// What an intact audit log says that later checks need.
+#[derive(Default)]
+struct LogFacts {
+    /// Items the log says were given a trusted timestamp.
+    timestamped: HashSet<String>,
+    /// The `case.imported` events: sequence number and data.
+    imported: Vec<(u64, Value)>,
+}
+
+/// Checks the audit log against the items.
 fn check_log(
     files: &Files<'_>,
     info: &HashMap<String, String>,
     items: &[BundledItem],
     report: &mut VerifyReport,
-) -> HashSet<String> {
+) -> LogFacts {
     let mut timestamped = HashSet::new();
+    let mut imported = Vec::new();
     let mut problems = Vec::new();
     let case_id = info.get("External-Identifier").cloned().unwrap_or_default();
     let mut verifier = ChainVerifier::new(&case_id);
@@ -552,6 +589,9 @@ fn check_log(
                         {
                             timestamped.insert(id.to_owned());
                         }
+                        if event.kind == event_type::CASE_IMPORTED {
+                            imported.push((event.seq, event.data));
+                        }
                     }
                     Err(b) => {
                         problems.push(format!("audit log {b}"));
@@ -567,7 +607,7 @@ fn check_log(
         format!("{events} events, chain head {}", verifier.head())
     });
     if !log_ok {
-        return HashSet::new();
+        return LogFacts::default();
     }
     let mut problems = Vec::new();
     for item in items {
@@ -604,5 +644,8 @@ fn check_log(
         problems,
         || format!("{n} items, each sealed in the log at capture"),
     );
-    timestamped
+    LogFacts {
+        timestamped,
+        imported,
+    }
 }

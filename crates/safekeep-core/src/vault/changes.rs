@@ -256,6 +256,11 @@ impl Vault {
                 "item {item_id} was already withdrawn; nothing was changed"
             )));
         }
+        if let Some((reference, _)) = self.handed_over(&row.case_id)?.get(&item_id) {
+            return Err(Error::Invalid(format!(
+                "item {item_id} is exhibit {reference} of the bundle this case was handed over in: it stays as its sender sealed it. Add a note to it instead; nothing was changed"
+            )));
+        }
         let arts = artifacts::list(&self.conn, Some(&item_id))?;
         let at = utc_rfc3339(&self.now());
         let tx = self.conn.transaction()?;

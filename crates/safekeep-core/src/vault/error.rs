@@ -127,6 +127,25 @@ pub enum Error {
     /// A receipt that cannot be made, read or accepted.
     #[error(transparent)]
     Receipt(#[from] crate::receipt::ReceiptError),
+    /// A bundle offered as a case did not verify; nothing was stored.
+    #[error(
+        "the bundle did not pass every check, so nothing was imported: {}. Ask the sender for a fresh copy, and check it with `safekeep verify`",
+        problems.join("; ")
+    )]
+    BundleNotIntact {
+        /// What the checks found.
+        problems: Vec<String>,
+    },
+    /// The bundle's case is already in this vault.
+    #[error(
+        "this bundle's case \"{title}\" ({case_id}) is already in this vault: it was opened here before, or it is this vault's own case. Nothing was changed"
+    )]
+    CaseExists {
+        /// The case.
+        case_id: String,
+        /// Its title here.
+        title: String,
+    },
     /// The batch or import was cancelled by the person before it finished.
     #[error("cancelled; nothing was recorded")]
     Cancelled,
@@ -172,6 +191,8 @@ impl Error {
                 safekeep_chat::Error::Unreadable(_) => "bad_input",
             },
             Self::Cancelled => "cancelled",
+            Self::BundleNotIntact { .. } => "bundle_not_intact",
+            Self::CaseExists { .. } => "case_exists",
             Self::Receipt(_) => "bad_receipt",
         }
     }

@@ -324,10 +324,44 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<Entry>, problems: &mut Vec<String>)
 
 /// Whether an entry's bytes are kept for parsing.
 fn keep(name: &str) -> bool {
-    !name.starts_with("data/") || name.ends_with("/metadata.json") || name == super::super::format::AUDIT_LOG
+    !name.starts_with("data/")
+        || name.ends_with("/metadata.json")
+        || name == super::super::format::AUDIT_LOG
+        || name.starts_with(super::super::format::HANDOVER_DIR)
 }
 
 impl Listing {
+    /// Streams the entries named in `names`, in that order, to `each` (the zip is opened
+    /// once). Stops at the first error, which names the entry.
+    pub fn read_each(
+        &self,
+        names: &[&str],
+        each: &mut dyn FnMut(usize, &mut dyn Read) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let by_name: std::collections::HashMap<&str, &Entry> =
+            self.entries.iter().map(|e| (e.name.as_str(), e)).collect();
+        let mut zip = self.zip.as_ref().map(ZipSource::open);
+        for (k, name) in names.iter().enumerate() {
+            let entry = by_name
+                .get(name)
+                .ok_or_else(|| format!("{name}: is not in the bundle"))?;
+            let limit = entry.declared.saturating_add(1);
+            let read = match (&entry.locator, zip.as_mut()) {
+                (Locator::Zip(i), Some(Ok(zip))) => zip
+                    .by_index(*i)
+                    .map_err(|e| format!("cannot be read from the zip ({e})"))
+                    .and_then(|f| each(k, &mut f.take(limit))),
+                (Locator::Zip(_), Some(Err(e))) => Err(format!("the zip cannot be reopened ({e})")),
+                (Locator::File(p), _) => File::open(p)
+                    .map_err(|e| format!("cannot be opened ({e})"))
+                    .and_then(|f| each(k, &mut f.take(limit))),
+                _ => Err("cannot be read".into()),
+            };
+            read.map_err(|why| format!("{name}: {why}"))?;
+        }
+        Ok(())
+    }
+
     /// Reads and hashes every entry, on up to `threads` threads. Each result is the digest
     /// or a reason the entry could not be read in full.
     pub fn hash_all(

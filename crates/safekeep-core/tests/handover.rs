@@ -1,0 +1,405 @@
+//! Handing a case over (docs/handover.md): a real bundle from one vault opened as a case
+//! in another, worked on, exported again and verified; tampered bundles refused before
+//! anything is stored; a receiver who rewrites the sender's events and signs the result
+//! with their own key is caught by the hand-over check alone.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration};
+use rand::SeedableRng;
+use safekeep_core::audit_log::chain_hash;
+use safekeep_core::bundle::verify::verify_path;
+use safekeep_core::bundle::{ExportOptions, Verdict, VerifyReport};
+use safekeep_core::clock::SteppingClock;
+use safekeep_core::item::Context;
+use safekeep_core::signing::VaultKey;
+use safekeep_core::vault::{AnnotationBody, Error};
+use safekeep_core::{Environment, Vault, canonical};
+use sha2::{Digest, Sha256};
+
+fn env(seed: u64, start: &str) -> Environment {
+    Environment {
+        clock: Box::new(SteppingClock::new(
+            DateTime::parse_from_rfc3339(start).unwrap(),
+            Duration::seconds(1),
+        )),
+        rng: Box::new(rand::rngs::StdRng::seed_from_u64(seed)),
+        app_version: "safekeep-test".into(),
+        host: "test-host".into(),
+        kdf: safekeep_core::keyring::KdfPolicy::Fixed(safekeep_core::keyring::KdfParams::INSECURE_FAST),
+    }
+}
+
+fn vault(dir: &Path, name: &str, seed: u64) -> Vault {
+    Vault::init(
+        &dir.join(name),
+        env(seed, "2026-03-01T21:40:00+01:00"),
+        Some("correct horse battery staple"),
+    )
+    .unwrap()
+}
+
+fn titled(t: &str) -> Context {
+    Context {
+        title: Some(t.into()),
+        ..Context::default()
+    }
+}
+
+/// The victim's vault: a picture, a note, a report annotation and a withdrawn item.
+fn sender(dir: &Path) -> (Vault, String) {
+    let mut v = vault(dir, "victim", 1);
+    let case = v.create_case("Posts by @someone").unwrap();
+    let png = [&b"\x89PNG\r\n\x1a\n"[..], &[3u8; 4096]].concat();
+    fs::write(dir.join("post.png"), &png).unwrap();
+    fs::write(dir.join("mistake.txt"), b"wrong file").unwrap();
+    let post = v
+        .import_file(
+            &case,
+            &dir.join("post.png"),
+            titled("Screenshot of post"),
+            &mut |_| {},
+        )
+        .unwrap();
+    v.add_note(
+        &case,
+        "He posted it at 9pm; reported the same night.",
+        titled("What happened"),
+    )
+    .unwrap();
+    v.annotate(
+        &post.id,
+        AnnotationBody::Report {
+            reported_to: "Example".into(),
+            reported_on: None,
+            reference: Some("T-1".into()),
+            outcome: None,
+        },
+    )
+    .unwrap();
+    let m = v
+        .import_file(&case, &dir.join("mistake.txt"), Context::default(), &mut |_| {})
+        .unwrap();
+    v.withdraw(&m.id, "wrong file", true).unwrap();
+    (v, case)
+}
+
+fn export(v: &mut Vault, case: &str, out: &Path, prefix: &str) {
+    v.export(
+        case,
+        &ExportOptions {
+            out: out.to_path_buf(),
+            exhibit_prefix: prefix.into(),
+            ..Default::default()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+}
+
+fn check<'a>(r: &'a VerifyReport, starts: &str) -> &'a safekeep_core::bundle::Check {
+    r.checks
+        .iter()
+        .find(|c| c.check.starts_with(starts))
+        .unwrap_or_else(|| panic!("no check {starts:?} in {:#?}", r.checks))
+}
+
+fn folders(v: &Vault, case: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = v
+        .items(Some(case))
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.withdrawn.is_none())
+        .map(|i| (i.record.id.clone(), i.record.artifacts[0].sha256.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn blob_files(vault_dir: &Path) -> usize {
+    fn walk(p: &Path) -> usize {
+        fs::read_dir(p).map_or(0, |rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
+                .sum()
+        })
+    }
+    walk(&vault_dir.join("blobs")) + walk(&vault_dir.join("tmp"))
+}
+
+#[test]
+fn a_bundle_becomes_a_case_and_every_chain_verifies_when_it_is_exported_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (mut victim, case) = sender(dir);
+    let first = dir.join("to-advocate.zip");
+    export(&mut victim, &case, &first, "AB");
+    let sent_events = victim.events(&case).unwrap();
+    let sent_items = folders(&victim, &case);
+
+    let mut advocate = vault(dir, "advocate", 2);
+    let got = advocate.import_case(&first, None, &|_| {}).unwrap();
+    assert_eq!(
+        (got.case_id.as_str(), got.items, got.handover),
+        (case.as_str(), 2, 1)
+    );
+    // The sender's chain is kept byte for byte (all but the export event, which came after
+    // the bundle was written), then the receiver's own chain continues from its head.
+    let kept = advocate.events(&case).unwrap();
+    assert_eq!(got.events as usize, sent_events.len() - 1);
+    assert_eq!(
+        kept[..sent_events.len() - 1],
+        sent_events[..sent_events.len() - 1]
+    );
+    assert_eq!(kept.last().unwrap().kind, "case.imported");
+    assert_eq!(
+        kept.last().unwrap().prev_hash,
+        sent_events[sent_events.len() - 2].hash
+    );
+    assert_eq!(folders(&advocate, &case), sent_items);
+    let report_annotated = advocate
+        .items(Some(&case))
+        .unwrap()
+        .into_iter()
+        .find(|i| i.record.title == "Screenshot of post")
+        .unwrap();
+    assert_eq!(
+        report_annotated.annotations.len(),
+        1,
+        "the sender's annotation came along"
+    );
+    assert!(advocate.check(false, &mut |_| {}).unwrap().problems.is_empty());
+
+    // Read-only: the sender's exhibits cannot be withdrawn; they can be annotated.
+    let e = advocate
+        .withdraw(&report_annotated.record.id, "not needed", true)
+        .unwrap_err();
+    assert!(e.to_string().contains("stays as its sender sealed it"), "{e}");
+    advocate
+        .annotate(
+            &report_annotated.record.id,
+            AnnotationBody::Note {
+                text: "Client confirms this is the post".into(),
+            },
+        )
+        .unwrap();
+    advocate
+        .add_note(
+            &case,
+            "Spoke to the client on 3 March.",
+            titled("Call with client"),
+        )
+        .unwrap();
+
+    // Twice, or into the vault it came from: refused, nothing changed.
+    let before = advocate.events(&case).unwrap().len();
+    assert!(matches!(
+        advocate.import_case(&first, None, &|_| {}),
+        Err(Error::CaseExists { .. })
+    ));
+    assert!(matches!(
+        victim.import_case(&first, None, &|_| {}),
+        Err(Error::CaseExists { .. })
+    ));
+    assert_eq!(advocate.events(&case).unwrap().len(), before);
+
+    let second = dir.join("to-solicitor.zip");
+    export(&mut advocate, &case, &second, "CD");
+    let r = verify_path(&second, None, None, &|_| {});
+    assert_eq!(r.verdict, Verdict::Intact, "{:#?}", r.checks);
+    let h = check(&r, "Each hand-over verifies");
+    assert!(
+        h.ok && h.details[0].contains(&format!("events 1–{}", got.events)),
+        "{h:?}"
+    );
+    // The sender's exhibits keep their references and folders; the new note is CD/1.
+    let names = zip_names(&second);
+    for f in [
+        "data/items/AB-1-screenshot-of-post/metadata.json",
+        "data/items/AB-2-what-happened/metadata.json",
+        "data/items/CD-1-call-with-client/metadata.json",
+        "data/handover/1/tagmanifest-sha256.txt",
+        "data/handover/1/tagmanifest-sha256.txt.sig",
+    ] {
+        assert!(
+            names.iter().any(|n| n.ends_with(f)),
+            "{f} missing from {names:#?}"
+        );
+    }
+
+    // A second hand-over: the solicitor opens the advocate's bundle and exports it again.
+    let mut solicitor = vault(dir, "solicitor", 3);
+    let got2 = solicitor.import_case(&second, None, &|_| {}).unwrap();
+    assert_eq!((got2.items, got2.handover), (3, 2));
+    solicitor
+        .add_note(&case, "Reviewed for the hearing.", titled("Review"))
+        .unwrap();
+    let third = dir.join("to-court.zip");
+    export(&mut solicitor, &case, &third, "EF");
+    let r = verify_path(&third, None, None, &|_| {});
+    assert_eq!(r.verdict, Verdict::Intact, "{:#?}", r.checks);
+    let h = check(&r, "Each hand-over verifies");
+    assert!(
+        h.details[0].contains("; events 1–"),
+        "both hand-overs reported: {h:?}"
+    );
+    let names = zip_names(&third);
+    assert!(names.iter().any(|n| n.ends_with("data/handover/2/vault-key.pem")));
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with("data/items/EF-1-review/metadata.json"))
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with("data/items/CD-1-call-with-client/metadata.json"))
+    );
+}
+
+#[test]
+fn a_tampered_bundle_is_refused_before_anything_is_stored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (mut victim, case) = sender(dir);
+    let good = dir.join("bundle.zip");
+    export(&mut victim, &case, &good, "AB");
+    let bag = unzip(&good, &dir.join("unzipped"));
+    let png = bag.join("data/items/AB-1-screenshot-of-post/original.png");
+    let mut bytes = fs::read(&png).unwrap();
+    bytes[100] ^= 1;
+    fs::write(&png, bytes).unwrap();
+
+    let mut advocate = vault(dir, "advocate", 2);
+    let e = advocate.import_case(&bag, None, &|_| {}).unwrap_err();
+    assert_eq!(e.code(), "bundle_not_intact");
+    assert!(e.to_string().contains("contents changed after export"), "{e}");
+    assert!(advocate.cases().unwrap().is_empty());
+    assert_eq!(
+        blob_files(&dir.join("advocate")),
+        0,
+        "no blob and no staged file was left"
+    );
+    // The untouched bundle still opens.
+    advocate.import_case(&good, None, &|_| {}).unwrap();
+    assert!(blob_files(&dir.join("advocate")) >= 2);
+}
+
+#[test]
+fn a_receiver_who_rewrites_the_senders_events_and_signs_them_is_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (mut victim, case) = sender(dir);
+    let first = dir.join("first.zip");
+    export(&mut victim, &case, &first, "AB");
+    let mut advocate = vault(dir, "advocate", 2);
+    advocate.import_case(&first, None, &|_| {}).unwrap();
+    let second = dir.join("second.zip");
+    export(&mut advocate, &case, &second, "CD");
+    let bag = unzip(&second, &dir.join("forged"));
+
+    // Change what the sender recorded (the report's reference), re-chain the whole log,
+    // re-hash every manifest and sign with the advocate's own (here: another) key.
+    let log = bag.join("data/audit-log.jsonl");
+    let text = fs::read_to_string(&log).unwrap();
+    assert!(text.contains("\"reference\":\"T-1\""));
+    let text = text.replacen("\"reference\":\"T-1\"", "\"reference\":\"T-9\"", 1);
+    fs::write(&log, rechain(&text)).unwrap();
+    let other = VaultKey::generate(&mut rand::rngs::StdRng::seed_from_u64(99));
+    resign(&bag, &other);
+
+    let r = verify_path(&bag, None, None, &|_| {});
+    assert_eq!(r.verdict, Verdict::Altered);
+    assert!(
+        check(&r, "The bundle is signed").ok,
+        "the outer signature is the forger's own, and valid"
+    );
+    assert!(
+        check(&r, "The audit log is intact").ok,
+        "the re-chained log is consistent in itself"
+    );
+    let h = check(&r, "Each hand-over verifies");
+    assert!(
+        !h.ok && h.details[0].contains("not the ones its sender signed"),
+        "{h:?}"
+    );
+}
+
+fn zip_names(path: &Path) -> Vec<String> {
+    let z = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+    z.file_names().map(|n| n.unwrap().into_owned()).collect()
+}
+
+/// Unzips a bundle into `to`; returns the bag folder.
+fn unzip(zip_path: &Path, to: &Path) -> PathBuf {
+    let mut z = zip::ZipArchive::new(fs::File::open(zip_path).unwrap()).unwrap();
+    let mut bag = None;
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().into_owned();
+        bag.get_or_insert_with(|| to.join(name.split('/').next().unwrap()));
+        let out = to.join(&name);
+        fs::create_dir_all(out.parent().unwrap()).unwrap();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        fs::File::create(out).unwrap().write_all(&b).unwrap();
+    }
+    bag.unwrap()
+}
+
+fn rechain(log: &str) -> String {
+    let mut prev = [0u8; 32];
+    log.lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let body = canonical::to_bytes(&v["event"]).unwrap();
+            let h = chain_hash(&prev, &body);
+            let out = format!(
+                "{{\"event\":{},\"hash\":\"{}\",\"prev_hash\":\"{}\"}}\n",
+                String::from_utf8(body).unwrap(),
+                hex::encode(h),
+                hex::encode(prev)
+            );
+            prev = h;
+            out
+        })
+        .collect()
+}
+
+/// Re-hashes the manifest (same files, same order), names `key` in bag-info.txt, re-hashes
+/// the tag manifest and signs it with `key`.
+fn resign(bag: &Path, key: &VaultKey) {
+    let sha = |p: &str| hex::encode(Sha256::digest(fs::read(bag.join(p)).unwrap()));
+    let manifest: String = fs::read_to_string(bag.join("manifest-sha256.txt"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let path = l.split_once("  ").unwrap().1;
+            format!("{}  {path}\n", sha(path))
+        })
+        .collect();
+    fs::write(bag.join("manifest-sha256.txt"), manifest).unwrap();
+    let info: String = fs::read_to_string(bag.join("bag-info.txt"))
+        .unwrap()
+        .lines()
+        .map(|l| match l.starts_with("Safekeep-Key-Fingerprint:") {
+            true => format!("Safekeep-Key-Fingerprint: {}\n", key.fingerprint()),
+            false => format!("{l}\n"),
+        })
+        .collect();
+    fs::write(bag.join("bag-info.txt"), info).unwrap();
+    let tags: String = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "README.txt"]
+        .iter()
+        .map(|p| format!("{}  {p}\n", sha(p)))
+        .collect();
+    fs::write(bag.join("tagmanifest-sha256.txt"), &tags).unwrap();
+    fs::write(
+        bag.join("signature/tagmanifest-sha256.txt.sig"),
+        key.sign(tags.as_bytes()),
+    )
+    .unwrap();
+    fs::write(bag.join("signature/vault-key.pem"), key.public_pem()).unwrap();
+}

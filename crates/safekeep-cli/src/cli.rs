@@ -644,6 +644,28 @@ pub enum CaseCommand {
         /// The new title.
         title: String,
     },
+    /// Open a bundle someone sent you (an advocate receiving a client's bundle) as a case
+    /// of your vault, to add notes, takedown tracking and new captures to it.
+    ///
+    /// The bundle must pass every check of `safekeep verify`, or nothing is stored. Its
+    /// items, records, annotations, timestamps and whole audit log are kept exactly, and
+    /// stay as their sender sealed them; your own changes continue the same chain. Bundles
+    /// you export from it carry the sender's signed files too, so both can be checked.
+    /// Prints the case's id.
+    Import {
+        /// The bundle (.zip, .zip.age, or the unzipped bundle folder).
+        bundle: PathBuf,
+        /// For an encrypted bundle: read its passphrase from this file. Without it (or
+        /// --identity), SAFEKEEP_BUNDLE_PASSPHRASE is used, else you are asked.
+        #[arg(long, value_name = "FILE", conflicts_with = "identity")]
+        bundle_passphrase_file: Option<PathBuf>,
+        /// For a bundle encrypted to an age public key: the age identity file that opens it.
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
+        /// Print what was imported as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// What you know about the evidence. All optional; you can add more later with `annotate`.

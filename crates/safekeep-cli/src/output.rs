@@ -747,6 +747,38 @@ pub fn messages(list: &[safekeep_core::vault::Message], out: &mut dyn Write) -> 
     Ok(())
 }
 
+/// Moves the bar of `case import` on.
+pub fn handover_progress(bar: &ProgressBar, p: safekeep_core::vault::HandoverProgress) {
+    use safekeep_core::vault::HandoverProgress::{Checking, Storing};
+    match p {
+        Checking { done } => bar.set_position(done),
+        Storing { done, .. } => {
+            if bar.message() != "Storing its files" {
+                bar.set_message("Storing its files");
+            }
+            bar.set_position(done);
+        }
+    }
+}
+
+/// Prints the case a bundle became: its id on stdout, what it holds on stderr.
+pub fn imported_case(c: &safekeep_core::vault::ImportedCase, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(c)?);
+        return Ok(());
+    }
+    println!("{}", c.case_id);
+    eprintln!(
+        "The bundle \"{}\" passed every check and is now the case \"{}\": {} exhibits and the sender's {} audit events, kept as they were sealed.",
+        c.bag, c.title, c.items, c.events
+    );
+    eprintln!(
+        "It was signed by key {}. Read this fingerprint back to the person who sent it, to be sure the bundle is theirs.",
+        c.key_fingerprint
+    );
+    Ok(())
+}
+
 /// Says what a receipt that was just added records.
 pub fn receipt_added(r: &safekeep_core::receipt::Receipt) {
     eprintln!("{}", receipt_line(r));

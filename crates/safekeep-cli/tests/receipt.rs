@@ -178,3 +178,80 @@ fn a_receipt_is_signed_added_logged_and_exported() {
     };
     assert!(log_text.contains("bundle.received") && log_text.contains("Jo Bloggs"));
 }
+
+#[test]
+fn an_advocate_opens_a_clients_encrypted_bundle_as_a_case_and_exports_it_again() {
+    let t = tempfile::tempdir().unwrap();
+    let (client, advocate) = (t.path().join("client"), t.path().join("advocate"));
+    let on = |vault: &Path, args: &[&str]| {
+        stdout_of(
+            args,
+            run(safekeep(vault)
+                .env("SAFEKEEP_BUNDLE_PASSPHRASE", "a passphrase read out on the phone")
+                .args(args)),
+        )
+    };
+    on(&client, &["init"]);
+    let case = on(&client, &["case", "new", "Messages"]).trim().to_owned();
+    on(&client, &["note", "--case", &case, "He wrote again at 10pm"]);
+    let sent = t.path().join("for-advocate.zip");
+    on(
+        &client,
+        &[
+            "export",
+            "--case",
+            &case,
+            "--exhibit-prefix",
+            "AB",
+            "--encrypt",
+            "--out",
+            sent.to_str().unwrap(),
+        ],
+    );
+    let sent = t.path().join("for-advocate.zip.age");
+
+    on(&advocate, &["init"]);
+    let opened = on(&advocate, &["case", "import", sent.to_str().unwrap()]);
+    assert_eq!(
+        opened.trim(),
+        case,
+        "the case keeps its id and only the id is on stdout"
+    );
+    let log = on(&advocate, &["log", "--case", &case]);
+    assert!(log.lines().last().unwrap().contains("case.imported"), "{log}");
+    on(&advocate, &["note", "--case", &case, "Client called on 3 March"]);
+    let again = t.path().join("for-solicitor.zip");
+    on(
+        &advocate,
+        &[
+            "export",
+            "--case",
+            &case,
+            "--exhibit-prefix",
+            "CD",
+            "--out",
+            again.to_str().unwrap(),
+        ],
+    );
+    let verified = on(&advocate, &["verify", again.to_str().unwrap(), "--json"]);
+    let report: Value = serde_json::from_str(&verified).unwrap();
+    assert_eq!(report["verdict"], "intact");
+    assert!(report["checks"].as_array().unwrap().iter().any(|c| {
+        c["check"]
+            .as_str()
+            .unwrap()
+            .starts_with("Each hand-over verifies")
+            && c["ok"] == true
+    }));
+
+    let twice = fails(run(safekeep(&advocate)
+        .env("SAFEKEEP_BUNDLE_PASSPHRASE", "a passphrase read out on the phone")
+        .args(["case", "import"])
+        .arg(&sent)));
+    assert!(twice.contains("already in this vault"), "{twice}");
+    let wrong = fails(run(safekeep(&advocate)
+        .env("SAFEKEEP_BUNDLE_PASSPHRASE", "not the passphrase")
+        .args(["case", "import"])
+        .arg(&sent)));
+    assert!(wrong.contains("nothing was imported"), "{wrong}");
+}

@@ -10,6 +10,7 @@ mod commands;
 mod conversation;
 mod error;
 mod fingerprints;
+mod handover;
 mod languages;
 mod lock;
 mod receipts;
@@ -62,6 +63,8 @@ fn main() {
             commands::timeline_facets,
             commands::get_item,
             commands::import_files,
+            handover::import_case,
+            handover::case_handovers,
             receipts::add_receipt,
             receipts::case_receipts,
             receipts::sign_receipt,

@@ -44,7 +44,7 @@ pub use conversation::{
 };
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
-pub use handover::{HandoverProgress, ImportedCase};
+pub use handover::{Handover, HandoverProgress, ImportedCase};
 pub use perceptual::{SimilarImage, fingerprint_all, fingerprint_of};
 pub use query::ItemView;
 pub use receipts::ReceivedReceipt;

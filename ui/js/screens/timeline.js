@@ -10,6 +10,7 @@ import { blurredImage, releaseImages } from "../shared/picture.js";
 import { state } from "../shared/state.js";
 import { openItem } from "./item.js";
 import { renderTakedown } from "./takedown.js";
+import { renderHandovers } from "./handover.js";
 import { renderReceipts } from "./receipts.js";
 
 const PAGE = 100;
@@ -158,6 +159,7 @@ export async function renderTimeline() {
   timestampSoon();
   renderTakedown().catch(() => {});
   renderReceipts().catch(() => {});
+  renderHandovers().catch(() => {});
   await loadFacets();
   await loadPage(true);
 }

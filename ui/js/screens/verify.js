@@ -5,6 +5,7 @@ import { $, el, english, show } from "../shared/dom.js";
 import { call, tauri } from "../shared/calls.js";
 import { t, tNodes } from "../shared/i18n.js";
 import { clearMessages } from "../shared/messages.js";
+import { offerImport } from "./handover.js";
 
 export function showVerify() {
   clearMessages();
@@ -34,6 +35,7 @@ export async function verifyPath(path) {
       el("strong", {}, t(c.ok ? "verify.passed" : "verify.failed")), " ", english(c.check),
       ...c.details.filter(Boolean).map((d) => english(d, "span")).map((d) => { d.classList.add("detail"); return d; }))));
   $("receipt-result").hidden = true;
+  offerImport(report);
   $("verify-result").hidden = false;
   // Announced by the status region; shown once, in the verdict box.
   $("verify-progress").classList.add("sr-only");

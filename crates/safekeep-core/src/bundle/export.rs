@@ -478,7 +478,7 @@ impl Vault {
         let readme = readme::render(
             ctx,
             &stamps::readme_section(&listed, timestamper.is_some()),
-            &readme::handover_section(&self.handover_summary(&ctx.case_id)?),
+            &readme::handover_section(&self.handovers(&ctx.case_id)?),
         );
         w.add("README.txt", readme.as_bytes(), true)?;
         let tag: String = w

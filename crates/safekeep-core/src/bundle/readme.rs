@@ -93,9 +93,9 @@ this README.txt).
     )
 }
 
-/// The README's section about hand-overs: `(handover, events before it, sender's key)`
-/// for each `case.imported` event of the log. Empty when the case never changed hands.
-pub(super) fn handover_section(handovers: &[(u32, u64, String)]) -> String {
+/// The README's section about hand-overs, one line for each `case.imported` event of
+/// the log. Empty when the case never changed hands.
+pub(super) fn handover_section(handovers: &[crate::vault::Handover]) -> String {
     if handovers.is_empty() {
         return String::new();
     }
@@ -107,9 +107,10 @@ events, exported them as a bundle, and this vault opened that bundle as a case
 bundle it arrived in are kept, unchanged, in data/handover/<n>/:
 ",
     );
-    for (k, events, key) in handovers {
+    for h in handovers {
         s.push_str(&format!(
-            "  data/handover/{k}/  events 1 to {events}, signed by key {key}\n"
+            "  data/handover/{}/  events 1 to {}, signed by key {}\n",
+            h.handover, h.events, h.key_fingerprint
         ));
     }
     s.push_str(

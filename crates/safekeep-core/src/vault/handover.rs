@@ -67,6 +67,25 @@ pub struct ImportedCase {
     pub handover: u32,
 }
 
+/// A hand-over recorded in a case's chain (a `case.imported` event).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Handover {
+    /// 1 for the first hand-over of the case.
+    pub handover: u32,
+    /// Events of the chain before it (the sender's).
+    pub events: u64,
+    /// The sender's key.
+    pub key_fingerprint: String,
+    /// The bundle's folder name.
+    pub bag: String,
+    /// When the sender exported it.
+    pub exported_at: String,
+    /// When it was opened here (or by whoever opened it).
+    pub imported_at: String,
+    /// Exhibits it held.
+    pub exhibits: usize,
+}
+
 /// One exhibit of the bundle, from its metadata.json.
 struct Exhibit {
     reference: String,
@@ -200,18 +219,24 @@ impl Vault {
         Ok(out)
     }
 
-    /// Each hand-over of a case: its number, the events before it and the sender's key.
-    pub(crate) fn handover_summary(&self, case_id: &str) -> Result<Vec<(u32, u64, String)>> {
+    /// Each hand-over of a case, oldest first (none for a case opened here).
+    pub fn handovers(&self, case_id: &str) -> Result<Vec<Handover>> {
+        let case = self.resolve_case(case_id)?;
         let mut out = Vec::new();
-        for e in events::list(self.conn(), case_id)? {
+        for e in events::list(self.conn(), &case.id)? {
             if e.kind == event_type::CASE_IMPORTED {
                 let v: Value = serde_json::from_str(&e.body).unwrap_or(Value::Null);
                 let d = &v["data"];
-                out.push((
-                    d["handover"].as_u64().unwrap_or(0) as u32,
-                    d["events"].as_u64().unwrap_or(0),
-                    d["key_fingerprint"].as_str().unwrap_or("").to_owned(),
-                ));
+                let text = |k: &str| d[k].as_str().unwrap_or("").to_owned();
+                out.push(Handover {
+                    handover: d["handover"].as_u64().unwrap_or(0) as u32,
+                    events: d["events"].as_u64().unwrap_or(0),
+                    key_fingerprint: text("key_fingerprint"),
+                    bag: text("bag"),
+                    exported_at: text("exported_at"),
+                    imported_at: e.at.clone(),
+                    exhibits: d["exhibits"].as_array().map_or(0, Vec::len),
+                });
             }
         }
         Ok(out)

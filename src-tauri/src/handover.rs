@@ -15,7 +15,11 @@ type Result<T> = std::result::Result<T, UiError>;
 /// Opens the bundle at `path` (with `passphrase` when it is encrypted) as a case of the
 /// open vault. The vault checks it in full again first; nothing is stored unless it passes.
 #[tauri::command(async)]
-pub fn import_case(state: State<'_, AppState>, path: PathBuf, passphrase: Option<String>) -> Result<ImportedCase> {
+pub fn import_case(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    passphrase: Option<String>,
+) -> Result<ImportedCase> {
     let key = passphrase
         .filter(|p| !p.is_empty())
         .map(|p| BundleKey::Passphrase(p.into()));

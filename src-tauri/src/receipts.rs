@@ -53,6 +53,7 @@ pub struct SignedReceipt {
 /// or `SAFEKEEP_RECIPIENT_KEY`), written beside the bundle as `NAME-receipt.json`.
 #[tauri::command(async)]
 pub fn sign_receipt(
+    state: State<'_, AppState>,
     path: PathBuf,
     bundle_passphrase: Option<String>,
     name: String,
@@ -81,7 +82,17 @@ pub fn sign_receipt(
         .filter(|_| safekeep_core::bundle::encrypted::is_encrypted(&path))
         .map(|p| safekeep_core::bundle::BundleKey::Passphrase(zeroize::Zeroizing::new(p)));
     let now = safekeep_core::clock::utc_rfc3339(&chrono::Local::now().fixed_offset());
-    let receipt = safekeep_core::receipt::sign(&path, bundle_key.as_ref(), &name, &organisation, &key, &now)?;
+    let mut receipt =
+        safekeep_core::receipt::sign(&path, bundle_key.as_ref(), &name, &organisation, &key, &now)?;
+    // Time-stamped when this computer's vault is open with timestamping on; a failure
+    // leaves the receipt signed and complete without it.
+    let stamper = state
+        .vault()
+        .ok()
+        .and_then(|v| safekeep_capture::timestamp::bundle_stamper(&v).ok().flatten());
+    if let Some(got) = stamper.and_then(|s| receipt.timestamp_imprint().ok().and_then(|i| s.0(&i).ok())) {
+        let _ = receipt.add_timestamp(&got.tsa, &got.token, &got.chain_pem);
+    }
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

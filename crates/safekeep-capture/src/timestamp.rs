@@ -128,14 +128,19 @@ pub fn bundle_stamper(vault: &Vault) -> Result<Option<Stamper>, safekeep_core::E
     if !settings.enabled {
         return Ok(None);
     }
-    let authorities = settings.authorities;
-    Ok(Some(Stamper(Arc::new(move |imprint: &[u8; 32]| {
+    Ok(Some(stamper(settings.authorities)))
+}
+
+/// A stamper that asks `authorities` in order (a receipt's timestamp; a bundle's). Needs
+/// no vault; contacts them only when called.
+pub fn stamper(authorities: Vec<Authority>) -> Stamper {
+    Stamper(Arc::new(move |imprint: &[u8; 32]| {
         block_on(async {
             Session::default()
                 .stamp(&authorities, imprint, REQUEST_TIMEOUT)
                 .await
         })?
-    }))))
+    }))
 }
 
 /// Runs `f` to completion on a runtime of its own, on a thread of its own, so that it

@@ -724,6 +724,16 @@ pub enum ReceiptCommand {
         /// For a bundle encrypted to an age public key: the identity file that opens it.
         #[arg(long, value_name = "FILE")]
         identity: Option<PathBuf>,
+        /// Time-stamp the receipt (RFC 3161) with DigiCert's and Sectigo's free public
+        /// authorities: proof that it existed then. Sends one hash of the signed receipt.
+        #[arg(long)]
+        timestamp: bool,
+        /// Time-stamp the receipt with this authority instead; repeat for fallbacks.
+        #[arg(long = "tsa", value_name = "URL")]
+        tsa: Vec<String>,
+        /// The certificate (PEM) to trust for the --tsa at the same position.
+        #[arg(long = "tsa-certs", value_name = "PEM")]
+        tsa_certs: Vec<PathBuf>,
     },
     /// For the sender: add the receipt the recipient sent back to the case it is about.
     /// It is checked (its signature, and that this case exported that very bundle) and

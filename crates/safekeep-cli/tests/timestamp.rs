@@ -489,3 +489,63 @@ fn verify_problem(s: &Session, bag: &Path) -> String {
     assert_eq!(check["ok"], false);
     check["details"].to_string()
 }
+
+#[test]
+fn a_receipt_is_timestamped_when_asked_and_an_altered_timestamp_is_refused() {
+    let s = session();
+    let tsa = Tsa::start(&s.tmp.path().join("tsa"), 0);
+    s.note("He wrote again at 10pm.");
+    let zip = s.tmp.path().join("case.zip");
+    s.ok(&["export", "--case", &s.case, "--out", zip.to_str().unwrap()]);
+    assert!(tsa.requests().is_empty(), "nothing is sent unless asked");
+
+    let receipt = s.tmp.path().join("RECEIPT.json");
+    let root = tsa.file("root.pem");
+    let out = common::safekeep(&s.tmp.path().join("no-vault"))
+        .env("SAFEKEEP_RECIPIENT_KEY", s.tmp.path().join("recipient.age"))
+        .env("SAFEKEEP_PASSPHRASE", "the solicitor's own passphrase")
+        .args([
+            "receipt",
+            "sign",
+            zip.to_str().unwrap(),
+            "--name",
+            "Jo Bloggs",
+            "--out",
+        ])
+        .arg(&receipt)
+        .args(["--tsa", &tsa.url("/tsa"), "--tsa-certs", &root])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Time-stamped by"));
+    assert_eq!(tsa.requests().len(), 1);
+    let r: Value = serde_json::from_slice(&fs::read(&receipt).unwrap()).unwrap();
+    assert_eq!(r["timestamp"]["tsa"], tsa.url("/tsa"));
+    // The token covers the signed receipt: SHA-256 of its canonical JSON without "timestamp".
+    let mut signed = r.clone();
+    signed.as_object_mut().unwrap().remove("timestamp");
+    let imprint = Sha256::digest(safekeep_core::canonical::to_bytes(&signed).unwrap());
+    assert!(
+        contains(&tsa.queries()[0], &imprint),
+        "the request carried the receipt's imprint"
+    );
+    assert!(
+        fs::read_to_string(receipt.with_extension("txt"))
+            .unwrap()
+            .contains("Time-stamped (RFC 3161)")
+    );
+
+    // An altered time is refused; the receipt as signed is accepted and logged.
+    let mut forged = r.clone();
+    forged["timestamp"]["gen_time"] = "2020-01-01T00:00:00Z".into();
+    let forged_path = s.tmp.path().join("FORGED.json");
+    fs::write(&forged_path, serde_json::to_vec(&forged).unwrap()).unwrap();
+    let err = s.fails(&["receipt", "add", forged_path.to_str().unwrap(), "--case", &s.case]);
+    assert!(err.contains("time-stamped at 2020-01-01"), "{err}");
+    s.ok(&["receipt", "add", receipt.to_str().unwrap(), "--case", &s.case]);
+    let listed = s.json(&["receipt", "list", "--case", &s.case, "--json"]);
+    assert_eq!(
+        listed[0]["receipt"]["timestamp"]["gen_time"],
+        r["timestamp"]["gen_time"]
+    );
+}

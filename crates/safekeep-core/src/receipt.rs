@@ -98,6 +98,24 @@ pub struct Receipt {
     pub recipient: Recipient,
     /// Ed25519 signature, hex, over the canonical JSON of everything above.
     pub signature: String,
+    /// A trusted timestamp (RFC 3161) of the signed receipt, when the recipient asked for
+    /// one: outside the signature, over the SHA-256 of the receipt's canonical JSON
+    /// without this member (so the signature is covered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<ReceiptTimestamp>,
+}
+
+/// The trusted timestamp of a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptTimestamp {
+    /// The authority's address.
+    pub tsa: String,
+    /// Its time, as the token states it (RFC 3339 UTC).
+    pub gen_time: String,
+    /// The token (DER `ContentInfo`), hex.
+    pub token: String,
+    /// The certificates it verifies against, signer first and root last (PEM).
+    pub chain_pem: String,
 }
 
 /// One check of `verify`, as the receipt states it.
@@ -230,16 +248,20 @@ pub fn sign(
             public_key: hex::encode(key.public_bytes()),
         },
         signature: String::new(),
+        timestamp: None,
     };
-    receipt.signature = hex::encode(key.sign(&signed_bytes(&receipt)?));
+    receipt.signature = hex::encode(key.sign(&signed_bytes(&receipt, &["signature", "timestamp"])?));
     Ok(receipt)
 }
 
-/// The bytes a receipt's signature covers: its canonical JSON without `signature`.
-fn signed_bytes(r: &Receipt) -> Result<Vec<u8>, ReceiptError> {
+/// A receipt's canonical JSON without the members `without`: without `signature` and
+/// `timestamp` it is what the signature covers; without `timestamp`, what the timestamp covers.
+fn signed_bytes(r: &Receipt, without: &[&str]) -> Result<Vec<u8>, ReceiptError> {
     let mut v = serde_json::to_value(r).map_err(|e| ReceiptError::Invalid(e.to_string()))?;
     if let Value::Object(o) = &mut v {
-        o.remove("signature");
+        for k in without {
+            o.remove(*k);
+        }
     }
     canonical::to_bytes(&v).map_err(|e| ReceiptError::Invalid(e.to_string()))
 }
@@ -285,12 +307,54 @@ impl Receipt {
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| ReceiptError::Invalid("the receipt's signature is missing or malformed".into()))?;
-        if !signing::verify(&public, &signed_bytes(&r)?, &sig) {
+        if !signing::verify(&public, &signed_bytes(&r, &["signature", "timestamp"])?, &sig) {
             return Err(ReceiptError::Invalid(
                 "the receipt's signature does not verify: it was altered after it was signed, or was not signed by the key it names".into(),
             ));
         }
+        if let Some(t) = &r.timestamp {
+            let token = hex::decode(&t.token).map_err(|_| {
+                ReceiptError::Invalid("the receipt's timestamp token is not hex: it was altered".into())
+            })?;
+            let verified = r.check_token(&token, &t.chain_pem)?;
+            if verified.gen_time != t.gen_time {
+                return Err(ReceiptError::Invalid(format!(
+                    "the receipt says it was time-stamped at {} but its token says {}: it was altered",
+                    t.gen_time, verified.gen_time
+                )));
+            }
+        }
         Ok(r)
+    }
+
+    /// What a timestamp of this receipt covers: SHA-256 of its canonical JSON without
+    /// `timestamp` (so including the signature).
+    pub fn timestamp_imprint(&self) -> Result<[u8; 32], ReceiptError> {
+        Ok(Sha256::digest(signed_bytes(self, &["timestamp"])?).into())
+    }
+
+    /// Adds a token obtained for [`Self::timestamp_imprint`], after verifying it against
+    /// `chain_pem` (whose last certificate is taken as the root, as for bundles).
+    pub fn add_timestamp(&mut self, tsa: &str, token: &[u8], chain_pem: &str) -> Result<(), ReceiptError> {
+        let verified = self.check_token(token, chain_pem)?;
+        self.timestamp = Some(ReceiptTimestamp {
+            tsa: tsa.to_owned(),
+            gen_time: verified.gen_time,
+            token: hex::encode(token),
+            chain_pem: chain_pem.to_owned(),
+        });
+        Ok(())
+    }
+
+    fn check_token(
+        &self,
+        token: &[u8],
+        chain_pem: &str,
+    ) -> Result<crate::timestamp_token::Verified, ReceiptError> {
+        let imprint = self.timestamp_imprint()?;
+        crate::timestamp_token::certificates_from_pem(chain_pem.as_bytes())
+            .and_then(|c| crate::timestamp_token::verify_stored(token, &imprint, &c))
+            .map_err(|e| ReceiptError::Invalid(format!("the receipt's timestamp does not verify: {e}")))
     }
 
     /// Writes the receipt as `out` (RECEIPT.json) and, beside it, as text (`.txt`);
@@ -355,9 +419,15 @@ impl Receipt {
             }
         }
         t.push_str(&format!(
-            "\nSignature (Ed25519, over the canonical JSON of RECEIPT.json without it):\n{}\n",
+            "\nSignature (Ed25519, over the canonical JSON of RECEIPT.json without it and without the timestamp):\n{}\n",
             self.signature
         ));
+        if let Some(ts) = &self.timestamp {
+            t.push_str(&format!(
+                "\nTime-stamped (RFC 3161) by {} at {}: the receipt, signature included, existed then.\n",
+                ts.tsa, ts.gen_time
+            ));
+        }
         t
     }
 }

@@ -23,10 +23,24 @@ pub fn run(vault: &dyn Fn() -> Result<PathBuf>, command: ReceiptCommand) -> Resu
             key,
             bundle_passphrase_file,
             identity,
+            timestamp,
+            tsa,
+            tsa_certs,
         } => {
             let bundle_key =
                 super::bundle::bundle_key(&bundle, bundle_passphrase_file.as_deref(), identity.as_deref())?;
-            sign(&bundle, bundle_key, &name, &organisation, &out, key)
+            let authorities = match (timestamp, tsa.is_empty()) {
+                (_, false) => super::timestamp::authorities(tsa, &tsa_certs)?,
+                (true, true) => safekeep_core::vault::DEFAULT_AUTHORITIES
+                    .iter()
+                    .map(|url| safekeep_core::vault::Authority {
+                        url: (*url).to_owned(),
+                        certificates: None,
+                    })
+                    .collect(),
+                (false, true) => Vec::new(),
+            };
+            sign(&bundle, bundle_key, &name, &organisation, &out, key, authorities)
         }
         ReceiptCommand::Add { file, case_id } => add(&vault()?, &file, &case_id),
         ReceiptCommand::List { case_id, json } => {
@@ -43,6 +57,7 @@ fn sign(
     organisation: &str,
     out: &Path,
     key: Option<PathBuf>,
+    authorities: Vec<safekeep_core::vault::Authority>,
 ) -> Result<ExitCode> {
     if out.exists() {
         bail!(
@@ -69,7 +84,24 @@ fn sign(
     let work_factor = if super::fast_kdf() { 10 } else { KEY_WORK_FACTOR };
     let (key, made) = receipt::load_or_create_key(&key_path, &pass, work_factor, &mut rand::rng())?;
     let now = safekeep_core::clock::utc_rfc3339(&chrono::Local::now().fixed_offset());
-    let r = receipt::sign(bundle, bundle_key.as_ref(), name, organisation, &key, &now)?;
+    let mut r = receipt::sign(bundle, bundle_key.as_ref(), name, organisation, &key, &now)?;
+    if !authorities.is_empty() {
+        let stamped =
+            safekeep_capture::timestamp::stamper(authorities).0(&r.timestamp_imprint()?).and_then(|got| {
+                r.add_timestamp(&got.tsa, &got.token, &got.chain_pem)
+                    .map_err(|e| e.to_string())
+            });
+        match stamped {
+            Ok(()) => {
+                if let Some(t) = &r.timestamp {
+                    eprintln!("Time-stamped by {} at {}.", t.tsa, t.gen_time);
+                }
+            }
+            Err(why) => eprintln!(
+                "The receipt could not be time-stamped ({why}); it is signed and complete without it."
+            ),
+        }
+    }
     r.save(out)?;
     eprintln!(
         "{}Receipt signed with the key {} (read this out to the sender).",

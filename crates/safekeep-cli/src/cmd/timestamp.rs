@@ -40,7 +40,7 @@ pub fn run(dir: &Path, cmd: TimestampCommand) -> Result<ExitCode> {
 }
 
 /// Pairs each `--tsa` with the `--tsa-certs` at the same position.
-fn authorities(urls: Vec<String>, certs: &[std::path::PathBuf]) -> Result<Vec<Authority>> {
+pub(super) fn authorities(urls: Vec<String>, certs: &[std::path::PathBuf]) -> Result<Vec<Authority>> {
     if !certs.is_empty() && certs.len() != urls.len() {
         bail!(
             "give one --tsa-certs for each --tsa, in the same order ({} --tsa, {} --tsa-certs)",

@@ -1,6 +1,7 @@
 //! A recipient's receipt added on the case page of the real app: the page shows who
 //! received the bundle intact and when; a JSON file that is not a receipt is left to
-//! be imported as evidence.
+//! be imported as evidence. And the advocate's side: another person's bundle, checked in
+//! "Check a bundle", opened as a case, which says where it came from.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use safekeep_core::bundle::ExportOptions;
@@ -27,6 +28,26 @@ async fn a_receipt_shows_on_the_case_page() {
     )
     .unwrap();
     drop(v);
+    // A client's bundle from another vault, for the advocate's side below.
+    let mut client = make_vault(&home.path().join("client-vault"));
+    let theirs = client.create_case("Posts by @someone").unwrap();
+    client
+        .add_note(&theirs, "He posted it at 9pm", Context::default())
+        .unwrap();
+    let client_zip = home.path().join("from-client.zip");
+    client
+        .export(
+            &theirs,
+            &ExportOptions {
+                out: client_zip.clone(),
+                exhibit_prefix: "CL".into(),
+                ..Default::default()
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+    let client_key = client.key().fingerprint();
+    drop(client);
     // The solicitor's side: their own key, their receipt.
     let (key, _) = safekeep_core::receipt::load_or_create_key(
         &home.path().join("solicitor/key.age"),
@@ -129,6 +150,37 @@ async fn a_receipt_shows_on_the_case_page() {
     .await;
     assert_eq!(added, json!(true));
     until(&c, "document.querySelectorAll('#receipts-list li').length === 2").await;
+    assert_eq!(
+        js(&c, "document.getElementById('handover-box').hidden").await,
+        json!(true),
+        "a case made here says nothing of a hand-over"
+    );
+
+    // The advocate's side: check the client's bundle, then open it as a case.
+    run_async(&c, "window.safekeep.showVerify()", vec![]).await;
+    let report = run_async(&c, "window.safekeep.verifyPath(arguments[0])", vec![json!(client_zip)]).await;
+    assert_eq!(report["verdict"], json!("intact"), "{report}");
+    assert_eq!(
+        js(&c, "document.getElementById('open-case-panel').hidden").await,
+        json!(false)
+    );
+    axe_clean(&c, "a checked bundle that can be opened as a case").await;
+    let opened = run_async(&c, "window.safekeep.importCase()", vec![]).await;
+    assert_eq!(opened["case_id"], json!(theirs), "{opened}");
+    visible(&c, "case").await;
+    until(&c, "!document.getElementById('handover-box').hidden").await;
+    let text = js(&c, "document.getElementById('handover-list').textContent").await;
+    let text = text.as_str().unwrap();
+    assert!(text.contains("Handed over") && text.contains(&client_key), "{text}");
+    let title = js(&c, "document.getElementById('case-h').textContent").await;
+    assert_eq!(title, json!("Posts by @someone"));
+    shot(&c, "35-case-handed-over").await;
+    axe_clean(&c, "a case that was handed over").await;
+    // Twice: refused with the reason, nothing changed.
+    run_async(&c, "window.safekeep.showVerify()", vec![]).await;
+    run_async(&c, "window.safekeep.verifyPath(arguments[0])", vec![json!(client_zip)]).await;
+    let again = run_async(&c, "window.safekeep.importCase()", vec![]).await;
+    assert_eq!(again["error"]["code"], json!("case_exists"), "{again}");
 }
 
 fn rand_core() -> impl rand::RngCore {

@@ -15,6 +15,7 @@ import { showExport } from "./screens/export.js";
 import { importPaths } from "./screens/import.js";
 import { importChat } from "./screens/chat-import.js";
 import { addReceipt } from "./screens/receipts.js";
+import { importCase } from "./screens/handover.js";
 import { annotateLabel, openItem } from "./screens/item.js";
 import { showLock } from "./screens/lock.js";
 import { backupTo, showSettings } from "./screens/settings.js";
@@ -69,7 +70,7 @@ tauri.webview.getCurrentWebview().onDragDropEvent(async (event) => {
 
 // The page's own actions, for keyboard users' scripts and for the end-to-end tests,
 // which cannot drive native file dialogs: the same functions the dialogs call.
-window.safekeep = { importPaths, importChat, addReceipt, restoreFrom, signReceipt, verifyPath, openItem, openCase, captureScreen, captureUrl, captureBrowserTab, showExport, showSettings, showVerify, backupTo };
+window.safekeep = { importPaths, importChat, addReceipt, importCase, restoreFrom, signReceipt, verifyPath, openItem, openCase, captureScreen, captureUrl, captureBrowserTab, showExport, showSettings, showVerify, backupTo };
 
 // ---------------------------------------------------------------- start
 

@@ -22,7 +22,7 @@ export async function importCase() {
     const r = await call("import_case", { path: $("verify-path").value.trim(), passphrase: $("verify-pass").value || null });
     $("open-case-panel").hidden = true;
     await openCase(r.case_id, r.title);
-    notice("handover.opened", { items: r.items, key: el("code", { translate: "no" }, r.key_fingerprint) });
+    notice("handover.opened", { count: r.items, key: el("code", { translate: "no" }, r.key_fingerprint) });
     return r;
   } finally {
     $("open-case-go").disabled = false;
@@ -35,7 +35,7 @@ export async function renderHandovers() {
   const list = await call("case_handovers", { caseId: state.caseId });
   $("handover-box").hidden = list.length === 0;
   $("handover-list").replaceChildren(...list.map((h) => el("li", {}, tNodes("handover.from", {
-    exhibits: h.exhibits, events: h.events, key: el("code", { translate: "no" }, h.key_fingerprint),
+    count: h.exhibits, events: h.events, key: el("code", { translate: "no" }, h.key_fingerprint),
     exported: when(h.exported_at), opened: when(h.imported_at),
   }))));
 }

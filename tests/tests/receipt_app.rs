@@ -158,7 +158,12 @@ async fn a_receipt_shows_on_the_case_page() {
 
     // The advocate's side: check the client's bundle, then open it as a case.
     run_async(&c, "window.safekeep.showVerify()", vec![]).await;
-    let report = run_async(&c, "window.safekeep.verifyPath(arguments[0])", vec![json!(client_zip)]).await;
+    let report = run_async(
+        &c,
+        "window.safekeep.verifyPath(arguments[0])",
+        vec![json!(client_zip)],
+    )
+    .await;
     assert_eq!(report["verdict"], json!("intact"), "{report}");
     assert_eq!(
         js(&c, "document.getElementById('open-case-panel').hidden").await,
@@ -171,14 +176,22 @@ async fn a_receipt_shows_on_the_case_page() {
     until(&c, "!document.getElementById('handover-box').hidden").await;
     let text = js(&c, "document.getElementById('handover-list').textContent").await;
     let text = text.as_str().unwrap();
-    assert!(text.contains("Handed over") && text.contains(&client_key), "{text}");
+    assert!(
+        text.contains("Handed over") && text.contains(&client_key),
+        "{text}"
+    );
     let title = js(&c, "document.getElementById('case-h').textContent").await;
     assert_eq!(title, json!("Posts by @someone"));
     shot(&c, "35-case-handed-over").await;
     axe_clean(&c, "a case that was handed over").await;
     // Twice: refused with the reason, nothing changed.
     run_async(&c, "window.safekeep.showVerify()", vec![]).await;
-    run_async(&c, "window.safekeep.verifyPath(arguments[0])", vec![json!(client_zip)]).await;
+    run_async(
+        &c,
+        "window.safekeep.verifyPath(arguments[0])",
+        vec![json!(client_zip)],
+    )
+    .await;
     let again = run_async(&c, "window.safekeep.importCase()", vec![]).await;
     assert_eq!(again["error"]["code"], json!("case_exists"), "{again}");
 }

@@ -8,9 +8,9 @@
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 use zip::{CompressionMethod, ZipArchive};
@@ -40,9 +40,22 @@ pub struct ExportFile {
 enum Where {
     /// Files on disk, in the order of `files`.
     Disk(Vec<PathBuf>),
-    /// Entries of one zip file, by index in the archive, in the order of `files`.
-    Zip { path: PathBuf, entries: Vec<usize> },
+    /// Entries of one zip file, by index in the archive, in the order of `files`. The
+    /// zip is the file at `path`, or `bytes` when it is held in memory (`path` then only
+    /// names it).
+    Zip {
+        path: PathBuf,
+        bytes: Option<Arc<[u8]>>,
+        entries: Vec<usize>,
+    },
+    /// Files held in memory, in the order of `files`: an export read again from sealed
+    /// bytes, which are never written out in the clear.
+    Memory(Vec<Arc<[u8]>>),
 }
+
+/// A zip read from a file or from memory.
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
 
 /// The files an export is made of.
 #[derive(Debug)]
@@ -71,7 +84,7 @@ impl Export {
                 if meta.is_dir() {
                     Self::folder(one)
                 } else if is_zip(one).map_err(|e| unreadable(one, e))? {
-                    Self::zip(one)
+                    Self::zip_from(one, None)
                 } else {
                     Self::loose(paths)
                 }
@@ -92,6 +105,37 @@ impl Export {
         }
     }
 
+    /// Opens an export held in memory, as `(path, bytes)` for each of its files (the
+    /// files of a conversation item, from its sealed artifacts): one zip file is read as
+    /// a zip, anything else as the files of a folder. `name` is what was given (a zip's
+    /// or folder's name), for chat titles.
+    pub fn from_memory(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Self, Error> {
+        if let [(path, bytes)] = files.as_slice()
+            && bytes.starts_with(b"PK\x03\x04")
+        {
+            return Self::zip_from(Path::new(path), Some(Arc::from(bytes.as_slice())));
+        }
+        if files.is_empty() {
+            return Err(Error::NotAnExport(format!("{name} holds no files")));
+        }
+        let (listed, held): (Vec<ExportFile>, Vec<Arc<[u8]>>) = files
+            .into_iter()
+            .map(|(path, bytes)| {
+                (
+                    ExportFile {
+                        path,
+                        size: bytes.len() as u64,
+                        sha256: Some(hex::encode(Sha256::digest(&bytes))),
+                    },
+                    Arc::from(bytes),
+                )
+            })
+            .unzip();
+        let mut export = Self::new(listed, Where::Memory(held));
+        export.root = Some(PathBuf::from(name));
+        Ok(export)
+    }
+
     /// The export's files, in name order (a zip's in archive order).
     pub fn files(&self) -> &[ExportFile] {
         &self.files
@@ -106,6 +150,7 @@ impl Export {
     /// inside the folder given (none for a zip or loose files).
     pub fn disk_files(&self) -> Vec<(PathBuf, Option<String>)> {
         match &self.at {
+            Where::Zip { bytes: Some(_), .. } | Where::Memory(_) => Vec::new(),
             Where::Zip { path, .. } => vec![(path.clone(), None)],
             Where::Disk(paths) => paths
                 .iter()
@@ -120,6 +165,7 @@ impl Export {
     pub fn name(&self) -> Option<String> {
         let path = match &self.at {
             Where::Zip { path, .. } => path.clone(),
+            Where::Memory(_) => self.root.clone()?,
             Where::Disk(paths) => match &self.root {
                 Some(root) => root.clone(),
                 None => paths.first()?.clone(),
@@ -136,10 +182,18 @@ impl Export {
             Where::Disk(paths) => File::open(&paths[i])
                 .and_then(|f| f.take(n as u64).read_to_end(&mut bytes))
                 .ok()?,
-            Where::Zip { path: zip, entries } => {
-                let mut archive = open_zip(zip).ok()?;
+            Where::Zip {
+                path: zip,
+                bytes: held,
+                entries,
+            } => {
+                let mut archive = open_zip(zip, held.as_ref()).ok()?;
                 let entry = archive.by_index(entries[i]).ok()?;
                 entry.take(n as u64).read_to_end(&mut bytes).ok()?
+            }
+            Where::Memory(held) => {
+                bytes.extend_from_slice(&held[i][..held[i].len().min(n)]);
+                bytes.len()
             }
         };
         Some(bytes)
@@ -157,6 +211,7 @@ impl Export {
                 }
                 return Ok(());
             }
+            Where::Memory(_) => return Ok(()),
             Where::Disk(paths) => paths,
         };
         for (f, p) in self.files.iter_mut().zip(paths) {
@@ -178,10 +233,10 @@ impl Export {
     /// (none for other exports), each read no further than it declares: an entry that
     /// holds more or fewer bytes than it says is a damaged zip.
     pub fn hash_entries(&self) -> Result<Vec<(String, String)>, Error> {
-        let Where::Zip { path, entries } = &self.at else {
+        let Where::Zip { path, bytes, entries } = &self.at else {
             return Ok(Vec::new());
         };
-        let mut archive = open_zip(path)?;
+        let mut archive = open_zip(path, bytes.as_ref())?;
         let mut out = Vec::with_capacity(entries.len());
         let mut buf = vec![0u8; 1 << 16];
         for (f, &i) in self.files.iter().zip(entries) {
@@ -240,8 +295,13 @@ impl Export {
                     .and_then(|f| f.take(READ_MAX + 1).read_to_end(&mut bytes))
                     .map_err(|e| Error::Unreadable(format!("{path} cannot be read: {}", describe(&e))))?;
             }
-            Where::Zip { path: zip, entries } => {
-                let mut archive = open_zip(zip)?;
+            Where::Memory(held) => bytes.extend_from_slice(&held[i]),
+            Where::Zip {
+                path: zip,
+                bytes: held,
+                entries,
+            } => {
+                let mut archive = open_zip(zip, held.as_ref())?;
                 let mut entry = archive
                     .by_index(entries[i])
                     .map_err(|e| Error::Unreadable(format!("{path} cannot be read from the zip: {e}")))?;
@@ -369,8 +429,8 @@ impl Export {
         Ok(export)
     }
 
-    fn zip(path: &Path) -> Result<Self, Error> {
-        let mut archive = open_zip(path)?;
+    fn zip_from(path: &Path, bytes: Option<Arc<[u8]>>) -> Result<Self, Error> {
+        let mut archive = open_zip(path, bytes.as_ref())?;
         let mut problems = Vec::new();
         let mut listed = Vec::new();
         let mut seen = HashMap::new();
@@ -452,16 +512,22 @@ impl Export {
             files,
             Where::Zip {
                 path: path.to_path_buf(),
+                bytes,
                 entries,
             },
         ))
     }
 }
 
-fn open_zip(path: &Path) -> Result<ZipArchive<File>, Error> {
-    let file = File::open(path)
-        .map_err(|e| Error::Unreadable(format!("{} cannot be read: {}", path.display(), describe(&e))))?;
-    ZipArchive::new(file).map_err(|e| {
+/// Opens the zip at `path`, or the one held in `bytes`.
+fn open_zip(path: &Path, bytes: Option<&Arc<[u8]>>) -> Result<ZipArchive<Box<dyn ReadSeek>>, Error> {
+    let source: Box<dyn ReadSeek> = match bytes {
+        Some(b) => Box::new(io::Cursor::new(Arc::clone(b))),
+        None => Box::new(File::open(path).map_err(|e| {
+            Error::Unreadable(format!("{} cannot be read: {}", path.display(), describe(&e)))
+        })?),
+    };
+    ZipArchive::new(source).map_err(|e| {
         Error::Unreadable(format!(
             "{} is not a readable zip file ({e}); it may be incomplete (an interrupted download)",
             path.display()

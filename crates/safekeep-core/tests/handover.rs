@@ -403,3 +403,76 @@ fn resign(bag: &Path, key: &VaultKey) {
     .unwrap();
     fs::write(bag.join("signature/vault-key.pem"), key.public_pem()).unwrap();
 }
+
+#[test]
+fn a_handed_over_conversation_is_read_again_from_its_sealed_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let chat =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/conversations/whatsapp-android-en");
+    // The same export as a folder and as the zip WhatsApp makes.
+    let zip_path = dir.join("WhatsApp Chat with Sam Doe.zip");
+    let mut z = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
+    for e in fs::read_dir(&chat).unwrap() {
+        let p = e.unwrap().path();
+        z.start_file(
+            p.file_name().unwrap().to_str().unwrap(),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        z.write_all(&fs::read(&p).unwrap()).unwrap();
+    }
+    z.finish().unwrap();
+    let mut victim = vault(dir, "victim", 1);
+    let case = victim.create_case("Messages from Sam").unwrap();
+    let options = safekeep_core::vault::ReadOptions {
+        zone: Some("Europe/London".into()),
+        ..Default::default()
+    };
+    let mut ids = Vec::new();
+    for given in [chat.clone(), zip_path.clone()] {
+        let rec = victim
+            .import_conversation(
+                &case,
+                &[given],
+                &options,
+                Context::default(),
+                &mut |_| {},
+                &|| false,
+            )
+            .unwrap();
+        ids.push(rec);
+    }
+    victim
+        .mark_messages(&ids[0].id, 2, 4, Some("the threat".into()))
+        .unwrap();
+    let bundle = dir.join("chat.zip");
+    export(&mut victim, &case, &bundle, "AB");
+
+    let mut advocate = vault(dir, "advocate", 2);
+    advocate.import_case(&bundle, None, &|_| {}).unwrap();
+    for rec in &ids {
+        let mut json = Vec::new();
+        assert_eq!(
+            advocate
+                .write_messages_json(&rec.id, None, None, &mut json)
+                .unwrap(),
+            12
+        );
+        assert_eq!(
+            hex::encode(Sha256::digest(&json)),
+            rec.capture.as_ref().unwrap()["transcript_sha256"]
+                .as_str()
+                .unwrap(),
+            "the messages read again are exactly those the sender's vault read"
+        );
+    }
+    assert_eq!(
+        advocate.find_messages(&ids[1].id, "pictures everyone").unwrap(),
+        vec![3]
+    );
+    let again = dir.join("again.zip");
+    export(&mut advocate, &case, &again, "CD");
+    let r = verify_path(&again, None, None, &|_| {});
+    assert_eq!(r.verdict, Verdict::Intact, "{:#?}", r.checks);
+}

@@ -38,6 +38,56 @@ pub const MAX_MESSAGES_PAGE: u32 = 500;
 /// The most message numbers a search returns.
 const MAX_FOUND: u32 = 5_000;
 
+/// Stores the messages read from a conversation item's export, and their words in the
+/// item's search text, inside the transaction that holds the item (or adds it).
+pub(super) fn store_messages(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    conversation: &safekeep_chat::Conversation,
+) -> Result<()> {
+    let mut words_all = String::new();
+    for m in &conversation.messages {
+        let body = serde_json::to_string(m).map_err(|e| Error::Invalid(e.to_string()))?;
+        let words = message_words(m);
+        messages::insert(tx, id, m.index, m.sent_at.as_deref(), &body, &words)?;
+        if words_all.len() < ITEM_WORDS_MAX {
+            words_all.push(' ');
+            words_all.push_str(&words);
+        }
+    }
+    item_search::add_words(tx, id, &words_all)?;
+    Ok(())
+}
+
+/// Reads a conversation item's messages again from its files' bytes (as sealed), the
+/// way its record says they were read. `None` when they cannot be read here (a newer
+/// format, an export too large to hold): the item and its files are kept either way.
+pub(super) fn read_again(
+    record: &serde_json::Value,
+    files: Vec<(String, Vec<u8>)>,
+) -> Option<safekeep_chat::Conversation> {
+    let reading: Reading = serde_json::from_value(record["capture"]["reading"].clone()).ok()?;
+    let options = ReadOptions {
+        format: Some(reading.format),
+        zone: Some(reading.timezone.clone()),
+        date_order: reading.date_order,
+    };
+    let name = record["title"].as_str().unwrap_or("conversation");
+    let export = safekeep_chat::Export::from_memory(name, files).ok()?;
+    let mut conversation = safekeep_chat::read(&export, &options).ok()?;
+    let shas: HashMap<String, String> = if export.is_zip() {
+        export.hash_entries().ok()?.into_iter().collect()
+    } else {
+        export
+            .files()
+            .iter()
+            .filter_map(|f| Some((f.path.clone(), f.sha256.clone()?)))
+            .collect()
+    };
+    conversation.fill_hashes(&|path| shas.get(path).cloned());
+    Some(conversation)
+}
+
 /// Words of the messages added to the item's own search text, at most (the rest are
 /// still found by searching inside the conversation).
 const ITEM_WORDS_MAX: usize = 8 << 20;
@@ -220,18 +270,7 @@ impl Vault {
             .map_err(|e| Error::storage(self.blobs.blobs_dir(), e))?;
         let id = record.id.clone();
         let result = self.commit_items_then(&[(&record, &names)], &mut |tx| {
-            let mut words_all = String::new();
-            for m in &conversation.messages {
-                let body = serde_json::to_string(m).map_err(|e| Error::Invalid(e.to_string()))?;
-                let words = message_words(m);
-                messages::insert(tx, &id, m.index, m.sent_at.as_deref(), &body, &words)?;
-                if words_all.len() < ITEM_WORDS_MAX {
-                    words_all.push(' ');
-                    words_all.push_str(&words);
-                }
-            }
-            item_search::add_words(tx, &id, &words_all)?;
-            Ok(())
+            store_messages(tx, &id, &conversation)
         });
         if result.is_err() {
             self.forget_unused(&names);

@@ -30,6 +30,39 @@ use crate::item::ItemKind;
 /// The most text of an incident-log entry added to the search index.
 const NOTE_WORDS_MAX: usize = 1 << 20;
 
+/// The most bytes of a conversation export held in memory to read its messages again
+/// (they are never written out in the clear); a larger export is kept, unread.
+const CONVERSATION_READ_MAX: usize = 256 << 20;
+
+/// What is kept of an original as it is streamed into the vault.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    Nothing,
+    /// An incident-log entry's text, for the search index.
+    NoteText,
+    /// A conversation export's file, to read its messages again.
+    ChatFile,
+}
+
+/// One original of the bundle to store.
+struct Original {
+    item: String,
+    entry: String,
+    /// Its name in the export, for a conversation's files.
+    export_path: String,
+    sha256: String,
+    size: u64,
+    keep: Keep,
+}
+
+/// What staging gives: the staged files per item (bundle order), the text of notes and
+/// each conversation's files.
+struct StagedOriginals {
+    staged: Vec<(String, Vec<Staged>)>,
+    notes: HashMap<String, String>,
+    chats: HashMap<String, Vec<(String, Vec<u8>)>>,
+}
+
 /// Where an import of a bundle is.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -178,7 +211,22 @@ impl Vault {
             None
         };
         self.clear_stale_staging();
-        let (staged, notes) = self.stage_originals(&verified, &plan, progress)?;
+        let StagedOriginals { staged, notes, chats } = self.stage_originals(&verified, &plan, progress)?;
+        // Conversations' messages, read again from the very bytes being sealed.
+        let conversations: HashMap<String, safekeep_chat::Conversation> = plan
+            .events
+            .iter()
+            .filter(|s| s.event.kind == event_type::ITEM_CAPTURED)
+            .filter_map(|s| {
+                let record = &s.event.data["item"];
+                let files = chats.get(record["id"].as_str()?)?.clone();
+                Some((
+                    record["id"].as_str()?.to_owned(),
+                    super::conversation::read_again(record, files)?,
+                ))
+            })
+            .collect();
+        drop(chats);
         let order: Vec<(String, usize)> = staged.iter().map(|(id, s)| (id.clone(), s.len())).collect();
         let names = self
             .blobs
@@ -190,7 +238,7 @@ impl Vault {
             blob_names.insert(id, rest.by_ref().take(n).collect());
         }
         let at = utc_rfc3339(&self.now());
-        let result = self.replay(&plan, &blob_names, &notes, bundle_sha256, &at);
+        let result = self.replay(&plan, &blob_names, &notes, &conversations, bundle_sha256, &at);
         if result.is_err() {
             self.forget_unused(&names);
         }
@@ -248,14 +296,13 @@ impl Vault {
     }
 
     /// Streams every original of the bundle into `tmp/`; each must hash to its sealed
-    /// record. Returns the staged files per item (bundle order) and the text of notes.
-    #[allow(clippy::type_complexity)]
+    /// record. Keeps the text of notes and the files of conversations as they pass.
     fn stage_originals(
         &mut self,
         verified: &Verified,
         plan: &Plan,
         progress: &(dyn Fn(HandoverProgress) + Sync),
-    ) -> Result<(Vec<(String, Vec<Staged>)>, HashMap<String, String>)> {
+    ) -> Result<StagedOriginals> {
         // Items in chain order, so that blobs are named and committed as they were sealed.
         let mut wanted: Vec<(String, Value)> = Vec::new();
         for s in &plan.events {
@@ -266,33 +313,56 @@ impl Vault {
                 wanted.push((id.to_owned(), s.event.data["item"].clone()));
             }
         }
-        let mut entries = Vec::new();
+        let mut originals = Vec::new();
         for (id, record) in &wanted {
             let ex = &plan.exhibits[id];
+            let kind = record["kind"].as_str();
             for (i, a) in record["artifacts"].as_array().into_iter().flatten().enumerate() {
                 let name = ex.names.get(i).cloned().unwrap_or_default();
-                entries.push((
-                    id.clone(),
-                    format!("{}{}/{name}", format::ITEMS_DIR, ex.folder),
-                    a["sha256"].as_str().unwrap_or("").to_owned(),
-                    a["size"].as_u64().unwrap_or(0),
-                    record["kind"].as_str() == Some(ItemKind::Note.as_str()) && a["role"] == "note",
-                ));
+                let keep = if kind == Some(ItemKind::Note.as_str()) && a["role"] == "note" {
+                    Keep::NoteText
+                } else if kind == Some(ItemKind::Conversation.as_str()) {
+                    Keep::ChatFile
+                } else {
+                    Keep::Nothing
+                };
+                originals.push(Original {
+                    item: id.clone(),
+                    entry: format!("{}{}/{name}", format::ITEMS_DIR, ex.folder),
+                    export_path: a["source_path"]
+                        .as_str()
+                        .or(a["original_name"].as_str())
+                        .unwrap_or(&name)
+                        .to_owned(),
+                    sha256: a["sha256"].as_str().unwrap_or("").to_owned(),
+                    size: a["size"].as_u64().unwrap_or(0),
+                    keep,
+                });
             }
         }
-        let total: u64 = entries.iter().map(|e| e.3).sum();
-        let tmp_ids: Vec<String> = entries.iter().map(|_| self.new_id()).collect();
-        let names: Vec<&str> = entries.iter().map(|e| e.1.as_str()).collect();
-        let mut staged: Vec<Staged> = Vec::with_capacity(entries.len());
+        let total: u64 = originals.iter().map(|o| o.size).sum();
+        let tmp_ids: Vec<String> = originals.iter().map(|_| self.new_id()).collect();
+        let names: Vec<&str> = originals.iter().map(|o| o.entry.as_str()).collect();
+        let mut staged: Vec<Staged> = Vec::with_capacity(originals.len());
         let mut notes = HashMap::new();
+        let mut chats: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
+        let mut too_large: HashSet<String> = HashSet::new();
         let mut done = 0u64;
         let blobs = &self.blobs;
         let read = verified.listing.read_each(&names, &mut |k, src| {
-            let (id, _, sha, size, is_note) = &entries[k];
-            let mut text = Vec::new();
+            let o = &originals[k];
+            let held: usize = chats.get(&o.item).map_or(0, |f| f.iter().map(|(_, b)| b.len()).sum());
+            let limit = match o.keep {
+                Keep::Nothing => 0,
+                Keep::NoteText => NOTE_WORDS_MAX,
+                Keep::ChatFile if too_large.contains(&o.item) => 0,
+                Keep::ChatFile => CONVERSATION_READ_MAX.saturating_sub(held),
+            };
+            let mut kept = Vec::new();
             let mut tee = Tee {
                 src,
-                keep: is_note.then_some(&mut text),
+                keep: (limit > 0).then_some(&mut kept),
+                limit,
             };
             let base = done;
             let s = blobs
@@ -301,13 +371,23 @@ impl Vault {
                 })
                 .map_err(|e| format!("could not be stored in the vault ({e})"))?;
             done += s.size;
-            let ok = hex::encode(s.sha256) == *sha && s.size == *size;
+            let ok = hex::encode(s.sha256) == o.sha256 && s.size == o.size;
             staged.push(s);
             if !ok {
                 return Err("no longer matches the SHA-256 sealed for it: the bundle changed while it was being imported".into());
             }
-            if *is_note {
-                notes.insert(id.clone(), String::from_utf8_lossy(&text).into_owned());
+            match o.keep {
+                Keep::NoteText => {
+                    notes.insert(o.item.clone(), String::from_utf8_lossy(&kept).into_owned());
+                }
+                Keep::ChatFile if kept.len() as u64 == o.size && !too_large.contains(&o.item) => {
+                    chats.entry(o.item.clone()).or_default().push((o.export_path.clone(), kept));
+                }
+                Keep::ChatFile => {
+                    too_large.insert(o.item.clone());
+                    chats.remove(&o.item);
+                }
+                Keep::Nothing => {}
             }
             Ok(())
         });
@@ -318,19 +398,17 @@ impl Vault {
             return Err(Error::BundleNotIntact { problems: vec![why] });
         }
         let mut out: Vec<(String, Vec<Staged>)> = Vec::new();
-        for ((id, ..), s) in entries.iter().zip(staged) {
+        for (o, s) in originals.iter().zip(staged) {
             match out.last_mut() {
-                Some((last, v)) if last == id => v.push(s),
-                _ => out.push((id.clone(), vec![s])),
+                Some((last, v)) if *last == o.item => v.push(s),
+                _ => out.push((o.item.clone(), vec![s])),
             }
         }
-        // Items without artifacts cannot be sealed, but keep every item listed.
-        for (id, _) in &wanted {
-            if !out.iter().any(|(i, _)| i == id) {
-                out.push((id.clone(), Vec::new()));
-            }
-        }
-        Ok((out, notes))
+        Ok(StagedOriginals {
+            staged: out,
+            notes,
+            chats,
+        })
     }
 
     /// The one transaction: the case, the sender's events byte for byte with the rows they
@@ -340,6 +418,7 @@ impl Vault {
         plan: &Plan,
         blob_names: &HashMap<String, Vec<String>>,
         notes: &HashMap<String, String>,
+        conversations: &HashMap<String, safekeep_chat::Conversation>,
         bundle_sha256: Option<String>,
         at: &str,
     ) -> Result<ImportedCase> {
@@ -384,6 +463,9 @@ impl Vault {
                         if blob.is_some() && super::perceptual::wants_fingerprint(a) {
                             crate::db::perceptual_queue::add(&tx, id, idx as u32, captured_at)?;
                         }
+                    }
+                    if let Some(c) = conversations.get(id) {
+                        super::conversation::store_messages(&tx, id, c)?;
                     }
                     if let Some(text) = notes.get(id) {
                         let cut = text
@@ -637,19 +719,20 @@ impl Plan {
     }
 }
 
-/// Reads through, keeping a copy of at most [`NOTE_WORDS_MAX`] bytes when asked.
+/// Reads through, keeping a copy of at most `limit` bytes when asked.
 struct Tee<'a, 'b> {
     src: &'a mut dyn Read,
     keep: Option<&'b mut Vec<u8>>,
+    limit: usize,
 }
 
 impl Read for Tee<'_, '_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.src.read(buf)?;
         if let Some(k) = self.keep.as_mut()
-            && k.len() < NOTE_WORDS_MAX
+            && k.len() < self.limit
         {
-            k.extend_from_slice(&buf[..n.min(NOTE_WORDS_MAX - k.len())]);
+            k.extend_from_slice(&buf[..n.min(self.limit - k.len())]);
         }
         Ok(n)
     }

@@ -1,7 +1,7 @@
 # Two entry points for a fresh Debian 12 / Ubuntu machine:
 #   make run   — install what is missing, build, and start the Safekeep app
 #   make test  — install what is missing, then run every check CI runs
-.PHONY: run test deps-run deps-test lint tests e2e screenshots demo bench package
+.PHONY: run test deps-run deps-test lint tests e2e screenshots demo bench package windows test-windows
 
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x900x24"
@@ -62,3 +62,12 @@ bench:
 # `--bundles appimage` also works where the Tauri CLI may download AppRun from GitHub.
 package: deps-run
 	npx --yes @tauri-apps/cli@2 build --bundles deb
+
+# Windows (x86_64), cross-built here with MinGW: safekeep.exe and its zip for solicitors
+# (docs/windows.md). Not part of `make test`.
+windows:
+	scripts/build-windows
+
+# The GUI-free crates' tests for Windows, under Wine, and bundles crossing both ways.
+test-windows:
+	scripts/test-windows

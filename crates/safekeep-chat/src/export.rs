@@ -560,6 +560,20 @@ fn is_zip(path: &Path) -> io::Result<bool> {
     Ok(n == 4 && head == *b"PK\x03\x04")
 }
 
+/// Whether `meta` (from `symlink_metadata`) is a link: a symbolic link, or on Windows
+/// any reparse point (a junction), which `FileType::is_symlink` does not report.
+fn is_link(meta: &fs::Metadata) -> bool {
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::MetadataExt;
+        const FILE_ATTRIBUTE_REPARSE_POINT: u32 = 0x400;
+        if meta.file_attributes() & FILE_ATTRIBUTE_REPARSE_POINT != 0 {
+            return true;
+        }
+    }
+    meta.file_type().is_symlink()
+}
+
 fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String, u64)>) -> Result<(), Error> {
     let rd = fs::read_dir(dir)
         .map_err(|e| Error::Unreadable(format!("{} cannot be read: {}", dir.display(), describe(&e))))?;
@@ -569,7 +583,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String, u64)>) -> Resul
         let path = entry.path();
         let meta = fs::symlink_metadata(&path)
             .map_err(|e| Error::Unreadable(format!("{} cannot be read: {}", path.display(), describe(&e))))?;
-        if meta.file_type().is_symlink() {
+        if is_link(&meta) {
             return Err(Error::Unreadable(format!(
                 "{} is a link, not a file; an export never holds links. Copy the export without it",
                 path.display()

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod db;
 pub mod item;
 pub mod keyring;
+pub mod links;
 pub mod perceptual;
 pub mod picture;
 pub mod receipt;

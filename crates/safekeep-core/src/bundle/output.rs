@@ -143,7 +143,10 @@ pub(super) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     let part = part_path(path);
     let mut file = OpenOptions::new().write(true).create_new(true).open(&part)?;
-    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    // Closed before it is removed or renamed: Windows deletes no file that is still open.
+    drop(file);
+    if let Err(e) = written {
         let _ = fs::remove_file(&part);
         return Err(e);
     }

@@ -191,7 +191,7 @@ fn walk(root: &Path, dir: &Path, vault: &Path, out: &mut Vec<(PathBuf, std::resu
         let Ok(meta) = fs::symlink_metadata(&path) else {
             continue;
         };
-        if meta.file_type().is_symlink() {
+        if crate::links::is_link(&meta) {
             out.push((
                 path.clone(),
                 Err(input(

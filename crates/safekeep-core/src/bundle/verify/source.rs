@@ -307,8 +307,8 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<Entry>, problems: &mut Vec<String>)
             format!("{rel}/{name}")
         };
         match fs::symlink_metadata(&path) {
-            Ok(m) if m.file_type().is_symlink() => problems.push(format!(
-                "{rel_name}: is a symbolic link (it could point outside the bundle)"
+            Ok(m) if crate::links::is_link(&m) => problems.push(format!(
+                "{rel_name}: is a symbolic link or junction (it could point outside the bundle)"
             )),
             Ok(m) if m.is_dir() => walk(&path, &rel_name, out, problems),
             Ok(m) if m.is_file() => out.push(Entry {

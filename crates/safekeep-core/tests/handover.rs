@@ -369,25 +369,32 @@ fn rechain(log: &str) -> String {
         .collect()
 }
 
-/// Re-hashes the manifest (same files, same order), names `key` in bag-info.txt, re-hashes
-/// the tag manifest and signs it with `key`.
+/// Re-hashes the manifest (same files, same order), names `key` and the payload's size in
+/// bag-info.txt, re-hashes the tag manifest and signs it with `key`.
 fn resign(bag: &Path, key: &VaultKey) {
     let sha = |p: &str| hex::encode(Sha256::digest(fs::read(bag.join(p)).unwrap()));
-    let manifest: String = fs::read_to_string(bag.join("manifest-sha256.txt"))
+    let paths: Vec<String> = fs::read_to_string(bag.join("manifest-sha256.txt"))
         .unwrap()
         .lines()
-        .map(|l| {
-            let path = l.split_once("  ").unwrap().1;
-            format!("{}  {path}\n", sha(path))
-        })
+        .map(|l| l.split_once("  ").unwrap().1.to_owned())
         .collect();
+    let manifest: String = paths.iter().map(|p| format!("{}  {p}\n", sha(p))).collect();
+    let octets: u64 = paths
+        .iter()
+        .map(|p| fs::metadata(bag.join(p)).unwrap().len())
+        .sum();
     fs::write(bag.join("manifest-sha256.txt"), manifest).unwrap();
     let info: String = fs::read_to_string(bag.join("bag-info.txt"))
         .unwrap()
         .lines()
-        .map(|l| match l.starts_with("Safekeep-Key-Fingerprint:") {
-            true => format!("Safekeep-Key-Fingerprint: {}\n", key.fingerprint()),
-            false => format!("{l}\n"),
+        .map(|l| {
+            if l.starts_with("Safekeep-Key-Fingerprint:") {
+                format!("Safekeep-Key-Fingerprint: {}\n", key.fingerprint())
+            } else if l.starts_with("Payload-Oxum:") {
+                format!("Payload-Oxum: {octets}.{}\n", paths.len())
+            } else {
+                format!("{l}\n")
+            }
         })
         .collect();
     fs::write(bag.join("bag-info.txt"), info).unwrap();
@@ -475,4 +482,35 @@ fn a_handed_over_conversation_is_read_again_from_its_sealed_files() {
     export(&mut advocate, &case, &again, "CD");
     let r = verify_path(&again, None, None, &|_| {});
     assert_eq!(r.verdict, Verdict::Intact, "{:#?}", r.checks);
+}
+
+#[test]
+fn a_bundle_from_a_newer_safekeep_is_refused_whole_not_stored_half_readable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (mut victim, case) = sender(dir);
+    let first = dir.join("first.zip");
+    export(&mut victim, &case, &first, "AB");
+    let bag = unzip(&first, &dir.join("newer"));
+    // An annotation kind this version does not know, in a bundle that is otherwise
+    // consistent and validly signed (by its own key).
+    let log = bag.join("data/audit-log.jsonl");
+    let text = fs::read_to_string(&log).unwrap();
+    assert!(text.contains("\"kind\":\"report\""));
+    fs::write(
+        &log,
+        rechain(&text.replacen("\"kind\":\"report\"", "\"kind\":\"future_kind\"", 1)),
+    )
+    .unwrap();
+    resign(
+        &bag,
+        &VaultKey::generate(&mut rand::rngs::StdRng::seed_from_u64(7)),
+    );
+    assert_eq!(verify_path(&bag, None, None, &|_| {}).verdict, Verdict::Intact);
+
+    let mut advocate = vault(dir, "advocate", 2);
+    let e = advocate.import_case(&bag, None, &|_| {}).unwrap_err();
+    assert!(e.to_string().contains("newer version"), "{e}");
+    assert!(advocate.cases().unwrap().is_empty());
+    assert_eq!(blob_files(&dir.join("advocate")), 0);
 }

@@ -76,6 +76,15 @@ pub fn list(conn: &Connection, case_id: &str) -> rusqlite::Result<Vec<EventRow>>
     conn.prepare(SELECT)?.query_map([case_id], from_row)?.collect()
 }
 
+/// Lists a case's events of one type, in chain order.
+pub fn of_type(conn: &Connection, case_id: &str, kind: &str) -> rusqlite::Result<Vec<EventRow>> {
+    conn.prepare_cached(
+        "SELECT seq, type, at, body, prev_hash, hash FROM events WHERE case_id = ?1 AND type = ?2 ORDER BY seq",
+    )?
+    .query_map([case_id, kind], from_row)?
+    .collect()
+}
+
 /// Calls `each` with a case's events in chain order, one at a time, for writing them out
 /// (an export of a large case never holds its whole log). Stops at the first error.
 pub fn for_each(

@@ -250,10 +250,7 @@ impl Vault {
     /// the last `case.imported` event of the case's chain lists them.
     pub(crate) fn handed_over(&self, case_id: &str) -> Result<HashMap<String, (String, String)>> {
         let mut out = HashMap::new();
-        for e in events::list(self.conn(), case_id)? {
-            if e.kind != event_type::CASE_IMPORTED {
-                continue;
-            }
+        for e in events::of_type(self.conn(), case_id, event_type::CASE_IMPORTED)? {
             let v: Value = serde_json::from_str(&e.body).unwrap_or(Value::Null);
             out.clear();
             for x in v["data"]["exhibits"].as_array().into_iter().flatten() {
@@ -271,21 +268,19 @@ impl Vault {
     pub fn handovers(&self, case_id: &str) -> Result<Vec<Handover>> {
         let case = self.resolve_case(case_id)?;
         let mut out = Vec::new();
-        for e in events::list(self.conn(), &case.id)? {
-            if e.kind == event_type::CASE_IMPORTED {
-                let v: Value = serde_json::from_str(&e.body).unwrap_or(Value::Null);
-                let d = &v["data"];
-                let text = |k: &str| d[k].as_str().unwrap_or("").to_owned();
-                out.push(Handover {
-                    handover: d["handover"].as_u64().unwrap_or(0) as u32,
-                    events: d["events"].as_u64().unwrap_or(0),
-                    key_fingerprint: text("key_fingerprint"),
-                    bag: text("bag"),
-                    exported_at: text("exported_at"),
-                    imported_at: e.at.clone(),
-                    exhibits: d["exhibits"].as_array().map_or(0, Vec::len),
-                });
-            }
+        for e in events::of_type(self.conn(), &case.id, event_type::CASE_IMPORTED)? {
+            let v: Value = serde_json::from_str(&e.body).unwrap_or(Value::Null);
+            let d = &v["data"];
+            let text = |k: &str| d[k].as_str().unwrap_or("").to_owned();
+            out.push(Handover {
+                handover: d["handover"].as_u64().unwrap_or(0) as u32,
+                events: d["events"].as_u64().unwrap_or(0),
+                key_fingerprint: text("key_fingerprint"),
+                bag: text("bag"),
+                exported_at: text("exported_at"),
+                imported_at: e.at.clone(),
+                exhibits: d["exhibits"].as_array().map_or(0, Vec::len),
+            });
         }
         Ok(out)
     }
@@ -545,6 +540,30 @@ impl Vault {
     }
 }
 
+/// Refuses an event whose item or annotation this version cannot read (a bundle from a
+/// newer Safekeep): stored, it would make the case unreadable here.
+fn understood(event: &Event) -> Result<()> {
+    let newer = |what: &str, e: serde_json::Error| {
+        Error::Invalid(format!(
+            "event #{} of this bundle's log holds {what} this version of Safekeep cannot read ({e}); the bundle may come from a newer version. Update Safekeep, then open it again. Nothing was imported",
+            event.seq
+        ))
+    };
+    match event.kind.as_str() {
+        event_type::ITEM_CAPTURED => {
+            serde_json::from_value::<crate::item::ItemRecord>(event.data["item"].clone())
+                .map(drop)
+                .map_err(|e| newer("an item", e))
+        }
+        event_type::ITEM_ANNOTATED => {
+            serde_json::from_value::<super::Annotation>(event.data["annotation"].clone())
+                .map(drop)
+                .map_err(|e| newer("an annotation", e))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Sorts `AB/10` after `AB/9`.
 fn exhibit_order(reference: &str) -> (String, u64) {
     match reference.rsplit_once('/') {
@@ -595,6 +614,7 @@ impl Plan {
             let event = chain
                 .push(n as u64 + 1, &body, Some(&prev), &hash)
                 .map_err(|b| bad(format!("audit log {b}")))?;
+            understood(&event)?;
             evs.push(Stored {
                 row: events::EventRow {
                     seq: event.seq,

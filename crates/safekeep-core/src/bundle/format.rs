@@ -86,7 +86,26 @@ pub fn item_folder(prefix: &str, n: usize, title: &str) -> String {
     format!("{prefix}-{n}-{}", slug(title))
 }
 
-/// Returns the bag folder name for an output file: its stem reduced to `[A-Za-z0-9._-]`.
+/// Whether Windows refuses `name` as a file or folder name: a device name (`CON`, `PRN`,
+/// `AUX`, `NUL`, `COM0`–`COM9`, `LPT0`–`LPT9`, in any case, with or without an
+/// extension), or a name ending in a dot or a space (Windows drops them, so two names
+/// could become one).
+pub fn reserved_on_windows(name: &str) -> bool {
+    let base = name
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_uppercase();
+    let device = matches!(base.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (base.len() == 4
+            && (base.starts_with("COM") || base.starts_with("LPT"))
+            && base.as_bytes()[3].is_ascii_digit());
+    device || name.ends_with('.') || name.ends_with(' ')
+}
+
+/// Returns the bag folder name for an output file: its stem reduced to `[A-Za-z0-9._-]`,
+/// with `-bundle` added to a name Windows reserves (`con.zip` → `con-bundle`).
 pub fn bag_name(file_stem: &str) -> String {
     let s: String = file_stem
         .chars()
@@ -101,6 +120,8 @@ pub fn bag_name(file_stem: &str) -> String {
     let s = s.trim_matches(['-', '.']).to_owned();
     if s.is_empty() {
         "safekeep-bundle".to_owned()
+    } else if reserved_on_windows(&s) {
+        format!("{s}-bundle")
     } else {
         s
     }
@@ -146,8 +167,9 @@ const EXPORT_NAME_MAX: usize = 180;
 /// `export/` (`export/WhatsApp Chat with Sam.txt`, `export/photos/photo_1.jpg`), so that the
 /// folder can be read again as the export it was. Each path component keeps letters,
 /// digits, spaces and `._-@()+,'&`; anything else becomes `_`. `None` when that would
-/// make two names equal (also ignoring case), a component empty, `.` or `..`, or a name
-/// too long: the files are then named by role like any other item's.
+/// make two names equal (also ignoring case), a component empty, `.`, `..` or a name
+/// Windows reserves ([`reserved_on_windows`]), or a name too long: the files are then
+/// named by role like any other item's.
 pub fn export_file_names(artifacts: &[crate::item::Artifact]) -> Option<Vec<String>> {
     let mut names = Vec::with_capacity(artifacts.len());
     let mut seen = std::collections::HashSet::new();
@@ -166,7 +188,7 @@ pub fn export_file_names(artifacts: &[crate::item::Artifact]) -> Option<Vec<Stri
                 })
                 .collect();
             let clean = clean.trim().to_owned();
-            if clean.is_empty() || clean == "." || clean == ".." {
+            if clean.is_empty() || clean == "." || clean == ".." || reserved_on_windows(&clean) {
                 return None;
             }
             parts.push(clean);
@@ -303,6 +325,39 @@ pub const HOW_TO_VERIFY: &str = "Follow README.txt at the top of the bundle: sha
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_windows_refuses_are_never_made() {
+        for bad in [
+            "CON",
+            "con.txt",
+            "Nul",
+            "aux.tar.gz",
+            "COM1",
+            "lpt9.log",
+            "photo.",
+            "photo ",
+        ] {
+            assert!(reserved_on_windows(bad), "{bad}");
+        }
+        for good in ["console", "com10", "COM", "nul-1", "photo.jpg", "AB-1-con"] {
+            assert!(!reserved_on_windows(good), "{good}");
+        }
+        assert_eq!(bag_name("con"), "con-bundle");
+        assert_eq!(bag_name("LPT1"), "LPT1-bundle");
+        let art = |path: &str| crate::item::Artifact {
+            role: "export".into(),
+            media_type: "text/plain".into(),
+            size: 1,
+            sha256: String::new(),
+            original_name: None,
+            original_name_bytes: None,
+            source_path: Some(path.into()),
+            modified_at: None,
+        };
+        assert!(export_file_names(&[art("chat.txt"), art("media/aux.jpg")]).is_none());
+        assert!(export_file_names(&[art("chat.txt"), art("media/photo.jpg")]).is_some());
+    }
 
     #[test]
     fn names_are_ascii_and_bounded() {

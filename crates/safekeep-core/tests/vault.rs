@@ -528,3 +528,87 @@ fn init_refuses_existing_vaults_and_busy_folders() {
         Err(Error::NotAVault(_))
     ));
 }
+
+/// Long paths (past Windows' old 260-character limit) and a long file name: a vault deep
+/// in folders imports, exports and verifies (runs on every system; it matters on Windows).
+#[test]
+fn a_vault_deep_in_long_paths_imports_exports_and_verifies() {
+    let t = tempfile::tempdir().unwrap();
+    let mut deep = t.path().to_path_buf();
+    while deep.as_os_str().len() < 300 {
+        deep.push("a-folder-name-of-forty-characters-long-x");
+    }
+    fs::create_dir_all(&deep).unwrap();
+    let mut v = new_vault(&deep);
+    let case = v.create_case("Deep").unwrap();
+    let name = format!("{}.txt", "n".repeat(200));
+    let r = v
+        .import_file(
+            &case,
+            &write(&deep, &name, b"far down"),
+            Context::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(r.artifacts[0].original_name.as_deref(), Some(name.as_str()));
+    let out = deep.join("deep.zip");
+    v.export(
+        &case,
+        &safekeep_core::bundle::ExportOptions {
+            out: out.clone(),
+            exhibit_prefix: "AB".into(),
+            ..Default::default()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let report = safekeep_core::bundle::verify::verify_path(&out, None, None, &|_| {});
+    assert_eq!(
+        report.verdict,
+        safekeep_core::bundle::Verdict::Intact,
+        "{:#?}",
+        report.checks
+    );
+}
+
+/// Windows paths as people type them: a drive letter and backslashes. The record keeps
+/// the file's own name only, and a folder's files their `/`-separated path inside it.
+#[cfg(windows)]
+#[test]
+fn windows_paths_with_drive_letters_and_backslashes_are_understood() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().to_str().unwrap().replace('/', "\\");
+    assert!(root.as_bytes().get(1) == Some(&b':'), "a drive letter: {root}");
+    fs::create_dir_all(format!("{root}\\phone\\DCIM")).unwrap();
+    fs::write(format!("{root}\\phone\\DCIM\\IMG_0001.txt"), b"a picture, say").unwrap();
+    let mut v = new_vault(t.path());
+    let case = v.create_case("Phone").unwrap();
+    let one = v
+        .import_file(
+            &case,
+            Path::new(&format!("{root}\\phone\\DCIM\\IMG_0001.txt")),
+            Context::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(one.artifacts[0].original_name.as_deref(), Some("IMG_0001.txt"));
+    let other = t.path().join("other");
+    fs::create_dir_all(format!("{root}\\other\\DCIM")).unwrap();
+    fs::write(format!("{root}\\other\\DCIM\\IMG_0002.txt"), b"another").unwrap();
+    let batch = v
+        .import_files(
+            &case,
+            &[std::path::PathBuf::from(format!("{root}\\other"))],
+            &Context::default(),
+            &mut |_| {},
+            &|| false,
+        )
+        .unwrap();
+    assert!(other.exists());
+    match batch[0].1.as_ref().unwrap() {
+        safekeep_core::vault::Imported::New(rec) => {
+            assert_eq!(rec.artifacts[0].source_path.as_deref(), Some("DCIM/IMG_0002.txt"))
+        }
+        other => panic!("{other:?}"),
+    }
+}

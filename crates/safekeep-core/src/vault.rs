@@ -97,9 +97,15 @@ impl Environment {
     }
 }
 
-/// Returns the default vault folder: the platform's per-user data folder.
+/// Returns the default vault folder: the platform's per-user, machine-local data folder.
+///
+/// On Windows that is `%LOCALAPPDATA%\Safekeep\Safekeep\data\vault`, not the roaming
+/// `%APPDATA%`: a roaming profile is copied to the organisation's server at every
+/// sign-out, and a victim on a shared or work computer must not have their evidence
+/// leave the machine without asking. On Linux and macOS the local and roaming folders
+/// are the same (`~/.local/share/…`, `~/Library/Application Support/…`).
 pub fn default_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("org", "Safekeep", "Safekeep").map(|d| d.data_dir().join("vault"))
+    directories::ProjectDirs::from("org", "Safekeep", "Safekeep").map(|d| d.data_local_dir().join("vault"))
 }
 
 /// What a folder holds, found without opening or unlocking anything.

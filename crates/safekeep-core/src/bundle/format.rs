@@ -357,6 +357,9 @@ mod tests {
         };
         assert!(export_file_names(&[art("chat.txt"), art("media/aux.jpg")]).is_none());
         assert!(export_file_names(&[art("chat.txt"), art("media/photo.jpg")]).is_some());
+        // Windows (and macOS) folders ignore case: two names differing only in case would
+        // overwrite each other when the bundle is unzipped there.
+        assert!(export_file_names(&[art("Media/Photo.jpg"), art("media/photo.JPG")]).is_none());
     }
 
     #[test]

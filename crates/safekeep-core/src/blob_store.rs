@@ -511,6 +511,12 @@ fn sync_filesystem(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Makes a closed file's contents durable. The file is opened for writing: Windows flushes
+/// only through a handle with write access (a read-only one gets "Access denied").
+pub fn sync_file(path: &Path) -> io::Result<()> {
+    OpenOptions::new().write(true).open(path)?.sync_all()
+}
+
 /// Makes a rename or removal in `dir` durable.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]

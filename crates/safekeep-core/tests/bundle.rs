@@ -574,9 +574,13 @@ fn write_dir(root: &Path, entries: &[(String, Vec<u8>)], t: &ZipTricks) -> PathB
         fs::write(p, b).unwrap();
     }
     fs::create_dir_all(&bag).unwrap();
-    #[cfg(unix)]
     for (n, target) in &t.dir_symlinks {
+        #[cfg(unix)]
         std::os::unix::fs::symlink(target, bag.join(n)).unwrap();
+        // Needs Developer Mode (or administrator) on real Windows; Wine allows it.
+        #[cfg(windows)]
+        std::os::windows::fs::symlink_file(target, bag.join(n))
+            .expect("symbolic links must be allowed for this test (Developer Mode on Windows)");
     }
     root.to_path_buf()
 }

@@ -165,9 +165,7 @@ impl Vault {
             )?;
             dst.pragma_update(None, "journal_mode", "DELETE")?;
             drop(dst);
-            File::open(&part)
-                .and_then(|f| f.sync_all())
-                .map_err(storage(&part))?;
+            blob_store::sync_file(&part).map_err(storage(&part))?;
             fs::rename(&part, &snapshot).map_err(storage(&snapshot))?;
             blob_store::sync_dir(&dir.join(SNAPSHOTS)).map_err(storage(dir))
         })();
@@ -447,7 +445,7 @@ pub fn restore(dir: &Path, vault: &Path, env: Environment, unlock: Unlock<'_>) -
         fs::create_dir_all(staging.join("tmp")).map_err(storage(&staging))?;
         let copy = |from: &Path, to: &Path| -> Result<()> {
             fs::copy(from, to).map_err(storage(from))?;
-            File::open(to).and_then(|f| f.sync_all()).map_err(storage(to))
+            blob_store::sync_file(to).map_err(storage(to))
         };
         let ring_to = staging.join(super::KEYRING_FILE);
         ring.save(&ring_to).map_err(|e| super::keyring_io(&ring_to, e))?;

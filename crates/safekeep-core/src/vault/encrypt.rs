@@ -173,9 +173,7 @@ fn export_db(
     let detached = conn.execute_batch("DETACH DATABASE sealed;");
     exported.map_err(sql)?;
     detached.map_err(sql)?;
-    File::open(dest)
-        .and_then(|f| f.sync_all())
-        .map_err(ExportDbError::Io)
+    crate::blob_store::sync_file(dest).map_err(ExportDbError::Io)
 }
 
 /// Removes what an encryption that never reached its commit left behind. Only called

@@ -123,6 +123,14 @@ impl Vault {
                     reason: "it is inside Safekeep's own vault folder; nothing was imported".into(),
                 });
             }
+            // A folder that holds the vault is refused before anything in it is read
+            // (on Windows the open vault's files cannot even be read by another handle).
+            if fs::canonicalize(p).is_ok_and(|p| self.dir.starts_with(p)) {
+                return Err(Error::Input {
+                    path: p.clone(),
+                    reason: "it holds Safekeep's own vault folder: give the export's own folder, not one that holds the vault; nothing was imported".into(),
+                });
+            }
         }
         let before: Vec<Option<fs::Metadata>> = paths.iter().map(|p| fs::metadata(p).ok()).collect();
         let export = safekeep_chat::Export::open(paths)?;

@@ -160,7 +160,18 @@ fn expand(inputs: &[PathBuf], vault: &Path) -> Vec<(PathBuf, std::result::Result
 }
 
 pub(super) fn inside(path: &Path, vault: &Path) -> bool {
-    fs::canonicalize(path).is_ok_and(|p| p.starts_with(vault))
+    fs::canonicalize(path).is_ok_and(|p| p.starts_with(canonical(vault)))
+}
+
+/// Whether the folder `path` holds the vault (or is it).
+pub(super) fn holds(path: &Path, vault: &Path) -> bool {
+    fs::canonicalize(path).is_ok_and(|p| canonical(vault).starts_with(p))
+}
+
+/// Both sides of a containment test in one form: on Windows `canonicalize` gives the
+/// `\\?\C:\…` form, which never starts with a plain `C:\…` path.
+fn canonical(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn in_vault(path: &Path) -> Error {

@@ -125,7 +125,7 @@ impl Vault {
             }
             // A folder that holds the vault is refused before anything in it is read
             // (on Windows the open vault's files cannot even be read by another handle).
-            if fs::canonicalize(p).is_ok_and(|p| self.dir.starts_with(p)) {
+            if super::batch::holds(p, &self.dir) {
                 return Err(Error::Input {
                     path: p.clone(),
                     reason: "it holds Safekeep's own vault folder: give the export's own folder, not one that holds the vault; nothing was imported".into(),

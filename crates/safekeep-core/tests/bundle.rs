@@ -574,7 +574,11 @@ fn write_dir(root: &Path, entries: &[(String, Vec<u8>)], t: &ZipTricks) -> PathB
         fs::write(p, b).unwrap();
     }
     fs::create_dir_all(&bag).unwrap();
-    for (n, target) in &t.dir_symlinks {
+    // The link points at a real file outside the folder verified: a dangling link is not
+    // what an attacker would leave, and Wine does not list one at all.
+    for (n, outside) in &t.dir_symlinks {
+        let target = root.parent().unwrap().join(outside);
+        fs::write(&target, b"not part of the bundle\n").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(target, bag.join(n)).unwrap();
         // Needs Developer Mode (or administrator) on real Windows; Wine allows it.

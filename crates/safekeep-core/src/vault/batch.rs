@@ -131,7 +131,7 @@ pub(super) enum Outcome {
 /// recursively in name order. Links inside a folder are not followed, and nothing
 /// inside the vault's own folder is imported (each refused with a reason).
 fn expand(inputs: &[PathBuf], vault: &Path) -> Vec<(PathBuf, std::result::Result<Source, Error>)> {
-    let vault = fs::canonicalize(vault).unwrap_or_else(|_| vault.to_path_buf());
+    let vault = canonical(vault);
     let mut out = Vec::new();
     for input in inputs {
         let before = out.len();
@@ -159,18 +159,20 @@ fn expand(inputs: &[PathBuf], vault: &Path) -> Vec<(PathBuf, std::result::Result
     out
 }
 
+/// Whether `path` is the vault folder or inside it. `vault` must already be canonical
+/// (`canonical`, once per import): on Windows `canonicalize` gives the `\\?\C:\…` form,
+/// which never starts with a plain `C:\…` path.
 pub(super) fn inside(path: &Path, vault: &Path) -> bool {
-    fs::canonicalize(path).is_ok_and(|p| p.starts_with(canonical(vault)))
+    fs::canonicalize(path).is_ok_and(|p| p.starts_with(vault))
 }
 
-/// Whether the folder `path` holds the vault (or is it).
+/// Whether the folder `path` holds the vault (or is it); `vault` canonical, as for `inside`.
 pub(super) fn holds(path: &Path, vault: &Path) -> bool {
-    fs::canonicalize(path).is_ok_and(|p| canonical(vault).starts_with(p))
+    fs::canonicalize(path).is_ok_and(|p| vault.starts_with(p))
 }
 
-/// Both sides of a containment test in one form: on Windows `canonicalize` gives the
-/// `\\?\C:\…` form, which never starts with a plain `C:\…` path.
-fn canonical(path: &Path) -> PathBuf {
+/// The form both sides of a containment test are compared in.
+pub(super) fn canonical(path: &Path) -> PathBuf {
     fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 

@@ -116,8 +116,9 @@ impl Vault {
     ) -> Result<ItemRecord> {
         let case = self.resolve_case(case_id)?;
         validate_context(&context)?;
+        let vault = super::batch::canonical(&self.dir);
         for p in paths {
-            if super::batch::inside(p, &self.dir) {
+            if super::batch::inside(p, &vault) {
                 return Err(Error::Input {
                     path: p.clone(),
                     reason: "it is inside Safekeep's own vault folder; nothing was imported".into(),
@@ -125,7 +126,7 @@ impl Vault {
             }
             // A folder that holds the vault is refused before anything in it is read
             // (on Windows the open vault's files cannot even be read by another handle).
-            if super::batch::holds(p, &self.dir) {
+            if super::batch::holds(p, &vault) {
                 return Err(Error::Input {
                     path: p.clone(),
                     reason: "it holds Safekeep's own vault folder: give the export's own folder, not one that holds the vault; nothing was imported".into(),
@@ -137,7 +138,7 @@ impl Vault {
         let disk = export.disk_files();
         // A folder given whole must not hold the vault itself (its sealed files are not
         // an export, and would be sealed into themselves).
-        if let Some((p, _)) = disk.iter().find(|(p, _)| super::batch::inside(p, &self.dir)) {
+        if let Some((p, _)) = disk.iter().find(|(p, _)| super::batch::inside(p, &vault)) {
             return Err(Error::Input {
                 path: p.clone(),
                 reason: "it is inside Safekeep's own vault folder: give the export's own folder, not one that holds the vault; nothing was imported".into(),

@@ -161,7 +161,7 @@ impl Vault {
         key: Option<&BundleKey>,
         progress: &(dyn Fn(HandoverProgress) + Sync),
     ) -> Result<ImportedCase> {
-        if super::batch::inside(path, &self.dir) {
+        if super::batch::inside(path, &super::batch::canonical(&self.dir)) {
             return Err(Error::Input {
                 path: path.to_path_buf(),
                 reason: "it is inside Safekeep's own vault folder; nothing was imported".into(),

@@ -398,6 +398,23 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
         if let Some((_, pdq)) = view.pdq.iter().find(|(i, _)| *i as usize == n) {
             writeln!(out, "    PDQ {} (quality {})", pdq.hex(), pdq.quality)?;
         }
+        if let Some((_, frames)) = view.vpdq.iter().find(|(i, _)| *i as usize == n) {
+            writeln!(
+                out,
+                "    vPDQ: {} frame hashes, one a second (show --json lists them)",
+                frames.len()
+            )?;
+        }
+        if view.pdq_waiting.contains(&(n as u32)) {
+            if safekeep_core::vpdq::is_video(&a.media_type) {
+                writeln!(
+                    out,
+                    "    Fingerprint pending: FFmpeg makes it and was not found (on Debian or Ubuntu: sudo apt install ffmpeg)"
+                )?;
+            } else {
+                writeln!(out, "    Fingerprint pending")?;
+            }
+        }
         if let Some(m) = &a.modified_at {
             writeln!(out, "    File last modified {m}")?;
         }
@@ -454,6 +471,19 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
                 out,
                 "  item {} \"{}\" in case {}: distance {}",
                 s.item_id, s.title, s.case_id, s.distance
+            )?;
+        }
+    }
+    if !view.similar_videos.is_empty() {
+        writeln!(
+            out,
+            "\nVideos that look like it (vPDQ: share of each video's seconds found in the other)"
+        )?;
+        for s in &view.similar_videos {
+            writeln!(
+                out,
+                "  item {} \"{}\" in case {}: {} % of this one in it, {} % of it in this one",
+                s.item_id, s.title, s.case_id, s.this_in_other, s.other_in_this
             )?;
         }
     }

@@ -16,6 +16,7 @@ pub mod meta;
 pub mod perceptual_hashes;
 pub mod perceptual_queue;
 pub mod timestamps;
+pub mod video_hashes;
 
 use std::path::Path;
 use std::sync::Once;
@@ -60,11 +61,16 @@ const MIGRATIONS: &[&[&str]] = &[
     &[item_search::MIGRATION_5],
     &[messages::MIGRATION_6],
     &[handover_files::MIGRATION_7],
+    &[video_hashes::MIGRATION_8, perceptual_queue::MIGRATION_8],
 ];
 
 /// The schema version that added `perceptual_hashes`: older vaults get their images
 /// hashed once when upgraded.
 pub const PERCEPTUAL_HASHES_SINCE: u32 = 3;
+
+/// The schema version that added `video_hashes`: older vaults get their videos queued
+/// once when upgraded.
+pub const VIDEO_HASHES_SINCE: u32 = 8;
 
 /// The schema version that added the search index `item_text`: older vaults get their
 /// incident-log entries' words added once when upgraded.

@@ -23,5 +23,6 @@ pub mod signing;
 pub mod takedown;
 pub mod timestamp_token;
 pub mod vault;
+pub mod vpdq;
 
 pub use vault::{Environment, Error, Vault};

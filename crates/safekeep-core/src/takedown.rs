@@ -84,6 +84,9 @@ pub struct FileHashes {
     pub pdq: Option<String>,
     /// PDQ quality 0–100.
     pub pdq_quality: Option<u8>,
+    /// vPDQ (videos only): the PDQ hash of one frame a second, from second 0.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vpdq: Vec<String>,
 }
 
 impl Takedown {
@@ -110,7 +113,7 @@ impl Vault {
                     || !t.reports.is_empty()
                     || !t.stopncii.is_empty()
                     || !t.crime_references.is_empty()
-                    || t.files.iter().any(|f| f.pdq.is_some())
+                    || t.files.iter().any(|f| f.pdq.is_some() || !f.vpdq.is_empty())
             })
             .collect();
         Ok(Takedown {
@@ -190,6 +193,12 @@ fn takedown_item(view: &ItemView) -> TakedownItem {
                 sha256: a.sha256.clone(),
                 pdq: pdq.map(|p| p.hex()),
                 pdq_quality: pdq.map(|p| p.quality),
+                vpdq: view
+                    .vpdq
+                    .iter()
+                    .find(|(idx, _)| *idx as usize == i)
+                    .map(|(_, frames)| frames.iter().map(|f| f.pdq.hex()).collect())
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -359,6 +368,11 @@ pub fn to_csv(t: &Takedown) -> std::io::Result<Vec<u8>> {
                     f.pdq.as_deref().unwrap_or(""),
                 ],
             )?;
+            // vPDQ: one row a second, the file named with the second it shows.
+            for (second, pdq) in f.vpdq.iter().enumerate() {
+                let at = format!("{} at {second} s", f.name);
+                row("video_frame", ["", "", "", "", "", "", &at, "", pdq])?;
+            }
         }
     }
     w.into_inner().map_err(|e| e.into_error())
@@ -431,6 +445,15 @@ one StopNCII and platforms match on) identifies a picture even when resized.\n\n
             ));
             if let (Some(p), Some(q)) = (&f.pdq, f.pdq_quality) {
                 s.push_str(&format!("    PDQ {p} (quality {q})\n"));
+            }
+            if !f.vpdq.is_empty() {
+                s.push_str(&format!(
+                    "    vPDQ, one frame a second ({} frames; rows \"video_frame\" of takedown.csv):\n",
+                    f.vpdq.len()
+                ));
+                for (second, pdq) in f.vpdq.iter().enumerate() {
+                    s.push_str(&format!("      {second:>5} s  {pdq}\n"));
+                }
             }
         }
         s.push('\n');

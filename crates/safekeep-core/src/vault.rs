@@ -45,8 +45,9 @@ pub use conversation::{
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
 pub use handover::{Handover, HandoverProgress, ImportedCase};
-pub use perceptual::{SimilarImage, fingerprint_all, fingerprint_of};
+pub use perceptual::{SimilarImage, SimilarVideo, fingerprint_all, fingerprint_of, video_fingerprint_of};
 pub use query::ItemView;
+pub(crate) use query::vpdq_json;
 pub use receipts::ReceivedReceipt;
 pub use timeline::{MAX_PAGE, TimelinePage, TimelineQuery};
 pub use timestamps::{
@@ -329,6 +330,9 @@ impl Vault {
         }
         if version < db::ITEM_TEXT_SINCE {
             vault.index_note_words()?;
+        }
+        if version < db::VIDEO_HASHES_SINCE {
+            vault.index_all_videos()?;
         }
         Ok(vault)
     }

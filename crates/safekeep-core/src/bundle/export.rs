@@ -197,8 +197,9 @@ impl Vault {
             return Err(ExportError::Exists(out.clone()));
         }
         let case = self.resolve_case(case_id)?;
-        // Pictures still waiting for their fingerprint get it now, so the bundle's
-        // metadata, report and takedown data have every PDQ hash that can be made.
+        // Pictures and videos still waiting for their fingerprint get it now, so the
+        // bundle's metadata, report and takedown data have every PDQ hash that can be
+        // made (a video stays without one when FFmpeg is not installed).
         let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         self.fingerprint_waiting(threads, &mut |_, _| {})?;
         let exhibits = self.exhibits(&case.id, &options.exhibit_prefix)?;
@@ -585,6 +586,9 @@ fn metadata_json(ex: &Exhibit) -> String {
             if let Some((_, pdq)) = ex.view.pdq.iter().find(|(idx, _)| *idx as usize == i) {
                 f["pdq"] = pdq.hex().into();
                 f["pdq_quality"] = pdq.quality.into();
+            }
+            if let Some((_, frames)) = ex.view.vpdq.iter().find(|(idx, _)| *idx as usize == i) {
+                f["vpdq"] = crate::vault::vpdq_json(frames);
             }
             f
         })

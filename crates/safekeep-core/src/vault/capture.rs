@@ -433,9 +433,7 @@ impl Vault {
                         blob: Some(name.clone()),
                     },
                 )?;
-                if super::perceptual::wants_fingerprint(a) {
-                    crate::db::perceptual_queue::add(&tx, &record.id, idx as u32, &at)?;
-                }
+                super::perceptual::queue(&tx, &record.id, idx as u32, a, &at)?;
             }
             append_event(
                 &tx,

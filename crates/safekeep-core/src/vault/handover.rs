@@ -455,8 +455,8 @@ impl Vault {
                                 blob: blob.clone(),
                             },
                         )?;
-                        if blob.is_some() && super::perceptual::wants_fingerprint(a) {
-                            crate::db::perceptual_queue::add(&tx, id, idx as u32, captured_at)?;
+                        if blob.is_some() {
+                            super::perceptual::queue(&tx, id, idx as u32, a, captured_at)?;
                         }
                     }
                     if let Some(c) = conversations.get(id) {

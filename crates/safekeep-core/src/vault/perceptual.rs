@@ -11,12 +11,17 @@ use super::{Result, Vault};
 use crate::blob_store::BlobStore;
 use crate::db::items;
 use crate::db::perceptual_hashes::{self, PerceptualRow};
-use crate::db::perceptual_queue::{self, QueuedPicture};
+use crate::db::perceptual_queue::{self, Media, QueuedPicture};
+use crate::db::video_hashes;
 use crate::item::ItemRecord;
 use crate::perceptual::{self, MATCH_DISTANCE, Pdq};
+use crate::vpdq::{self, FramePdq};
 
-/// Largest stored file read for hashing.
+/// Largest stored picture read for hashing.
 const MAX_BYTES: u64 = 256 << 20;
+
+/// Largest stored video fingerprinted (the screen recorder's own cap).
+const MAX_VIDEO_BYTES: u64 = 16 << 30;
 
 /// Another item whose picture looks like this one's.
 #[derive(Debug, Clone, Serialize)]
@@ -35,9 +40,62 @@ pub struct SimilarImage {
     pub distance: u32,
 }
 
-/// Whether an artifact gets a PDQ hash: a picture PDQ reads, not too large to decode.
-pub(crate) fn wants_fingerprint(a: &crate::item::Artifact) -> bool {
-    perceptual::is_hashable(&a.media_type) && a.size <= MAX_BYTES
+/// Another item whose video looks like this one's (vPDQ: frames a second apart compared
+/// both ways).
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarVideo {
+    /// This item's video file (from 0).
+    pub index: u32,
+    /// The other item.
+    pub item_id: String,
+    /// Its case.
+    pub case_id: String,
+    /// Its title.
+    pub title: String,
+    /// Its video file (from 0).
+    pub other_index: u32,
+    /// Share of this video's frames (%) that have a look-alike in the other.
+    pub this_in_other: u32,
+    /// Share of the other video's frames (%) that have a look-alike in this one.
+    pub other_in_this: u32,
+}
+
+/// Whether an artifact gets a fingerprint, and which: a picture PDQ reads, not too large
+/// to decode, or a video.
+pub(crate) fn wants_fingerprint(a: &crate::item::Artifact) -> Option<Media> {
+    if perceptual::is_hashable(&a.media_type) && a.size <= MAX_BYTES {
+        Some(Media::Picture)
+    } else if vpdq::is_video(&a.media_type) && a.size <= MAX_VIDEO_BYTES {
+        Some(Media::Video)
+    } else {
+        None
+    }
+}
+
+/// Queues the artifact for its fingerprint if it gets one (in the transaction that
+/// records it).
+pub(crate) fn queue(
+    tx: &rusqlite::Connection,
+    item_id: &str,
+    idx: u32,
+    a: &crate::item::Artifact,
+    at: &str,
+) -> rusqlite::Result<()> {
+    match wants_fingerprint(a) {
+        Some(media) => perceptual_queue::add(tx, item_id, idx, at, media),
+        None => Ok(()),
+    }
+}
+
+/// Reads a stored video and hashes one frame a second with `ffmpeg`. None: FFmpeg
+/// cannot read it (the evidence is kept either way; only the fingerprint is missing).
+pub fn video_fingerprint_of(
+    store: &BlobStore,
+    video: &QueuedPicture,
+    ffmpeg: &std::path::Path,
+) -> Option<Vec<FramePdq>> {
+    let src = store.open(&video.blob).ok()?;
+    vpdq::vpdq_of(ffmpeg, src, video.size).ok()
 }
 
 /// Reads a stored picture and hashes it. None: it cannot be read or decoded (the
@@ -84,12 +142,37 @@ impl Vault {
     /// a clone of [`Vault::blobs`] and [`Vault::store_fingerprints`], a caller can hash
     /// them without holding the vault meanwhile (the app does, on a background thread).
     pub fn fingerprints_waiting(&self, limit: usize) -> Result<Vec<QueuedPicture>> {
-        Ok(perceptual_queue::next(self.conn(), limit)?)
+        Ok(perceptual_queue::next(self.conn(), limit, Media::Picture)?)
     }
 
-    /// How many pictures wait for their fingerprint.
+    /// How many pictures and videos wait for their fingerprint.
     pub fn fingerprints_waiting_count(&self) -> Result<u64> {
-        Ok(perceptual_queue::count(self.conn())?)
+        Ok(perceptual_queue::count(self.conn(), Media::Picture)?
+            + perceptual_queue::count(self.conn(), Media::Video)?)
+    }
+
+    /// Up to `limit` videos waiting for their fingerprint; with [`video_fingerprint_of`]
+    /// and [`Vault::store_video_fingerprint`], as for pictures.
+    pub fn videos_waiting(&self, limit: usize) -> Result<Vec<QueuedPicture>> {
+        Ok(perceptual_queue::next(self.conn(), limit, Media::Video)?)
+    }
+
+    /// Stores a video's frame hashes (none: FFmpeg could not read it) and takes it off
+    /// the queue, in one transaction.
+    pub fn store_video_fingerprint(
+        &mut self,
+        video: &QueuedPicture,
+        frames: Option<&[FramePdq]>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        if let Some(frames) = frames
+            && items::get(&tx, &video.item_id)?.is_some_and(|r| r.withdrawn_at.is_none())
+        {
+            video_hashes::put(&tx, &video.item_id, video.idx, frames)?;
+        }
+        perceptual_queue::remove(&tx, &video.item_id, video.idx)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Stores computed fingerprints and takes their pictures off the queue, in one
@@ -117,8 +200,9 @@ impl Vault {
     }
 
     /// Hashes every waiting picture on `threads` threads, storing results as they come
-    /// in small batches (a kill loses at most one batch of work); `progress` gets the
-    /// pictures done and the total. Returns how many were hashed.
+    /// in small batches (a kill loses at most one batch of work), then every waiting
+    /// video, one at a time, with FFmpeg (when it is not installed, videos stay queued);
+    /// `progress` gets the files done and the total. Returns how many were hashed.
     pub fn fingerprint_waiting(&mut self, threads: usize, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
         let total = self.fingerprints_waiting_count()?;
         let threads = threads.max(1);
@@ -126,7 +210,7 @@ impl Vault {
         loop {
             let batch = self.fingerprints_waiting(threads * 4)?;
             if batch.is_empty() {
-                return Ok(done);
+                break;
             }
             let results = fingerprint_all(&self.blobs, &batch, threads);
             if results.len() < batch.len() {
@@ -138,6 +222,90 @@ impl Vault {
             done += results.len() as u64;
             progress(done, total.max(done));
         }
+        let Some(ffmpeg) = vpdq::ffmpeg_on_path() else {
+            return Ok(done);
+        };
+        while let Some(video) = self.videos_waiting(1)?.pop() {
+            let frames = video_fingerprint_of(&self.blobs, &video, &ffmpeg);
+            self.store_video_fingerprint(&video, frames.as_deref())?;
+            done += 1;
+            progress(done, total.max(done));
+        }
+        Ok(done)
+    }
+
+    /// Queues the videos of items recorded before videos had fingerprints.
+    pub(crate) fn index_all_videos(&mut self) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for row in items::list(&tx, None)? {
+            if row.withdrawn_at.is_some() {
+                continue;
+            }
+            let Ok(record) = serde_json::from_str::<ItemRecord>(&row.record) else {
+                continue;
+            };
+            for (idx, a) in record.artifacts.iter().enumerate() {
+                if wants_fingerprint(a) == Some(Media::Video) {
+                    perceptual_queue::add(&tx, &row.id, idx as u32, &record.captured_at, Media::Video)?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// One item's video frame hashes by artifact index.
+    pub(crate) fn item_vpdq(&self, item_id: &str) -> Result<Vec<(u32, Vec<FramePdq>)>> {
+        Ok(video_hashes::list(self.conn(), Some(item_id))?
+            .into_iter()
+            .map(|r| (r.idx, r.frames))
+            .collect())
+    }
+
+    /// Items, in any case and not withdrawn, with a video that contains this item's
+    /// video or is contained in it (at least [`vpdq::MATCH_PERCENT`] of one's frames
+    /// found in the other), the most alike first.
+    pub fn similar_videos(&self, item_id: &str) -> Result<Vec<SimilarVideo>> {
+        let mine = self.item_vpdq(item_id)?;
+        if mine.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for row in video_hashes::list(self.conn(), None)? {
+            if row.item_id == item_id {
+                continue;
+            }
+            let Some((index, (this_in_other, other_in_this))) = mine
+                .iter()
+                .filter_map(|(i, frames)| Some((*i, vpdq::overlap(frames, &row.frames)?)))
+                .max_by_key(|(_, (a, b))| a + b)
+                .filter(|(_, (a, b))| (*a).max(*b) >= vpdq::MATCH_PERCENT)
+            else {
+                continue;
+            };
+            let Some(other) = items::get(self.conn(), &row.item_id)?.filter(|o| o.withdrawn_at.is_none())
+            else {
+                continue;
+            };
+            let title = serde_json::from_str::<ItemRecord>(&other.record)
+                .map(|r| r.title)
+                .unwrap_or_default();
+            out.push(SimilarVideo {
+                index,
+                item_id: row.item_id,
+                case_id: other.case_id,
+                title,
+                other_index: row.idx,
+                this_in_other,
+                other_in_this,
+            });
+        }
+        out.sort_by(|a, b| {
+            (b.this_in_other + b.other_in_this)
+                .cmp(&(a.this_in_other + a.other_in_this))
+                .then_with(|| a.item_id.cmp(&b.item_id))
+        });
+        Ok(out)
     }
 
     /// Queues the pictures of items captured before PDQ hashes existed.
@@ -155,9 +323,7 @@ impl Vault {
                 continue;
             };
             for (idx, a) in record.artifacts.iter().enumerate() {
-                if wants_fingerprint(a) {
-                    perceptual_queue::add(&tx, &row.id, idx as u32, &record.captured_at)?;
-                }
+                queue(&tx, &row.id, idx as u32, a, &record.captured_at)?;
             }
         }
         tx.commit()?;

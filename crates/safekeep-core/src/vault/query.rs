@@ -10,8 +10,9 @@ use crate::item::ItemRecord;
 ///
 /// As JSON: the sealed record's fields, each image artifact with `pdq` (64 hex
 /// characters) and `pdq_quality` (0–100) added, or `pdq_pending: true` while it waits
-/// in the fingerprint queue, then `withdrawn`, `annotations`,
-/// `timestamp` and (from [`Vault::item`]) `similar`.
+/// in the fingerprint queue; each video artifact with `vpdq` (`[{second, pdq, quality}]`,
+/// one frame a second) or `pdq_pending: true`; then `withdrawn`, `annotations`,
+/// `timestamp` and (from [`Vault::item`]) `similar` and `similar_videos`.
 #[derive(Debug, Clone)]
 pub struct ItemView {
     /// The sealed record, unchanged since capture.
@@ -28,6 +29,10 @@ pub struct ItemView {
     pub pdq_waiting: Vec<u32>,
     /// Items whose pictures look like this one's (filled by [`Vault::item`] only).
     pub similar: Vec<super::SimilarImage>,
+    /// Per-second PDQ hashes of its videos, by artifact index.
+    pub vpdq: Vec<(u32, Vec<crate::vpdq::FramePdq>)>,
+    /// Items whose videos look like this one's (filled by [`Vault::item`] only).
+    pub similar_videos: Vec<super::SimilarVideo>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +46,8 @@ struct ItemJson<'a> {
     timestamp: &'a Option<super::ItemTimestamp>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     similar: &'a [super::SimilarImage],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    similar_videos: &'a [super::SimilarVideo],
 }
 
 impl Serialize for ItemView {
@@ -51,6 +58,7 @@ impl Serialize for ItemView {
             annotations: &self.annotations,
             timestamp: &self.timestamp,
             similar: &self.similar,
+            similar_videos: &self.similar_videos,
         })
         .map_err(serde::ser::Error::custom)?;
         if let Some(arts) = value
@@ -66,6 +74,14 @@ impl Serialize for ItemView {
                     a.insert("pdq_quality".into(), pdq.quality.into());
                 }
             }
+            for (idx, frames) in &self.vpdq {
+                if let Some(a) = arts
+                    .get_mut(*idx as usize)
+                    .and_then(serde_json::Value::as_object_mut)
+                {
+                    a.insert("vpdq".into(), vpdq_json(frames));
+                }
+            }
             for idx in &self.pdq_waiting {
                 if let Some(a) = arts
                     .get_mut(*idx as usize)
@@ -77,6 +93,14 @@ impl Serialize for ItemView {
         }
         value.serialize(s)
     }
+}
+
+/// A video's frame hashes as JSON: `[{second, pdq, quality}]`.
+pub(crate) fn vpdq_json(frames: &[crate::vpdq::FramePdq]) -> serde_json::Value {
+    frames
+        .iter()
+        .map(|f| serde_json::json!({"second": f.second, "pdq": f.pdq.hex(), "quality": f.pdq.quality}))
+        .collect()
 }
 
 /// A withdrawal of an item.
@@ -107,6 +131,7 @@ impl Vault {
     pub fn item(&self, item_id: &str) -> Result<ItemView> {
         let mut view = self.item_without_similar(item_id)?;
         view.similar = self.similar_images(&view.record.id)?;
+        view.similar_videos = self.similar_videos(&view.record.id)?;
         Ok(view)
     }
 
@@ -227,6 +252,8 @@ impl Vault {
             pdq: self.item_pdq(&row.id)?,
             pdq_waiting: self.item_pdq_waiting(&row.id)?,
             similar: Vec::new(),
+            vpdq: self.item_vpdq(&row.id)?,
+            similar_videos: Vec::new(),
             annotations,
         })
     }

@@ -56,6 +56,7 @@ bench:
 	bench/capture.sh
 	bench/web.sh
 	bench/video.sh
+	bench/vpdq.sh
 	bench/timestamp.sh
 
 # An installable .deb with the Tauri CLI from npm (target/release/bundle/deb/).

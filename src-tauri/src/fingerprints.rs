@@ -29,7 +29,9 @@ pub fn spawn_worker(app: AppHandle) {
             });
             let Some(Ok((batch, store))) = work.filter(|w| w.as_ref().is_ok_and(|(b, _)| !b.is_empty()))
             else {
-                std::thread::sleep(IDLE_POLL);
+                if !fingerprint_one_video(&app) {
+                    std::thread::sleep(IDLE_POLL);
+                }
                 continue;
             };
             let done = fingerprint_all(&store, &batch, threads);
@@ -37,4 +39,21 @@ pub fn spawn_worker(app: AppHandle) {
             state.in_background(|v| v.store_fingerprints(&done));
         }
     });
+}
+
+/// Fingerprints the oldest waiting video, if there is one and FFmpeg is installed;
+/// whether one was done.
+fn fingerprint_one_video(app: &AppHandle) -> bool {
+    let Some(ffmpeg) = safekeep_core::vpdq::ffmpeg_on_path() else {
+        return false;
+    };
+    let state = app.state::<AppState>();
+    let work = state.in_background(|v| v.videos_waiting(1).map(|mut w| (w.pop(), v.blobs().clone())));
+    let Some(Ok((Some(video), store))) = work else {
+        return false;
+    };
+    let frames = safekeep_core::vault::video_fingerprint_of(&store, &video, &ffmpeg);
+    state
+        .in_background(|v| v.store_video_fingerprint(&video, frames.as_deref()))
+        .is_some_and(|r| r.is_ok())
 }

@@ -92,7 +92,7 @@ impl VideoError {
     }
 }
 
-/// The FFmpeg program: `given`, else `ffmpeg` on the PATH.
+/// The FFmpeg program: `given`, else the one `SAFEKEEP_FFMPEG` names, else `ffmpeg` on the PATH.
 pub fn find_ffmpeg(given: Option<&Path>) -> Result<PathBuf, VideoError> {
     if let Some(p) = given {
         return if p.is_file() {
@@ -101,13 +101,7 @@ pub fn find_ffmpeg(given: Option<&Path>) -> Result<PathBuf, VideoError> {
             Err(VideoError::NoFfmpeg(format!(" at {}", p.display())))
         };
     }
-    let name = if cfg!(windows) { "ffmpeg.exe" } else { "ffmpeg" };
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-        .ok_or_else(|| VideoError::NoFfmpeg(String::new()))
+    safekeep_core::vpdq::ffmpeg_on_path().ok_or_else(|| VideoError::NoFfmpeg(String::new()))
 }
 
 /// The grabbing part of FFmpeg's command line for `area` on this platform.

@@ -70,9 +70,10 @@ pub fn ffmpeg_on_path() -> Option<PathBuf> {
 /// Decodes one frame a second of the video read from `video` (`size` bytes) with
 /// `ffmpeg` and hashes each. Fails, with the reason in words, when FFmpeg cannot read
 /// it or it has no picture.
-pub fn vpdq_of(ffmpeg: &Path, mut video: impl Read + Send, size: u64) -> Result<Vec<FramePdq>, String> {
+pub fn vpdq_of(ffmpeg: &Path, video: impl Read + Send, size: u64) -> Result<Vec<FramePdq>, String> {
     #[cfg(target_os = "linux")]
     if size <= IN_MEMORY_MAX {
+        let mut video = video;
         let file = in_memory(&mut video)?;
         // Opened again through /proc by FFmpeg (readable only by this user), so the
         // descriptor need not be inherited.

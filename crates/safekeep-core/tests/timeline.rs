@@ -287,7 +287,8 @@ fn an_upgraded_vault_gets_its_search_index_filled() {
             .unwrap();
         conn.execute_batch(
             "DROP TABLE item_text; DROP TRIGGER item_text_on_item; DROP TRIGGER item_text_on_annotation; DROP INDEX items_by_kind; DROP INDEX items_by_platform;
-             DROP INDEX annotations_by_tag; DROP INDEX annotations_by_platform; DROP TABLE message_text; DROP TABLE messages; DROP TABLE handover_files; PRAGMA user_version = 4;",
+             DROP INDEX annotations_by_tag; DROP INDEX annotations_by_platform; DROP TABLE message_text; DROP TABLE messages; DROP TABLE handover_files;
+             DROP TABLE video_hashes; ALTER TABLE perceptual_queue DROP COLUMN media; PRAGMA user_version = 4;",
         )
         .unwrap();
     }

@@ -48,6 +48,7 @@ export async function openItem(id) {
       el("td", {}, data(bytes(a.size))),
       el("td", {}, el("code", { class: "sha", translate: "no" }, a.sha256),
         a.pdq ? el("div", { class: "hint" }, tNodes("item.pdq", { pdq: el("code", { class: "sha" }, a.pdq), quality: a.pdq_quality }))
+          : a.vpdq ? el("div", { class: "hint" }, tNodes("item.vpdq", { count: a.vpdq.length }))
           : a.pdq_pending ? el("div", { class: "hint" }, tNodes("item.pdq_pending")) : ""),
       // The visible word starts the accessible name (WCAG 2.5.3); the rest is for screen readers.
       el("td", {}, el("button", { type: "button", class: "copy", onclick: async () => {
@@ -59,6 +60,12 @@ export async function openItem(id) {
   $("item-similar-list").replaceChildren(...similar.map((m) => el("li", {},
     el("button", { type: "button", class: "link", translate: "no", onclick: () => openItem(m.item_id) }, m.title), " — ",
     tNodes(m.case_id === item.case_id ? "item.similar_here" : "item.similar_elsewhere", { distance: m.distance }))));
+  const videos = item.similar_videos || [];
+  $("item-similar-videos").hidden = videos.length === 0;
+  $("item-similar-videos-list").replaceChildren(...videos.map((m) => el("li", {},
+    el("button", { type: "button", class: "link", translate: "no", onclick: () => openItem(m.item_id) }, m.title), " — ",
+    tNodes(m.case_id === item.case_id ? "item.similar_video_here" : "item.similar_video_elsewhere",
+      { mine: m.this_in_other, theirs: m.other_in_this }))));
   $("item-annotations").replaceChildren(...(item.annotations.length ? item.annotations.map((n) =>
     el("li", {}, data(when(n.created_at)), " — ", describe(n))) : [el("li", { class: "hint" }, tNodes("item.nothing_added"))]));
   $("item-preview").replaceChildren();

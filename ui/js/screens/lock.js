@@ -8,7 +8,7 @@ import { releaseImages } from "../shared/picture.js";
 import { state } from "../shared/state.js";
 import { openCases } from "./cases.js";
 
-const EVIDENCE = ["timeline", "case-list", "item-preview", "item-machine", "item-person", "item-annotations", "case-h", "item-h", "vault-fp", "takedown-open", "item-similar-list"];
+const EVIDENCE = ["timeline", "case-list", "item-preview", "item-machine", "item-person", "item-annotations", "case-h", "item-h", "vault-fp", "takedown-open", "item-similar-list", "item-similar-videos-list"];
 
 /// Two password fields must match before anything is sent.
 export function newPassphrase(first, second) {

@@ -467,9 +467,14 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
     if !view.similar.is_empty() {
         writeln!(out, "\nLooks like (PDQ, within 31 of 256 bits)")?;
         for s in &view.similar {
+            let frames = match (s.second, s.other_second) {
+                (Some(mine), _) => format!(" (this video's frame at {mine} s)"),
+                (None, Some(theirs)) => format!(" (its video's frame at {theirs} s)"),
+                (None, None) => String::new(),
+            };
             writeln!(
                 out,
-                "  item {} \"{}\" in case {}: distance {}",
+                "  item {} \"{}\" in case {}: distance {}{frames}",
                 s.item_id, s.title, s.case_id, s.distance
             )?;
         }

@@ -97,6 +97,17 @@ fn a_reencoded_copy_and_a_clip_look_like_the_video_and_another_does_not() {
         path(&f("other.mp4")),
     ]);
 
+    // A screenshot of the re-upload as it played, at 5 s.
+    ffmpeg(&[
+        "-ss",
+        "5",
+        "-i",
+        path(&f("reupload.mp4")),
+        "-frames:v",
+        "1",
+        path(&f("screenshot.png")),
+    ]);
+
     let vault = tmp.path().join("vault");
     let run = |args: &[&str]| common::stdout_of(args, common::safekeep(&vault).args(args).output().unwrap());
     run(&["init"]);
@@ -115,6 +126,7 @@ fn a_reencoded_copy_and_a_clip_look_like_the_video_and_another_does_not() {
         &found,
         path(&f("reupload.mp4")),
         path(&f("clip.mp4")),
+        path(&f("screenshot.png")),
     ]);
 
     let items: Value = serde_json::from_str(&run(&["list", "--json"])).unwrap();
@@ -165,6 +177,29 @@ fn a_reencoded_copy_and_a_clip_look_like_the_video_and_another_does_not() {
     );
     let other: Value = serde_json::from_str(&run(&["show", &id("other.mp4"), "--json"])).unwrap();
     assert!(other.get("similar_videos").is_none(), "{other}");
+
+    // The screenshot finds the video's frame at 5 s, and the video finds the screenshot;
+    // video against video stays in `similar_videos`.
+    let shot: Value = serde_json::from_str(&run(&["show", &id("screenshot.png"), "--json"])).unwrap();
+    let frame = shot["similar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["item_id"] == id("original.mp4").as_str())
+        .unwrap_or_else(|| panic!("the original's frame not found: {shot}"));
+    assert!(
+        (4..=6).contains(&frame["other_second"].as_u64().unwrap()),
+        "{frame}"
+    );
+    assert!(frame.get("second").is_none(), "{frame}");
+    let pictures = shown["similar"].as_array().unwrap();
+    assert_eq!(pictures.len(), 1, "only the screenshot: {pictures:?}");
+    assert_eq!(pictures[0]["item_id"], id("screenshot.png").as_str());
+    assert!(
+        (4..=6).contains(&pictures[0]["second"].as_u64().unwrap()),
+        "{pictures:?}"
+    );
+    assert!(run(&["show", &id("screenshot.png")]).contains("(its video's frame at "));
 
     // The takedown pack lists every frame hash of the re-upload, one a second.
     let pack = tmp.path().join("pack");

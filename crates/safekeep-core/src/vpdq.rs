@@ -3,20 +3,17 @@
 //! elsewhere — re-encoded, resized, cut shorter — is found by "looks like".
 //!
 //! Frames are decoded by FFmpeg (the program the screen recorder uses) from the stored
-//! original, decrypted in memory only: on Linux a video of up to [`IN_MEMORY_MAX`] bytes
-//! is handed over as an anonymous in-memory file (FFmpeg can then seek, which an MP4 with
-//! its index at the end needs); anything else is streamed through a pipe, which reads
-//! fragmented and "fast start" MP4, WebM and Matroska. No plaintext copy is ever
-//! written to disk. Each frame is hashed at its own size, as vPDQ does.
+//! original, decrypted in memory only: on Linux a video that takes at most half of the
+//! memory available is handed over as an anonymous in-memory file (FFmpeg can then seek,
+//! which an MP4 with its index at the end needs); anything else is streamed through a
+//! pipe, which reads fragmented and "fast start" MP4, WebM and Matroska. No plaintext
+//! copy is ever written to disk. Each frame is hashed at its own size, as vPDQ does.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::perceptual::{MATCH_DISTANCE, Pdq};
-
-/// Largest video handed to FFmpeg as an in-memory file (Linux); larger ones are piped.
-pub const IN_MEMORY_MAX: u64 = 1 << 30;
 
 /// Frames below this PDQ quality are kept but not used for matching (vPDQ's default:
 /// flat frames such as a black screen match everything).
@@ -44,7 +41,7 @@ pub fn is_video(media_type: &str) -> bool {
     )
 }
 
-/// The PDQ hash of the frame shown at `second` seconds.
+/// The PDQ hash of the first frame at or after `second` seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FramePdq {
     /// Whole seconds from the start.
@@ -72,7 +69,7 @@ pub fn ffmpeg_on_path() -> Option<PathBuf> {
 /// it or it has no picture.
 pub fn vpdq_of(ffmpeg: &Path, video: impl Read + Send, size: u64) -> Result<Vec<FramePdq>, String> {
     #[cfg(target_os = "linux")]
-    if size <= IN_MEMORY_MAX {
+    if size <= memory_available() / 2 {
         let mut video = video;
         let file = in_memory(&mut video)?;
         // Opened again through /proc by FFmpeg (readable only by this user), so the
@@ -97,6 +94,20 @@ pub fn vpdq_of_stream(ffmpeg: &Path, video: impl Read + Send) -> Result<Vec<Fram
     decode(ffmpeg, "pipe:0", Some(video))
 }
 
+/// Memory the system says it can give without swapping (`MemAvailable`), in bytes; 0
+/// when it cannot be read.
+#[cfg(target_os = "linux")]
+fn memory_available() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            kib.checked_mul(1024)
+        })
+        .unwrap_or(0)
+}
+
 /// The video copied into an anonymous file that lives in memory only.
 #[cfg(target_os = "linux")]
 fn in_memory(video: &mut impl Read) -> Result<std::fs::File, String> {
@@ -108,13 +119,15 @@ fn in_memory(video: &mut impl Read) -> Result<std::fs::File, String> {
 }
 
 fn decode(ffmpeg: &Path, input: &str, stdin: Option<impl Read + Send>) -> Result<Vec<FramePdq>, String> {
-    // One frame a second (the frame shown at 0 s, 1 s, 2 s …), as 8-bit RGB at the
-    // video's own size; PPM carries each frame's size in its header.
+    // One frame a second: the first at or after 0 s, 1 s, 2 s … (`round=up`; FFmpeg's
+    // default picks one up to half a second off, and a screenshot taken at 5 s then
+    // matches nothing), as 8-bit RGB at the video's own size; PPM carries each frame's
+    // size in its header.
     let mut child = Command::new(ffmpeg)
         .args([
             "-v", "error", "-nostdin", "-i", input, "-map", "0:v:0", "-an", "-sn", "-dn",
         ])
-        .args(["-vf", "fps=1", "-frames:v", &MAX_FRAMES.to_string()])
+        .args(["-vf", "fps=1:round=up", "-frames:v", &MAX_FRAMES.to_string()])
         .args(["-pix_fmt", "rgb24", "-c:v", "ppm", "-f", "image2pipe", "pipe:1"])
         .stdin(if stdin.is_some() {
             Stdio::piped()

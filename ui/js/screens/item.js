@@ -59,7 +59,9 @@ export async function openItem(id) {
   $("item-similar").hidden = similar.length === 0;
   $("item-similar-list").replaceChildren(...similar.map((m) => el("li", {},
     el("button", { type: "button", class: "link", translate: "no", onclick: () => openItem(m.item_id) }, m.title), " — ",
-    tNodes(m.case_id === item.case_id ? "item.similar_here" : "item.similar_elsewhere", { distance: m.distance }))));
+    tNodes(m.case_id === item.case_id ? "item.similar_here" : "item.similar_elsewhere", { distance: m.distance }),
+    m.second != null ? [" ", tNodes("item.similar_my_frame", { second: m.second })]
+      : m.other_second != null ? [" ", tNodes("item.similar_their_frame", { second: m.other_second })] : "")));
   const videos = item.similar_videos || [];
   $("item-similar-videos").hidden = videos.length === 0;
   $("item-similar-videos-list").replaceChildren(...videos.map((m) => el("li", {},

@@ -38,6 +38,12 @@ pub struct SimilarImage {
     pub other_index: u32,
     /// Bits that differ, of 256 (0 = the same picture to PDQ).
     pub distance: u32,
+    /// When this item's file is a video: the second of its frame that looks alike.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second: Option<u32>,
+    /// When the other item's file is a video: the second of its frame that looks alike.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_second: Option<u32>,
 }
 
 /// Another item whose video looks like this one's (vPDQ: frames a second apart compared
@@ -85,6 +91,14 @@ pub(crate) fn queue(
         Some(media) => perceptual_queue::add(tx, item_id, idx, at, media),
         None => Ok(()),
     }
+}
+
+/// A video's frames that matching uses, as (artifact, second, hash).
+fn usable_frames(idx: u32, frames: Vec<FramePdq>) -> impl Iterator<Item = (u32, Option<u32>, Pdq)> {
+    frames
+        .into_iter()
+        .filter(|f| f.pdq.quality >= vpdq::MIN_QUALITY)
+        .map(move |f| (idx, Some(f.second), f.pdq))
 }
 
 /// Reads a stored video and hashes one frame a second with `ffmpeg`. None: FFmpeg
@@ -344,29 +358,54 @@ impl Vault {
     }
 
     /// Items, in any case, with a picture within [`MATCH_DISTANCE`] of one of this
-    /// item's, closest first.
+    /// item's, closest first. A frame of a video counts as a picture against pictures
+    /// (a screenshot of a frame finds the video, and the video the screenshot); video
+    /// against video is [`Vault::similar_videos`]. Frames below [`vpdq::MIN_QUALITY`] are
+    /// left out: a flat frame looks like everything.
     pub fn similar_images(&self, item_id: &str) -> Result<Vec<SimilarImage>> {
-        let mine = self.item_pdq(item_id)?;
-        if mine.is_empty() {
+        let pictures: Vec<(u32, Option<u32>, Pdq)> = self
+            .item_pdq(item_id)?
+            .into_iter()
+            .map(|(i, p)| (i, None, p))
+            .collect();
+        let frames: Vec<(u32, Option<u32>, Pdq)> = self
+            .item_vpdq(item_id)?
+            .into_iter()
+            .flat_map(|(i, frames)| usable_frames(i, frames))
+            .collect();
+        if pictures.is_empty() && frames.is_empty() {
             return Ok(Vec::new());
         }
-        let mut out = Vec::new();
+        let closest = |mine: &[(u32, Option<u32>, Pdq)], theirs: &[(u32, Option<u32>, Pdq)]| {
+            mine.iter()
+                .flat_map(|m| theirs.iter().map(move |t| (m.2.distance(&t.2), m.0, m.1, t.1)))
+                .min()
+                .filter(|(d, ..)| *d <= MATCH_DISTANCE)
+        };
+        let mut found = Vec::new();
         for row in perceptual_hashes::list(self.conn(), None)? {
-            if row.item_id == item_id {
-                continue;
+            if let Some(theirs) = Pdq::from_hex(&row.pdq, row.quality)
+                && row.item_id != item_id
+            {
+                let theirs = [(row.idx, None, theirs)];
+                let best = closest(&pictures, &theirs)
+                    .into_iter()
+                    .chain(closest(&frames, &theirs))
+                    .min();
+                found.extend(best.map(|b| (row.item_id, row.idx, b)));
             }
-            let Some(theirs) = Pdq::from_hex(&row.pdq, row.quality) else {
-                continue;
-            };
-            let Some((index, distance)) = mine
-                .iter()
-                .map(|(i, p)| (*i, p.distance(&theirs)))
-                .min_by_key(|(_, d)| *d)
-                .filter(|(_, d)| *d <= MATCH_DISTANCE)
-            else {
-                continue;
-            };
-            let Some(other) = items::get(self.conn(), &row.item_id)? else {
+        }
+        if !pictures.is_empty() {
+            for row in video_hashes::list(self.conn(), None)? {
+                if row.item_id != item_id {
+                    let theirs: Vec<_> = usable_frames(row.idx, row.frames).collect();
+                    found.extend(closest(&pictures, &theirs).map(|b| (row.item_id, row.idx, b)));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (other_id, other_index, (distance, index, second, other_second)) in found {
+            let Some(other) = items::get(self.conn(), &other_id)? else {
                 continue;
             };
             let title = serde_json::from_str::<ItemRecord>(&other.record)
@@ -374,11 +413,13 @@ impl Vault {
                 .unwrap_or_default();
             out.push(SimilarImage {
                 index,
-                item_id: row.item_id,
+                item_id: other_id,
                 case_id: other.case_id,
                 title,
-                other_index: row.idx,
+                other_index,
                 distance,
+                second,
+                other_second,
             });
         }
         out.sort_by(|a, b| {

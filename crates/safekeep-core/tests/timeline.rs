@@ -1,5 +1,6 @@
 //! The paged, searched and filtered timeline (`Vault::timeline`) against a real
-//! encrypted SQLite file, including a vault upgraded from schema 4.
+//! encrypted SQLite file, including a vault upgraded from schema 4, and a video kept
+//! before video fingerprints (schema 7) fingerprinted after the upgrade.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::path::Path;
@@ -312,4 +313,72 @@ fn an_upgraded_vault_gets_its_search_index_filled() {
     );
     assert_eq!(found.len(), 6);
     assert!(v.check(false, &mut |_| {}).unwrap().is_ok());
+}
+
+/// A vault from before video fingerprints (schema 7) with a video in it: opening it
+/// queues the video once, and the fingerprint is then made from the stored original.
+#[test]
+fn a_video_kept_before_schema_8_is_fingerprinted_after_the_upgrade() {
+    let t = tempfile::tempdir().unwrap();
+    let video = t.path().join("recording.mp4");
+    let made = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-nostdin",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=10",
+            "-t",
+            "3",
+        ])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&video)
+        .status()
+        .expect("FFmpeg is installed by `make deps-test`");
+    assert!(made.success());
+    let dir = t.path().join("vault");
+    let (id, case) = {
+        let mut v = Vault::init(&dir, env(), Some(PASS)).unwrap();
+        let case = v.create_case("Videos").unwrap();
+        let id = v
+            .import_file(&case, &video, Context::default(), &mut |_| {})
+            .unwrap()
+            .id;
+        (id, case)
+    };
+    {
+        // Back to schema 7: no video_hashes, and a queue that holds pictures only.
+        let conn = Connection::open(dir.join("vault.db")).unwrap();
+        let key = Keyring::load(&dir.join("keys/keyring.json"))
+            .unwrap()
+            .unlock(PASS)
+            .unwrap()
+            .db_key();
+        conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.as_str()))
+            .unwrap();
+        conn.execute_batch(
+            "DELETE FROM perceptual_queue; DROP TABLE video_hashes;
+             ALTER TABLE perceptual_queue DROP COLUMN media; PRAGMA user_version = 7;",
+        )
+        .unwrap();
+    }
+    let mut v = Vault::open(&dir, env(), Some(Unlock::Passphrase(PASS))).unwrap();
+    assert_eq!(
+        v.fingerprints_waiting_count().unwrap(),
+        1,
+        "the video is queued on upgrade"
+    );
+    assert_eq!(v.videos_waiting(5).unwrap().len(), 1);
+    assert!(v.fingerprints_waiting(5).unwrap().is_empty(), "not as a picture");
+    assert_eq!(v.fingerprint_waiting(1, &mut |_, _| {}).unwrap(), 1);
+    let view = &v.items(Some(&case)).unwrap()[0];
+    assert_eq!(view.record.id, id);
+    assert!(view.pdq_waiting.is_empty());
+    let frames = &view.vpdq[0].1;
+    assert_eq!(frames.len(), 3, "one frame a second of 3 s");
+    assert_eq!(frames.iter().map(|f| f.second).collect::<Vec<_>>(), [0, 1, 2]);
+    let json = serde_json::to_value(view).unwrap();
+    assert_eq!(json["artifacts"][0]["vpdq"][2]["second"], 2, "{json}");
 }

@@ -297,17 +297,13 @@ impl Vault {
             else {
                 continue;
             };
-            let Some(other) = items::get(self.conn(), &row.item_id)?.filter(|o| o.withdrawn_at.is_none())
-            else {
+            let Some((case_id, title)) = self.match_listed(&row.item_id)? else {
                 continue;
             };
-            let title = serde_json::from_str::<ItemRecord>(&other.record)
-                .map(|r| r.title)
-                .unwrap_or_default();
             out.push(SimilarVideo {
                 index,
                 item_id: row.item_id,
-                case_id: other.case_id,
+                case_id,
                 title,
                 other_index: row.idx,
                 this_in_other,
@@ -357,8 +353,21 @@ impl Vault {
             .collect())
     }
 
-    /// Items, in any case, with a picture within [`MATCH_DISTANCE`] of one of this
-    /// item's, closest first. A frame of a video counts as a picture against pictures
+    /// The case and title of an item found by "looks like"; None when it is gone or
+    /// withdrawn (the person said it should not have been kept: it is no match to show).
+    fn match_listed(&self, item_id: &str) -> Result<Option<(String, String)>> {
+        Ok(items::get(self.conn(), item_id)?
+            .filter(|o| o.withdrawn_at.is_none())
+            .map(|o| {
+                let title = serde_json::from_str::<ItemRecord>(&o.record)
+                    .map(|r| r.title)
+                    .unwrap_or_default();
+                (o.case_id, title)
+            }))
+    }
+
+    /// Items, in any case and not withdrawn, with a picture within [`MATCH_DISTANCE`]
+    /// of one of this item's, closest first. A frame of a video counts as a picture against pictures
     /// (a screenshot of a frame finds the video, and the video the screenshot); video
     /// against video is [`Vault::similar_videos`]. Frames below [`vpdq::MIN_QUALITY`] are
     /// left out: a flat frame looks like everything.
@@ -405,16 +414,13 @@ impl Vault {
         }
         let mut out = Vec::new();
         for (other_id, other_index, (distance, index, second, other_second)) in found {
-            let Some(other) = items::get(self.conn(), &other_id)? else {
+            let Some((case_id, title)) = self.match_listed(&other_id)? else {
                 continue;
             };
-            let title = serde_json::from_str::<ItemRecord>(&other.record)
-                .map(|r| r.title)
-                .unwrap_or_default();
             out.push(SimilarImage {
                 index,
                 item_id: other_id,
-                case_id: other.case_id,
+                case_id,
                 title,
                 other_index,
                 distance,

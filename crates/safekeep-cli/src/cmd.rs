@@ -173,14 +173,14 @@ pub fn stamp_new_items(vault: &mut Vault) -> Result<()> {
     Ok(())
 }
 
-/// Opens the vault and first computes the perceptual fingerprints of pictures that
-/// still wait for one (imports leave them queued), on every core, with a progress bar
-/// when there are many: for the commands that show or export them.
+/// Opens the vault and first computes the perceptual fingerprints of pictures and
+/// videos that still wait for one (imports leave them queued), on every core, with a
+/// progress bar when there are many: for the commands that show or export them.
 pub fn open_fingerprinted(dir: &std::path::Path) -> Result<Vault> {
     let mut vault = open(dir)?;
     let waiting = vault.fingerprints_waiting_count()?;
     if waiting > 0 {
-        let bar = crate::output::count_bar(waiting, "Fingerprinting pictures");
+        let bar = crate::output::count_bar(waiting, "Fingerprinting pictures and videos");
         let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         vault.fingerprint_waiting(threads, &mut |done, _| bar.set_position(done))?;
         bar.finish_and_clear();

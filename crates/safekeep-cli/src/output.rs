@@ -64,12 +64,12 @@ pub fn count_bar(total: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// Says on stderr how many pictures wait for their perceptual fingerprint.
+/// Says on stderr how many pictures and videos wait for their perceptual fingerprint.
 pub fn fingerprints_waiting(vault: &safekeep_core::Vault) -> Result<()> {
     let n = vault.fingerprints_waiting_count()?;
     if n > 0 {
         eprintln!(
-            "{n} picture(s) wait for their perceptual (PDQ) fingerprint; `safekeep list`, `show`, `takedown`, `report` and `export` compute them first."
+            "{n} picture(s) or video(s) wait for their perceptual (PDQ) fingerprint; `safekeep list`, `show`, `takedown`, `report` and `export` compute them first."
         );
     }
     Ok(())

@@ -242,7 +242,7 @@ fn fingerprints_wait_off_the_import_path_and_survive_a_kill() {
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("40 picture(s) wait for their perceptual (PDQ) fingerprint"),
+        said.contains("40 picture(s) or video(s) wait for their perceptual (PDQ) fingerprint"),
         "{said}"
     );
     // A listing computes them; killed part-way, the queue keeps what was not done.

@@ -250,4 +250,22 @@ fn a_reencoded_copy_and_a_clip_look_like_the_video_and_another_does_not() {
         "one exhibit's metadata.json carries the original's frame hashes"
     );
     run(&["verify", path(&bundle)]);
+
+    // The PDF report shows each video as a strip of blurred frames with what FFprobe
+    // says of it.
+    let pdf = tmp.path().join("report.pdf");
+    run(&["report", "--case", &posted, "--out", path(&pdf)]);
+    let text = Command::new(common::tool("pdftotext"))
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // (Both files are named by their role, "original", in the bundle and its report.)
+    let strip = "original.mp4: frames spread over the video, blurred on purpose (h264, 640×360, 8.0 s)";
+    assert_eq!(text.matches(strip).count(), 2, "{text}");
 }

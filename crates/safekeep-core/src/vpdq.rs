@@ -121,13 +121,42 @@ fn in_memory(video: &mut impl Read) -> Result<std::fs::File, String> {
 fn decode(ffmpeg: &Path, input: &str, stdin: Option<impl Read + Send>) -> Result<Vec<FramePdq>, String> {
     // One frame a second: the first at or after 0 s, 1 s, 2 s … (`round=up`; FFmpeg's
     // default picks one up to half a second off, and a screenshot taken at 5 s then
-    // matches nothing), as 8-bit RGB at the video's own size; PPM carries each frame's
-    // size in its header.
+    // matches nothing).
+    let mut out = Vec::new();
+    frames(
+        ffmpeg,
+        input,
+        stdin,
+        "fps=1:round=up",
+        MAX_FRAMES,
+        &mut |picture| {
+            let (w, h) = (picture.width(), picture.height());
+            let pdq = crate::perceptual::pdq_of_rgb(w, h, picture.into_rgb8().into_raw())?;
+            let second = u32::try_from(out.len()).unwrap_or(u32::MAX);
+            out.push(FramePdq { second, pdq });
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// Runs FFmpeg on `input` (fed from `stdin` when it is `pipe:0`) with the video filter
+/// `filter`, giving each of at most `max` frames to `each` as 8-bit RGB at the video's own
+/// size (PPM carries each frame's size in its header). Returns how many there were;
+/// fails when FFmpeg fails or gives none.
+fn frames(
+    ffmpeg: &Path,
+    input: &str,
+    stdin: Option<impl Read + Send>,
+    filter: &str,
+    max: u32,
+    each: &mut dyn FnMut(image::DynamicImage) -> Result<(), String>,
+) -> Result<usize, String> {
     let mut child = Command::new(ffmpeg)
         .args([
             "-v", "error", "-nostdin", "-i", input, "-map", "0:v:0", "-an", "-sn", "-dn",
         ])
-        .args(["-vf", "fps=1:round=up", "-frames:v", &MAX_FRAMES.to_string()])
+        .args(["-vf", filter, "-frames:v", &max.to_string()])
         .args(["-pix_fmt", "rgb24", "-c:v", "ppm", "-f", "image2pipe", "pipe:1"])
         .stdin(if stdin.is_some() {
             Stdio::piped()
@@ -141,7 +170,7 @@ fn decode(ffmpeg: &Path, input: &str, stdin: Option<impl Read + Send>) -> Result
     let pipe = child.stdin.take();
     let mut errors = child.stderr.take().ok_or("FFmpeg gave no error stream")?;
     let stdout = child.stdout.take().ok_or("FFmpeg gave no output")?;
-    let (frames, errors) = std::thread::scope(|s| {
+    let (count, errors) = std::thread::scope(|s| {
         if let (Some(mut src), Some(mut pipe)) = (stdin, pipe) {
             // FFmpeg may stop reading early (a damaged file): a broken pipe is its answer.
             s.spawn(move || std::io::copy(&mut src, &mut pipe));
@@ -151,15 +180,15 @@ fn decode(ffmpeg: &Path, input: &str, stdin: Option<impl Read + Send>) -> Result
             let _ = errors.read_to_string(&mut text);
             text
         });
-        let frames = hash_frames(BufReader::with_capacity(1 << 20, stdout));
-        if frames.is_err() {
+        let count = each_frame(BufReader::with_capacity(1 << 20, stdout), each);
+        if count.is_err() {
             let _ = child.kill();
         }
-        (frames, error_reader.join().unwrap_or_default())
+        (count, error_reader.join().unwrap_or_default())
     });
     let status = child.wait().map_err(|e| e.to_string())?;
-    let frames = frames?;
-    if !status.success() || frames.is_empty() {
+    let count = count?;
+    if !status.success() || count == 0 {
         let why = errors
             .lines()
             .last()
@@ -167,21 +196,89 @@ fn decode(ffmpeg: &Path, input: &str, stdin: Option<impl Read + Send>) -> Result
             .trim();
         return Err(format!("FFmpeg could not read the video ({why})"));
     }
-    Ok(frames)
+    Ok(count)
 }
 
-/// Hashes each PPM frame of the stream, numbering them from second 0.
-fn hash_frames(mut frames: impl BufRead) -> Result<Vec<FramePdq>, String> {
-    let mut out = Vec::new();
+/// Decodes each PPM frame of the stream and hands it to `each`.
+fn each_frame(
+    mut frames: impl BufRead,
+    each: &mut dyn FnMut(image::DynamicImage) -> Result<(), String>,
+) -> Result<usize, String> {
+    let mut n = 0;
     while !frames.fill_buf().map_err(|e| e.to_string())?.is_empty() {
         let decoder = image::codecs::pnm::PnmDecoder::new(&mut frames).map_err(|e| e.to_string())?;
-        let picture = image::DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
-        let (w, h) = (picture.width(), picture.height());
-        let pdq = crate::perceptual::pdq_of_rgb(w, h, picture.into_rgb8().into_raw())?;
-        let second = u32::try_from(out.len()).unwrap_or(u32::MAX);
-        out.push(FramePdq { second, pdq });
+        each(image::DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?)?;
+        n += 1;
     }
-    Ok(out)
+    Ok(n)
+}
+
+/// What a report shows of a video: a few frames spread over it, and what FFprobe says.
+#[derive(Debug)]
+pub struct Glance {
+    /// The frames, in order, as decoded (the caller blurs them).
+    pub frames: Vec<image::DynamicImage>,
+    /// Codec, width × height and duration as FFprobe reads them, when it could (not for
+    /// a video read through a pipe).
+    pub about: Option<String>,
+}
+
+/// Decodes `count` frames spread over the first `seconds` of the video (the first at
+/// 0 s), for a report's strip; see [`vpdq_of`] for how the video reaches FFmpeg.
+pub fn glance(
+    ffmpeg: &Path,
+    video: impl Read + Send,
+    size: u64,
+    seconds: u32,
+    count: u32,
+) -> Result<Glance, String> {
+    let filter = format!("fps={}/{}:round=up", count.max(1), seconds.max(1));
+    let mut frames = Vec::new();
+    let mut keep = |f: image::DynamicImage| {
+        frames.push(f);
+        Ok(())
+    };
+    #[cfg(target_os = "linux")]
+    if size <= memory_available() / 2 {
+        let mut video = video;
+        let file = in_memory(&mut video)?;
+        let path = format!(
+            "/proc/{}/fd/{}",
+            std::process::id(),
+            std::os::fd::AsRawFd::as_raw_fd(&file)
+        );
+        let about = probe(ffmpeg, &path);
+        self::frames(ffmpeg, &path, None::<std::io::Empty>, &filter, count, &mut keep)?;
+        drop(file);
+        return Ok(Glance { frames, about });
+    }
+    let _ = size;
+    self::frames(ffmpeg, "pipe:0", Some(video), &filter, count, &mut keep)?;
+    Ok(Glance { frames, about: None })
+}
+
+/// "h264, 1920×1080, 42.0 s" from the FFprobe beside `ffmpeg`, or None.
+#[cfg(target_os = "linux")]
+fn probe(ffmpeg: &Path, input: &str) -> Option<String> {
+    let out = Command::new(ffmpeg.with_file_name("ffprobe"))
+        .args(["-v", "error", "-select_streams", "v:0", "-of", "json"])
+        .args([
+            "-show_entries",
+            "stream=codec_name,width,height:format=duration",
+            input,
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    let stream = v["streams"].get(0)?;
+    let duration: f64 = v["format"]["duration"].as_str()?.parse().ok()?;
+    Some(format!(
+        "{}, {}×{}, {duration:.1} s",
+        stream["codec_name"].as_str()?,
+        stream["width"].as_u64()?,
+        stream["height"].as_u64()?
+    ))
 }
 
 /// How two videos' frames overlap: the share of each one's usable frames (quality ≥

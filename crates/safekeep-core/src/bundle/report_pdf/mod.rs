@@ -511,11 +511,31 @@ fn exhibit_pages(
         if let Some((_, pdq)) = ex.view.pdq.iter().find(|(idx, _)| *idx as usize == i) {
             value.push_str(&format!("\nPDQ {} (quality {})", pdq.hex(), pdq.quality));
         }
+        if let Some((_, frames)) = ex.view.vpdq.iter().find(|(idx, _)| *idx as usize == i) {
+            value.push_str(&format!(
+                "\nvPDQ: {} frame hashes, one a second (in metadata.json)",
+                frames.len()
+            ));
+        }
         flow.field(&format!("File {}", i + 1), &value, Style::Mono);
     }
     for (i, name) in ex.files.iter().enumerate() {
-        match shown.get(&(e, i)).map(|s| &s.thumbnail) {
-            Some(Ok(thumbnail)) => flow.picture(
+        let video = r
+            .artifacts
+            .get(i)
+            .is_some_and(|a| crate::vpdq::is_video(&a.media_type));
+        match shown.get(&(e, i)).map(|s| (&s.thumbnail, &s.about)) {
+            Some((Ok(strip), about)) if video => flow.picture(
+                strip.clone(),
+                480.0,
+                60.0,
+                &format!(
+                    "{} {name}: frames spread over the video, blurred on purpose{}. The video is in the bundle.",
+                    ex.reference,
+                    about.as_ref().map(|a| format!(" ({a})")).unwrap_or_default()
+                ),
+            ),
+            Some((Ok(thumbnail), _)) => flow.picture(
                 thumbnail.clone(),
                 160.0,
                 120.0,
@@ -524,7 +544,7 @@ fn exhibit_pages(
                     ex.reference
                 ),
             ),
-            Some(Err(why)) => flow.paragraph(
+            Some((Err(why), _)) => flow.paragraph(
                 &format!("{name}: no thumbnail ({why})."),
                 Style::Body,
                 SMALL,

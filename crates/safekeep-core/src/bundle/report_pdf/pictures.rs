@@ -89,7 +89,11 @@ pub(super) fn prepare(exhibits: &[Exhibit], annex: bool, read: &mut ReadArtifact
         .map_or(1, |n| n.get())
         .clamp(1, AT_ONCE);
     let mut out = HashMap::new();
-    for chunk in jobs.chunks(width) {
+    // A video is held in memory while it is decoded (up to VIDEO_BYTES): one at a time.
+    let (videos, pictures): (Vec<_>, Vec<_>) = jobs
+        .into_iter()
+        .partition(|&(e, i)| seconds(&exhibits[e], i).is_some());
+    for chunk in pictures.chunks(width).chain(videos.chunks(1)) {
         let inputs: Vec<_> = chunk
             .iter()
             .map(|&(e, i)| {

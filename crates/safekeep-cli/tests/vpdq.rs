@@ -268,4 +268,40 @@ fn a_reencoded_copy_and_a_clip_look_like_the_video_and_another_does_not() {
     // (Both files are named by their role, "original", in the bundle and its report.)
     let strip = "original.mp4: frames spread over the video, blurred on purpose (h264, 640×360, 8.0 s)";
     assert_eq!(text.matches(strip).count(), 2, "{text}");
+
+    // Without FFmpeg a video waits for its fingerprint, says so, and its report says why
+    // it has no strip; nothing else waits for it.
+    let without = |args: &[&str]| {
+        let out = common::safekeep(&vault)
+            .env("SAFEKEEP_FFMPEG", tmp.path().join("no-ffmpeg-here"))
+            .args(args)
+            .output()
+            .unwrap();
+        common::stdout_of(args, out)
+    };
+    let waiting = without(&["case", "new", "No FFmpeg"]).trim().to_owned();
+    let item = without(&["import", "--case", &waiting, path(&f("other.mp4"))])
+        .trim()
+        .to_owned();
+    let shown = without(&["show", &item]);
+    assert!(
+        shown.contains("Fingerprint pending: FFmpeg makes it and was not found"),
+        "{shown}"
+    );
+    let pdf = tmp.path().join("waiting.pdf");
+    without(&["report", "--case", &waiting, "--out", path(&pdf)]);
+    let text = Command::new(common::tool("pdftotext"))
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("original.mp4: no strip of frames (FFmpeg, which reads videos, has not read this one"),
+        "{text}"
+    );
 }

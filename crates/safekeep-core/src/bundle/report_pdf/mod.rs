@@ -550,6 +550,15 @@ fn exhibit_pages(
                 SMALL,
                 Ink::Grey,
             ),
+            // A video without its fingerprint yet: FFmpeg has not read it.
+            None if video && r.kind != ItemKind::Conversation => flow.paragraph(
+                &format!(
+                    "{name}: no strip of frames (FFmpeg, which reads videos, has not read this one; is it installed?)."
+                ),
+                Style::Body,
+                SMALL,
+                Ink::Grey,
+            ),
             None => {}
         }
     }

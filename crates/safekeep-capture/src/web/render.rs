@@ -195,8 +195,18 @@ pub async fn render(url: &str, options: &RenderOptions) -> Result<Rendered, Stri
     let events = tokio::spawn(async move { while handler.next().await.is_some() {} });
     let launch = began.elapsed();
     let result = capture(&browser, url, options, launch).await;
-    let _ = browser.close().await;
-    let _ = browser.wait().await;
+    // Chromium ends at once when closed; one that does not must not keep the person
+    // waiting for a capture that is done (an unbounded wait here is the likeliest cause
+    // of a "check again" that never answered in an end-to-end run): bounded, then killed.
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        let _ = browser.close().await;
+        let _ = browser.wait().await;
+    })
+    .await;
+    if closed.is_err() {
+        let _ = browser.kill().await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), browser.wait()).await;
+    }
     events.abort();
     drop(profile);
     result

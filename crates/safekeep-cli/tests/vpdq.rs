@@ -27,6 +27,20 @@ fn ffmpeg(args: &[&str]) {
     );
 }
 
+/// The PDF's text as `pdftotext` reads it, with runs of white space made one space.
+fn pdf_words(pdf: &Path) -> String {
+    let out = Command::new(common::tool("pdftotext"))
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -255,16 +269,7 @@ fn a_reencoded_copy_and_a_clip_look_like_the_video_and_another_does_not() {
     // says of it.
     let pdf = tmp.path().join("report.pdf");
     run(&["report", "--case", &posted, "--out", path(&pdf)]);
-    let text = Command::new(common::tool("pdftotext"))
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(text.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = pdf_words(&pdf);
     // (Both files are named by their role, "original", in the bundle and its report.)
     let strip = "original.mp4: frames spread over the video, blurred on purpose (h264, 640×360, 8.0 s)";
     assert_eq!(text.matches(strip).count(), 2, "{text}");
@@ -290,16 +295,7 @@ fn a_reencoded_copy_and_a_clip_look_like_the_video_and_another_does_not() {
     );
     let pdf = tmp.path().join("waiting.pdf");
     without(&["report", "--case", &waiting, "--out", path(&pdf)]);
-    let text = Command::new(common::tool("pdftotext"))
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(text.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = pdf_words(&pdf);
     assert!(
         text.contains("original.mp4: no strip of frames (FFmpeg, which reads videos, has not read this one"),
         "{text}"

@@ -68,6 +68,63 @@ pub fn ffmpeg_on_path() -> Option<PathBuf> {
 /// `ffmpeg` and hashes each. Fails, with the reason in words, when FFmpeg cannot read
 /// it or it has no picture.
 pub fn vpdq_of(ffmpeg: &Path, video: impl Read + Send, size: u64) -> Result<Vec<FramePdq>, String> {
+    let mut out = Vec::new();
+    read_video(
+        ffmpeg,
+        video,
+        size,
+        PER_SECOND,
+        MAX_FRAMES,
+        false,
+        &mut hasher(&mut out),
+    )?;
+    Ok(out)
+}
+
+/// As [`vpdq_of`], reading the video through a pipe: FFmpeg cannot seek in it, so an MP4
+/// whose index comes after its frames fails (fragmented and "fast start" MP4, WebM and
+/// Matroska are read).
+pub fn vpdq_of_stream(ffmpeg: &Path, video: impl Read + Send) -> Result<Vec<FramePdq>, String> {
+    let mut out = Vec::new();
+    frames(
+        ffmpeg,
+        "pipe:0",
+        Some(video),
+        PER_SECOND,
+        MAX_FRAMES,
+        &mut hasher(&mut out),
+    )?;
+    Ok(out)
+}
+
+/// One frame a second: the first at or after 0 s, 1 s, 2 s … (`round=up`; FFmpeg's
+/// default picks one up to half a second off, and a screenshot taken at 5 s then
+/// matches nothing).
+const PER_SECOND: &str = "fps=1:round=up";
+
+/// Hashes each frame it is given into `out`, numbering them from second 0.
+fn hasher(out: &mut Vec<FramePdq>) -> impl FnMut(image::DynamicImage) -> Result<(), String> + '_ {
+    move |picture| {
+        let (w, h) = (picture.width(), picture.height());
+        let pdq = crate::perceptual::pdq_of_rgb(w, h, picture.into_rgb8().into_raw())?;
+        let second = u32::try_from(out.len()).unwrap_or(u32::MAX);
+        out.push(FramePdq { second, pdq });
+        Ok(())
+    }
+}
+
+/// Hands the video to FFmpeg — on Linux, when it takes at most half of the memory
+/// available, as an in-memory file FFmpeg can seek in (and FFprobe read, when `probe`);
+/// else through a pipe — and runs [`frames`] on it. Returns what FFprobe said.
+fn read_video(
+    ffmpeg: &Path,
+    video: impl Read + Send,
+    size: u64,
+    filter: &str,
+    max: u32,
+    probe: bool,
+    each: &mut dyn FnMut(image::DynamicImage) -> Result<(), String>,
+) -> Result<Option<String>, String> {
     #[cfg(target_os = "linux")]
     if size <= memory_available() / 2 {
         let mut video = video;
@@ -79,19 +136,14 @@ pub fn vpdq_of(ffmpeg: &Path, video: impl Read + Send, size: u64) -> Result<Vec<
             std::process::id(),
             std::os::fd::AsRawFd::as_raw_fd(&file)
         );
-        let frames = decode(ffmpeg, &path, None::<std::io::Empty>);
+        let about = if probe { self::probe(ffmpeg, &path) } else { None };
+        frames(ffmpeg, &path, None::<std::io::Empty>, filter, max, each)?;
         drop(file);
-        return frames;
+        return Ok(about);
     }
-    let _ = size;
-    vpdq_of_stream(ffmpeg, video)
-}
-
-/// As [`vpdq_of`], reading the video through a pipe: FFmpeg cannot seek in it, so an MP4
-/// whose index comes after its frames fails (fragmented and "fast start" MP4, WebM and
-/// Matroska are read).
-pub fn vpdq_of_stream(ffmpeg: &Path, video: impl Read + Send) -> Result<Vec<FramePdq>, String> {
-    decode(ffmpeg, "pipe:0", Some(video))
+    let _ = (size, probe);
+    frames(ffmpeg, "pipe:0", Some(video), filter, max, each)?;
+    Ok(None)
 }
 
 /// Memory the system says it can give without swapping (`MemAvailable`), in bytes; 0
@@ -116,28 +168,6 @@ fn in_memory(video: &mut impl Read) -> Result<std::fs::File, String> {
     let mut file = std::fs::File::from(fd);
     std::io::copy(video, &mut file).map_err(|e| format!("the stored video could not be read ({e})"))?;
     Ok(file)
-}
-
-fn decode(ffmpeg: &Path, input: &str, stdin: Option<impl Read + Send>) -> Result<Vec<FramePdq>, String> {
-    // One frame a second: the first at or after 0 s, 1 s, 2 s … (`round=up`; FFmpeg's
-    // default picks one up to half a second off, and a screenshot taken at 5 s then
-    // matches nothing).
-    let mut out = Vec::new();
-    frames(
-        ffmpeg,
-        input,
-        stdin,
-        "fps=1:round=up",
-        MAX_FRAMES,
-        &mut |picture| {
-            let (w, h) = (picture.width(), picture.height());
-            let pdq = crate::perceptual::pdq_of_rgb(w, h, picture.into_rgb8().into_raw())?;
-            let second = u32::try_from(out.len()).unwrap_or(u32::MAX);
-            out.push(FramePdq { second, pdq });
-            Ok(())
-        },
-    )?;
-    Ok(out)
 }
 
 /// Runs FFmpeg on `input` (fed from `stdin` when it is `pipe:0`) with the video filter
@@ -234,27 +264,11 @@ pub fn glance(
 ) -> Result<Glance, String> {
     let filter = format!("fps={}/{}:round=up", count.max(1), seconds.max(1));
     let mut frames = Vec::new();
-    let mut keep = |f: image::DynamicImage| {
+    let about = read_video(ffmpeg, video, size, &filter, count, true, &mut |f| {
         frames.push(f);
         Ok(())
-    };
-    #[cfg(target_os = "linux")]
-    if size <= memory_available() / 2 {
-        let mut video = video;
-        let file = in_memory(&mut video)?;
-        let path = format!(
-            "/proc/{}/fd/{}",
-            std::process::id(),
-            std::os::fd::AsRawFd::as_raw_fd(&file)
-        );
-        let about = probe(ffmpeg, &path);
-        self::frames(ffmpeg, &path, None::<std::io::Empty>, &filter, count, &mut keep)?;
-        drop(file);
-        return Ok(Glance { frames, about });
-    }
-    let _ = size;
-    self::frames(ffmpeg, "pipe:0", Some(video), &filter, count, &mut keep)?;
-    Ok(Glance { frames, about: None })
+    })?;
+    Ok(Glance { frames, about })
 }
 
 /// "h264, 1920×1080, 42.0 s" from the FFprobe beside `ffmpeg`, or None.

@@ -393,6 +393,14 @@ pub enum CaptureCommand {
         /// second, independent witness (the server's raw bytes and its own certificates).
         #[arg(long, requires = "browser")]
         also_fetch: bool,
+        /// Also keep the videos the page shows (<video>, video links, HLS streams) as
+        /// files of the same item: with yt-dlp when it is installed (it knows more sites,
+        /// and keeps each video's details from the site), otherwise fetched by Safekeep.
+        #[arg(long, conflicts_with = "browser")]
+        media: bool,
+        /// With --media: do not use yt-dlp, even when it is installed.
+        #[arg(long, requires = "media")]
+        no_yt_dlp: bool,
         /// Capture even if the site's certificate does not verify. The record says it
         /// did not verify, and why.
         #[arg(long)]

@@ -193,6 +193,9 @@ pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<
     if let Some(why) = &s.render_skipped {
         eprintln!("Not rendered: {why}. The fetch was kept.");
     }
+    if let Some(m) = &s.media {
+        page_videos(m);
+    }
     if s.login_suspected {
         eprintln!(
             "This looks like a login page. If the content needs you to be logged in, log in with `safekeep browser open`, then capture it with `safekeep capture url --browser`."
@@ -200,6 +203,38 @@ pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<
     }
     println!("{}", c.item.id);
     Ok(())
+}
+
+/// What became of the videos a captured page shows.
+fn page_videos(m: &safekeep_capture::web::media::Report) {
+    if !m.asked {
+        eprintln!(
+            "This page shows {} video(s), which were not kept. To keep them as well, capture it again with --media.",
+            m.found.len()
+        );
+        return;
+    }
+    if let Some(v) = &m.yt_dlp {
+        eprintln!("Videos kept with yt-dlp {v}; its request log is kept as yt-dlp.log.");
+    } else if let Some(why) = &m.yt_dlp_note {
+        eprintln!("Safekeep fetched the videos itself: {why}.");
+    }
+    for k in &m.kept {
+        let how = match (k.segments, k.live) {
+            (Some(n), true) => format!(", {n} segments of a live stream: what it listed when captured"),
+            (Some(n), false) => format!(", {n} stream segments joined in order"),
+            (None, _) => String::new(),
+        };
+        eprintln!("Kept the video {} as {}{how}", k.url, k.file);
+    }
+    for n in &m.not_kept {
+        eprintln!("Not kept: the video {}: {}.", n.url, n.reason);
+    }
+    if m.kept.is_empty() && m.not_kept.is_empty() {
+        eprintln!("No video was found on the page. If it plays one, record the screen while it plays.");
+    } else if !m.hosts.is_empty() {
+        eprintln!("Sites contacted for the videos: {}", m.hosts.join(", "));
+    }
 }
 
 /// Lists what can be captured.

@@ -5,12 +5,11 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
-use common::{Chain, make_chain, tool};
+use common::{Chain, WebServers, make_chain, tool};
 
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Output};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -30,49 +29,12 @@ fn png_bytes() -> Vec<u8> {
     out
 }
 
-struct Servers {
-    child: Child,
-    _stdin: ChildStdin,
-    http: u16,
-    https: u16,
-    log: PathBuf,
-}
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Servers {
-    /// Every request the servers received: (path, user agent).
-    fn requests(&self) -> Vec<(String, String)> {
-        fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                let (p, ua) = l.split_once('\t').unwrap();
-                (p.to_owned(), ua.to_owned())
-            })
-            .collect()
-    }
-
-    fn http(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.http)
-    }
-
-    fn https(&self, path: &str) -> String {
-        format!("https://localhost:{}{path}", self.https)
-    }
-}
-
 struct Session {
     tmp: tempfile::TempDir,
     vault: PathBuf,
     case: String,
     chain: Chain,
-    servers: Servers,
+    servers: WebServers,
 }
 
 fn session() -> Session {
@@ -82,45 +44,13 @@ fn session() -> Session {
     fs::write(site.join("pic.png"), png_bytes()).unwrap();
     fs::write(site.join("style.css"), "body { background: #ffe0e0 }").unwrap();
     let chain = make_chain(tmp.path());
-    let log = tmp.path().join("requests.log");
-    let mut child = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/web_server.py"))
-        .args([
-            &site,
-            &tmp.path().join("chain.pem"),
-            &tmp.path().join("leaf.key"),
-            &log,
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut port = || -> u16 {
-        lines
-            .next()
-            .unwrap()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
-    let (http, https) = (port(), port());
+    let servers = WebServers::start(&site, tmp.path());
     let mut s = Session {
         vault: tmp.path().join("vault"),
         tmp,
         case: String::new(),
         chain,
-        servers: Servers {
-            child,
-            _stdin: stdin,
-            http,
-            https,
-            log,
-        },
+        servers,
     };
     s.ok(&["init"]);
     s.case = s.ok(&["case", "new", "Posts"]).trim().to_owned();

@@ -38,6 +38,7 @@ pub fn is_video(media_type: &str) -> bool {
             | "video/mpeg"
             | "video/3gpp"
             | "video/x-m4v"
+            | "video/mp2t"
     )
 }
 

@@ -11,6 +11,7 @@
 pub mod again;
 pub mod browser;
 pub mod fetch;
+pub mod media;
 pub mod render;
 pub mod tls;
 pub mod wacz;
@@ -93,6 +94,8 @@ pub struct WebRequest {
     pub context: Context,
     /// The earlier capture of the same address this one checks again.
     pub check_again: Option<again::CheckAgain>,
+    /// Whether the videos the page shows are kept too.
+    pub media: media::Media,
 }
 
 /// Why a web capture failed. Nothing was stored in every case.
@@ -321,6 +324,9 @@ pub struct Summary {
     pub render_skipped: Option<String>,
     /// The page looks like a login wall: the content itself probably needs a screen capture.
     pub login_suspected: bool,
+    /// The videos the page shows: kept, or only counted (when not asked to keep them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<media::Report>,
     /// For "check again": what changed since the earlier capture.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compared: Option<again::Comparison>,
@@ -370,7 +376,7 @@ pub fn capture(
         .build()
         .map_err(|e| WebError::Input(format!("the network could not be started ({e})")))?;
     let started = now();
-    let exchanges = runtime.block_on(fetch::fetch(&url, &request.limits, roots))?;
+    let exchanges = runtime.block_on(fetch::fetch(&url, &request.limits, roots.clone()))?;
     let fetch_ms = began.elapsed().as_millis() as u64;
     let render_began = Instant::now();
     let rendered: Result<Rendered, String> = match browser {
@@ -390,6 +396,21 @@ pub fn capture(
     } else {
         0
     };
+    let videos = match exchanges.last() {
+        Some(last) if !is_media(last) => media::collect(
+            &runtime,
+            &last.url,
+            if last.header("content-type").is_some_and(|t| t.contains("html")) {
+                &last.body
+            } else {
+                &[]
+            },
+            rendered.as_ref().ok().map(|r| r.dom.as_slice()),
+            request,
+            roots,
+        ),
+        _ => media::Kept::default(),
+    };
     drop(runtime);
     let finished = now();
     let last = exchanges
@@ -403,6 +424,7 @@ pub fn capture(
         certificate_verified: last.tls.as_ref().map(|t| t.verification.verified),
         render_skipped: rendered.as_ref().err().cloned(),
         login_suspected: login_suspected(&url, last),
+        media: (videos.report.asked || !videos.report.found.is_empty()).then(|| videos.report.clone()),
         compared: request
             .check_again
             .as_ref()
@@ -414,8 +436,25 @@ pub fn capture(
             total: began.elapsed().as_millis() as u64,
         },
     };
-    let machine = describe(request, &url, &exchanges, &rendered, &started, &finished);
-    let files = files(exchanges, &machine, rendered.ok(), &started)?;
+    let mut machine = describe(request, &url, &exchanges, &rendered, &started, &finished);
+    if let Some(report) = &summary.media {
+        machine["media"] = serde_json::to_value(report).unwrap_or(Value::Null);
+        machine["media"]["exchanges"] = videos
+            .exchanges
+            .iter()
+            .map(|e| {
+                json!({
+                    "url": e.url.as_str(),
+                    "sent_at": e.sent_at.to_rfc3339(),
+                    "remote_ip": e.remote.ip().to_string(),
+                    "status": e.status,
+                    "response_bytes": e.response.len(),
+                    "certificate_verified": e.tls.as_ref().map(|t| t.verification.verified),
+                })
+            })
+            .collect();
+    }
+    let files = files(exchanges, videos, &machine, rendered.ok(), &started)?;
     let title = match url.host_str() {
         Some(host) => format!("Web page {}{}", unicode_host(host), path_hint(&url)),
         None => format!("Web page {url}"),
@@ -479,6 +518,14 @@ fn path_hint(url: &Url) -> String {
     } else {
         short
     }
+}
+
+/// The address is itself a video (or stream): its body is the video, nothing to look for.
+fn is_media(last: &Exchange) -> bool {
+    last.header("content-type")
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .is_some_and(|t| t.starts_with("video/") || t.starts_with("audio/") || t.contains("mpegurl"))
 }
 
 /// A login page answers instead of the content: the person should capture their screen.
@@ -583,10 +630,12 @@ fn captured_file(role: &str, name: &str, media_type: &str, bytes: Vec<u8>) -> Ca
     }
 }
 
-/// The item's files, in order: WARC, body, certificates, then the render. Takes the
-/// exchanges so that the final body moves into its file instead of being copied.
+/// The item's files, in order: WARC (the page's exchanges, then those for its videos),
+/// body, certificates, the render, then the videos. Takes the exchanges so that the final
+/// body moves into its file instead of being copied.
 fn files(
     mut exchanges: Vec<Exchange>,
+    videos: media::Kept,
     machine: &Value,
     rendered: Option<Rendered>,
     started: &DateTime<chrono::FixedOffset>,
@@ -600,7 +649,11 @@ fn files(
         date: started.with_timezone(&Utc),
         description: "A web page captured as evidence. Each request and response is recorded exactly as sent and received.".into(),
     };
-    let views: Vec<warc::WarcExchange<'_>> = exchanges.iter().map(Into::into).collect();
+    let views: Vec<warc::WarcExchange<'_>> = exchanges
+        .iter()
+        .chain(&videos.exchanges)
+        .map(Into::into)
+        .collect();
     let warc = warc::write(&info, &views, &metadata, &mut rand::rng())
         .map_err(|e| WebError::Input(format!("the WARC could not be written ({e})")))?
         .bytes;
@@ -637,6 +690,7 @@ fn files(
     ];
     let chains: Vec<String> = exchanges
         .iter()
+        .chain(&videos.exchanges)
         .filter_map(|e| e.tls.as_ref().map(|t| format!("# {}\n{}", e.url, t.chain_pem)))
         .collect();
     if let Some(last) = exchanges.last_mut() {
@@ -656,6 +710,7 @@ fn files(
         files.push(file("snapshot", "snapshot.mhtml", "multipart/related", r.mhtml));
         files.push(file("dom", "dom.html", "text/html", r.dom));
     }
+    files.extend(videos.files);
     Ok(files)
 }
 

@@ -11,6 +11,7 @@ use std::sync::atomic::AtomicBool;
 use safekeep_capture::screen::{self, ScreenRequest, Target};
 use safekeep_capture::video::{self, VideoRequest};
 use safekeep_capture::web::browser::{BrowserRequest, ScrollLimits};
+use safekeep_capture::web::media::Media;
 use safekeep_capture::web::{self, Limits, Render, WebRequest};
 
 use crate::cli::CaptureCommand;
@@ -91,6 +92,8 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             scroll,
             show,
             also_fetch,
+            media,
+            no_yt_dlp,
             accept_invalid_certificate,
             ca_files,
             max_body_mib,
@@ -142,6 +145,11 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                     (false, None) => Render::Auto,
                 },
                 context: context.into(),
+                media: match (media, no_yt_dlp) {
+                    (false, _) => Media::Count,
+                    (true, false) => Media::Keep,
+                    (true, true) => Media::KeepWithoutYtDlp,
+                },
             };
             output::captured_page(&web::capture_to_vault(&mut vault, &case_id, &req)?, json)?;
             super::stamp_new_items(&mut vault)?;

@@ -162,3 +162,79 @@ pub fn xvfb(size: &str, extra: &[&str]) -> (std::process::Child, String) {
         .unwrap_or_else(|_| panic!("Xvfb did not start: {line:?}"));
     (child, format!(":{n}"))
 }
+
+/// The loopback HTTP and HTTPS servers of tests/fixtures/web_server.py, serving the files
+/// in `site` and presenting the chain [`make_chain`] wrote into `dir`; each request is
+/// logged. Stopped when dropped.
+pub struct WebServers {
+    child: std::process::Child,
+    _stdin: std::process::ChildStdin,
+    pub http: u16,
+    pub https: u16,
+    log: PathBuf,
+}
+
+impl Drop for WebServers {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl WebServers {
+    pub fn start(site: &Path, dir: &Path) -> Self {
+        use std::io::BufRead;
+        let log = dir.join("requests.log");
+        let mut child = Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/web_server.py"))
+            .arg(site)
+            .arg(dir.join("chain.pem"))
+            .arg(dir.join("leaf.key"))
+            .arg(&log)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut port = || -> u16 {
+            lines
+                .next()
+                .unwrap()
+                .unwrap()
+                .split(' ')
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let (http, https) = (port(), port());
+        Self {
+            child,
+            _stdin: stdin,
+            http,
+            https,
+            log,
+        }
+    }
+
+    /// Every request the servers received: (path, user agent).
+    pub fn requests(&self) -> Vec<(String, String)> {
+        fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let (p, ua) = l.split_once('\t').unwrap();
+                (p.to_owned(), ua.to_owned())
+            })
+            .collect()
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.http)
+    }
+
+    pub fn https(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.https)
+    }
+}

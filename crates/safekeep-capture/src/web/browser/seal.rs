@@ -479,6 +479,7 @@ pub(super) fn store(
             certificate_verified: None,
             render_skipped: None,
             login_suspected: false,
+            media: None,
             compared: None,
             millis: Millis {
                 fetch: 0,

@@ -119,6 +119,7 @@ pub fn capture_url(
     case_id: String,
     url: String,
     render: bool,
+    media: Option<bool>,
     accept_invalid_certificate: bool,
     check_again: Option<String>,
 ) -> Result<web::Captured> {
@@ -138,6 +139,11 @@ pub fn capture_url(
             ..Limits::default()
         },
         render: if render { Render::Auto } else { Render::Skip },
+        media: if media.unwrap_or(false) {
+            web::media::Media::Keep
+        } else {
+            web::media::Media::Count
+        },
         ..base
     };
     // A thread of its own: the capture runs its own async runtime.

@@ -33,10 +33,14 @@ $("web-cert-anyway").addEventListener("click", () => captureUrl(true));
 export async function captureUrl(acceptInvalid) {
   clearMessages();
   onlyPanel(null);
+  const media = $("web-media").checked;
+  const progress = media ? "web.media_progress" : "web.progress";
+  $("web-progress").dataset.i18n = progress;
+  $("web-progress").replaceChildren(tNodes(progress));
   $("web-progress").hidden = false;
   let r;
   try {
-    r = await invoke("capture_url", { caseId: state.caseId, url: $("web-url").value, render: $("web-render").checked, acceptInvalidCertificate: acceptInvalid, checkAgain: null });
+    r = await invoke("capture_url", { caseId: state.caseId, url: $("web-url").value, render: $("web-render").checked, media, acceptInvalidCertificate: acceptInvalid, checkAgain: null });
   } catch (e) {
     if (e && e.code === "vault_is_locked") { showLock(); return; }
     if (e && e.code === "certificate_invalid") {
@@ -57,8 +61,21 @@ export async function captureUrl(acceptInvalid) {
     s.certificate_verified === false ? tNodes("web.cert_not_verified") : null,
     s.render_skipped ? tNodes("web.render_skipped", { why: english(s.render_skipped) }) : null,
     s.login_suspected ? tNodes("web.login_suspected") : null,
+    ...videoNotes(s.media),
     ...r.item.artifacts.map((a) => el("span", { class: "file" }, tNodes("capture.file_sha", { name: a.original_name, sha: a.sha256 }))),
   ].filter(Boolean);
   await showAfterCapture(r, null, el("span", {}, ...notes.flatMap((n) => [n, " "])));
   $("web-url").value = "";
+}
+
+/// What became of the page's videos, one note each (nothing when it shows none and none were asked for).
+function videoNotes(m) {
+  if (!m) return [];
+  if (!m.asked) return [tNodes("web.media_seen", { count: String(m.found.length) })];
+  const notes = [];
+  if (!m.yt_dlp && m.yt_dlp_note) notes.push(tNodes("web.media_own_fetch", { why: english(m.yt_dlp_note) }));
+  for (const k of m.kept) notes.push(tNodes("web.media_kept", { file: k.file, url: k.url }));
+  for (const n of m.not_kept) notes.push(tNodes("web.media_not_kept", { url: n.url, why: english(n.reason) }));
+  if (!m.kept.length && !m.not_kept.length) notes.push(tNodes("web.media_none"));
+  return notes;
 }

@@ -290,6 +290,23 @@ pub fn artifact_bytes(state: State<'_, AppState>, item_id: String, index: usize)
     Ok(Response::new(bytes))
 }
 
+/// Largest video the page may play (it is held in the page's memory while it plays).
+const PLAY_LIMIT: u64 = 256 << 20;
+
+/// Returns one stored video's bytes (checked against its hash) for the page's player,
+/// which plays them from memory: WebKitGTK's player cannot read the app's own URL schemes.
+#[tauri::command(async)]
+pub fn video_bytes(state: State<'_, AppState>, item_id: String, index: usize) -> Result<Response> {
+    let (media_type, bytes) = state.vault()?.artifact_bytes(&item_id, index, PLAY_LIMIT)?;
+    if !safekeep_core::vpdq::is_video(&media_type) {
+        return Err(UiError::new(
+            "not_a_video",
+            format!("File #{} is not a video.", index + 1),
+        ));
+    }
+    Ok(Response::new(bytes))
+}
+
 /// Exports a case as a bundle, reporting progress; with `passphrase`, encrypted (age).
 #[tauri::command(async)]
 pub fn export_case(

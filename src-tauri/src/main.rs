@@ -80,6 +80,7 @@ fn main() {
             commands::takedown,
             commands::save_takedown_pack,
             commands::artifact_bytes,
+            commands::video_bytes,
             commands::export_case,
             commands::save_report,
             commands::verify_bundle,

@@ -1061,6 +1061,37 @@ async fn records_the_screen_without_safekeep_in_it() {
         "the poster frame is blurred until revealed"
     );
     shot(&c, "43-recorded").await;
+    // The item: the poster blurred, the video not played until asked; then played from
+    // the vault (WebKit reads its length and size).
+    click(&c, "#capture-done").await;
+    click(&c, "#timeline li[data-item] button.title").await;
+    visible(&c, "item").await;
+    until(&c, "document.getElementById('item-play')").await;
+    assert_eq!(
+        js(&c, "document.querySelectorAll('video').length").await,
+        json!(0)
+    );
+    click(&c, "#item-play").await;
+    until_long(
+        &c,
+        "(() => { const v = document.querySelector('#item-preview video'); return v && ((v.readyState >= 1 && v.videoWidth > 0) || v.error); })()",
+    )
+    .await;
+    let played = js(
+        &c,
+        "(() => { const v = document.querySelector('#item-preview video'); return [v.src, Math.round(v.duration), v.videoWidth, v.error && v.error.code]; })()",
+    )
+    .await;
+    assert!(played[0].as_str().unwrap().starts_with("blob:"), "{played}");
+    assert!(
+        played[1].as_u64().is_some_and(|d| (4..=6).contains(&d)),
+        "{played}"
+    );
+    assert_eq!(played[2], json!(1280), "the screen's width: {played}");
+    assert_eq!(played[3], json!(null), "{played}");
+    shot(&c, "44-video-playing").await;
+    click(&c, "#item-stop").await;
+    until(&c, "document.querySelectorAll('video').length === 0").await;
     c.close().await.unwrap();
     drop(_driver);
 

@@ -5,7 +5,7 @@ import { $, data, el, show } from "../shared/dom.js";
 import { call } from "../shared/calls.js";
 import { bytes, t, tNodes, when } from "../shared/i18n.js";
 import { clearMessages, notice } from "../shared/messages.js";
-import { blurredImage } from "../shared/picture.js";
+import { blurredImage, videoPlayer } from "../shared/picture.js";
 import { state } from "../shared/state.js";
 import { openCase } from "./case.js";
 import { afterMark, showConversation } from "./conversation.js";
@@ -73,11 +73,16 @@ export async function openItem(id) {
   $("item-preview").replaceChildren();
   const first = item.artifacts.findIndex((a) => a.media_type.startsWith("image/"));
   if (first >= 0 && !item.withdrawn) $("item-preview").append(await blurredImage(item, first, true));
+  const video = item.artifacts.findIndex((a) => VIDEO_TYPES.includes(a.media_type));
+  if (video >= 0 && !item.withdrawn) $("item-preview").append(videoPlayer(item, video));
   $("withdraw-box").hidden = Boolean(item.withdrawn);
   $("check-again").hidden = item.kind !== "web_page";
   await showConversation(item);
 }
 afterMark(openItem);
+
+/// The video types the app plays (those the vault fingerprints; see safekeep_core::vpdq::is_video).
+const VIDEO_TYPES = ["video/mp4", "video/webm", "video/quicktime", "video/x-matroska", "video/x-msvideo", "video/mpeg", "video/3gpp", "video/x-m4v", "video/mp2t"];
 
 $("back-to-case").addEventListener("click", () => openCase(state.caseId, state.caseTitle));
 

@@ -43,3 +43,43 @@ export async function blurredImage(item, index, big) {
   if (!$("always-blur").checked) set(false);
   return el("div", {}, box, el("div", {}, reveal));
 }
+
+/// Video `index` of `item`, never played until the person chooses: a note and a "Play"
+/// button; only then are its bytes read from the vault (checked against its hash) and the
+/// player shown, and "Stop" takes it away and frees them again.
+export function videoPlayer(item, index) {
+  const a = item.artifacts[index];
+  const name = a.original_name || a.role;
+  const box = el("div", { class: "player" });
+  const idle = () => {
+    const play = el("button", { type: "button", id: "item-play" }, t("video.play"));
+    play.addEventListener("click", async () => {
+      play.disabled = true;
+      let url;
+      try {
+        const buf = await invoke("video_bytes", { itemId: item.id, index });
+        url = URL.createObjectURL(new Blob([buf], { type: a.media_type }));
+      } catch (e) {
+        box.append(el("p", { class: "hint", lang: "en" }, e.message || String(e)));
+        play.disabled = false;
+        return;
+      }
+      urls.push(url);
+      const video = el("video", { controls: true, src: url, "aria-label": t("video.label", { name }) });
+      const stop = el("button", { type: "button", id: "item-stop" }, t("video.stop"));
+      stop.addEventListener("click", () => {
+        video.pause();
+        video.removeAttribute("src");
+        video.load();
+        URL.revokeObjectURL(url);
+        idle();
+        $("item-play").focus();
+      });
+      box.replaceChildren(video, el("div", {}, stop));
+      video.play().catch(() => {});
+    });
+    box.replaceChildren(el("p", { class: "hint" }, t("video.not_played", { name, size: bytes(a.size) })), play);
+  };
+  idle();
+  return box;
+}

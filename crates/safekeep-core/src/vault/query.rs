@@ -171,44 +171,58 @@ impl Vault {
         Ok(events::list(self.conn(), &case.id)?)
     }
 
-    /// Reads one stored file of an item for display, if it is at most `limit` bytes.
-    /// Returns its media type and bytes; the bytes are checked against the sealed hash so
-    /// that the screen never shows something other than the evidence.
-    pub fn artifact_bytes(&self, item_id: &str, index: usize, limit: u64) -> Result<(String, Vec<u8>)> {
+    /// Opens one stored file for reading (decrypted), with its media type and size,
+    /// without reading it. Bytes read this way are authenticated chunk by chunk when the
+    /// vault is encrypted, but not checked against the file's SHA-256 (that needs every
+    /// byte: [`Self::artifact_bytes`], `check` and exports do it).
+    pub fn artifact_reader(
+        &self,
+        item_id: &str,
+        index: usize,
+    ) -> Result<(String, u64, crate::blob_store::BlobReader)> {
         let view = self.item_without_similar(item_id)?;
         let artifact =
             view.record.artifacts.get(index).ok_or_else(|| {
                 Error::Invalid(format!("item {} has no file #{}", view.record.id, index + 1))
             })?;
-        if artifact.size > limit {
-            return Err(Error::Invalid(format!(
-                "file #{} is {} bytes, too large to preview here ({} at most); it is kept safely in the vault",
-                index + 1,
-                artifact.size,
-                limit
-            )));
-        }
         let row = artifacts::list(self.conn(), Some(&view.record.id))?
             .into_iter()
             .nth(index)
             .and_then(|a| a.blob)
             .ok_or_else(|| Error::Invalid("this file was removed when the item was withdrawn".into()))?;
-        let mut bytes = Vec::with_capacity(usize::try_from(artifact.size).unwrap_or(0));
-        std::io::Read::read_to_end(
-            &mut self
-                .blobs()
-                .open(&row)
-                .map_err(|e| Error::storage(self.blobs().path_of(&row), e))?,
-            &mut bytes,
-        )
-        .map_err(|e| Error::storage(self.blobs().path_of(&row), e))?;
+        let reader = self
+            .blobs()
+            .open(&row)
+            .map_err(|e| Error::storage(self.blobs().path_of(&row), e))?;
+        Ok((artifact.media_type.clone(), artifact.size, reader))
+    }
+
+    /// Reads one stored file of an item for display, if it is at most `limit` bytes.
+    /// Returns its media type and bytes; the bytes are checked against the sealed hash so
+    /// that the screen never shows something other than the evidence.
+    pub fn artifact_bytes(&self, item_id: &str, index: usize, limit: u64) -> Result<(String, Vec<u8>)> {
+        let view = self.item_without_similar(item_id)?;
+        let (media_type, size, mut reader) = self.artifact_reader(&view.record.id, index)?;
+        if size > limit {
+            return Err(Error::Invalid(format!(
+                "file #{} is {size} bytes, too large to preview here ({limit} at most); it is kept safely in the vault",
+                index + 1,
+            )));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        std::io::Read::read_to_end(&mut reader, &mut bytes).map_err(|e| {
+            Error::Invalid(format!(
+                "file #{} could not be read ({e}); run `safekeep check`",
+                index + 1
+            ))
+        })?;
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        if sha != artifact.sha256 {
+        if view.record.artifacts.get(index).is_none_or(|a| a.sha256 != sha) {
             return Err(Error::Invalid(
                 "the stored file no longer matches its hash; run `safekeep check`".into(),
             ));
         }
-        Ok((artifact.media_type.clone(), bytes))
+        Ok((media_type, bytes))
     }
 
     /// The producer's initials used for exhibit references, if set.

@@ -396,10 +396,11 @@ pub enum CaptureCommand {
         /// Also keep the videos the page shows (<video>, video links, HLS streams) as
         /// files of the same item: with yt-dlp when it is installed (it knows more sites,
         /// and keeps each video's details from the site), otherwise fetched by Safekeep.
-        #[arg(long, conflicts_with = "browser")]
+        /// With --browser: the complete videos the page loaded (nothing more is fetched).
+        #[arg(long)]
         media: bool,
         /// With --media: do not use yt-dlp, even when it is installed.
-        #[arg(long, requires = "media")]
+        #[arg(long, requires = "media", conflicts_with = "browser")]
         no_yt_dlp: bool,
         /// Capture even if the site's certificate does not verify. The record says it
         /// did not verify, and why.

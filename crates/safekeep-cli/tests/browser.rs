@@ -254,7 +254,14 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
 
     // Logged in, scrolled: the same load's feed and second page are in the WARC.
     let before = t.site.requests().len();
-    let item = t.capture("/feed", &["--scroll", "--also-fetch"]);
+    let item = t.capture("/feed", &["--scroll", "--also-fetch", "--media"]);
+    // --media: the video the page loaded is its own file, from the same load (the server
+    // was asked for it once, by the browser).
+    let media = &item["capture"]["media"];
+    assert_eq!(media["kept"][0]["via"], "browser", "{media}");
+    let mut clip = b"\x00\x00\x00\x18ftypmp42".to_vec();
+    clip.extend([0u8; 64]);
+    assert_eq!(t.file(&item, "video-1.mp4"), clip);
     let during: Vec<(String, bool)> = t.site.requests()[before..].to_vec();
     let count = |p: &str| during.iter().filter(|(q, _)| q == p).count();
     let with_login = |p: &str, login: bool| during.iter().filter(|(q, c)| q == p && *c == login).count();
@@ -280,6 +287,7 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         0
     ));
     assert_eq!(count("/api/feed?page=1"), 1, "one load, no second: {during:?}");
+    assert_eq!(count("/clip.mp4"), 1, "{during:?}");
     assert_eq!(
         count("/api/feed?page=2"),
         1,

@@ -114,6 +114,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                     load_timeout: Duration::from_secs(timeout),
                     max_body: max_body_mib.saturating_mul(1 << 20),
                     context: context.into(),
+                    media,
                 };
                 let case_id = case_id.unwrap_or_default();
                 output::captured_page(

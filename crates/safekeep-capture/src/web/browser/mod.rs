@@ -11,6 +11,7 @@
 pub mod message;
 pub mod recorder;
 mod seal;
+mod videos;
 mod window;
 mod witness;
 
@@ -402,6 +403,8 @@ pub struct BrowserRequest {
     pub max_body: u64,
     /// What the person said about it.
     pub context: Context,
+    /// Keep the complete videos the page loaded as files of their own.
+    pub media: bool,
 }
 
 /// Most body bytes one capture keeps.
@@ -460,5 +463,6 @@ pub fn capture_url_to_vault(
     vault.keep_browser_profile(profile)?;
     let mut page = result?;
     page.context = super::with_source(request.context.clone(), &url);
+    page.keep_videos = request.media;
     store(vault, &case.id, page, began)
 }

@@ -67,6 +67,10 @@ pub struct PageCapture {
     pub status: u16,
     /// Time taken, ms.
     pub millis: u64,
+    /// The videos the page loaded (files and what became of each).
+    pub videos: super::videos::Recorded,
+    /// Whether those videos become files of the item (otherwise only counted).
+    pub keep_videos: bool,
 }
 
 pub(super) async fn capture(
@@ -135,7 +139,7 @@ pub(super) async fn capture(
     let (mhtml, dom) = super::super::render::documents(page)
         .await
         .map_err(WebError::Browser)?;
-    let recording = tab.recorder.take(Duration::from_secs(10)).await;
+    let mut recording = tab.recorder.take(Duration::from_secs(10)).await;
     let certificates = certificates(tab, &recording).await;
     let finished = Utc::now();
     let (files, machine) = build(
@@ -158,6 +162,7 @@ pub(super) async fn capture(
         scrolled,
     )?;
     let status = document_status(&recording.exchanges, &url);
+    let videos = super::videos::take(&mut recording);
     Ok(PageCapture {
         url,
         title,
@@ -168,6 +173,8 @@ pub(super) async fn capture(
         requests: recording.exchanges.len(),
         status,
         millis: began.elapsed().as_millis() as u64,
+        videos,
+        keep_videos: false,
     })
 }
 
@@ -459,12 +466,22 @@ pub(super) fn store(
         format!("{} — {host}", page.title.trim())
     };
     let browser = page.machine["browser"]["version"].as_str().map(str::to_owned);
+    let (mut files, mut machine) = (page.files, page.machine);
+    let mut videos = page.videos.report;
+    videos.asked = page.keep_videos;
+    if videos.asked {
+        files.extend(page.videos.files);
+    }
+    let media = (videos.asked || !videos.found.is_empty()).then_some(videos);
+    if let Some(m) = &media {
+        machine["media"] = serde_json::to_value(m).unwrap_or(Value::Null);
+    }
     let item = CapturedItem {
         kind: ItemKind::WebPage,
         title,
         started,
-        files: page.files,
-        machine: page.machine,
+        files,
+        machine,
         context: page.context,
     };
     let store_began = Instant::now();
@@ -479,7 +496,7 @@ pub(super) fn store(
             certificate_verified: None,
             render_skipped: None,
             login_suspected: false,
-            media: None,
+            media,
             compared: None,
             millis: Millis {
                 fetch: 0,

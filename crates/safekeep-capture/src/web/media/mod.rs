@@ -65,7 +65,7 @@ pub struct KeptVideo {
     pub bytes: u64,
     /// Its SHA-256 (hex).
     pub sha256: String,
-    /// `yt-dlp` or `safekeep`.
+    /// `yt-dlp`, `safekeep` (fetched for it) or `browser` (recorded by Safekeep's browser).
     pub via: &'static str,
     /// HLS: the segments joined.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -307,6 +307,12 @@ pub fn video_bytes(state: State<'_, AppState>, item_id: String, index: usize) ->
     Ok(Response::new(bytes))
 }
 
+/// A video's first frame, already blurred (JPEG), shown until the person plays it.
+#[tauri::command(async)]
+pub fn video_poster(state: State<'_, AppState>, item_id: String, index: usize) -> Result<Response> {
+    Ok(Response::new(state.vault()?.video_poster(&item_id, index)?))
+}
+
 /// Exports a case as a bundle, reporting progress; with `passphrase`, encrypted (age).
 #[tauri::command(async)]
 pub fn export_case(

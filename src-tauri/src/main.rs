@@ -81,6 +81,7 @@ fn main() {
             commands::save_takedown_pack,
             commands::artifact_bytes,
             commands::video_bytes,
+            commands::video_poster,
             commands::export_case,
             commands::save_report,
             commands::verify_bundle,

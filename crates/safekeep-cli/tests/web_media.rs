@@ -354,6 +354,35 @@ fn keeps_an_mp4_byte_for_byte_and_an_hls_stream_whole_with_every_request_in_the_
     };
     assert!((4..=5).contains(&frames("video-1.mp4")), "{shown}");
     assert!((6..=7).contains(&frames("video-2.ts")), "{shown}");
+    // The app's poster: the first frame, blurred in its pixels, as a small JPEG; only
+    // videos have one.
+    let v = safekeep_core::Vault::open(
+        &s.vault,
+        safekeep_core::Environment::system("test"),
+        Some(safekeep_core::vault::Unlock::Passphrase(common::PASS)),
+    )
+    .unwrap();
+    let id = item["id"].as_str().unwrap();
+    let index = |name: &str| {
+        item["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|a| a["original_name"] == name)
+            .unwrap()
+    };
+    for name in ["video-1.mp4", "video-2.ts"] {
+        let poster = v.video_poster(id, index(name)).unwrap();
+        assert_eq!(&poster[..3], b"\xff\xd8\xff", "{name}: a JPEG");
+        assert!(
+            poster.len() < 64 << 10,
+            "{name}: a thumbnail, {} bytes",
+            poster.len()
+        );
+    }
+    let refused = v.video_poster(id, index("response-body.html")).unwrap_err();
+    assert!(refused.to_string().contains("is not a video"), "{refused}");
+    drop(v);
     let bundle = s.tmp.path().join("case.zip");
     s.ok(
         &["export", "--case", &s.case, "--out", bundle.to_str().unwrap()],

@@ -79,6 +79,21 @@ export function videoPlayer(item, index) {
       video.play().catch(() => {});
     });
     box.replaceChildren(el("p", { class: "hint" }, t("video.not_played", { name, size: bytes(a.size) })), play);
+    if (withPoster) showPoster();
+  };
+  // A recording has its own poster file (shown blurred above); other videos get their
+  // first frame, blurred in its pixels by the vault.
+  const withPoster = !item.artifacts.some((x) => x.role === "poster");
+  const showPoster = async () => {
+    try {
+      const buf = await invoke("video_poster", { itemId: item.id, index });
+      const url = URL.createObjectURL(new Blob([buf], { type: "image/jpeg" }));
+      urls.push(url);
+      const poster = el("div", { class: "thumb big poster" }, el("img", { src: url, alt: t("video.poster_alt", { name }) }));
+      if (box.querySelector("#item-play")) box.prepend(poster);
+    } catch {
+      // No FFmpeg, or a video it cannot read: the note and the button are enough.
+    }
   };
   idle();
   return box;

@@ -225,6 +225,29 @@ impl Vault {
         Ok((media_type, bytes))
     }
 
+    /// A poster for video file `index` of `item_id`: its first frame, blurred in the
+    /// pixels as a report's thumbnail is (so the page never holds it sharp), as a JPEG.
+    /// Needs FFmpeg; the error says so when it is missing.
+    pub fn video_poster(&self, item_id: &str, index: usize) -> Result<Vec<u8>> {
+        let (media_type, size, reader) = self.artifact_reader(item_id, index)?;
+        if !crate::vpdq::is_video(&media_type) {
+            return Err(Error::Invalid(format!("file #{} is not a video", index + 1)));
+        }
+        let ffmpeg = crate::vpdq::ffmpeg_on_path().ok_or_else(|| {
+            Error::Invalid(
+                "FFmpeg, which reads videos, is not installed, so no poster frame can be shown".into(),
+            )
+        })?;
+        let glance = crate::vpdq::glance(&ffmpeg, reader, size, 1, 1)
+            .map_err(|e| Error::Invalid(format!("no poster frame could be made ({e})")))?;
+        let frame = glance
+            .frames
+            .first()
+            .ok_or_else(|| Error::Invalid("the video has no picture to show".into()))?;
+        crate::picture::jpeg(&crate::picture::blurred_thumbnail(frame))
+            .map_err(|e| Error::Invalid(format!("no poster frame could be made ({e})")))
+    }
+
     /// The producer's initials used for exhibit references, if set.
     pub fn producer_initials(&self) -> Result<Option<String>> {
         Ok(db::meta::get(self.conn(), "producer_initials")?)

@@ -34,8 +34,8 @@ pub use find::{Form, Found};
 
 /// Videos kept from one page, at most.
 pub const MAX_VIDEOS: usize = 8;
-/// Time allowed for each media request (a long video over a slow line), and for yt-dlp
-/// as a whole.
+/// Time allowed for the videos of one capture, all together (a long video over a slow
+/// line; a stream of many segments), whether Safekeep or yt-dlp fetches them.
 pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// Segments kept from one HLS stream, at most.
 pub const MAX_SEGMENTS: usize = 5_000;
@@ -187,6 +187,7 @@ async fn fetch_all(kept: &mut Kept, limits: &Limits, roots: &Arc<RootCertStore>)
         ..limits.clone()
     };
     let found = kept.report.found.clone();
+    let deadline = tokio::time::Instant::now() + MEDIA_TIMEOUT;
     for (n, video) in found.iter().enumerate() {
         if n >= MAX_VIDEOS {
             kept.report.not_kept.push(NotKept {
@@ -196,12 +197,21 @@ async fn fetch_all(kept: &mut Kept, limits: &Limits, roots: &Arc<RootCertStore>)
             continue;
         }
         let number = kept.report.kept.len() + 1;
-        let result = match video.form {
-            Form::File => keep_file(video, number, &mut budget, &media_limits, roots, &mut kept.exchanges).await,
-            Form::Hls => keep_stream(video, number, &mut budget, &media_limits, roots, &mut kept.exchanges).await,
-            Form::Dash => Err("it is a DASH stream (.mpd), which Safekeep keeps only with yt-dlp. Install yt-dlp, or record the screen while it plays".into()),
-            Form::Script => Err("the page's scripts play it from a blob: address, which cannot be fetched. Install yt-dlp, or record the screen while it plays".into()),
+        let exchanges = &mut kept.exchanges;
+        let work = async {
+            match video.form {
+                Form::File => keep_file(video, number, &mut budget, &media_limits, roots, exchanges).await,
+                Form::Hls => keep_stream(video, number, &mut budget, &media_limits, roots, exchanges).await,
+                Form::Dash => Err("it is a DASH stream (.mpd), which Safekeep keeps only with yt-dlp. Install yt-dlp, or record the screen while it plays".into()),
+                Form::Script => Err("the page's scripts play it from a blob: address, which cannot be fetched. Install yt-dlp, or record the screen while it plays".into()),
+            }
         };
+        let result = tokio::time::timeout_at(deadline, work).await.unwrap_or_else(|_| {
+            Err(format!(
+                "the videos took longer than {} minutes to fetch, so this one was left out; record the screen while it plays",
+                MEDIA_TIMEOUT.as_secs() / 60
+            ))
+        });
         match result {
             Ok((video, files)) => {
                 kept.report.kept.push(video);

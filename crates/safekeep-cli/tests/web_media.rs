@@ -56,6 +56,23 @@ fn site() -> Site {
     let clip = s("clip.mp4");
     args.push(&clip);
     ffmpeg(&args);
+    // Over 1 MiB: for the limit.
+    let big = s("big.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=640x360:rate=25",
+        "-t",
+        "3",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-b:v",
+        "6M",
+        &big,
+    ]);
     let mut args = vec!["-f", "lavfi", "-i", "mandelbrot=size=320x240:rate=25", "-t", "6"];
     args.extend(x264);
     let (segments, playlist) = (s("seg%d.ts"), s("stream.m3u8"));
@@ -93,6 +110,11 @@ fn site() -> Site {
     fs::write(
         site.join("drm.html"),
         r#"<html><body><video src="drm.m3u8"></video></body></html>"#,
+    )
+    .unwrap();
+    fs::write(
+        site.join("big.html"),
+        r#"<html><body><video src="big.mp4"></video></body></html>"#,
     )
     .unwrap();
     let chain = make_chain(tmp.path());
@@ -432,6 +454,21 @@ fn yt_dlp_keeps_the_video_with_the_sites_details_and_its_request_log() {
         s.file(&out["item"], "video-1.mp4"),
         fs::read(s.site.join("clip.mp4")).unwrap()
     );
+    // Over the cap: named, with how to raise it, by either way of fetching.
+    assert!(fs::metadata(s.site.join("big.mp4")).unwrap().len() > 1 << 20);
+    for extra in [
+        &["--media", "--max-body-mib", "1"][..],
+        &["--media", "--max-body-mib", "1", "--no-yt-dlp"],
+    ] {
+        let out = s.capture(&s.servers.http("/big.html"), extra, Some(&tool("yt-dlp")));
+        let media = &out["summary"]["media"];
+        assert!(media["kept"].as_array().unwrap().is_empty(), "{extra:?}: {media}");
+        let reason = media["not_kept"][0]["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("larger than the 1 MiB limit"),
+            "{extra:?}: {media}"
+        );
+    }
     // --no-yt-dlp: not used even when installed.
     let out = s.capture(&url, &["--media", "--no-yt-dlp"], Some(&tool("yt-dlp")));
     assert_eq!(

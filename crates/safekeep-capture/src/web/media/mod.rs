@@ -157,6 +157,7 @@ pub fn collect(
             Ok(d) => {
                 kept.files = d.files;
                 kept.report.kept = d.kept;
+                kept.report.not_kept = d.not_kept;
                 kept.report.yt_dlp = Some(d.version);
                 kept.report.hosts = d.hosts;
                 return kept;

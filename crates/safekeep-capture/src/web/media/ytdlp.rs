@@ -17,7 +17,7 @@ use safekeep_core::vault::CapturedFile;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::{KeptVideo, MAX_VIDEOS};
+use super::{KeptVideo, MAX_VIDEOS, NotKept};
 
 /// `yt-dlp` (`yt-dlp.exe` on Windows) on the PATH, or the program named by
 /// `SAFEKEEP_YTDLP`. The error says how to install it.
@@ -50,6 +50,8 @@ pub struct Download {
     pub files: Vec<CapturedFile>,
     /// One entry per video.
     pub kept: Vec<KeptVideo>,
+    /// Videos yt-dlp wrote that went over what one capture may keep.
+    pub not_kept: Vec<NotKept>,
     /// `yt-dlp --version`.
     pub version: String,
     /// Every host yt-dlp sent a request to, from its traffic log.
@@ -117,20 +119,20 @@ pub fn download(
     names.sort();
     let mut files = Vec::new();
     let mut kept = Vec::new();
+    let mut not_kept = Vec::new();
+    // What all the videos together may take: the same cap as Safekeep's own fetcher.
+    let mut left = max_bytes;
     for path in names {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let size = path.metadata().map(|m| m.len()).unwrap_or(0);
-        if size > max_bytes.saturating_add(1 << 20) {
-            return Err(format!(
-                "yt-dlp wrote {name}, larger than the limit for one capture"
-            ));
-        }
-        let bytes = std::fs::read(&path).map_err(|e| format!("{name} could not be read ({e})"))?;
         if name.ends_with(".info.json") {
-            files.push(file("media_info", &name, "application/json", bytes));
+            if size <= 16 << 20 {
+                let bytes = std::fs::read(&path).map_err(|e| format!("{name} could not be read ({e})"))?;
+                files.push(file("media_info", &name, "application/json", bytes));
+            }
             continue;
         }
         let media_type = mime_guess::from_path(&path)
@@ -139,12 +141,25 @@ pub fn download(
             .filter(|m| m.starts_with("video/") || m.starts_with("audio/"));
         let Some(media_type) = media_type else { continue };
         let info = info_of(folder.path(), &name);
+        let source = info
+            .as_ref()
+            .and_then(|i| i["url"].as_str().or(i["webpage_url"].as_str()))
+            .unwrap_or(page.as_str())
+            .to_owned();
+        if size > left {
+            not_kept.push(NotKept {
+                url: source,
+                reason: format!(
+                    "the videos are larger than the {} MiB limit for one capture (raise it with --max-body-mib, or record the screen)",
+                    max_bytes >> 20
+                ),
+            });
+            continue;
+        }
+        left -= size;
+        let bytes = std::fs::read(&path).map_err(|e| format!("{name} could not be read ({e})"))?;
         kept.push(KeptVideo {
-            url: info
-                .as_ref()
-                .and_then(|i| i["url"].as_str().or(i["webpage_url"].as_str()))
-                .unwrap_or(page.as_str())
-                .to_owned(),
+            url: source,
             file: name.clone(),
             bytes: bytes.len() as u64,
             sha256: hex::encode(Sha256::digest(&bytes)),
@@ -158,7 +173,7 @@ pub fn download(
         });
         files.push(file("media", &name, &media_type, bytes));
     }
-    if kept.is_empty() {
+    if kept.is_empty() && not_kept.is_empty() {
         return Err(format!("yt-dlp kept no video: {}", last_error(&out.stderr)));
     }
     files.push(file(
@@ -170,6 +185,7 @@ pub fn download(
     Ok(Download {
         files,
         kept,
+        not_kept,
         version,
         hosts,
     })

@@ -464,6 +464,15 @@ pub(crate) fn append_event(
     Ok(row)
 }
 
+/// How long opening waits for the lock before saying the vault is in use.
+///
+/// The lock is an `flock` on an open file, and a process this program starts (FFmpeg,
+/// a browser) holds a copy of every open file from its fork until it execs. A vault
+/// closed and reopened by one thread while another thread starts a process can
+/// therefore find its own old lock still held for a moment; a second Safekeep holds it
+/// for as long as it runs. A short wait tells the two apart.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn lock_dir(dir: &Path) -> Result<File> {
     let path = dir.join(LOCK_FILE);
     let file = OpenOptions::new()
@@ -472,10 +481,16 @@ fn lock_dir(dir: &Path) -> Result<File> {
         .write(true)
         .open(&path)
         .map_err(|e| Error::storage(&path, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(Error::Locked(dir.to_path_buf())),
-        Err(fs::TryLockError::Error(e)) => Err(Error::storage(&path, e)),
+    let began = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) if began.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(fs::TryLockError::WouldBlock) => return Err(Error::Locked(dir.to_path_buf())),
+            Err(fs::TryLockError::Error(e)) => return Err(Error::storage(&path, e)),
+        }
     }
 }
 

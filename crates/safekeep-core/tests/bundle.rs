@@ -225,7 +225,14 @@ fn export_refuses_bad_requests_and_leaves_nothing() {
     fs::write(&blob, bytes).unwrap();
     let err = v.export(&case, &opts("AB"), &mut |_| {}).unwrap_err();
     assert!(matches!(err, ExportError::Damaged { .. }), "{err}");
-    assert!(!out.exists() && !t.path().join("x.zip.part").exists());
+    let left: Vec<_> = fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        !out.exists() && !t.path().join("x.zip.part").exists(),
+        "left behind: {left:?}"
+    );
     let missing = v.export(
         &case,
         &ExportOptions {

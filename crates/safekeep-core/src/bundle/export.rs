@@ -5,7 +5,7 @@
 //! written; writes to `<out>.part` and renames only when complete, so a failed export
 //! leaves nothing behind. The export is then recorded as a `bundle.exported` event.
 
-use std::fs::{self, OpenOptions};
+use std::fs::OpenOptions;
 use std::io;
 use std::path::PathBuf;
 
@@ -244,7 +244,7 @@ impl Vault {
         let (manifest_sha, tag_sha, zip_sha, payload_bytes, timestamp) = match written {
             Ok(w) => w,
             Err(e) => {
-                let _ = fs::remove_file(&part);
+                output::discard(&part);
                 return Err(e);
             }
         };
@@ -267,7 +267,7 @@ impl Vault {
             Ok(())
         })();
         if let Err(e) = recorded {
-            let _ = fs::remove_file(out);
+            output::discard(out);
             return Err(e.into());
         }
         Ok(ExportSummary {

@@ -110,6 +110,21 @@ pub(super) fn part_path(out: &Path) -> PathBuf {
     PathBuf::from(part)
 }
 
+/// Deletes a bundle that will not be published and waits (up to 2 s) until its name is
+/// gone. Windows deletes a file only when its last handle closes: a process started at
+/// that moment by another thread of this program can hold one briefly, and meanwhile the
+/// half-written bundle — readable evidence when unencrypted — would still be there.
+pub(super) fn discard(path: &Path) {
+    let began = std::time::Instant::now();
+    loop {
+        let _ = fs::remove_file(path);
+        if !path.exists() || began.elapsed() > std::time::Duration::from_secs(2) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+}
+
 /// Gives a complete `part` file its final name `out`, never over an existing file, and
 /// makes the rename durable. On failure `part` is removed: nothing is left at either name.
 pub(super) fn publish(part: &Path, out: &Path) -> io::Result<()> {
@@ -147,7 +162,7 @@ pub(super) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     // Closed before it is removed or renamed: Windows deletes no file that is still open.
     drop(file);
     if let Err(e) = written {
-        let _ = fs::remove_file(&part);
+        discard(&part);
         return Err(e);
     }
     publish(&part, path)

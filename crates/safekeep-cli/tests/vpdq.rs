@@ -6,26 +6,13 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
+use common::ffmpeg;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-
-/// Runs FFmpeg quietly, failing the test with its message if it fails.
-fn ffmpeg(args: &[&str]) {
-    let out = Command::new(common::tool("ffmpeg"))
-        .args(["-v", "error", "-nostdin", "-y"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ffmpeg {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// The PDF's text as `pdftotext` reads it, with runs of white space made one space.
 fn pdf_words(pdf: &Path) -> String {

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
+use common::ffmpeg;
 use common::{WebServers, make_chain, tool};
 
 use std::fs;
@@ -16,19 +17,6 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-fn ffmpeg(args: &[&str]) {
-    let out = Command::new(tool("ffmpeg"))
-        .args(["-v", "error", "-nostdin", "-y"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ffmpeg {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))

@@ -621,7 +621,7 @@ fn describe_exchange(ex: &Exchange) -> Value {
 }
 
 /// One file of a capture.
-fn captured_file(role: &str, name: &str, media_type: &str, bytes: Vec<u8>) -> CapturedFile {
+pub(crate) fn captured_file(role: &str, name: &str, media_type: &str, bytes: Vec<u8>) -> CapturedFile {
     CapturedFile {
         role: role.into(),
         name: name.into(),

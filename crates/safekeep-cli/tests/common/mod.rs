@@ -238,3 +238,17 @@ impl WebServers {
         format!("https://localhost:{}{path}", self.https)
     }
 }
+
+/// Runs FFmpeg quietly, failing the test with its message if it fails.
+pub fn ffmpeg(args: &[&str]) {
+    let out = Command::new(tool("ffmpeg"))
+        .args(["-v", "error", "-nostdin", "-y"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ffmpeg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

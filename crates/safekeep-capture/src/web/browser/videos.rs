@@ -7,7 +7,7 @@ use safekeep_core::vault::CapturedFile;
 use sha2::{Digest, Sha256};
 
 use super::recorder::Recording;
-use crate::web::media::{Form, Found, KeptVideo, NotKept, Report};
+use crate::web::media::{self, Form, Found, KeptVideo, NotKept, Report};
 
 /// Videos found in a recording: the files to add when the person asks, and the report.
 #[derive(Debug, Default)]
@@ -73,14 +73,8 @@ pub fn take(recording: &mut Recording) -> Recorded {
         }
         let bytes = e.body.take().unwrap_or_default();
         let n = out.report.kept.len() + 1;
-        let ext = match mime.as_str() {
-            "video/webm" => "webm",
-            "video/quicktime" => "mov",
-            "video/x-matroska" => "mkv",
-            "video/mp2t" => "ts",
-            "video/ogg" => "ogv",
-            _ => "mp4",
-        };
+        let ext = url::Url::parse(&e.url)
+            .map_or_else(|_| "mp4".to_owned(), |u| media::extension(&mime, &u).to_owned());
         let name = format!("video-{n}.{ext}");
         out.report.kept.push(KeptVideo {
             url: e.url.clone(),

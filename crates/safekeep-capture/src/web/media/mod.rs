@@ -247,9 +247,8 @@ async fn keep_file(
     exchanges: &mut Vec<Exchange>,
 ) -> Result<(KeptVideo, Vec<CapturedFile>), String> {
     let url = Url::parse(&video.url).map_err(|e| format!("its address is unusable ({e})"))?;
-    let at = exchanges.len();
     let (_, bytes) = get(&url, budget, limits, roots, exchanges).await?;
-    let media_type = exchanges[at..]
+    let media_type = exchanges
         .last()
         .and_then(|e| e.header("content-type"))
         .and_then(|t| t.split(';').next())
@@ -280,7 +279,10 @@ async fn keep_file(
         duration_ms: None,
         live: false,
     };
-    Ok((kept, vec![media_file("media", &name, &media_type, bytes)]))
+    Ok((
+        kept,
+        vec![super::captured_file("media", &name, &media_type, bytes)],
+    ))
 }
 
 async fn keep_stream(
@@ -312,8 +314,8 @@ async fn keep_stream(
     Ok((
         kept,
         vec![
-            media_file("media", &name, stream.media_type, stream.joined),
-            media_file(
+            super::captured_file("media", &name, stream.media_type, stream.joined),
+            super::captured_file(
                 "media_playlist",
                 &format!("video-{number}.m3u8"),
                 "application/vnd.apple.mpegurl",
@@ -373,7 +375,8 @@ fn reason(e: &WebError, limits: &Limits) -> String {
     }
 }
 
-fn extension<'a>(media_type: &str, url: &'a Url) -> &'a str {
+/// A video file's extension: from its media type, else from its address, else `bin`.
+pub(crate) fn extension<'a>(media_type: &str, url: &'a Url) -> &'a str {
     let by_type = match media_type {
         "video/mp4" => Some("mp4"),
         "video/webm" => Some("webm"),
@@ -394,13 +397,4 @@ fn extension<'a>(media_type: &str, url: &'a Url) -> &'a str {
             .filter(|e| e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()))
             .unwrap_or("bin")
     })
-}
-
-fn media_file(role: &str, name: &str, media_type: &str, bytes: Vec<u8>) -> CapturedFile {
-    CapturedFile {
-        role: role.into(),
-        name: name.into(),
-        media_type: media_type.into(),
-        bytes,
-    }
 }

@@ -131,7 +131,12 @@ pub fn download(
         if name.ends_with(".info.json") {
             if size <= 16 << 20 {
                 let bytes = std::fs::read(&path).map_err(|e| format!("{name} could not be read ({e})"))?;
-                files.push(file("media_info", &name, "application/json", bytes));
+                files.push(crate::web::captured_file(
+                    "media_info",
+                    &name,
+                    "application/json",
+                    bytes,
+                ));
             }
             continue;
         }
@@ -171,12 +176,12 @@ pub fn download(
                 .map(|d| (d * 1000.0).round() as u64),
             live: false,
         });
-        files.push(file("media", &name, &media_type, bytes));
+        files.push(crate::web::captured_file("media", &name, &media_type, bytes));
     }
     if kept.is_empty() && not_kept.is_empty() {
         return Err(format!("yt-dlp kept no video: {}", last_error(&out.stderr)));
     }
-    files.push(file(
+    files.push(crate::web::captured_file(
         "media_log",
         "yt-dlp.log",
         "text/plain; charset=utf-8",
@@ -189,15 +194,6 @@ pub fn download(
         version,
         hosts,
     })
-}
-
-fn file(role: &str, name: &str, media_type: &str, bytes: Vec<u8>) -> CapturedFile {
-    CapturedFile {
-        role: role.into(),
-        name: name.into(),
-        media_type: media_type.into(),
-        bytes,
-    }
 }
 
 /// The `.info.json` yt-dlp wrote beside `video-1.mp4`.

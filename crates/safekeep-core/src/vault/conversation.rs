@@ -171,9 +171,18 @@ impl Vault {
         let files = sources.len();
         let (mut files_done, mut bytes_done) = (0usize, 0u64);
         let blobs = &self.blobs;
+        // A zip's entries are hashed on the core that sealing leaves free: once the zip
+        // has been copied and sealed (both cores busy), while it is read a second time
+        // and flushed (one core). Started at once they slowed sealing down.
+        let (first_pass_over, wait_first_pass) = std::sync::mpsc::channel::<()>();
+        let mut first_pass_over = Some(first_pass_over);
+        let export_ref = &export;
         let (outcomes, entry_hashes) = std::thread::scope(|s| {
-            // A zip's entries are hashed on another core while the zip itself is sealed.
-            let hashing = s.spawn(|| export.hash_entries());
+            let hashing = s.spawn(move || {
+                // Either a signal or the sender dropped: both mean "go".
+                let _ = wait_first_pass.recv();
+                export_ref.hash_entries()
+            });
             let outcomes = stage_all(
                 blobs,
                 &refs,
@@ -181,6 +190,9 @@ impl Vault {
                 &Known::new(),
                 cancelled,
                 &mut |j, done, total, finished| {
+                    if finished || done >= total {
+                        first_pass_over.take();
+                    }
                     if finished {
                         files_done += 1;
                         bytes_done += total;
@@ -197,6 +209,7 @@ impl Vault {
                     });
                 },
             );
+            first_pass_over.take();
             let hashed = hashing
                 .join()
                 .unwrap_or_else(|_| Err(safekeep_chat::Error::Unreadable("hashing the zip stopped".into())));

@@ -573,7 +573,9 @@ fn write_zip(entries: &[(String, Vec<u8>)], t: &ZipTricks) -> Vec<u8> {
     bytes
 }
 
-fn write_dir(root: &Path, entries: &[(String, Vec<u8>)], t: &ZipTricks) -> PathBuf {
+/// Writes the bag as an unzipped folder. `Err` names why the case cannot be set up on
+/// this system (only ever on Windows; see the link below).
+fn write_dir(root: &Path, entries: &[(String, Vec<u8>)], t: &ZipTricks) -> Result<PathBuf, String> {
     let bag = root.join(BAG);
     for (n, b) in entries {
         let p = bag.join(n);
@@ -588,12 +590,19 @@ fn write_dir(root: &Path, entries: &[(String, Vec<u8>)], t: &ZipTricks) -> PathB
         fs::write(&target, b"not part of the bundle\n").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(target, bag.join(n)).unwrap();
-        // Needs Developer Mode (or administrator) on real Windows; Wine allows it.
+        // Needs Developer Mode (or administrator) on real Windows. Wine 8's
+        // CreateSymbolicLinkW reports success and makes nothing (checked with `cmd /c
+        // mklink`: no file appears), so there the case cannot be set up at all.
         #[cfg(windows)]
-        std::os::windows::fs::symlink_file(target, bag.join(n))
-            .expect("symbolic links must be allowed for this test (Developer Mode on Windows)");
+        {
+            std::os::windows::fs::symlink_file(target, bag.join(n))
+                .expect("symbolic links must be allowed for this test (Developer Mode on Windows)");
+            if fs::symlink_metadata(bag.join(n)).is_err() {
+                return Err("this system said it made the symbolic link but there is none (Wine 8: CreateSymbolicLinkW is a stub)".into());
+            }
+        }
     }
-    root.to_path_buf()
+    Ok(root.to_path_buf())
 }
 
 #[test]
@@ -624,7 +633,17 @@ fn tamper_corpus() {
         let case_dir = t.path().join(name);
         fs::create_dir_all(&case_dir).unwrap();
         let target = if form == "dir" {
-            write_dir(&case_dir, &entries, &tricks)
+            match write_dir(&case_dir, &entries, &tricks) {
+                Ok(dir) => dir,
+                Err(why) => {
+                    // Only Windows may lack links; anywhere else this is a failure.
+                    if !cfg!(windows) {
+                        panic!("{name}: {why}");
+                    }
+                    eprintln!("tamper case {name} skipped: {why}");
+                    continue;
+                }
+            }
         } else {
             let p = case_dir.join(format!("{BAG}.zip"));
             fs::write(&p, write_zip(&entries, &tricks)).unwrap();

@@ -6,6 +6,7 @@
 
 use safekeep_capture::web::Captured;
 use safekeep_capture::web::browser::{ScrollLimits, WindowOptions, WindowState};
+use safekeep_core::item::ItemRecord;
 use tauri::State;
 
 use crate::error::UiError;
@@ -49,7 +50,17 @@ pub fn browser_capture(state: State<'_, AppState>, scroll: bool, also_fetch: boo
     Ok(apart(move || slot.capture(vault, scroll, also_fetch))??)
 }
 
-/// Closes the browser, keeping the logins encrypted in the vault; says whether it was open.
+/// "Keep the downloads": seals the browser's finished downloads into its case.
+#[tauri::command(async)]
+pub fn browser_keep_downloads(state: State<'_, AppState>) -> Result<Vec<ItemRecord>> {
+    let mut slot = state.browser();
+    let mut vault = state.vault()?;
+    let (slot, vault) = (&mut *slot, &mut *vault);
+    Ok(apart(move || slot.keep_downloads(vault))??)
+}
+
+/// Closes the browser (keeping its downloads in its case, and the logins encrypted in
+/// the vault); says whether it was open.
 #[tauri::command(async)]
 pub fn browser_close(state: State<'_, AppState>) -> Result<bool> {
     let mut slot = state.browser();

@@ -39,6 +39,7 @@ fn main() {
             browser::browser_open,
             browser::browser_capture,
             browser::browser_close,
+            browser::browser_keep_downloads,
             browser::browser_forget,
             browser::browser_state,
             lock::unlock,

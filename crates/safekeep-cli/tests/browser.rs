@@ -387,6 +387,34 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         assert!(left.is_empty(), "the profile folder is gone: {left:?}");
     }
 
+    // An address that is a download: the file is the item (kind file, byte for byte,
+    // named as the site named it), never left in a Downloads folder or the temp folders.
+    let downloads = std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Downloads/police statement.pdf"));
+    let had_download = downloads.as_ref().is_some_and(|p| p.exists());
+    let dl = t.capture("/statement.pdf", &[]);
+    assert_eq!(dl["kind"], "file", "{dl}");
+    assert_eq!(dl["capture"]["method"], "download in Safekeep's browser", "{dl}");
+    assert_eq!(dl["context"]["source_url"], t.site.url("/statement.pdf"));
+    assert_eq!(dl["artifacts"][0]["original_name"], "police statement.pdf");
+    let mut expected = b"%PDF-1.4\n% DOWNLOAD-MARKER: a file the site sends as a download\n".to_vec();
+    expected.extend((0..=255u8).cycle().take(256 * 64));
+    assert_eq!(t.file(&dl, "police statement.pdf"), expected);
+    assert_eq!(
+        downloads.is_some_and(|p| p.exists()),
+        had_download,
+        "nothing went to the Downloads folder"
+    );
+    for d in ["run", "tmp"] {
+        for f in files_under(&t.tmp.path().join(d)) {
+            let bytes = fs::read(&f).unwrap_or_default();
+            assert!(
+                !contains_anywhere(&bytes, b"DOWNLOAD-MARKER", 0),
+                "{} holds the download",
+                f.display()
+            );
+        }
+    }
+
     // "Forget my logins": the next capture is logged out again.
     t.ok(&["browser", "forget"]);
     assert!(!t.vault.join("browser-profile.sealed").exists());

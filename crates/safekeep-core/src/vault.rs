@@ -34,7 +34,7 @@ use serde_json::Value;
 pub use crate::db::item_search::Facets;
 pub use backup::{BackupDue, BackupSummary, LastBackup, RestoreSummary, restore};
 pub use batch::Imported;
-pub use browser_profile::{BrowserProfile, PROFILE_FILE};
+pub use browser_profile::{BrowserProfile, DOWNLOADS_DIR, PROFILE_FILE};
 pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress, StreamedFile};
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};

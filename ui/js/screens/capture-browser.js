@@ -10,6 +10,7 @@ import { state } from "../shared/state.js";
 import { showAfterCapture } from "./capture-after.js";
 import { onlyPanel } from "./case.js";
 import { showLock } from "./lock.js";
+import { renderTimeline } from "./timeline.js";
 
 /// Shows the panel: the explanation and "Open" when the browser is not open for this
 /// case, the capture controls when it is.
@@ -20,6 +21,10 @@ async function showPanel() {
   const here = s.open && s.case_id === state.caseId;
   $("browser-start").hidden = here;
   $("browser-controls").hidden = !here;
+  $("browser-downloads").hidden = !(here && s.downloads_waiting > 0);
+  if (here && s.downloads_waiting > 0) {
+    $("browser-downloads-waiting").replaceChildren(tNodes("browser.downloads_waiting", { count: s.downloads_waiting }));
+  }
   if (here) {
     $("browser-status").replaceChildren(tNodes("browser.opened"));
     focus($("browser-capture"));
@@ -75,9 +80,18 @@ document.addEventListener("keydown", (ev) => {
   captureBrowserTab();
 });
 
+$("browser-keep-downloads").addEventListener("click", async () => {
+  clearMessages();
+  const kept = await call("browser_keep_downloads");
+  await showPanel();
+  await renderTimeline();
+  notice("browser.downloads_kept", { count: kept.length });
+});
+
 $("browser-close").addEventListener("click", async () => {
   clearMessages();
   await call("browser_close");
+  await renderTimeline();
   $("browser-panel").hidden = true;
   notice(state.status && state.status.encrypted ? "browser.closed" : "browser.closed_plain");
   $("capture-browser").focus();

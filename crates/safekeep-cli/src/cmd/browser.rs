@@ -60,7 +60,16 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
                     _ => {}
                 }
             }
-            let kept = window.close(&vault)?;
+            if capturing {
+                for item in window.keep_downloads(&mut vault)? {
+                    println!("{}", item.id);
+                    eprintln!(
+                        "Kept the file downloaded in the browser: {} (item {}).",
+                        item.title, item.id
+                    );
+                }
+            }
+            let kept = window.close(&mut vault)?;
             eprintln!(
                 "{}",
                 if kept {

@@ -24,8 +24,14 @@ use crate::sealed_blob::{SealReader, SealWriter};
 /// The sealed profile, in the vault folder.
 pub const PROFILE_FILE: &str = "browser-profile.sealed";
 
-/// Folders of a Chromium profile that are caches (not kept between runs).
-const CACHES: [&str; 12] = [
+/// The folder of the temporary profile that Safekeep's browser downloads into: private,
+/// never the person's Downloads folder, and never kept with the logins (a download is
+/// sealed into a case as an item of its own, or deleted with the profile).
+pub const DOWNLOADS_DIR: &str = "Safekeep Downloads";
+
+/// Folders of a Chromium profile that are not kept between runs: caches, and downloads.
+const CACHES: [&str; 13] = [
+    DOWNLOADS_DIR,
     "Cache",
     "Code Cache",
     "GPUCache",

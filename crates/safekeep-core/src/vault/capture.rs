@@ -120,6 +120,19 @@ impl Vault {
         context: Context,
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ItemRecord> {
+        self.import_file_recorded(case_id, path, context, None, progress)
+    }
+
+    /// [`Vault::import_file`] with what this computer recorded about where the file came
+    /// from (e.g. a download in Safekeep's browser), sealed as the item's `capture`.
+    pub fn import_file_recorded(
+        &mut self,
+        case_id: &str,
+        path: &Path,
+        context: Context,
+        machine: Option<serde_json::Value>,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ItemRecord> {
         let case = self.resolve_case(case_id)?;
         validate_context(&context)?;
         let tmp_id = self.new_id();
@@ -149,7 +162,7 @@ impl Vault {
             title,
             captured,
             context,
-            None,
+            machine,
             vec![(ready.artifact, ready.staged)],
         )
     }

@@ -8,6 +8,7 @@
 //! or stores passwords; login secrets in headers never reach an artifact
 //! ([`message::redact`]).
 
+pub mod downloads;
 pub mod message;
 pub mod recorder;
 mod seal;
@@ -24,7 +25,7 @@ use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::target::EventTargetCreated;
 use futures_util::StreamExt;
 use safekeep_core::Vault;
-use safekeep_core::item::Context;
+use safekeep_core::item::{Context, ItemRecord};
 use url::Url;
 
 use super::render::{VIEWPORT, find_browser};
@@ -65,6 +66,8 @@ pub struct Session {
     version: String,
     user_agent: String,
     pid: Option<u32>,
+    downloads: downloads::Downloads,
+    downloads_task: tokio::task::JoinHandle<()>,
 }
 
 /// The process ids of the browsers this process started and has not yet closed, so
@@ -169,6 +172,12 @@ impl Session {
         let version = runtime
             .block_on(browser.version())
             .map_err(|e| WebError::Browser(format!("{program} did not answer ({e})")))?;
+        let (downloads, downloads_task) = runtime
+            .block_on(downloads::watch(
+                &browser,
+                &downloads::folder_of(&options.profile),
+            ))
+            .map_err(WebError::Browser)?;
         Ok(Self {
             runtime,
             browser: Arc::new(browser),
@@ -179,6 +188,8 @@ impl Session {
             version: version.product,
             user_agent: version.user_agent,
             pid,
+            downloads,
+            downloads_task,
         })
     }
 
@@ -317,9 +328,55 @@ impl Session {
         self.runtime.block_on(seal::capture(self, tab, scroll))
     }
 
+    /// The files downloaded in this run so far, in the order they began.
+    pub fn downloads(&self) -> Vec<downloads::Download> {
+        lock(&self.downloads).clone()
+    }
+
+    /// Seals every finished download not yet kept into `case_id`, one item each, and
+    /// deletes its private copy. Stops at the first that cannot be kept (it stays, for
+    /// another try); those before it are kept.
+    pub fn keep_downloads(&self, vault: &mut Vault, case_id: &str) -> Result<Vec<ItemRecord>, WebError> {
+        let waiting: Vec<downloads::Download> = self
+            .downloads()
+            .into_iter()
+            .filter(|d| d.state == downloads::DownloadState::Completed && !d.kept)
+            .collect();
+        let dir = downloads::folder_of(&self.options.profile);
+        let mut kept = Vec::new();
+        for d in waiting {
+            kept.push(downloads::keep(vault, case_id, &dir, &d, &self.version)?);
+            if let Some(listed) = lock(&self.downloads).iter_mut().find(|x| x.guid == d.guid) {
+                listed.kept = true;
+            }
+        }
+        Ok(kept)
+    }
+
+    /// Waits (up to `limit`) until every download that has begun has finished; returns
+    /// whether they all did.
+    pub fn finish_downloads(&self, limit: Duration) -> bool {
+        let began = Instant::now();
+        self.runtime.block_on(async {
+            loop {
+                let busy = lock(&self.downloads)
+                    .iter()
+                    .any(|d| d.state == downloads::DownloadState::InProgress);
+                if !busy {
+                    return true;
+                }
+                if began.elapsed() >= limit {
+                    return false;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    }
+
     /// Closes the browser and waits for it to exit, so its profile is complete on disk.
     pub fn close(mut self) {
         self.forget_pid();
+        self.downloads_task.abort();
         if let Some(w) = self.watcher.take() {
             w.abort();
             let _ = self.runtime.block_on(w);
@@ -347,6 +404,7 @@ impl Session {
     /// Ends the browser at once (quick exit): no graceful close, no waiting for pages.
     pub fn kill(mut self) {
         self.forget_pid();
+        self.downloads_task.abort();
         if let Some(w) = self.watcher.take() {
             w.abort();
         }
@@ -442,7 +500,25 @@ pub fn capture_url_to_vault(
                 (tab, settled)
             })
             .and_then(|(tab, settled)| {
+                // The address may be a file the browser downloads instead of showing:
+                // that file is the evidence, kept as an item of its own.
+                let mut downloaded = Vec::new();
+                if !session.downloads().is_empty() {
+                    let finished = session.finish_downloads(DOWNLOAD_WAIT);
+                    downloaded = session.keep_downloads(vault, &case.id)?;
+                    let shown = session.runtime.block_on(tab.page.url()).ok().flatten();
+                    if shown.as_deref().is_none_or(|u| u == "about:blank") {
+                        return Ok(Loaded::Download(downloaded, finished));
+                    }
+                }
                 let mut page = session.capture(&tab, request.scroll)?;
+                if !downloaded.is_empty() {
+                    // The page also started downloads: each is an item of its own.
+                    page.machine["downloads_kept"] = downloaded
+                        .iter()
+                        .map(|i| serde_json::json!({"item_id": i.id, "url": i.context.source_url}))
+                        .collect();
+                }
                 if request.also_fetch {
                     session.add_direct_fetch(&mut page);
                 }
@@ -455,14 +531,67 @@ pub fn capture_url_to_vault(
                     )
                     .into()
                 };
-                Ok(page)
+                Ok(Loaded::Page(Box::new(page)))
             });
+        let version = session.version().to_owned();
         session.close();
-        captured
+        captured.map(|c| (c, version))
     })();
     vault.keep_browser_profile(profile)?;
-    let mut page = result?;
+    let (loaded, version) = result?;
+    let mut page = match loaded {
+        Loaded::Page(page) => *page,
+        Loaded::Download(kept, finished) => return download_captured(kept, finished, &url, version, began),
+    };
     page.context = super::with_source(request.context.clone(), &url);
     page.keep_videos = request.media;
     store(vault, &case.id, page, began)
+}
+
+/// How long a scripted capture waits for the file an address downloads.
+const DOWNLOAD_WAIT: Duration = Duration::from_secs(600);
+
+/// What loading an address gave: a page, or a download (kept already) instead.
+enum Loaded {
+    Page(Box<PageCapture>),
+    Download(Vec<ItemRecord>, bool),
+}
+
+/// The capture of an address that was a download: the item that holds the file.
+fn download_captured(
+    kept: Vec<ItemRecord>,
+    finished: bool,
+    url: &Url,
+    browser: String,
+    began: Instant,
+) -> Result<Captured, WebError> {
+    let Some(item) = kept.into_iter().next() else {
+        return Err(WebError::Browser(format!(
+            "{url} is a download, and the browser {}. Nothing was saved",
+            if finished {
+                "stopped it before it was complete"
+            } else {
+                "had not finished it after 10 minutes"
+            }
+        )));
+    };
+    let total = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(Captured {
+        summary: super::Summary {
+            final_url: item.context.source_url.clone().unwrap_or_else(|| url.to_string()),
+            browser: Some(browser),
+            status: 200,
+            requests: 1,
+            certificate_verified: None,
+            render_skipped: Some("the address is a download, not a page: the file is the item".into()),
+            login_suspected: false,
+            media: None,
+            compared: None,
+            millis: super::Millis {
+                total,
+                ..super::Millis::default()
+            },
+        },
+        item,
+    })
 }

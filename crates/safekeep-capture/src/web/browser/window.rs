@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use safekeep_core::Vault;
+use safekeep_core::item::ItemRecord;
 use safekeep_core::vault::BrowserProfile;
 use url::Url;
 
+use super::downloads::DownloadState;
 use super::recorder::RecordLimits;
 use super::{BrowserOptions, MAX_TOTAL_BODIES, ScrollLimits, Session};
 use crate::web::render::find_browser;
@@ -124,11 +126,40 @@ impl Window {
         self.session.is_running()
     }
 
-    /// Closes the browser and keeps the logins (encrypted) in the vault. Returns whether
-    /// they were kept (not for an unencrypted vault).
-    pub fn close(self, vault: &Vault) -> Result<bool, WebError> {
+    /// Seals every finished download of this window into its case, one item each (see
+    /// [`super::downloads`]).
+    pub fn keep_downloads(&self, vault: &mut Vault) -> Result<Vec<ItemRecord>, WebError> {
+        let case_id = self.case_id.clone().ok_or_else(|| {
+            WebError::Input(
+                "this browser window was opened without a case, so its downloads cannot be kept. Open it from a case"
+                    .into(),
+            )
+        })?;
+        self.session.keep_downloads(vault, &case_id)
+    }
+
+    /// Finished downloads not yet sealed into a case.
+    pub fn downloads_waiting(&self) -> usize {
+        self.session
+            .downloads()
+            .iter()
+            .filter(|d| d.state == DownloadState::Completed && !d.kept)
+            .count()
+    }
+
+    /// Closes the browser and keeps the logins (encrypted) in the vault, after sealing
+    /// its finished downloads into its case (a window without a case has none kept: the
+    /// private copies go with the temporary profile). Returns whether the logins were
+    /// kept (not for an unencrypted vault). A download that could not be kept is an
+    /// error, after the browser is closed and the logins kept.
+    pub fn close(self, vault: &mut Vault) -> Result<bool, WebError> {
+        let downloads = match self.case_id {
+            Some(_) => self.keep_downloads(vault).map(drop),
+            None => Ok(()),
+        };
         self.session.close();
-        Ok(vault.keep_browser_profile(self.profile)?)
+        let kept = vault.keep_browser_profile(self.profile)?;
+        downloads.map(|()| kept)
     }
 
     /// Ends the browser at once and deletes its temporary profile without keeping it
@@ -153,12 +184,14 @@ pub struct WindowState {
     pub open: bool,
     /// The case it captures into.
     pub case_id: Option<String>,
+    /// Finished downloads waiting to be kept in that case.
+    pub downloads_waiting: usize,
 }
 
 impl WindowSlot {
     /// Opens the window for `options.case_id`, or brings the running one to that case
     /// (and `options.start_url`, when given).
-    pub fn open(&mut self, vault: &Vault, options: &WindowOptions) -> Result<WindowState, WebError> {
+    pub fn open(&mut self, vault: &mut Vault, options: &WindowOptions) -> Result<WindowState, WebError> {
         self.tidy(vault)?;
         match &mut self.0 {
             Some(window) => {
@@ -192,8 +225,16 @@ impl WindowSlot {
         window.capture_current(vault, scroll, also_fetch)
     }
 
-    /// Closes the window, keeping the logins; returns whether one was open.
-    pub fn close(&mut self, vault: &Vault) -> Result<bool, WebError> {
+    /// "Keep the downloads": seals the open window's finished downloads into its case.
+    pub fn keep_downloads(&mut self, vault: &mut Vault) -> Result<Vec<ItemRecord>, WebError> {
+        match &self.0 {
+            Some(window) => window.keep_downloads(vault),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Closes the window, keeping its downloads and the logins; returns whether one was open.
+    pub fn close(&mut self, vault: &mut Vault) -> Result<bool, WebError> {
         match self.0.take() {
             Some(window) => window.close(vault).map(|_| true),
             None => Ok(false),
@@ -219,11 +260,12 @@ impl WindowSlot {
         WindowState {
             open: self.0.as_ref().is_some_and(Window::is_open),
             case_id: self.0.as_ref().and_then(|w| w.case_id.clone()),
+            downloads_waiting: self.0.as_ref().map_or(0, Window::downloads_waiting),
         }
     }
 
     /// Keeps the logins of a window the person closed, and forgets it.
-    fn tidy(&mut self, vault: &Vault) -> Result<(), WebError> {
+    fn tidy(&mut self, vault: &mut Vault) -> Result<(), WebError> {
         if self.0.as_ref().is_some_and(|w| !w.is_open()) {
             self.close(vault)?;
         }

@@ -396,6 +396,21 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
     assert_eq!(dl["capture"]["method"], "download in Safekeep's browser", "{dl}");
     assert_eq!(dl["context"]["source_url"], t.site.url("/statement.pdf"));
     assert_eq!(dl["artifacts"][0]["original_name"], "police statement.pdf");
+    // The server's answer as the browser recorded it in the tab, logins removed.
+    let response = &dl["capture"]["response"];
+    assert_eq!(response["status"], 200, "{response}");
+    assert!(
+        response["response_headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("content-disposition")),
+        "{response}"
+    );
+    assert!(
+        !response["security"].is_null(),
+        "the certificate the browser saw: {response}"
+    );
     let mut expected = b"%PDF-1.4\n% DOWNLOAD-MARKER: a file the site sends as a download\n".to_vec();
     expected.extend((0..=255u8).cycle().take(256 * 64));
     assert_eq!(t.file(&dl, "police statement.pdf"), expected);

@@ -283,7 +283,6 @@ impl Vault {
     }
 
     pub(super) fn exhibits(&self, case_id: &str, prefix: &str) -> Result<Vec<Exhibit>, ExportError> {
-        let mut out = Vec::new();
         // Items that arrived in a hand-over keep their references and folders; new ones
         // are numbered after every number already used with this prefix.
         let kept = self.handed_over(case_id)?;
@@ -292,11 +291,15 @@ impl Vault {
             .filter_map(|(r, _)| r.strip_prefix(prefix)?.strip_prefix('/')?.parse::<usize>().ok())
             .max()
             .unwrap_or(0);
-        for view in self
-            .items(Some(case_id))?
-            .into_iter()
-            .filter(|v| v.withdrawn.is_none())
-        {
+        let views = self.items(Some(case_id))?;
+        // Every exhibit is held for the whole export (the reports walk them), so hold
+        // each at its size: a vector grown by pushing keeps up to twice its length, and
+        // a record's one artifact read from JSON sits in room for four (measured with
+        // massif: 1.3 KiB an exhibit of 10,000).
+        let mut out = Vec::with_capacity(views.len());
+        for mut view in views.into_iter().filter(|v| v.withdrawn.is_none()) {
+            view.record.artifacts.shrink_to_fit();
+            view.annotations.shrink_to_fit();
             let arts = &view.record.artifacts;
             let export_names = (view.record.kind == crate::item::ItemKind::Conversation)
                 .then(|| format::export_file_names(arts))

@@ -24,6 +24,8 @@ use safekeep_core::item::{Context, ItemRecord};
 pub use safekeep_core::vault::DOWNLOADS_DIR;
 use serde_json::json;
 
+use super::message::redact;
+use super::recorder::Recorded;
 use crate::web::WebError;
 
 /// Where a download stands.
@@ -130,6 +132,7 @@ pub(super) fn keep(
     dir: &Path,
     download: &Download,
     browser: &str,
+    response: Option<&Recorded>,
 ) -> Result<ItemRecord, WebError> {
     let from = dir.join(&download.guid);
     if download.guid.is_empty() || download.guid.contains(['/', '\\', '.']) || !from.is_file() {
@@ -145,7 +148,7 @@ pub(super) fn keep(
     let named = folder.join(safe_name(&download.suggested_name));
     std::fs::rename(&from, &named)
         .map_err(|e| WebError::Input(format!("the download could not be prepared ({e})")))?;
-    let machine = json!({
+    let mut machine = json!({
         "method": "download in Safekeep's browser",
         "url": download.url,
         "suggested_name": download.suggested_name,
@@ -153,6 +156,9 @@ pub(super) fn keep(
         "began_at": download.began_at.to_rfc3339(),
         "finished_at": download.finished_at.map(|t| t.to_rfc3339()),
     });
+    if let Some(r) = response {
+        machine["response"] = super::seal::integers_only(response_json(r));
+    }
     let context = Context {
         source_url: Some(download.url.clone()),
         ..Context::default()
@@ -163,6 +169,26 @@ pub(super) fn keep(
     }
     let _ = std::fs::remove_dir_all(&folder);
     Ok(sealed?)
+}
+
+/// What the browser reported of the response a download came in, as recorded in its
+/// tab (login secrets removed, as in every WARC): the server's answer and connection.
+fn response_json(r: &Recorded) -> serde_json::Value {
+    let (request_headers, _) = redact(&r.request_headers);
+    let (response_headers, _) = redact(&r.response_headers);
+    let pairs = |h: Vec<(String, String)>| h.into_iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>();
+    json!({
+        "method": r.method,
+        "sent_at": r.sent_at.to_rfc3339(),
+        "status": r.status,
+        "status_text": r.status_text,
+        "protocol": r.protocol,
+        "remote": r.remote.as_ref().map(|(ip, port)| format!("{ip}:{port}")),
+        "security_state": r.security_state,
+        "security": r.security,
+        "request_headers": pairs(request_headers),
+        "response_headers": pairs(response_headers),
+    })
 }
 
 /// A file name for the download: the last part of the site's suggestion, without

@@ -344,8 +344,17 @@ impl Session {
             .collect();
         let dir = downloads::folder_of(&self.options.profile);
         let mut kept = Vec::new();
+        let tabs = lock(&self.tabs).clone();
         for d in waiting {
-            kept.push(downloads::keep(vault, case_id, &dir, &d, &self.version)?);
+            let response = tabs.iter().rev().find_map(|t| t.recorder.response_for(&d.url));
+            kept.push(downloads::keep(
+                vault,
+                case_id,
+                &dir,
+                &d,
+                &self.version,
+                response.as_ref(),
+            )?);
             if let Some(listed) = lock(&self.downloads).iter_mut().find(|x| x.guid == d.guid) {
                 listed.kept = true;
             }

@@ -299,6 +299,22 @@ impl Recorder {
             unfinished,
         }
     }
+
+    /// The newest answered request for `url` in this tab's recording, without its body
+    /// (for a download, whose bytes the browser saved to a file instead).
+    pub fn response_for(&self, url: &str) -> Option<Recorded> {
+        let s = lock(&self.state);
+        let newest = s
+            .done
+            .iter()
+            .chain(s.open.values())
+            .filter(|h| h.request.url == url && h.response.is_some())
+            .max_by_key(|h| (h.sent_at, h.key))?;
+        let mut found = s.recorded(newest, None)?;
+        found.body = None;
+        found.body_note = Some("saved by the browser as a download: the file is the item".into());
+        Some(found)
+    }
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {

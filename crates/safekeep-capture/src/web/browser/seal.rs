@@ -431,7 +431,7 @@ fn build(
 
 /// Sealed records hold no floats (canonical JSON): the browser's times in seconds become
 /// whole seconds when they are whole, else decimal strings.
-fn integers_only(v: Value) -> Value {
+pub(super) fn integers_only(v: Value) -> Value {
     match v {
         Value::Number(n) if n.is_f64() => {
             let f = n.as_f64().unwrap_or_default();

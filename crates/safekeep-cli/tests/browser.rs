@@ -430,6 +430,25 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         }
     }
 
+    // A page that starts a download: the page is captured as it stayed on screen (its
+    // own recording, not the aborted navigation's), the file is an item of its own.
+    let page = t.capture("/autodownload", &[]);
+    assert!(
+        contains_anywhere(&t.file(&page, "page.warc.gz"), b"AUTODOWNLOAD-MARKER", 0),
+        "the page's own load is in its WARC"
+    );
+    let kept = page["capture"]["downloads_kept"].as_array().unwrap();
+    assert_eq!(kept.len(), 1, "{page}");
+    let listed = t.ok(&["list", "--json"]);
+    let items: Value = serde_json::from_str(&listed).unwrap();
+    let file = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == kept[0]["item_id"])
+        .unwrap();
+    assert_eq!(t.file(file, "police statement.pdf"), expected);
+
     // "Forget my logins": the next capture is logged out again.
     t.ok(&["browser", "forget"]);
     assert!(!t.vault.join("browser-profile.sealed").exists());

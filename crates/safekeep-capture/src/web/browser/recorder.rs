@@ -8,7 +8,11 @@
 //! until the request is seen, so nothing depends on the order the streams are polled.
 //!
 //! Invariants: a new top-level document request of the tab's main frame starts a new
-//! recording (the generation counter makes late bodies of the old one drop); bodies past
+//! recording, but the old one is kept beside it until the new document commits
+//! (`Page.frameNavigated` with its loader): a navigation that never commits (a link
+//! whose answer is a download, a 204, a cancelled load) leaves the page on screen, so a
+//! capture then takes the recording of that page, not of the aborted navigation. Late
+//! bodies go to the recording of their generation, or are dropped with it; bodies past
 //! the per-body or total cap are not kept, and the record says so.
 
 use std::collections::{HashMap, VecDeque};
@@ -21,6 +25,7 @@ use chromiumoxide::cdp::browser_protocol::network::{
     EventRequestWillBeSentExtraInfo, EventResponseReceived, EventResponseReceivedExtraInfo,
     GetResponseBodyParams, Headers, Request, ResourceType, Response,
 };
+use chromiumoxide::cdp::browser_protocol::page::EventFrameNavigated;
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -96,6 +101,14 @@ enum Late {
 #[derive(Debug, Default)]
 struct State {
     generation: u64,
+    /// The recording of the page still shown while a top-level navigation has not
+    /// committed (see the module docs).
+    shown: Option<Box<State>>,
+    /// The loader id of that navigation.
+    uncommitted: Option<String>,
+    /// The loader id of the last document the main frame committed (its commit can be
+    /// seen before its request: the events come on separate streams).
+    last_committed: Option<String>,
     next_key: u64,
     navigated_at: Option<DateTime<Utc>>,
     /// The hop now in progress for each request id.
@@ -169,6 +182,7 @@ impl Recorder {
             .await
             .map_err(fail)?;
         let mut failed = page.event_listener::<EventLoadingFailed>().await.map_err(fail)?;
+        let mut committed = page.event_listener::<EventFrameNavigated>().await.map_err(fail)?;
         let mut data = page.event_listener::<EventDataReceived>().await.map_err(fail)?;
         // The protocol's buffer sizes are 32-bit: larger values are refused outright.
         let buffer = i64::try_from(limits.max_total)
@@ -210,6 +224,11 @@ impl Recorder {
                         lock(state).on_late(e.request_id.inner(), Late::Failed(e.error_text.clone()));
                     }
                     Some(_) = data.next() => lock(state).last_activity = Some(Instant::now()),
+                    Some(e) = committed.next() => {
+                        if e.frame.parent_id.is_none() {
+                            lock(state).on_commit(e.frame.loader_id.inner());
+                        }
+                    }
                     else => break,
                 }
             }
@@ -254,6 +273,7 @@ impl Recorder {
         }
         // Responses not finished: whatever the browser holds of their bodies.
         let unfinished_ids: Vec<String> = lock(&self.state)
+            .on_screen()
             .open
             .values()
             .filter(|h| h.response.is_some())
@@ -271,9 +291,10 @@ impl Recorder {
                 partial.insert(id, body);
             }
         }
-        let mut s = lock(&self.state);
+        let mut guard = lock(&self.state);
         let waited = began.elapsed().as_secs();
-        let late: Vec<u64> = s.fetching.iter().copied().collect();
+        let late: Vec<u64> = guard.fetching.iter().copied().collect();
+        let s = guard.on_screen_mut();
         for hop in s
             .done
             .iter_mut()
@@ -283,7 +304,7 @@ impl Recorder {
                 "the browser was still handing over the body {waited} s after the capture began (very large bodies are slow to read over the DevTools protocol): not kept"
             ));
         }
-        let s = s;
+        let s: &State = s;
         let mut hops: Vec<&Hop> = s.done.iter().collect();
         let unfinished = s.open.values().filter(|h| h.response.is_some()).count();
         hops.extend(s.open.values().filter(|h| h.response.is_some()));
@@ -332,12 +353,27 @@ impl State {
         let sent_at = wall_time(*e.wall_time.inner());
         if top_level {
             let generation = self.generation + 1;
+            let mut old = std::mem::take(self);
+            let (next_key, last_activity, bodies_pending) =
+                (old.next_key, old.last_activity, old.bodies_pending);
+            let fetching = std::mem::take(&mut old.fetching);
+            let last_committed = old.last_committed.take();
+            let committed_already = last_committed.as_deref() == Some(id.as_str());
+            // While one navigation is uncommitted the page shown is still the one before.
+            let shown = match (old.uncommitted.take(), old.shown.take()) {
+                (Some(_), Some(before)) => before,
+                _ => Box::new(old.without_counters()),
+            };
             *self = Self {
                 generation,
-                next_key: self.next_key,
+                next_key,
                 navigated_at: Some(sent_at),
-                last_activity: self.last_activity,
-                bodies_pending: self.bodies_pending,
+                last_activity,
+                bodies_pending,
+                fetching,
+                shown: (!committed_already).then_some(shown),
+                uncommitted: (!committed_already).then(|| id.clone()),
+                last_committed,
                 ..Self::default()
             };
         }
@@ -373,6 +409,43 @@ impl State {
             for l in late {
                 self.on_late(&id, l);
             }
+        }
+    }
+
+    /// The main frame committed a document: the recording of its navigation is the
+    /// tab's from now on, the one before it is dropped.
+    fn on_commit(&mut self, loader: &str) {
+        self.last_committed = Some(loader.to_owned());
+        if self.uncommitted.as_deref() == Some(loader) {
+            self.uncommitted = None;
+            self.shown = None;
+        }
+    }
+
+    /// The recording of the page on screen: while a navigation has not committed, the
+    /// one before it.
+    fn on_screen(&self) -> &Self {
+        match (&self.uncommitted, &self.shown) {
+            (Some(_), Some(shown)) => shown,
+            _ => self,
+        }
+    }
+
+    fn on_screen_mut(&mut self) -> &mut Self {
+        if self.uncommitted.is_some() && self.shown.is_some() {
+            self.shown.as_deref_mut().unwrap_or_else(|| unreachable!())
+        } else {
+            self
+        }
+    }
+
+    /// This state as the recording of a page kept on screen: its hops and what it
+    /// knows of them; the counters shared by every generation stay with the tab.
+    fn without_counters(self) -> Self {
+        Self {
+            fetching: Default::default(),
+            bodies_pending: 0,
+            ..self
         }
     }
 
@@ -505,9 +578,14 @@ async fn fetch_body(
     s.bodies_pending = s.bodies_pending.saturating_sub(1);
     s.fetching.remove(&key);
     s.last_activity = Some(Instant::now());
-    if s.generation != generation {
-        return;
-    }
+    let s: &mut State = if s.generation == generation {
+        &mut s
+    } else {
+        match s.shown.as_deref_mut() {
+            Some(shown) if shown.generation == generation => shown,
+            _ => return,
+        }
+    };
     let over_total = body
         .as_ref()
         .is_some_and(|b| s.body_bytes + b.len() as u64 > limits.max_total);

@@ -863,6 +863,8 @@ impl Drop for FeedSite {
 }
 
 const LIVE_POST: &str = "LIVE-POST-7731";
+/// A file the feed site serves as a download.
+const DOWNLOADED: &[u8] = b"DOWNLOADED-EVIDENCE-5512 bytes the browser saves, not shows";
 
 fn start_feed_site(dir: &Path) -> FeedSite {
     let site = dir.join("feed-site");
@@ -874,6 +876,8 @@ fn start_feed_site(dir: &Path) -> FeedSite {
     )
     .unwrap();
     std::fs::write(site.join("feed.json"), format!("{{\"post\": \"{LIVE_POST}\"}}")).unwrap();
+    // Served as application/octet-stream: the browser downloads it.
+    std::fs::write(site.join("evidence.bin"), DOWNLOADED).unwrap();
     let log = dir.join("feed-requests.log");
     let mut child = Command::new("python3")
         .args([
@@ -965,6 +969,36 @@ async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
     .await;
     shot(&c, "41-browser-captured").await;
 
+    // A download in the browser window: kept private, then sealed into the case when
+    // the person chooses "Keep the downloads" (the panel notices it by itself).
+    let opened = run_async(
+        &c,
+        "window.__TAURI_INTERNALS__.invoke('browser_open', {caseId: arguments[0], url: arguments[1]})",
+        vec![
+            case.clone().into(),
+            format!("http://127.0.0.1:{}/evidence.bin", site.port).into(),
+        ],
+    )
+    .await;
+    assert!(opened.get("error").is_none(), "{opened}");
+    until_long(&c, "!document.getElementById('browser-downloads').hidden").await;
+    let waiting = js(
+        &c,
+        "document.getElementById('browser-downloads-waiting').textContent",
+    )
+    .await;
+    assert!(
+        waiting.as_str().unwrap().contains("1 downloaded file"),
+        "{waiting}"
+    );
+    click(&c, "#browser-keep-downloads").await;
+    until(
+        &c,
+        "document.querySelectorAll('#timeline li[data-item]').length === 2",
+    )
+    .await;
+    until(&c, "document.getElementById('browser-downloads').hidden").await;
+
     // Locking closes the browser at once.
     click(&c, "#lock-now").await;
     visible(&c, "lock").await;
@@ -987,9 +1021,24 @@ async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
     );
     let v = reopen_after_exit(&vault).await;
     let items = v.items(Some(&case)).unwrap();
-    assert_eq!(items.len(), 1);
-    let record = &items[0].record;
-    assert_eq!(record.kind.as_str(), "web_page");
+    assert_eq!(items.len(), 2);
+    let download = items
+        .iter()
+        .find(|i| i.record.kind.as_str() == "file")
+        .expect("the download is an item");
+    assert_eq!(
+        download.record.artifacts[0].original_name.as_deref(),
+        Some("evidence.bin")
+    );
+    assert_eq!(
+        v.artifact_bytes(&download.record.id, 0, u64::MAX).unwrap().1,
+        DOWNLOADED
+    );
+    let record = &items
+        .iter()
+        .find(|i| i.record.kind.as_str() == "web_page")
+        .unwrap()
+        .record;
     let names: Vec<_> = record
         .artifacts
         .iter()

@@ -21,10 +21,8 @@ async function showPanel() {
   const here = s.open && s.case_id === state.caseId;
   $("browser-start").hidden = here;
   $("browser-controls").hidden = !here;
-  $("browser-downloads").hidden = !(here && s.downloads_waiting > 0);
-  if (here && s.downloads_waiting > 0) {
-    $("browser-downloads-waiting").replaceChildren(tNodes("browser.downloads_waiting", { count: s.downloads_waiting }));
-  }
+  showDownloads(s);
+  if (here) watchDownloads();
   if (here) {
     $("browser-status").replaceChildren(tNodes("browser.opened"));
     focus($("browser-capture"));
@@ -32,6 +30,39 @@ async function showPanel() {
     if (s.open) $("browser-status").replaceChildren(tNodes("browser.other_case"));
     focus($("browser-url"));
   }
+}
+
+/// The row that says how many finished downloads wait to be kept, with "Keep".
+function showDownloads(s) {
+  const waiting = s.open && s.case_id === state.caseId ? s.downloads_waiting : 0;
+  $("browser-downloads").hidden = waiting === 0;
+  if (waiting > 0) {
+    $("browser-downloads-waiting").replaceChildren(tNodes("browser.downloads_waiting", { count: waiting }));
+  }
+}
+
+/// While the panel shows the capture controls, asks every 2 s whether downloads wait
+/// (the person downloads in the browser window, not here).
+let watching = null;
+function watchDownloads() {
+  if (watching) return;
+  let asking = false;
+  watching = setInterval(async () => {
+    if ($("browser-panel").hidden || $("browser-controls").hidden) {
+      clearInterval(watching);
+      watching = null;
+      return;
+    }
+    if (asking) return;
+    asking = true;
+    try {
+      showDownloads(await invoke("browser_state"));
+    } catch {
+      // The next tick asks again; errors are shown by the actions themselves.
+    } finally {
+      asking = false;
+    }
+  }, 2000);
 }
 
 $("capture-browser").addEventListener("click", showPanel);

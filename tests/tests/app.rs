@@ -981,6 +981,8 @@ async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
     )
     .await;
     assert!(opened.get("error").is_none(), "{opened}");
+    click(&c, "#capture-browser").await;
+    until(&c, "!document.getElementById('browser-controls').hidden").await;
     until_long(&c, "!document.getElementById('browser-downloads').hidden").await;
     let waiting = js(
         &c,

@@ -222,11 +222,27 @@ impl Session {
 
     /// Loads `url` in `tab` and waits (bounded) for the network to settle. Returns
     /// whether it settled; a page that never settles is captured as it is.
+    ///
+    /// A download that begins meanwhile ends the wait at once: the address (or the page)
+    /// gave a file, not something to wait for; the browser may never report such a
+    /// navigation finished.
     pub fn navigate(&self, tab: &Tab, url: &Url) -> bool {
         let timeout = self.options.load_timeout;
+        let before = lock(&self.downloads).len();
         self.runtime.block_on(async {
-            let _ = tokio::time::timeout(timeout, tab.page.goto(url.as_str())).await;
-            tab.recorder.settle(SETTLE_QUIET, timeout).await
+            let load = async {
+                let _ = tokio::time::timeout(timeout, tab.page.goto(url.as_str())).await;
+                tab.recorder.settle(SETTLE_QUIET, timeout).await
+            };
+            let download = async {
+                while lock(&self.downloads).len() == before {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            };
+            tokio::select! {
+                settled = load => settled,
+                () = download => true,
+            }
         })
     }
 

@@ -601,11 +601,18 @@ fn download_captured(
         )));
     };
     let total = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
+    // The status the tab recorded for it (a download is a complete answer: 200 otherwise).
+    let status = item
+        .capture
+        .as_ref()
+        .and_then(|c| c["response"]["status"].as_u64())
+        .and_then(|s| u16::try_from(s).ok())
+        .unwrap_or(200);
     Ok(Captured {
         summary: super::Summary {
             final_url: item.context.source_url.clone().unwrap_or_else(|| url.to_string()),
             browser: Some(browser),
-            status: 200,
+            status,
             requests: 1,
             certificate_verified: None,
             render_skipped: Some("the address is a download, not a page: the file is the item".into()),

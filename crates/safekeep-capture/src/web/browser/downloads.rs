@@ -59,6 +59,16 @@ pub struct Download {
     pub received: u64,
     /// Sealed into a case already.
     pub kept: bool,
+    /// Its private copy is gone (removed in the browser's download list): it cannot
+    /// be kept, and is not offered again.
+    pub gone: bool,
+}
+
+impl Download {
+    /// Finished, and neither kept nor gone: waiting to be sealed into a case.
+    pub fn waiting(&self) -> bool {
+        self.state == DownloadState::Completed && !self.kept && !self.gone
+    }
 }
 
 /// The downloads of one browser run, as the browser reports them.
@@ -101,6 +111,7 @@ pub(super) async fn watch(
                     state: DownloadState::InProgress,
                     received: 0,
                     kept: false,
+                    gone: false,
                 }),
                 Some(e) = progress.next() => {
                     let mut list = lock(&shared);

@@ -350,32 +350,28 @@ impl Session {
     }
 
     /// Seals every finished download not yet kept into `case_id`, one item each, and
-    /// deletes its private copy. Stops at the first that cannot be kept (it stays, for
-    /// another try); those before it are kept.
+    /// deletes its private copy. One that cannot be kept does not stop the others: the
+    /// first such error is returned after them (its copy stays for another try, unless
+    /// it is gone).
     pub fn keep_downloads(&self, vault: &mut Vault, case_id: &str) -> Result<Vec<ItemRecord>, WebError> {
-        let waiting: Vec<downloads::Download> = self
-            .downloads()
-            .into_iter()
-            .filter(|d| d.state == downloads::DownloadState::Completed && !d.kept)
-            .collect();
         let dir = downloads::folder_of(&self.options.profile);
         let mut kept = Vec::new();
+        let mut failed = None;
         let tabs = lock(&self.tabs).clone();
-        for d in waiting {
+        for d in self.downloads().into_iter().filter(downloads::Download::waiting) {
             let response = tabs.iter().rev().find_map(|t| t.recorder.response_for(&d.url));
-            kept.push(downloads::keep(
-                vault,
-                case_id,
-                &dir,
-                &d,
-                &self.version,
-                response.as_ref(),
-            )?);
+            let sealed = downloads::keep(vault, case_id, &dir, &d, &self.version, response.as_ref());
+            let gone = sealed.is_err() && !dir.join(&d.guid).is_file();
             if let Some(listed) = lock(&self.downloads).iter_mut().find(|x| x.guid == d.guid) {
-                listed.kept = true;
+                listed.kept = sealed.is_ok();
+                listed.gone = gone;
+            }
+            match sealed {
+                Ok(item) => kept.push(item),
+                Err(e) => failed = failed.or(Some(e)),
             }
         }
-        Ok(kept)
+        failed.map_or(Ok(kept), Err)
     }
 
     /// Waits (up to `limit`) until every download that has begun has finished; returns

@@ -12,7 +12,6 @@ use safekeep_core::item::ItemRecord;
 use safekeep_core::vault::BrowserProfile;
 use url::Url;
 
-use super::downloads::DownloadState;
 use super::recorder::RecordLimits;
 use super::{BrowserOptions, MAX_TOTAL_BODIES, ScrollLimits, Session};
 use crate::web::render::find_browser;
@@ -140,11 +139,7 @@ impl Window {
 
     /// Finished downloads not yet sealed into a case.
     pub fn downloads_waiting(&self) -> usize {
-        self.session
-            .downloads()
-            .iter()
-            .filter(|d| d.state == DownloadState::Completed && !d.kept)
-            .count()
+        self.session.downloads().iter().filter(|d| d.waiting()).count()
     }
 
     /// Closes the browser and keeps the logins (encrypted) in the vault, after sealing

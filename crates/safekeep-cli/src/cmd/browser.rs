@@ -60,13 +60,20 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
                     _ => {}
                 }
             }
+            // Downloads first, so each is named; a failure is said and the browser still
+            // closes (keeping the logins and trying the downloads once more).
             if capturing {
-                for item in window.keep_downloads(&mut vault)? {
-                    println!("{}", item.id);
-                    eprintln!(
-                        "Kept the file downloaded in the browser: {} (item {}).",
-                        item.title, item.id
-                    );
+                match window.keep_downloads(&mut vault) {
+                    Ok(items) => {
+                        for item in items {
+                            println!("{}", item.id);
+                            eprintln!(
+                                "Kept the file downloaded in the browser: {} (item {}).",
+                                item.title, item.id
+                            );
+                        }
+                    }
+                    Err(e) => eprintln!("A download was not kept: {e}"),
                 }
             }
             let kept = window.close(&mut vault)?;

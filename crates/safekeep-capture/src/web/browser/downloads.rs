@@ -157,8 +157,12 @@ pub(super) fn keep(
     create_private_dir(&folder)
         .map_err(|e| WebError::Input(format!("the download could not be prepared ({e})")))?;
     let named = folder.join(safe_name(&download.suggested_name));
-    std::fs::rename(&from, &named)
-        .map_err(|e| WebError::Input(format!("the download could not be prepared ({e})")))?;
+    if let Err(e) = std::fs::rename(&from, &named) {
+        let _ = std::fs::remove_dir_all(&folder);
+        return Err(WebError::Input(format!(
+            "the download could not be prepared ({e})"
+        )));
+    }
     let mut machine = json!({
         "method": "download in Safekeep's browser",
         "url": download.url,
@@ -203,7 +207,8 @@ fn response_json(r: &Recorded) -> serde_json::Value {
 }
 
 /// A file name for the download: the last part of the site's suggestion, without
-/// separators or control characters, at most 120 characters; "download" when nothing is left.
+/// separators or control characters, at most 120 characters; "download" when nothing is
+/// left; a name Windows reserves (`CON.pdf`) gets a leading `_` (it cannot be a file there).
 fn safe_name(suggested: &str) -> String {
     let last = suggested.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
@@ -214,6 +219,8 @@ fn safe_name(suggested: &str) -> String {
     let cleaned = cleaned.trim().trim_matches('.').to_owned();
     if cleaned.is_empty() {
         "download".into()
+    } else if safekeep_core::bundle::format::reserved_on_windows(&cleaned) {
+        format!("_{cleaned}")
     } else {
         cleaned
     }
@@ -250,5 +257,8 @@ mod tests {
         assert_eq!(safe_name(""), "download");
         assert_eq!(safe_name("x\u{0}y\n.png"), "xy.png");
         assert_eq!(safe_name(&"n".repeat(300)).len(), 120);
+        assert_eq!(safe_name("CON.pdf"), "_CON.pdf");
+        assert_eq!(safe_name("nul"), "_nul");
+        assert_eq!(safe_name("console.pdf"), "console.pdf");
     }
 }

@@ -126,6 +126,8 @@ fn main() {
     session.timed_load(&page, false).unwrap();
     session.timed_load(&page, true).unwrap();
     let (mut off, mut on, mut capture, mut requests, mut warc) = (vec![], vec![], vec![], 0, 0);
+    let (mut bodies_kept, mut streamed) = (0, 0);
+    let mut not_kept = std::collections::BTreeMap::<String, usize>::new();
     for run in 0..runs {
         // Alternate which goes first, so neither always meets the warmer caches.
         if run % 2 == 0 {
@@ -143,6 +145,29 @@ fn main() {
         let sealed = store(&mut vault, &case, shot, began).unwrap();
         capture.push(began.elapsed().as_secs_f64());
         requests = sealed.summary.requests;
+        not_kept.clear();
+        for x in sealed
+            .item
+            .capture
+            .as_ref()
+            .and_then(|c| c["exchanges"].as_array())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(note) = x["body_not_kept"].as_str() {
+                *not_kept.entry(note.to_owned()).or_default() += 1;
+            }
+        }
+        streamed = sealed.item.capture.as_ref().map_or(0, |c| {
+            c["exchanges"]
+                .as_array()
+                .map_or(0, |xs| xs.iter().filter(|x| x["body_streamed"] == true).count())
+        });
+        bodies_kept = sealed.item.capture.as_ref().map_or(0, |c| {
+            c["exchanges"].as_array().map_or(0, |xs| {
+                xs.iter().filter(|x| x["body_bytes"].as_u64().is_some()).count()
+            })
+        });
         warc = sealed
             .item
             .artifacts
@@ -174,7 +199,9 @@ fn main() {
         "| \"Capture this page\" to sealed item (target ≤ 1.5 s) | {:.3} s |",
         cap_m
     );
-    println!("| requests recorded per capture | {requests} |");
+    println!(
+        "| requests recorded per capture (bodies kept, of them streamed) | {requests} ({bodies_kept}, {streamed}) |"
+    );
     println!("| page.warc.gz | {warc} B |");
     let kept: u64 = sealed.item.capture.as_ref().map_or(0, |c| {
         c["exchanges"]
@@ -200,10 +227,13 @@ fn main() {
             .filter(|x| x["url"].as_str().is_some_and(|u| u.ends_with("big.bin")))
         {
             println!(
-                "\nbig.bin: status {}, body kept {}, note: {}",
-                x["status"], x["body_bytes"], x["body_not_kept"]
+                "\nbig.bin: status {}, body kept {}, streamed {}, note: {}",
+                x["status"], x["body_bytes"], x["body_streamed"], x["body_not_kept"]
             );
         }
+    }
+    for (note, n) in &not_kept {
+        println!("\nbodies not kept ({n}): {note}");
     }
     println!("\nbrowser: {}", session_version_note());
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use common::{make_chain, tool};
 
@@ -313,6 +314,32 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
             String::from_utf8_lossy(marker)
         );
     }
+    // A body still arriving streams to the encrypted spool and is written from there:
+    // the 3 MiB body the feed fetched is whole in the WARC (its payload digest is that of
+    // the bytes served).
+    let archive: Vec<u8> = (0..3usize << 20)
+        .map(|i| ((i * 7 + i / 4096) % 251) as u8)
+        .collect();
+    let x = item["capture"]["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["url"].as_str().unwrap().ends_with("/api/archive"))
+        .expect("the 3 MiB body was recorded")
+        .clone();
+    assert_eq!(
+        (&x["body_streamed"], &x["body_bytes"]),
+        (&true.into(), &archive.len().into()),
+        "{x}"
+    );
+    let digest = format!(
+        "WARC-Payload-Digest: sha256:{}",
+        data_encoding::BASE32.encode(&Sha256::digest(&archive))
+    );
+    assert!(
+        text.windows(digest.len()).any(|w| w == digest.as_bytes()),
+        "the 3 MiB body is not whole in the WARC"
+    );
     let green = corner(&t.file(&item, "viewport.png"));
     assert!(green[1] > 120 && green[0] < 80, "the logged-in view: {green:?}");
     assert!(
@@ -382,9 +409,15 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         let left: Vec<_> = fs::read_dir(t.tmp.path().join(d))
             .unwrap()
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with("safekeep-browser-"))
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with("safekeep-browser-") || name.starts_with("safekeep-spool-")
+            })
             .collect();
-        assert!(left.is_empty(), "the profile folder is gone: {left:?}");
+        assert!(
+            left.is_empty(),
+            "the profile and spool folders are gone: {left:?}"
+        );
     }
 
     // An address that is a download: the file is the item (kind file, byte for byte,

@@ -13,6 +13,7 @@ pub mod browser;
 pub mod fetch;
 pub mod media;
 pub mod render;
+pub mod spool;
 pub mod tls;
 pub mod wacz;
 pub mod warc;

@@ -12,7 +12,7 @@
 //! Every entry is stored uncompressed, which the spec requires for WARCs and allows for
 //! the rest, so offsets in the index point straight into the WARC.
 
-use std::io::{Cursor, Write};
+use std::io::{self, Read, Write};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde_json::json;
@@ -37,8 +37,16 @@ pub struct PageInfo {
     pub date: DateTime<Utc>,
 }
 
-/// Builds the package around a WARC written by [`super::warc::write`].
-pub fn package(warc: &[u8], index: &[IndexEntry], page: &PageInfo) -> std::io::Result<Vec<u8>> {
+/// Writes the package into `out` around a WARC written by [`super::warc::write_into`],
+/// read once from `warc` (`warc_len` bytes), so that neither is held in memory. The zip
+/// is written as a stream (sizes after each entry), which every zip reader accepts.
+pub fn package<W: Write>(
+    warc: &mut dyn Read,
+    warc_len: u64,
+    index: &[IndexEntry],
+    page: &PageInfo,
+    out: W,
+) -> io::Result<W> {
     let ts = |d: &DateTime<Utc>| d.format("%Y%m%d%H%M%S").to_string();
     let mut lines: Vec<String> = index
         .iter()
@@ -67,22 +75,55 @@ pub fn package(warc: &[u8], index: &[IndexEntry], page: &PageInfo) -> std::io::R
             "title": page.title,
         })
     );
-    let files: [(&str, &[u8]); 3] = [
-        (WARC_PATH, warc),
+    let mut zip = ZipWriter::new_stream(out);
+    let opts = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .unix_permissions(0o644);
+    let d = page.date;
+    let time = zip::DateTime::from_date_and_time(
+        u16::try_from(d.year()).unwrap_or(1980),
+        d.month() as u8,
+        d.day() as u8,
+        d.hour() as u8,
+        d.minute() as u8,
+        d.second() as u8,
+    )
+    .unwrap_or_default();
+    let opts = opts.last_modified_time(time);
+    let start = |zip: &mut ZipWriter<_>, path: &str, len: u64| {
+        zip.start_file(path, opts.large_file(len >= u64::from(u32::MAX)))
+            .map_err(io::Error::other)
+    };
+    start(&mut zip, WARC_PATH, warc_len)?;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 64 << 10];
+    let mut copied = 0u64;
+    loop {
+        let n = match warc.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hash.update(&buf[..n]);
+        zip.write_all(&buf[..n])?;
+        copied += n as u64;
+    }
+    if copied != warc_len {
+        return Err(io::Error::other("the WARC changed length while it was packaged"));
+    }
+    let mut resources = vec![resource(WARC_PATH, &hex::encode(hash.finalize()), warc_len)];
+    let small: [(&str, &[u8]); 2] = [
         ("indexes/index.cdx", cdx.as_bytes()),
         ("pages/pages.jsonl", pages.as_bytes()),
     ];
-    let resources: Vec<_> = files
-        .iter()
-        .map(|(path, bytes)| {
-            json!({
-                "name": path.rsplit('/').next().unwrap_or(path),
-                "path": path,
-                "hash": format!("sha256:{}", hex::encode(Sha256::digest(bytes))),
-                "bytes": bytes.len(),
-            })
-        })
-        .collect();
+    for (path, bytes) in small {
+        resources.push(resource(
+            path,
+            &hex::encode(Sha256::digest(bytes)),
+            bytes.len() as u64,
+        ));
+    }
     let created = page.date.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let datapackage = serde_json::to_vec_pretty(&json!({
         "profile": "data-package",
@@ -98,30 +139,23 @@ pub fn package(warc: &[u8], index: &[IndexEntry], page: &PageInfo) -> std::io::R
         "path": "datapackage.json",
         "hash": format!("sha256:{}", hex::encode(Sha256::digest(&datapackage))),
     }))?;
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Stored)
-        .unix_permissions(0o644);
-    let d = page.date;
-    let time = zip::DateTime::from_date_and_time(
-        u16::try_from(d.year()).unwrap_or(1980),
-        d.month() as u8,
-        d.day() as u8,
-        d.hour() as u8,
-        d.minute() as u8,
-        d.second() as u8,
-    )
-    .unwrap_or_default();
-    let opts = opts.last_modified_time(time);
-    for (path, bytes) in files.iter().copied().chain([
+    for (path, bytes) in small.into_iter().chain([
         ("datapackage.json", &datapackage[..]),
         ("datapackage-digest.json", &digest[..]),
     ]) {
-        zip.start_file(path, opts.large_file(bytes.len() as u64 >= u64::from(u32::MAX)))
-            .map_err(std::io::Error::other)?;
+        start(&mut zip, path, bytes.len() as u64)?;
         zip.write_all(bytes)?;
     }
-    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
+    Ok(zip.finish().map_err(io::Error::other)?.into_inner())
+}
+
+fn resource(path: &str, sha256_hex: &str, bytes: u64) -> serde_json::Value {
+    json!({
+        "name": path.rsplit('/').next().unwrap_or(path),
+        "path": path,
+        "hash": format!("sha256:{sha256_hex}"),
+        "bytes": bytes,
+    })
 }
 
 /// The Sort-friendly URI Reordering Transform the CDXJ index is keyed by, as pywb and

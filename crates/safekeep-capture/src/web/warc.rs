@@ -20,7 +20,7 @@
 //! was transmitted (the bytes after the header block), which is what warcio, wget and
 //! Heritrix compute, so `warcio check` confirms both.
 
-use std::io::Write;
+use std::io::{self, Read, Write};
 
 use chrono::{DateTime, Utc};
 use flate2::Compression;
@@ -29,6 +29,36 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::fetch::Exchange;
+use super::spool::Body;
+
+/// Bodies larger than this are deflated at the fastest level: they are mostly media,
+/// which deflate barely shrinks, and level 6 would make sealing a large video slow.
+const FAST_DEFLATE_ABOVE: u64 = 1 << 20;
+
+/// A response body for the writer: bytes at hand, or a recorded body read as a stream.
+#[derive(Debug, Clone, Copy)]
+pub enum Payload<'a> {
+    /// In memory.
+    Bytes(&'a [u8]),
+    /// Recorded by the browser (possibly spooled to disk).
+    Body(&'a Body),
+}
+
+impl Payload<'_> {
+    fn len(&self) -> u64 {
+        match self {
+            Self::Bytes(b) => b.len() as u64,
+            Self::Body(b) => b.len(),
+        }
+    }
+
+    fn reader(&self) -> io::Result<Box<dyn Read + Send + '_>> {
+        match self {
+            Self::Bytes(b) => Ok(Box::new(*b)),
+            Self::Body(b) => b.reader(),
+        }
+    }
+}
 
 /// What the `warcinfo` record says about the file.
 #[derive(Debug, Clone)]
@@ -53,10 +83,10 @@ pub struct WarcExchange<'a> {
     pub ip: Option<String>,
     /// The HTTP request message.
     pub request: &'a [u8],
-    /// The HTTP response message (head and body).
-    pub response: &'a [u8],
-    /// Where the body starts within `response`.
-    pub head_len: usize,
+    /// The HTTP response message's head (status line, headers, blank line).
+    pub response_head: &'a [u8],
+    /// The HTTP response message's body.
+    pub body: Payload<'a>,
     /// The status code (for the index).
     pub status: u16,
     /// The media type (for the index).
@@ -72,8 +102,8 @@ impl<'a> From<&'a Exchange> for WarcExchange<'a> {
             date: ex.sent_at,
             ip: Some(ex.remote.ip().to_string()),
             request: &ex.request,
-            response: &ex.response,
-            head_len: ex.head_len,
+            response_head: &ex.response[..ex.head_len.min(ex.response.len())],
+            body: Payload::Bytes(&ex.response[ex.head_len.min(ex.response.len())..]),
             status: ex.status,
             mime: ex
                 .header("content-type")
@@ -114,14 +144,48 @@ pub struct Written {
     pub index: Vec<IndexEntry>,
 }
 
-/// Writes the exchanges and the capture description as a gzipped WARC/1.1 file.
+/// Writes the exchanges and the capture description as a gzipped WARC/1.1 file in memory.
 pub fn write(
     info: &WarcInfo,
     exchanges: &[WarcExchange<'_>],
     metadata_json: &[u8],
     rng: &mut dyn RngCore,
-) -> std::io::Result<Written> {
-    let mut out = Vec::new();
+) -> io::Result<Written> {
+    let mut bytes = Vec::new();
+    let index = write_into(&mut bytes, info, exchanges, metadata_json, rng)?;
+    Ok(Written { bytes, index })
+}
+
+/// Counts what passes through, for the index's offsets.
+struct Counted<'w> {
+    inner: &'w mut dyn Write,
+    at: u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes the exchanges and the capture description as a gzipped WARC/1.1 file into
+/// `out`, reading each body twice (digests, then the record) so that none need be held
+/// in memory. Returns the index of the response records.
+pub fn write_into(
+    out: &mut dyn Write,
+    info: &WarcInfo,
+    exchanges: &[WarcExchange<'_>],
+    metadata_json: &[u8],
+    rng: &mut dyn RngCore,
+) -> io::Result<Vec<IndexEntry>> {
+    let mut out = Counted { inner: out, at: 0 };
+    let out = &mut out;
     let mut index = Vec::new();
     let info_id = record_id(rng);
     let fields = format!(
@@ -130,7 +194,7 @@ pub fn write(
         clean(&info.description),
     );
     record(
-        &mut out,
+        out,
         &[
             ("WARC-Type", "warcinfo".into()),
             ("WARC-Record-ID", info_id.clone()),
@@ -138,7 +202,7 @@ pub fn write(
             ("WARC-Filename", info.filename.clone()),
             ("Content-Type", "application/warc-fields".into()),
         ],
-        fields.as_bytes(),
+        Payload::Bytes(fields.as_bytes()),
         None,
     )?;
     let mut last_response = None;
@@ -161,29 +225,33 @@ pub fn write(
         request_fields.push(("WARC-Warcinfo-ID", info_id.clone()));
         request_fields.push(("Content-Type", "application/http;msgtype=request".into()));
         request_fields.extend(ex.fields.iter().cloned());
-        record(&mut out, &request_fields, ex.request, None)?;
+        record(out, &request_fields, Payload::Bytes(ex.request), None)?;
         response_fields[0].1 = "response".into();
         response_fields[1].1 = response_id.clone();
         response_fields.push(("WARC-Warcinfo-ID", info_id.clone()));
         response_fields.push(("Content-Type", "application/http;msgtype=response".into()));
         response_fields.extend(ex.fields.iter().cloned());
-        let offset = out.len() as u64;
-        let payload = &ex.response[ex.head_len.min(ex.response.len())..];
-        record(&mut out, &response_fields, ex.response, Some(payload))?;
+        let offset = out.at;
+        let payload_digest = record(
+            out,
+            &response_fields,
+            Payload::Bytes(ex.response_head),
+            Some(ex.body),
+        )?;
         index.push(IndexEntry {
             url: uri.clone(),
             date: ex.date,
             status: ex.status,
             mime: ex.mime.clone(),
-            digest: digest(payload),
+            digest: payload_digest.unwrap_or_default(),
             offset,
-            length: out.len() as u64 - offset,
+            length: out.at - offset,
         });
         last_response = Some((response_id, uri));
     }
     if let Some((refers_to, uri)) = last_response {
         record(
-            &mut out,
+            out,
             &[
                 ("WARC-Type", "metadata".into()),
                 ("WARC-Record-ID", record_id(rng)),
@@ -193,40 +261,97 @@ pub fn write(
                 ("WARC-Warcinfo-ID", info_id),
                 ("Content-Type", "application/json".into()),
             ],
-            metadata_json,
+            Payload::Bytes(metadata_json),
             None,
         )?;
     }
-    Ok(Written { bytes: out, index })
+    Ok(index)
 }
 
-/// Appends one record as one gzip member. `payload`, when given, gets a payload digest.
+/// Appends one record as one gzip member. Its block is `block` followed by `payload`
+/// when there is one; the payload then gets a payload digest, which is returned.
 fn record(
-    out: &mut Vec<u8>,
+    out: &mut dyn Write,
     fields: &[(&str, String)],
-    block: &[u8],
-    payload: Option<&[u8]>,
-) -> std::io::Result<()> {
+    block: Payload<'_>,
+    payload: Option<Payload<'_>>,
+) -> io::Result<Option<String>> {
+    let mut block_hash = Sha256::new();
+    copy(block, &mut [&mut block_hash])?;
+    let payload_digest = match payload {
+        Some(p) => {
+            let mut payload_hash = Sha256::new();
+            let n = copy(p, &mut [&mut block_hash, &mut payload_hash])?;
+            if n != p.len() {
+                return Err(io::Error::other(
+                    "a recorded body changed length while it was written",
+                ));
+            }
+            Some(base32(&payload_hash.finalize()))
+        }
+        None => None,
+    };
+    let length = block.len() + payload.map_or(0, |p| p.len());
     let mut head = String::from("WARC/1.1\r\n");
     for (name, value) in fields {
         head.push_str(&format!("{name}: {}\r\n", clean(value)));
     }
-    head.push_str(&format!("WARC-Block-Digest: {}\r\n", digest(block)));
-    if let Some(payload) = payload {
-        head.push_str(&format!("WARC-Payload-Digest: {}\r\n", digest(payload)));
+    head.push_str(&format!(
+        "WARC-Block-Digest: {}\r\n",
+        base32(&block_hash.finalize())
+    ));
+    if let Some(d) = &payload_digest {
+        head.push_str(&format!("WARC-Payload-Digest: {d}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", block.len()));
-    let mut gz = GzEncoder::new(Vec::new(), Compression::new(6));
+    head.push_str(&format!("Content-Length: {length}\r\n\r\n"));
+    let level = if length > FAST_DEFLATE_ABOVE {
+        Compression::fast()
+    } else {
+        Compression::new(6)
+    };
+    let mut gz = GzEncoder::new(out, level);
     gz.write_all(head.as_bytes())?;
-    gz.write_all(block)?;
+    copy(block, &mut [&mut gz])?;
+    if let Some(p) = payload {
+        copy(p, &mut [&mut gz])?;
+    }
     gz.write_all(b"\r\n\r\n")?;
-    out.extend_from_slice(&gz.finish()?);
-    Ok(())
+    gz.finish()?;
+    Ok(payload_digest)
+}
+
+/// Streams `from` into every sink; returns the bytes copied.
+fn copy(from: Payload<'_>, to: &mut [&mut dyn Write]) -> io::Result<u64> {
+    if let Payload::Bytes(b) = from {
+        for sink in to.iter_mut() {
+            sink.write_all(b)?;
+        }
+        return Ok(b.len() as u64);
+    }
+    let mut reader = from.reader()?;
+    let mut buf = vec![0u8; 64 << 10];
+    let mut total = 0;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        for sink in to.iter_mut() {
+            sink.write_all(&buf[..n])?;
+        }
+        total += n as u64;
+    }
+}
+
+fn base32(hash: &[u8]) -> String {
+    format!("sha256:{}", data_encoding::BASE32.encode(hash))
 }
 
 /// `sha256:` and the base32 digest, as in `WARC-Block-Digest: sha1:…` everywhere.
 pub fn digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", data_encoding::BASE32.encode(&Sha256::digest(bytes)))
+    base32(&Sha256::digest(bytes))
 }
 
 /// A field value cannot hold a line break (it would start a new field).
@@ -264,9 +389,23 @@ mod tests {
     #[test]
     fn every_record_is_its_own_gzip_member() {
         let mut out = Vec::new();
-        record(&mut out, &[("WARC-Type", "resource".into())], b"abc", None).expect("write");
+        record(
+            &mut out,
+            &[("WARC-Type", "resource".into())],
+            Payload::Bytes(b"abc"),
+            None,
+        )
+        .expect("write");
         let first = out.len();
-        record(&mut out, &[("WARC-Type", "resource".into())], b"de\r\nf", None).expect("write");
+        let body = Body::Memory(b"\r\nf".to_vec());
+        let payload = record(
+            &mut out,
+            &[("WARC-Type", "resource".into())],
+            Payload::Bytes(b"de"),
+            Some(Payload::Body(&body)),
+        )
+        .expect("write");
+        assert_eq!(payload.as_deref(), Some(digest(b"\r\nf").as_str()));
         let mut one = String::new();
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&out[..first]), &mut one)
             .expect("gunzip");

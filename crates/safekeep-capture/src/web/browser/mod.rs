@@ -29,6 +29,7 @@ use safekeep_core::item::{Context, ItemRecord};
 use url::Url;
 
 use super::render::{VIEWPORT, find_browser};
+use super::spool::Spool;
 use super::{Captured, WebError, parse_address, tls};
 use recorder::{RecordLimits, Recorder};
 pub use seal::{PageCapture, ScrollLimits};
@@ -68,6 +69,8 @@ pub struct Session {
     pid: Option<u32>,
     downloads: downloads::Downloads,
     downloads_task: tokio::task::JoinHandle<()>,
+    /// Where recorded bodies, WARCs and packages wait, sealed, until they are kept.
+    spool: Arc<Spool>,
 }
 
 /// The process ids of the browsers this process started and has not yet closed, so
@@ -160,6 +163,12 @@ impl Session {
             config = config.no_sandbox();
         }
         let config = config.build().map_err(WebError::Browser)?;
+        let spool = Spool::new().map_err(|e| {
+            WebError::Input(format!(
+                "the encrypted staging folder for recordings could not be made in {} ({e}); free some space there or set TMPDIR to a folder with room",
+                std::env::temp_dir().display()
+            ))
+        })?;
         let program = options.program.display().to_string();
         let (mut browser, mut handler) = runtime
             .block_on(Browser::launch(config))
@@ -190,6 +199,7 @@ impl Session {
             pid,
             downloads,
             downloads_task,
+            spool,
         })
     }
 
@@ -201,13 +211,16 @@ impl Session {
     /// Opens a recorded tab, at `url` when given (the recording starts before the load).
     pub fn open_tab(&self, url: Option<&Url>) -> Result<Tab, WebError> {
         let limits = self.options.limits;
+        let spool = Arc::clone(&self.spool);
         let tab = self.runtime.block_on(async {
             let page = self
                 .browser
                 .new_page("about:blank")
                 .await
                 .map_err(|e| WebError::Browser(format!("the browser could not open a tab ({e})")))?;
-            let recorder = Recorder::start(&page, limits).await.map_err(WebError::Browser)?;
+            let recorder = Recorder::start(&page, limits, spool)
+                .await
+                .map_err(WebError::Browser)?;
             Ok::<_, WebError>(Tab {
                 page,
                 recorder: Arc::new(recorder),
@@ -280,6 +293,7 @@ impl Session {
     /// tabs already open.
     pub fn watch_new_tabs(&mut self) -> Result<(), WebError> {
         let limits = self.options.limits;
+        let spool = Arc::clone(&self.spool);
         let browser = Arc::clone(&self.browser);
         let tabs = Arc::clone(&self.tabs);
         let mut created = self
@@ -289,7 +303,11 @@ impl Session {
         let open = self.runtime.block_on(browser.pages()).unwrap_or_default();
         for page in open {
             let known = lock(&tabs).iter().any(|t| t.page.target_id() == page.target_id());
-            if !known && let Ok(recorder) = self.runtime.block_on(Recorder::start(&page, limits)) {
+            if !known
+                && let Ok(recorder) =
+                    self.runtime
+                        .block_on(Recorder::start(&page, limits, Arc::clone(&spool)))
+            {
                 lock(&tabs).push(Tab {
                     page,
                     recorder: Arc::new(recorder),
@@ -303,7 +321,7 @@ impl Session {
                 }
                 for _ in 0..100 {
                     if let Ok(page) = browser.get_page(e.target_info.target_id.clone()).await {
-                        if let Ok(recorder) = Recorder::start(&page, limits).await {
+                        if let Ok(recorder) = Recorder::start(&page, limits, Arc::clone(&spool)).await {
                             lock(&tabs).push(Tab {
                                 page,
                                 recorder: Arc::new(recorder),

@@ -7,6 +7,17 @@
 //! order (`biased` select) and keeps the rare event that still arrives before its request
 //! until the request is seen, so nothing depends on the order the streams are polled.
 //!
+//! Bodies stream to the spool as they arrive (`Network.streamResourceContent`, then each
+//! `dataReceived` chunk), sealed under a key only this process holds, so a large video
+//! costs disk, not memory. The browser hands over what it had buffered before streaming
+//! began in the command's answer and every later chunk in `dataReceived`, so the body is
+//! that answer followed by the chunks in order; chunks that arrive before the answer is
+//! seen wait for it. A response the browser will not stream (from its memory cache, a
+//! `data:` address…) is read whole with `Network.getResponseBody` once finished, and so
+//! is one whose stream does not add up to the lengths the browser reported receiving
+//! (it streams only what its network agent buffers: an image the renderer keeps itself
+//! comes as nothing).
+//!
 //! Invariants: a new top-level document request of the tab's main frame starts a new
 //! recording, but the old one is kept beside it until the new document commits
 //! (`Page.frameNavigated` with its loader): a navigation that never commits (a link
@@ -16,6 +27,7 @@
 //! the per-body or total cap are not kept, and the record says so.
 
 use std::collections::{HashMap, VecDeque};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,12 +35,14 @@ use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::network::{
     EnableParams, EventDataReceived, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent,
     EventRequestWillBeSentExtraInfo, EventResponseReceived, EventResponseReceivedExtraInfo,
-    GetResponseBodyParams, Headers, Request, ResourceType, Response,
+    GetResponseBodyParams, Headers, Request, ResourceType, Response, StreamResourceContentParams,
 };
 use chromiumoxide::cdp::browser_protocol::page::EventFrameNavigated;
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
+
+use crate::web::spool::{Body, Spool, SpoolWriter};
 
 /// How much a recording keeps.
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +87,7 @@ pub struct Recorded {
     /// `Document`, `XHR`, `Fetch`, `Image`, `Media`…
     pub resource_type: String,
     /// The body after content decoding, when kept.
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Body>,
     /// Why the body is missing, when it is.
     pub body_note: Option<String>,
 }
@@ -87,8 +101,39 @@ struct Hop {
     sent_at: DateTime<Utc>,
     resource_type: String,
     response: Option<Response>,
-    body: Option<Vec<u8>>,
+    body: Option<Body>,
     body_note: Option<String>,
+    stream: Streaming,
+    /// Body bytes the browser said it received (`dataReceived`'s decoded lengths).
+    received: u64,
+}
+
+/// Where a hop's body stands with streaming.
+#[derive(Debug, Default)]
+enum Streaming {
+    /// Not streamed: read whole with `getResponseBody` once finished.
+    #[default]
+    Off,
+    /// Asked to stream; the answer (with what was buffered before) not yet seen.
+    Asked {
+        /// Chunks that arrived before the answer.
+        early: Vec<Vec<u8>>,
+        /// The browser reported the response finished meanwhile.
+        finished: bool,
+    },
+    /// Streaming into the spool.
+    On(SpoolWriter),
+    /// Given up (over a cap, or the spool failed): the note says why.
+    Dropped,
+}
+
+/// What the event loop must do after a state change.
+#[derive(Debug)]
+enum Action {
+    /// Read the finished body whole.
+    Fetch { id: String, key: u64, generation: u64 },
+    /// Ask the browser to stream the body.
+    Stream { id: String, key: u64, generation: u64 },
 }
 
 #[derive(Debug)]
@@ -158,7 +203,7 @@ pub struct Recording {
 impl Recorder {
     /// Starts recording `page`. Network buffers are raised so that the browser keeps
     /// bodies up to the cap until they are read.
-    pub async fn start(page: &Page, limits: RecordLimits) -> Result<Self, String> {
+    pub async fn start(page: &Page, limits: RecordLimits, spool: Arc<Spool>) -> Result<Self, String> {
         let fail = |e: chromiumoxide::error::CdpError| format!("the browser could not record the tab ({e})");
         let main_frame = page.target_id().inner().clone();
         let mut sent = page
@@ -201,29 +246,53 @@ impl Recorder {
         let recorder_page = page.clone();
         let page = page.clone();
         let task = tokio::spawn(async move {
+            let act = |actions: Vec<Action>, state: &Arc<Mutex<State>>| {
+                for action in actions {
+                    let (page, state, spool) = (page.clone(), Arc::clone(state), Arc::clone(&spool));
+                    match action {
+                        Action::Fetch { id, key, generation } => {
+                            tokio::spawn(fetch_body(page, state, id, key, generation, limits));
+                        }
+                        Action::Stream { id, key, generation } => {
+                            tokio::spawn(stream_body(page, state, spool, id, key, generation, limits));
+                        }
+                    }
+                }
+            };
             loop {
                 let state = &shared;
+                // Chunks come before the finish that follows them (one stream of events
+                // from the browser, so both are queued by the time the finish is seen).
                 tokio::select! {
                     biased;
-                    Some(e) = sent.next() => lock(state).on_request(&e, &main_frame),
+                    Some(e) = sent.next() => {
+                        let actions = lock(state).on_request(&e, &main_frame, limits);
+                        act(actions, state);
+                    }
                     Some(e) = sent_extra.next() => lock(state).extra_request
                         .entry(e.request_id.inner().clone()).or_default().push(headers(&e.headers)),
                     Some(e) = answered_extra.next() => lock(state).extra_response
                         .entry(e.request_id.inner().clone()).or_default().push(headers(&e.headers)),
                     Some(e) = answered.next() => {
-                        lock(state).on_late(e.request_id.inner(), Late::Response(Box::new(e.response.clone())));
+                        let late = Late::Response(Box::new(e.response.clone()));
+                        let actions = lock(state).on_late(e.request_id.inner(), late, limits);
+                        act(actions, state);
+                    }
+                    Some(e) = data.next() => {
+                        let chunk = e.data.as_ref().map(|d| {
+                            data_encoding::BASE64.decode(AsRef::<[u8]>::as_ref(d)).map_err(|e| e.to_string())
+                        });
+                        lock(state).on_data(e.request_id.inner(), e.data_length, chunk, limits);
                     }
                     Some(e) = finished.next() => {
-                        let id = e.request_id.inner().clone();
-                        let fetch = lock(state).on_late(&id, Late::Finished);
-                        if let Some((key, generation)) = fetch {
-                            tokio::spawn(fetch_body(page.clone(), Arc::clone(state), id, key, generation, limits));
-                        }
+                        let actions = lock(state).on_late(e.request_id.inner(), Late::Finished, limits);
+                        act(actions, state);
                     }
                     Some(e) = failed.next() => {
-                        lock(state).on_late(e.request_id.inner(), Late::Failed(e.error_text.clone()));
+                        let late = Late::Failed(e.error_text.clone());
+                        let actions = lock(state).on_late(e.request_id.inner(), late, limits);
+                        act(actions, state);
                     }
-                    Some(_) = data.next() => lock(state).last_activity = Some(Instant::now()),
                     Some(e) = committed.next() => {
                         if e.frame.parent_id.is_none() {
                             lock(state).on_commit(e.frame.loader_id.inner());
@@ -343,7 +412,12 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
 }
 
 impl State {
-    fn on_request(&mut self, e: &EventRequestWillBeSent, main_frame: &str) {
+    fn on_request(
+        &mut self,
+        e: &EventRequestWillBeSent,
+        main_frame: &str,
+        limits: RecordLimits,
+    ) -> Vec<Action> {
         self.last_activity = Some(Instant::now());
         let id = e.request_id.inner().clone();
         let top_level = e.r#type == Some(ResourceType::Document)
@@ -382,6 +456,7 @@ impl State {
         {
             hop.response = Some(redirect.clone());
             hop.body_note = Some("a redirect: no body kept".into());
+            hop.stream = Streaming::Dropped;
             self.done.push(hop);
         }
         let hop = self.hops.entry(id.clone()).or_insert(0);
@@ -402,14 +477,18 @@ impl State {
                 response: None,
                 body: None,
                 body_note: None,
+                stream: Streaming::Off,
+                received: 0,
             },
         );
         *hop += 1;
+        let mut actions = Vec::new();
         if let Some(late) = self.early.remove(&id) {
             for l in late {
-                self.on_late(&id, l);
+                actions.extend(self.on_late(&id, l, limits));
             }
         }
+        actions
     }
 
     /// The main frame committed a document: the recording of its navigation is the
@@ -449,33 +528,74 @@ impl State {
         }
     }
 
-    /// A response, a finish or a failure. Returns the hop whose body should be read.
-    fn on_late(&mut self, id: &str, late: Late) -> Option<(u64, u64)> {
+    /// A response, a finish or a failure. Returns what the event loop must start: a
+    /// response's streaming, a finished body's reading.
+    fn on_late(&mut self, id: &str, late: Late, limits: RecordLimits) -> Vec<Action> {
         self.last_activity = Some(Instant::now());
+        let generation = self.generation;
         let Some(hop) = self.open.get_mut(id) else {
             self.early.entry(id.to_owned()).or_default().push_back(late);
-            return None;
+            return Vec::new();
         };
         match late {
             Late::Response(r) => {
                 hop.response = Some(*r);
-                None
+                hop.stream = Streaming::Asked {
+                    early: Vec::new(),
+                    finished: false,
+                };
+                vec![Action::Stream {
+                    id: id.to_owned(),
+                    key: hop.key,
+                    generation,
+                }]
             }
             Late::Finished => {
-                let hop = self.open.remove(id)?;
+                let Some(mut hop) = self.open.remove(id) else {
+                    return Vec::new();
+                };
                 let key = hop.key;
-                let fetch = hop.response.is_some();
-                self.done.push(hop);
-                if fetch {
-                    self.bodies_pending += 1;
-                    self.fetching.insert(key);
-                    Some((key, self.generation))
-                } else {
-                    None
+                let mut actions = Vec::new();
+                match std::mem::take(&mut hop.stream) {
+                    Streaming::On(writer) => match finish_stream(&mut hop, writer, self.body_bytes, limits) {
+                        Some(kept) => self.body_bytes += kept,
+                        None => {
+                            self.bodies_pending += 1;
+                            self.fetching.insert(key);
+                            actions.push(Action::Fetch {
+                                id: id.to_owned(),
+                                key,
+                                generation,
+                            });
+                        }
+                    },
+                    Streaming::Asked { early, .. } => {
+                        hop.stream = Streaming::Asked {
+                            early,
+                            finished: true,
+                        };
+                        self.bodies_pending += 1;
+                        self.fetching.insert(key);
+                    }
+                    Streaming::Off if hop.response.is_some() => {
+                        self.bodies_pending += 1;
+                        self.fetching.insert(key);
+                        actions.push(Action::Fetch {
+                            id: id.to_owned(),
+                            key,
+                            generation,
+                        });
+                    }
+                    Streaming::Off | Streaming::Dropped => {}
                 }
+                self.done.push(hop);
+                actions
             }
             Late::Failed(why) => {
-                let mut hop = self.open.remove(id)?;
+                let Some(mut hop) = self.open.remove(id) else {
+                    return Vec::new();
+                };
+                hop.stream = Streaming::Dropped;
                 if hop.response.is_some() {
                     hop.body_note = Some(format!("the body did not finish loading ({why})"));
                     self.done.push(hop);
@@ -488,8 +608,124 @@ impl State {
                         "error": why,
                     }));
                 }
-                None
+                Vec::new()
             }
+        }
+    }
+
+    /// A chunk of a body (`chunk` is set once the browser streams it to us; before, only
+    /// its length is reported).
+    fn on_data(
+        &mut self,
+        id: &str,
+        length: i64,
+        chunk: Option<Result<Vec<u8>, String>>,
+        limits: RecordLimits,
+    ) {
+        self.last_activity = Some(Instant::now());
+        let state: &mut Self = if self.open.contains_key(id) {
+            self
+        } else {
+            match self.shown.as_deref_mut() {
+                Some(shown) if shown.open.contains_key(id) => shown,
+                _ => return,
+            }
+        };
+        let total = state.body_bytes;
+        let Some(hop) = state.open.get_mut(id) else {
+            return;
+        };
+        hop.received += u64::try_from(length).unwrap_or(0);
+        let Some(chunk) = chunk else {
+            return;
+        };
+        match (&mut hop.stream, chunk) {
+            (Streaming::Asked { early, .. }, Ok(bytes)) => early.push(bytes),
+            (Streaming::On(_), Ok(bytes)) => write_stream(hop, &bytes, total, limits),
+            (Streaming::Asked { .. } | Streaming::On(_), Err(e)) => {
+                hop.stream = Streaming::Dropped;
+                hop.body_note = Some(format!(
+                    "the browser sent a chunk of the body that was not valid base64 ({e}): not kept"
+                ));
+            }
+            (Streaming::Off | Streaming::Dropped, _) => {}
+        }
+    }
+
+    /// The browser answered the request to stream a body: `buffered` is what it held
+    /// before. Returns a read of the whole body when it would not stream it.
+    fn on_stream(
+        &mut self,
+        spool: &Arc<Spool>,
+        (id, key, generation): (&str, u64, u64),
+        buffered: Result<Vec<u8>, String>,
+        limits: RecordLimits,
+    ) -> Option<Action> {
+        let state = self.generation_mut(generation)?;
+        let total = state.body_bytes;
+        let hop = state
+            .open
+            .values_mut()
+            .chain(state.done.iter_mut())
+            .find(|h| h.key == key)?;
+        let Streaming::Asked { early, finished } = std::mem::take(&mut hop.stream) else {
+            return None;
+        };
+        let writer = buffered.and_then(|b| {
+            spool
+                .create()
+                .map(|w| (b, w))
+                .map_err(|e| format!("the encrypted staging file could not be made ({e})"))
+        });
+        let (buffered, writer) = match writer {
+            Ok(w) => w,
+            // Not streamable (from the memory cache, a data: address…): read it whole
+            // once finished (`Off`).
+            Err(_) if finished => {
+                return Some(Action::Fetch {
+                    id: id.to_owned(),
+                    key,
+                    generation,
+                });
+            }
+            Err(_) => return None,
+        };
+        hop.stream = Streaming::On(writer);
+        write_stream(hop, &buffered, total, limits);
+        for chunk in early {
+            write_stream(hop, &chunk, total, limits);
+        }
+        if !finished {
+            return None;
+        }
+        let kept = match std::mem::take(&mut hop.stream) {
+            Streaming::On(writer) => finish_stream(hop, writer, total, limits),
+            other => {
+                hop.stream = other;
+                Some(0)
+            }
+        };
+        let Some(kept) = kept else {
+            // Still counted as being handed over: the read whole releases it.
+            return Some(Action::Fetch {
+                id: id.to_owned(),
+                key,
+                generation,
+            });
+        };
+        state.body_bytes += kept;
+        // The counters of bodies being handed over are the tab's, kept at the top.
+        self.bodies_pending = self.bodies_pending.saturating_sub(1);
+        self.fetching.remove(&key);
+        None
+    }
+
+    /// The recording of `generation`: this one, or the page still shown.
+    fn generation_mut(&mut self, generation: u64) -> Option<&mut Self> {
+        if self.generation == generation {
+            Some(self)
+        } else {
+            self.shown.as_deref_mut().filter(|s| s.generation == generation)
         }
     }
 
@@ -534,7 +770,11 @@ impl State {
                 .as_ref()
                 .and_then(|d| serde_json::to_value(d).ok()),
             resource_type: hop.resource_type.clone(),
-            body: if unfinished { partial.cloned() } else { hop.body.clone() },
+            body: if unfinished {
+                partial.cloned().map(Body::Memory)
+            } else {
+                hop.body.clone()
+            },
             body_note: match (unfinished, partial) {
                 (true, Some(_)) => Some(
                     "the browser had not reported this response finished when the page was captured; the body is what it held then".into(),
@@ -600,13 +840,97 @@ async fn fetch_body(
                 limits.max_total >> 20
             ));
         } else {
-            hop.body = body;
+            hop.body = body.map(Body::Memory);
             hop.body_note = note;
         }
     }
     if !over_one && !over_total {
         s.body_bytes += kept;
     }
+}
+
+/// Asks the browser to stream a response's body (see the module docs); falls back to
+/// reading it whole when it will not.
+async fn stream_body(
+    page: Page,
+    state: Arc<Mutex<State>>,
+    spool: Arc<Spool>,
+    id: String,
+    key: u64,
+    generation: u64,
+    limits: RecordLimits,
+) {
+    let answer = page
+        .execute(StreamResourceContentParams::new(
+            chromiumoxide::cdp::browser_protocol::network::RequestId::new(id.clone()),
+        ))
+        .await;
+    let buffered = match answer {
+        Ok(r) => data_encoding::BASE64
+            .decode(AsRef::<[u8]>::as_ref(&r.result.buffered_data))
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let action = lock(&state).on_stream(&spool, (&id, key, generation), buffered, limits);
+    if let Some(Action::Fetch { id, key, generation }) = action {
+        fetch_body(page, state, id, key, generation, limits).await;
+    }
+}
+
+/// Appends a chunk to a streaming body, or gives the body up when it passes a cap or the
+/// staging file fails. `total` is the bodies already kept by the recording.
+fn write_stream(hop: &mut Hop, chunk: &[u8], total: u64, limits: RecordLimits) {
+    let Streaming::On(writer) = &mut hop.stream else {
+        return;
+    };
+    let after = writer.written() + chunk.len() as u64;
+    let note = if after > limits.max_body {
+        Some(format!("larger than {} MiB: not kept", limits.max_body >> 20))
+    } else if total + after > limits.max_total {
+        Some(format!(
+            "the capture already holds {} MiB of bodies: not kept",
+            limits.max_total >> 20
+        ))
+    } else {
+        writer
+            .write_all(chunk)
+            .err()
+            .map(|e| format!("the encrypted staging file could not be written ({e}): not kept"))
+    };
+    if let Some(note) = note {
+        hop.stream = Streaming::Dropped;
+        hop.body_note = Some(note);
+    }
+}
+
+/// Seals a streamed body and makes it the hop's; returns the bytes kept, or `None` when
+/// the stream does not hold the body the browser reported (it streams only what its
+/// network agent buffers; a resource the renderer keeps elsewhere, such as an image,
+/// comes as nothing) and the body must be read whole instead.
+fn finish_stream(hop: &mut Hop, writer: SpoolWriter, total: u64, limits: RecordLimits) -> Option<u64> {
+    let written = writer.written();
+    if written != hop.received {
+        return None;
+    }
+    if total + written > limits.max_total {
+        hop.body_note = Some(format!(
+            "the capture already holds {} MiB of bodies: not kept",
+            limits.max_total >> 20
+        ));
+        return Some(0);
+    }
+    Some(match writer.finish() {
+        Ok(file) => {
+            hop.body = Some(Body::Spooled(file));
+            written
+        }
+        Err(e) => {
+            hop.body_note = Some(format!(
+                "the encrypted staging file could not be finished ({e}): not kept"
+            ));
+            0
+        }
+    })
 }
 
 fn decode(body: String, base64: bool) -> Result<Vec<u8>, String> {

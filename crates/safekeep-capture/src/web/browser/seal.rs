@@ -1,5 +1,9 @@
 //! "Capture this page": a tab as it is now — its recording, two screenshots, MHTML and
 //! DOM of the same load — as one `web_page` item with a WARC and a WACZ.
+//!
+//! The WARC and the WACZ are written to the session's spool (sealed, on disk) from the
+//! recorded bodies, read as streams, and sealed into the vault from there: a page's size
+//! costs disk, not memory.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -13,11 +17,12 @@ use chrono::{DateTime, FixedOffset, Utc};
 use rustls::pki_types::CertificateDer;
 use safekeep_core::Vault;
 use safekeep_core::item::{Context, ItemKind};
-use safekeep_core::vault::{CapturedFile, CapturedItem};
+use safekeep_core::vault::{CapturedFile, CapturedItem, StreamedFile};
 use serde_json::{Value, json};
 use url::Url;
 
 use super::super::render::Size;
+use super::super::spool::{Body, Spool};
 use super::super::{Captured, Millis, Summary, WebError, tls, wacz, warc};
 use super::message::{REMOVED, SECRET_HEADERS, messages};
 use super::recorder::Recording;
@@ -45,6 +50,30 @@ impl Default for ScrollLimits {
     }
 }
 
+/// One file of a browser capture: its bytes in memory or in the session's spool.
+#[derive(Debug, Clone)]
+pub struct PageFile {
+    /// Its role in the item, e.g. `page`.
+    pub role: String,
+    /// A file name for bundles, e.g. `page.warc.gz`.
+    pub name: String,
+    /// Media type.
+    pub media_type: String,
+    /// The bytes.
+    pub body: Body,
+}
+
+impl From<CapturedFile> for PageFile {
+    fn from(f: CapturedFile) -> Self {
+        Self {
+            role: f.role,
+            name: f.name,
+            media_type: f.media_type,
+            body: Body::Memory(f.bytes),
+        }
+    }
+}
+
 /// A sealed-to-be capture of one tab.
 #[derive(Debug)]
 pub struct PageCapture {
@@ -53,7 +82,7 @@ pub struct PageCapture {
     /// Its title.
     pub title: String,
     /// The files, in order.
-    pub files: Vec<CapturedFile>,
+    pub files: Vec<PageFile>,
     /// What is recorded about it.
     pub machine: Value,
     /// What the person said.
@@ -289,7 +318,7 @@ fn build(
     (started, finished): (DateTime<Utc>, DateTime<Utc>),
     settled: bool,
     scrolled: Option<Value>,
-) -> Result<(Vec<CapturedFile>, Value), WebError> {
+) -> Result<(Vec<PageFile>, Value), WebError> {
     let built: Vec<_> = recording.exchanges.iter().map(messages).collect();
     let removed: usize = built.iter().map(|m| m.removed).sum();
     let views: Vec<warc::WarcExchange<'_>> = recording
@@ -312,8 +341,11 @@ fn build(
                     .as_ref()
                     .map(|(ip, _)| ip.trim_matches(['[', ']']).to_owned()),
                 request: &m.request,
-                response: &m.response,
-                head_len: m.head_len,
+                response_head: &m.response_head,
+                body: ex
+                    .body
+                    .as_ref()
+                    .map_or(warc::Payload::Bytes(&[]), warc::Payload::Body),
                 status: ex.status,
                 mime: ex.mime.clone(),
                 fields,
@@ -353,7 +385,8 @@ fn build(
                 "remote": e.remote.as_ref().map(|(ip, port)| format!("{ip} port {port}")),
                 "from_cache": e.from_cache,
                 "security_state": e.security_state,
-                "body_bytes": e.body.as_ref().map(Vec::len),
+                "body_bytes": e.body.as_ref().map(Body::len),
+                "body_streamed": matches!(e.body, Some(Body::Spooled(_))),
                 "body_not_kept": e.body_note,
             })
         })
@@ -399,31 +432,72 @@ fn build(
         date: started,
         description: "A web page captured as evidence in Safekeep's browser. Messages are rebuilt in HTTP/1.1 form from what the browser reported (WARC-Protocol gives the real protocol); bodies are as the browser decoded them; login secrets are removed.".into(),
     };
-    let written = warc::write(&info, &views, &metadata, &mut rand::rng())
-        .map_err(|e| WebError::Input(format!("the WARC could not be written ({e})")))?;
+    let spooled = |e: std::io::Error| {
+        WebError::Input(format!(
+            "the capture could not be written to the encrypted staging folder in {} ({e}); free some space there and capture again",
+            std::env::temp_dir().display()
+        ))
+    };
+    let spool: &std::sync::Arc<Spool> = &session.spool;
+    let mut out = spool.create().map_err(spooled)?;
+    let index = warc::write_into(&mut out, &info, &views, &metadata, &mut rand::rng()).map_err(spooled)?;
+    let warc_file = out.finish().map_err(spooled)?;
     drop(views);
     let page = wacz::PageInfo {
         url: url.to_owned(),
         title: title.to_owned(),
         date: started,
     };
-    let package = wacz::package(&written.bytes, &written.index, &page)
-        .map_err(|e| WebError::Input(format!("the WACZ could not be written ({e})")))?;
-    let file = super::super::captured_file;
+    let mut warc_reader = warc_file.open().map_err(spooled)?;
+    let package = wacz::package(
+        &mut warc_reader,
+        warc_file.len(),
+        &index,
+        &page,
+        spool.create().map_err(spooled)?,
+    )
+    .and_then(|w| w.finish())
+    .map_err(spooled)?;
+    let file = |role: &str, name: &str, media_type: &str, body: Body| PageFile {
+        role: role.into(),
+        name: name.into(),
+        media_type: media_type.into(),
+        body,
+    };
     let mut files = vec![
-        file("page", "page.warc.gz", "application/warc", written.bytes),
-        file("wacz", "page.wacz", "application/wacz", package),
-        file("viewport", "viewport.png", "image/png", shots.viewport_png),
-        file("full_page", "full-page.png", "image/png", shots.full_png),
-        file("snapshot", "snapshot.mhtml", "multipart/related", shots.mhtml),
-        file("dom", "dom.html", "text/html", shots.dom),
+        file(
+            "page",
+            "page.warc.gz",
+            "application/warc",
+            Body::Spooled(warc_file),
+        ),
+        file("wacz", "page.wacz", "application/wacz", Body::Spooled(package)),
+        file(
+            "viewport",
+            "viewport.png",
+            "image/png",
+            Body::Memory(shots.viewport_png),
+        ),
+        file(
+            "full_page",
+            "full-page.png",
+            "image/png",
+            Body::Memory(shots.full_png),
+        ),
+        file(
+            "snapshot",
+            "snapshot.mhtml",
+            "multipart/related",
+            Body::Memory(shots.mhtml),
+        ),
+        file("dom", "dom.html", "text/html", Body::Memory(shots.dom)),
     ];
     if !pem.is_empty() {
         files.push(file(
             "tls_certificates",
             "tls-certificates.pem",
             "application/x-pem-file",
-            pem.into_bytes(),
+            Body::Memory(pem.into_bytes()),
         ));
     }
     Ok((files, machine))
@@ -480,12 +554,37 @@ pub(super) fn store(
         kind: ItemKind::WebPage,
         title,
         started,
-        files,
+        files: Vec::new(),
         machine,
         context: page.context,
     };
     let store_began = Instant::now();
-    let item = vault.add_capture(case_id, item, &mut || {})?;
+    // Every file is staged as a stream, in the item's order: the spooled ones are never
+    // read into memory whole.
+    let mut staged: Vec<StreamedFile> = Vec::with_capacity(files.len());
+    for f in &files {
+        let result = f
+            .body
+            .reader()
+            .map_err(|e| {
+                WebError::Input(format!(
+                    "the capture's {} could not be read back from the encrypted staging folder ({e}); capture again",
+                    f.name
+                ))
+            })
+            .and_then(|mut r| Ok(vault.stage_stream(&mut r, &f.role, &f.name, &f.media_type, &mut |_| {})?));
+        match result {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                for s in staged {
+                    vault.discard_stream(s);
+                }
+                return Err(e);
+            }
+        }
+    }
+    drop(files);
+    let item = vault.add_capture_streamed(case_id, item, staged)?;
     Ok(Captured {
         item,
         summary: Summary {

@@ -3,17 +3,17 @@
 //! made separate files so that they get fingerprints, report strips and a player. Only
 //! a complete response is kept; a video the page loaded only part of is named with why.
 
-use safekeep_core::vault::CapturedFile;
 use sha2::{Digest, Sha256};
 
 use super::recorder::Recording;
+use super::seal::PageFile;
 use crate::web::media::{self, Form, Found, KeptVideo, NotKept, Report};
 
 /// Videos found in a recording: the files to add when the person asks, and the report.
 #[derive(Debug, Default)]
 pub struct Recorded {
     /// One file per complete video, in the order first requested.
-    pub files: Vec<CapturedFile>,
+    pub files: Vec<PageFile>,
     /// What was found, kept and not kept (`asked` is set when sealing).
     pub report: Report,
 }
@@ -51,7 +51,7 @@ pub fn take(recording: &mut Recording) -> Recorded {
             continue;
         };
         let total = match e.status {
-            200 => Some(body.len() as u64),
+            200 => Some(body.len()),
             206 => e
                 .response_headers
                 .iter()
@@ -59,7 +59,7 @@ pub fn take(recording: &mut Recording) -> Recorded {
                 .and_then(|(_, v)| whole_range(v)),
             _ => None,
         };
-        if total != Some(body.len() as u64) {
+        if total != Some(body.len()) {
             let of = total.map_or_else(String::new, |t| format!(" of {t}"));
             partial.push((
                 e.url.clone(),
@@ -71,7 +71,20 @@ pub fn take(recording: &mut Recording) -> Recorded {
             ));
             continue;
         }
-        let bytes = e.body.take().unwrap_or_default();
+        let sha256 = match body.reader().and_then(|mut r| {
+            let mut hash = Sha256::new();
+            std::io::copy(&mut r, &mut hash).map(|_| hash.finalize())
+        }) {
+            Ok(hash) => hex::encode(hash),
+            Err(why) => {
+                partial.push((
+                    e.url.clone(),
+                    format!("its recorded bytes could not be read back ({why})"),
+                ));
+                continue;
+            }
+        };
+        let Some(body) = e.body.take() else { continue };
         let n = out.report.kept.len() + 1;
         let ext = url::Url::parse(&e.url)
             .map_or_else(|_| "mp4".to_owned(), |u| media::extension(&mime, &u).to_owned());
@@ -79,18 +92,18 @@ pub fn take(recording: &mut Recording) -> Recorded {
         out.report.kept.push(KeptVideo {
             url: e.url.clone(),
             file: name.clone(),
-            bytes: bytes.len() as u64,
-            sha256: hex::encode(Sha256::digest(&bytes)),
+            bytes: body.len(),
+            sha256,
             via: "browser",
             segments: None,
             duration_ms: None,
             live: false,
         });
-        out.files.push(CapturedFile {
+        out.files.push(PageFile {
             role: "media".into(),
             name,
             media_type: mime,
-            bytes,
+            body,
         });
     }
     for (url, reason) in partial {

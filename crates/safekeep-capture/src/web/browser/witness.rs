@@ -31,7 +31,7 @@ impl Session {
                 for mut file in direct.item.files {
                     file.name = format!("direct-fetch-{}", file.name);
                     file.role = format!("direct_{}", file.role);
-                    page.files.push(file);
+                    page.files.push(file.into());
                 }
                 json!({
                     "status": direct.summary.status,

@@ -251,7 +251,7 @@ impl Recorder {
                     let (page, state, spool) = (page.clone(), Arc::clone(state), Arc::clone(&spool));
                     match action {
                         Action::Fetch { id, key, generation } => {
-                            tokio::spawn(fetch_body(page, state, id, key, generation, limits));
+                            tokio::spawn(fetch_body(page, state, spool, id, key, generation, limits));
                         }
                         Action::Stream { id, key, generation } => {
                             tokio::spawn(stream_body(page, state, spool, id, key, generation, limits));
@@ -540,6 +540,9 @@ impl State {
         match late {
             Late::Response(r) => {
                 hop.response = Some(*r);
+                if NOT_STREAMED.contains(&hop.resource_type.as_str()) {
+                    return Vec::new();
+                }
                 hop.stream = Streaming::Asked {
                     early: Vec::new(),
                     finished: false,
@@ -786,9 +789,21 @@ impl State {
     }
 }
 
+/// Resource types whose bodies the browser's stream hands over as nothing (the renderer
+/// keeps them itself; measured with Chromium 156): asking would only cost a round trip
+/// each, so they are read whole once finished.
+const NOT_STREAMED: [&str; 3] = ["Image", "Stylesheet", "Font"];
+
+/// Bodies read whole that are at least this large go to the spool at once, so that a
+/// recording holds at most small bodies in memory.
+const SPOOL_FROM: usize = 64 << 10;
+
+/// Reads a finished body whole (`Network.getResponseBody`): for responses the browser
+/// would not stream.
 async fn fetch_body(
     page: Page,
     state: Arc<Mutex<State>>,
+    spool: Arc<Spool>,
     id: String,
     key: u64,
     generation: u64,
@@ -814,23 +829,26 @@ async fn fetch_body(
         }
         Err(e) => (None, Some(format!("the browser no longer held the body ({e})"))),
     };
+    let over_one = body.as_ref().is_some_and(|b| b.len() as u64 > limits.max_body);
+    let (body, note) = match body {
+        Some(b) if b.len() >= SPOOL_FROM && !over_one => match spool.put(&b) {
+            Ok(file) => (Some(Body::Spooled(file)), note),
+            Err(e) => (
+                None,
+                Some(format!("the encrypted staging file could not be written ({e}): not kept")),
+            ),
+        },
+        other => (other.map(Body::Memory), note),
+    };
+    let kept = body.as_ref().map_or(0, Body::len);
     let mut s = lock(&state);
     s.bodies_pending = s.bodies_pending.saturating_sub(1);
     s.fetching.remove(&key);
     s.last_activity = Some(Instant::now());
-    let s: &mut State = if s.generation == generation {
-        &mut s
-    } else {
-        match s.shown.as_deref_mut() {
-            Some(shown) if shown.generation == generation => shown,
-            _ => return,
-        }
+    let Some(s) = s.generation_mut(generation) else {
+        return;
     };
-    let over_total = body
-        .as_ref()
-        .is_some_and(|b| s.body_bytes + b.len() as u64 > limits.max_total);
-    let over_one = body.as_ref().is_some_and(|b| b.len() as u64 > limits.max_body);
-    let kept = body.as_ref().map_or(0, |b| b.len() as u64);
+    let over_total = s.body_bytes + kept > limits.max_total;
     if let Some(hop) = s.done.iter_mut().find(|h| h.key == key) {
         if over_one {
             hop.body_note = Some(format!("larger than {} MiB: not kept", limits.max_body >> 20));
@@ -840,7 +858,7 @@ async fn fetch_body(
                 limits.max_total >> 20
             ));
         } else {
-            hop.body = body.map(Body::Memory);
+            hop.body = body;
             hop.body_note = note;
         }
     }
@@ -873,7 +891,7 @@ async fn stream_body(
     };
     let action = lock(&state).on_stream(&spool, (&id, key, generation), buffered, limits);
     if let Some(Action::Fetch { id, key, generation }) = action {
-        fetch_body(page, state, id, key, generation, limits).await;
+        fetch_body(page, state, spool, id, key, generation, limits).await;
     }
 }
 

@@ -835,7 +835,9 @@ async fn fetch_body(
             Ok(file) => (Some(Body::Spooled(file)), note),
             Err(e) => (
                 None,
-                Some(format!("the encrypted staging file could not be written ({e}): not kept")),
+                Some(format!(
+                    "the encrypted staging file could not be written ({e}): not kept"
+                )),
             ),
         },
         other => (other.map(Body::Memory), note),

@@ -186,6 +186,14 @@ $("tl-clear").addEventListener("click", () => {
 });
 $("tl-more").addEventListener("click", loadMore);
 more.observe($("tl-more"));
+// The observer reports only changes it sees at a frame: a scroll that brings "Show more"
+// into view before the frame that would have seen it leave (a fast scroll on a busy
+// machine) is never reported, and the list would stop growing. Each scroll checks too.
+addEventListener("scroll", () => {
+  const m = $("tl-more");
+  if (!next || loading || m.hidden || !m.offsetParent) return;
+  if (m.getBoundingClientRect().top < innerHeight * 1.5) loadMore();
+}, { capture: true, passive: true });
 
 $("always-blur").checked = localStorage.getItem("alwaysBlur") !== "off";
 $("always-blur").addEventListener("change", () => {

@@ -9,6 +9,7 @@
 //! ([`message::redact`]).
 
 pub mod downloads;
+mod frames;
 pub mod message;
 pub mod recorder;
 mod seal;
@@ -212,13 +213,14 @@ impl Session {
     pub fn open_tab(&self, url: Option<&Url>) -> Result<Tab, WebError> {
         let limits = self.options.limits;
         let spool = Arc::clone(&self.spool);
+        let ws = self.browser.websocket_address().clone();
         let tab = self.runtime.block_on(async {
             let page = self
                 .browser
                 .new_page("about:blank")
                 .await
                 .map_err(|e| WebError::Browser(format!("the browser could not open a tab ({e})")))?;
-            let recorder = Recorder::start(&page, limits, spool)
+            let recorder = Recorder::start(&page, limits, spool, Some(&ws))
                 .await
                 .map_err(WebError::Browser)?;
             Ok::<_, WebError>(Tab {
@@ -294,6 +296,7 @@ impl Session {
     pub fn watch_new_tabs(&mut self) -> Result<(), WebError> {
         let limits = self.options.limits;
         let spool = Arc::clone(&self.spool);
+        let ws = self.browser.websocket_address().clone();
         let browser = Arc::clone(&self.browser);
         let tabs = Arc::clone(&self.tabs);
         let mut created = self
@@ -306,7 +309,7 @@ impl Session {
             if !known
                 && let Ok(recorder) =
                     self.runtime
-                        .block_on(Recorder::start(&page, limits, Arc::clone(&spool)))
+                        .block_on(Recorder::start(&page, limits, Arc::clone(&spool), Some(&ws)))
             {
                 lock(&tabs).push(Tab {
                     page,
@@ -321,7 +324,9 @@ impl Session {
                 }
                 for _ in 0..100 {
                     if let Ok(page) = browser.get_page(e.target_info.target_id.clone()).await {
-                        if let Ok(recorder) = Recorder::start(&page, limits, Arc::clone(&spool)).await {
+                        if let Ok(recorder) =
+                            Recorder::start(&page, limits, Arc::clone(&spool), Some(&ws)).await
+                        {
                             lock(&tabs).push(Tab {
                                 page,
                                 recorder: Arc::new(recorder),

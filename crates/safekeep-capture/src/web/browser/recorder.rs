@@ -35,13 +35,14 @@ use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::network::{
     EnableParams, EventDataReceived, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent,
     EventRequestWillBeSentExtraInfo, EventResponseReceived, EventResponseReceivedExtraInfo,
-    GetResponseBodyParams, Headers, Request, ResourceType, Response, StreamResourceContentParams,
+    GetResponseBodyParams, Headers, Request, RequestId, ResourceType, Response, StreamResourceContentParams,
 };
 use chromiumoxide::cdp::browser_protocol::page::EventFrameNavigated;
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
+use super::frames::{self, Children};
 use crate::web::spool::{Body, Spool, SpoolWriter};
 
 /// How much a recording keeps.
@@ -103,6 +104,9 @@ struct Hop {
     response: Option<Response>,
     body: Option<Body>,
     body_note: Option<String>,
+    /// The child target's session that reported it (a cross-site frame or a worker), on
+    /// the recorder's second connection; `None` for the tab's own session.
+    session: Option<String>,
     stream: Streaming,
     /// Body bytes the browser said it received (`dataReceived`'s decoded lengths).
     received: u64,
@@ -131,9 +135,91 @@ enum Streaming {
 #[derive(Debug)]
 enum Action {
     /// Read the finished body whole.
-    Fetch { id: String, key: u64, generation: u64 },
+    Fetch(Target),
     /// Ask the browser to stream the body.
-    Stream { id: String, key: u64, generation: u64 },
+    Stream(Target),
+}
+
+/// The body an action is about.
+#[derive(Debug, Clone)]
+struct Target {
+    id: String,
+    key: u64,
+    generation: u64,
+    /// See [`Hop::session`].
+    session: Option<String>,
+}
+
+impl Target {
+    fn of(hop: &Hop, generation: u64) -> Self {
+        Self {
+            id: hop.request_id.clone(),
+            key: hop.key,
+            generation,
+            session: hop.session.clone(),
+        }
+    }
+}
+
+/// The DevTools session a body is read through: the tab's, or a child's.
+#[derive(Debug, Clone)]
+enum Via {
+    Page(Page),
+    Child(Children, String),
+}
+
+impl Via {
+    fn new(page: &Page, children: Option<&Children>, session: Option<&str>) -> Self {
+        match (children, session) {
+            (Some(c), Some(s)) => Self::Child(c.clone(), s.to_owned()),
+            _ => Self::Page(page.clone()),
+        }
+    }
+
+    /// `Network.getResponseBody`: the body and whether it is base64.
+    async fn body(&self, id: &str) -> Result<(String, bool), String> {
+        match self {
+            Self::Page(page) => page
+                .execute(GetResponseBodyParams::new(RequestId::new(id.to_owned())))
+                .await
+                .map(|r| (r.result.body, r.result.base64_encoded))
+                .map_err(|e| e.to_string()),
+            Self::Child(children, session) => {
+                let r = children
+                    .call(
+                        session,
+                        GetResponseBodyParams::IDENTIFIER,
+                        json!({"requestId": id}),
+                    )
+                    .await?;
+                Ok((
+                    r["body"].as_str().unwrap_or_default().to_owned(),
+                    r["base64Encoded"].as_bool().unwrap_or(false),
+                ))
+            }
+        }
+    }
+
+    /// `Network.streamResourceContent`: what was buffered before, base64.
+    async fn stream(&self, id: &str) -> Result<String, String> {
+        match self {
+            Self::Page(page) => page
+                .execute(StreamResourceContentParams::new(RequestId::new(id.to_owned())))
+                .await
+                .map(|r| AsRef::<str>::as_ref(&r.result.buffered_data).to_owned())
+                .map_err(|e| e.to_string()),
+            Self::Child(children, session) => {
+                let r = children
+                    .call(
+                        session,
+                        StreamResourceContentParams::IDENTIFIER,
+                        json!({"requestId": id}),
+                    )
+                    .await?;
+                Ok(r["bufferedData"].as_str().unwrap_or_default().to_owned())
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -179,11 +265,17 @@ pub struct Recorder {
     task: tokio::task::JoinHandle<()>,
     page: Page,
     limits: RecordLimits,
+    children: Option<Children>,
+    children_task: Option<tokio::task::JoinHandle<()>>,
+    children_note: Option<String>,
 }
 
 impl Drop for Recorder {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some(t) = &self.children_task {
+            t.abort();
+        }
     }
 }
 
@@ -198,12 +290,22 @@ pub struct Recording {
     pub failed: Vec<Value>,
     /// Requests still loading when the capture was made.
     pub unfinished: usize,
+    /// Why the tab's cross-site frames and workers were not recorded, when they were not.
+    pub children_not_recorded: Option<String>,
 }
 
 impl Recorder {
     /// Starts recording `page`. Network buffers are raised so that the browser keeps
     /// bodies up to the cap until they are read.
-    pub async fn start(page: &Page, limits: RecordLimits, spool: Arc<Spool>) -> Result<Self, String> {
+    /// `browser_ws` is the browser's DevTools address, for following the tab's cross-site
+    /// frames and workers over a second connection ([`frames`]); without it (or when that
+    /// connection fails) they are not recorded, and the recording says why.
+    pub async fn start(
+        page: &Page,
+        limits: RecordLimits,
+        spool: Arc<Spool>,
+        browser_ws: Option<&str>,
+    ) -> Result<Self, String> {
         let fail = |e: chromiumoxide::error::CdpError| format!("the browser could not record the tab ({e})");
         let main_frame = page.target_id().inner().clone();
         let mut sent = page
@@ -241,20 +343,35 @@ impl Recorder {
         )
         .await
         .map_err(fail)?;
+        let network = json!({
+            "maxTotalBufferSize": buffer,
+            "maxResourceBufferSize": i64::try_from(limits.max_body).unwrap_or(i64::MAX).min(buffer),
+        });
+        let followed = match browser_ws {
+            Some(ws) => frames::follow(ws, &main_frame, network).await,
+            None => Err("this browser session does not follow them".to_owned()),
+        };
+        let (children, mut child_events, children_task, children_note) = match followed {
+            Ok((c, rx, t)) => (Some(c), Some(rx), Some(t), None),
+            Err(e) => (None, None, None, Some(e)),
+        };
         let state = Arc::new(Mutex::new(State::default()));
         let shared = Arc::clone(&state);
         let recorder_page = page.clone();
+        let recorder_children = children.clone();
         let page = page.clone();
         let task = tokio::spawn(async move {
             let act = |actions: Vec<Action>, state: &Arc<Mutex<State>>| {
                 for action in actions {
-                    let (page, state, spool) = (page.clone(), Arc::clone(state), Arc::clone(&spool));
+                    let (state, spool) = (Arc::clone(state), Arc::clone(&spool));
+                    let (Action::Fetch(t) | Action::Stream(t)) = &action;
+                    let via = Via::new(&page, children.as_ref(), t.session.as_deref());
                     match action {
-                        Action::Fetch { id, key, generation } => {
-                            tokio::spawn(fetch_body(page, state, spool, id, key, generation, limits));
+                        Action::Fetch(t) => {
+                            tokio::spawn(fetch_body(via, state, spool, t, limits));
                         }
-                        Action::Stream { id, key, generation } => {
-                            tokio::spawn(stream_body(page, state, spool, id, key, generation, limits));
+                        Action::Stream(t) => {
+                            tokio::spawn(stream_body(via, state, spool, t, limits));
                         }
                     }
                 }
@@ -266,7 +383,7 @@ impl Recorder {
                 tokio::select! {
                     biased;
                     Some(e) = sent.next() => {
-                        let actions = lock(state).on_request(&e, &main_frame, limits);
+                        let actions = lock(state).on_request(&e, &main_frame, limits, None);
                         act(actions, state);
                     }
                     Some(e) = sent_extra.next() => lock(state).extra_request
@@ -298,6 +415,15 @@ impl Recorder {
                             lock(state).on_commit(e.frame.loader_id.inner());
                         }
                     }
+                    Some(e) = async {
+                        match child_events.as_mut() {
+                            Some(rx) => rx.recv().await,
+                            None => std::future::pending().await,
+                        }
+                    } => {
+                        let actions = lock(state).on_child_event(e, &main_frame, limits);
+                        act(actions, state);
+                    }
                     else => break,
                 }
             }
@@ -307,6 +433,9 @@ impl Recorder {
             task,
             page: recorder_page,
             limits,
+            children: recorder_children,
+            children_task,
+            children_note,
         })
     }
 
@@ -341,20 +470,18 @@ impl Recorder {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         // Responses not finished: whatever the browser holds of their bodies.
-        let unfinished_ids: Vec<String> = lock(&self.state)
+        let unfinished_ids: Vec<(String, Option<String>)> = lock(&self.state)
             .on_screen()
             .open
             .values()
             .filter(|h| h.response.is_some())
-            .map(|h| h.request_id.clone())
+            .map(|h| (h.request_id.clone(), h.session.clone()))
             .collect();
         let mut partial = HashMap::new();
-        for id in unfinished_ids {
-            let asked = self.page.execute(GetResponseBodyParams::new(
-                chromiumoxide::cdp::browser_protocol::network::RequestId::new(id.clone()),
-            ));
-            if let Ok(Ok(r)) = tokio::time::timeout(Duration::from_secs(2), asked).await
-                && let Ok(body) = decode(r.result.body, r.result.base64_encoded)
+        for (id, session) in unfinished_ids {
+            let via = Via::new(&self.page, self.children.as_ref(), session.as_deref());
+            if let Ok(Ok((body, base64))) = tokio::time::timeout(Duration::from_secs(2), via.body(&id)).await
+                && let Ok(body) = decode(body, base64)
                 && (body.len() as u64) <= self.limits.max_body
             {
                 partial.insert(id, body);
@@ -387,6 +514,7 @@ impl Recorder {
             exchanges,
             failed: s.failed.clone(),
             unfinished,
+            children_not_recorded: self.children_note.clone(),
         }
     }
 
@@ -417,9 +545,15 @@ impl State {
         e: &EventRequestWillBeSent,
         main_frame: &str,
         limits: RecordLimits,
+        session: Option<&str>,
     ) -> Vec<Action> {
         self.last_activity = Some(Instant::now());
         let id = e.request_id.inner().clone();
+        // A frame's own navigation may be reported by its parent's session too: the
+        // first report is kept.
+        if session.is_some() && e.redirect_response.is_none() && self.hops.contains_key(&id) {
+            return Vec::new();
+        }
         let top_level = e.r#type == Some(ResourceType::Document)
             && e.frame_id.as_ref().is_some_and(|f| f.inner() == main_frame)
             && e.request_id.inner() == e.loader_id.inner()
@@ -477,6 +611,7 @@ impl State {
                 response: None,
                 body: None,
                 body_note: None,
+                session: session.map(str::to_owned),
                 stream: Streaming::Off,
                 received: 0,
             },
@@ -547,11 +682,7 @@ impl State {
                     early: Vec::new(),
                     finished: false,
                 };
-                vec![Action::Stream {
-                    id: id.to_owned(),
-                    key: hop.key,
-                    generation,
-                }]
+                vec![Action::Stream(Target::of(hop, generation))]
             }
             Late::Finished => {
                 let Some(mut hop) = self.open.remove(id) else {
@@ -565,11 +696,7 @@ impl State {
                         None => {
                             self.bodies_pending += 1;
                             self.fetching.insert(key);
-                            actions.push(Action::Fetch {
-                                id: id.to_owned(),
-                                key,
-                                generation,
-                            });
+                            actions.push(Action::Fetch(Target::of(&hop, generation)));
                         }
                     },
                     Streaming::Asked { early, .. } => {
@@ -583,11 +710,7 @@ impl State {
                     Streaming::Off if hop.response.is_some() => {
                         self.bodies_pending += 1;
                         self.fetching.insert(key);
-                        actions.push(Action::Fetch {
-                            id: id.to_owned(),
-                            key,
-                            generation,
-                        });
+                        actions.push(Action::Fetch(Target::of(&hop, generation)));
                     }
                     Streaming::Off | Streaming::Dropped => {}
                 }
@@ -613,6 +736,69 @@ impl State {
                 }
                 Vec::new()
             }
+        }
+    }
+
+    /// A `Network` event of a cross-site frame or a worker of the tab ([`frames`]), as the
+    /// tab's own events are handled.
+    fn on_child_event(
+        &mut self,
+        e: frames::ChildEvent,
+        main_frame: &str,
+        limits: RecordLimits,
+    ) -> Vec<Action> {
+        fn parse<T: serde::de::DeserializeOwned>(params: Value) -> Option<T> {
+            serde_json::from_value(params).ok()
+        }
+        let session = Some(e.session.as_str());
+        match e.method.as_str() {
+            "Network.requestWillBeSent" => parse::<EventRequestWillBeSent>(e.params)
+                .map(|ev| self.on_request(&ev, main_frame, limits, session))
+                .unwrap_or_default(),
+            "Network.requestWillBeSentExtraInfo" => {
+                if let Some(ev) = parse::<EventRequestWillBeSentExtraInfo>(e.params) {
+                    let entry = self
+                        .extra_request
+                        .entry(ev.request_id.inner().clone())
+                        .or_default();
+                    entry.push(headers(&ev.headers));
+                }
+                Vec::new()
+            }
+            "Network.responseReceivedExtraInfo" => {
+                if let Some(ev) = parse::<EventResponseReceivedExtraInfo>(e.params) {
+                    let entry = self
+                        .extra_response
+                        .entry(ev.request_id.inner().clone())
+                        .or_default();
+                    entry.push(headers(&ev.headers));
+                }
+                Vec::new()
+            }
+            "Network.responseReceived" => parse::<EventResponseReceived>(e.params)
+                .map(|ev| {
+                    let id = ev.request_id.inner().clone();
+                    self.on_late(&id, Late::Response(Box::new(ev.response)), limits)
+                })
+                .unwrap_or_default(),
+            "Network.dataReceived" => {
+                if let Some(ev) = parse::<EventDataReceived>(e.params) {
+                    let chunk = ev.data.as_ref().map(|d| {
+                        data_encoding::BASE64
+                            .decode(AsRef::<[u8]>::as_ref(d))
+                            .map_err(|e| e.to_string())
+                    });
+                    self.on_data(ev.request_id.inner(), ev.data_length, chunk, limits);
+                }
+                Vec::new()
+            }
+            "Network.loadingFinished" => parse::<EventLoadingFinished>(e.params)
+                .map(|ev| self.on_late(ev.request_id.inner(), Late::Finished, limits))
+                .unwrap_or_default(),
+            "Network.loadingFailed" => parse::<EventLoadingFailed>(e.params)
+                .map(|ev| self.on_late(ev.request_id.inner(), Late::Failed(ev.error_text), limits))
+                .unwrap_or_default(),
+            _ => Vec::new(),
         }
     }
 
@@ -660,11 +846,12 @@ impl State {
     fn on_stream(
         &mut self,
         spool: &Arc<Spool>,
-        (id, key, generation): (&str, u64, u64),
+        target: &Target,
         buffered: Result<Vec<u8>, String>,
         limits: RecordLimits,
     ) -> Option<Action> {
-        let state = self.generation_mut(generation)?;
+        let key = target.key;
+        let state = self.generation_mut(target.generation)?;
         let total = state.body_bytes;
         let hop = state
             .open
@@ -685,11 +872,7 @@ impl State {
             // Not streamable (from the memory cache, a data: address…): read it whole
             // once finished (`Off`).
             Err(_) if finished => {
-                return Some(Action::Fetch {
-                    id: id.to_owned(),
-                    key,
-                    generation,
-                });
+                return Some(Action::Fetch(target.clone()));
             }
             Err(_) => return None,
         };
@@ -710,11 +893,7 @@ impl State {
         };
         let Some(kept) = kept else {
             // Still counted as being handed over: the read whole releases it.
-            return Some(Action::Fetch {
-                id: id.to_owned(),
-                key,
-                generation,
-            });
+            return Some(Action::Fetch(target.clone()));
         };
         state.body_bytes += kept;
         // The counters of bodies being handed over are the tab's, kept at the top.
@@ -801,32 +980,24 @@ const SPOOL_FROM: usize = 64 << 10;
 /// Reads a finished body whole (`Network.getResponseBody`): for responses the browser
 /// would not stream.
 async fn fetch_body(
-    page: Page,
+    via: Via,
     state: Arc<Mutex<State>>,
     spool: Arc<Spool>,
-    id: String,
-    key: u64,
-    generation: u64,
+    target: Target,
     limits: RecordLimits,
 ) {
-    let answer = page
-        .execute(GetResponseBodyParams::new(
-            chromiumoxide::cdp::browser_protocol::network::RequestId::new(id),
-        ))
-        .await;
+    let Target { key, generation, .. } = target;
+    let answer = via.body(&target.id).await;
     let (body, note) = match answer {
-        Ok(r) => {
-            let r = r.result;
-            match decode(r.body, r.base64_encoded) {
-                Ok(b) => (Some(b), None),
-                Err(e) => (
-                    None,
-                    Some(format!(
-                        "the browser's copy of the body was not valid base64 ({e})"
-                    )),
-                ),
-            }
-        }
+        Ok((body, base64)) => match decode(body, base64) {
+            Ok(b) => (Some(b), None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "the browser's copy of the body was not valid base64 ({e})"
+                )),
+            ),
+        },
         Err(e) => (None, Some(format!("the browser no longer held the body ({e})"))),
     };
     let over_one = body.as_ref().is_some_and(|b| b.len() as u64 > limits.max_body);
@@ -872,28 +1043,20 @@ async fn fetch_body(
 /// Asks the browser to stream a response's body (see the module docs); falls back to
 /// reading it whole when it will not.
 async fn stream_body(
-    page: Page,
+    via: Via,
     state: Arc<Mutex<State>>,
     spool: Arc<Spool>,
-    id: String,
-    key: u64,
-    generation: u64,
+    target: Target,
     limits: RecordLimits,
 ) {
-    let answer = page
-        .execute(StreamResourceContentParams::new(
-            chromiumoxide::cdp::browser_protocol::network::RequestId::new(id.clone()),
-        ))
-        .await;
-    let buffered = match answer {
-        Ok(r) => data_encoding::BASE64
-            .decode(AsRef::<[u8]>::as_ref(&r.result.buffered_data))
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    let action = lock(&state).on_stream(&spool, (&id, key, generation), buffered, limits);
-    if let Some(Action::Fetch { id, key, generation }) = action {
-        fetch_body(page, state, spool, id, key, generation, limits).await;
+    let buffered = via.stream(&target.id).await.and_then(|b| {
+        data_encoding::BASE64
+            .decode(b.as_bytes())
+            .map_err(|e| e.to_string())
+    });
+    let action = lock(&state).on_stream(&spool, &target, buffered, limits);
+    if let Some(Action::Fetch(target)) = action {
+        fetch_body(via, state, spool, target, limits).await;
     }
 }
 

@@ -416,6 +416,10 @@ fn build(
         "requests": recording.exchanges.len(),
         "requests_unanswered": recording.failed,
         "requests_unfinished": recording.unfinished,
+        "frames_and_workers": recording.children_not_recorded.as_ref().map_or_else(
+            || "recorded: the tab's cross-site frames and dedicated workers were followed over a second DevTools connection".to_owned(),
+            |why| format!("not recorded: {why}"),
+        ),
         "login_secrets_removed": {
             "values_removed": removed,
             "headers": SECRET_HEADERS,

@@ -145,16 +145,19 @@ impl Window {
     /// Closes the browser and keeps the logins (encrypted) in the vault, after sealing
     /// its finished downloads into its case (a window without a case has none kept: the
     /// private copies go with the temporary profile). Returns whether the logins were
-    /// kept (not for an unencrypted vault). A download that could not be kept is an
-    /// error, after the browser is closed and the logins kept.
+    /// kept (not for an unencrypted vault). A download that could not be kept, or that
+    /// had not finished (it goes with the temporary profile), is an error that names it,
+    /// after the browser is closed and the logins kept.
     pub fn close(self, vault: &mut Vault) -> Result<bool, WebError> {
         let downloads = match self.case_id {
             Some(_) => self.keep_downloads(vault).map(drop),
             None => Ok(()),
         };
+        let lost = super::downloads::lost(&self.session.downloads());
         self.session.close();
         let kept = vault.keep_browser_profile(self.profile)?;
-        downloads.map(|()| kept)
+        downloads?;
+        lost.map_or(Ok(kept), |said| Err(WebError::Browser(said)))
     }
 
     /// Ends the browser at once and deletes its temporary profile without keeping it

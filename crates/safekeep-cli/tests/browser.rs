@@ -334,6 +334,17 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         (&true.into(), &archive.len().into()),
         "{x}"
     );
+    // The cross-site frame's own document and what it fetched, each with its body.
+    for suffix in ["/frame", "/frame-data"] {
+        let x = item["capture"]["exchanges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["url"].as_str().unwrap().ends_with(suffix))
+            .unwrap_or_else(|| panic!("{suffix} was not recorded"))
+            .clone();
+        assert!(x["body_bytes"].as_u64().unwrap_or(0) > 0, "{x}");
+    }
     let digest = format!(
         "WARC-Payload-Digest: sha256:{}",
         data_encoding::BASE32.encode(&Sha256::digest(&archive))

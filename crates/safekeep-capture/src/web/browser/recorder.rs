@@ -107,6 +107,9 @@ struct Hop {
     /// The child target's session that reported it (a cross-site frame or a worker), on
     /// the recorder's second connection; `None` for the tab's own session.
     session: Option<String>,
+    /// A child's session that reported events of a request the tab's session reported:
+    /// a cross-site frame's own navigation, whose body only the frame's session holds.
+    also: Option<String>,
     stream: Streaming,
     /// Body bytes the browser said it received (`dataReceived`'s decoded lengths).
     received: u64,
@@ -148,6 +151,8 @@ struct Target {
     generation: u64,
     /// See [`Hop::session`].
     session: Option<String>,
+    /// See [`Hop::also`].
+    also: Option<String>,
 }
 
 impl Target {
@@ -157,7 +162,17 @@ impl Target {
             key: hop.key,
             generation,
             session: hop.session.clone(),
+            also: hop.also.clone(),
         }
+    }
+
+    /// The sessions its body can be read through, the reporting one first.
+    fn vias(&self, page: &Page, children: Option<&Children>) -> Vec<Via> {
+        let mut vias = vec![Via::new(page, children, self.session.as_deref())];
+        if let (Some(c), Some(also)) = (children, &self.also) {
+            vias.push(Via::Child(c.clone(), also.clone()));
+        }
+        vias
     }
 }
 
@@ -365,13 +380,13 @@ impl Recorder {
                 for action in actions {
                     let (state, spool) = (Arc::clone(state), Arc::clone(&spool));
                     let (Action::Fetch(t) | Action::Stream(t)) = &action;
-                    let via = Via::new(&page, children.as_ref(), t.session.as_deref());
+                    let vias = t.vias(&page, children.as_ref());
                     match action {
                         Action::Fetch(t) => {
-                            tokio::spawn(fetch_body(via, state, spool, t, limits));
+                            tokio::spawn(fetch_body(vias, state, spool, t, limits));
                         }
                         Action::Stream(t) => {
-                            tokio::spawn(stream_body(via, state, spool, t, limits));
+                            tokio::spawn(stream_body(vias, state, spool, t, limits));
                         }
                     }
                 }
@@ -549,8 +564,8 @@ impl State {
     ) -> Vec<Action> {
         self.last_activity = Some(Instant::now());
         let id = e.request_id.inner().clone();
-        // A frame's own navigation may be reported by its parent's session too: the
-        // first report is kept.
+        // A request the tab's session reported already (a cross-site frame's navigation)
+        // is one hop, not two (see `on_child_event`).
         if session.is_some() && e.redirect_response.is_none() && self.hops.contains_key(&id) {
             return Vec::new();
         }
@@ -612,6 +627,7 @@ impl State {
                 body: None,
                 body_note: None,
                 session: session.map(str::to_owned),
+                also: None,
                 stream: Streaming::Off,
                 received: 0,
             },
@@ -751,6 +767,14 @@ impl State {
             serde_json::from_value(params).ok()
         }
         let session = Some(e.session.as_str());
+        // A cross-site frame's navigation: the tab's session reports the request and its
+        // response, the frame's session the body arriving and the finish.
+        if let Some(id) = e.params["requestId"].as_str()
+            && let Some(hop) = self.open.get_mut(id)
+            && hop.session.is_none()
+        {
+            hop.also = Some(e.session.clone());
+        }
         match e.method.as_str() {
             "Network.requestWillBeSent" => parse::<EventRequestWillBeSent>(e.params)
                 .map(|ev| self.on_request(&ev, main_frame, limits, session))
@@ -980,14 +1004,20 @@ const SPOOL_FROM: usize = 64 << 10;
 /// Reads a finished body whole (`Network.getResponseBody`): for responses the browser
 /// would not stream.
 async fn fetch_body(
-    via: Via,
+    vias: Vec<Via>,
     state: Arc<Mutex<State>>,
     spool: Arc<Spool>,
     target: Target,
     limits: RecordLimits,
 ) {
     let Target { key, generation, .. } = target;
-    let answer = via.body(&target.id).await;
+    let mut answer = Err("no session to read it through".to_owned());
+    for via in &vias {
+        answer = via.body(&target.id).await;
+        if answer.is_ok() {
+            break;
+        }
+    }
     let (body, note) = match answer {
         Ok((body, base64)) => match decode(body, base64) {
             Ok(b) => (Some(b), None),
@@ -1043,12 +1073,13 @@ async fn fetch_body(
 /// Asks the browser to stream a response's body (see the module docs); falls back to
 /// reading it whole when it will not.
 async fn stream_body(
-    via: Via,
+    vias: Vec<Via>,
     state: Arc<Mutex<State>>,
     spool: Arc<Spool>,
     target: Target,
     limits: RecordLimits,
 ) {
+    let Some(via) = vias.first() else { return };
     let buffered = via.stream(&target.id).await.and_then(|b| {
         data_encoding::BASE64
             .decode(b.as_bytes())
@@ -1056,7 +1087,7 @@ async fn stream_body(
     });
     let action = lock(&state).on_stream(&spool, &target, buffered, limits);
     if let Some(Action::Fetch(target)) = action {
-        fetch_body(via, state, spool, target, limits).await;
+        fetch_body(vias, state, spool, target, limits).await;
     }
 }
 

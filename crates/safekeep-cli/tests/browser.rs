@@ -334,6 +334,28 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         (&true.into(), &archive.len().into()),
         "{x}"
     );
+    // A body still arriving when the page was captured: what had come so far, from the
+    // stream (the browser no longer holds a streamed body to hand over).
+    let slow = item["capture"]["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["url"].as_str().unwrap().ends_with("/api/slow"))
+        .expect("the slow body was recorded")
+        .clone();
+    let got = slow["body_bytes"].as_u64().unwrap_or(0);
+    assert!(
+        slow["body_streamed"] == true && (512 << 10..2 << 20).contains(&got),
+        "{slow}"
+    );
+    assert!(
+        slow["body_not_kept"]
+            .as_str()
+            .unwrap_or("")
+            .contains("had not reported this response finished"),
+        "{slow}"
+    );
+    assert!(contains_anywhere(&warc, b"SLOW-MARKER", 0));
     // The cross-site frame's own document and what it fetched, each with its body.
     for suffix in ["/frame", "/frame-data"] {
         let x = item["capture"]["exchanges"]

@@ -177,6 +177,9 @@ pub enum Body {
     Memory(Vec<u8>),
     /// A sealed file in the spool.
     Spooled(Spooled),
+    /// Sealed files in the spool, one after the other: a body still arriving when a
+    /// capture took what had come so far (its stream goes on in a new file).
+    Parts(Vec<Spooled>),
 }
 
 impl Body {
@@ -185,6 +188,7 @@ impl Body {
         match self {
             Self::Memory(b) => b.len() as u64,
             Self::Spooled(s) => s.len(),
+            Self::Parts(p) => p.iter().map(Spooled::len).sum(),
         }
     }
 
@@ -198,7 +202,16 @@ impl Body {
         Ok(match self {
             Self::Memory(b) => Box::new(b.as_slice()),
             Self::Spooled(s) => Box::new(s.open()?),
+            Self::Parts(p) => Box::new(PartsReader {
+                parts: p.iter(),
+                current: None,
+            }),
         })
+    }
+
+    /// Whether it was streamed into the spool as it arrived (or put there whole).
+    pub fn is_spooled(&self) -> bool {
+        !matches!(self, Self::Memory(_))
     }
 
     /// Its bytes in memory (for small bodies a caller inspects, e.g. in tests).
@@ -206,6 +219,30 @@ impl Body {
         let mut out = Vec::with_capacity(usize::try_from(self.len()).unwrap_or(0));
         self.reader()?.read_to_end(&mut out)?;
         Ok(out)
+    }
+}
+
+/// Reads parts one after the other, opening each when the one before is done.
+struct PartsReader<'a> {
+    parts: std::slice::Iter<'a, Spooled>,
+    current: Option<SealReader<BufReader<File>>>,
+}
+
+impl Read for PartsReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.current.is_none() {
+                match self.parts.next() {
+                    Some(part) => self.current = Some(part.open()?),
+                    None => return Ok(0),
+                }
+            }
+            let n = self.current.as_mut().map_or(Ok(0), |r| r.read(buf))?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            self.current = None;
+        }
     }
 }
 
@@ -238,6 +275,21 @@ mod tests {
         assert!(!path.exists(), "left behind after the last handle");
         drop(spool);
         assert!(!dir.exists(), "the spool folder was left behind");
+    }
+
+    #[test]
+    fn parts_read_as_one_body() {
+        let spool = Spool::new().expect("spool");
+        let parts = vec![
+            spool.put(b"first ").expect("put"),
+            spool.put(b"").expect("put"),
+            spool.put(&[b'x'; 70_000]).expect("put"),
+        ];
+        let body = Body::Parts(parts);
+        assert_eq!(body.len(), 6 + 70_000);
+        let mut expected = b"first ".to_vec();
+        expected.extend([b'x'; 70_000]);
+        assert_eq!(body.to_vec().expect("read"), expected);
     }
 
     #[test]

@@ -204,6 +204,7 @@ mod tests {
             resource_type: "Fetch".into(),
             body: Some(crate::web::spool::Body::Memory(b"{\"posts\":[]}".to_vec())),
             body_note: None,
+            body_streamed: false,
         }
     }
 

@@ -91,6 +91,8 @@ pub struct Recorded {
     pub body: Option<Body>,
     /// Why the body is missing, when it is.
     pub body_note: Option<String>,
+    /// The body was streamed to the spool as it arrived (not read whole once finished).
+    pub body_streamed: bool,
 }
 
 #[derive(Debug)]
@@ -111,8 +113,54 @@ struct Hop {
     /// a cross-site frame's own navigation, whose body only the frame's session holds.
     also: Option<String>,
     stream: Streaming,
+    /// Streamed parts already sealed: a capture taken while the body was still arriving
+    /// took these as the body so far; the stream went on in a new file.
+    parts: Vec<crate::web::spool::Spooled>,
     /// Body bytes the browser said it received (`dataReceived`'s decoded lengths).
     received: u64,
+    /// `body` is the stream (see [`Recorded::body_streamed`]).
+    body_streamed: bool,
+}
+
+impl Hop {
+    /// Bytes streamed so far, over every part.
+    fn streamed(&self) -> u64 {
+        let parts: u64 = self.parts.iter().map(crate::web::spool::Spooled::len).sum();
+        parts
+            + match &self.stream {
+                Streaming::On(w) => w.written(),
+                _ => 0,
+            }
+    }
+
+    /// Seals what has streamed so far as a part and goes on in a new file; returns the
+    /// body so far. For a capture taken while the body is still arriving.
+    fn cut(&mut self, spool: &Arc<Spool>) -> Option<Body> {
+        let Streaming::On(writer) = std::mem::take(&mut self.stream) else {
+            return None;
+        };
+        match writer.finish() {
+            Ok(part) => self.parts.push(part),
+            Err(e) => {
+                self.body_note = Some(format!(
+                    "the encrypted staging file could not be finished ({e}): not kept"
+                ));
+                self.stream = Streaming::Dropped;
+                self.parts.clear();
+                return None;
+            }
+        }
+        match spool.create() {
+            Ok(next) => self.stream = Streaming::On(next),
+            Err(e) => {
+                self.body_note = Some(format!(
+                    "the rest of the body could not be written to the encrypted staging folder ({e})"
+                ));
+                self.stream = Streaming::Dropped;
+            }
+        }
+        Some(Body::Parts(self.parts.clone()))
+    }
 }
 
 /// Where a hop's body stands with streaming.
@@ -153,6 +201,8 @@ struct Target {
     session: Option<String>,
     /// See [`Hop::also`].
     also: Option<String>,
+    /// A document (a frame's, when the tab's session cannot hand its body over).
+    document: bool,
 }
 
 impl Target {
@@ -163,6 +213,7 @@ impl Target {
             generation,
             session: hop.session.clone(),
             also: hop.also.clone(),
+            document: hop.resource_type == "Document",
         }
     }
 
@@ -277,6 +328,7 @@ struct State {
 #[derive(Debug)]
 pub struct Recorder {
     state: Arc<Mutex<State>>,
+    spool: Arc<Spool>,
     task: tokio::task::JoinHandle<()>,
     page: Page,
     limits: RecordLimits,
@@ -374,6 +426,7 @@ impl Recorder {
         let shared = Arc::clone(&state);
         let recorder_page = page.clone();
         let recorder_children = children.clone();
+        let recorder_spool = Arc::clone(&spool);
         let page = page.clone();
         let task = tokio::spawn(async move {
             let act = |actions: Vec<Action>, state: &Arc<Mutex<State>>| {
@@ -383,10 +436,10 @@ impl Recorder {
                     let vias = t.vias(&page, children.as_ref());
                     match action {
                         Action::Fetch(t) => {
-                            tokio::spawn(fetch_body(vias, state, spool, t, limits));
+                            tokio::spawn(fetch_body(vias, children.clone(), state, spool, t, limits));
                         }
                         Action::Stream(t) => {
-                            tokio::spawn(stream_body(vias, state, spool, t, limits));
+                            tokio::spawn(stream_body(vias, children.clone(), state, spool, t, limits));
                         }
                     }
                 }
@@ -445,6 +498,7 @@ impl Recorder {
         });
         Ok(Self {
             state,
+            spool: recorder_spool,
             task,
             page: recorder_page,
             limits,
@@ -484,22 +538,30 @@ impl Recorder {
         while lock(&self.state).bodies_pending > 0 && began.elapsed() < wait {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        // Responses not finished: whatever the browser holds of their bodies.
-        let unfinished_ids: Vec<(String, Option<String>)> = lock(&self.state)
-            .on_screen()
-            .open
-            .values()
-            .filter(|h| h.response.is_some())
-            .map(|h| (h.request_id.clone(), h.session.clone()))
-            .collect();
+        // Responses not finished: a streamed one is what has arrived so far (sealed as a
+        // part; its stream goes on), else whatever the browser holds of the body.
         let mut partial = HashMap::new();
+        let unfinished_ids: Vec<(String, Option<String>)> = {
+            let mut guard = lock(&self.state);
+            let s = guard.on_screen_mut();
+            for hop in s.open.values_mut().filter(|h| h.response.is_some()) {
+                if let Some(body) = hop.cut(&self.spool) {
+                    partial.insert(hop.request_id.clone(), body);
+                }
+            }
+            s.open
+                .values()
+                .filter(|h| h.response.is_some() && !partial.contains_key(&h.request_id))
+                .map(|h| (h.request_id.clone(), h.session.clone()))
+                .collect()
+        };
         for (id, session) in unfinished_ids {
             let via = Via::new(&self.page, self.children.as_ref(), session.as_deref());
             if let Ok(Ok((body, base64))) = tokio::time::timeout(Duration::from_secs(2), via.body(&id)).await
                 && let Ok(body) = decode(body, base64)
                 && (body.len() as u64) <= self.limits.max_body
             {
-                partial.insert(id, body);
+                partial.insert(id, Body::Memory(body));
             }
         }
         let mut guard = lock(&self.state);
@@ -629,6 +691,8 @@ impl State {
                 session: session.map(str::to_owned),
                 also: None,
                 stream: Streaming::Off,
+                parts: Vec::new(),
+                body_streamed: false,
                 received: 0,
             },
         );
@@ -654,13 +718,6 @@ impl State {
 
     /// The recording of the page on screen: while a navigation has not committed, the
     /// one before it.
-    fn on_screen(&self) -> &Self {
-        match (&self.uncommitted, &self.shown) {
-            (Some(_), Some(shown)) => shown,
-            _ => self,
-        }
-    }
-
     fn on_screen_mut(&mut self) -> &mut Self {
         if self.uncommitted.is_some() && self.shown.is_some() {
             self.shown.as_deref_mut().unwrap_or_else(|| unreachable!())
@@ -769,11 +826,14 @@ impl State {
         let session = Some(e.session.as_str());
         // A cross-site frame's navigation: the tab's session reports the request and its
         // response, the frame's session the body arriving and the finish.
-        if let Some(id) = e.params["requestId"].as_str()
-            && let Some(hop) = self.open.get_mut(id)
-            && hop.session.is_none()
-        {
-            hop.also = Some(e.session.clone());
+        if let Some(id) = e.params["requestId"].as_str() {
+            let hop = match self.open.get_mut(id) {
+                Some(hop) => Some(hop),
+                None => self.done.iter_mut().rev().find(|h| h.request_id == id),
+            };
+            if let Some(hop) = hop.filter(|h| h.session.is_none()) {
+                hop.also = Some(e.session.clone());
+            }
         }
         match e.method.as_str() {
             "Network.requestWillBeSent" => parse::<EventRequestWillBeSent>(e.params)
@@ -935,7 +995,7 @@ impl State {
         }
     }
 
-    fn recorded(&self, hop: &Hop, partial: Option<&Vec<u8>>) -> Option<Recorded> {
+    fn recorded(&self, hop: &Hop, partial: Option<&Body>) -> Option<Recorded> {
         let response = hop.response.as_ref()?;
         let extra = |map: &HashMap<String, Vec<Vec<(String, String)>>>| {
             map.get(&hop.request_id).and_then(|v| v.get(hop.hop)).cloned()
@@ -977,9 +1037,14 @@ impl State {
                 .and_then(|d| serde_json::to_value(d).ok()),
             resource_type: hop.resource_type.clone(),
             body: if unfinished {
-                partial.cloned().map(Body::Memory)
+                partial.cloned()
             } else {
                 hop.body.clone()
+            },
+            body_streamed: if unfinished {
+                matches!(partial, Some(Body::Parts(_)))
+            } else {
+                hop.body_streamed
             },
             body_note: match (unfinished, partial) {
                 (true, Some(_)) => Some(
@@ -1005,6 +1070,7 @@ const SPOOL_FROM: usize = 64 << 10;
 /// would not stream.
 async fn fetch_body(
     vias: Vec<Via>,
+    children: Option<Children>,
     state: Arc<Mutex<State>>,
     spool: Arc<Spool>,
     target: Target,
@@ -1016,6 +1082,27 @@ async fn fetch_body(
         answer = via.body(&target.id).await;
         if answer.is_ok() {
             break;
+        }
+    }
+    // A cross-site frame's document the tab's session does not hold: the frame's
+    // session may not have said yet that it has it (its events come on the second
+    // connection, at their own pace). Wait for it a little.
+    if answer.is_err()
+        && target.document
+        && target.also.is_none()
+        && let Some(children) = &children
+    {
+        for _ in 0..20 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let also = {
+                let mut s = lock(&state);
+                s.generation_mut(generation)
+                    .and_then(|s| s.done.iter().find(|h| h.key == key).and_then(|h| h.also.clone()))
+            };
+            if let Some(session) = also {
+                answer = Via::Child(children.clone(), session).body(&target.id).await;
+                break;
+            }
         }
     }
     let (body, note) = match answer {
@@ -1074,6 +1161,7 @@ async fn fetch_body(
 /// reading it whole when it will not.
 async fn stream_body(
     vias: Vec<Via>,
+    children: Option<Children>,
     state: Arc<Mutex<State>>,
     spool: Arc<Spool>,
     target: Target,
@@ -1087,17 +1175,17 @@ async fn stream_body(
     });
     let action = lock(&state).on_stream(&spool, &target, buffered, limits);
     if let Some(Action::Fetch(target)) = action {
-        fetch_body(vias, state, spool, target, limits).await;
+        fetch_body(vias, children, state, spool, target, limits).await;
     }
 }
 
 /// Appends a chunk to a streaming body, or gives the body up when it passes a cap or the
 /// staging file fails. `total` is the bodies already kept by the recording.
 fn write_stream(hop: &mut Hop, chunk: &[u8], total: u64, limits: RecordLimits) {
+    let after = hop.streamed() + chunk.len() as u64;
     let Streaming::On(writer) = &mut hop.stream else {
         return;
     };
-    let after = writer.written() + chunk.len() as u64;
     let note = if after > limits.max_body {
         Some(format!("larger than {} MiB: not kept", limits.max_body >> 20))
     } else if total + after > limits.max_total {
@@ -1122,8 +1210,9 @@ fn write_stream(hop: &mut Hop, chunk: &[u8], total: u64, limits: RecordLimits) {
 /// network agent buffers; a resource the renderer keeps elsewhere, such as an image,
 /// comes as nothing) and the body must be read whole instead.
 fn finish_stream(hop: &mut Hop, writer: SpoolWriter, total: u64, limits: RecordLimits) -> Option<u64> {
-    let written = writer.written();
+    let written = hop.streamed() + writer.written();
     if written != hop.received {
+        hop.parts.clear();
         return None;
     }
     if total + written > limits.max_total {
@@ -1134,8 +1223,16 @@ fn finish_stream(hop: &mut Hop, writer: SpoolWriter, total: u64, limits: RecordL
         return Some(0);
     }
     Some(match writer.finish() {
-        Ok(file) => {
+        Ok(file) if hop.parts.is_empty() => {
             hop.body = Some(Body::Spooled(file));
+            hop.body_streamed = true;
+            written
+        }
+        Ok(file) => {
+            let mut parts = std::mem::take(&mut hop.parts);
+            parts.push(file);
+            hop.body = Some(Body::Parts(parts));
+            hop.body_streamed = true;
             written
         }
         Err(e) => {

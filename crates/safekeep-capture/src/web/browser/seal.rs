@@ -386,7 +386,7 @@ fn build(
                 "from_cache": e.from_cache,
                 "security_state": e.security_state,
                 "body_bytes": e.body.as_ref().map(Body::len),
-                "body_streamed": matches!(e.body, Some(Body::Spooled(_))),
+                "body_streamed": e.body_streamed,
                 "body_not_kept": e.body_note,
             })
         })

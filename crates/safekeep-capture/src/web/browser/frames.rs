@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use async_tungstenite::tokio::connect_async_with_config;
 use async_tungstenite::tungstenite::Message;
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
+use chromiumoxide::types::MethodId;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
@@ -45,12 +46,12 @@ type Reply = oneshot::Sender<Result<Value, String>>;
 /// Sends commands to the tab's children over the second connection.
 #[derive(Debug, Clone)]
 pub struct Children {
-    commands: mpsc::UnboundedSender<(String, &'static str, Value, Reply)>,
+    commands: mpsc::UnboundedSender<(String, MethodId, Value, Reply)>,
 }
 
 impl Children {
     /// Runs `method` on a child's session and returns its result.
-    pub async fn call(&self, session: &str, method: &'static str, params: Value) -> Result<Value, String> {
+    pub async fn call(&self, session: &str, method: MethodId, params: Value) -> Result<Value, String> {
         let (tx, rx) = oneshot::channel();
         self.commands
             .send((session.to_owned(), method, params, tx))
@@ -102,7 +103,7 @@ pub async fn follow(
     )
     .await?;
     answer(&mut stream, 2).await?;
-    let (commands, mut command_rx) = mpsc::unbounded_channel::<(String, &'static str, Value, Reply)>();
+    let (commands, mut command_rx) = mpsc::unbounded_channel::<(String, MethodId, Value, Reply)>();
     let (events, event_rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(async move {
         let mut pending: HashMap<u64, Reply> = HashMap::new();
@@ -154,7 +155,7 @@ pub async fn follow(
                 }
                 Some((session, method, params, reply)) = command_rx.recv() => {
                     id += 1;
-                    match send_text(&mut sink, &command(id, Some(&session), method, params)).await {
+                    match send_text(&mut sink, &command(id, Some(&session), &method, params)).await {
                         Ok(()) => { pending.insert(id, reply); }
                         Err(e) => { let _ = reply.send(Err(e)); }
                     }

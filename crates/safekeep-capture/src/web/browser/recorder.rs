@@ -31,13 +31,13 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::network::{
     EnableParams, EventDataReceived, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent,
     EventRequestWillBeSentExtraInfo, EventResponseReceived, EventResponseReceivedExtraInfo,
     GetResponseBodyParams, Headers, Request, RequestId, ResourceType, Response, StreamResourceContentParams,
 };
 use chromiumoxide::cdp::browser_protocol::page::EventFrameNavigated;
+use chromiumoxide::{Command, Page};
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -242,49 +242,36 @@ impl Via {
         }
     }
 
-    /// `Network.getResponseBody`: the body and whether it is base64.
-    async fn body(&self, id: &str) -> Result<(String, bool), String> {
+    /// Runs `cmd` on this session.
+    async fn call<C: Command>(&self, cmd: C) -> Result<C::Response, String> {
         match self {
             Self::Page(page) => page
-                .execute(GetResponseBodyParams::new(RequestId::new(id.to_owned())))
+                .execute(cmd)
                 .await
-                .map(|r| (r.result.body, r.result.base64_encoded))
+                .map(|r| r.result)
                 .map_err(|e| e.to_string()),
             Self::Child(children, session) => {
-                let r = children
-                    .call(
-                        session,
-                        GetResponseBodyParams::IDENTIFIER,
-                        json!({"requestId": id}),
-                    )
-                    .await?;
-                Ok((
-                    r["body"].as_str().unwrap_or_default().to_owned(),
-                    r["base64Encoded"].as_bool().unwrap_or(false),
-                ))
+                let params = serde_json::to_value(&cmd).map_err(|e| e.to_string())?;
+                let result = children.call(session, cmd.identifier(), params).await?;
+                serde_json::from_value(result).map_err(|e| e.to_string())
             }
         }
     }
 
+    /// `Network.getResponseBody`: the body and whether it is base64.
+    async fn body(&self, id: &str) -> Result<(String, bool), String> {
+        let r = self
+            .call(GetResponseBodyParams::new(RequestId::new(id.to_owned())))
+            .await?;
+        Ok((r.body, r.base64_encoded))
+    }
+
     /// `Network.streamResourceContent`: what was buffered before, base64.
     async fn stream(&self, id: &str) -> Result<String, String> {
-        match self {
-            Self::Page(page) => page
-                .execute(StreamResourceContentParams::new(RequestId::new(id.to_owned())))
-                .await
-                .map(|r| AsRef::<str>::as_ref(&r.result.buffered_data).to_owned())
-                .map_err(|e| e.to_string()),
-            Self::Child(children, session) => {
-                let r = children
-                    .call(
-                        session,
-                        StreamResourceContentParams::IDENTIFIER,
-                        json!({"requestId": id}),
-                    )
-                    .await?;
-                Ok(r["bufferedData"].as_str().unwrap_or_default().to_owned())
-            }
-        }
+        let r = self
+            .call(StreamResourceContentParams::new(RequestId::new(id.to_owned())))
+            .await?;
+        Ok(AsRef::<str>::as_ref(&r.buffered_data).to_owned())
     }
 }
 

@@ -115,6 +115,7 @@ impl T {
             .env_remove("SAFEKEEP_BROWSER")
             .env("TMPDIR", self.tmp.path().join("tmp"))
             .env("XDG_RUNTIME_DIR", self.tmp.path().join("run"))
+            .env("XDG_CACHE_HOME", self.tmp.path().join("cache"))
             .args(args)
             .output()
             .unwrap()
@@ -430,6 +431,7 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         t.vault.clone(),
         t.tmp.path().join("tmp"),
         t.tmp.path().join("run"),
+        t.tmp.path().join("cache"),
     ] {
         for f in files_under(&root) {
             let bytes = fs::read(&f).unwrap_or_default();
@@ -454,6 +456,11 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
             "the profile and spool folders are gone: {left:?}"
         );
     }
+    // The recording spool lived on disk under the cache folder, and is gone.
+    let spool = t.tmp.path().join("cache/safekeep/spool");
+    assert!(spool.is_dir(), "the spool was not under the cache folder");
+    let left: Vec<_> = fs::read_dir(&spool).unwrap().flatten().collect();
+    assert!(left.is_empty(), "the spool folder is gone: {left:?}");
 
     // An address that is a download: the file is the item (kind file, byte for byte,
     // named as the site named it), never left in a Downloads folder or the temp folders.

@@ -6,9 +6,10 @@
 //! Invariants: every spooled file is a sealed blob (`safekeep_core::sealed_blob`,
 //! authenticated chunks) under a key made at random when the spool is created and held
 //! only in memory, so a file left behind by a crash cannot be read by anyone. The folder
-//! is private (0700 on Unix) in the system's temporary folder (disk, not the RAM-backed
-//! runtime folder the profile lives in), and it is deleted with the last file that
-//! refers to it; each file is deleted when the last handle to it is dropped.
+//! is private (0700 on Unix) under the user's cache folder (`~/.cache/safekeep/spool` on
+//! Linux: on disk, where the system's temporary folder and the runtime folder the
+//! profile lives in are often RAM-backed), else the temporary folder; it is deleted with
+//! the last file that refers to it, and each file when the last handle to it is dropped.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
@@ -30,7 +31,16 @@ pub struct Spool {
 impl Spool {
     /// Makes the folder and the key.
     pub fn new() -> io::Result<Arc<Self>> {
-        let dir = tempfile::Builder::new().prefix("safekeep-spool-").tempdir()?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("safekeep-spool-");
+        let on_disk = directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
+            .map(|d| d.cache_dir().join("spool"))
+            .and_then(|base| private_dir(&base).ok().map(|()| base))
+            .and_then(|base| builder.tempdir_in(base).ok());
+        let dir = match on_disk {
+            Some(dir) => dir,
+            None => builder.tempdir()?,
+        };
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
         let spool = Self {
@@ -40,6 +50,11 @@ impl Spool {
         };
         key.fill(0);
         Ok(Arc::new(spool))
+    }
+
+    /// Where its files are.
+    pub fn path(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     /// Starts a new sealed file.
@@ -64,6 +79,17 @@ impl Spool {
         w.write_all(bytes)?;
         w.finish()
     }
+}
+
+/// Makes `dir` (and its parents) with only the owner allowed in.
+fn private_dir(dir: &std::path::Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 /// The writer a spooled file is made through: the sealed blob's writer over the file,

@@ -166,7 +166,7 @@ impl Session {
         let config = config.build().map_err(WebError::Browser)?;
         let spool = Spool::new().map_err(|e| {
             WebError::Input(format!(
-                "the encrypted staging folder for recordings could not be made in {} ({e}); free some space there or set TMPDIR to a folder with room",
+                "the encrypted staging folder for recordings could not be made in your cache folder or in {} ({e}); free some space there or set TMPDIR to a folder with room",
                 std::env::temp_dir().display()
             ))
         })?;

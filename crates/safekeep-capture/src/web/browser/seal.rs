@@ -436,13 +436,13 @@ fn build(
         date: started,
         description: "A web page captured as evidence in Safekeep's browser. Messages are rebuilt in HTTP/1.1 form from what the browser reported (WARC-Protocol gives the real protocol); bodies are as the browser decoded them; login secrets are removed.".into(),
     };
+    let spool: &std::sync::Arc<Spool> = &session.spool;
     let spooled = |e: std::io::Error| {
         WebError::Input(format!(
-            "the capture could not be written to the encrypted staging folder in {} ({e}); free some space there and capture again",
-            std::env::temp_dir().display()
+            "the capture could not be written to the encrypted staging folder {} ({e}); free some space there and capture again",
+            spool.path().display()
         ))
     };
-    let spool: &std::sync::Arc<Spool> = &session.spool;
     let mut out = spool.create().map_err(spooled)?;
     let index = warc::write_into(&mut out, &info, &views, &metadata, &mut rand::rng()).map_err(spooled)?;
     let warc_file = out.finish().map_err(spooled)?;

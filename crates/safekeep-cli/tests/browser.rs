@@ -357,6 +357,11 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         "{slow}"
     );
     assert!(contains_anywhere(&warc, b"SLOW-MARKER", 0));
+    assert!(contains_anywhere(
+        &warc,
+        b"X-Safekeep-Body-Partial: the browser had not reported",
+        0
+    ));
     // The cross-site frame's own document and what it fetched, each with its body.
     for suffix in ["/frame", "/frame-data"] {
         let x = item["capture"]["exchanges"]

@@ -82,32 +82,42 @@ pub async fn follow(
     let (ws, _) = connect_async_with_config(ws_url, Some(config))
         .await
         .map_err(|e| format!("a second connection to the browser could not be made ({e})"))?;
-    let (mut sink, mut stream) = ws.split();
-    send_text(
-        &mut sink,
-        &command(
-            1,
+    let (sink, mut stream) = ws.split();
+    let (events, event_rx) = mpsc::unbounded_channel();
+    let mut conn = Conn {
+        sink,
+        id: 0,
+        pending: HashMap::new(),
+        events,
+        network,
+        tab: String::new(),
+    };
+    // Events that come before an answer (a child attached meanwhile, held until it is
+    // let run) are handled after it, never dropped.
+    let mut backlog = Vec::new();
+    let attach = conn
+        .send(
             None,
             "Target.attachToTarget",
             json!({"targetId": target, "flatten": true}),
-        ),
-    )
-    .await?;
-    let tab = answer(&mut stream, 1).await?["sessionId"]
+        )
+        .await?;
+    conn.tab = answer(&mut stream, attach, &mut backlog).await?["sessionId"]
         .as_str()
         .ok_or("the browser did not attach to the tab")?
         .to_owned();
-    send_text(
-        &mut sink,
-        &command(2, Some(&tab), "Target.setAutoAttach", auto_attach()),
-    )
-    .await?;
-    answer(&mut stream, 2).await?;
+    let tab = conn.tab.clone();
+    let auto = conn
+        .send(Some(&tab), "Target.setAutoAttach", auto_attach())
+        .await?;
+    answer(&mut stream, auto, &mut backlog).await?;
     let (commands, mut command_rx) = mpsc::unbounded_channel::<(String, MethodId, Value, Reply)>();
-    let (events, event_rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(async move {
-        let mut pending: HashMap<u64, Reply> = HashMap::new();
-        let mut id = 2;
+        for msg in backlog {
+            if !conn.handle(msg).await {
+                return;
+            }
+        }
         loop {
             tokio::select! {
                 message = stream.next() => {
@@ -117,46 +127,13 @@ pub async fn follow(
                         Some(Ok(_)) => continue,
                     };
                     let Ok(msg) = serde_json::from_str::<Value>(text.as_str()) else { continue };
-                    if let Some(n) = msg["id"].as_u64() {
-                        if let Some(reply) = pending.remove(&n) {
-                            let _ = reply.send(result(msg));
-                        }
-                        continue;
-                    }
-                    let method = msg["method"].as_str().unwrap_or_default();
-                    if method == "Target.attachedToTarget" {
-                        let child = msg["params"]["sessionId"].as_str().unwrap_or_default().to_owned();
-                        let kind = msg["params"]["targetInfo"]["type"].as_str().unwrap_or_default();
-                        let mut steps = Vec::new();
-                        if RECORDED.contains(&kind) {
-                            steps.push(("Network.enable", network.clone()));
-                            steps.push(("Target.setAutoAttach", auto_attach()));
-                        }
-                        steps.push(("Runtime.runIfWaitingForDebugger", json!({})));
-                        for (method, params) in steps {
-                            id += 1;
-                            if send_text(&mut sink, &command(id, Some(&child), method, params)).await.is_err() {
-                                return;
-                            }
-                        }
-                    } else if method.starts_with("Network.")
-                        && let Some(session) = msg["sessionId"].as_str()
-                        && session != tab
-                    {
-                        let event = ChildEvent {
-                            session: session.to_owned(),
-                            method: method.to_owned(),
-                            params: msg["params"].clone(),
-                        };
-                        if events.send(event).is_err() {
-                            break;
-                        }
+                    if !conn.handle(msg).await {
+                        break;
                     }
                 }
                 Some((session, method, params, reply)) = command_rx.recv() => {
-                    id += 1;
-                    match send_text(&mut sink, &command(id, Some(&session), &method, params)).await {
-                        Ok(()) => { pending.insert(id, reply); }
+                    match conn.send(Some(&session), &method, params).await {
+                        Ok(id) => { conn.pending.insert(id, reply); }
                         Err(e) => { let _ = reply.send(Err(e)); }
                     }
                 }
@@ -164,6 +141,68 @@ pub async fn follow(
         }
     });
     Ok((Children { commands }, event_rx, task))
+}
+
+/// The second connection's state.
+struct Conn<S> {
+    sink: S,
+    id: u64,
+    pending: HashMap<u64, Reply>,
+    events: mpsc::UnboundedSender<ChildEvent>,
+    network: Value,
+    /// The tab's own session.
+    tab: String,
+}
+
+impl<S> Conn<S>
+where
+    S: SinkExt<Message> + Unpin,
+    S::Error: std::fmt::Display,
+{
+    /// Sends a command; returns its id.
+    async fn send(&mut self, session: Option<&str>, method: &str, params: Value) -> Result<u64, String> {
+        self.id += 1;
+        send_text(&mut self.sink, &command(self.id, session, method, params)).await?;
+        Ok(self.id)
+    }
+
+    /// One message from the browser: an answer, a child attached, a child's event.
+    /// Returns `false` when the connection is of no more use.
+    async fn handle(&mut self, msg: Value) -> bool {
+        if let Some(n) = msg["id"].as_u64() {
+            if let Some(reply) = self.pending.remove(&n) {
+                let _ = reply.send(result(msg));
+            }
+            return true;
+        }
+        let method = msg["method"].as_str().unwrap_or_default();
+        if method == "Target.attachedToTarget" {
+            let child = msg["params"]["sessionId"].as_str().unwrap_or_default().to_owned();
+            let kind = msg["params"]["targetInfo"]["type"].as_str().unwrap_or_default();
+            let mut steps = Vec::new();
+            if RECORDED.contains(&kind) {
+                steps.push(("Network.enable", self.network.clone()));
+                steps.push(("Target.setAutoAttach", auto_attach()));
+            }
+            steps.push(("Runtime.runIfWaitingForDebugger", json!({})));
+            for (method, params) in steps {
+                if self.send(Some(&child), method, params).await.is_err() {
+                    return false;
+                }
+            }
+        } else if method.starts_with("Network.")
+            && let Some(session) = msg["sessionId"].as_str()
+            && session != self.tab
+        {
+            let event = ChildEvent {
+                session: session.to_owned(),
+                method: method.to_owned(),
+                params: msg["params"].clone(),
+            };
+            return self.events.send(event).is_ok();
+        }
+        true
+    }
 }
 
 fn command(id: u64, session: Option<&str>, method: &str, params: Value) -> Value {
@@ -188,8 +227,8 @@ where
         .map_err(|e| format!("the second connection to the browser failed ({e})"))
 }
 
-/// Reads messages until the answer to command `id`.
-async fn answer<S>(stream: &mut S, id: u64) -> Result<Value, String>
+/// Reads messages until the answer to command `id`; the others go to `backlog`.
+async fn answer<S>(stream: &mut S, id: u64, backlog: &mut Vec<Value>) -> Result<Value, String>
 where
     S: StreamExt<Item = Result<Message, async_tungstenite::tungstenite::Error>> + Unpin,
 {
@@ -204,6 +243,7 @@ where
             if msg["id"].as_u64() == Some(id) {
                 return result(msg);
             }
+            backlog.push(msg);
         }
         Err("the browser closed the second connection".to_owned())
     };

@@ -127,10 +127,14 @@ pub fn messages(ex: &Recorded) -> Messages {
             head.push_str(&format!("{}: {}\r\n", clean(k), clean(v)));
         }
     }
-    if ex.body.is_none()
-        && let Some(note) = &ex.body_note
-    {
-        head.push_str(&format!("X-Safekeep-Body-Not-Kept: {}\r\n", clean(note)));
+    if let Some(note) = &ex.body_note {
+        // A body kept only in part (still arriving, or cut off) says so too.
+        let field = if ex.body.is_none() {
+            "X-Safekeep-Body-Not-Kept"
+        } else {
+            "X-Safekeep-Body-Partial"
+        };
+        head.push_str(&format!("{field}: {}\r\n", clean(note)));
     }
     head.push_str(&format!("Content-Length: {body_len}\r\n\r\n"));
     Messages {

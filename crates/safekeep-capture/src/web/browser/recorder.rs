@@ -781,9 +781,26 @@ impl State {
                 let Some(mut hop) = self.open.remove(id) else {
                     return Vec::new();
                 };
-                hop.stream = Streaming::Dropped;
+                // What streamed before the failure (a connection cut in the middle of a
+                // video) is kept as far as it came.
+                if let Streaming::On(writer) = std::mem::replace(&mut hop.stream, Streaming::Dropped)
+                    && writer.written() > 0
+                    && let Ok(part) = writer.finish()
+                {
+                    hop.parts.push(part);
+                }
                 if hop.response.is_some() {
-                    hop.body_note = Some(format!("the body did not finish loading ({why})"));
+                    let kept: u64 = hop.parts.iter().map(crate::web::spool::Spooled::len).sum();
+                    if kept > 0 {
+                        hop.body = Some(Body::Parts(std::mem::take(&mut hop.parts)));
+                        hop.body_streamed = true;
+                        self.body_bytes += kept;
+                        hop.body_note = Some(format!(
+                            "the body did not finish loading ({why}); kept as far as it came ({kept} bytes)"
+                        ));
+                    } else {
+                        hop.body_note = Some(format!("the body did not finish loading ({why})"));
+                    }
                     self.done.push(hop);
                 } else {
                     self.failed.push(json!({

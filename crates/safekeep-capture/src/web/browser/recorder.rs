@@ -136,6 +136,9 @@ impl Hop {
     /// Seals what has streamed so far as a part and goes on in a new file; returns the
     /// body so far. For a capture taken while the body is still arriving.
     fn cut(&mut self, spool: &Arc<Spool>) -> Option<Body> {
+        if self.streamed() == 0 {
+            return None;
+        }
         let Streaming::On(writer) = std::mem::take(&mut self.stream) else {
             return None;
         };

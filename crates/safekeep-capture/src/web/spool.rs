@@ -120,15 +120,14 @@ fn remove_abandoned(base: &std::path::Path) {
     }
 }
 
-/// Makes `dir` (and its parents) with only the owner allowed in.
-fn private_dir(dir: &std::path::Path) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+/// Makes `dir` (and its parents) with only the owner allowed in (0700 on Unix from the
+/// moment it exists).
+pub(crate) fn private_dir(dir: &std::path::Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// The writer a spooled file is made through: the sealed blob's writer over the file,

@@ -27,6 +27,7 @@ use serde_json::json;
 use super::message::redact;
 use super::recorder::Recorded;
 use crate::web::WebError;
+use crate::web::spool::private_dir;
 
 /// Where a download stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -80,7 +81,7 @@ pub(super) async fn watch(
     dir: &Path,
 ) -> Result<(Downloads, tokio::task::JoinHandle<()>), String> {
     let fail = |e: &dyn std::fmt::Display| format!("the browser's downloads could not be kept private ({e})");
-    create_private_dir(dir).map_err(|e| fail(&e))?;
+    private_dir(dir).map_err(|e| fail(&e))?;
     let mut began = browser
         .event_listener::<EventDownloadWillBegin>()
         .await
@@ -154,8 +155,7 @@ pub(super) fn keep(
     }
     // Its own folder, so the file carries the site's name into the vault.
     let folder = dir.join(format!("{}.keep", download.guid));
-    create_private_dir(&folder)
-        .map_err(|e| WebError::Input(format!("the download could not be prepared ({e})")))?;
+    private_dir(&folder).map_err(|e| WebError::Input(format!("the download could not be prepared ({e})")))?;
     let named = folder.join(safe_name(&download.suggested_name));
     if let Err(e) = std::fs::rename(&from, &named) {
         let _ = std::fs::remove_dir_all(&folder);
@@ -224,14 +224,6 @@ fn safe_name(suggested: &str) -> String {
     } else {
         cleaned
     }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 fn lock(m: &Mutex<Vec<Download>>) -> std::sync::MutexGuard<'_, Vec<Download>> {

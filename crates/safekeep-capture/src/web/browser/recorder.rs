@@ -278,6 +278,13 @@ impl Via {
     }
 }
 
+/// Which headers an `…ExtraInfo` event gives: those the browser sent or received.
+#[derive(Debug, Clone, Copy)]
+enum Extra {
+    Request,
+    Response,
+}
+
 #[derive(Debug)]
 enum Late {
     Response(Box<Response>),
@@ -444,10 +451,8 @@ impl Recorder {
                         let actions = lock(state).on_request(&e, &main_frame, limits, None);
                         act(actions, state);
                     }
-                    Some(e) = sent_extra.next() => lock(state).extra_request
-                        .entry(e.request_id.inner().clone()).or_default().push(headers(&e.headers)),
-                    Some(e) = answered_extra.next() => lock(state).extra_response
-                        .entry(e.request_id.inner().clone()).or_default().push(headers(&e.headers)),
+                    Some(e) = sent_extra.next() => lock(state).on_extra(Extra::Request, e.request_id.inner(), &e.headers),
+                    Some(e) = answered_extra.next() => lock(state).on_extra(Extra::Response, e.request_id.inner(), &e.headers),
                     Some(e) = answered.next() => {
                         let late = Late::Response(Box::new(e.response.clone()));
                         let actions = lock(state).on_late(e.request_id.inner(), late, limits);
@@ -793,7 +798,7 @@ impl State {
                     hop.parts.push(part);
                 }
                 if hop.response.is_some() {
-                    let kept: u64 = hop.parts.iter().map(crate::web::spool::Spooled::len).sum();
+                    let kept = hop.streamed();
                     if kept > 0 {
                         hop.body = Some(Body::Parts(std::mem::take(&mut hop.parts)));
                         hop.body_streamed = true;
@@ -817,6 +822,15 @@ impl State {
                 Vec::new()
             }
         }
+    }
+
+    /// The headers as sent or received (`…ExtraInfo`), one set per hop of `id`.
+    fn on_extra(&mut self, which: Extra, id: &str, given: &Headers) {
+        let map = match which {
+            Extra::Request => &mut self.extra_request,
+            Extra::Response => &mut self.extra_response,
+        };
+        map.entry(id.to_owned()).or_default().push(headers(given));
     }
 
     /// A `Network` event of a cross-site frame or a worker of the tab ([`frames`]), as the
@@ -848,21 +862,13 @@ impl State {
                 .unwrap_or_default(),
             "Network.requestWillBeSentExtraInfo" => {
                 if let Some(ev) = parse::<EventRequestWillBeSentExtraInfo>(e.params) {
-                    let entry = self
-                        .extra_request
-                        .entry(ev.request_id.inner().clone())
-                        .or_default();
-                    entry.push(headers(&ev.headers));
+                    self.on_extra(Extra::Request, ev.request_id.inner(), &ev.headers);
                 }
                 Vec::new()
             }
             "Network.responseReceivedExtraInfo" => {
                 if let Some(ev) = parse::<EventResponseReceivedExtraInfo>(e.params) {
-                    let entry = self
-                        .extra_response
-                        .entry(ev.request_id.inner().clone())
-                        .or_default();
-                    entry.push(headers(&ev.headers));
+                    self.on_extra(Extra::Response, ev.request_id.inner(), &ev.headers);
                 }
                 Vec::new()
             }

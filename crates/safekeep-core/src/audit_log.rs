@@ -91,6 +91,16 @@ impl Event {
         canonical::to_bytes(&self.to_value()).unwrap_or_default()
     }
 
+    /// Returns the canonical bytes of the event with the member `key` of its data given
+    /// in canonical form (see [`canonical::Raw`]).
+    pub fn canonical_bytes_with(&self, key: &str, raw: &[u8]) -> Vec<u8> {
+        let raw = canonical::Raw {
+            path: &["data", key],
+            bytes: raw,
+        };
+        canonical::to_bytes_with(&self.to_value(), raw).unwrap_or_default()
+    }
+
     /// Parses an event object, checking the members every event has.
     pub fn from_value(v: &Value) -> Result<Self, String> {
         let obj = v.as_object().ok_or("it is not a JSON object")?;

@@ -2,12 +2,14 @@
 
 mod bag_writer;
 pub mod encrypted;
+mod exhibits;
 pub mod export;
 pub mod format;
 mod output;
 mod readme;
 mod report;
 pub mod report_pdf;
+mod scratch;
 mod statement;
 pub mod timestamps;
 pub mod verify;

@@ -429,6 +429,19 @@ pub(crate) fn append_event(
     kind: &str,
     data: Value,
 ) -> Result<events::EventRow> {
+    append_event_with(tx, case_id, at, kind, data, None)
+}
+
+/// Like [`append_event`], with the member `raw.0` of `data` (present, its value ignored)
+/// given as canonical bytes `raw.1`: for a list too long to hold as a `Value`.
+pub(crate) fn append_event_with(
+    tx: &Transaction<'_>,
+    case_id: &str,
+    at: &str,
+    kind: &str,
+    data: Value,
+    raw: Option<(&str, &[u8])>,
+) -> Result<events::EventRow> {
     let case = cases::get(tx, case_id)?.ok_or_else(|| Error::NotFound {
         what: "case",
         given: case_id.to_owned(),
@@ -441,7 +454,10 @@ pub(crate) fn append_event(
         kind: kind.to_owned(),
         data,
     };
-    let body = event.canonical_bytes();
+    let body = match raw {
+        Some((key, bytes)) => event.canonical_bytes_with(key, bytes),
+        None => event.canonical_bytes(),
+    };
     let prev: [u8; 32] = hex::decode(&case.head_hash)
         .ok()
         .and_then(|b| b.try_into().ok())

@@ -6,7 +6,7 @@
 //! leaves nothing behind. The export is then recorded as a `bundle.exported` event.
 
 use std::fs::OpenOptions;
-use std::io;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -15,14 +15,19 @@ use sha2::{Digest, Sha256};
 
 use super::bag_writer::BagWriter;
 use super::encrypted::{BundleEncryption, EncryptionError, Output};
-use super::format::{self, AUDIT_LOG, BAGIT_TXT, MANIFEST, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
+use super::exhibits::Exhibit;
+use super::format::{self, AUDIT_LOG, BAGIT_TXT, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
+use super::report::HtmlReport;
 use super::report_pdf::{self, Origin, ReportOptions};
-use super::timestamps::{self as stamps, ExhibitStamp, Stamper};
-use super::{output, readme, report, statement};
+use super::scratch::Scratch;
+use super::statement::StatementDraft;
+use super::timestamps::{self as stamps, ReadmeStamps, Stamper};
+use super::{output, readme};
 use crate::audit_log::event_type;
+use crate::canonical;
 use crate::clock::utc_rfc3339;
 use crate::db::{artifacts, events};
-use crate::vault::{self, ItemView, Vault, append_event};
+use crate::vault::{self, Vault, append_event_with};
 
 /// What to export and where.
 #[derive(Debug, Clone, Default)]
@@ -162,25 +167,6 @@ impl ExportError {
     }
 }
 
-/// One exhibit being written.
-pub(super) struct Exhibit {
-    pub reference: String,
-    pub folder: String,
-    pub view: ItemView,
-    pub files: Vec<String>,
-    pub stamp: Option<ExhibitStamp>,
-    /// The runs of a conversation's messages marked as exhibits, read for the report.
-    pub transcripts: Vec<Transcript>,
-}
-
-/// A run of messages marked as an exhibit (a `messages` annotation), with the messages.
-pub(super) struct Transcript {
-    pub from: u32,
-    pub to: u32,
-    pub note: Option<String>,
-    pub messages: Vec<crate::vault::Message>,
-}
-
 impl Vault {
     /// Exports a case (id or prefix) as a bundle and records the export in its log.
     pub fn export(
@@ -202,8 +188,8 @@ impl Vault {
         // made (a video stays without one when FFmpeg is not installed).
         let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         self.fingerprint_waiting(threads, &mut |_, _| {})?;
-        let exhibits = self.exhibits(&case.id, &options.exhibit_prefix)?;
-        if exhibits.is_empty() {
+        let count = self.exhibit_count(&case.id)?;
+        if count == 0 {
             return Err(ExportError::Empty(case.id));
         }
         let events = case.event_count;
@@ -238,10 +224,20 @@ impl Vault {
             fingerprint: self.key().fingerprint(),
         };
 
-        let written = Output::new(file, options.encryption.as_ref())
-            .map_err(ExportError::from)
-            .and_then(|output| self.write_bag(output, &ctx, &exhibits, events, options, progress));
-        let (manifest_sha, tag_sha, zip_sha, payload_bytes, timestamp) = match written {
+        // One read transaction: every walk over the exhibits (the PDF's, the payload's)
+        // sees the same vault, whatever the app records meanwhile.
+        let written = self
+            .conn()
+            .unchecked_transaction()
+            .map_err(|e| ExportError::from(vault::Error::from(e)))
+            .and_then(|snapshot| {
+                let w = Output::new(file, options.encryption.as_ref())
+                    .map_err(ExportError::from)
+                    .and_then(|output| self.write_bag(output, &ctx, count, events, options, progress));
+                drop(snapshot);
+                w
+            });
+        let written = match written {
             Ok(w) => w,
             Err(e) => {
                 output::discard(&part);
@@ -253,16 +249,24 @@ impl Vault {
             "bag": bag,
             "file": out.file_name().map(|n| n.to_string_lossy().into_owned()),
             "exhibit_prefix": options.exhibit_prefix,
-            "exhibits": exhibits.iter().map(|e| json!({"ref": e.reference, "item_id": e.view.record.id})).collect::<Vec<_>>(),
-            "manifest_sha256": manifest_sha,
-            "tagmanifest_sha256": tag_sha,
-            "bundle_sha256": zip_sha,
+            "exhibits": [],
+            "manifest_sha256": written.manifest_sha,
+            "tagmanifest_sha256": written.tag_sha,
+            "bundle_sha256": written.zip_sha,
             "key_fingerprint": ctx.fingerprint,
             "encrypted": options.encryption.is_some(),
         });
         let recorded = (|| -> Result<(), vault::Error> {
             let tx = self.conn_mut().transaction()?;
-            append_event(&tx, &case.id, &ctx.exported_at, event_type::BUNDLE_EXPORTED, data)?;
+            let exhibits = Some(("exhibits", &written.exhibits[..]));
+            append_event_with(
+                &tx,
+                &case.id,
+                &ctx.exported_at,
+                event_type::BUNDLE_EXPORTED,
+                data,
+                exhibits,
+            )?;
             tx.commit()?;
             Ok(())
         })();
@@ -273,163 +277,71 @@ impl Vault {
         Ok(ExportSummary {
             path: out.clone(),
             bag,
-            sha256: zip_sha,
-            items: exhibits.len(),
-            payload_bytes,
+            sha256: written.zip_sha,
+            items: written.count,
+            payload_bytes: written.payload_bytes,
             key_fingerprint: ctx.fingerprint,
-            timestamped_items: exhibits.iter().filter(|e| e.stamp.is_some()).count(),
-            timestamp,
+            timestamped_items: written.stamped.len(),
+            timestamp: written.timestamp,
         })
     }
 
-    pub(super) fn exhibits(&self, case_id: &str, prefix: &str) -> Result<Vec<Exhibit>, ExportError> {
-        // Items that arrived in a hand-over keep their references and folders; new ones
-        // are numbered after every number already used with this prefix.
-        let kept = self.handed_over(case_id)?;
-        let mut n = kept
-            .values()
-            .filter_map(|(r, _)| r.strip_prefix(prefix)?.strip_prefix('/')?.parse::<usize>().ok())
-            .max()
-            .unwrap_or(0);
-        let views = self.items(Some(case_id))?;
-        // Every exhibit is held for the whole export (the reports walk them), so hold
-        // each at its size: a vector grown by pushing keeps up to twice its length, and
-        // a record's one artifact read from JSON sits in room for four (measured with
-        // massif: 1.3 KiB an exhibit of 10,000).
-        let mut out = Vec::with_capacity(views.len());
-        for mut view in views.into_iter().filter(|v| v.withdrawn.is_none()) {
-            view.record.artifacts.shrink_to_fit();
-            view.annotations.shrink_to_fit();
-            let arts = &view.record.artifacts;
-            let export_names = (view.record.kind == crate::item::ItemKind::Conversation)
-                .then(|| format::export_file_names(arts))
-                .flatten();
-            let files = export_names.unwrap_or_else(|| {
-                arts.iter()
-                    .enumerate()
-                    .map(|(i, a)| {
-                        let repeated = arts.iter().filter(|b| b.role == a.role).count() > 1;
-                        format::artifact_file_name(
-                            &a.role,
-                            i,
-                            repeated,
-                            a.original_name.as_deref(),
-                            &a.media_type,
-                        )
-                    })
-                    .collect()
-            });
-            let (reference, folder) = match kept.get(&view.record.id) {
-                Some((r, f)) => (r.clone(), f.clone()),
-                None => {
-                    n += 1;
-                    (
-                        format::exhibit_ref(prefix, n),
-                        format::item_folder(prefix, n, &view.record.title),
-                    )
-                }
-            };
-            let stamp = self
-                .item_token(&view.record.id)?
-                .map(|(commitment, row)| ExhibitStamp {
-                    stem: stamps::stem(&reference),
-                    commitment,
-                    token: row.token.unwrap_or_default(),
-                    chain_pem: row.chain_pem.unwrap_or_default(),
-                    gen_time: row.gen_time.unwrap_or_default(),
-                    tsa: row.tsa.unwrap_or_default(),
-                });
-            let mut transcripts = Vec::new();
-            for a in &view.annotations {
-                if let crate::vault::AnnotationBody::Messages { from, to, note } = &a.body {
-                    transcripts.push(Transcript {
-                        from: *from,
-                        to: *to,
-                        note: note.clone(),
-                        messages: self.messages(&view.record.id, Some(*from), Some(*to))?,
-                    });
-                }
-            }
-            out.push(Exhibit {
-                transcripts,
-                stamp,
-                reference,
-                folder,
-                view,
-                files,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Writes the whole bag; returns the SHA-256 of the manifest, the tag manifest and the
-    /// zip, and the payload size.
+    /// Writes the whole bag. The PDF report is made first, by its own walks over the
+    /// exhibits, into a sealed scratch file, so that its layout is gone before the zip's
+    /// entry table grows; then one walk writes every exhibit's files, while what comes
+    /// after the payload (the HTML report, the statement draft, the README's timestamp
+    /// lines, the manifest) gathers in sealed scratch files. One page of exhibits is held
+    /// at a time (docs/performance.md § "Export at scale").
     fn write_bag(
         &self,
         file: Output,
         ctx: &BagContext,
-        exhibits: &[Exhibit],
+        count: usize,
         events: u64,
         options: &ExportOptions,
         progress: &mut dyn FnMut(ExportProgress),
-    ) -> Result<(String, String, String, u64, Option<BundleTimestamp>), ExportError> {
+    ) -> Result<Written, ExportError> {
         let timestamper = options.timestamper.as_ref();
+        let scratch = self.blobs().tmp_dir();
         let io_err = |source| ExportError::Write {
             path: PathBuf::from(&ctx.bag),
             source,
         };
         let zip_err = |e: zip::result::ZipError| io_err(io::Error::other(e));
-        let total: u64 = exhibits
-            .iter()
-            .flat_map(|e| &e.view.record.artifacts)
-            .map(|a| a.size)
-            .sum();
-        let mut w = BagWriter::new(file, ctx)?;
+        let pdf = self.report_to_scratch(ctx, count, events, options.report, &scratch)?;
+        let total = artifacts::size_of_case(self.conn(), &ctx.case_id).map_err(vault::Error::from)?;
+        let mut w = BagWriter::new(file, ctx, &scratch)?;
         w.add("bagit.txt", BAGIT_TXT.as_bytes(), true)?;
+        let mut html = HtmlReport::new(&scratch).map_err(io_err)?;
+        let mut statement = StatementDraft::new(&scratch).map_err(io_err)?;
+        let mut readme_stamps = ReadmeStamps::new(&scratch).map_err(io_err)?;
+        let mut exhibits = b"[".to_vec();
+        let mut written = 0;
+        let mut stamped = Vec::new();
         let mut done = 0u64;
-        for ex in exhibits {
-            let blobs = artifacts::list(self.conn(), Some(&ex.view.record.id)).map_err(vault::Error::from)?;
-            for (i, (a, name)) in ex.view.record.artifacts.iter().zip(&ex.files).enumerate() {
-                let damaged = |problem: String| ExportError::Damaged {
-                    item_id: ex.view.record.id.clone(),
-                    artifact: i + 1,
-                    problem,
-                };
-                let blob = blobs
-                    .get(i)
-                    .and_then(|b| b.blob.clone())
-                    .ok_or_else(|| damaged("is not stored".into()))?;
-                let mut src = self
-                    .blobs()
-                    .open(&blob)
-                    .map_err(|e| damaged(format!("cannot be read ({e})")))?;
-                let path = format!("data/items/{}/{name}", ex.folder);
-                let base = done;
-                let (sha, size) = w.add_stream(
-                    &path,
-                    &mut src,
-                    a.size,
-                    format::deflate_media(&a.media_type),
-                    &mut |n| {
-                        progress(ExportProgress {
-                            done: base + n,
-                            total,
-                        })
-                    },
-                )?;
-                done += size;
-                if sha != a.sha256 || size != a.size {
-                    return Err(damaged("no longer matches its recorded SHA-256".into()));
-                }
+        self.for_each_exhibit(&ctx.case_id, &ctx.prefix, &mut |ex| {
+            self.write_exhibit(&mut w, &ex, (&mut done, total), progress)?;
+            html.add(&ex).map_err(io_err)?;
+            statement.add(&ex).map_err(io_err)?;
+            readme_stamps
+                .add(&ex.reference, ex.stamp.as_ref())
+                .map_err(io_err)?;
+            if ex.stamp.is_some() {
+                stamped.push((ex.reference.clone(), ex.view.record.id.clone()));
             }
-            let meta = metadata_json(ex);
-            w.add(
-                &format!("data/items/{}/{}", ex.folder, format::METADATA),
-                meta.as_bytes(),
-                true,
-            )?;
-        }
-        w.add_generated(AUDIT_LOG, true, &mut |out| {
+            if written > 0 {
+                exhibits.push(b',');
+            }
+            written += 1;
+            exhibits.extend_from_slice(b"{\"item_id\":");
+            canonical::push_str(&ex.view.record.id, &mut exhibits);
+            exhibits.extend_from_slice(b",\"ref\":");
+            canonical::push_str(&ex.reference, &mut exhibits);
+            exhibits.push(b'}');
+            Ok(())
+        })?;
+        exhibits.push(b']');
+        w.add_generated(AUDIT_LOG, true, |out| {
             events::for_each(self.conn(), &ctx.case_id, &mut |e| {
                 writeln!(
                     out,
@@ -449,42 +361,23 @@ impl Vault {
                 bytes.len() >= 16 << 10 && !name.ends_with(".tsr") && !name.ends_with(".sig"),
             )?;
         }
-        w.add_generated(REPORT, true, &mut |out| {
-            report::render(ctx, exhibits, events, out)
-        })?;
-        let pdf = report_pdf::render(
-            ctx,
-            Origin::Bundle(&ctx.bag),
-            exhibits,
-            events as usize,
-            options.report,
-            &mut self.report_reader(),
-        )
-        .map_err(|e| io_err(io::Error::other(e)))?;
-        w.add(format::REPORT_PDF, &pdf.pdf, false)?;
-        drop(pdf);
-        w.add_generated(format::STATEMENT_DRAFT, true, &mut |out| {
-            statement::render(ctx, exhibits, out)
-        })?;
+        w.add_generated(REPORT, true, |out| html.finish(ctx, events, out))?;
+        w.add_scratch(format::REPORT_PDF, pdf, false)?;
+        w.add_generated(format::STATEMENT_DRAFT, true, |out| statement.finish(ctx, out))?;
 
-        let bag_info = bag_info(ctx, w.oxum_bytes, w.oxum_count, exhibits.len());
+        let bag_info = bag_info(ctx, w.oxum_bytes, w.oxum_count, written);
         w.add("bag-info.txt", bag_info.as_bytes(), true)?;
-        let manifest: String = w
-            .manifest
-            .iter()
-            .map(|(h, p)| format::manifest_line(h, p))
-            .collect();
-        let manifest_sha = w.add(MANIFEST, manifest.as_bytes(), true)?;
-        let listed: Vec<_> = exhibits
-            .iter()
-            .map(|e| (e.reference.as_str(), e.stamp.as_ref()))
-            .collect();
-        let readme = readme::render(
+        let manifest_sha = w.add_manifest()?;
+        let handover_lines = readme::handover_section(&self.handovers(&ctx.case_id)?);
+        let mut readme = Scratch::new(&scratch).map_err(io_err)?;
+        readme::render(
             ctx,
-            &stamps::readme_section(&listed, timestamper.is_some()),
-            &readme::handover_section(&self.handovers(&ctx.case_id)?),
-        );
-        w.add("README.txt", readme.as_bytes(), true)?;
+            |out| readme_stamps.finish(timestamper.is_some(), out),
+            &handover_lines,
+            &mut readme,
+        )
+        .map_err(io_err)?;
+        w.add_scratch("README.txt", readme, true)?;
         let tag: String = w
             .tag_manifest
             .iter()
@@ -494,17 +387,24 @@ impl Vault {
         let pem = self.key().public_pem();
         w.add(PUBLIC_KEY, pem.as_bytes(), true)?;
         w.add(SIGNATURE, &self.key().sign(tag.as_bytes()), false)?;
-        for st in exhibits.iter().filter_map(|e| e.stamp.as_ref()) {
-            let at = |ext: &str| format!("{}{}.{ext}", stamps::DIR, st.stem);
-            w.add(&at("tsr"), &st.token, false)?;
-            w.add(&at("commitment"), &st.commitment, true)?;
-            w.add(&at("chain.pem"), st.chain_pem.as_bytes(), true)?;
+        for (reference, item_id) in &stamped {
+            let Some((commitment, row)) = self.item_token(item_id)? else {
+                continue;
+            };
+            let at = |ext: &str| format!("{}{}.{ext}", stamps::DIR, stamps::stem(reference));
+            w.add(&at("tsr"), row.token.as_deref().unwrap_or_default(), false)?;
+            w.add(&at("commitment"), &commitment, true)?;
+            w.add(
+                &at("chain.pem"),
+                row.chain_pem.unwrap_or_default().as_bytes(),
+                true,
+            )?;
         }
         let timestamp = match timestamper {
             Some(stamper) => Some(stamp_bundle(&mut w, stamper, tag.as_bytes())?),
             None => None,
         };
-        let payload = w.oxum_bytes;
+        let payload_bytes = w.oxum_bytes;
         let (file, zip_sha) = w
             .zip
             .finish()
@@ -513,8 +413,113 @@ impl Vault {
             .finish()
             .map_err(io_err)?;
         file.sync_all().map_err(io_err)?;
-        Ok((manifest_sha, tag_sha, hex::encode(zip_sha), payload, timestamp))
+        Ok(Written {
+            manifest_sha,
+            tag_sha,
+            zip_sha: hex::encode(zip_sha),
+            payload_bytes,
+            timestamp,
+            count: written,
+            exhibits,
+            stamped,
+        })
     }
+
+    /// Streams one exhibit's stored files into the bag, each re-hashed on the way (a
+    /// damaged blob is never exported), then its `metadata.json`.
+    fn write_exhibit(
+        &self,
+        w: &mut BagWriter<'_>,
+        ex: &Exhibit,
+        (done, total): (&mut u64, u64),
+        progress: &mut dyn FnMut(ExportProgress),
+    ) -> Result<(), ExportError> {
+        let blobs = artifacts::list(self.conn(), Some(&ex.view.record.id)).map_err(vault::Error::from)?;
+        for (i, (a, name)) in ex.view.record.artifacts.iter().zip(&ex.files).enumerate() {
+            let damaged = |problem: String| ExportError::Damaged {
+                item_id: ex.view.record.id.clone(),
+                artifact: i + 1,
+                problem,
+            };
+            let blob = blobs
+                .get(i)
+                .and_then(|b| b.blob.clone())
+                .ok_or_else(|| damaged("is not stored".into()))?;
+            let mut src = self
+                .blobs()
+                .open(&blob)
+                .map_err(|e| damaged(format!("cannot be read ({e})")))?;
+            let path = format!("data/items/{}/{name}", ex.folder);
+            let base = *done;
+            let (sha, size) = w.add_stream(
+                &path,
+                &mut src,
+                a.size,
+                format::deflate_media(&a.media_type),
+                &mut |n| {
+                    progress(ExportProgress {
+                        done: base + n,
+                        total,
+                    })
+                },
+            )?;
+            *done += size;
+            if sha != a.sha256 || size != a.size {
+                return Err(damaged("no longer matches its recorded SHA-256".into()));
+            }
+        }
+        let meta = metadata_json(ex);
+        w.add(
+            &format!("data/items/{}/{}", ex.folder, format::METADATA),
+            meta.as_bytes(),
+            true,
+        )?;
+        Ok(())
+    }
+
+    /// Renders the PDF report into a sealed scratch file.
+    fn report_to_scratch(
+        &self,
+        ctx: &BagContext,
+        count: usize,
+        events: u64,
+        report: ReportOptions,
+        dir: &std::path::Path,
+    ) -> Result<Scratch, ExportError> {
+        let rendered = report_pdf::render(
+            ctx,
+            Origin::Bundle(&ctx.bag),
+            (count, &mut |each| {
+                self.for_each_exhibit(&ctx.case_id, &ctx.prefix, each)
+            }),
+            usize::try_from(events).unwrap_or(usize::MAX),
+            report,
+            &mut self.report_reader(),
+        )?;
+        let write_err = |source| ExportError::Write {
+            path: PathBuf::from(format::REPORT_PDF),
+            source,
+        };
+        let mut pdf = Scratch::new(dir).map_err(write_err)?;
+        pdf.write_all(&rendered.pdf).map_err(write_err)?;
+        Ok(pdf)
+    }
+}
+
+/// What writing a bag produced.
+struct Written {
+    manifest_sha: String,
+    tag_sha: String,
+    zip_sha: String,
+    payload_bytes: u64,
+    timestamp: Option<BundleTimestamp>,
+    /// How many exhibits were written.
+    count: usize,
+    /// The export event's `exhibits` member, `[{"item_id","ref"}…]` in canonical form:
+    /// as `Value`s they would be the largest thing an export of 50,000 holds.
+    exhibits: Vec<u8>,
+    /// The exhibits with a trusted timestamp: reference and item id.
+    stamped: Vec<(String, String)>,
 }
 
 /// Asks for a token over the tag manifest and, if it verifies, adds it to the bag.

@@ -1,12 +1,19 @@
 //! `README.txt`: how a person checks the bundle, with or without Safekeep.
 
+use std::io::{self, Write};
+
 use super::export::BagContext;
 
-/// Returns the README for a bag.
-pub(super) fn render(ctx: &BagContext, timestamps: &str, handovers: &str) -> String {
+/// Writes the README for a bag; `timestamps` writes its section on timestamps.
+pub(super) fn render(
+    ctx: &BagContext,
+    timestamps: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    handovers: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let bag = &ctx.bag;
     let fp = &ctx.fingerprint;
-    format!(
+    let head = format!(
         "\
 SAFEKEEP EVIDENCE BUNDLE
 ========================
@@ -84,12 +91,17 @@ this README.txt).
    It needs no vault, changes nothing, and explains each check in plain words.
    Exit status 0 means intact.
 
-{timestamps}{handovers}The exact format is documented in Safekeep's docs/bundle-format.md.
 ",
         title = super::format::one_line(&ctx.case_title),
         case = ctx.case_id,
         time = ctx.exported_at,
         prefix = ctx.prefix,
+    );
+    out.write_all(head.as_bytes())?;
+    timestamps(out)?;
+    write!(
+        out,
+        "{handovers}The exact format is documented in Safekeep's docs/bundle-format.md.\n"
     )
 }
 

@@ -4,11 +4,14 @@
 //! blurred and revealed one at a time by a click (a CSS checkbox, so it works with
 //! scripts disabled); what the machine recorded is kept apart from what people typed.
 
-use std::fmt::Write;
-use std::io;
+use std::fmt::Write as _;
+use std::io::{self, Write as _};
+use std::path::Path;
 
-use super::export::{BagContext, Exhibit};
+use super::exhibits::Exhibit;
+use super::export::BagContext;
 use super::format;
+use super::scratch::Scratch;
 
 /// Escapes text for HTML element content and attribute values.
 fn esc(text: &str) -> String {
@@ -46,17 +49,44 @@ section.item{border-top:2px solid #333;margin-top:2rem;padding-top:.5rem}
 @media print{.thumb img{filter:blur(24px)!important}}
 ";
 
-/// Writes the report to `out`, a section at a time.
-pub(super) fn render(
-    ctx: &BagContext,
-    exhibits: &[Exhibit],
-    events: u64,
-    out: &mut dyn io::Write,
-) -> io::Result<()> {
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+/// The report being written an exhibit at a time: the rows of its exhibit list and its
+/// sections go to two sealed scratch files, joined by [`HtmlReport::finish`], so that a
+/// case of any size is never held in memory.
+pub(super) struct HtmlReport {
+    list: Scratch,
+    sections: Scratch,
+    buf: String,
+    exhibits: usize,
+}
+
+impl HtmlReport {
+    /// Starts a report whose scratch files go in `dir`.
+    pub fn new(dir: &Path) -> io::Result<Self> {
+        Ok(Self {
+            list: Scratch::new(dir)?,
+            sections: Scratch::new(dir)?,
+            buf: String::new(),
+            exhibits: 0,
+        })
+    }
+
+    /// Adds an exhibit's row and section.
+    pub fn add(&mut self, ex: &Exhibit) -> io::Result<()> {
+        self.exhibits += 1;
+        self.buf.clear();
+        list_row(&mut self.buf, ex);
+        self.list.write_all(self.buf.as_bytes())?;
+        self.buf.clear();
+        item_section(&mut self.buf, ex);
+        self.sections.write_all(self.buf.as_bytes())
+    }
+
+    /// Writes the whole report to `out`.
+    pub fn finish(self, ctx: &BagContext, events: u64, out: &mut dyn io::Write) -> io::Result<()> {
+        let mut h = String::new();
+        let _ = write!(
+            h,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'\">\
 <title>Exhibits — {title}</title><style>{STYLE}</style></head><body>\n\
@@ -68,61 +98,56 @@ Images below are blurred; select “Show image” to reveal one. They stay blurr
 <tr><th>Exhibits</th><td>{n} (references {prefix}/1 to {prefix}/{n})</td></tr>\
 <tr><th>Audit log</th><td>{events} events, in <code>data/audit-log.jsonl</code></td></tr>\
 <tr><th>Signing key fingerprint</th><td><code>{fp}</code></td></tr></table>\n",
-        title = esc(&ctx.case_title),
-        case = esc(&ctx.case_id),
-        time = esc(&ctx.exported_at),
-        n = exhibits.len(),
-        prefix = esc(&ctx.prefix),
-        fp = esc(&ctx.fingerprint),
-    );
-    exhibit_list(&mut h, exhibits);
-    for ex in exhibits {
-        item_section(&mut h, ex);
-        if h.len() >= 64 << 10 {
-            out.write_all(h.as_bytes())?;
-            h.clear();
-        }
+            title = esc(&ctx.case_title),
+            case = esc(&ctx.case_id),
+            time = esc(&ctx.exported_at),
+            n = self.exhibits,
+            prefix = esc(&ctx.prefix),
+            fp = esc(&ctx.fingerprint),
+        );
+        h.push_str(
+            "<h2>Exhibit list</h2>\n<table><tr><th>Ref</th><th>Title</th><th>Kind</th><th>Captured (UTC / local offset)</th>\
+<th>Incident time</th><th>Source</th><th>Platform / account</th><th>Size</th><th>SHA-256</th></tr>\n",
+        );
+        out.write_all(h.as_bytes())?;
+        io::copy(&mut self.list.finish()?.0, out)?;
+        out.write_all(b"</table>\n")?;
+        io::copy(&mut self.sections.finish()?.0, out)?;
+        h.clear();
+        proves(&mut h);
+        h.push_str("</body></html>\n");
+        out.write_all(h.as_bytes())
     }
-    proves(&mut h);
-    h.push_str("</body></html>\n");
-    out.write_all(h.as_bytes())
 }
 
-fn exhibit_list(h: &mut String, exhibits: &[Exhibit]) {
-    h.push_str(
-        "<h2>Exhibit list</h2>\n<table><tr><th>Ref</th><th>Title</th><th>Kind</th><th>Captured (UTC / local offset)</th>\
-<th>Incident time</th><th>Source</th><th>Platform / account</th><th>Size</th><th>SHA-256</th></tr>\n",
-    );
-    for ex in exhibits {
-        let r = &ex.view.record;
-        let c = &r.context;
-        let size: u64 = r.artifacts.iter().map(|a| a.size).sum();
-        let sha = r
-            .artifacts
-            .iter()
-            .map(|a| esc(&a.sha256))
-            .collect::<Vec<_>>()
-            .join("<br>");
-        let _ = writeln!(
-            h,
-            "<tr><td><a href=\"#{id}\">{reference}</a></td><td>{title}</td><td>{kind}</td><td>{cap}<br>{off}</td>\
+fn list_row(h: &mut String, ex: &Exhibit) {
+    let r = &ex.view.record;
+    let c = &r.context;
+    let size: u64 = r.artifacts.iter().map(|a| a.size).sum();
+    let sha = r
+        .artifacts
+        .iter()
+        .map(|a| esc(&a.sha256))
+        .collect::<Vec<_>>()
+        .join("<br>");
+    let _ = writeln!(
+        h,
+        "<tr><td><a href=\"#{id}\">{reference}</a></td><td>{title}</td><td>{kind}</td><td>{cap}<br>{off}</td>\
 <td>{inc}</td><td>{src}</td><td>{who}</td><td>{size}&nbsp;bytes</td><td class=\"hash\">{sha}</td></tr>",
-            id = esc(&ex.folder),
-            reference = esc(&ex.reference),
-            title = esc(&r.title),
-            kind = r.kind.label(),
-            cap = esc(&r.captured_at),
-            off = esc(&r.utc_offset),
-            inc = esc(c.incident_time.as_deref().unwrap_or("—")),
-            src = esc(c.source_url.as_deref().unwrap_or("—")),
-            who = esc(&match (c.platform.as_deref(), c.poster_account.as_deref()) {
-                (Some(p), Some(a)) => format!("{p} / {a}"),
-                (Some(x), None) | (None, Some(x)) => x.to_owned(),
-                (None, None) => "—".to_owned(),
-            }),
-        );
-    }
-    h.push_str("</table>\n");
+        id = esc(&ex.folder),
+        reference = esc(&ex.reference),
+        title = esc(&r.title),
+        kind = r.kind.label(),
+        cap = esc(&r.captured_at),
+        off = esc(&r.utc_offset),
+        inc = esc(c.incident_time.as_deref().unwrap_or("—")),
+        src = esc(c.source_url.as_deref().unwrap_or("—")),
+        who = esc(&match (c.platform.as_deref(), c.poster_account.as_deref()) {
+            (Some(p), Some(a)) => format!("{p} / {a}"),
+            (Some(x), None) | (None, Some(x)) => x.to_owned(),
+            (None, None) => "—".to_owned(),
+        }),
+    );
 }
 
 fn item_section(h: &mut String, ex: &Exhibit) {

@@ -4,18 +4,40 @@
 //! reference and says factually how Safekeep captured it. It is marked as a draft at the
 //! top and bottom: it is not a statement until completed, checked and signed.
 
-use super::export::{BagContext, Exhibit};
+use std::io::Write;
+use std::path::Path;
+
+use super::exhibits::Exhibit;
+use super::export::BagContext;
+use super::scratch::Scratch;
 use crate::item::ItemKind;
 use crate::vault::ItemTimestamp;
 
-/// Writes the draft to `out`, an exhibit at a time.
-pub(super) fn render(
-    ctx: &BagContext,
-    exhibits: &[Exhibit],
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    let mut s = format!(
-        "\
+/// The draft being written an exhibit at a time: its paragraphs go to a sealed scratch
+/// file, so that a case of any size is never held in memory.
+pub(super) struct StatementDraft {
+    paragraphs: Scratch,
+}
+
+impl StatementDraft {
+    /// Starts a draft whose scratch file goes in `dir`.
+    pub fn new(dir: &Path) -> std::io::Result<Self> {
+        Ok(Self {
+            paragraphs: Scratch::new(dir)?,
+        })
+    }
+
+    /// Adds an exhibit's paragraph.
+    pub fn add(&mut self, ex: &Exhibit) -> std::io::Result<()> {
+        let mut p = paragraph(ex);
+        p.push('\n');
+        self.paragraphs.write_all(p.as_bytes())
+    }
+
+    /// Writes the whole draft to `out`.
+    pub fn finish(self, ctx: &BagContext, out: &mut dyn Write) -> std::io::Result<()> {
+        let head = format!(
+            "\
 DRAFT ONLY - TO BE COMPLETED WITH A SOLICITOR OR POLICE OFFICER
 This is not a statement until it is completed in your own words, checked and signed.
 Safekeep wrote the exhibit paragraphs below from what it recorded; change anything
@@ -45,26 +67,20 @@ bundle \"{bag}\" that holds them was exported on {exported} and signed with the 
 whose fingerprint is {fp}.
 
 ",
-        bag = ctx.bag,
-        exported = ctx.exported_at,
-        fp = ctx.fingerprint,
-    );
-    for ex in exhibits {
-        s.push_str(&paragraph(ex));
-        s.push('\n');
-        if s.len() >= 64 << 10 {
-            out.write_all(s.as_bytes())?;
-            s.clear();
-        }
-    }
-    s.push_str(
-        "\
+            bag = ctx.bag,
+            exported = ctx.exported_at,
+            fp = ctx.fingerprint,
+        );
+        out.write_all(head.as_bytes())?;
+        std::io::copy(&mut self.paragraphs.finish()?.0, out)?;
+        out.write_all(
+            b"\
 Signature: ......................   Date: ....................
 
 DRAFT ONLY - TO BE COMPLETED WITH A SOLICITOR OR POLICE OFFICER
 ",
-    );
-    out.write_all(s.as_bytes())
+        )
+    }
 }
 
 fn paragraph(ex: &Exhibit) -> String {

@@ -6,7 +6,11 @@
 //! with the `openssl ts -verify` line that README.txt prints.
 
 use std::fmt;
+use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
+
+use super::scratch::Scratch;
 
 use crate::vault::ObtainedToken;
 
@@ -29,17 +33,12 @@ impl fmt::Debug for Stamper {
     }
 }
 
-/// An exhibit's token, ready to be written.
+/// That an exhibit has a token, and from whom. The token, the bytes it covers and the
+/// chain (kilobytes each) are read when their files are written, not held.
 #[derive(Debug, Clone)]
 pub(super) struct ExhibitStamp {
     /// The exhibit reference with `/` as `-`, e.g. `AB-1`.
     pub stem: String,
-    /// The bytes the token covers.
-    pub commitment: Vec<u8>,
-    /// The token (DER).
-    pub token: Vec<u8>,
-    /// The chain, PEM.
-    pub chain_pem: String,
     /// The authority's time.
     pub gen_time: String,
     /// The authority's address.
@@ -56,10 +55,49 @@ pub fn openssl_command(stem: &str, data: &str) -> String {
     format!("openssl ts -verify -data {data} -in {DIR}{stem}.tsr -token_in -CAfile {DIR}{stem}.chain.pem")
 }
 
-/// README.txt's section on timestamps.
-pub(super) fn readme_section(stamps: &[(&str, Option<&ExhibitStamp>)], bundle_requested: bool) -> String {
-    let mut s = String::from(
-        "5. Trusted timestamps (RFC 3161; needs OpenSSL)\n\n   \
+/// README.txt's section on timestamps, gathered an exhibit at a time: a line for each
+/// exhibit goes to a sealed scratch file (a case can have 50,000).
+pub(super) struct ReadmeStamps {
+    lines: Scratch,
+    any: bool,
+}
+
+impl ReadmeStamps {
+    /// Starts the section, its scratch file in `dir`.
+    pub fn new(dir: &Path) -> io::Result<Self> {
+        Ok(Self {
+            lines: Scratch::new(dir)?,
+            any: false,
+        })
+    }
+
+    /// Adds an exhibit's line.
+    pub fn add(&mut self, reference: &str, stamp: Option<&ExhibitStamp>) -> io::Result<()> {
+        let line = match stamp {
+            Some(st) => {
+                self.any = true;
+                format!(
+                    "   {reference}: timestamped {} by {}\n     {}\n\n",
+                    st.gen_time,
+                    st.tsa,
+                    openssl_command(&st.stem, &format!("{DIR}{}.commitment", st.stem))
+                )
+            }
+            None => format!("   {reference}: no trusted timestamp\n\n"),
+        };
+        self.lines.write_all(line.as_bytes())
+    }
+
+    /// Writes the section; `bundle_requested` when the bundle itself is being stamped.
+    pub fn finish(self, bundle_requested: bool, out: &mut dyn Write) -> io::Result<()> {
+        if !self.any && !bundle_requested {
+            return out.write_all(
+                b"5. Trusted timestamps: none. The capture times come from the capturing\n   \
+computer's clock only.\n\n",
+            );
+        }
+        out.write_all(
+            b"5. Trusted timestamps (RFC 3161; needs OpenSSL)\n\n   \
 A time-stamp authority (TSA) signed that a hash existed no later than its time.\n   \
 Each item's token covers the file signature/timestamps/<exhibit>.commitment: a\n   \
 fixed prefix, a random salt, then the item's sealed record (which holds every\n   \
@@ -67,34 +105,16 @@ file's SHA-256), so the authority never saw anything that identifies the\n   \
 evidence. Each command below prints \"Verification: OK\". The root certificate\n   \
 is the last one in the .chain.pem file: compare its fingerprint with the one\n   \
 the authority publishes (openssl x509 -noout -fingerprint -sha256).\n\n",
-    );
-    let mut any = false;
-    for (reference, stamp) in stamps {
-        match stamp {
-            Some(st) => {
-                any = true;
-                s.push_str(&format!(
-                    "   {reference}: timestamped {} by {}\n     {}\n\n",
-                    st.gen_time,
-                    st.tsa,
-                    openssl_command(&st.stem, &format!("{DIR}{}.commitment", st.stem))
-                ));
-            }
-            None => s.push_str(&format!("   {reference}: no trusted timestamp\n\n")),
-        }
-    }
-    if bundle_requested {
-        any = true;
-        s.push_str(&format!(
-            "   The bundle as a whole, if signature/timestamps/{BUNDLE_STEM}.tsr is present\n   \
+        )?;
+        io::copy(&mut self.lines.finish()?.0, out)?;
+        if bundle_requested {
+            write!(
+                out,
+                "   The bundle as a whole, if signature/timestamps/{BUNDLE_STEM}.tsr is present\n   \
 (it covers tagmanifest-sha256.txt, and through it every file):\n     {}\n\n",
-            openssl_command(BUNDLE_STEM, "tagmanifest-sha256.txt")
-        ));
+                openssl_command(BUNDLE_STEM, "tagmanifest-sha256.txt")
+            )?;
+        }
+        Ok(())
     }
-    if !any {
-        return "5. Trusted timestamps: none. The capture times come from the capturing\n   \
-computer's clock only.\n\n"
-            .to_owned();
-    }
-    s
 }

@@ -83,6 +83,41 @@ pub fn list(conn: &Connection, case_id: Option<&str>) -> rusqlite::Result<Vec<It
     st.query_map([case_id], from_row)?.collect()
 }
 
+/// Where a page of a case's items starts: after this `(captured_at, rowid)`.
+pub type PageCursor = (String, i64);
+
+/// One page of a case's items that are not withdrawn, in capture order (then rowid),
+/// starting after `after`; each with its cursor. Answered from `items_by_case`.
+pub fn page_of_case(
+    conn: &Connection,
+    case_id: &str,
+    after: Option<&PageCursor>,
+    limit: u32,
+) -> rusqlite::Result<Vec<(ItemRow, PageCursor)>> {
+    let row = |r: &Row<'_>| Ok((from_row(r)?, (r.get(5)?, r.get(6)?)));
+    let head = format!(
+        "SELECT {COLUMNS}, captured_at, rowid FROM items WHERE case_id = ?1 AND withdrawn_at IS NULL"
+    );
+    match after {
+        None => conn
+            .prepare_cached(&format!("{head} ORDER BY captured_at, rowid LIMIT ?2"))?
+            .query_map(params![case_id, limit], row)?
+            .collect(),
+        Some((at, rowid)) => conn
+            .prepare_cached(&format!(
+                "{head} AND (captured_at, rowid) > (?2, ?3) ORDER BY captured_at, rowid LIMIT ?4"
+            ))?
+            .query_map(params![case_id, at, rowid, limit], row)?
+            .collect(),
+    }
+}
+
+/// How many items of a case are not withdrawn.
+pub fn count_of_case(conn: &Connection, case_id: &str) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT count(*) FROM items WHERE case_id = ?1 AND withdrawn_at IS NULL")?
+        .query_row([case_id], |r| r.get(0))
+}
+
 /// Lists the ids of items whose id starts with `prefix`.
 pub fn ids_with_prefix(conn: &Connection, prefix: &str) -> rusqlite::Result<Vec<String>> {
     let mut st = conn.prepare("SELECT id FROM items WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id")?;

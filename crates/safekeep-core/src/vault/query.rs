@@ -264,7 +264,7 @@ impl Vault {
         Ok(db::meta::set(self.conn(), "producer_initials", &i)?)
     }
 
-    pub(super) fn view(&self, row: items::ItemRow) -> Result<ItemView> {
+    pub(crate) fn view(&self, row: items::ItemRow) -> Result<ItemView> {
         let record: ItemRecord = serde_json::from_str(&row.record).map_err(|e| {
             Error::Invalid(format!(
                 "the stored record of item {} cannot be read ({e}); run `safekeep check`",

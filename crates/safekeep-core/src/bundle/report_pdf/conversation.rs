@@ -1,7 +1,7 @@
 //! A conversation exhibit in the report: how the export was read, and each run of
 //! messages the person marked, as a transcript (docs/report.md § "Conversations").
 
-use super::super::export::{Exhibit, Transcript};
+use super::super::exhibits::{Exhibit, Transcript};
 use super::layout::{BODY, Flow, Ink, SMALL, Style};
 use crate::vault::Message;
 

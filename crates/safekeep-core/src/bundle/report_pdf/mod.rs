@@ -23,7 +23,8 @@ use krilla::{Document, SerializeSettings};
 
 use serde::Serialize;
 
-use super::export::{BagContext, Exhibit, ExportError};
+use super::exhibits::{Exhibit, Walk};
+use super::export::{BagContext, ExportError};
 use super::{format, output};
 use crate::clock::utc_rfc3339;
 use crate::db::events;
@@ -98,8 +99,8 @@ impl Vault {
             return Err(ExportError::Exists(out.to_owned()));
         }
         let case = self.resolve_case(case_id)?;
-        let exhibits = self.exhibits(&case.id, exhibit_prefix)?;
-        if exhibits.is_empty() {
+        let count = self.exhibit_count(&case.id)?;
+        if count == 0 {
             return Err(ExportError::Empty(case.id));
         }
         let events = events::list(self.conn(), &case.id)
@@ -117,19 +118,23 @@ impl Vault {
             path: out.to_owned(),
             source,
         };
+        // Every walk of the report sees the same exhibits, whatever the app does meanwhile.
+        let snapshot = self.conn().unchecked_transaction().map_err(vault::Error::from)?;
         let rendered = render(
             &ctx,
             Origin::OnDemand,
-            &exhibits,
+            (count, &mut |each| {
+                self.for_each_exhibit(&ctx.case_id, exhibit_prefix, each)
+            }),
             events,
             options,
             &mut self.report_reader(),
-        )
-        .map_err(|e| write_err(io::Error::other(e)))?;
+        )?;
+        drop(snapshot);
         output::write_new(out, &rendered.pdf).map_err(write_err)?;
         Ok(SavedReport {
             path: out.to_owned(),
-            exhibits: exhibits.len(),
+            exhibits: count,
             bytes: rendered.pdf.len() as u64,
             conformance: rendered.conformance,
         })
@@ -166,26 +171,63 @@ impl Vault {
     }
 }
 
-/// Renders the report. Fails only if the PDF library fails.
+/// What the report knows of every exhibit after one walk, and the exhibits that get a
+/// full section (held: at most `full_sections` of them).
+struct FirstWalk {
+    stamped: usize,
+    authorities: Vec<String>,
+    timeline: timeline::Timeline,
+    full: Vec<Exhibit>,
+}
+
+/// Renders the report from `(count, walk)`: the number of exhibits and a walk over them.
+/// Memory: the exhibits with a full section, the timeline's entries and the layout; the
+/// other exhibits are walked, never held (a second walk writes a large case's list).
+/// Fails if the walk fails or the PDF library does.
 pub(super) fn render(
     ctx: &BagContext,
     origin: Origin<'_>,
-    exhibits: &[Exhibit],
+    (count, walk): (usize, &mut Walk<'_>),
     events: usize,
     options: ReportOptions,
     read: &mut ReadArtifact<'_>,
-) -> Result<Rendered, String> {
-    let fonts = Fonts::load().ok_or("the report's fonts are damaged in this copy of Safekeep")?;
+) -> Result<Rendered, ExportError> {
+    let fail = |why: String| ExportError::Write {
+        path: PathBuf::from(format::REPORT_PDF),
+        source: io::Error::other(why),
+    };
+    let fonts = Fonts::load()
+        .ok_or_else(|| fail("the report's fonts are damaged in this copy of Safekeep".into()))?;
     let mut flow = Flow::new(&fonts, &format!("Evidence report · {}", ctx.case_title));
-    let full = &exhibits[..exhibits.len().min(options.full_sections)];
-    let compact = full.len() < exhibits.len();
-    cover(&mut flow, ctx, &origin, exhibits, events, options);
+    let full_sections = count.min(options.full_sections);
+    let compact = full_sections < count;
+    let mut first = FirstWalk {
+        stamped: 0,
+        authorities: Vec::new(),
+        timeline: timeline::Timeline::new(compact),
+        full: Vec::new(),
+    };
+    walk(&mut |ex| {
+        if let Some(ItemTimestamp::Stamped { tsa, .. }) = &ex.view.timestamp {
+            first.stamped += 1;
+            if !first.authorities.contains(tsa) {
+                first.authorities.push(tsa.clone());
+            }
+        }
+        first.timeline.add(&ex);
+        if first.full.len() < full_sections {
+            first.full.push(ex);
+        }
+        Ok(())
+    })?;
+    let full = &first.full;
+    cover(&mut flow, ctx, &origin, count, &first, events, options);
     if compact {
-        compact_exhibit_list(&mut flow, ctx, exhibits, full.len());
+        compact_exhibit_list(&mut flow, ctx, walk, count, full.len())?;
     } else {
-        exhibit_list(&mut flow, exhibits);
+        exhibit_list(&mut flow, full);
     }
-    timeline_section(&mut flow, exhibits, compact);
+    timeline_section(&mut flow, first.timeline.finish(), compact);
     let shown = pictures::prepare(full, options.unblurred_annex, read);
     for (e, ex) in full.iter().enumerate() {
         exhibit_pages(&mut flow, (e, ex), &shown, read);
@@ -202,7 +244,7 @@ pub(super) fn render(
             config = config.with_archival_validator(a);
         }
         let settings = SerializeSettings {
-            configuration: config.finish().map_err(|e| format!("{e:?}"))?,
+            configuration: config.finish().map_err(|e| fail(format!("{e:?}")))?,
             ..SerializeSettings::default()
         };
         let mut doc = Document::new_with(settings);
@@ -213,7 +255,7 @@ pub(super) fn render(
             Err(e) => last = format!("{e:?}"),
         }
     }
-    Err(format!("the PDF report could not be written ({last})"))
+    Err(fail(format!("the PDF report could not be written ({last})")))
 }
 
 fn metadata(ctx: &BagContext) -> Metadata {
@@ -245,7 +287,8 @@ fn cover(
     flow: &mut Flow<'_>,
     ctx: &BagContext,
     origin: &Origin<'_>,
-    exhibits: &[Exhibit],
+    n: usize,
+    first: &FirstWalk,
     events: usize,
     options: ReportOptions,
 ) {
@@ -264,7 +307,6 @@ fn cover(
         Style::Bold,
     );
     flow.space(6.0);
-    let n = exhibits.len();
     flow.field("Case id", &ctx.case_id, Style::Mono);
     flow.field(
         "Exhibits",
@@ -293,7 +335,7 @@ fn cover(
         }
     }
     flow.field("Signing key fingerprint", &ctx.fingerprint, Style::Mono);
-    flow.field("Trusted timestamps", &timestamp_status(exhibits), Style::Body);
+    flow.field("Trusted timestamps", &timestamp_status(n, first), Style::Body);
     flow.field(
         "Audit log",
         &format!("{events} events (data/audit-log.jsonl in the bundle)"),
@@ -328,24 +370,14 @@ fn cover(
     }
 }
 
-fn timestamp_status(exhibits: &[Exhibit]) -> String {
-    let mut authorities: Vec<&str> = Vec::new();
-    let mut stamped = 0;
-    for ex in exhibits {
-        if let Some(ItemTimestamp::Stamped { tsa, .. }) = &ex.view.timestamp {
-            stamped += 1;
-            if !authorities.contains(&tsa.as_str()) {
-                authorities.push(tsa);
-            }
-        }
-    }
-    if stamped == 0 {
+fn timestamp_status(n: usize, first: &FirstWalk) -> String {
+    if first.stamped == 0 {
         "none: the times in this report are those of the capturing computer's clock".into()
     } else {
         format!(
-            "{stamped} of {} exhibits carry an RFC 3161 trusted timestamp (from {}); the others' times are the capturing computer's clock",
-            exhibits.len(),
-            authorities.join(", ")
+            "{} of {n} exhibits carry an RFC 3161 trusted timestamp (from {}); the others' times are the capturing computer's clock",
+            first.stamped,
+            first.authorities.join(", ")
         )
     }
 }
@@ -379,7 +411,7 @@ fn exhibit_list(flow: &mut Flow<'_>, exhibits: &[Exhibit]) {
     }
 }
 
-fn timeline_section(flow: &mut Flow<'_>, exhibits: &[Exhibit], compact: bool) {
+fn timeline_section(flow: &mut Flow<'_>, entries: Vec<timeline::Entry>, compact: bool) {
     flow.new_page();
     flow.heading("2. Timeline", 16.0);
     let how = if compact {
@@ -388,29 +420,31 @@ fn timeline_section(flow: &mut Flow<'_>, exhibits: &[Exhibit], compact: bool) {
         "Oldest first. Each exhibit appears at the incident time the person gave, or else when it was captured; reports to platforms, police and StopNCII appear when they were made. Times are in UTC."
     };
     flow.paragraph(how, Style::Body, BODY, Ink::Grey);
-    for e in timeline::entries(exhibits) {
-        if compact && e.basis == timeline::CAPTURED {
-            continue;
-        }
+    for e in entries {
         flow.entry(&format!("{} · {}", e.when, e.basis), &e.what);
     }
 }
 
 /// The exhibit list of a large case: one compact entry per exhibit.
-fn compact_exhibit_list(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhibit], full: usize) {
+fn compact_exhibit_list(
+    flow: &mut Flow<'_>,
+    ctx: &BagContext,
+    walk: &mut Walk<'_>,
+    n: usize,
+    full: usize,
+) -> Result<(), ExportError> {
     flow.new_page();
     flow.heading("1. Exhibit list", 16.0);
     flow.paragraph(
         &format!(
-            "{} exhibits, in the order they were captured: reference, capture time (UTC), kind and title, then each file's SHA-256. {p}/1 to {p}/{full} also have a full section in part 3.",
-            exhibits.len(),
+            "{n} exhibits, in the order they were captured: reference, capture time (UTC), kind and title, then each file's SHA-256. {p}/1 to {p}/{full} also have a full section in part 3.",
             p = ctx.prefix
         ),
         Style::Body,
         BODY,
         Ink::Grey,
     );
-    for ex in exhibits {
+    walk(&mut |ex| {
         let r = &ex.view.record;
         flow.keep(2.0 * SMALL);
         flow.paragraph(
@@ -428,7 +462,9 @@ fn compact_exhibit_list(flow: &mut Flow<'_>, ctx: &BagContext, exhibits: &[Exhib
         for a in &r.artifacts {
             flow.paragraph(&a.sha256, Style::Mono, SMALL, Ink::Grey);
         }
-    }
+        Ok(())
+    })?;
+    Ok(())
 }
 
 fn exhibit_pages(

@@ -13,7 +13,7 @@ use std::io::Cursor;
 
 use image::RgbaImage;
 
-use super::super::export::Exhibit;
+use super::super::exhibits::Exhibit;
 use super::ReadArtifact;
 use super::layout::Image;
 use crate::item::ItemKind;

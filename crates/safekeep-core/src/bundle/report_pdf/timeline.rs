@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use super::super::export::Exhibit;
+use super::super::exhibits::Exhibit;
 use crate::vault::AnnotationBody;
 
 /// The basis of an entry placed at its capture time.
@@ -28,29 +28,45 @@ pub(super) struct Entry {
     pub what: String,
 }
 
-/// The timeline of a set of exhibits, oldest first (ties keep exhibit order).
-pub(super) fn entries(exhibits: &[Exhibit]) -> Vec<Entry> {
-    let mut out: Vec<Entry> = Vec::new();
-    let mut reports: Vec<(Entry, Vec<String>)> = Vec::new();
-    for ex in exhibits {
+/// A timeline being gathered an exhibit at a time.
+pub(super) struct Timeline {
+    /// Leave out exhibits placed at their capture time (a large case's exhibit list
+    /// already has them in capture order).
+    compact: bool,
+    out: Vec<Entry>,
+    reports: Vec<(Entry, Vec<String>)>,
+}
+
+impl Timeline {
+    pub(super) fn new(compact: bool) -> Self {
+        Self {
+            compact,
+            out: Vec::new(),
+            reports: Vec::new(),
+        }
+    }
+
+    /// Adds an exhibit's entry and the reports recorded about it.
+    pub(super) fn add(&mut self, ex: &Exhibit) {
         let r = &ex.view.record;
         let captured = parse(&r.captured_at).unwrap_or_default();
         let incident = incident_time(ex).and_then(|t| parse(&t).map(|at| (at, t)));
-        let what = format!("{} {}: {}", ex.reference, r.kind.label(), r.title);
-        out.push(match incident {
-            Some((at, given)) => Entry {
+        let what = || format!("{} {}: {}", ex.reference, r.kind.label(), r.title);
+        match incident {
+            Some((at, given)) => self.out.push(Entry {
                 at,
                 when: shown(at, &given),
                 basis: "incident time (as the person gave it)",
-                what: format!("{what} (captured {})", shown(captured, &r.captured_at)),
-            },
-            None => Entry {
+                what: format!("{} (captured {})", what(), shown(captured, &r.captured_at)),
+            }),
+            None if !self.compact => self.out.push(Entry {
                 at: captured,
                 when: shown(captured, &r.captured_at),
                 basis: CAPTURED,
-                what,
-            },
-        });
+                what: what(),
+            }),
+            None => {}
+        }
         for a in &ex.view.annotations {
             let recorded = parse(&a.created_at).unwrap_or(captured);
             let entry = match &a.body {
@@ -106,18 +122,23 @@ pub(super) fn entries(exhibits: &[Exhibit]) -> Vec<Entry> {
                 _ => continue,
             };
             // One report about several exhibits is one event.
-            match reports.iter_mut().find(|(e, _)| *e == entry) {
+            match self.reports.iter_mut().find(|(e, _)| *e == entry) {
                 Some((_, refs)) => refs.push(ex.reference.clone()),
-                None => reports.push((entry, vec![ex.reference.clone()])),
+                None => self.reports.push((entry, vec![ex.reference.clone()])),
             }
         }
     }
-    for (mut entry, refs) in reports {
-        entry.what = format!("{} (about {})", entry.what, refs.join(", "));
-        out.push(entry);
+
+    /// The entries, oldest first (ties keep exhibit order, reports after exhibits).
+    pub(super) fn finish(self) -> Vec<Entry> {
+        let mut out = self.out;
+        for (mut entry, refs) in self.reports {
+            entry.what = format!("{} (about {})", entry.what, refs.join(", "));
+            out.push(entry);
+        }
+        out.sort_by_key(|e| e.at);
+        out
     }
-    out.sort_by_key(|e| e.at);
-    out
 }
 
 /// The incident time in force: the latest one given in a later context annotation, else

@@ -1,0 +1,147 @@
+//! A case's exhibits, read from the vault a page at a time.
+//!
+//! Why pages: an export or a report walks every exhibit, and a case can hold 50,000.
+//! Holding them all cost ≈ 4 KiB an exhibit (200 MiB at 50,000); a walk holds one page.
+//! Invariants: every walk of a case within one read transaction yields the same exhibits
+//! in the same order with the same references (docs/bundle-format.md § "Items": capture
+//! order, withdrawn items left out, items from a hand-over keep their references and new
+//! ones are numbered after the highest number used with the prefix).
+
+use std::collections::HashMap;
+
+use super::export::ExportError;
+use super::format;
+use super::timestamps::{self as stamps, ExhibitStamp};
+use crate::db::items::{self, PageCursor};
+use crate::vault::{self, ItemTimestamp, ItemView, Vault};
+
+/// Exhibits read from the vault at a time.
+const PAGE: u32 = 256;
+
+/// One exhibit being written.
+pub(super) struct Exhibit {
+    pub reference: String,
+    pub folder: String,
+    pub view: ItemView,
+    pub files: Vec<String>,
+    pub stamp: Option<ExhibitStamp>,
+    /// The runs of a conversation's messages marked as exhibits, read for the report.
+    pub transcripts: Vec<Transcript>,
+}
+
+/// A run of messages marked as an exhibit (a `messages` annotation), with the messages.
+pub(super) struct Transcript {
+    pub from: u32,
+    pub to: u32,
+    pub note: Option<String>,
+    pub messages: Vec<crate::vault::Message>,
+}
+
+/// Walks every exhibit of a case, in order, calling the closure with each; returns how
+/// many there were. The walk stops at the closure's first error.
+pub(super) type Walk<'a> =
+    dyn FnMut(&mut dyn FnMut(Exhibit) -> Result<(), ExportError>) -> Result<usize, ExportError> + 'a;
+
+impl Vault {
+    /// How many exhibits a case has (its items not withdrawn).
+    pub(super) fn exhibit_count(&self, case_id: &str) -> Result<usize, ExportError> {
+        let n = items::count_of_case(self.conn(), case_id).map_err(vault::Error::from)?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// Calls `each` with every exhibit of the case in order, a page read at a time.
+    pub(super) fn for_each_exhibit(
+        &self,
+        case_id: &str,
+        prefix: &str,
+        each: &mut dyn FnMut(Exhibit) -> Result<(), ExportError>,
+    ) -> Result<usize, ExportError> {
+        let kept = self.handed_over(case_id)?;
+        let mut n = kept
+            .values()
+            .filter_map(|(r, _)| r.strip_prefix(prefix)?.strip_prefix('/')?.parse::<usize>().ok())
+            .max()
+            .unwrap_or(0);
+        let mut after: Option<PageCursor> = None;
+        let mut seen = 0;
+        loop {
+            let page = items::page_of_case(self.conn(), case_id, after.as_ref(), PAGE)
+                .map_err(vault::Error::from)?;
+            let Some((_, last)) = page.last() else {
+                return Ok(seen);
+            };
+            after = Some(last.clone());
+            for (row, _) in page {
+                let view = self.view(row)?;
+                let ex = self.exhibit(view, prefix, &kept, &mut n)?;
+                seen += 1;
+                each(ex)?;
+            }
+        }
+    }
+
+    fn exhibit(
+        &self,
+        view: ItemView,
+        prefix: &str,
+        kept: &HashMap<String, (String, String)>,
+        n: &mut usize,
+    ) -> Result<Exhibit, ExportError> {
+        let arts = &view.record.artifacts;
+        let export_names = (view.record.kind == crate::item::ItemKind::Conversation)
+            .then(|| format::export_file_names(arts))
+            .flatten();
+        let files = export_names.unwrap_or_else(|| {
+            arts.iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let repeated = arts.iter().filter(|b| b.role == a.role).count() > 1;
+                    format::artifact_file_name(
+                        &a.role,
+                        i,
+                        repeated,
+                        a.original_name.as_deref(),
+                        &a.media_type,
+                    )
+                })
+                .collect()
+        });
+        let (reference, folder) = match kept.get(&view.record.id) {
+            Some((r, f)) => (r.clone(), f.clone()),
+            None => {
+                *n += 1;
+                (
+                    format::exhibit_ref(prefix, *n),
+                    format::item_folder(prefix, *n, &view.record.title),
+                )
+            }
+        };
+        let stamp = match &view.timestamp {
+            Some(ItemTimestamp::Stamped { tsa, gen_time, .. }) => Some(ExhibitStamp {
+                stem: stamps::stem(&reference),
+                gen_time: gen_time.clone(),
+                tsa: tsa.clone(),
+            }),
+            _ => None,
+        };
+        let mut transcripts = Vec::new();
+        for a in &view.annotations {
+            if let crate::vault::AnnotationBody::Messages { from, to, note } = &a.body {
+                transcripts.push(Transcript {
+                    from: *from,
+                    to: *to,
+                    note: note.clone(),
+                    messages: self.messages(&view.record.id, Some(*from), Some(*to))?,
+                });
+            }
+        }
+        Ok(Exhibit {
+            reference,
+            folder,
+            view,
+            files,
+            stamp,
+            transcripts,
+        })
+    }
+}

@@ -119,11 +119,35 @@ impl<'a> BagWriter<'a> {
         deflate: bool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(String, u64), ExportError> {
+        let opts = self.options(deflate, size_hint);
+        self.add_entry(path, src, opts, progress)
+    }
+
+    /// Options for a file Safekeep generated: text of [`DEFLATE_FROM`] or more deflated
+    /// at the fastest level (docs/bundle-format.md). Why the fastest: these are the
+    /// large text of a large case (the audit log, the HTML report, the statement draft,
+    /// the manifest); at 10,000 items level 1 took ≈ 15 % less time for a bundle
+    /// ≈ 1.3 % larger than level 6.
+    fn generated_options(&self, deflate: bool, size: u64) -> SimpleFileOptions {
+        let opts = self.options(deflate, size);
+        if deflate && size >= DEFLATE_FROM {
+            opts.compression_level(Some(1))
+        } else {
+            opts
+        }
+    }
+
+    fn add_entry(
+        &mut self,
+        path: &str,
+        src: &mut dyn Read,
+        opts: SimpleFileOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(String, u64), ExportError> {
         let io_err = |source| ExportError::Write {
             path: PathBuf::from(path),
             source,
         };
-        let opts = self.options(deflate, size_hint);
         self.zip
             .start_file(format!("{}/{path}", self.ctx.bag), opts)
             .map_err(|e| io_err(io::Error::other(e)))?;
@@ -158,14 +182,8 @@ impl<'a> BagWriter<'a> {
             path: PathBuf::from(path),
             source,
         };
-        // Generated files are text of unknown length: deflated when asked, never ZIP64.
-        // They are the large text of a large case (the audit log, the HTML report, the
-        // statement draft), so they are deflated at the fastest level: at 10,000 items
-        // the export took ≈ 15 % less time for a bundle ≈ 1.3 % larger than at level 6.
-        let mut opts = self.options(deflate, DEFLATE_FROM);
-        if deflate {
-            opts = opts.compression_level(Some(1));
-        }
+        // Text of unknown length: deflated when asked, never ZIP64.
+        let opts = self.generated_options(deflate, DEFLATE_FROM);
         self.zip
             .start_file(format!("{}/{path}", self.ctx.bag), opts)
             .map_err(|e| io_err(io::Error::other(e)))?;
@@ -195,7 +213,12 @@ impl<'a> BagWriter<'a> {
             path: PathBuf::from(path),
             source,
         })?;
-        let (sha, _) = self.add_stream(path, &mut bytes, len, deflate, &mut |_| {})?;
+        let (sha, _) = self.add_entry(
+            path,
+            &mut bytes,
+            self.generated_options(deflate, len),
+            &mut |_| {},
+        )?;
         if format::TAG_FILES.contains(&path) {
             self.tag_manifest.push((sha.clone(), path.to_owned()));
         }

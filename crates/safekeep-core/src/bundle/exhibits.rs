@@ -42,11 +42,38 @@ pub(super) struct Transcript {
 pub(super) type Walk<'a> =
     dyn FnMut(&mut dyn FnMut(Exhibit) -> Result<(), ExportError>) -> Result<usize, ExportError> + 'a;
 
+/// What a report says about all of a case's exhibits before listing them.
+pub(super) struct CaseFacts {
+    /// Exhibits.
+    pub count: usize,
+    /// Exhibits with a trusted timestamp.
+    pub stamped: usize,
+    /// Their authorities, each once, in the order exhibits first name them.
+    pub authorities: Vec<String>,
+}
+
 impl Vault {
     /// How many exhibits a case has (its items not withdrawn).
     pub(super) fn exhibit_count(&self, case_id: &str) -> Result<usize, ExportError> {
         let n = items::count_of_case(self.conn(), case_id).map_err(vault::Error::from)?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// The facts a report's cover gives, read without walking the exhibits.
+    pub(super) fn case_facts(&self, case_id: &str) -> Result<CaseFacts, ExportError> {
+        let stamps =
+            crate::db::timestamps::authorities_of_case(self.conn(), case_id).map_err(vault::Error::from)?;
+        let mut authorities: Vec<String> = Vec::new();
+        for tsa in &stamps {
+            if !authorities.contains(tsa) {
+                authorities.push(tsa.clone());
+            }
+        }
+        Ok(CaseFacts {
+            count: self.exhibit_count(case_id)?,
+            stamped: stamps.len(),
+            authorities,
+        })
     }
 
     /// Calls `each` with every exhibit of the case in order, a page read at a time.

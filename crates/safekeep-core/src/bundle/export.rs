@@ -308,14 +308,16 @@ impl Vault {
             source,
         };
         let zip_err = |e: zip::result::ZipError| io_err(io::Error::other(e));
-        let pdf = self.report_to_scratch(ctx, count, events, options.report, &scratch)?;
+        let pdf = self.report_to_scratch(ctx, events, options.report, &scratch)?;
         let total = artifacts::size_of_case(self.conn(), &ctx.case_id).map_err(vault::Error::from)?;
         let mut w = BagWriter::new(file, ctx, &scratch)?;
         w.add("bagit.txt", BAGIT_TXT.as_bytes(), true)?;
         let mut html = HtmlReport::new(&scratch).map_err(io_err)?;
         let mut statement = StatementDraft::new(&scratch).map_err(io_err)?;
         let mut readme_stamps = ReadmeStamps::new(&scratch).map_err(io_err)?;
-        let mut exhibits = b"[".to_vec();
+        // ≈ 70 bytes an exhibit; sized once rather than doubled as it grows.
+        let mut exhibits = Vec::with_capacity(2 + count.saturating_mul(72));
+        exhibits.push(b'[');
         let mut written = 0;
         let mut stamped = Vec::new();
         let mut done = 0u64;
@@ -481,15 +483,15 @@ impl Vault {
     fn report_to_scratch(
         &self,
         ctx: &BagContext,
-        count: usize,
         events: u64,
         report: ReportOptions,
         dir: &std::path::Path,
     ) -> Result<Scratch, ExportError> {
+        let facts = self.case_facts(&ctx.case_id)?;
         let rendered = report_pdf::render(
             ctx,
             Origin::Bundle(&ctx.bag),
-            (count, &mut |each| {
+            (&facts, &mut |each| {
                 self.for_each_exhibit(&ctx.case_id, &ctx.prefix, each)
             }),
             usize::try_from(events).unwrap_or(usize::MAX),

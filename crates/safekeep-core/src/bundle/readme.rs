@@ -99,9 +99,9 @@ this README.txt).
     );
     out.write_all(head.as_bytes())?;
     timestamps(out)?;
-    write!(
+    writeln!(
         out,
-        "{handovers}The exact format is documented in Safekeep's docs/bundle-format.md.\n"
+        "{handovers}The exact format is documented in Safekeep's docs/bundle-format.md."
     )
 }
 

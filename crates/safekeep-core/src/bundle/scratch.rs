@@ -76,32 +76,32 @@ mod tests {
 
     #[test]
     fn reads_back_what_was_written_and_leaves_nothing_in_the_clear_or_behind() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temporary folder");
         let tmp = dir.path().join("tmp");
-        let mut s = Scratch::new(&tmp).unwrap();
+        let mut s = Scratch::new(&tmp).expect("scratch file");
         let line = b"AB/1  a secret title that must not be on disk\n";
         for _ in 0..5000 {
-            s.write_all(line).unwrap();
+            s.write_all(line).expect("written");
         }
         // Anonymous: no name in the folder while it is written.
-        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+        assert_eq!(std::fs::read_dir(&tmp).expect("folder listed").count(), 0);
         #[cfg(unix)]
         {
             use std::os::unix::fs::FileExt;
             let file = s.sealed.get_ref();
             let mut on_disk = vec![0u8; 1 << 20];
-            let n = file.read_at(&mut on_disk, 0).unwrap();
+            let n = file.read_at(&mut on_disk, 0).expect("read back");
             assert!(n > 64 << 10, "the sealed chunks are on disk");
             let on_disk = &on_disk[..n];
             assert!(!on_disk.windows(10).any(|w| w == b"secret tit"));
         }
-        let (mut r, len) = s.finish().unwrap();
+        let (mut r, len) = s.finish().expect("sealed");
         let mut back = Vec::new();
-        r.read_to_end(&mut back).unwrap();
+        r.read_to_end(&mut back).expect("unsealed");
         assert_eq!(len, 5000 * line.len() as u64);
         assert_eq!(len, back.len() as u64);
         assert_eq!(back, line.repeat(5000));
         drop(r);
-        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+        assert_eq!(std::fs::read_dir(&tmp).expect("folder listed").count(), 0);
     }
 }

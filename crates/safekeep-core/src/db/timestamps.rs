@@ -142,3 +142,14 @@ pub fn unqueued_items(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     )?;
     st.query_map([], |r| r.get(0))?.collect()
 }
+
+/// The authority of each stamped item of a case that is not withdrawn, in capture order.
+pub fn authorities_of_case(conn: &Connection, case_id: &str) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT coalesce(t.tsa, '') FROM items i JOIN timestamps t ON t.item_id = i.id
+         WHERE i.case_id = ?1 AND i.withdrawn_at IS NULL AND t.token IS NOT NULL AND t.gen_time IS NOT NULL
+         ORDER BY i.captured_at, i.rowid",
+    )?
+    .query_map([case_id], |r| r.get(0))?
+    .collect()
+}

@@ -23,7 +23,7 @@ use krilla::{Document, SerializeSettings};
 
 use serde::Serialize;
 
-use super::exhibits::{Exhibit, Walk};
+use super::exhibits::{CaseFacts, Exhibit, Walk};
 use super::export::{BagContext, ExportError};
 use super::{format, output};
 use crate::clock::utc_rfc3339;
@@ -99,8 +99,8 @@ impl Vault {
             return Err(ExportError::Exists(out.to_owned()));
         }
         let case = self.resolve_case(case_id)?;
-        let count = self.exhibit_count(&case.id)?;
-        if count == 0 {
+        let facts = self.case_facts(&case.id)?;
+        if facts.count == 0 {
             return Err(ExportError::Empty(case.id));
         }
         let events = events::list(self.conn(), &case.id)
@@ -123,7 +123,7 @@ impl Vault {
         let rendered = render(
             &ctx,
             Origin::OnDemand,
-            (count, &mut |each| {
+            (&facts, &mut |each| {
                 self.for_each_exhibit(&ctx.case_id, exhibit_prefix, each)
             }),
             events,
@@ -134,7 +134,7 @@ impl Vault {
         output::write_new(out, &rendered.pdf).map_err(write_err)?;
         Ok(SavedReport {
             path: out.to_owned(),
-            exhibits: count,
+            exhibits: facts.count,
             bytes: rendered.pdf.len() as u64,
             conformance: rendered.conformance,
         })
@@ -171,23 +171,14 @@ impl Vault {
     }
 }
 
-/// What the report knows of every exhibit after one walk, and the exhibits that get a
-/// full section (held: at most `full_sections` of them).
-struct FirstWalk {
-    stamped: usize,
-    authorities: Vec<String>,
-    timeline: timeline::Timeline,
-    full: Vec<Exhibit>,
-}
-
-/// Renders the report from `(count, walk)`: the number of exhibits and a walk over them.
-/// Memory: the exhibits with a full section, the timeline's entries and the layout; the
-/// other exhibits are walked, never held (a second walk writes a large case's list).
-/// Fails if the walk fails or the PDF library does.
+/// Renders the report from the case's facts and one walk over its exhibits. Memory: the
+/// exhibits with a full section (at most `full_sections`), the timeline's entries and
+/// the layout; the other exhibits are walked, never held. Fails if the walk fails or the
+/// PDF library does.
 pub(super) fn render(
     ctx: &BagContext,
     origin: Origin<'_>,
-    (count, walk): (usize, &mut Walk<'_>),
+    (facts, walk): (&CaseFacts, &mut Walk<'_>),
     events: usize,
     options: ReportOptions,
     read: &mut ReadArtifact<'_>,
@@ -199,35 +190,29 @@ pub(super) fn render(
     let fonts = Fonts::load()
         .ok_or_else(|| fail("the report's fonts are damaged in this copy of Safekeep".into()))?;
     let mut flow = Flow::new(&fonts, &format!("Evidence report · {}", ctx.case_title));
-    let full_sections = count.min(options.full_sections);
-    let compact = full_sections < count;
-    let mut first = FirstWalk {
-        stamped: 0,
-        authorities: Vec::new(),
-        timeline: timeline::Timeline::new(compact),
-        full: Vec::new(),
-    };
+    let full_sections = facts.count.min(options.full_sections);
+    let compact = full_sections < facts.count;
+    cover(&mut flow, ctx, &origin, facts, events, options);
+    if compact {
+        compact_list_head(&mut flow, ctx, facts.count, full_sections);
+    }
+    let mut timeline = timeline::Timeline::new(compact);
+    let mut full = Vec::new();
     walk(&mut |ex| {
-        if let Some(ItemTimestamp::Stamped { tsa, .. }) = &ex.view.timestamp {
-            first.stamped += 1;
-            if !first.authorities.contains(tsa) {
-                first.authorities.push(tsa.clone());
-            }
+        timeline.add(&ex);
+        if compact {
+            compact_entry(&mut flow, &ex);
         }
-        first.timeline.add(&ex);
-        if first.full.len() < full_sections {
-            first.full.push(ex);
+        if full.len() < full_sections {
+            full.push(ex);
         }
         Ok(())
     })?;
-    let full = &first.full;
-    cover(&mut flow, ctx, &origin, count, &first, events, options);
-    if compact {
-        compact_exhibit_list(&mut flow, ctx, walk, count, full.len())?;
-    } else {
-        exhibit_list(&mut flow, full);
+    if !compact {
+        exhibit_list(&mut flow, &full);
     }
-    timeline_section(&mut flow, first.timeline.finish(), compact);
+    timeline_section(&mut flow, timeline.finish(), compact);
+    let full = &full;
     let shown = pictures::prepare(full, options.unblurred_annex, read);
     for (e, ex) in full.iter().enumerate() {
         exhibit_pages(&mut flow, (e, ex), &shown, read);
@@ -287,11 +272,11 @@ fn cover(
     flow: &mut Flow<'_>,
     ctx: &BagContext,
     origin: &Origin<'_>,
-    n: usize,
-    first: &FirstWalk,
+    facts: &CaseFacts,
     events: usize,
     options: ReportOptions,
 ) {
+    let n = facts.count;
     flow.heading("Evidence report", 22.0);
     flow.paragraph(&ctx.case_title, Style::Bold, 14.0, Ink::Black);
     flow.space(6.0);
@@ -335,7 +320,7 @@ fn cover(
         }
     }
     flow.field("Signing key fingerprint", &ctx.fingerprint, Style::Mono);
-    flow.field("Trusted timestamps", &timestamp_status(n, first), Style::Body);
+    flow.field("Trusted timestamps", &timestamp_status(facts), Style::Body);
     flow.field(
         "Audit log",
         &format!("{events} events (data/audit-log.jsonl in the bundle)"),
@@ -370,14 +355,15 @@ fn cover(
     }
 }
 
-fn timestamp_status(n: usize, first: &FirstWalk) -> String {
-    if first.stamped == 0 {
+fn timestamp_status(facts: &CaseFacts) -> String {
+    if facts.stamped == 0 {
         "none: the times in this report are those of the capturing computer's clock".into()
     } else {
         format!(
-            "{} of {n} exhibits carry an RFC 3161 trusted timestamp (from {}); the others' times are the capturing computer's clock",
-            first.stamped,
-            first.authorities.join(", ")
+            "{} of {} exhibits carry an RFC 3161 trusted timestamp (from {}); the others' times are the capturing computer's clock",
+            facts.stamped,
+            facts.count,
+            facts.authorities.join(", ")
         )
     }
 }
@@ -425,14 +411,8 @@ fn timeline_section(flow: &mut Flow<'_>, entries: Vec<timeline::Entry>, compact:
     }
 }
 
-/// The exhibit list of a large case: one compact entry per exhibit.
-fn compact_exhibit_list(
-    flow: &mut Flow<'_>,
-    ctx: &BagContext,
-    walk: &mut Walk<'_>,
-    n: usize,
-    full: usize,
-) -> Result<(), ExportError> {
+/// The heading of a large case's exhibit list, which has one compact entry per exhibit.
+fn compact_list_head(flow: &mut Flow<'_>, ctx: &BagContext, n: usize, full: usize) {
     flow.new_page();
     flow.heading("1. Exhibit list", 16.0);
     flow.paragraph(
@@ -444,27 +424,27 @@ fn compact_exhibit_list(
         BODY,
         Ink::Grey,
     );
-    walk(&mut |ex| {
-        let r = &ex.view.record;
-        flow.keep(2.0 * SMALL);
-        flow.paragraph(
-            &format!(
-                "{}  {}  {}: {}",
-                ex.reference,
-                r.captured_at,
-                r.kind.label(),
-                r.title
-            ),
-            Style::Body,
-            SMALL,
-            Ink::Black,
-        );
-        for a in &r.artifacts {
-            flow.paragraph(&a.sha256, Style::Mono, SMALL, Ink::Grey);
-        }
-        Ok(())
-    })?;
-    Ok(())
+}
+
+/// One exhibit's entry in a large case's exhibit list.
+fn compact_entry(flow: &mut Flow<'_>, ex: &Exhibit) {
+    let r = &ex.view.record;
+    flow.keep(2.0 * SMALL);
+    flow.paragraph(
+        &format!(
+            "{}  {}  {}: {}",
+            ex.reference,
+            r.captured_at,
+            r.kind.label(),
+            r.title
+        ),
+        Style::Body,
+        SMALL,
+        Ink::Black,
+    );
+    for a in &r.artifacts {
+        flow.paragraph(&a.sha256, Style::Mono, SMALL, Ink::Grey);
+    }
 }
 
 fn exhibit_pages(

@@ -179,6 +179,112 @@ fn a_fresh_export_verifies_and_is_recorded() {
     assert!(names.contains(&"data/items/AB-3-what-happened/note.txt".to_owned()));
 }
 
+/// A case of several pages of exhibits (the export walks them a page at a time, twice):
+/// every exhibit once, numbered in capture order across pages with a withdrawn item
+/// left out, and the same exhibits in the payload, both reports, the statement draft,
+/// the README and the export's event.
+#[test]
+fn a_case_of_many_pages_exports_every_exhibit_once_in_order() {
+    let t = tempfile::tempdir().unwrap();
+    let mut v = Vault::init(
+        &t.path().join("vault"),
+        env(3),
+        Some("correct horse battery staple"),
+    )
+    .unwrap();
+    let case = v.create_case("Many messages").unwrap();
+    let folder = t.path().join("messages");
+    fs::create_dir(&folder).unwrap();
+    for i in 0..601 {
+        fs::write(folder.join(format!("m{i:04}.txt")), format!("message {i}\n")).unwrap();
+    }
+    let imported = v
+        .import_files(&case, &[folder], &Context::default(), &mut |_| {}, &|| false)
+        .unwrap();
+    let ids: Vec<String> = imported
+        .into_iter()
+        .map(|(_, r)| match r.unwrap() {
+            safekeep_core::vault::Imported::New(rec) => rec.id,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    v.withdraw(&ids[300], "sent twice", true).unwrap();
+    let kept: Vec<&String> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 300)
+        .map(|(_, id)| id)
+        .collect();
+    let out = t.path().join("case.zip");
+    let s = v
+        .export(
+            &case,
+            &ExportOptions {
+                out: out.clone(),
+                exhibit_prefix: "AB".into(),
+                ..Default::default()
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(s.items, 600);
+    let r = never_panics_ok(&out, None);
+    assert_eq!(r.verdict, Verdict::Intact, "{:#?}", r.checks);
+    let entries = read_bag(&fs::read(&out).unwrap(), "case");
+    let text =
+        |name: &str| String::from_utf8(entries.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap();
+    let metas: Vec<serde_json::Value> = entries
+        .iter()
+        .filter(|(n, _)| n.ends_with("/metadata.json"))
+        .map(|(_, b)| serde_json::from_slice(b).unwrap())
+        .collect();
+    assert_eq!(metas.len(), 600);
+    for (n, (meta, id)) in metas.iter().zip(&kept).enumerate() {
+        assert_eq!(meta["exhibit"], format!("AB/{}", n + 1));
+        assert_eq!(meta["item"]["id"].as_str(), Some(id.as_str()));
+    }
+    let html = text("data/report/index.html");
+    let statement = text("data/report/statement-draft.txt");
+    let readme = text("README.txt");
+    for n in [1, 256, 257, 300, 301, 512, 513, 600] {
+        let reference = format!("AB/{n}");
+        assert_eq!(
+            html.matches(&format!(">{reference}<")).count(),
+            1,
+            "{reference} in the list"
+        );
+        assert_eq!(
+            html.matches(&format!(">{reference}: ")).count(),
+            1,
+            "{reference}'s section"
+        );
+        assert_eq!(
+            statement.matches(&format!("exhibit {reference} ")).count(),
+            1,
+            "{reference} in the statement"
+        );
+    }
+    assert!(!html.contains("AB/601"));
+    assert_eq!(html.matches("<section class=\"item\"").count(), 600);
+    assert!(readme.contains("Trusted timestamps: none"));
+    let manifest = text("manifest-sha256.txt");
+    assert_eq!(
+        manifest.lines().filter(|l| l.contains("/metadata.json")).count(),
+        600
+    );
+    let event: serde_json::Value =
+        serde_json::from_str(&v.events(&case).unwrap().pop().unwrap().body).unwrap();
+    let listed = event["data"]["exhibits"].as_array().unwrap();
+    assert_eq!(listed.len(), 600);
+    for (n, (x, id)) in listed.iter().zip(&kept).enumerate() {
+        assert_eq!(x["ref"], format!("AB/{}", n + 1));
+        assert_eq!(x["item_id"].as_str(), Some(id.as_str()));
+    }
+    // The event's body is canonical, as if it had been built as one value.
+    let body = v.events(&case).unwrap().pop().unwrap().body;
+    assert_eq!(canonical::to_bytes(&event).unwrap(), body.as_bytes());
+}
+
 #[test]
 fn exports_are_deterministic() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

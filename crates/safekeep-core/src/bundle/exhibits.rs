@@ -98,11 +98,15 @@ impl Vault {
                 return Ok(seen);
             };
             after = Some(last.clone());
+            let last_page = page.len() < PAGE as usize;
             for (row, _) in page {
                 let view = self.view(row)?;
                 let ex = self.exhibit(view, prefix, &kept, &mut n)?;
                 seen += 1;
                 each(ex)?;
+            }
+            if last_page {
+                return Ok(seen);
             }
         }
     }

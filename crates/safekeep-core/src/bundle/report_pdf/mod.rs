@@ -103,9 +103,7 @@ impl Vault {
         if facts.count == 0 {
             return Err(ExportError::Empty(case.id));
         }
-        let events = events::list(self.conn(), &case.id)
-            .map_err(vault::Error::from)?
-            .len();
+        let events = usize::try_from(case.event_count).unwrap_or(usize::MAX);
         let ctx = BagContext {
             bag: String::new(),
             case_id: case.id,

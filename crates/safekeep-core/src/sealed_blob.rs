@@ -324,10 +324,14 @@ impl<R: Read + Seek> SealReader<R> {
             return Err(bad("its recorded length does not fit"));
         }
         reader.remaining = content;
-        reader.inner.seek(SeekFrom::Start(header_len as u64))?;
-        reader.buf.clear();
-        reader.at = 0;
-        reader.next = 0;
+        if chunks > 1 {
+            reader.inner.seek(SeekFrom::Start(header_len as u64))?;
+            reader.buf.clear();
+            reader.at = 0;
+            reader.next = 0;
+        }
+        // A blob of one chunk (most small files) is read from the chunk just checked,
+        // not read and decrypted a second time.
         Ok(reader)
     }
 

@@ -27,7 +27,6 @@ use super::exhibits::{CaseFacts, Exhibit, Walk};
 use super::export::{BagContext, ExportError};
 use super::{format, output};
 use crate::clock::utc_rfc3339;
-use crate::db::events;
 use crate::item::ItemKind;
 use crate::vault::{self, ItemTimestamp, Vault};
 use layout::{BODY, Flow, Fonts, Ink, SMALL, Style, WIDTH};

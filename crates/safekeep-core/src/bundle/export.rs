@@ -192,7 +192,6 @@ impl Vault {
         if count == 0 {
             return Err(ExportError::Empty(case.id));
         }
-        let events = case.event_count;
         let now = self.now();
         // `case.zip.age` holds the bag of `case.zip`: the same folder name either way.
         let name = out
@@ -233,7 +232,7 @@ impl Vault {
             .and_then(|snapshot| {
                 let w = Output::new(file, options.encryption.as_ref())
                     .map_err(ExportError::from)
-                    .and_then(|output| self.write_bag(output, &ctx, count, events, options, progress));
+                    .and_then(|output| self.write_bag(output, &ctx, count, options, progress));
                 drop(snapshot);
                 w
             });
@@ -286,7 +285,7 @@ impl Vault {
         })
     }
 
-    /// Writes the whole bag. The PDF report is made first, by its own walks over the
+    /// Writes the whole bag. The PDF report is made first, by a walk of its own over the
     /// exhibits, into a sealed scratch file, so that its layout is gone before the zip's
     /// entry table grows; then one walk writes every exhibit's files, while what comes
     /// after the payload (the HTML report, the statement draft, the README's timestamp
@@ -297,11 +296,12 @@ impl Vault {
         file: Output,
         ctx: &BagContext,
         count: usize,
-        events: u64,
         options: &ExportOptions,
         progress: &mut dyn FnMut(ExportProgress),
     ) -> Result<Written, ExportError> {
         let timestamper = options.timestamper.as_ref();
+        // Read inside the snapshot, so the reports count the events the audit log holds.
+        let events = self.resolve_case(&ctx.case_id)?.event_count;
         let scratch = self.blobs().tmp_dir();
         let io_err = |source| ExportError::Write {
             path: PathBuf::from(&ctx.bag),
@@ -343,6 +343,9 @@ impl Vault {
             Ok(())
         })?;
         exhibits.push(b']');
+        if written == 0 {
+            return Err(ExportError::Empty(ctx.case_id.clone()));
+        }
         w.add_generated(AUDIT_LOG, true, |out| {
             events::for_each(self.conn(), &ctx.case_id, &mut |e| {
                 writeln!(
@@ -390,9 +393,11 @@ impl Vault {
         w.add(PUBLIC_KEY, pem.as_bytes(), true)?;
         w.add(SIGNATURE, &self.key().sign(tag.as_bytes()), false)?;
         for (reference, item_id) in &stamped {
-            let Some((commitment, row)) = self.item_token(item_id)? else {
-                continue;
-            };
+            let (commitment, row) = self.item_token(item_id)?.ok_or_else(|| {
+                io_err(io::Error::other(format!(
+                    "the trusted timestamp of exhibit {reference} could not be read again"
+                )))
+            })?;
             let at = |ext: &str| format!("{}{}.{ext}", stamps::DIR, stamps::stem(reference));
             w.add(&at("tsr"), row.token.as_deref().unwrap_or_default(), false)?;
             w.add(&at("commitment"), &commitment, true)?;

@@ -98,6 +98,10 @@ impl Vault {
             return Err(ExportError::Exists(out.to_owned()));
         }
         let case = self.resolve_case(case_id)?;
+        // Every walk of the report, and the counts on its cover, see the same vault,
+        // whatever the app records meanwhile.
+        let snapshot = self.conn().unchecked_transaction().map_err(vault::Error::from)?;
+        let case = self.resolve_case(&case.id)?;
         let facts = self.case_facts(&case.id)?;
         if facts.count == 0 {
             return Err(ExportError::Empty(case.id));
@@ -115,8 +119,6 @@ impl Vault {
             path: out.to_owned(),
             source,
         };
-        // Every walk of the report sees the same exhibits, whatever the app does meanwhile.
-        let snapshot = self.conn().unchecked_transaction().map_err(vault::Error::from)?;
         let rendered = render(
             &ctx,
             Origin::OnDemand,

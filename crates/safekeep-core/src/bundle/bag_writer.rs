@@ -104,9 +104,7 @@ impl<'a> BagWriter<'a> {
     /// payload manifest, the tag files of [`format::TAG_FILES`] in the tag manifest.
     pub fn add(&mut self, path: &str, bytes: &[u8], deflate: bool) -> Result<String, ExportError> {
         let (sha, _) = self.add_stream(path, &mut &bytes[..], bytes.len() as u64, deflate, &mut |_| {})?;
-        if format::TAG_FILES.contains(&path) {
-            self.tag_manifest.push((sha.clone(), path.to_owned()));
-        }
+        self.tag(path, &sha);
         Ok(sha)
     }
 
@@ -195,9 +193,7 @@ impl<'a> BagWriter<'a> {
         write(&mut out).map_err(io_err)?;
         let (sha, len) = (hex::encode(out.hasher.finalize()), out.len);
         self.record(path, &sha, len)?;
-        if format::TAG_FILES.contains(&path) {
-            self.tag_manifest.push((sha.clone(), path.to_owned()));
-        }
+        self.tag(path, &sha);
         Ok(sha)
     }
 
@@ -219,9 +215,7 @@ impl<'a> BagWriter<'a> {
             self.generated_options(deflate, len),
             &mut |_| {},
         )?;
-        if format::TAG_FILES.contains(&path) {
-            self.tag_manifest.push((sha.clone(), path.to_owned()));
-        }
+        self.tag(path, &sha);
         Ok(sha)
     }
 
@@ -236,6 +230,13 @@ impl<'a> BagWriter<'a> {
             .take()
             .ok_or_else(|| io_err(io::Error::other("the manifest was already written")))?;
         self.add_scratch(format::MANIFEST, scratch, true)
+    }
+
+    /// Lists a tag file of [`format::TAG_FILES`] in the tag manifest.
+    fn tag(&mut self, path: &str, sha: &str) {
+        if format::TAG_FILES.contains(&path) {
+            self.tag_manifest.push((sha.to_owned(), path.to_owned()));
+        }
     }
 
     fn record(&mut self, path: &str, sha: &str, len: u64) -> Result<(), ExportError> {

@@ -62,6 +62,7 @@ const MIGRATIONS: &[&[&str]] = &[
     &[messages::MIGRATION_6],
     &[handover_files::MIGRATION_7],
     &[video_hashes::MIGRATION_8, perceptual_queue::MIGRATION_8],
+    &[events::MIGRATION_9],
 ];
 
 /// The schema version that added `perceptual_hashes`: older vaults get their images

@@ -308,8 +308,7 @@ impl Vault {
             source,
         };
         let zip_err = |e: zip::result::ZipError| io_err(io::Error::other(e));
-        let pdf = self.report_to_scratch(ctx, events, options.report, &scratch)?;
-        let total = artifacts::size_of_case(self.conn(), &ctx.case_id).map_err(vault::Error::from)?;
+        let (pdf, total) = self.report_to_scratch(ctx, events, options.report, &scratch)?;
         let mut w = BagWriter::new(file, ctx, &scratch)?;
         w.add("bagit.txt", BAGIT_TXT.as_bytes(), true)?;
         let mut html = HtmlReport::new(&scratch).map_err(io_err)?;
@@ -484,20 +483,25 @@ impl Vault {
         Ok(())
     }
 
-    /// Renders the PDF report into a sealed scratch file.
+    /// Renders the PDF report into a sealed scratch file; returns it and the bytes of the
+    /// exhibits' files (the export's progress total), counted on the report's walk.
     fn report_to_scratch(
         &self,
         ctx: &BagContext,
         events: u64,
         report: ReportOptions,
         dir: &std::path::Path,
-    ) -> Result<Scratch, ExportError> {
+    ) -> Result<(Scratch, u64), ExportError> {
         let facts = self.case_facts(&ctx.case_id)?;
+        let mut total = 0u64;
         let rendered = report_pdf::render(
             ctx,
             Origin::Bundle(&ctx.bag),
             (&facts, &mut |each| {
-                self.for_each_exhibit(&ctx.case_id, &ctx.prefix, each)
+                self.for_each_exhibit(&ctx.case_id, &ctx.prefix, &mut |ex| {
+                    total += ex.view.record.artifacts.iter().map(|a| a.size).sum::<u64>();
+                    each(ex)
+                })
             }),
             usize::try_from(events).unwrap_or(usize::MAX),
             report,
@@ -509,7 +513,7 @@ impl Vault {
         };
         let mut pdf = Scratch::new(dir).map_err(write_err)?;
         pdf.write_all(&rendered.pdf).map_err(write_err)?;
-        Ok(pdf)
+        Ok((pdf, total))
     }
 }
 

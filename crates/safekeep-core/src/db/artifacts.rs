@@ -39,15 +39,6 @@ pub fn insert(conn: &Connection, row: &ArtifactRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The bytes of every artifact of a case's items that are not withdrawn.
-pub fn size_of_case(conn: &Connection, case_id: &str) -> rusqlite::Result<u64> {
-    conn.prepare_cached(
-        "SELECT coalesce(sum(a.size), 0) FROM items i JOIN artifacts a ON a.item_id = i.id
-         WHERE i.case_id = ?1 AND i.withdrawn_at IS NULL",
-    )?
-    .query_row([case_id], |r| r.get(0))
-}
-
 /// Lists one item's artifacts in order, or every artifact when `item_id` is None.
 pub fn list(conn: &Connection, item_id: Option<&str>) -> rusqlite::Result<Vec<ArtifactRow>> {
     // Two statements, not `?1 IS NULL OR item_id = ?1`: SQLite cannot use the primary

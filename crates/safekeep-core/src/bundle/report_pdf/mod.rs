@@ -221,25 +221,33 @@ pub(super) fn render(
         annex(&mut flow, ctx, full, &shown);
     }
     let footer = format!("case {} · exhibits {}", ctx.case_id, ctx.prefix);
-    let mut last = String::new();
-    for (archival, conformance) in [(Some(Archival::A2_U), "PDF/A-2u"), (None, "PDF 1.7")] {
-        let mut config = ConfigurationBuilder::new();
-        if let Some(a) = archival {
-            config = config.with_archival_validator(a);
+    // Pages are drawn on a thread of this pool and compressed on all of its threads
+    // (krilla's deflate at level 6 was a fifth of a large export's time).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("safekeep-report-{i}"))
+        .build()
+        .map_err(|e| fail(format!("no thread for the report ({e})")))?;
+    pool.install(|| {
+        let mut last = String::new();
+        for (archival, conformance) in [(Some(Archival::A2_U), "PDF/A-2u"), (None, "PDF 1.7")] {
+            let mut config = ConfigurationBuilder::new();
+            if let Some(a) = archival {
+                config = config.with_archival_validator(a);
+            }
+            let settings = SerializeSettings {
+                configuration: config.finish().map_err(|e| fail(format!("{e:?}")))?,
+                ..SerializeSettings::default()
+            };
+            let mut doc = Document::new_with(settings);
+            flow.finish(&mut doc, &footer);
+            doc.set_metadata(metadata(ctx));
+            match doc.finish() {
+                Ok(pdf) => return Ok(Rendered { pdf, conformance }),
+                Err(e) => last = format!("{e:?}"),
+            }
         }
-        let settings = SerializeSettings {
-            configuration: config.finish().map_err(|e| fail(format!("{e:?}")))?,
-            ..SerializeSettings::default()
-        };
-        let mut doc = Document::new_with(settings);
-        flow.finish(&mut doc, &footer);
-        doc.set_metadata(metadata(ctx));
-        match doc.finish() {
-            Ok(pdf) => return Ok(Rendered { pdf, conformance }),
-            Err(e) => last = format!("{e:?}"),
-        }
-    }
-    Err(fail(format!("the PDF report could not be written ({last})")))
+        Err(fail(format!("the PDF report could not be written ({last})")))
+    })
 }
 
 fn metadata(ctx: &BagContext) -> Metadata {

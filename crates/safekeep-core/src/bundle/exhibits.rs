@@ -11,7 +11,6 @@ use std::collections::HashMap;
 
 use super::export::ExportError;
 use super::format;
-use super::timestamps::{self as stamps, ExhibitStamp};
 use crate::db::items::{self, PageCursor};
 use crate::vault::{self, ItemTimestamp, ItemView, Vault};
 
@@ -24,7 +23,6 @@ pub(super) struct Exhibit {
     pub folder: String,
     pub view: ItemView,
     pub files: Vec<String>,
-    pub stamp: Option<ExhibitStamp>,
     /// The runs of a conversation's messages marked as exhibits, read for the report.
     pub transcripts: Vec<Transcript>,
 }
@@ -35,6 +33,18 @@ pub(super) struct Transcript {
     pub to: u32,
     pub note: Option<String>,
     pub messages: Vec<crate::vault::Message>,
+}
+
+impl Exhibit {
+    /// The authority and time of its trusted timestamp, if it has one. (The token, the
+    /// bytes it covers and the chain, kilobytes each, are read when their files are
+    /// written, not held.)
+    pub fn stamp(&self) -> Option<(&str, &str)> {
+        match &self.view.timestamp {
+            Some(ItemTimestamp::Stamped { tsa, gen_time, .. }) => Some((tsa, gen_time)),
+            _ => None,
+        }
+    }
 }
 
 /// Walks every exhibit of a case, in order, calling the closure with each; returns how
@@ -147,14 +157,6 @@ impl Vault {
                 )
             }
         };
-        let stamp = match &view.timestamp {
-            Some(ItemTimestamp::Stamped { tsa, gen_time, .. }) => Some(ExhibitStamp {
-                stem: stamps::stem(&reference),
-                gen_time: gen_time.clone(),
-                tsa: tsa.clone(),
-            }),
-            _ => None,
-        };
         let mut transcripts = Vec::new();
         for a in &view.annotations {
             if let crate::vault::AnnotationBody::Messages { from, to, note } = &a.body {
@@ -171,7 +173,6 @@ impl Vault {
             folder,
             view,
             files,
-            stamp,
             transcripts,
         })
     }

@@ -317,23 +317,19 @@ impl Vault {
         // ≈ 70 bytes an exhibit; sized once rather than doubled as it grows.
         let mut exhibits = Vec::with_capacity(2 + count.saturating_mul(72));
         exhibits.push(b'[');
-        let mut written = 0;
         let mut stamped = Vec::new();
         let mut done = 0u64;
-        self.for_each_exhibit(&ctx.case_id, &ctx.prefix, &mut |ex| {
+        let written = self.for_each_exhibit(&ctx.case_id, &ctx.prefix, &mut |ex| {
             self.write_exhibit(&mut w, &ex, (&mut done, total), progress)?;
             html.add(&ex).map_err(io_err)?;
             statement.add(&ex).map_err(io_err)?;
-            readme_stamps
-                .add(&ex.reference, ex.stamp.as_ref())
-                .map_err(io_err)?;
-            if ex.stamp.is_some() {
+            readme_stamps.add(&ex).map_err(io_err)?;
+            if ex.stamp().is_some() {
                 stamped.push((ex.reference.clone(), ex.view.record.id.clone()));
             }
-            if written > 0 {
+            if exhibits.len() > 1 {
                 exhibits.push(b',');
             }
-            written += 1;
             exhibits.extend_from_slice(b"{\"item_id\":");
             canonical::push_str(&ex.view.record.id, &mut exhibits);
             exhibits.extend_from_slice(b",\"ref\":");

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+use super::exhibits::Exhibit;
 use super::scratch::Scratch;
 
 use crate::vault::ObtainedToken;
@@ -31,18 +32,6 @@ impl fmt::Debug for Stamper {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Stamper")
     }
-}
-
-/// That an exhibit has a token, and from whom. The token, the bytes it covers and the
-/// chain (kilobytes each) are read when their files are written, not held.
-#[derive(Debug, Clone)]
-pub(super) struct ExhibitStamp {
-    /// The exhibit reference with `/` as `-`, e.g. `AB-1`.
-    pub stem: String,
-    /// The authority's time.
-    pub gen_time: String,
-    /// The authority's address.
-    pub tsa: String,
 }
 
 /// `AB/1` → `AB-1`.
@@ -72,15 +61,15 @@ impl ReadmeStamps {
     }
 
     /// Adds an exhibit's line.
-    pub fn add(&mut self, reference: &str, stamp: Option<&ExhibitStamp>) -> io::Result<()> {
-        let line = match stamp {
-            Some(st) => {
+    pub fn add(&mut self, ex: &Exhibit) -> io::Result<()> {
+        let reference = &ex.reference;
+        let line = match ex.stamp() {
+            Some((tsa, gen_time)) => {
                 self.any = true;
+                let stem = stem(reference);
                 format!(
-                    "   {reference}: timestamped {} by {}\n     {}\n\n",
-                    st.gen_time,
-                    st.tsa,
-                    openssl_command(&st.stem, &format!("{DIR}{}.commitment", st.stem))
+                    "   {reference}: timestamped {gen_time} by {tsa}\n     {}\n\n",
+                    openssl_command(&stem, &format!("{DIR}{stem}.commitment"))
                 )
             }
             None => format!("   {reference}: no trusted timestamp\n\n"),

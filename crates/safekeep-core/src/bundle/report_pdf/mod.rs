@@ -97,11 +97,10 @@ impl Vault {
         if out.exists() {
             return Err(ExportError::Exists(out.to_owned()));
         }
-        let case = self.resolve_case(case_id)?;
         // Every walk of the report, and the counts on its cover, see the same vault,
         // whatever the app records meanwhile.
         let snapshot = self.conn().unchecked_transaction().map_err(vault::Error::from)?;
-        let case = self.resolve_case(&case.id)?;
+        let case = self.resolve_case(case_id)?;
         let facts = self.case_facts(&case.id)?;
         if facts.count == 0 {
             return Err(ExportError::Empty(case.id));

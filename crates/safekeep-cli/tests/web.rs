@@ -281,7 +281,7 @@ fn captures_a_page_over_https_with_its_chain_warc_and_render() {
     let requests = s.servers.requests();
     let ours: Vec<_> = requests
         .iter()
-        .filter(|(_, ua)| ua.contains("Safekeep/"))
+        .filter(|(_, ua)| ua == safekeep_capture::web::fetch::USER_AGENT)
         .collect();
     assert_eq!(ours.len(), 1, "{requests:?}");
     assert!(

@@ -11,7 +11,7 @@
 //! the address the user gave, and the redirects it answers with, are ever requested.
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -30,17 +30,15 @@ use url::Url;
 use super::tls::{CertificateInfo, RecordingVerifier, Verdict, describe_chain};
 use super::{Limits, WebError};
 
+/// The `User-Agent` sent: an ordinary desktop Chrome's. A site that recognised an
+/// evidence tool could answer it differently from its visitors (or warn the person
+/// being documented); what was sent is recorded with each request.
+pub const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36";
+
 /// Headers sent with every request, in this order (after `Host`). `identity` asks for the
 /// body as the server stores it, so the saved body is the file itself, not a compression.
 pub const REQUEST_HEADERS: [(&str, &str); 4] = [
-    (
-        "User-Agent",
-        concat!(
-            "Mozilla/5.0 (compatible; Safekeep/",
-            env!("CARGO_PKG_VERSION"),
-            "; evidence capture)"
-        ),
-    ),
+    ("User-Agent", USER_AGENT),
     (
         "Accept",
         "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -116,17 +114,37 @@ pub struct TlsSession {
     pub chain_pem: String,
 }
 
-/// Fetches `url`, following redirects, and returns every exchange in order.
+/// Fetches `url`, following redirects, and returns every exchange in order. A redirect
+/// is not followed to a private address ([`is_private`]) unless the address asked for
+/// was one itself.
 pub async fn fetch(url: &Url, limits: &Limits, roots: Arc<RootCertStore>) -> Result<Vec<Exchange>, WebError> {
-    let mut exchanges = Vec::new();
+    fetch_from(url, limits, roots, None).await
+}
+
+/// [`fetch`], with the first hop's address taken as private or not (`first_private`)
+/// instead of judged by where it connected: how a site on the internet redirecting to
+/// this computer is tested, with both on loopback.
+async fn fetch_from(
+    url: &Url,
+    limits: &Limits,
+    roots: Arc<RootCertStore>,
+    first_private: Option<bool>,
+) -> Result<Vec<Exchange>, WebError> {
+    let mut exchanges: Vec<Exchange> = Vec::new();
     let mut next = url.clone();
+    // The person may ask for an address on their own computer or network; a site may
+    // not send Safekeep there.
+    let mut private_ok = true;
     loop {
-        let exchange = tokio::time::timeout(limits.timeout, hop(&next, limits, roots.clone()))
+        let exchange = tokio::time::timeout(limits.timeout, hop(&next, limits, roots.clone(), private_ok))
             .await
             .map_err(|_| WebError::Timeout {
                 url: next.to_string(),
                 seconds: limits.timeout.as_secs(),
             })??;
+        if exchanges.is_empty() {
+            private_ok = first_private.unwrap_or_else(|| is_private(exchange.remote.ip()));
+        }
         let location = exchange.location.clone();
         exchanges.push(exchange);
         let Some(to) = location else { break };
@@ -145,11 +163,28 @@ pub async fn fetch(url: &Url, limits: &Limits, roots: Arc<RootCertStore>) -> Res
     Ok(exchanges)
 }
 
-async fn hop(url: &Url, limits: &Limits, roots: Arc<RootCertStore>) -> Result<Exchange, WebError> {
+async fn hop(
+    url: &Url,
+    limits: &Limits,
+    roots: Arc<RootCertStore>,
+    private_ok: bool,
+) -> Result<Exchange, WebError> {
     let began = Instant::now();
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(80);
-    let (addresses, dns) = resolve(url, &host, port).await?;
+    let (mut addresses, dns) = resolve(url, &host, port).await?;
+    if !private_ok {
+        // Judged on the addresses connected to, not the name: a public-looking name can
+        // resolve to this computer.
+        let refused: Vec<SocketAddr> = addresses.iter().filter(|a| is_private(a.ip())).copied().collect();
+        addresses.retain(|a| !is_private(a.ip()));
+        if let (true, Some(first)) = (addresses.is_empty(), refused.first()) {
+            return Err(WebError::RedirectPrivate {
+                to: url.to_string(),
+                address: first.ip().to_string(),
+            });
+        }
+    }
     let (tcp, remote) = connect(&host, &addresses).await?;
     let tap = Tap::default();
     let (exchange_tls, response) = if url.scheme() == "https" {
@@ -282,6 +317,50 @@ async fn resolve(
             }
             let answers = addresses.iter().map(|a| a.ip().to_string()).collect();
             Ok((addresses, Some(answers)))
+        }
+    }
+}
+
+/// Whether `ip` is on this computer or a private network rather than the internet:
+/// loopback, unspecified, link-local, private (RFC 1918), shared (100.64.0.0/10, CGNAT),
+/// broadcast and multicast, unique-local IPv6 (fc00::/7), site-local (fec0::/10), and the
+/// IPv6 forms that carry an IPv4 address (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`,
+/// NAT64 `64:ff9b::a.b.c.d`, 6to4 `2002:aabb:ccdd::`) judged by that address.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let embedded =
+                |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            if s[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified() {
+                return is_private(IpAddr::V4(embedded(s[6], s[7])));
+            }
+            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return is_private(IpAddr::V4(embedded(s[6], s[7])));
+            }
+            if s[0] == 0x2002 {
+                return is_private(IpAddr::V4(embedded(s[1], s[2])));
+            }
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
         }
     }
 }
@@ -481,6 +560,103 @@ fn raw_limit(limits: &Limits) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn private_addresses_are_recognised_in_every_form() {
+        for a in [
+            "127.0.0.1",
+            "127.8.9.10",
+            "10.0.0.1",
+            "172.16.5.4",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.127.255.254",
+            "0.0.0.0",
+            "0.1.2.3",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::1",
+            "::",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "fec0::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.1.2.3",
+            "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:c0a8:0101::1",
+        ] {
+            assert!(is_private(a.parse().expect(a)), "{a}");
+        }
+        for a in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "100.63.255.255",
+            "100.128.0.1",
+            "172.32.0.1",
+            "192.169.0.1",
+            "2606:4700::1111",
+            "::ffff:93.184.216.34",
+            "64:ff9b::808:808",
+            "2002:5db8:d822::1",
+        ] {
+            assert!(!is_private(a.parse().expect(a)), "{a}");
+        }
+    }
+
+    /// A loopback server on `ip` answering every request with `answer`.
+    fn serve(ip: &str, answer: String) -> u16 {
+        let listener = std::net::TcpListener::bind((ip, 0)).expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut stream = stream;
+                let mut buf = [0u8; 4096];
+                let _ = std::io::Read::read(&mut stream, &mut buf);
+                let _ = std::io::Write::write_all(&mut stream, answer.as_bytes());
+            }
+        });
+        port
+    }
+
+    fn run(url: &str, first_private: Option<bool>) -> Result<Vec<Exchange>, WebError> {
+        let url = Url::parse(url).expect("url");
+        let roots = Arc::new(RootCertStore::empty());
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(fetch_from(&url, &Limits::default(), roots, first_private))
+    }
+
+    #[test]
+    fn a_site_on_the_internet_cannot_redirect_to_this_computer() {
+        // 127.0.0.2: another address of this computer (Linux and Windows answer on all
+        // of 127.0.0.0/8).
+        let inside = serve(
+            "127.0.0.2",
+            "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\ninside".into(),
+        );
+        let outside = serve(
+            "127.0.0.1",
+            format!(
+                "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.2:{inside}/admin\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        // The first server stands for a site on the internet: the redirect is refused,
+        // judged by the address it would connect to.
+        let e = run(&format!("http://127.0.0.1:{outside}/"), Some(false)).expect_err("refused");
+        assert_eq!(e.code(), "redirect_private", "{e}");
+        assert!(e.to_string().contains("127.0.0.2"), "{e}");
+        // Asked for by the person (the first address is itself private): followed.
+        let got = run(&format!("http://127.0.0.1:{outside}/"), None).expect("followed");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].body, b"inside");
+    }
 
     #[test]
     fn head_length_finds_the_blank_line() {

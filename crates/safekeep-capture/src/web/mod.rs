@@ -13,6 +13,7 @@ pub mod browser;
 pub mod cdp;
 pub mod fetch;
 pub mod media;
+pub mod redact;
 pub mod render;
 pub mod spool;
 pub mod tls;
@@ -32,6 +33,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use fetch::Exchange;
+use redact::Removed;
 use render::{RenderInfo, RenderOptions, Rendered};
 
 /// Longest address accepted. Browsers and servers commonly stop near 8 KiB; 32 KiB leaves
@@ -194,6 +196,16 @@ pub enum WebError {
         /// Where it pointed.
         to: String,
     },
+    /// A redirect pointed at this computer or a private network, from a site that is not.
+    #[error(
+        "the site redirected to {to}, which is at {address}: this computer or a private network, not the internet. Safekeep does not follow a site there (it could reach devices on this network the site should not). To capture that address, give it yourself. Nothing was saved."
+    )]
+    RedirectPrivate {
+        /// Where it pointed.
+        to: String,
+        /// The private address it led to.
+        address: String,
+    },
     /// The body is over the cap.
     #[error(
         "{url} sends more than {} MiB, the limit for one capture. If this is expected (a long video, for example), capture it with `safekeep capture url --max-body-mib N`, or capture the screen instead. Nothing was saved.",
@@ -235,6 +247,7 @@ impl WebError {
             Self::Timeout { .. } => "timeout",
             Self::TooManyRedirects { .. } => "too_many_redirects",
             Self::RedirectScheme { .. } => "redirect_refused",
+            Self::RedirectPrivate { .. } => "redirect_private",
             Self::TooLarge { .. } => "too_large",
             Self::Protocol { .. } => "http_failed",
             Self::Browser(_) => "no_browser",
@@ -418,9 +431,10 @@ pub fn capture(
     let last = exchanges
         .last()
         .ok_or_else(|| WebError::Input("no request was made".into()))?;
+    let kept: Vec<Kept> = exchanges.iter().chain(&videos.exchanges).map(Kept::of).collect();
     let summary = Summary {
         browser: None,
-        final_url: last.url.to_string(),
+        final_url: redact::address_only(last.url.as_str()),
         status: last.status,
         requests: exchanges.len(),
         certificate_verified: last.tls.as_ref().map(|t| t.verification.verified),
@@ -438,7 +452,7 @@ pub fn capture(
             total: began.elapsed().as_millis() as u64,
         },
     };
-    let mut machine = describe(request, &url, &exchanges, &rendered, &started, &finished);
+    let mut machine = describe(request, &url, &exchanges, &kept, &rendered, &started, &finished);
     if let Some(report) = &summary.media {
         machine["media"] = serde_json::to_value(report).unwrap_or(Value::Null);
         machine["media"]["exchanges"] = videos
@@ -446,7 +460,7 @@ pub fn capture(
             .iter()
             .map(|e| {
                 json!({
-                    "url": e.url.as_str(),
+                    "url": redact::address_only(e.url.as_str()),
                     "sent_at": e.sent_at.to_rfc3339(),
                     "remote_ip": e.remote.ip().to_string(),
                     "status": e.status,
@@ -456,7 +470,8 @@ pub fn capture(
             })
             .collect();
     }
-    let files = files(exchanges, videos, &machine, rendered.ok(), &started)?;
+    redact::addresses_in(&mut machine);
+    let files = files(exchanges, kept, videos, &machine, rendered.ok(), &started)?;
     let title = match url.host_str() {
         Some(host) => format!("Web page {}{}", unicode_host(host), path_hint(&url)),
         None => format!("Web page {url}"),
@@ -475,8 +490,10 @@ pub fn capture(
 }
 
 /// Seals a capture made by [`capture`] into `case`.
-pub fn store(vault: &mut Vault, case_id: &str, page: WebCapture) -> Result<Captured, WebError> {
+pub fn store(vault: &mut Vault, case_id: &str, mut page: WebCapture) -> Result<Captured, WebError> {
     let began = Instant::now();
+    let source = page.item.context.source_url.take();
+    page.item.context.source_url = source.map(|u| redact::address_only(&u));
     let item = vault.add_capture(case_id, page.item, &mut || {})?;
     let mut summary = page.summary;
     summary.millis.store = began.elapsed().as_millis() as u64;
@@ -555,11 +572,19 @@ fn describe(
     request: &WebRequest,
     url: &Url,
     exchanges: &[Exchange],
+    kept: &[Kept],
     rendered: &Result<Rendered, String>,
     started: &DateTime<chrono::FixedOffset>,
     finished: &DateTime<chrono::FixedOffset>,
 ) -> Value {
-    let hops: Vec<Value> = exchanges.iter().map(describe_exchange).collect();
+    let hops: Vec<Value> = exchanges.iter().zip(kept).map(describe_exchange).collect();
+    let mut removed = Removed::default();
+    for k in kept {
+        removed.add(&k.removed);
+    }
+    if let Ok(r) = rendered {
+        removed.password_fields += r.password_fields;
+    }
     let render: Value = match rendered {
         Ok(r) => serde_json::to_value::<&RenderInfo>(&r.info).unwrap_or(Value::Null),
         Err(why) => json!({ "skipped": why }),
@@ -567,10 +592,10 @@ fn describe(
     let mut machine = json!({
         "source": "web",
         "method": "HTTP/1.1 GET by Safekeep (hyper over rustls), one connection per request, bytes recorded as sent and received; rendered separately by a headless Chromium-family browser",
-        "requested": request.url.trim(),
-        "url": url.as_str(),
+        "requested": redact::address_only(request.url.trim()),
+        "url": redact::address_only(url.as_str()),
         "host_unicode": url.host_str().map(unicode_host),
-        "final_url": exchanges.last().map(|e| e.url.as_str()),
+        "final_url": kept.get(exchanges.len().wrapping_sub(1)).map(|k| k.url.as_str()),
         "status": exchanges.last().map(|e| e.status),
         "started": started.to_rfc3339(),
         "finished": finished.to_rfc3339(),
@@ -583,6 +608,7 @@ fn describe(
         "extra_authorities": request.extra_authorities.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "exchanges": hops,
         "render": render,
+        "login_secrets_removed": removed.record(),
         "os": std::env::consts::OS,
     });
     if let Some(c) = &request.check_again {
@@ -591,10 +617,10 @@ fn describe(
     machine
 }
 
-fn describe_exchange(ex: &Exchange) -> Value {
+fn describe_exchange((ex, kept): (&Exchange, &Kept)) -> Value {
     let mut request_headers = [httparse::EMPTY_HEADER; 64];
     let mut parsed = httparse::Request::new(&mut request_headers);
-    let sent: Vec<(String, String)> = match parsed.parse(&ex.request) {
+    let sent: Vec<(String, String)> = match parsed.parse(&kept.request) {
         Ok(_) => parsed
             .headers
             .iter()
@@ -602,8 +628,9 @@ fn describe_exchange(ex: &Exchange) -> Value {
             .collect(),
         Err(_) => Vec::new(),
     };
+    let body = kept.body.as_deref().unwrap_or(&ex.body);
     json!({
-        "url": ex.url.as_str(),
+        "url": kept.url,
         "method": parsed.method.unwrap_or("GET"),
         "sent_at": ex.sent_at.to_rfc3339(),
         "received_at": ex.received_at.to_rfc3339(),
@@ -613,13 +640,71 @@ fn describe_exchange(ex: &Exchange) -> Value {
         "request_headers": sent,
         "status": ex.status,
         "reason": ex.reason,
-        "response_headers": ex.headers,
-        "body_bytes": ex.body.len(),
-        "body_sha256": hex::encode(Sha256::digest(&ex.body)),
-        "redirect_to": ex.location.as_ref().map(Url::as_str),
+        "response_headers": kept.headers,
+        "body_bytes": body.len(),
+        "body_sha256": hex::encode(Sha256::digest(body)),
+        "body_redacted": kept.body.is_some().then_some(true),
+        "redirect_to": ex.location.as_ref().map(|l| redact::address_only(l.as_str())),
         "millis": ex.millis,
         "tls": ex.tls,
     })
+}
+
+/// One exchange of Safekeep's own fetch as it is written: the wire bytes with login
+/// secrets removed (docs/security.md § "Login secrets in web captures").
+struct Kept {
+    /// The address, redacted: the records' target everywhere.
+    url: String,
+    /// The request as sent, redacted.
+    request: Vec<u8>,
+    /// The response head as received, redacted.
+    head: Vec<u8>,
+    /// The body, when secret values were removed from it (else the one received).
+    body: Option<Vec<u8>>,
+    /// The response headers, redacted.
+    headers: Vec<(String, String)>,
+    /// What was removed.
+    removed: Removed,
+}
+
+impl Kept {
+    fn of(ex: &Exchange) -> Self {
+        let mut removed = Removed::default();
+        let url = redact::address(ex.url.as_str(), &mut removed);
+        // The address is also in the request line: counted once.
+        let request = redact::wire_request(&ex.request, &mut Removed::default());
+        let headers = redact::headers(&ex.headers, &mut Removed::default());
+        let before = removed.clone();
+        let body = ex
+            .header("content-type")
+            .and_then(|t| redact::body(t, &ex.body, &mut removed));
+        let note = if body.is_some() {
+            browser::message::redacted_field(&before, &removed)
+        } else {
+            String::new()
+        };
+        let raw_head = &ex.response[..ex.head_len.min(ex.response.len())];
+        let head = redact::wire_response_head(raw_head, body.as_ref().map(Vec::len), &note, &mut removed);
+        Self {
+            url,
+            request,
+            head,
+            body,
+            headers,
+            removed,
+        }
+    }
+
+    fn warc<'a>(&'a self, ex: &'a Exchange) -> warc::WarcExchange<'a> {
+        let mut view = warc::WarcExchange::from(ex);
+        view.url = &self.url;
+        view.request = &self.request;
+        view.response_head = &self.head;
+        if let Some(b) = &self.body {
+            view.body = warc::Payload::Bytes(b);
+        }
+        view
+    }
 }
 
 /// One file of a capture.
@@ -637,6 +722,7 @@ pub(crate) fn captured_file(role: &str, name: &str, media_type: &str, bytes: Vec
 /// body moves into its file instead of being copied.
 fn files(
     mut exchanges: Vec<Exchange>,
+    kept: Vec<Kept>,
     videos: media::Kept,
     machine: &Value,
     rendered: Option<Rendered>,
@@ -654,7 +740,8 @@ fn files(
     let views: Vec<warc::WarcExchange<'_>> = exchanges
         .iter()
         .chain(&videos.exchanges)
-        .map(Into::into)
+        .zip(&kept)
+        .map(|(ex, k)| k.warc(ex))
         .collect();
     let warc = warc::write(&info, &views, &metadata, &mut rand::rng())
         .map_err(|e| WebError::Input(format!("the WARC could not be written ({e})")))?
@@ -693,10 +780,14 @@ fn files(
     let chains: Vec<String> = exchanges
         .iter()
         .chain(&videos.exchanges)
-        .filter_map(|e| e.tls.as_ref().map(|t| format!("# {}\n{}", e.url, t.chain_pem)))
+        .zip(&kept)
+        .filter_map(|(e, k)| e.tls.as_ref().map(|t| format!("# {}\n{}", k.url, t.chain_pem)))
         .collect();
+    let last_kept = kept.into_iter().nth(exchanges.len().wrapping_sub(1));
     if let Some(last) = exchanges.last_mut() {
-        files[1].bytes = std::mem::take(&mut last.body);
+        files[1].bytes = last_kept
+            .and_then(|k| k.body)
+            .unwrap_or_else(|| std::mem::take(&mut last.body));
     }
     if !chains.is_empty() {
         files.push(file(

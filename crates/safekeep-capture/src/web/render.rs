@@ -42,6 +42,8 @@ pub struct Rendered {
     pub mhtml: Vec<u8>,
     /// The DOM after scripts ran, as HTML.
     pub dom: Vec<u8>,
+    /// Password fields blanked in `mhtml` and `dom`.
+    pub password_fields: usize,
     /// What is recorded about the render.
     pub info: RenderInfo,
 }
@@ -221,7 +223,7 @@ async fn capture(
         })
         .await
         .map_err(|e| failed("print the page to PDF", &e))?;
-    let (mhtml, dom) = documents(&page).await?;
+    let (mhtml, dom, password_fields) = documents(&page).await?;
     millis.documents = step.elapsed().as_millis() as u64;
     let full_page = png_size(&png).ok_or_else(|| "the browser's picture is not a valid PNG".to_owned())?;
     let _ = page.close().await;
@@ -230,6 +232,7 @@ async fn capture(
         pdf,
         mhtml,
         dom,
+        password_fields,
         info: RenderInfo {
             executable: options.browser.display().to_string(),
             browser: browser.product().to_owned(),
@@ -251,20 +254,29 @@ async fn capture(
 }
 
 /// The page as one MHTML file and its DOM as HTML, as they are now.
-pub(crate) async fn documents(page: &Page) -> Result<(Vec<u8>, Vec<u8>), String> {
+pub(crate) async fn documents(page: &Page) -> Result<(Vec<u8>, Vec<u8>, usize), String> {
     let failed = |what: &str, e: &dyn std::fmt::Display| format!("the browser could not {what} ({e})");
-    let mhtml = page
-        .execute(CaptureSnapshotParams::default())
-        .await
-        .map_err(|e| failed("save the page as MHTML", &e))?
-        .data
-        .into_bytes();
-    let dom = page
-        .content()
-        .await
-        .map_err(|e| failed("read the page's DOM", &e))?
-        .into_bytes();
-    Ok((mhtml, dom))
+    // Typed passwords are blanked for the two snapshots and put back after
+    // (docs/security.md § "Login secrets in web captures").
+    let worlds = super::redact::page::blank_passwords(page).await;
+    let snapshots = async {
+        let mhtml = page
+            .execute(CaptureSnapshotParams::default())
+            .await
+            .map_err(|e| failed("save the page as MHTML", &e))?
+            .data
+            .into_bytes();
+        let dom = page
+            .content()
+            .await
+            .map_err(|e| failed("read the page's DOM", &e))?
+            .into_bytes();
+        Ok::<_, String>((mhtml, dom))
+    }
+    .await;
+    let blanked = super::redact::page::restore_passwords(page, &worlds).await;
+    let (mhtml, dom) = snapshots?;
+    Ok((super::redact::mhtml_addresses(mhtml), dom, blanked))
 }
 
 fn png_size(png: &[u8]) -> Option<Size> {

@@ -13,7 +13,9 @@
 //! Each record is its own gzip member (Annex D: "each record … compressed individually"),
 //! so tools can seek to any record (the offsets are returned for the WACZ's index). Records written, in order: `warcinfo`; per hop a
 //! `request` and its `response` (linked by `WARC-Concurrent-To`); a `metadata` record
-//! with Safekeep's capture description, referring to the last response.
+//! with Safekeep's capture description, referring to the last response, whose target is
+//! `urn:safekeep:capture:<the warcinfo record's UUID>` (never a web address, which replay
+//! tools would serve instead of the page).
 //!
 //! Digests are `sha256:` + base32 (RFC 4648), the form WARC tools write. The block digest
 //! covers the whole block; the payload digest covers the HTTP message body exactly as it
@@ -239,7 +241,7 @@ pub fn write_into(
             Some(ex.body),
         )?;
         index.push(IndexEntry {
-            url: uri.clone(),
+            url: uri,
             date: ex.date,
             status: ex.status,
             mime: ex.mime.clone(),
@@ -247,16 +249,22 @@ pub fn write_into(
             offset,
             length: out.at - offset,
         });
-        last_response = Some((response_id, uri));
+        last_response = Some(response_id);
     }
-    if let Some((refers_to, uri)) = last_response {
+    if let Some(refers_to) = last_response {
+        // Not the page's address: replay tools (pywb) would serve this record in place of
+        // the page. The capture is named by its `warcinfo` record's id.
+        let capture = format!(
+            "urn:safekeep:capture:{}",
+            info_id.trim_start_matches("<urn:uuid:").trim_end_matches('>')
+        );
         record(
             out,
             &[
                 ("WARC-Type", "metadata".into()),
                 ("WARC-Record-ID", record_id(rng)),
                 ("WARC-Date", warc_date(&info.date)),
-                ("WARC-Target-URI", uri),
+                ("WARC-Target-URI", capture),
                 ("WARC-Refers-To", refers_to),
                 ("WARC-Warcinfo-ID", info_id),
                 ("Content-Type", "application/json".into()),

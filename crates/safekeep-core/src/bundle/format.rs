@@ -131,7 +131,15 @@ pub fn bag_name(file_stem: &str) -> String {
 /// and pywb open `.warc.gz`, not `.gz`).
 const COMPOUND_EXTENSIONS: [&str; 2] = ["warc.gz", "tar.gz"];
 
-/// Names an artifact's file: `<role>.<ext>`, or `<role>-<i+1>.<ext>` when the role repeats.
+/// The WACZ of a web capture, in the item and in a bundle alike: beside `page.warc.gz`
+/// (named by its role, `wacz`, it would be `wacz.wacz`).
+pub const WACZ_FILE_NAME: &str = "page.wacz";
+
+/// Roles whose file keeps one fixed name everywhere.
+const NAMED_ROLES: [(&str, &str); 1] = [("wacz", WACZ_FILE_NAME)];
+
+/// Names an artifact's file: `<role>.<ext>`, or `<role>-<i+1>.<ext>` when the role repeats
+/// (a role of [`NAMED_ROLES`] has its fixed name).
 pub fn artifact_file_name(
     role: &str,
     index: usize,
@@ -139,6 +147,9 @@ pub fn artifact_file_name(
     original_name: Option<&str>,
     media_type: &str,
 ) -> String {
+    if let Some((_, name)) = NAMED_ROLES.iter().find(|(r, _)| *r == role).filter(|_| !repeated) {
+        return (*name).to_owned();
+    }
     let role = slug(role);
     let compound = original_name.map(str::to_ascii_lowercase).and_then(|n| {
         COMPOUND_EXTENSIONS
@@ -381,6 +392,10 @@ mod tests {
         assert_eq!(
             artifact_file_name("page", 0, false, Some("page.WARC.gz"), "application/warc"),
             "page.warc.gz"
+        );
+        assert_eq!(
+            artifact_file_name("wacz", 1, false, Some("page.wacz"), "application/wacz"),
+            WACZ_FILE_NAME
         );
         assert!(valid_prefix("AB") && !valid_prefix("ab") && !valid_prefix("ABCDE") && !valid_prefix(""));
     }

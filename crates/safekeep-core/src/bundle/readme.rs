@@ -38,9 +38,14 @@ the files in data/items/ shows them unblurred.
 
 A web page captured by its address keeps what the server sent in page.warc.gz
 (a standard web archive: open it with ReplayWeb.page or pywb) and how the page
-looked in full-page.png and print.pdf. Opening a captured .html or .mhtml file
-in a browser can make the browser contact the site (which may be the abuser's);
-prefer the PNG and PDF, or open them with the network disconnected.
+looked in full-page.png and print.pdf. One captured in Safekeep's browser also
+has page.wacz, the same archive packaged with its index (open it in
+ReplayWeb.page). Login secrets (passwords, tokens, session cookies) were removed
+before anything was written, each marked removed-by-safekeep or [removed by
+Safekeep: a login secret]; metadata.json counts what was removed. Opening a
+captured .html or .mhtml file in a browser can make the browser contact the site
+(which may be the abuser's); prefer the PNG and PDF, or open them with the
+network disconnected.
 
 WHAT THE CHECKS PROVE
 - SHA-256 hashes (manifest-sha256.txt): each file is byte for byte the one that

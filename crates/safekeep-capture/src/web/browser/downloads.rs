@@ -173,7 +173,7 @@ pub(super) fn keep(
         machine["response"] = super::seal::integers_only(response_json(r));
     }
     let context = Context {
-        source_url: Some(download.url.clone()),
+        source_url: Some(crate::web::redact::address_only(&download.url)),
         ..Context::default()
     };
     let sealed = vault.import_file_recorded(case_id, &named, context, Some(machine), &mut |_| {});

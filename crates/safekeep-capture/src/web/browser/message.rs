@@ -13,75 +13,60 @@
 //! says it carries a token) is replaced by [`REMOVED`] before a message exists, so no
 //! artifact can carry a live login.
 
+use std::io::Read;
+
 use url::Url;
 
 use super::recorder::Recorded;
+use crate::web::redact::{self, Removed};
+use crate::web::spool::Body;
 
-/// Headers whose values let someone act as the person.
-pub const SECRET_HEADERS: [&str; 9] = [
-    "cookie",
-    "set-cookie",
-    "set-cookie2",
-    "authorization",
-    "proxy-authorization",
-    "x-csrf-token",
-    "x-xsrf-token",
-    "x-auth-token",
-    "x-api-key",
-];
+pub use crate::web::redact::{MARKER as REMOVED, SECRET_HEADERS, is_secret_header as is_secret};
 
-/// What replaces a removed value.
-pub const REMOVED: &str = "[removed by Safekeep: a login secret]";
-
-/// Whether a header's value is a secret.
-pub fn is_secret(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRET_HEADERS.contains(&name.as_str())
-        || name.ends_with("-token")
-        || name.contains("session")
-        || name.contains("csrf")
-}
-
-/// Headers with secret values replaced; returns how many were replaced.
+/// Headers with secret values replaced (the rule of [`redact::header`]); returns how many
+/// values were replaced.
 pub fn redact(headers: &[(String, String)]) -> (Vec<(String, String)>, usize) {
-    let mut removed = 0;
-    let out = headers
-        .iter()
-        .map(|(k, v)| {
-            if is_secret(k) && !v.is_empty() {
-                removed += 1;
-                (k.clone(), REMOVED.to_owned())
-            } else {
-                (k.clone(), v.clone())
-            }
-        })
-        .collect();
-    (out, removed)
+    let mut removed = Removed::default();
+    let out = redact::headers(headers, &mut removed);
+    (out, removed.header_values + removed.address_values)
 }
 
 /// The request message and the response's head of one exchange; the response's body is
-/// the recorded one (`Recorded::body`), written after the head without a copy.
+/// the recorded one (`Recorded::body`), written after the head without a copy, unless
+/// redaction replaced it (`body`).
 #[derive(Debug)]
 pub struct Messages {
-    /// The request message.
+    /// The exchange's address, login secrets removed: the records' target everywhere.
+    pub url: String,
+    /// The request message (never its body: the head says one was removed).
     pub request: Vec<u8>,
     /// The response message's head (status line, headers, blank line).
     pub response_head: Vec<u8>,
-    /// Secret values removed from both.
-    pub removed: usize,
+    /// The response body to write instead of the recorded one, when secret values were
+    /// removed from it (a token endpoint's JSON answer).
+    pub body: Option<Body>,
+    /// What was removed from all of these.
+    pub removed: Removed,
 }
+
+/// Marks a request whose body was left out.
+pub const REQUEST_BODY_REMOVED: &str =
+    "removed by Safekeep (a request body can carry a password; none is ever kept)";
 
 /// Builds the HTTP/1.1-form messages of one recorded exchange.
 pub fn messages(ex: &Recorded) -> Messages {
-    let url = Url::parse(&ex.url).ok();
+    let mut removed = Removed::default();
+    let address = redact::address(&ex.url, &mut removed);
+    let url = Url::parse(&address).ok();
     let target = url.as_ref().map_or_else(
-        || ex.url.clone(),
+        || address.clone(),
         |u| match u.query() {
             Some(q) => format!("{}?{q}", u.path()),
             None => u.path().to_owned(),
         },
     );
-    let (sent, removed_request) = redact(&ex.request_headers);
+    // The address is counted once, however many times it is written.
+    let sent = redact::headers(&ex.request_headers, &mut removed);
     let mut request = format!("{} {target} HTTP/1.1\r\n", ex.method);
     let authority = sent
         .iter()
@@ -99,17 +84,32 @@ pub fn messages(ex: &Recorded) -> Messages {
             request.push_str(&format!("Host: {}\r\n", clean(&host)));
         }
     }
+    let body_left_out = ex.post_data.as_ref().is_some_and(|b| !b.is_empty());
     for (k, v) in sent.iter().filter(|(k, _)| !k.starts_with(':')) {
+        // Without its body, the request's length would only say how long the password was.
+        if body_left_out && k.eq_ignore_ascii_case("content-length") {
+            continue;
+        }
         request.push_str(&format!("{}: {}\r\n", clean(k), clean(v)));
     }
-    request.push_str("\r\n");
-    let mut request = request.into_bytes();
-    if let Some(body) = &ex.post_data {
-        request.extend_from_slice(body);
+    if body_left_out {
+        removed.request_bodies += 1;
+        request.push_str(&format!("X-Safekeep-Request-Body: {REQUEST_BODY_REMOVED}\r\n"));
     }
+    request.push_str("\r\n");
+    let request = request.into_bytes();
 
-    let (received, removed_response) = redact(&ex.response_headers);
-    let body_len = ex.body.as_ref().map_or(0, crate::web::spool::Body::len);
+    let received = redact::headers(&ex.response_headers, &mut removed);
+    let content_type = received
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map_or(ex.mime.as_str(), |(_, v)| v.as_str());
+    let before = removed.clone();
+    let body = ex
+        .body
+        .as_ref()
+        .and_then(|b| redacted_body(content_type, b, &mut removed));
+    let body_len = body.as_ref().or(ex.body.as_ref()).map_or(0, Body::len);
     let mut head = format!(
         "HTTP/1.1 {} {}\r\n",
         ex.status,
@@ -136,12 +136,51 @@ pub fn messages(ex: &Recorded) -> Messages {
         };
         head.push_str(&format!("{field}: {}\r\n", clean(note)));
     }
+    if body.is_some() {
+        head.push_str(&redacted_field(&before, &removed));
+    }
     head.push_str(&format!("Content-Length: {body_len}\r\n\r\n"));
     Messages {
+        url: address,
         request,
         response_head: head.into_bytes(),
-        removed: removed_request + removed_response,
+        body,
+        removed,
     }
+}
+
+/// The body with secret values removed, when it is a small JSON, form or multipart body
+/// that carries any (only those are read: every other body streams as recorded).
+fn redacted_body(content_type: &str, body: &Body, removed: &mut Removed) -> Option<Body> {
+    if !redact::redactable(content_type) || body.len() > redact::MAX_REDACTED_BODY as u64 {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(body.len()).unwrap_or(0));
+    body.reader().ok()?.read_to_end(&mut bytes).ok()?;
+    redact::body(content_type, &bytes, removed).map(Body::Memory)
+}
+
+/// `X-Safekeep-Redacted`: which names' values were removed from this body, and why.
+pub fn redacted_field(before: &Removed, after: &Removed) -> String {
+    let names: Vec<&str> = after
+        .names
+        .difference(&before.names)
+        .map(String::as_str)
+        .collect();
+    let names = if names.is_empty() {
+        after
+            .names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        names.join(", ")
+    };
+    format!(
+        "X-Safekeep-Redacted: {} value(s) removed from this body ({names}): login secrets; the body was re-serialised without them, so it is not byte for byte as sent\r\n",
+        after.body_values - before.body_values
+    )
 }
 
 fn clean(s: &str) -> String {
@@ -228,7 +267,7 @@ mod tests {
         for secret in ["SECRET1", "SECRET2", "SECRET3"] {
             assert!(!req.contains(secret) && !resp.contains(secret), "{secret}");
         }
-        assert_eq!(m.removed, 3);
+        assert_eq!(m.removed.header_values, 3);
         assert_eq!(resp.matches(REMOVED).count(), 2);
     }
 

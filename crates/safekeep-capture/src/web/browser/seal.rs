@@ -21,10 +21,11 @@ use safekeep_core::vault::{CapturedFile, CapturedItem, StreamedFile};
 use serde_json::{Value, json};
 use url::Url;
 
+use super::super::redact::{self, Removed};
 use super::super::render::Size;
 use super::super::spool::{Body, Spool};
 use super::super::{Captured, Millis, Summary, WebError, tls, wacz, warc};
-use super::message::{REMOVED, SECRET_HEADERS, messages};
+use super::message::messages;
 use super::recorder::Recording;
 use super::{SETTLE_QUIET, Session, Tab};
 
@@ -165,7 +166,7 @@ pub(super) async fn capture(
         .await
         .map_err(|e| failed("take the full-page picture", &e))
         .and_then(|r| decode(r.data).map_err(|e| failed("take the full-page picture", &e)))?;
-    let (mhtml, dom) = super::super::render::documents(page)
+    let (mhtml, dom, password_fields) = super::super::render::documents(page)
         .await
         .map_err(WebError::Browser)?;
     let mut recording = tab.recorder.take(Duration::from_secs(10)).await;
@@ -185,6 +186,7 @@ pub(super) async fn capture(
             full_png,
             mhtml,
             dom,
+            password_fields,
         },
         (started, finished),
         settled,
@@ -215,6 +217,7 @@ struct Shots {
     full_png: Vec<u8>,
     mhtml: Vec<u8>,
     dom: Vec<u8>,
+    password_fields: usize,
 }
 
 /// Scrolls down a screen at a time, letting the page load what it loads, until the end,
@@ -319,7 +322,20 @@ fn build(
     scrolled: Option<Value>,
 ) -> Result<(Vec<PageFile>, Value), WebError> {
     let built: Vec<_> = recording.exchanges.iter().map(messages).collect();
-    let removed: usize = built.iter().map(|m| m.removed).sum();
+    let mut removed = Removed {
+        password_fields: shots.password_fields,
+        ..Removed::default()
+    };
+    for m in &built {
+        removed.add(&m.removed);
+    }
+    // The tab's address is usually also an exchange's (counted there); a fragment is not.
+    let mut shown = Removed::default();
+    let url = &redact::address(url, &mut shown);
+    if !built.iter().any(|m| m.url == *url) {
+        removed.address_values += shown.address_values;
+    }
+    removed.names.extend(shown.names);
     let views: Vec<warc::WarcExchange<'_>> = recording
         .exchanges
         .iter()
@@ -333,7 +349,7 @@ fn build(
                 fields.push(("WARC-Protocol", tls.to_ascii_lowercase().replace(' ', "/")));
             }
             warc::WarcExchange {
-                url: &ex.url,
+                url: &m.url,
                 date: ex.sent_at,
                 ip: ex
                     .remote
@@ -341,9 +357,10 @@ fn build(
                     .map(|(ip, _)| ip.trim_matches(['[', ']']).to_owned()),
                 request: &m.request,
                 response_head: &m.response_head,
-                body: ex
+                body: m
                     .body
                     .as_ref()
+                    .or(ex.body.as_ref())
                     .map_or(warc::Payload::Bytes(&[]), warc::Payload::Body),
                 status: ex.status,
                 mime: ex.mime.clone(),
@@ -372,9 +389,10 @@ fn build(
     let exchanges: Vec<Value> = recording
         .exchanges
         .iter()
-        .map(|e| {
+        .zip(&built)
+        .map(|(e, m)| {
             json!({
-                "url": e.url,
+                "url": m.url,
                 "method": e.method,
                 "sent_at": e.sent_at.to_rfc3339(),
                 "type": e.resource_type,
@@ -384,7 +402,9 @@ fn build(
                 "remote": e.remote.as_ref().map(|(ip, port)| format!("{ip} port {port}")),
                 "from_cache": e.from_cache,
                 "security_state": e.security_state,
-                "body_bytes": e.body.as_ref().map(Body::len),
+                "body_bytes": m.body.as_ref().or(e.body.as_ref()).map(Body::len),
+                "body_redacted": m.body.is_some().then_some(true),
+                "request_body_removed": (m.removed.request_bodies > 0).then_some(true),
                 "body_streamed": e.body_streamed,
                 "body_not_kept": e.body_note,
             })
@@ -419,11 +439,7 @@ fn build(
             || "recorded: the tab's cross-site frames and dedicated workers were followed over a second DevTools connection".to_owned(),
             |why| format!("not recorded: {why}"),
         ),
-        "login_secrets_removed": {
-            "values_removed": removed,
-            "headers": SECRET_HEADERS,
-            "marker": REMOVED,
-        },
+        "login_secrets_removed": removed.record(),
         "certificates": chains,
         "exchanges": exchanges,
         "os": std::env::consts::OS,
@@ -474,7 +490,12 @@ fn build(
             "application/warc",
             Body::Spooled(warc_file),
         ),
-        file("wacz", "page.wacz", "application/wacz", Body::Spooled(package)),
+        file(
+            "wacz",
+            safekeep_core::bundle::format::WACZ_FILE_NAME,
+            "application/wacz",
+            Body::Spooled(package),
+        ),
         file(
             "viewport",
             "viewport.png",
@@ -543,23 +564,26 @@ pub(super) fn store(
         format!("{} — {host}", page.title.trim())
     };
     let browser = page.machine["browser"]["version"].as_str().map(str::to_owned);
-    let (mut files, mut machine) = (page.files, page.machine);
+    let (mut files, mut machine, mut context) = (page.files, page.machine, page.context);
+    context.source_url = context.source_url.map(|u| redact::address_only(&u));
     let mut videos = page.videos.report;
     videos.asked = page.keep_videos;
     if videos.asked {
         files.extend(page.videos.files);
     }
+    videos.redact_addresses();
     let media = (videos.asked || !videos.found.is_empty()).then_some(videos);
     if let Some(m) = &media {
         machine["media"] = serde_json::to_value(m).unwrap_or(Value::Null);
     }
+    redact::addresses_in(&mut machine);
     let item = CapturedItem {
         kind: ItemKind::WebPage,
         title,
         started,
         files: Vec::new(),
         machine,
-        context: page.context,
+        context,
     };
     let store_began = Instant::now();
     // Every file is staged as a stream, in the item's order: the spooled ones are never
@@ -592,7 +616,7 @@ pub(super) fn store(
         item,
         summary: Summary {
             browser,
-            final_url: page.url,
+            final_url: redact::address_only(&page.url),
             status: page.status,
             requests: page.requests,
             certificate_verified: None,

@@ -109,6 +109,19 @@ pub struct Report {
     pub hosts: Vec<String>,
 }
 
+impl Report {
+    /// Removes login secrets from the addresses it lists (docs/security.md § "Login
+    /// secrets in web captures"): a signed video address carries its signature.
+    pub fn redact_addresses(&mut self) {
+        use super::redact::address_only;
+        self.found.iter_mut().for_each(|f| f.url = address_only(&f.url));
+        self.kept.iter_mut().for_each(|k| k.url = address_only(&k.url));
+        self.not_kept
+            .iter_mut()
+            .for_each(|n| n.url = address_only(&n.url));
+    }
+}
+
 /// The files and exchanges to seal with the page.
 #[derive(Debug, Default)]
 pub struct Kept {

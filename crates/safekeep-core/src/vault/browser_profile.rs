@@ -73,7 +73,7 @@ impl BrowserProfile {
 impl Vault {
     /// Unpacks the stored profile (if any) into a new private folder.
     pub fn open_browser_profile(&self) -> Result<BrowserProfile> {
-        let dir = RunFolder::new("browser").map_err(|e| Error::storage(&run_folder::parent(), e))?;
+        let dir = RunFolder::new("browser").map_err(|e| Error::storage(run_folder::parent(), e))?;
         let profile = BrowserProfile {
             dir,
             kept: self.blobs().is_sealed(),

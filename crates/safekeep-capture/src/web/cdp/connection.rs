@@ -303,8 +303,7 @@ fn dispatch(shared: &Shared, mut msg: Value) {
     let takers: Vec<&Listener> = listeners
         .iter()
         .filter(|l| {
-            l.sessions.takes(session.as_deref())
-                && l.methods.as_ref().is_none_or(|m| m.iter().any(|x| *x == method))
+            l.sessions.takes(session.as_deref()) && l.methods.as_ref().is_none_or(|m| m.contains(&method))
         })
         .collect();
     // The last taker gets the parameters themselves; only the others get copies (a

@@ -93,9 +93,28 @@ fn main() {
             timestamp::disable_timestamps,
             timestamp::timestamp_now,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("Safekeep could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                on_exit(app);
+            }
+        }),
+        Err(e) => {
+            eprintln!("Safekeep could not start: {e}");
+            std::process::exit(1);
+        }
     }
+}
+
+/// The app is ending (its window closed, or quit): Safekeep's browser is closed with its
+/// logins kept, the vault locked, then every program Safekeep started is ended and their
+/// private folders removed, before the process goes (docs/security.md § "Nothing left
+/// behind").
+fn on_exit(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    if let Some(state) = app.try_state::<state::AppState>() {
+        state.lock_vault_at_exit();
+    }
+    safekeep_capture::web::browser::kill_all_now();
 }

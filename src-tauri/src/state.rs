@@ -35,6 +35,8 @@ pub struct AppState {
     pub auto_lock_seconds: AtomicU64,
     /// Safekeep's browser, when open. Always locked before `vault` when both are.
     browser: Mutex<WindowSlot>,
+    /// Quick exit has begun: the app's exit must not wait for anything.
+    quitting_now: AtomicBool,
 }
 
 impl AppState {
@@ -61,6 +63,7 @@ impl AppState {
             last_active: Mutex::new(Instant::now()),
             auto_lock_seconds: AtomicU64::new(settings.auto_lock_seconds()),
             browser: Mutex::new(WindowSlot::default()),
+            quitting_now: AtomicBool::new(false),
         }
     }
 
@@ -109,9 +112,19 @@ impl AppState {
     /// Ends Safekeep's browser at once, and closes the vault unless a command is using it
     /// (then the process exit that follows frees it); never waits, for quick exit.
     pub fn lock_vault_now(&self) {
+        self.quitting_now
+            .store(true, std::sync::atomic::Ordering::Release);
         safekeep_capture::web::browser::kill_all_now();
         if let Ok(mut guard) = self.vault.try_lock() {
             drop(guard.take());
+        }
+    }
+
+    /// Closes Safekeep's browser (keeping its logins) and the vault as the app ends,
+    /// unless quick exit already ended them (it must not wait for a running command).
+    pub fn lock_vault_at_exit(&self) {
+        if !self.quitting_now.load(std::sync::atomic::Ordering::Acquire) {
+            self.lock_vault();
         }
     }
 

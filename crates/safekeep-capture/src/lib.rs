@@ -3,6 +3,7 @@
 //! `safekeep-core`, which seals them like any other evidence. The CLI, the app and the
 //! tests call the same functions.
 
+pub mod process;
 pub mod screen;
 pub mod timestamp;
 pub mod video;

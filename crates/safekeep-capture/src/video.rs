@@ -236,8 +236,7 @@ pub fn record_to_vault(
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     #[cfg(windows)]
     std::os::windows::process::CommandExt::creation_flags(&mut command, 0x0000_0200);
-    let mut child = command
-        .spawn()
+    let mut child = crate::process::spawn(command)
         .map_err(|e| VideoError::NoFfmpeg(format!(" ({} could not be started: {e})", program.display())))?;
     let mut stdin = child.stdin.take();
     let mut stdout = child
@@ -312,6 +311,7 @@ pub fn record_to_vault(
         let _ = child.kill();
     }
     let status = child.wait();
+    crate::process::forget(child.id());
     let ended = vault.clock().now();
     let log = log.join().unwrap_or_default();
     let progress = last_progress(&log);

@@ -18,6 +18,7 @@ pub mod links;
 pub mod perceptual;
 pub mod picture;
 pub mod receipt;
+pub mod run_folder;
 pub mod sealed_blob;
 pub mod signing;
 pub mod takedown;

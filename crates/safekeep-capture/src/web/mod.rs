@@ -10,6 +10,7 @@
 
 pub mod again;
 pub mod browser;
+pub mod cdp;
 pub mod fetch;
 pub mod media;
 pub mod redact;

@@ -1,22 +1,20 @@
 //! Rendering: how the page looked, from an installed Chromium, Chrome or Edge driven
-//! headless over the DevTools protocol (chromiumoxide).
+//! headless over the DevTools protocol, on a pipe ([`super::cdp`]).
 //!
 //! The render is a second, separate load of the page by the browser (with its own
 //! requests for the page's images, styles and scripts); the fetch's WARC is what the
-//! server sent to Safekeep. Each render uses a fresh, temporary browser profile that is
-//! deleted afterwards, so no cookies, logins or history from anywhere else are used.
+//! server sent to Safekeep. Each render uses a fresh browser profile in a private run
+//! folder ([`safekeep_core::run_folder`]) that is deleted afterwards (or by quick exit,
+//! or by the next run after a crash), so no cookies, logins or history from anywhere
+//! else are used, and nothing of the page stays readable.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chromiumoxide::browser::{Browser, BrowserConfig};
-use chromiumoxide::cdp::browser_protocol::page::{
-    CaptureScreenshotFormat, CaptureSnapshotParams, PrintToPdfParams,
-};
-use chromiumoxide::handler::viewport::Viewport;
-use chromiumoxide::page::ScreenshotParams;
-use futures_util::StreamExt;
+use chromiumoxide::cdp::browser_protocol::page::{CaptureSnapshotParams, PrintToPdfParams};
 use serde::Serialize;
+
+use super::cdp::{Browser, Launch, Page};
 
 /// Width and height of the browser's window, in CSS pixels.
 pub const VIEWPORT: (u32, u32) = (1280, 800);
@@ -163,53 +161,26 @@ fn candidates() -> Vec<PathBuf> {
 
 /// Loads `url` in a fresh headless browser and captures it four ways.
 pub async fn render(url: &str, options: &RenderOptions) -> Result<Rendered, String> {
-    let profile =
-        tempfile::tempdir().map_err(|e| format!("no temporary browser profile could be made ({e})"))?;
-    let (width, height) = VIEWPORT;
-    let mut config = BrowserConfig::builder()
-        .chrome_executable(&options.browser)
-        .user_data_dir(profile.path())
-        .window_size(width, height)
-        .viewport(viewport())
-        .launch_timeout(Duration::from_secs(30))
-        .request_timeout(options.load_timeout + Duration::from_secs(30))
-        // Nothing but the page: no updates, no QUIC probing, no field trials. (Names
-        // without the leading dashes: chromiumoxide adds them.)
-        .args([
-            "disable-component-update",
-            "disable-quic",
-            "no-pings",
-            "disable-domain-reliability",
-        ]);
-    if running_as_root() {
-        // Chromium refuses to start its sandbox as root.
-        config = config.no_sandbox();
-    }
-    if !options.ignore_certificate_errors {
-        config = config.respect_https_errors();
-    }
-    let config = config.build()?;
+    let profile = safekeep_core::run_folder::RunFolder::new("render")
+        .map_err(|e| format!("no private browser profile could be made ({e})"))?;
     let began = Instant::now();
-    let (mut browser, mut handler) = Browser::launch(config)
-        .await
-        .map_err(|e| format!("{} could not be started ({e})", options.browser.display()))?;
-    // The handler must be polled or every browser call waits forever.
-    let events = tokio::spawn(async move { while handler.next().await.is_some() {} });
+    let browser = Browser::launch(&Launch {
+        program: &options.browser,
+        profile: profile.path(),
+        headless: true,
+        window: VIEWPORT,
+        fixed_viewport: true,
+        extra: Vec::new(),
+        ignore_certificate_errors: options.ignore_certificate_errors,
+        command_timeout: options.load_timeout + Duration::from_secs(30),
+    })
+    .await?;
     let launch = began.elapsed();
     let result = capture(&browser, url, options, launch).await;
     // Chromium ends at once when closed; one that does not must not keep the person
     // waiting for a capture that is done (an unbounded wait here is the likeliest cause
     // of a "check again" that never answered in an end-to-end run): bounded, then killed.
-    let closed = tokio::time::timeout(Duration::from_secs(10), async {
-        let _ = browser.close().await;
-        let _ = browser.wait().await;
-    })
-    .await;
-    if closed.is_err() {
-        let _ = browser.kill().await;
-        let _ = tokio::time::timeout(Duration::from_secs(5), browser.wait()).await;
-    }
-    events.abort();
+    browser.close().await;
     drop(profile);
     result
 }
@@ -221,14 +192,7 @@ async fn capture(
     launch: Duration,
 ) -> Result<Rendered, String> {
     let failed = |what: &str, e: &dyn std::fmt::Display| format!("the browser could not {what} ({e})");
-    let version = browser
-        .version()
-        .await
-        .map_err(|e| failed("report its version", &e))?;
-    let page = browser
-        .new_page("about:blank")
-        .await
-        .map_err(|e| failed("open a tab", &e))?;
+    let page = browser.new_page().await.map_err(|e| failed("open a tab", &e))?;
     let mut millis = RenderMillis {
         launch: launch.as_millis() as u64,
         ..RenderMillis::default()
@@ -245,12 +209,7 @@ async fn capture(
     millis.load = step.elapsed().as_millis() as u64;
     let step = Instant::now();
     let png = page
-        .screenshot(
-            ScreenshotParams::builder()
-                .format(CaptureScreenshotFormat::Png)
-                .full_page(true)
-                .build(),
-        )
+        .screenshot_full_page()
         .await
         .map_err(|e| failed("take the full-page picture", &e))?;
     millis.png = step.elapsed().as_millis() as u64;
@@ -276,8 +235,8 @@ async fn capture(
         password_fields,
         info: RenderInfo {
             executable: options.browser.display().to_string(),
-            browser: version.product,
-            user_agent: version.user_agent,
+            browser: browser.product().to_owned(),
+            user_agent: browser.user_agent().to_owned(),
             viewport: Size {
                 width: VIEWPORT.0,
                 height: VIEWPORT.1,
@@ -294,21 +253,8 @@ async fn capture(
     })
 }
 
-/// The fixed viewport of [`VIEWPORT`], at one device pixel per CSS pixel.
-pub(crate) fn viewport() -> Viewport {
-    let (width, height) = VIEWPORT;
-    Viewport {
-        width,
-        height,
-        device_scale_factor: Some(1.0),
-        emulating_mobile: false,
-        is_landscape: false,
-        has_touch: false,
-    }
-}
-
 /// The page as one MHTML file and its DOM as HTML, as they are now.
-pub(crate) async fn documents(page: &chromiumoxide::Page) -> Result<(Vec<u8>, Vec<u8>, usize), String> {
+pub(crate) async fn documents(page: &Page) -> Result<(Vec<u8>, Vec<u8>, usize), String> {
     let failed = |what: &str, e: &dyn std::fmt::Display| format!("the browser could not {what} ({e})");
     // Typed passwords are blanked for the two snapshots and put back after
     // (docs/security.md § "Login secrets in web captures").
@@ -318,7 +264,6 @@ pub(crate) async fn documents(page: &chromiumoxide::Page) -> Result<(Vec<u8>, Ve
             .execute(CaptureSnapshotParams::default())
             .await
             .map_err(|e| failed("save the page as MHTML", &e))?
-            .result
             .data
             .into_bytes();
         let dom = page

@@ -1,9 +1,9 @@
 //! The profile of Safekeep's browser (the person's logins to the sites they capture),
 //! kept sealed inside the vault between runs: docs/capture.md § "Your logins".
 //!
-//! While the browser runs, the profile is a private folder (mode 0700) under the user's
-//! runtime folder (`$XDG_RUNTIME_DIR`, memory-backed on most Linux systems) or the
-//! temporary folder; when it closes, the folder is zipped, sealed with the vault's blob
+//! While the browser runs, the profile is a private run folder ([`crate::run_folder`]:
+//! mode 0700, under the user's runtime folder, swept by the next run if a crash leaves
+//! it, removed by quick exit); when it closes, the folder is zipped, sealed with the vault's blob
 //! key into `browser-profile.sealed` (written to a temporary name, fsynced, renamed) and
 //! deleted. Invariants: the profile is never in the clear on disk between runs; an
 //! unencrypted vault keeps no profile at all (there is no key to seal it with), so each
@@ -12,13 +12,14 @@
 
 use std::fs::{self, File};
 use std::io::{self, Cursor, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use super::{Error, Result, Vault};
 use crate::blob_store;
+use crate::run_folder::{self, RunFolder};
 use crate::sealed_blob::{SealReader, SealWriter};
 
 /// The sealed profile, in the vault folder.
@@ -53,7 +54,7 @@ const MAX_FILE: u64 = 256 << 20;
 /// [`Vault::keep_browser_profile`] to keep the logins.
 #[derive(Debug)]
 pub struct BrowserProfile {
-    dir: tempfile::TempDir,
+    dir: RunFolder,
     kept: bool,
 }
 
@@ -69,22 +70,10 @@ impl BrowserProfile {
     }
 }
 
-/// Where a running profile lives: the per-user runtime folder when there is one.
-fn private_parent() -> PathBuf {
-    std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|p| p.is_dir())
-        .unwrap_or_else(std::env::temp_dir)
-}
-
 impl Vault {
     /// Unpacks the stored profile (if any) into a new private folder.
     pub fn open_browser_profile(&self) -> Result<BrowserProfile> {
-        let parent = private_parent();
-        let dir = tempfile::Builder::new()
-            .prefix("safekeep-browser-")
-            .tempdir_in(&parent)
-            .map_err(|e| Error::storage(&parent, e))?;
+        let dir = RunFolder::new("browser").map_err(|e| Error::storage(run_folder::parent(), e))?;
         let profile = BrowserProfile {
             dir,
             kept: self.blobs().is_sealed(),
@@ -120,7 +109,7 @@ impl Vault {
             if let Some(parent) = to.parent() {
                 fs::create_dir_all(parent).map_err(|e| Error::storage(parent, e))?;
             }
-            let mut out = File::create(&to).map_err(|e| Error::storage(&to, e))?;
+            let mut out = private_file(&to).map_err(|e| Error::storage(&to, e))?;
             io::copy(&mut entry, &mut out).map_err(|e| Error::storage(&to, e))?;
         }
         Ok(profile)
@@ -175,6 +164,15 @@ impl Vault {
     }
 }
 
+/// Creates a file only its owner can read (0600 on Unix from the moment it exists).
+fn private_file(path: &Path) -> io::Result<File> {
+    let mut options = File::options();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 fn add_dir(zip: &mut ZipWriter<Cursor<Vec<u8>>>, root: &Path, rel: &Path) -> io::Result<()> {
     let opts = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -185,7 +183,7 @@ fn add_dir(zip: &mut ZipWriter<Cursor<Vec<u8>>>, root: &Path, rel: &Path) -> io:
         let name = rel.join(entry.file_name());
         let name_text = name.to_string_lossy().replace('\\', "/");
         let kind = entry.file_type()?;
-        if kind.is_symlink() {
+        if kind.is_symlink() || name_text == run_folder::LOCK {
             // Chromium's Singleton* lock links: meaningless after the run.
             continue;
         }

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use chromiumoxide::browser::Browser;
+use crate::web::cdp::Browser;
 use chromiumoxide::cdp::browser_protocol::browser::{
     DownloadProgressState, EventDownloadProgress, EventDownloadWillBegin, SetDownloadBehaviorBehavior,
     SetDownloadBehaviorParams,
@@ -82,21 +82,19 @@ pub(super) async fn watch(
 ) -> Result<(Downloads, tokio::task::JoinHandle<()>), String> {
     let fail = |e: &dyn std::fmt::Display| format!("the browser's downloads could not be kept private ({e})");
     private_dir(dir).map_err(|e| fail(&e))?;
-    let mut began = browser
-        .event_listener::<EventDownloadWillBegin>()
-        .await
-        .map_err(|e| fail(&e))?;
-    let mut progress = browser
-        .event_listener::<EventDownloadProgress>()
-        .await
-        .map_err(|e| fail(&e))?;
+    let mut began = browser.connection().listen::<EventDownloadWillBegin>(None);
+    let mut progress = browser.connection().listen::<EventDownloadProgress>(None);
     let params = SetDownloadBehaviorParams::builder()
         .behavior(SetDownloadBehaviorBehavior::AllowAndName)
         .download_path(dir.to_string_lossy().into_owned())
         .events_enabled(true)
         .build()
         .map_err(|e| fail(&e))?;
-    browser.execute(params).await.map_err(|e| fail(&e))?;
+    browser
+        .connection()
+        .call(None, params)
+        .await
+        .map_err(|e| fail(&e))?;
     let list: Downloads = Arc::default();
     let shared = Arc::clone(&list);
     let task = tokio::spawn(async move {

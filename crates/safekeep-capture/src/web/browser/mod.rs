@@ -11,6 +11,7 @@
 pub mod downloads;
 mod frames;
 pub mod message;
+mod preferences;
 pub mod recorder;
 mod seal;
 mod videos;
@@ -21,14 +22,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chromiumoxide::Page;
-use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::target::EventTargetCreated;
 use futures_util::StreamExt;
 use safekeep_core::Vault;
 use safekeep_core::item::{Context, ItemRecord};
 use url::Url;
 
+use super::cdp::{Browser, Launch, Page};
 use super::render::{VIEWPORT, find_browser};
 use super::spool::Spool;
 use super::{Captured, WebError, parse_address, tls};
@@ -61,55 +61,30 @@ pub struct BrowserOptions {
 pub struct Session {
     runtime: tokio::runtime::Runtime,
     browser: Arc<Browser>,
-    events: tokio::task::JoinHandle<()>,
     watcher: Option<tokio::task::JoinHandle<()>>,
     tabs: Arc<Mutex<Vec<Tab>>>,
+    /// Tabs Safekeep itself is opening now: the watcher of new tabs leaves them to
+    /// [`Session::open_tab`] (their creation is reported to both).
+    opening: Arc<std::sync::atomic::AtomicUsize>,
     options: BrowserOptions,
-    version: String,
-    user_agent: String,
-    pid: Option<u32>,
     downloads: downloads::Downloads,
     downloads_task: tokio::task::JoinHandle<()>,
     /// Where recorded bodies, WARCs and packages wait, sealed, until they are kept.
     spool: Arc<Spool>,
 }
 
-/// The process ids of the browsers this process started and has not yet closed, so
-/// that quick exit can end them even while a capture holds one ([`kill_all_now`]).
-static RUNNING: Mutex<Vec<(u32, PathBuf)>> = Mutex::new(Vec::new());
-
-/// Ends every browser this process started, at once, by process id: for quick exit,
-/// which must not wait for a capture in progress. Their temporary profiles are left
-/// for the system to clear (they live in `XDG_RUNTIME_DIR`, emptied at logout).
+/// Ends every browser (and other program) this process started, at once, and removes
+/// their private folders: for quick exit, which must not wait for a capture in progress
+/// and ends the process without running destructors.
 pub fn kill_all_now() {
-    for (pid, profile) in lock(&RUNNING).drain(..) {
-        // A browser the person closed may have left its id to another program: on Linux,
-        // end it only if it is still the one started on this profile.
-        #[cfg(target_os = "linux")]
-        {
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            let profile = profile.as_os_str().as_encoded_bytes();
-            if profile.is_empty() || !cmdline.windows(profile.len()).any(|w| w == profile) {
-                continue;
-            }
-        }
-        #[cfg(not(target_os = "linux"))]
-        drop(profile);
-        let pid = pid.to_string();
-        #[cfg(unix)]
-        let ended = std::process::Command::new("kill").args(["-KILL", &pid]).status();
-        #[cfg(windows)]
-        let ended = std::process::Command::new("taskkill")
-            .args(["/F", "/T", "/PID", &pid])
-            .status();
-        drop(ended);
-    }
+    crate::process::kill_all_now();
+    safekeep_core::run_folder::remove_all_now();
 }
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
-            .field("version", &self.version)
+            .field("browser", &self.browser)
             .finish_non_exhaustive()
     }
 }
@@ -137,51 +112,35 @@ impl Session {
                 })?);
             }
         }
-        let (width, height) = VIEWPORT;
-        let mut config = BrowserConfig::builder()
-            .chrome_executable(&options.program)
-            .user_data_dir(&options.profile)
-            .window_size(width, height)
-            .launch_timeout(Duration::from_secs(30))
-            .request_timeout(options.load_timeout + Duration::from_secs(30))
-            .respect_https_errors()
-            .args([
-                "disable-component-update",
-                "disable-quic",
-                "no-pings",
-                "disable-domain-reliability",
-                "no-default-browser-check",
-            ]);
+        let mut extra = Vec::new();
         if !spki.is_empty() {
-            config = config.arg(("ignore-certificate-errors-spki-list", spki.join(",").as_str()));
+            extra.push(format!("ignore-certificate-errors-spki-list={}", spki.join(",")));
         }
-        if options.headless {
-            config = config.new_headless_mode().viewport(super::render::viewport());
-        } else {
-            config = config.with_head().viewport(None);
-        }
-        if super::render::running_as_root() {
-            config = config.no_sandbox();
-        }
-        let config = config.build().map_err(WebError::Browser)?;
+        preferences::apply(&options.profile).map_err(|e| {
+            WebError::Input(format!(
+                "the browser's private profile folder could not be prepared ({e}); check there is free space"
+            ))
+        })?;
         let spool = Spool::new().map_err(|e| {
             WebError::Input(format!(
                 "the encrypted staging folder for recordings could not be made in your cache folder or in {} ({e}); free some space there or set TMPDIR to a folder with room",
                 std::env::temp_dir().display()
             ))
         })?;
-        let program = options.program.display().to_string();
-        let (mut browser, mut handler) = runtime
-            .block_on(Browser::launch(config))
-            .map_err(|e| WebError::Browser(format!("{program} could not be started ({e})")))?;
-        let pid = browser.get_mut_child().and_then(|c| c.inner.id());
-        if let Some(pid) = pid {
-            lock(&RUNNING).push((pid, options.profile.clone()));
-        }
-        let events = runtime.spawn(async move { while handler.next().await.is_some() {} });
-        let version = runtime
-            .block_on(browser.version())
-            .map_err(|e| WebError::Browser(format!("{program} did not answer ({e})")))?;
+        let launch = Launch {
+            program: &options.program,
+            profile: &options.profile,
+            headless: options.headless,
+            window: VIEWPORT,
+            fixed_viewport: options.headless,
+            extra,
+            ignore_certificate_errors: false,
+            command_timeout: options.load_timeout + Duration::from_secs(30),
+        };
+        let browser = runtime
+            .block_on(Browser::launch(&launch))
+            .map_err(WebError::Browser)?;
+        runtime.block_on(preferences::restore_session_cookies(&browser, &options.profile));
         let (downloads, downloads_task) = runtime
             .block_on(downloads::watch(
                 &browser,
@@ -191,13 +150,10 @@ impl Session {
         Ok(Self {
             runtime,
             browser: Arc::new(browser),
-            events,
             watcher: None,
             tabs: Arc::new(Mutex::new(Vec::new())),
+            opening: Arc::default(),
             options,
-            version: version.product,
-            user_agent: version.user_agent,
-            pid,
             downloads,
             downloads_task,
             spool,
@@ -206,32 +162,42 @@ impl Session {
 
     /// The browser's own name for itself, e.g. `Chrome/131.0.6778.85`.
     pub fn version(&self) -> &str {
-        &self.version
+        self.browser.product()
+    }
+
+    /// The user agent its tabs send.
+    pub fn user_agent(&self) -> &str {
+        self.browser.user_agent()
     }
 
     /// Opens a recorded tab, at `url` when given (the recording starts before the load).
     pub fn open_tab(&self, url: Option<&Url>) -> Result<Tab, WebError> {
         let limits = self.options.limits;
         let spool = Arc::clone(&self.spool);
-        let ws = self.browser.websocket_address().clone();
+        self.opening.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         let tab = self.runtime.block_on(async {
             let page = self
                 .browser
-                .new_page("about:blank")
+                .new_page()
                 .await
                 .map_err(|e| WebError::Browser(format!("the browser could not open a tab ({e})")))?;
-            let recorder = Recorder::start(&page, limits, spool, Some(&ws))
+            let recorder = Recorder::start(&page, limits, spool)
                 .await
                 .map_err(WebError::Browser)?;
             Ok::<_, WebError>(Tab {
                 page,
                 recorder: Arc::new(recorder),
             })
-        })?;
+        });
+        if let Ok(tab) = &tab {
+            lock(&self.tabs).push(tab.clone());
+        }
+        // Only now may the watcher of new tabs look at it: it is listed as recorded.
+        self.opening.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        let tab = tab?;
         if let Some(url) = url {
             self.navigate(&tab, url);
         }
-        lock(&self.tabs).push(tab.clone());
         Ok(tab)
     }
 
@@ -265,8 +231,7 @@ impl Session {
     /// and how long the load took to its `load` event. What recording costs a page load
     /// is measured with this (`cargo bench -p safekeep-capture --bench browser`).
     pub fn timed_load(&self, url: &Url, recorded: bool) -> Result<(Option<Tab>, Duration), WebError> {
-        let failed =
-            |e: chromiumoxide::error::CdpError| WebError::Browser(format!("the page did not load ({e})"));
+        let failed = |e: super::cdp::CdpError| WebError::Browser(format!("the page did not load ({e})"));
         if recorded {
             let tab = self.open_tab(None)?;
             let began = Instant::now();
@@ -276,13 +241,18 @@ impl Session {
             return Ok((Some(tab), began.elapsed()));
         }
         self.runtime.block_on(async {
-            let page = self.browser.new_page("about:blank").await.map_err(failed)?;
+            let page = self.browser.new_page().await.map_err(failed)?;
             let began = Instant::now();
             page.goto(url.as_str()).await.map_err(failed)?;
             let took = began.elapsed();
             let _ = page.close().await;
             Ok((None, took))
         })
+    }
+
+    /// Shows `tab` in front of the others, as the person switching to it would.
+    pub fn show(&self, tab: &Tab) {
+        let _ = self.runtime.block_on(tab.page.bring_to_front());
     }
 
     /// Waits (bounded) until `tab`'s network has been quiet for [`SETTLE_QUIET`].
@@ -296,20 +266,21 @@ impl Session {
     pub fn watch_new_tabs(&mut self) -> Result<(), WebError> {
         let limits = self.options.limits;
         let spool = Arc::clone(&self.spool);
-        let ws = self.browser.websocket_address().clone();
         let browser = Arc::clone(&self.browser);
         let tabs = Arc::clone(&self.tabs);
-        let mut created = self
+        let opening = Arc::clone(&self.opening);
+        let profile = self.options.profile.clone();
+        let mut created = browser.connection().listen::<EventTargetCreated>(None);
+        let open = self
             .runtime
-            .block_on(browser.event_listener::<EventTargetCreated>())
+            .block_on(browser.pages())
             .map_err(|e| WebError::Browser(format!("the browser's tabs could not be followed ({e})")))?;
-        let open = self.runtime.block_on(browser.pages()).unwrap_or_default();
         for page in open {
             let known = lock(&tabs).iter().any(|t| t.page.target_id() == page.target_id());
             if !known
                 && let Ok(recorder) =
                     self.runtime
-                        .block_on(Recorder::start(&page, limits, Arc::clone(&spool), Some(&ws)))
+                        .block_on(Recorder::start(&page, limits, Arc::clone(&spool)))
             {
                 lock(&tabs).push(Tab {
                     page,
@@ -318,23 +289,36 @@ impl Session {
             }
         }
         self.watcher = Some(self.runtime.spawn(async move {
-            while let Some(e) = created.next().await {
-                if e.target_info.r#type != "page" {
-                    continue;
-                }
-                for _ in 0..100 {
-                    if let Ok(page) = browser.get_page(e.target_info.target_id.clone()).await {
-                        if let Ok(recorder) =
-                            Recorder::start(&page, limits, Arc::clone(&spool), Some(&ws)).await
+            let mut cookies = tokio::time::interval(COOKIE_SNAPSHOT);
+            loop {
+                tokio::select! {
+                    e = created.next() => {
+                        let Some(e) = e else { return };
+                        if e.target_info.r#type != "page" {
+                            continue;
+                        }
+                        while opening.load(std::sync::atomic::Ordering::Acquire) > 0 {
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                        let id: &str = e.target_info.target_id.as_ref();
+                        if lock(&tabs).iter().any(|t| t.page.target_id() == id) {
+                            continue;
+                        }
+                        if let Ok(page) = browser.attach(id).await
+                            && let Ok(recorder) = Recorder::start(&page, limits, Arc::clone(&spool)).await
                         {
                             lock(&tabs).push(Tab {
                                 page,
                                 recorder: Arc::new(recorder),
                             });
                         }
-                        break;
                     }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    _ = cookies.tick() => {
+                        // The person may close the window at any moment: login cookies
+                        // that end with the browser are kept as they stand (see
+                        // [`preferences::save_session_cookies`]).
+                        preferences::save_session_cookies(&browser, &profile).await;
+                    }
                 }
             }
         }));
@@ -342,16 +326,20 @@ impl Session {
     }
 
     /// The tab the person is looking at: the visible, focused one (else the last opened).
+    ///
+    /// Asked of each tab in a world of Safekeep's own beside the page's, where what the
+    /// page's scripts do to `document.visibilityState` or `hasFocus` is not seen: a page
+    /// left open in another tab cannot pass itself off as the one on screen.
     pub fn current_tab(&self) -> Option<Tab> {
         let tabs = lock(&self.tabs).clone();
         let mut best = None;
         for tab in tabs.iter().rev() {
             let state = self.runtime.block_on(async {
                 tab.page
-                    .evaluate("[document.visibilityState, document.hasFocus()]")
+                    .evaluate_isolated("[document.visibilityState, document.hasFocus()]")
                     .await
                     .ok()
-                    .and_then(|v| v.into_value::<(String, bool)>().ok())
+                    .and_then(|v| serde_json::from_value::<(String, bool)>(v).ok())
             });
             match state {
                 Some((v, true)) if v == "visible" => return Some(tab.clone()),
@@ -383,7 +371,7 @@ impl Session {
         let tabs = lock(&self.tabs).clone();
         for d in self.downloads().into_iter().filter(downloads::Download::waiting) {
             let response = tabs.iter().rev().find_map(|t| t.recorder.response_for(&d.url));
-            let sealed = downloads::keep(vault, case_id, &dir, &d, &self.version, response.as_ref());
+            let sealed = downloads::keep(vault, case_id, &dir, &d, self.version(), response.as_ref());
             let gone = sealed.is_err() && !dir.join(&d.guid).is_file();
             if let Some(listed) = lock(&self.downloads).iter_mut().find(|x| x.guid == d.guid) {
                 listed.kept = sealed.is_ok();
@@ -418,55 +406,45 @@ impl Session {
     }
 
     /// Closes the browser and waits for it to exit, so its profile is complete on disk.
+    /// Login cookies that would end with the browser are kept in the profile first.
     pub fn close(mut self) {
-        self.forget_pid();
         self.downloads_task.abort();
         if let Some(w) = self.watcher.take() {
             w.abort();
             let _ = self.runtime.block_on(w);
         }
         lock(&self.tabs).clear();
-        if let Ok(mut browser) = Arc::try_unwrap(self.browser) {
-            self.runtime.block_on(async {
-                let _ = tokio::time::timeout(Duration::from_secs(5), browser.close()).await;
-                if tokio::time::timeout(Duration::from_secs(10), browser.wait())
-                    .await
-                    .is_err()
-                {
-                    let _ = browser.kill().await;
-                    let _ = browser.wait().await;
-                }
-            });
-        }
-        self.events.abort();
-    }
-
-    fn forget_pid(&self) {
-        lock(&RUNNING).retain(|(p, _)| Some(*p) != self.pid);
+        self.runtime.block_on(async {
+            if self.browser.is_running() {
+                preferences::save_session_cookies(&self.browser, &self.options.profile).await;
+            }
+            self.browser.close().await;
+        });
     }
 
     /// Ends the browser at once (quick exit): no graceful close, no waiting for pages.
     pub fn kill(mut self) {
-        self.forget_pid();
         self.downloads_task.abort();
         if let Some(w) = self.watcher.take() {
             w.abort();
         }
         lock(&self.tabs).clear();
-        if let Ok(mut browser) = Arc::try_unwrap(self.browser) {
-            self.runtime.block_on(async {
-                let _ = browser.kill().await;
-                let _ = tokio::time::timeout(Duration::from_secs(2), browser.wait()).await;
-            });
-        }
-        self.events.abort();
+        self.browser.kill();
     }
 
     /// Whether the browser is still running (the person may have closed its window).
     pub fn is_running(&self) -> bool {
-        !self.events.is_finished()
+        self.browser.is_running()
+    }
+
+    /// The browser's process id.
+    pub fn pid(&self) -> u32 {
+        self.browser.pid()
     }
 }
+
+/// How often the visible browser's login cookies are kept while it is open.
+const COOKIE_SNAPSHOT: Duration = Duration::from_secs(5);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -550,7 +528,7 @@ pub fn capture_url_to_vault(
                 if !session.downloads().is_empty() {
                     let finished = session.finish_downloads(DOWNLOAD_WAIT);
                     downloaded = session.keep_downloads(vault, &case.id)?;
-                    let shown = session.runtime.block_on(tab.page.url()).ok().flatten();
+                    let shown = session.runtime.block_on(tab.page.url()).ok();
                     if shown.as_deref().is_none_or(|u| u == "about:blank") {
                         return Ok(Loaded::Download(downloaded, finished));
                     }

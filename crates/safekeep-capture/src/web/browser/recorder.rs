@@ -37,7 +37,9 @@ use chromiumoxide::cdp::browser_protocol::network::{
     GetResponseBodyParams, Headers, Request, RequestId, ResourceType, Response, StreamResourceContentParams,
 };
 use chromiumoxide::cdp::browser_protocol::page::EventFrameNavigated;
-use chromiumoxide::{Command, Page};
+use chromiumoxide::types::Command;
+
+use crate::web::cdp::Page;
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -248,11 +250,7 @@ impl Via {
     /// Runs `cmd` on this session.
     async fn call<C: Command>(&self, cmd: C) -> Result<C::Response, String> {
         match self {
-            Self::Page(page) => page
-                .execute(cmd)
-                .await
-                .map(|r| r.result)
-                .map_err(|e| e.to_string()),
+            Self::Page(page) => page.execute(cmd).await.map_err(|e| e.to_string()),
             Self::Child(children, session) => {
                 let params = serde_json::to_value(&cmd).map_err(|e| e.to_string())?;
                 let result = children.call(session, cmd.identifier(), params).await?;
@@ -361,40 +359,20 @@ pub struct Recording {
 impl Recorder {
     /// Starts recording `page`. Network buffers are raised so that the browser keeps
     /// bodies up to the cap until they are read.
-    /// `browser_ws` is the browser's DevTools address, for following the tab's cross-site
-    /// frames and workers over a second connection ([`frames`]); without it (or when that
-    /// connection fails) they are not recorded, and the recording says why.
-    pub async fn start(
-        page: &Page,
-        limits: RecordLimits,
-        spool: Arc<Spool>,
-        browser_ws: Option<&str>,
-    ) -> Result<Self, String> {
-        let fail = |e: chromiumoxide::error::CdpError| format!("the browser could not record the tab ({e})");
-        let main_frame = page.target_id().inner().clone();
-        let mut sent = page
-            .event_listener::<EventRequestWillBeSent>()
-            .await
-            .map_err(fail)?;
-        let mut sent_extra = page
-            .event_listener::<EventRequestWillBeSentExtraInfo>()
-            .await
-            .map_err(fail)?;
-        let mut answered = page
-            .event_listener::<EventResponseReceived>()
-            .await
-            .map_err(fail)?;
-        let mut answered_extra = page
-            .event_listener::<EventResponseReceivedExtraInfo>()
-            .await
-            .map_err(fail)?;
-        let mut finished = page
-            .event_listener::<EventLoadingFinished>()
-            .await
-            .map_err(fail)?;
-        let mut failed = page.event_listener::<EventLoadingFailed>().await.map_err(fail)?;
-        let mut committed = page.event_listener::<EventFrameNavigated>().await.map_err(fail)?;
-        let mut data = page.event_listener::<EventDataReceived>().await.map_err(fail)?;
+    /// The tab's cross-site frames and workers are followed on sessions of their own
+    /// ([`frames`]); when the browser will not report them, they are not recorded, and
+    /// the recording says why.
+    pub async fn start(page: &Page, limits: RecordLimits, spool: Arc<Spool>) -> Result<Self, String> {
+        let fail = |e: crate::web::cdp::CdpError| format!("the browser could not record the tab ({e})");
+        let main_frame = page.target_id().to_owned();
+        let mut sent = page.event_listener::<EventRequestWillBeSent>();
+        let mut sent_extra = page.event_listener::<EventRequestWillBeSentExtraInfo>();
+        let mut answered = page.event_listener::<EventResponseReceived>();
+        let mut answered_extra = page.event_listener::<EventResponseReceivedExtraInfo>();
+        let mut finished = page.event_listener::<EventLoadingFinished>();
+        let mut failed = page.event_listener::<EventLoadingFailed>();
+        let mut committed = page.event_listener::<EventFrameNavigated>();
+        let mut data = page.event_listener::<EventDataReceived>();
         // The protocol's buffer sizes are 32-bit: larger values are refused outright.
         let buffer = i64::try_from(limits.max_total)
             .unwrap_or(i64::MAX)
@@ -411,10 +389,7 @@ impl Recorder {
             "maxTotalBufferSize": buffer,
             "maxResourceBufferSize": i64::try_from(limits.max_body).unwrap_or(i64::MAX).min(buffer),
         });
-        let followed = match browser_ws {
-            Some(ws) => frames::follow(ws, &main_frame, network).await,
-            None => Err("this browser session does not follow them".to_owned()),
-        };
+        let followed = frames::follow(page, network).await;
         let (children, mut child_events, children_task, children_note) = match followed {
             Ok((c, rx, t)) => (Some(c), Some(rx), Some(t), None),
             Err(e) => (None, None, None, Some(e)),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use chromiumoxide::cdp::browser_protocol::input::{DispatchMouseEventParams, DispatchMouseEventType};
 use chromiumoxide::cdp::browser_protocol::network::GetCertificateParams;
 use chromiumoxide::cdp::browser_protocol::page::{
-    CaptureScreenshotFormat, CaptureScreenshotParams, Viewport,
+    CaptureScreenshotFormat, CaptureScreenshotParams, GetLayoutMetricsParams, Viewport,
 };
 use chrono::{DateTime, FixedOffset, Utc};
 use rustls::pki_types::CertificateDer;
@@ -119,7 +119,7 @@ pub(super) async fn capture(
         None => None,
     };
     let settled = tab.recorder.settle(SETTLE_QUIET, Duration::from_secs(5)).await;
-    let url = page.url().await.ok().flatten().unwrap_or_default();
+    let url = page.url().await.unwrap_or_default();
     let parsed = Url::parse(&url).map_err(|_| {
         WebError::Input(format!(
             "the tab shows “{url}”, which is not a web page. Open the page to capture in the tab first"
@@ -129,9 +129,9 @@ pub(super) async fn capture(
         url: url.clone(),
         scheme,
     })?;
-    let title = page.get_title().await.ok().flatten().unwrap_or_default();
+    let title = page.title().await.unwrap_or_default();
     let metrics = page
-        .layout_metrics()
+        .execute(GetLayoutMetricsParams::default())
         .await
         .map_err(|e| failed("measure the page", &e))?;
     let viewport = Size {
@@ -154,7 +154,7 @@ pub(super) async fn capture(
         .execute(shot(None))
         .await
         .map_err(|e| failed("take the screenshot", &e))
-        .and_then(|r| decode(r.result.data).map_err(|e| failed("take the screenshot", &e)))?;
+        .and_then(|r| decode(r.data).map_err(|e| failed("take the screenshot", &e)))?;
     let full_png = page
         .execute(shot(Some(Viewport {
             x: 0.0,
@@ -165,7 +165,7 @@ pub(super) async fn capture(
         })))
         .await
         .map_err(|e| failed("take the full-page picture", &e))
-        .and_then(|r| decode(r.result.data).map_err(|e| failed("take the full-page picture", &e)))?;
+        .and_then(|r| decode(r.data).map_err(|e| failed("take the full-page picture", &e)))?;
     let (mhtml, dom, password_fields) = super::super::render::documents(page)
         .await
         .map_err(WebError::Browser)?;
@@ -244,7 +244,7 @@ async fn scroll_to_load(tab: &Tab, limits: ScrollLimits, load_timeout: Duration)
             )
             .await
             .ok()
-            .and_then(|v| v.into_value::<(u64, u64)>().ok());
+            .and_then(|v| serde_json::from_value::<(u64, u64)>(v).ok());
         steps += 1;
         let remaining = limits.time.saturating_sub(began.elapsed());
         tab.recorder
@@ -300,7 +300,6 @@ async fn certificates(tab: &Tab, recording: &Recording) -> BTreeMap<String, Vec<
     for (origin, chain) in origins.iter_mut() {
         if let Ok(r) = tab.page.execute(GetCertificateParams::new(origin.clone())).await {
             *chain = r
-                .result
                 .table_names
                 .iter()
                 .filter_map(|b| data_encoding::BASE64.decode(b.as_bytes()).ok())
@@ -421,8 +420,8 @@ fn build(
         "finished": finished.to_rfc3339(),
         "browser": {
             "executable": session.options.program.display().to_string(),
-            "version": session.version,
-            "user_agent": session.user_agent,
+            "version": session.version(),
+            "user_agent": session.user_agent(),
             "headless": session.options.headless,
             "profile": "Safekeep's own browser profile (never the person's everyday one)",
         },

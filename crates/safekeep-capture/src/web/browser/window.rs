@@ -66,7 +66,7 @@ impl Window {
         let welcome = welcome_page(case.as_ref().map(|c| c.title.as_str()), profile.is_kept());
         let tab = session.open_tab(None)?;
         session.runtime.block_on(async {
-            let _ = tab.page.set_content(welcome).await;
+            let _ = tab.page.set_content(&welcome).await;
         });
         session.watch_new_tabs()?;
         let window = Self {
@@ -83,9 +83,7 @@ impl Window {
     /// Opens `url` in a new recorded tab, in front.
     pub fn open_address(&self, url: &Url) -> Result<(), WebError> {
         let tab = self.session.open_tab(Some(url))?;
-        self.session.runtime.block_on(async {
-            let _ = tab.page.bring_to_front().await;
-        });
+        self.session.show(&tab);
         Ok(())
     }
 

@@ -204,17 +204,9 @@ fn info_of(folder: &Path, video: &str) -> Option<serde_json::Value> {
 }
 
 /// A folder only this user can read: the runtime folder (memory) when there is one.
-fn private_folder() -> Result<tempfile::TempDir, String> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("safekeep-media-");
-    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|p| p.is_dir());
-    match runtime {
-        Some(dir) => builder.tempdir_in(dir),
-        None => builder.tempdir(),
-    }
-    .map_err(|e| format!("a temporary folder for yt-dlp could not be made ({e})"))
+fn private_folder() -> Result<safekeep_core::run_folder::RunFolder, String> {
+    safekeep_core::run_folder::RunFolder::new("media")
+        .map_err(|e| format!("a private folder for yt-dlp could not be made ({e})"))
 }
 
 /// The sealed log: version, command line, then everything yt-dlp printed.
@@ -277,11 +269,10 @@ struct Output {
 
 /// Runs `cmd` with its output collected, killing it after `timeout`.
 fn run(cmd: &mut Command, timeout: Duration) -> Result<Output, String> {
-    let mut child = cmd
-        .stdin(Stdio::null())
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stderr(Stdio::piped());
+    let mut child = crate::process::spawn(std::mem::replace(cmd, Command::new(".")))
         .map_err(|e| format!("yt-dlp could not be started ({e})"))?;
     let drain = |r: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
@@ -308,6 +299,7 @@ fn run(cmd: &mut Command, timeout: Duration) -> Result<Output, String> {
             Err(_) => break None,
         }
     };
+    crate::process::forget(child.id());
     Ok(Output {
         ok: !timed_out && status.is_some_and(|s| s.success()),
         code: status.map_or_else(|| "unknown".into(), |s| s.to_string()),

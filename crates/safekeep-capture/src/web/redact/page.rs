@@ -6,8 +6,11 @@
 //! Only the tab's own frames are reached (a cross-site frame runs in another process,
 //! whose DOM is not in these snapshots' reach either).
 
-use chromiumoxide::Page;
-use chromiumoxide::cdp::browser_protocol::page::CreateIsolatedWorldParams;
+use chromiumoxide::cdp::browser_protocol::page::{
+    CreateIsolatedWorldParams, FrameId, FrameTree, GetFrameTreeParams,
+};
+
+use crate::web::cdp::Page;
 use chromiumoxide::cdp::js_protocol::runtime::{EvaluateParams, ExecutionContextId};
 
 /// Clears every password field's value and `value` attribute, keeping both in the
@@ -39,13 +42,17 @@ const RESTORE: &str = r#"(() => {
 /// Blanks the password fields of every frame of `page`; returns the isolated worlds made.
 pub async fn blank_passwords(page: &Page) -> Vec<ExecutionContextId> {
     let mut worlds = Vec::new();
-    for frame in page.frames().await.unwrap_or_default() {
+    let mut frames = Vec::new();
+    if let Ok(tree) = page.execute(GetFrameTreeParams::default()).await {
+        collect(&tree.frame_tree, &mut frames);
+    }
+    for frame in frames {
         let mut world = CreateIsolatedWorldParams::new(frame);
         world.world_name = Some("safekeep-redaction".into());
         let Ok(made) = page.execute(world).await else {
             continue;
         };
-        let id = made.result.execution_context_id;
+        let id = made.execution_context_id;
         if run(page, id, BLANK).await.is_some() {
             worlds.push(id);
         }
@@ -67,5 +74,13 @@ async fn run(page: &Page, context: ExecutionContextId, script: &str) -> Option<u
     params.context_id = Some(context);
     params.return_by_value = Some(true);
     let got = page.execute(params).await.ok()?;
-    got.result.result.value.as_ref()?.as_u64().map(|n| n as usize)
+    got.result.value.as_ref()?.as_u64().map(|n| n as usize)
+}
+
+/// The ids of `tree`'s frames, the main frame first.
+fn collect(tree: &FrameTree, out: &mut Vec<FrameId>) {
+    out.push(tree.frame.id.clone());
+    for child in tree.child_frames.iter().flatten() {
+        collect(child, out);
+    }
 }

@@ -276,7 +276,8 @@ pub fn address(address: &str, removed: &mut Removed) -> String {
     out
 }
 
-/// Same as [`address`], counting into a throwaway tally.
+/// Returns [`address`]'s result without counting: for copies of an address counted
+/// where it was first written, and for the last pass over a record.
 pub fn address_only(a: &str) -> String {
     address(a, &mut Removed::default())
 }

@@ -86,9 +86,10 @@ pub fn request_for(vault: &Vault, item_id: &str) -> Result<(String, super::WebRe
     Ok((r.case_id.clone(), request))
 }
 
-/// Compares the new final response with the earlier capture's.
-pub(super) fn compare(then: &CheckAgain, last: &Exchange) -> Comparison {
-    let body = hex::encode(Sha256::digest(&last.body));
+/// Compares the new final response with the earlier capture's; `kept` is its body as it
+/// is stored (login secrets removed), as the earlier one was.
+pub(super) fn compare(then: &CheckAgain, last: &Exchange, kept: &[u8]) -> Comparison {
+    let body = hex::encode(Sha256::digest(kept));
     let same_body = then.body_sha256.as_deref() == Some(body.as_str());
     let verdict = match last.status {
         200..=299 if same_body => "still up, unchanged".to_owned(),

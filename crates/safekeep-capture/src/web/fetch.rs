@@ -134,7 +134,7 @@ async fn fetch_from(
     let mut next = url.clone();
     // The person may ask for an address on their own computer or network; a site may
     // not send Safekeep there.
-    let mut private_ok = true;
+    let mut private_ok = limits.private_addresses.unwrap_or(true);
     loop {
         let exchange = tokio::time::timeout(limits.timeout, hop(&next, limits, roots.clone(), private_ok))
             .await
@@ -142,7 +142,7 @@ async fn fetch_from(
                 url: next.to_string(),
                 seconds: limits.timeout.as_secs(),
             })??;
-        if exchanges.is_empty() {
+        if exchanges.is_empty() && limits.private_addresses.is_none() {
             private_ok = first_private.unwrap_or_else(|| is_private(exchange.remote.ip()));
         }
         let location = exchange.location.clone();

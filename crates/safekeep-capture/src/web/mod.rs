@@ -58,6 +58,10 @@ pub struct Limits {
     /// Capture even when the certificate does not verify (the user confirmed; the record
     /// says it did not verify and why).
     pub accept_invalid_certificate: bool,
+    /// Whether this computer and private networks may be reached (`fetch::is_private`).
+    /// `None`: only when the address asked for is itself there (then every redirect may
+    /// be too). The videos a page names get the page's answer.
+    pub private_addresses: Option<bool>,
 }
 
 impl Default for Limits {
@@ -67,6 +71,7 @@ impl Default for Limits {
             timeout: DEFAULT_TIMEOUT,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             accept_invalid_certificate: false,
+            private_addresses: None,
         }
     }
 }
@@ -196,9 +201,10 @@ pub enum WebError {
         /// Where it pointed.
         to: String,
     },
-    /// A redirect pointed at this computer or a private network, from a site that is not.
+    /// The site sent Safekeep (by a redirect, or a video it names) to this computer or a
+    /// private network, and the address asked for is not there.
     #[error(
-        "the site redirected to {to}, which is at {address}: this computer or a private network, not the internet. Safekeep does not follow a site there (it could reach devices on this network the site should not). To capture that address, give it yourself. Nothing was saved."
+        "the site sent Safekeep to {to}, which is at {address}: this computer or a private network, not the internet. Safekeep does not follow a site there (it could reach devices on this network that the site should not). To capture that address, give it yourself. Nothing was saved."
     )]
     RedirectPrivate {
         /// Where it pointed.
@@ -411,6 +417,10 @@ pub fn capture(
     } else {
         0
     };
+    // A page may name a video anywhere; reaching this computer or a private network is
+    // allowed only when the page itself is there.
+    let mut for_videos = request.clone();
+    for_videos.limits.private_addresses = exchanges.first().map(|e| fetch::is_private(e.remote.ip()));
     let videos = match exchanges.last() {
         Some(last) if !is_media(last) => media::collect(
             &runtime,
@@ -421,7 +431,7 @@ pub fn capture(
                 &[]
             },
             rendered.as_ref().ok().map(|r| r.dom.as_slice()),
-            request,
+            &for_videos,
             roots,
         ),
         _ => media::Kept::default(),
@@ -441,10 +451,13 @@ pub fn capture(
         render_skipped: rendered.as_ref().err().cloned(),
         login_suspected: login_suspected(&url, last),
         media: (videos.report.asked || !videos.report.found.is_empty()).then(|| videos.report.clone()),
-        compared: request
-            .check_again
-            .as_ref()
-            .map(|then| again::compare(then, last)),
+        compared: request.check_again.as_ref().map(|then| {
+            let body = kept
+                .get(exchanges.len().wrapping_sub(1))
+                .and_then(|k| k.body.as_deref())
+                .unwrap_or(&last.body);
+            again::compare(then, last, body)
+        }),
         millis: Millis {
             fetch: fetch_ms,
             render: render_ms,

@@ -138,6 +138,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                     max_redirects,
                     accept_invalid_certificate: accept_invalid_certificate
                         || base.limits.accept_invalid_certificate,
+                    ..Limits::default()
                 },
                 extra_authorities: ca_files,
                 render: match (no_render, browser_program) {

@@ -172,6 +172,7 @@ pub(super) fn keep(
     if let Some(r) = response {
         machine["response"] = super::seal::integers_only(response_json(r));
     }
+    crate::web::redact::addresses_in(&mut machine);
     let context = Context {
         source_url: Some(crate::web::redact::address_only(&download.url)),
         ..Context::default()

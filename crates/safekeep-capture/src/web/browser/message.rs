@@ -9,9 +9,10 @@
 //! `Content-Length` of the body as kept. The real protocol is the record's
 //! `WARC-Protocol` field.
 //!
-//! Invariant: the value of every header in [`SECRET_HEADERS`] (and any header whose name
-//! says it carries a token) is replaced by [`REMOVED`] before a message exists, so no
-//! artifact can carry a live login.
+//! Invariant: the rule of [`crate::web::redact`] (docs/security.md § "Login secrets in web
+//! captures") is applied before a message exists — secret header values, secret
+//! parameters in the address and in address headers, the request body (never kept), a
+//! token endpoint's JSON answer — so no artifact can carry a live login.
 
 use std::io::Read;
 

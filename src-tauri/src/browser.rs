@@ -50,17 +50,17 @@ pub fn browser_capture(state: State<'_, AppState>, scroll: bool, also_fetch: boo
     Ok(apart(move || slot.capture(vault, scroll, also_fetch))??)
 }
 
-/// "Keep the downloads": seals the browser's finished downloads into its case.
+/// "Keep the chosen files": seals the downloads the person ticked into the case.
 #[tauri::command(async)]
-pub fn browser_keep_downloads(state: State<'_, AppState>) -> Result<Vec<ItemRecord>> {
+pub fn browser_keep_downloads(state: State<'_, AppState>, chosen: Vec<String>) -> Result<Vec<ItemRecord>> {
     let mut slot = state.browser();
     let mut vault = state.vault()?;
     let (slot, vault) = (&mut *slot, &mut *vault);
-    Ok(apart(move || slot.keep_downloads(vault))??)
+    Ok(apart(move || slot.keep_downloads(vault, &chosen))??)
 }
 
-/// Closes the browser (keeping its downloads in its case, and the logins encrypted in
-/// the vault); says whether it was open.
+/// Closes the browser (keeping the logins encrypted in the vault; downloads not chosen
+/// are deleted); says whether it was open.
 #[tauri::command(async)]
 pub fn browser_close(state: State<'_, AppState>) -> Result<bool> {
     let mut slot = state.browser();

@@ -969,8 +969,9 @@ async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
     .await;
     shot(&c, "41-browser-captured").await;
 
-    // A download in the browser window: kept private, then sealed into the case when
-    // the person chooses "Keep the downloads" (the panel notices it by itself).
+    // A download in the browser window: kept private, shown with its name, size and
+    // address, and sealed into the case only when the person ticks it and chooses "Keep
+    // the ticked files" (the panel notices it by itself; nothing is ticked for them).
     let opened = run_async(
         &c,
         "window.__TAURI_INTERNALS__.invoke('browser_open', {caseId: arguments[0], url: arguments[1]})",
@@ -993,6 +994,19 @@ async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
         waiting.as_str().unwrap().contains("1 downloaded file"),
         "{waiting}"
     );
+    let listed = js(
+        &c,
+        "document.getElementById('browser-downloads-list').textContent",
+    )
+    .await;
+    assert!(listed.as_str().unwrap().contains("evidence.bin"), "{listed}");
+    // Not ticked: "Keep" keeps nothing.
+    click(&c, "#browser-keep-downloads").await;
+    assert_eq!(
+        js(&c, "document.querySelectorAll('#timeline li[data-item]').length").await,
+        1
+    );
+    click(&c, "#browser-downloads-list input[type=checkbox]").await;
     click(&c, "#browser-keep-downloads").await;
     until(
         &c,

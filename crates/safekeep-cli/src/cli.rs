@@ -393,6 +393,10 @@ pub enum CaptureCommand {
         /// second, independent witness (the server's raw bytes and its own certificates).
         #[arg(long, requires = "browser")]
         also_fetch: bool,
+        /// With --browser: also keep, as items of their own, the files the page starts
+        /// downloading by itself (an address that is itself a download is always kept).
+        #[arg(long, requires = "browser")]
+        keep_downloads: bool,
         /// Also keep the videos the page shows (<video>, video links, HLS streams) as
         /// files of the same item: with yt-dlp when it is installed (it knows more sites,
         /// and keeps each video's details from the site), otherwise fetched by Safekeep.
@@ -457,6 +461,10 @@ pub enum BrowserCommand {
         /// second witness.
         #[arg(long)]
         also_fetch: bool,
+        /// With --case: keep every file downloaded in the browser, without asking one
+        /// by one when it closes.
+        #[arg(long, requires = "case_id")]
+        keep_downloads: bool,
     },
     /// Forget my logins: delete the browser's stored profile (cookies, site data).
     Forget,

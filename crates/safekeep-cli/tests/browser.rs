@@ -510,13 +510,26 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         }
     }
 
-    // A page that starts a download: the page is captured as it stayed on screen (its
-    // own recording, not the aborted navigation's), the file is an item of its own.
+    // A page that starts a download by itself: the page is captured as it stayed on
+    // screen (its own recording, not the aborted navigation's); the file is not kept
+    // unless asked (#33: a page must not put files into the evidence), only named.
+    let before = serde_json::from_str::<Value>(&t.ok(&["list", "--json"])).unwrap();
     let page = t.capture("/autodownload", &[]);
     assert!(
         contains_anywhere(&t.file(&page, "page.warc.gz"), b"AUTODOWNLOAD-MARKER", 0),
         "the page's own load is in its WARC"
     );
+    assert!(page["capture"]["downloads_kept"].is_null(), "{page}");
+    let not_kept = page["capture"]["downloads_not_kept"].as_array().unwrap();
+    assert_eq!(not_kept[0]["name"], "police statement.pdf", "{page}");
+    let after = serde_json::from_str::<Value>(&t.ok(&["list", "--json"])).unwrap();
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        before.as_array().unwrap().len() + 1,
+        "only the page became an item"
+    );
+    // With --keep-downloads, the file is an item of its own.
+    let page = t.capture("/autodownload", &["--keep-downloads"]);
     let kept = page["capture"]["downloads_kept"].as_array().unwrap();
     assert_eq!(kept.len(), 1, "{page}");
     let listed = t.ok(&["list", "--json"]);

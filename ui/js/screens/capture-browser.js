@@ -4,7 +4,7 @@
 
 import { $, el, focus } from "../shared/dom.js";
 import { call, invoke } from "../shared/calls.js";
-import { tNodes, when } from "../shared/i18n.js";
+import { bytes, t, tNodes, when } from "../shared/i18n.js";
 import { clearMessages, notice, showError } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { showAfterCapture } from "./capture-after.js";
@@ -32,13 +32,33 @@ async function showPanel() {
   }
 }
 
-/// The row that says how many finished downloads wait to be kept, with "Keep".
+/// The finished downloads waiting for the person's choice, each with a tick box (never
+/// ticked for them: a page can start a download by itself), and "Keep the ticked files".
 function showDownloads(s) {
-  const waiting = s.open && s.case_id === state.caseId ? s.downloads_waiting : 0;
-  $("browser-downloads").hidden = waiting === 0;
-  if (waiting > 0) {
-    $("browser-downloads-waiting").replaceChildren(tNodes("browser.downloads_waiting", { count: waiting }));
-  }
+  const waiting = s.open && s.case_id === state.caseId ? s.downloads_waiting : [];
+  $("browser-downloads").hidden = waiting.length === 0;
+  if (waiting.length === 0) return;
+  const ticked = new Set(
+    [...document.querySelectorAll("#browser-downloads-list input:checked")].map((i) => i.value),
+  );
+  const known = [...document.querySelectorAll("#browser-downloads-list input")].map((i) => i.value);
+  if (known.join("\n") === waiting.map((d) => d.id).join("\n")) return;
+  $("browser-downloads-waiting").replaceChildren(tNodes("browser.downloads_waiting", { count: waiting.length }));
+  $("browser-downloads-list").replaceChildren(
+    ...waiting.map((d) =>
+      el(
+        "li",
+        {},
+        el(
+          "label",
+          { class: "check" },
+          el("input", { type: "checkbox", value: d.id, checked: ticked.has(d.id) }),
+          " ",
+          el("span", { translate: "no" }, t("browser.download_item", { name: d.name, size: bytes(d.size), url: d.url })),
+        ),
+      ),
+    ),
+  );
 }
 
 /// While the panel shows the capture controls, asks every 2 s whether downloads wait
@@ -113,7 +133,12 @@ document.addEventListener("keydown", (ev) => {
 
 $("browser-keep-downloads").addEventListener("click", async () => {
   clearMessages();
-  const kept = await call("browser_keep_downloads");
+  const chosen = [...document.querySelectorAll("#browser-downloads-list input:checked")].map((i) => i.value);
+  if (chosen.length === 0) {
+    focus(document.querySelector("#browser-downloads-list input"));
+    return;
+  }
+  const kept = await call("browser_keep_downloads", { chosen });
   await showPanel();
   await renderTimeline();
   notice("browser.downloads_kept", { count: kept.length });

@@ -31,6 +31,7 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
             browser_program,
             ca_files,
             also_fetch,
+            keep_downloads,
         } => {
             let capturing = case_id.is_some();
             let options = WindowOptions {
@@ -49,7 +50,9 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
                     "Safekeep's browser is open. Log in to sites there; type q and Enter here (or close the window) to finish."
                 }
             );
-            for line in std::io::stdin().lock().lines() {
+            let stdin = std::io::stdin();
+            let mut lines = stdin.lock().lines();
+            for line in lines.by_ref() {
                 match line?.trim() {
                     "q" | "quit" => break,
                     _ if !window.is_open() => break,
@@ -60,10 +63,12 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
                     _ => {}
                 }
             }
-            // Downloads first, so each is named; a failure is said and the browser still
-            // closes (keeping the logins and trying the downloads once more).
+            // Downloads first, each kept only if the person says so (a page can start one
+            // by itself); a failure is said and the browser still closes, keeping the
+            // logins. The ones not kept are deleted with the private profile.
             if capturing {
-                match window.keep_downloads(&mut vault) {
+                let chosen = choose_downloads(&window, keep_downloads, &mut lines)?;
+                match window.keep_downloads(&mut vault, Some(&chosen)) {
                     Ok(items) => {
                         for item in items {
                             println!("{}", item.id);
@@ -89,4 +94,29 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Asks, for each finished download, whether to keep it (all of them with
+/// `--keep-downloads`); returns the ids of those to keep. No answer (the input ended) is no.
+fn choose_downloads(
+    window: &Window,
+    keep_all: bool,
+    answers: &mut impl Iterator<Item = std::io::Result<String>>,
+) -> Result<Vec<String>> {
+    let mut chosen = Vec::new();
+    for d in window.downloads_waiting() {
+        if !keep_all {
+            eprint!(
+                "Keep the downloaded file “{}” ({} bytes, from {}) in the case? [y/N] ",
+                d.name, d.size, d.url
+            );
+            let answer = answers.next().transpose()?.unwrap_or_default();
+            if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+                eprintln!("Not kept: it is deleted with the browser's private folder.");
+                continue;
+            }
+        }
+        chosen.push(d.id);
+    }
+    Ok(chosen)
 }

@@ -92,6 +92,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             scroll,
             show,
             also_fetch,
+            keep_downloads,
             media,
             no_yt_dlp,
             accept_invalid_certificate,
@@ -115,6 +116,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                     max_body: max_body_mib.saturating_mul(1 << 20),
                     context: context.into(),
                     media,
+                    keep_downloads,
                 };
                 let case_id = case_id.unwrap_or_default();
                 output::captured_page(

@@ -2,8 +2,10 @@
 //! an explicit picture would lie in the clear outside the vault: the browser is told
 //! (`Browser.setDownloadBehavior`, `allowAndName`) to save every download under its
 //! GUID in a private folder of the temporary profile ([`DOWNLOADS_DIR`], not kept with
-//! the logins), and each finished download is then sealed into the case as an item of
-//! kind `file` whose record says where it came from ([`keep`]).
+//! the logins). A page can start a download by itself, so a finished download is sealed
+//! into the case — an item of kind `file` whose record says where it came from
+//! ([`keep`]) — only when the person chooses it; the others are deleted with the profile
+//! on close, lock and quick exit.
 //!
 //! Invariants: a download is sealed at most once (`kept`); its bytes are streamed into
 //! the vault as an import streams a file (hashed once, read again to be sure they did
@@ -234,79 +236,9 @@ pub(super) fn folder_of(profile: &Path) -> PathBuf {
     profile.join(DOWNLOADS_DIR)
 }
 
-/// What to tell the person about downloads that end with the browser unkept: still
-/// arriving when it closed, or stopped by the browser (which happens when the private
-/// folder, in a small RAM-backed runtime folder, fills up). `None` when there are none.
-pub(super) fn lost(downloads: &[Download]) -> Option<String> {
-    let lost: Vec<String> = downloads
-        .iter()
-        .filter(|d| !d.kept && d.state != DownloadState::Completed)
-        .map(|d| {
-            let name = if d.suggested_name.is_empty() { &d.url } else { &d.suggested_name };
-            let mib = d.received as f64 / f64::from(1u32 << 20);
-            match d.state {
-                DownloadState::InProgress => format!("“{name}” (still arriving: {mib:.1} MiB so far)"),
-                _ => format!(
-                    "“{name}” (stopped by the browser after {mib:.1} MiB; if it is large, the temporary folder may have been full)"
-                ),
-            }
-        })
-        .collect();
-    (!lost.is_empty()).then(|| {
-        format!(
-            "{} not kept when Safekeep's browser closed: {}. Open the browser from the case again and download {} again, then wait until it has finished.",
-            if lost.len() == 1 { "A download was".to_owned() } else { format!("{} downloads were", lost.len()) },
-            lost.join("; "),
-            if lost.len() == 1 { "it" } else { "them" },
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Download, DownloadState, Utc, lost, safe_name};
-
-    fn download(name: &str, state: DownloadState, kept: bool) -> Download {
-        Download {
-            guid: "g".into(),
-            url: format!("https://example.com/{name}"),
-            suggested_name: name.into(),
-            began_at: Utc::now(),
-            finished_at: None,
-            state,
-            received: 3 << 20,
-            kept,
-            gone: false,
-        }
-    }
-
-    #[test]
-    fn unfinished_and_stopped_downloads_are_told_kept_ones_are_not() {
-        use DownloadState::*;
-        assert_eq!(
-            lost(&[
-                download("a.pdf", Completed, true),
-                download("b.pdf", Completed, false)
-            ]),
-            None
-        );
-        let said = lost(&[
-            download("a.pdf", InProgress, false),
-            download("b.mp4", Canceled, false),
-            download("c.pdf", Completed, true),
-        ])
-        .expect("told");
-        assert!(said.starts_with("2 downloads were not kept"), "{said}");
-        assert!(
-            said.contains("“a.pdf” (still arriving: 3.0 MiB so far)"),
-            "{said}"
-        );
-        assert!(
-            said.contains("“b.mp4” (stopped by the browser after 3.0 MiB"),
-            "{said}"
-        );
-        assert!(!said.contains("c.pdf"), "{said}");
-    }
+    use super::safe_name;
 
     #[test]
     fn names_are_made_safe() {

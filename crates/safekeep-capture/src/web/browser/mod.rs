@@ -34,7 +34,7 @@ use super::spool::Spool;
 use super::{Captured, WebError, parse_address, tls};
 use recorder::{RecordLimits, Recorder};
 pub use seal::{PageCapture, ScrollLimits};
-pub use window::{Window, WindowOptions, WindowSlot, WindowState};
+pub use window::{WaitingDownload, Window, WindowOptions, WindowSlot, WindowState};
 
 /// How long the network must be quiet before a page counts as loaded.
 pub const SETTLE_QUIET: Duration = Duration::from_millis(500);
@@ -94,6 +94,13 @@ impl std::fmt::Debug for Session {
 pub struct Tab {
     page: Page,
     recorder: Arc<Recorder>,
+}
+
+impl Tab {
+    /// The browser's id for the tab.
+    pub fn id(&self) -> &str {
+        self.page.target_id()
+    }
 }
 
 impl Session {
@@ -360,16 +367,24 @@ impl Session {
         lock(&self.downloads).clone()
     }
 
-    /// Seals every finished download not yet kept into `case_id`, one item each, and
-    /// deletes its private copy. One that cannot be kept does not stop the others: the
-    /// first such error is returned after them (its copy stays for another try, unless
-    /// it is gone).
-    pub fn keep_downloads(&self, vault: &mut Vault, case_id: &str) -> Result<Vec<ItemRecord>, WebError> {
+    /// Seals the finished downloads the person chose (`chosen`: their ids; `None`: every
+    /// one waiting) into `case_id`, one item each, and deletes each private copy. A page
+    /// can start a download by itself, so nothing is kept unless chosen (docs/capture.md
+    /// § "Downloads"); the ones not chosen go with the profile. One that cannot be kept
+    /// does not stop the others: the first such error is returned after them (its copy
+    /// stays for another try, unless it is gone).
+    pub fn keep_downloads(
+        &self,
+        vault: &mut Vault,
+        case_id: &str,
+        chosen: Option<&[String]>,
+    ) -> Result<Vec<ItemRecord>, WebError> {
         let dir = downloads::folder_of(&self.options.profile);
         let mut kept = Vec::new();
         let mut failed = None;
         let tabs = lock(&self.tabs).clone();
-        for d in self.downloads().into_iter().filter(downloads::Download::waiting) {
+        let wanted = |d: &downloads::Download| chosen.is_none_or(|c| c.contains(&d.guid));
+        for d in self.downloads().into_iter().filter(|d| d.waiting() && wanted(d)) {
             let response = tabs.iter().rev().find_map(|t| t.recorder.response_for(&d.url));
             let sealed = downloads::keep(vault, case_id, &dir, &d, self.version(), response.as_ref());
             let gone = sealed.is_err() && !dir.join(&d.guid).is_file();
@@ -485,6 +500,9 @@ pub struct BrowserRequest {
     pub context: Context,
     /// Keep the complete videos the page loaded as files of their own.
     pub media: bool,
+    /// Keep the files the page starts downloading by itself (the address itself being a
+    /// download is always kept: the person asked for it).
+    pub keep_downloads: bool,
 }
 
 /// Most body bytes one capture keeps.
@@ -525,12 +543,21 @@ pub fn capture_url_to_vault(
                 // The address may be a file the browser downloads instead of showing:
                 // that file is the evidence, kept as an item of its own.
                 let mut downloaded = Vec::new();
+                let mut not_kept = Vec::new();
                 if !session.downloads().is_empty() {
-                    let finished = session.finish_downloads(DOWNLOAD_WAIT);
-                    downloaded = session.keep_downloads(vault, &case.id)?;
                     let shown = session.runtime.block_on(tab.page.url()).ok();
                     if shown.as_deref().is_none_or(|u| u == "about:blank") {
+                        // The address the person asked for is itself the file.
+                        let finished = session.finish_downloads(DOWNLOAD_WAIT);
+                        downloaded = session.keep_downloads(vault, &case.id, None)?;
                         return Ok(Loaded::Download(downloaded, finished));
+                    }
+                    // The page started downloads by itself: kept only when asked.
+                    if request.keep_downloads {
+                        session.finish_downloads(DOWNLOAD_WAIT);
+                        downloaded = session.keep_downloads(vault, &case.id, None)?;
+                    } else {
+                        not_kept = session.downloads();
                     }
                 }
                 let mut page = session.capture(&tab, request.scroll)?;
@@ -539,6 +566,18 @@ pub fn capture_url_to_vault(
                     page.machine["downloads_kept"] = downloaded
                         .iter()
                         .map(|i| serde_json::json!({"item_id": i.id, "url": i.context.source_url}))
+                        .collect();
+                }
+                if !not_kept.is_empty() {
+                    page.machine["downloads_not_kept"] = not_kept
+                        .iter()
+                        .map(|d| {
+                            serde_json::json!({
+                                "name": d.suggested_name,
+                                "url": super::redact::address_only(&d.url),
+                                "why": "the page started this download by itself; Safekeep keeps a download only when asked (--keep-downloads)",
+                            })
+                        })
                         .collect();
                 }
                 if request.also_fetch {

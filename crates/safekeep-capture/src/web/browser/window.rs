@@ -123,39 +123,44 @@ impl Window {
         self.session.is_running()
     }
 
-    /// Seals every finished download of this window into its case, one item each (see
-    /// [`super::downloads`]).
-    pub fn keep_downloads(&self, vault: &mut Vault) -> Result<Vec<ItemRecord>, WebError> {
+    /// Seals the finished downloads the person chose (their ids; `None`: all waiting)
+    /// into the window's case, one item each (see [`super::downloads`]).
+    pub fn keep_downloads(
+        &self,
+        vault: &mut Vault,
+        chosen: Option<&[String]>,
+    ) -> Result<Vec<ItemRecord>, WebError> {
         let case_id = self.case_id.clone().ok_or_else(|| {
             WebError::Input(
                 "this browser window was opened without a case, so its downloads cannot be kept. Open it from a case"
                     .into(),
             )
         })?;
-        self.session.keep_downloads(vault, &case_id)
+        self.session.keep_downloads(vault, &case_id, chosen)
     }
 
-    /// Finished downloads not yet sealed into a case.
-    pub fn downloads_waiting(&self) -> usize {
-        self.session.downloads().iter().filter(|d| d.waiting()).count()
+    /// Finished downloads not yet sealed into a case, for the person to choose from.
+    pub fn downloads_waiting(&self) -> Vec<WaitingDownload> {
+        self.session
+            .downloads()
+            .iter()
+            .filter(|d| d.waiting())
+            .map(|d| WaitingDownload {
+                id: d.guid.clone(),
+                name: d.suggested_name.clone(),
+                size: d.received,
+                url: crate::web::redact::address_only(&d.url),
+            })
+            .collect()
     }
 
-    /// Closes the browser and keeps the logins (encrypted) in the vault, after sealing
-    /// its finished downloads into its case (a window without a case has none kept: the
-    /// private copies go with the temporary profile). Returns whether the logins were
-    /// kept (not for an unencrypted vault). A download that could not be kept, or that
-    /// had not finished (it goes with the temporary profile), is an error that names it,
-    /// after the browser is closed and the logins kept.
+    /// Closes the browser and keeps the logins (encrypted) in the vault. Downloads the
+    /// person did not choose to keep are deleted with the private profile: a page can
+    /// start a download by itself, and nothing enters the evidence unchosen. Returns
+    /// whether the logins were kept (not for an unencrypted vault).
     pub fn close(self, vault: &mut Vault) -> Result<bool, WebError> {
-        let downloads = match self.case_id {
-            Some(_) => self.keep_downloads(vault).map(drop),
-            None => Ok(()),
-        };
-        let lost = super::downloads::lost(&self.session.downloads());
         self.session.close();
-        let kept = vault.keep_browser_profile(self.profile)?;
-        downloads?;
-        lost.map_or(Ok(kept), |said| Err(WebError::Browser(said)))
+        Ok(vault.keep_browser_profile(self.profile)?)
     }
 
     /// Ends the browser at once and deletes its temporary profile without keeping it
@@ -180,8 +185,21 @@ pub struct WindowState {
     pub open: bool,
     /// The case it captures into.
     pub case_id: Option<String>,
-    /// Finished downloads waiting to be kept in that case.
-    pub downloads_waiting: usize,
+    /// Finished downloads waiting for the person to keep them in that case (or not).
+    pub downloads_waiting: Vec<WaitingDownload>,
+}
+
+/// A finished download, as the person is shown it before choosing to keep it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WaitingDownload {
+    /// The id to choose it by.
+    pub id: String,
+    /// The name the site gave it.
+    pub name: String,
+    /// Its size, bytes.
+    pub size: u64,
+    /// The address it came from (login secrets removed).
+    pub url: String,
 }
 
 impl WindowSlot {
@@ -221,15 +239,20 @@ impl WindowSlot {
         window.capture_current(vault, scroll, also_fetch)
     }
 
-    /// "Keep the downloads": seals the open window's finished downloads into its case.
-    pub fn keep_downloads(&mut self, vault: &mut Vault) -> Result<Vec<ItemRecord>, WebError> {
+    /// "Keep the chosen files": seals the downloads the person chose into the case.
+    pub fn keep_downloads(
+        &mut self,
+        vault: &mut Vault,
+        chosen: &[String],
+    ) -> Result<Vec<ItemRecord>, WebError> {
         match &self.0 {
-            Some(window) => window.keep_downloads(vault),
+            Some(window) => window.keep_downloads(vault, Some(chosen)),
             None => Ok(Vec::new()),
         }
     }
 
-    /// Closes the window, keeping its downloads and the logins; returns whether one was open.
+    /// Closes the window, keeping the logins (downloads not chosen are deleted); returns
+    /// whether one was open.
     pub fn close(&mut self, vault: &mut Vault) -> Result<bool, WebError> {
         match self.0.take() {
             Some(window) => window.close(vault).map(|_| true),
@@ -256,7 +279,7 @@ impl WindowSlot {
         WindowState {
             open: self.0.as_ref().is_some_and(Window::is_open),
             case_id: self.0.as_ref().and_then(|w| w.case_id.clone()),
-            downloads_waiting: self.0.as_ref().map_or(0, Window::downloads_waiting),
+            downloads_waiting: self.0.as_ref().map(Window::downloads_waiting).unwrap_or_default(),
         }
     }
 

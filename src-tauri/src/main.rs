@@ -20,6 +20,10 @@ mod state;
 mod timestamp;
 
 fn main() {
+    // SIGTERM (logging out), SIGHUP: end the browser and remove its folders first.
+    if let Err(e) = safekeep_capture::process::end_with_signals() {
+        eprintln!("Safekeep could not watch for being ended ({e}); continuing");
+    }
     let state = state::AppState::load();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())

@@ -135,9 +135,14 @@ pub fn start_driver(home: &Path) -> (Driver, u16) {
                 PathBuf::from("tauri-driver")
             }
         });
+    // The app's private run folders (Safekeep's browser's profile…) go into the test's
+    // own runtime folder, where a test can see what is left.
+    let run = home.join("run");
+    let _ = std::fs::create_dir(&run);
     let child = Command::new(&bin)
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
         .env("SAFEKEEP_VAULT", home.join("vault"))
+        .env("XDG_RUNTIME_DIR", &run)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
         .stdout(Stdio::null())

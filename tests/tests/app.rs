@@ -910,10 +910,57 @@ fn start_feed_site(dir: &Path) -> FeedSite {
 /// Chromium processes running on a Safekeep browser profile.
 fn safekeep_browsers() -> usize {
     let out = Command::new("pgrep")
-        .args(["-f", "user-data-dir=.*safekeep-browser-"])
+        .args(["-f", "user-data-dir=.*safekeep-run-browser-"])
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quick_exit_with_safekeep_browser_open_leaves_nothing_of_it() {
+    let _one = ONE_APP.lock().await;
+    let home = tempfile::tempdir().unwrap();
+    let vault = home.path().join("vault");
+    let mut v = make_vault(&vault);
+    v.create_case("Posts").unwrap();
+    drop(v);
+    let site = start_feed_site(home.path());
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    unlock_and_open_first_case(&c).await;
+    click(&c, "#capture-browser").await;
+    until(&c, "!document.getElementById('browser-start').hidden").await;
+    let url = format!("http://127.0.0.1:{}/index.html", site.port);
+    type_into(&c, "#browser-url", &url).await;
+    click(&c, "#browser-open").await;
+    until_long(&c, "!document.getElementById('browser-controls').hidden").await;
+    let run = home.path().join("run");
+    let left = || -> Vec<String> {
+        std::fs::read_dir(&run)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("safekeep-run-"))
+            .collect()
+    };
+    assert!(safekeep_browsers() > 0, "the browser runs");
+    assert_eq!(left().len(), 1, "its private profile exists: {:?}", left());
+
+    // Quick exit (Escape twice), as when someone walks in: the app ends without waiting,
+    // and nothing of that browser run is left on disk, nor running.
+    let _ = press(&c, &['\u{E00C}']).await;
+    let _ = press(&c, &['\u{E00C}']).await;
+    let start = Instant::now();
+    while safekeep_browsers() > 0 || !left().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "after quick exit: {} browser processes, folders {:?}",
+            safekeep_browsers(),
+            left()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = c.close().await;
 }
 
 /// Waits (long: the browser starts and loads beside a busy build in CI) until `expr`.

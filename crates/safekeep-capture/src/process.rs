@@ -69,6 +69,39 @@ pub fn kill_all_now() {
     reap(&pids);
 }
 
+/// Makes Ctrl-C, a closed terminal and SIGTERM (logging out) end Safekeep the way quick
+/// exit does: every child ended and every run folder removed, then the process exits
+/// with 128 + the signal. Without it, the default action ends Safekeep at once and leaves
+/// the browser's profile on disk until the next start. Set once; later calls do nothing.
+/// Not for commands that give Ctrl-C a meaning of their own (a screen recording).
+#[cfg(unix)]
+pub fn end_with_signals() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    static SET: std::sync::Once = std::sync::Once::new();
+    let mut result = Ok(());
+    SET.call_once(|| {
+        result = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]).and_then(|mut signals| {
+            std::thread::Builder::new()
+                .name("safekeep-signals".into())
+                .spawn(move || {
+                    if let Some(signal) = signals.forever().next() {
+                        kill_all_now();
+                        safekeep_core::run_folder::remove_all_now();
+                        std::process::exit(128 + signal);
+                    }
+                })
+                .map(drop)
+        });
+    });
+    result
+}
+
+/// See the Unix version; Windows ends console children with their console.
+#[cfg(windows)]
+pub fn end_with_signals() -> io::Result<()> {
+    Ok(())
+}
+
 #[cfg(unix)]
 #[allow(unsafe_code, reason = "kill(2) has no safe wrapper in std")]
 fn kill(pid: u32) {

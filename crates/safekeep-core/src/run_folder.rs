@@ -102,12 +102,17 @@ pub fn sweep(parent: &Path) -> usize {
     let mut removed = 0;
     for entry in entries.flatten() {
         let path = entry.path();
-        if !entry.file_name().to_string_lossy().starts_with(PREFIX)
-            || entry.file_type().map_or(true, |t| !t.is_dir())
-        {
+        // Only this account's own folders (another account could plant one in a shared
+        // temporary folder), and only a plain lock file in them (a FIFO would block).
+        let ours = entry.metadata().is_ok_and(|m| m.is_dir() && owned_by_us(&m));
+        if !entry.file_name().to_string_lossy().starts_with(PREFIX) || !ours {
             continue;
         }
-        let Ok(lock) = File::options().write(true).open(path.join(LOCK)) else {
+        let lock_path = path.join(LOCK);
+        if std::fs::symlink_metadata(&lock_path).is_ok_and(|m| !m.is_file()) {
+            continue;
+        }
+        let Ok(lock) = File::options().write(true).open(&lock_path) else {
             // No lock file: made by a run that died before it could write one, or
             // being made now. Only an old one is removed.
             if age(&path).is_some_and(|a| a >= ABANDONED_AFTER) {
@@ -125,6 +130,18 @@ pub fn sweep(parent: &Path) -> usize {
         }
     }
     removed
+}
+
+/// Whether a file belongs to the account this process runs as.
+#[cfg(target_os = "linux")]
+fn owned_by_us(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|me| me.uid() == meta.uid())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn owned_by_us(_meta: &std::fs::Metadata) -> bool {
+    true
 }
 
 fn age(path: &Path) -> Option<Duration> {

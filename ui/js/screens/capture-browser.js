@@ -54,7 +54,13 @@ function showDownloads(s) {
           { class: "check" },
           el("input", { type: "checkbox", value: d.id, checked: ticked.has(d.id) }),
           " ",
-          el("span", { translate: "no" }, t("browser.download_item", { name: d.name, size: bytes(d.size), url: d.url })),
+          // Name and address as separate, isolated runs of text: a name cannot pass
+          // itself off as the address (bidi controls, its own ", from https://…").
+          el("bdi", { translate: "no" }, d.name),
+          ` (${bytes(d.size)}) `,
+          el("span", {}, t("browser.download_from")),
+          " ",
+          el("bdi", { translate: "no", class: "address" }, d.url),
         ),
       ),
     ),

@@ -49,15 +49,29 @@ pub const SECRET_HEADERS: [&str; 9] = [
 ];
 
 /// Headers whose values are addresses, redacted as addresses.
-pub const ADDRESS_HEADERS: [&str; 5] = ["location", "content-location", "refresh", "link", "referer"];
+pub const ADDRESS_HEADERS: [&str; 6] = [
+    "location",
+    "content-location",
+    "refresh",
+    "link",
+    "referer",
+    ":path",
+];
 
 /// Parameter names (case-insensitive; `user[password]` counts as `password`, `-` as `_`)
 /// whose values are login secrets. Besides these: any name containing `password` or
 /// `passwd`, ending in `token` (except the paging names in [`PAGING_TOKENS`]), `secret`,
-/// `signature` or `credential`, or containing `api_key`/`apikey`.
-pub const SECRET_NAMES: [&str; 24] = [
+/// `signature`, `credential`, `session`, `sessionid`, `session_id` or `jwt`, or
+/// containing `api_key`/`apikey`. A secret name's whole value is removed, object or
+/// array included. Not on the list, because they are common words whose values are
+/// often evidence: `key`, `ticket`.
+pub const SECRET_NAMES: [&str; 28] = [
     "access_token",
     "id_token",
+    "id_token_hint",
+    "jwt",
+    "phpsessid",
+    "jsessionid",
     "refresh_token",
     "token",
     "password",
@@ -177,12 +191,19 @@ pub fn is_secret_header(name: &str) -> bool {
         || name.contains("csrf")
 }
 
-/// `user[password]` → `password`; lower case; `-` → `_`.
+/// `user[password]` → `password`, `token[]` and `token[0]` → `token`; lower case;
+/// `-` → `_`.
 fn normalise(name: &str) -> String {
-    let inner = name
+    let (outer, inner) = name
         .rsplit_once('[')
-        .map_or(name, |(_, rest)| rest.trim_end_matches(']'));
-    let inner = if inner.is_empty() { name } else { inner };
+        .map_or((name, name), |(outer, rest)| (outer, rest.trim_end_matches(']')));
+    let inner = if inner.is_empty() || inner.bytes().all(|b| b.is_ascii_digit()) {
+        outer
+            .rsplit_once('[')
+            .map_or(outer, |(_, r)| r.trim_end_matches(']'))
+    } else {
+        inner
+    };
     inner.trim().to_ascii_lowercase().replace('-', "_")
 }
 
@@ -193,6 +214,10 @@ pub fn is_secret_name(name: &str) -> bool {
     SECRET_NAMES.contains(&n.as_str())
         || n.contains("password")
         || n.contains("passwd")
+        || n.ends_with("session")
+        || n.ends_with("sessionid")
+        || n.ends_with("session_id")
+        || n.ends_with("jwt")
         || (n.ends_with("token") && !PAGING_TOKENS.contains(&n.as_str()))
         || n.ends_with("secret")
         || n.ends_with("signature")
@@ -435,13 +460,130 @@ pub fn addresses_in(value: &mut Value) {
             for (k, v) in map.iter_mut() {
                 match v {
                     Value::String(s) if ADDRESS_KEYS.contains(&k.as_str()) => *s = address_only(s),
+                    // Messages (a failed fetch's reason, a program's error) quote whole
+                    // addresses; a page's own words (its title) are kept as shown.
+                    Value::String(s) if s.contains("://") => *s = text(s, &mut Removed::default()),
                     _ => addresses_in(v),
                 }
             }
         }
         Value::Array(items) => items.iter_mut().for_each(addresses_in),
+        Value::String(s) if s.contains("://") => *s = text(s, &mut Removed::default()),
         _ => {}
     }
+}
+
+/// Returns a program's JSON description of what it fetched (yt-dlp's `.info.json`)
+/// with login secrets removed: secret names' values, the `cookies` it held, secret
+/// values among `http_headers`, and secret parameters in every address and text.
+pub fn program_json(value: &mut Value) {
+    fn walk(value: &mut Value, removed: &mut Removed) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if k == "cookies" && !v.is_null() {
+                        *v = Value::String(MARKER.to_owned());
+                    } else if k == "http_headers"
+                        && let Value::Object(h) = v
+                    {
+                        for (name, hv) in h.iter_mut() {
+                            if let Value::String(s) = hv {
+                                *s = header(name, s, removed).into_owned();
+                            }
+                        }
+                    } else {
+                        walk(v, removed);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, removed)),
+            _ => {}
+        }
+    }
+    let mut removed = Removed::default();
+    walk(value, &mut removed);
+    json_values(value, &mut removed);
+    addresses_in(value);
+}
+
+/// Characters that end an address written inside free text.
+fn ends_address(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '"' | '\'' | '<' | '>' | '\\' | '`' | '(' | ')' | '[' | ']' | '{' | '}'
+        )
+}
+
+/// Returns free text (an error message, a program's log) with login secrets removed:
+/// the value of every secret header written as `Name: value` (to the end of its line,
+/// or of an escaped `\r\n`), and secret parameters in every address or path with a query
+/// or fragment in it. Unchanged text is returned as it is.
+pub fn text(input: &str, removed: &mut Removed) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    // Addresses: every token with `?` or `#` and `=` in it.
+    while !rest.is_empty() {
+        let start = rest.find(|c: char| !ends_address(c)).unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(ends_address).unwrap_or(rest.len());
+        let token = &rest[..end];
+        if (token.contains('?') || token.contains('#')) && token.contains('=') {
+            out.push_str(&address(token, removed));
+        } else {
+            out.push_str(token);
+        }
+        rest = &rest[end..];
+    }
+    secret_header_values(&out, removed)
+}
+
+/// `Cookie: …`, `Set-Cookie: …`, `Authorization: …` (any secret header) inside text.
+fn secret_header_values(input: &str, removed: &mut Removed) -> String {
+    let lower = input.to_ascii_lowercase();
+    let mut out = String::with_capacity(input.len());
+    let mut at = 0;
+    while at < input.len() {
+        let next = lower[at..].find(": ").map(|i| at + i);
+        let Some(colon) = next else { break };
+        let name_start = lower[..colon]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .map_or(0, |i| i + 1);
+        // `…\r\nCookie: ` written escaped: the name starts after the escape.
+        let escaped = name_start >= 1
+            && input.as_bytes()[name_start - 1] == b'\\'
+            && matches!(input.as_bytes()[name_start], b'n' | b'r' | b't');
+        let name_start = name_start + usize::from(escaped);
+        let name = &lower[name_start..colon];
+        let value_start = colon + 2;
+        let value_end = [
+            lower[value_start..].find("\\r\\n"),
+            lower[value_start..].find("\\n"),
+            lower[value_start..].find('\n'),
+            lower[value_start..].find('\r'),
+            lower[value_start..].find('\''),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .map_or(input.len(), |i| value_start + i);
+        out.push_str(&input[at..value_start]);
+        if !name.is_empty()
+            && is_secret_header(name)
+            && value_end > value_start
+            && &input[value_start..value_end] != MARKER
+        {
+            out.push_str(MARKER);
+            removed.header_values += 1;
+            at = value_end;
+        } else {
+            // Not a secret: go on from its value (`header: Set-Cookie: …`).
+            at = value_start;
+        }
+    }
+    out.push_str(&input[at.min(input.len())..]);
+    out
 }
 
 /// Returns the value to write for one header: [`MARKER`] for a secret, the addresses
@@ -475,11 +617,25 @@ pub fn header<'v>(name: &str, value: &'v str, removed: &mut Removed) -> Cow<'v, 
             out.push_str(rest);
             out
         }
-        // `5; url=https://…`
-        "refresh" => match value.to_ascii_lowercase().find("url=") {
-            Some(at) => format!("{}{}", &value[..at + 4], address(&value[at + 4..], removed)),
-            None => value.to_owned(),
-        },
+        // `5; url=https://…`, `0; url = …`, `0;https://…`
+        "refresh" => {
+            let lower = value.to_ascii_lowercase();
+            let at = lower
+                .find("url")
+                .and_then(|u| lower[u + 3..].find('=').map(|e| u + 3 + e + 1))
+                .or_else(|| value.find(';').map(|i| i + 1));
+            match at {
+                Some(at) => {
+                    let lead = value[at..].len() - value[at..].trim_start().len();
+                    format!(
+                        "{}{}",
+                        &value[..at + lead],
+                        address(value[at + lead..].trim(), removed)
+                    )
+                }
+                None => value.to_owned(),
+            }
+        }
         _ => address(value, removed),
     };
     if removed.address_values == before {
@@ -548,8 +704,9 @@ pub fn body(media_type: &str, bytes: &[u8], removed: &mut Removed) -> Option<Vec
 
 /// Parts of which every secret name has at least one ([`SECRET_NAMES`] and the patterns
 /// of [`is_secret_name`]).
-const NAME_PARTS: [&str; 14] = [
+const NAME_PARTS: [&str; 15] = [
     "token",
+    "jwt",
     "pass",
     "pwd",
     "secret",
@@ -576,8 +733,13 @@ fn json_values(value: &mut Value, removed: &mut Removed) {
     match value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                let scalar = matches!(v, Value::String(s) if !s.is_empty() && s != MARKER) || v.is_number();
-                if scalar && is_secret_name(k) {
+                // A secret name's whole value goes, whatever it holds
+                // (`{"session": {"id": …}}`).
+                let filled = matches!(v, Value::String(s) if !s.is_empty() && s != MARKER)
+                    || v.is_number()
+                    || v.is_object()
+                    || v.is_array();
+                if filled && is_secret_name(k) {
                     *v = Value::String(MARKER.to_owned());
                     removed.body_values += 1;
                     removed.names.insert(normalise(k));
@@ -909,5 +1071,48 @@ mod tests {
             "{out}"
         );
         assert_eq!(r.body_values, 1);
+    }
+
+    #[test]
+    fn free_text_loses_secret_addresses_and_header_values() {
+        let mut r = Removed::default();
+        let log = "send: b'GET /v?access_token=T1 HTTP/1.1\\r\\nHost: x\\r\\nCookie: sid=C1\\r\\n'\nheader: Set-Cookie: s=C2; Path=/\nERROR: Unsupported URL: https://x.test/p?token=T3#id_token=T4 (see)";
+        let out = text(log, &mut r);
+        for secret in ["T1", "C1", "C2", "T3", "T4"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(
+            out.contains("Host: x") && out.contains("Unsupported URL: https://x.test/p?token="),
+            "{out}"
+        );
+        assert_eq!(text("nothing here", &mut r), "nothing here");
+    }
+
+    #[test]
+    fn array_and_nested_names_and_whole_values_go() {
+        assert!(
+            is_secret_name("token[]") && is_secret_name("access_token[0]") && is_secret_name("id_token_hint")
+        );
+        assert!(is_secret_name("PHPSESSID") && is_secret_name("jwt") && !is_secret_name("key"));
+        let mut v: Value = serde_json::json!({"session": {"id": "S1"}, "ok": {"jwt": "J1"}, "key": "post-1"});
+        json_values(&mut v, &mut Removed::default());
+        let t = v.to_string();
+        assert!(
+            !t.contains("S1") && !t.contains("J1") && t.contains("post-1"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn pseudo_path_and_refresh_forms_are_addresses() {
+        let mut r = Removed::default();
+        assert!(!header(":path", "/f?X-Amz-Signature=S&x=1", &mut r).contains("=S&"));
+        for (v, secret) in [
+            ("0; url = /n?token=R1", "R1"),
+            ("0;https://a.test/?token=R2", "R2"),
+            ("5; URL=/x?token=R3", "R3"),
+        ] {
+            assert!(!header("Refresh", v, &mut r).contains(secret), "{v}");
+        }
     }
 }

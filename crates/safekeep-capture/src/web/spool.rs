@@ -43,6 +43,8 @@ impl Spool {
     pub fn new() -> io::Result<Arc<Self>> {
         let mut builder = tempfile::Builder::new();
         builder.prefix("safekeep-spool-");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
         let on_disk = directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
             .map(|d| d.cache_dir().join("spool"))
             .and_then(|base| private_dir(&base).ok().map(|()| base))

@@ -33,6 +33,7 @@ pub fn run(dir: &Path, cmd: BrowserCommand) -> Result<ExitCode> {
             also_fetch,
             keep_downloads,
         } => {
+            safekeep_capture::process::end_with_signals()?;
             let capturing = case_id.is_some();
             let options = WindowOptions {
                 case_id,

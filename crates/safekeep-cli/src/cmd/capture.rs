@@ -103,6 +103,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             context,
             json,
         } => {
+            safekeep_capture::process::end_with_signals()?;
             let mut vault = super::open(dir)?;
             if browser {
                 let req = BrowserRequest {

@@ -545,12 +545,27 @@ pub fn capture_url_to_vault(
                 let mut downloaded = Vec::new();
                 let mut not_kept = Vec::new();
                 if !session.downloads().is_empty() {
+                    // The address the person asked for is itself the file only when the
+                    // tab stayed blank and the file came from that address (a page that
+                    // starts a download and closes itself does not pass).
                     let shown = session.runtime.block_on(tab.page.url()).ok();
-                    if shown.as_deref().is_none_or(|u| u == "about:blank") {
-                        // The address the person asked for is itself the file.
+                    let asked = session.downloads().iter().any(|d| d.url == url.as_str());
+                    if shown.as_deref() == Some("about:blank") && (asked || request.keep_downloads) {
                         let finished = session.finish_downloads(DOWNLOAD_WAIT);
                         downloaded = session.keep_downloads(vault, &case.id, None)?;
                         return Ok(Loaded::Download(downloaded, finished));
+                    }
+                    if shown.as_deref() == Some("about:blank") && !request.keep_downloads {
+                        let from: Vec<String> = session
+                            .downloads()
+                            .iter()
+                            .map(|d| super::redact::address_only(&d.url))
+                            .collect();
+                        return Err(WebError::Input(format!(
+                            "{} led to a download from another address ({}), and no page is left to capture. Nothing was saved. If that file is what you meant to keep, run the capture again with --keep-downloads",
+                            super::redact::address_only(url.as_str()),
+                            from.join(", ")
+                        )));
                     }
                     // The page started downloads by itself: kept only when asked.
                     if request.keep_downloads {

@@ -100,7 +100,12 @@ pub fn download(
     cmd.arg("--").arg(page.as_str());
     let command_line = format!("{cmd:?}");
     let out = run(&mut cmd, timeout)?;
-    let log = log_text(&version, &command_line, &out);
+    // The log holds every request yt-dlp made and every header it got (`--print-traffic`):
+    // login secrets go by the same rule as the WARC's.
+    let log = crate::web::redact::text(
+        &log_text(&version, &command_line, &out),
+        &mut crate::web::redact::Removed::default(),
+    );
     let hosts = hosts(&out.stdout);
     if out.timed_out {
         return Err(format!(
@@ -131,6 +136,13 @@ pub fn download(
         if name.ends_with(".info.json") {
             if size <= 16 << 20 {
                 let bytes = std::fs::read(&path).map_err(|e| format!("{name} could not be read ({e})"))?;
+                // yt-dlp's description holds the addresses it used (signed, perhaps with
+                // a token) and the cookies it held: the same rule as every record.
+                let Ok(mut info) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                    continue;
+                };
+                crate::web::redact::program_json(&mut info);
+                let bytes = info.to_string().into_bytes();
                 files.push(crate::web::captured_file(
                     "media_info",
                     &name,
@@ -243,7 +255,10 @@ fn hosts(traffic: &[u8]) -> Vec<String> {
 
 /// yt-dlp's last `ERROR:` line, or its last line.
 fn last_error(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
+    let text = crate::web::redact::text(
+        &String::from_utf8_lossy(stderr),
+        &mut crate::web::redact::Removed::default(),
+    );
     let line = text
         .lines()
         .rev()

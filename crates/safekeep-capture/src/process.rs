@@ -8,6 +8,8 @@
 //!   lives as long as the process ([`spawn`]).
 //! - On Unix each child's files are private to the account (umask 077), so its profile,
 //!   caches and downloads are not readable by other accounts even while it runs.
+//! - On Windows each child joins a job object that kills everything in it when Safekeep
+//!   ends, however it ends.
 //! - Every child is listed, so quick exit can end them all at once ([`kill_all_now`]).
 
 use std::io;
@@ -49,8 +51,24 @@ pub fn spawn(mut cmd: Command) -> io::Result<Child> {
     let child = rx
         .recv()
         .map_err(|_| io::Error::other("the launcher thread is gone"))??;
+    #[cfg(windows)]
+    let child = match tie(&child) {
+        Ok(()) => child,
+        Err(e) => {
+            let mut child = child;
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
+    };
     lock(&RUNNING).push(child.id());
     Ok(child)
+}
+
+/// Whether `pid` is a child still listed (not yet waited for, nor ended by
+/// [`kill_all_now`], which reaps: after it, the id may already be another program's).
+pub fn is_listed(pid: u32) -> bool {
+    lock(&RUNNING).contains(&pid)
 }
 
 /// Forgets `pid` (it has been waited for: the id may be reused).
@@ -176,8 +194,49 @@ fn guard(cmd: &mut Command) {
 
 #[cfg(windows)]
 fn guard(_cmd: &mut Command) {
-    // Windows children are tied to Safekeep by a job object (docs/windows.md); not yet
-    // done: quick exit ends them by id.
+    // Windows: the child joins Safekeep's job once started ([`tie`]).
+}
+
+/// Puts a started child into Safekeep's job object, whose last handle (ours, never
+/// closed) closes when Safekeep ends however it ends, killing every process in it
+/// (`JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE`); the children they start join it too.
+#[cfg(windows)]
+#[allow(unsafe_code, reason = "the job object API has no safe wrapper")]
+fn tie(child: &Child) -> io::Result<()> {
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::System::JobObjects::{
+        AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation, SetInformationJobObject,
+    };
+    static JOB: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let job = *JOB.get_or_init(|| {
+        // SAFETY: plain Win32 calls with a zeroed, correctly sized information block.
+        unsafe {
+            let job = CreateJobObjectW(std::ptr::null(), std::ptr::null());
+            if job.is_null() {
+                return 0;
+            }
+            let mut info: JOBOBJECT_EXTENDED_LIMIT_INFORMATION = std::mem::zeroed();
+            info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+            let size =
+                u32::try_from(std::mem::size_of::<JOBOBJECT_EXTENDED_LIMIT_INFORMATION>()).unwrap_or(0);
+            SetInformationJobObject(
+                job,
+                JobObjectExtendedLimitInformation,
+                std::ptr::from_ref(&info).cast(),
+                size,
+            );
+            job as usize
+        }
+    });
+    if job == 0 {
+        return Err(io::Error::other("Safekeep's job object could not be made"));
+    }
+    // SAFETY: the job handle lives for the process; the child's handle is open.
+    if unsafe { AssignProcessToJobObject(job as _, child.as_raw_handle()) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

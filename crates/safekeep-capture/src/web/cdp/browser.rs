@@ -201,7 +201,10 @@ impl Browser {
     /// Ends the browser at once and reaps it.
     pub fn kill(&self) {
         if let Some(mut child) = lock(&self.child).take() {
-            let _ = child.kill();
+            // Quick exit may have ended and reaped it already; its id is then not ours.
+            if process::is_listed(self.pid) {
+                let _ = child.kill();
+            }
             let _ = child.wait();
             process::forget(self.pid);
         }
@@ -244,6 +247,8 @@ impl Drop for Browser {
 /// The switches every browser Safekeep starts gets: no traffic but the pages asked for
 /// (no updates, sync, pings, QUIC probing, field trials), no crash reports, no automation
 /// banner and no `navigator.webdriver` (a site must not learn it is being captured).
+/// Popups are blocked as in any browser (only a click opens one): a page left in a
+/// background tab must not put a window of its own in front of the person.
 fn switches(launch: &Launch<'_>) -> Vec<String> {
     let (w, h) = launch.window;
     let mut args: Vec<String> = [
@@ -264,7 +269,6 @@ fn switches(launch: &Launch<'_>) -> Vec<String> {
         "disable-dev-shm-usage",
         "disable-hang-monitor",
         "disable-ipc-flooding-protection",
-        "disable-popup-blocking",
         "disable-prompt-on-repost",
         "disable-background-timer-throttling",
         "disable-backgrounding-occluded-windows",

@@ -514,3 +514,98 @@ fn a_bundle_from_a_newer_safekeep_is_refused_whole_not_stored_half_readable() {
     assert!(advocate.cases().unwrap().is_empty());
     assert_eq!(blob_files(&dir.join("advocate")), 0);
 }
+
+/// Regression (#34): a bundle made elsewhere, re-signed with a fresh key, whose chain
+/// also annotates and withdraws an item of *another* case of the receiving vault (item
+/// ids are public in every bundle). It used to be accepted, and the other client's item
+/// carried the forged note and dropped out of its case.
+#[test]
+fn a_received_bundle_cannot_reach_into_another_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (mut victim, case) = sender(dir);
+    let first = dir.join("to-advocate.zip");
+    export(&mut victim, &case, &first, "AB");
+
+    let mut advocate = vault(dir, "advocate", 2);
+    let other_case = advocate.create_case("Another client").unwrap();
+    fs::write(dir.join("theirs.txt"), b"another client's evidence").unwrap();
+    let target = advocate
+        .import_file(
+            &other_case,
+            &dir.join("theirs.txt"),
+            titled("Their message"),
+            &mut |_| {},
+        )
+        .unwrap()
+        .id;
+
+    let bag = unzip(&first, &dir.join("hostile"));
+    let log = bag.join("data/audit-log.jsonl");
+    let aimed: String = fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+            match v["event"]["type"].as_str().or(v["event"]["kind"].as_str()) {
+                Some("item.withdrawn") => v["event"]["data"]["item_id"] = target.clone().into(),
+                Some("item.annotated") => {
+                    v["event"]["data"]["annotation"]["item_id"] = target.clone().into();
+                }
+                _ => {}
+            }
+            format!("{v}\n")
+        })
+        .collect();
+    assert!(
+        aimed.contains(&target),
+        "the forged events name the other case's item"
+    );
+    fs::write(&log, rechain(&aimed)).unwrap();
+    resign(
+        &bag,
+        &VaultKey::generate(&mut rand::rngs::StdRng::seed_from_u64(7)),
+    );
+
+    let r = verify_path(&bag, None, None, &|_| {});
+    assert_eq!(r.verdict, Verdict::Altered);
+    assert!(check(&r, "The audit log is intact").ok, "consistent in itself");
+    let reach = check(
+        &r,
+        "Every event about an item is about one this audit log captured",
+    );
+    assert!(!reach.ok && reach.details[0].contains(&target), "{reach:?}");
+
+    let hostile = dir.join("hostile.zip");
+    zip_dir(&bag, &hostile);
+    assert!(advocate.import_case(&hostile, None, &|_| {}).is_err());
+    let theirs = advocate
+        .items(Some(&other_case))
+        .unwrap()
+        .into_iter()
+        .find(|i| i.record.id == target)
+        .expect("the other client's item is still in their case");
+    assert!(theirs.annotations.is_empty(), "no forged note");
+    assert!(advocate.check(false, &mut |_| {}).unwrap().problems.is_empty());
+}
+
+/// Zips the bag folder `bag` into `out`, the bag's name as the top folder.
+fn zip_dir(bag: &Path, out: &Path) {
+    let mut z = zip::ZipWriter::new(fs::File::create(out).unwrap());
+    let top = bag.file_name().unwrap().to_string_lossy().into_owned();
+    let mut stack = vec![bag.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(bag).unwrap().to_string_lossy().replace('\\', "/");
+                z.start_file(format!("{top}/{rel}"), zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                z.write_all(&fs::read(&p).unwrap()).unwrap();
+            }
+        }
+    }
+    z.finish().unwrap();
+}

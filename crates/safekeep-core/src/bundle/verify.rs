@@ -556,6 +556,7 @@ fn check_log(
     let mut verifier = ChainVerifier::new(&case_id);
     let mut captured: HashMap<String, Vec<u8>> = HashMap::new();
     let mut withdrawn = HashSet::new();
+    let mut reaching = Vec::new();
     match files.text(AUDIT_LOG) {
         None => problems.push(format!("{AUDIT_LOG} is missing or not UTF-8")),
         Some(text) => {
@@ -573,6 +574,18 @@ fn check_log(
                 let hash = rec["hash"].as_str().unwrap_or("");
                 match verifier.push(seq, &body, prev, hash) {
                     Ok(event) => {
+                        // An event about an item may touch only an item this chain
+                        // captured before it (docs/bundle-format.md § "Checks"): item ids
+                        // are public in every bundle, and a forged chain must not reach
+                        // into another case of the vault that opens it.
+                        if let Some(id) = item_event_target(&event.kind, &event.data)
+                            && !captured.contains_key(id)
+                        {
+                            reaching.push(format!(
+                                "event {seq} ({}) is about item {id}, which this audit log did not capture before it",
+                                event.kind
+                            ));
+                        }
                         if event.kind == event_type::ITEM_CAPTURED
                             && let Some(id) = event.data["item"]["id"].as_str()
                             && let Ok(b) = canonical::to_bytes(&event.data["item"])
@@ -607,6 +620,15 @@ fn check_log(
         format!("{events} events, chain head {}", verifier.head())
     });
     if !log_ok {
+        return LogFacts::default();
+    }
+    let reached = reaching.is_empty();
+    report.add(
+        "Every event about an item is about one this audit log captured",
+        reaching,
+        || "no event reaches outside the case".to_owned(),
+    );
+    if !reached {
         return LogFacts::default();
     }
     let mut problems = Vec::new();
@@ -647,5 +669,15 @@ fn check_log(
     LogFacts {
         timestamped,
         imported,
+    }
+}
+
+/// The item an event changes or adds to (a note, a withdrawal, a timestamp), if it is
+/// one about an item other than its capture.
+pub(crate) fn item_event_target<'v>(kind: &str, data: &'v Value) -> Option<&'v str> {
+    match kind {
+        event_type::ITEM_ANNOTATED => data["annotation"]["item_id"].as_str(),
+        event_type::ITEM_WITHDRAWN | event_type::ITEM_TIMESTAMPED => data["item_id"].as_str(),
+        _ => None,
     }
 }

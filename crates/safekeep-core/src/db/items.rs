@@ -60,12 +60,20 @@ pub fn insert(
 }
 
 /// Marks an item withdrawn.
-pub fn set_withdrawn(conn: &Connection, id: &str, at: &str, reason: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE items SET withdrawn_at = ?2, withdrawn_reason = ?3 WHERE id = ?1",
-        params![id, at, reason],
+/// Returns whether an item of that case was withdrawn: an id of another case changes
+/// nothing (a change is always scoped to its case).
+pub fn set_withdrawn(
+    conn: &Connection,
+    case_id: &str,
+    id: &str,
+    at: &str,
+    reason: &str,
+) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "UPDATE items SET withdrawn_at = ?2, withdrawn_reason = ?3 WHERE id = ?1 AND case_id = ?4",
+        params![id, at, reason, case_id],
     )?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// Reads one item.

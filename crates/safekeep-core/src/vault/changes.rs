@@ -264,7 +264,7 @@ impl Vault {
         let arts = artifacts::list(&self.conn, Some(&item_id))?;
         let at = utc_rfc3339(&self.now());
         let tx = self.conn.transaction()?;
-        items::set_withdrawn(&tx, &item_id, &at, &reason)?;
+        items::set_withdrawn(&tx, &row.case_id, &item_id, &at, &reason)?;
         if remove_blobs {
             artifacts::clear_blobs(&tx, &item_id)?;
             crate::db::perceptual_queue::forget_item(&tx, &item_id)?;

@@ -423,6 +423,8 @@ impl Vault {
         })?;
         let mut title = first.event.data["title"].as_str().unwrap_or("").to_owned();
         let tx = self.conn.transaction()?;
+        // The items this chain captured: the only ones its later events may touch.
+        let mut own: std::collections::HashSet<String> = std::collections::HashSet::new();
         cases::insert(&tx, &plan.case_id, &title, &first.event.at)?;
         for s in &plan.events {
             events::insert(&tx, &plan.case_id, &s.row)?;
@@ -440,6 +442,7 @@ impl Vault {
                     let captured_at = record["captured_at"].as_str().unwrap_or(&s.event.at);
                     let kind = record["kind"].as_str().unwrap_or("file");
                     items::insert(&tx, id, &plan.case_id, kind, captured_at, &sealed)?;
+                    own.insert(id.to_owned());
                     let names = blob_names.get(id);
                     let arts: Vec<crate::item::Artifact> =
                         serde_json::from_value(record["artifacts"].clone()).unwrap_or_default();
@@ -470,6 +473,15 @@ impl Vault {
                         crate::db::item_search::add_words(&tx, id, &text[..cut])?;
                     }
                 }
+                _ if crate::bundle::verify::item_event_target(&s.event.kind, d)
+                    .is_some_and(|id| !own.contains(id)) =>
+                {
+                    // Verify refuses such a chain; this holds even if it did not.
+                    return Err(Error::Invalid(format!(
+                        "the bundle's audit log has an event ({}) about an item its own case did not capture; it was not opened, and no case was changed",
+                        s.event.kind
+                    )));
+                }
                 event_type::ITEM_ANNOTATED => {
                     let a = &d["annotation"];
                     let body = canonical::to_bytes(a).map_err(|e| Error::Invalid(e.to_string()))?;
@@ -483,7 +495,13 @@ impl Vault {
                 }
                 event_type::ITEM_WITHDRAWN => {
                     let reason = d["reason"].as_str().unwrap_or("");
-                    items::set_withdrawn(&tx, d["item_id"].as_str().unwrap_or(""), &s.event.at, reason)?;
+                    items::set_withdrawn(
+                        &tx,
+                        &plan.case_id,
+                        d["item_id"].as_str().unwrap_or(""),
+                        &s.event.at,
+                        reason,
+                    )?;
                 }
                 event_type::ITEM_TIMESTAMPED => {
                     let id = d["item_id"].as_str().unwrap_or("");

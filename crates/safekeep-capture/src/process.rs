@@ -103,8 +103,7 @@ pub fn end_with_signals() -> io::Result<()> {
                 .name("safekeep-signals".into())
                 .spawn(move || {
                     if let Some(signal) = signals.forever().next() {
-                        kill_all_now();
-                        safekeep_core::run_folder::remove_all_now();
+                        crate::web::browser::kill_all_now();
                         std::process::exit(128 + signal);
                     }
                 })

@@ -453,7 +453,7 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
             .flatten()
             .filter(|e| {
                 let name = e.file_name().to_string_lossy().into_owned();
-                name.starts_with("safekeep-run-") || name.starts_with("safekeep-spool-")
+                name.starts_with("safekeep-run-")
             })
             .collect();
         assert!(

@@ -18,22 +18,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::RngCore;
+use safekeep_core::run_folder::RunFolder;
 use safekeep_core::sealed_blob::{BlobKey, SealReader, SealWriter};
-
-/// The file in a spool folder its process holds locked while it lives: a folder whose
-/// lock can be taken was left by a process that ended without tidying up (a crash).
-const LOCK: &str = "in-use.lock";
-
-/// How old an unlocked spool folder must be before it is removed: a folder just made by
-/// another process may not hold its lock yet.
-const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A private folder of sealed files under a key only this process holds.
 #[derive(Debug)]
 pub struct Spool {
-    /// Held locked while the spool lives; dropped before the folder is removed.
-    _lock: File,
-    dir: tempfile::TempDir,
+    /// A run folder: held by this process while it lives, swept by the next run after a
+    /// crash, removed by quick exit ([`safekeep_core::run_folder`]).
+    dir: RunFolder,
     key: BlobKey,
     next: AtomicU64,
 }
@@ -41,27 +34,17 @@ pub struct Spool {
 impl Spool {
     /// Makes the folder and the key.
     pub fn new() -> io::Result<Arc<Self>> {
-        let mut builder = tempfile::Builder::new();
-        builder.prefix("safekeep-spool-");
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
         let on_disk = directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
             .map(|d| d.cache_dir().join("spool"))
             .and_then(|base| private_dir(&base).ok().map(|()| base))
-            .and_then(|base| {
-                remove_abandoned(&base);
-                builder.tempdir_in(base).ok()
-            });
+            .and_then(|base| RunFolder::new_in(&base, "spool").ok());
         let dir = match on_disk {
             Some(dir) => dir,
-            None => builder.tempdir()?,
+            None => RunFolder::new_in(&std::env::temp_dir(), "spool")?,
         };
-        let lock = File::create_new(dir.path().join(LOCK))?;
-        lock.try_lock().map_err(|e| io::Error::other(e.to_string()))?;
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
         let spool = Self {
-            _lock: lock,
             dir,
             key: BlobKey::new(key),
             next: AtomicU64::new(0),
@@ -96,29 +79,6 @@ impl Spool {
         let mut w = self.create()?;
         w.write_all(bytes)?;
         w.finish()
-    }
-}
-
-/// Removes the spool folders under `base` that no living process holds (see [`LOCK`]):
-/// sealed files a crash left behind, unreadable without the key that died with it.
-fn remove_abandoned(base: &std::path::Path) {
-    let Ok(entries) = std::fs::read_dir(base) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let ours = entry.file_name().to_string_lossy().starts_with("safekeep-spool-");
-        let Ok(lock) = File::options().write(true).open(path.join(LOCK)) else {
-            continue;
-        };
-        let old = lock
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= ABANDONED_AFTER));
-        if ours && old && lock.try_lock().is_ok() {
-            drop(lock);
-            let _ = std::fs::remove_dir_all(&path);
-        }
     }
 }
 
@@ -359,35 +319,6 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_no_process_holds_is_removed_a_held_one_is_not() {
-        let base = tempfile::tempdir().expect("base");
-        let old = std::time::SystemTime::now() - 2 * ABANDONED_AFTER;
-        let folder = |name: &str| {
-            let dir = base.path().join(name);
-            std::fs::create_dir(&dir).expect("dir");
-            std::fs::write(dir.join("0.sealed"), b"sealed bytes").expect("file");
-            let lock = File::create(dir.join(LOCK)).expect("lock");
-            lock.set_modified(old).expect("age");
-            (dir, lock)
-        };
-        let (crashed, lock) = folder("safekeep-spool-crashed");
-        drop(lock);
-        let (live, held) = folder("safekeep-spool-live");
-        held.try_lock().expect("held");
-        let (young, lock) = folder("safekeep-spool-young");
-        lock.set_modified(std::time::SystemTime::now()).expect("age");
-        drop(lock);
-        let (other, lock) = folder("something-else");
-        drop(lock);
-        remove_abandoned(base.path());
-        assert!(!crashed.exists(), "a folder left by a crash stays");
-        assert!(live.join("0.sealed").exists(), "a living spool was removed");
-        assert!(young.exists(), "a folder just made was removed");
-        assert!(other.exists(), "a folder not ours was removed");
-        drop(held);
-    }
-
-    #[test]
     fn an_abandoned_writer_leaves_nothing() {
         let spool = Spool::new().expect("spool");
         let mut w = spool.create().expect("create");
@@ -396,7 +327,7 @@ mod tests {
         let left: Vec<_> = std::fs::read_dir(spool.dir.path())
             .expect("list")
             .flatten()
-            .filter(|e| e.file_name() != LOCK)
+            .filter(|e| e.file_name() != safekeep_core::run_folder::LOCK)
             .collect();
         assert!(left.is_empty(), "{left:?}");
     }

@@ -38,11 +38,7 @@ const OFF: [(&[&str], bool); 8] = [
 /// keeping every other preference as it is.
 pub fn apply(profile: &Path) -> io::Result<()> {
     let dir = profile.join("Default");
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(&dir)?;
+    crate::web::spool::private_dir(&dir)?;
     let path = dir.join("Preferences");
     let mut prefs = match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice::<Value>(&bytes)

@@ -5,6 +5,9 @@
 
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x900x24"
+# The CLI's tests open vaults hundreds of times: they use the test-only fast key
+# derivation, which only a build with this feature honours (release builds refuse it).
+TEST_FEATURES := --features safekeep-cli/insecure-test-kdf
 
 run: deps-run
 	$(CARGO) build --release -p safekeep-cli
@@ -26,13 +29,13 @@ deps-test:
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked $(TEST_FEATURES) -- -D warnings
 
 # Every test in one cargo invocation, under a virtual X server: unit and integration
 # tests, the CLI and third-party validator tests, and the end-to-end tests of the real
 # app over WebDriver (cargo builds the app binary for src-tauri's own test first).
 tests:
-	PATH="$(CURDIR)/target/tools-venv/bin:$$HOME/.cargo/bin:$$PATH" $(XVFB) $(CARGO) test --workspace --locked
+	PATH="$(CURDIR)/target/tools-venv/bin:$$HOME/.cargo/bin:$$PATH" $(XVFB) $(CARGO) test --workspace --locked $(TEST_FEATURES)
 
 # Only the end-to-end tests.
 e2e:

@@ -15,7 +15,7 @@ pictures="${2:-2000}"
 runs="${RUNS:-3}"
 work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p safekeep-cli
+cargo build --release -q -p safekeep-cli --features insecure-test-kdf
 bin="$PWD/target/release/safekeep"
 
 python3 - "$work/phone" "$files" <<'PY'

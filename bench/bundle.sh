@@ -12,7 +12,7 @@ n_big="${1:-80}"
 runs="${RUNS:-3}"
 work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-bundle.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p safekeep-cli
+cargo build --release -q -p safekeep-cli --features insecure-test-kdf
 bin="$PWD/target/release/safekeep"
 bagit="${BAGIT:-$PWD/target/tools-venv/bin/bagit.py}"
 [ -x "$bagit" ] || { echo "bagit.py not found: run 'scripts/install-deps test' first" >&2; exit 1; }

@@ -14,7 +14,7 @@ n_media="${2:-1000}"
 runs="${RUNS:-3}"
 work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-chat.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p safekeep-cli
+cargo build --release -q -p safekeep-cli --features insecure-test-kdf
 bin="$PWD/target/release/safekeep"
 export SAFEKEEP_PASSPHRASE="benchmark passphrase" SAFEKEEP_INSECURE_FAST_KDF=1
 python3 - "$work/export" "$n_msg" "$n_media" <<'PY'

@@ -11,7 +11,7 @@ sizes=("${@:-1000 10000 50000}")
 [ $# -eq 0 ] && sizes=(1000 10000 50000)
 work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-export.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p safekeep-cli
+cargo build --release -q -p safekeep-cli --features insecure-test-kdf
 bin="$PWD/target/release/safekeep"
 command -v zip >/dev/null || { echo "zip not found: apt-get install zip" >&2; exit 1; }
 export SAFEKEEP_PASSPHRASE="benchmark passphrase" SAFEKEEP_INSECURE_FAST_KDF=1

@@ -9,7 +9,7 @@ size_mib="${1:-1024}"
 runs="${RUNS:-3}"
 work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p safekeep-cli
+cargo build --release -q -p safekeep-cli --features insecure-test-kdf
 bin="$PWD/target/release/safekeep"
 src="$work/random.bin"
 head -c "$((size_mib << 20))" /dev/urandom > "$src"

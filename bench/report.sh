@@ -12,7 +12,7 @@ n="${N:-100}"
 runs="${RUNS:-3}"
 work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-report.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p safekeep-cli
+cargo build --release -q -p safekeep-cli --features insecure-test-kdf
 bin="$PWD/target/release/safekeep"
 export SAFEKEEP_VAULT="$work/vault" SAFEKEEP_PASSPHRASE="benchmark passphrase" SAFEKEEP_INSECURE_FAST_KDF=1
 "$bin" init >/dev/null 2>&1

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 n="${N:-50}"
 runs="${RUNS:-10}"
 work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-ts.XXXXXX")"
-cargo build --release -q -p safekeep-cli
+cargo build --release -q -p safekeep-cli --features insecure-test-kdf
 bin="$PWD/target/release/safekeep"
 mkdir -p "$work/tsa"
 coproc TSA { exec python3 crates/safekeep-cli/tests/fixtures/tsa_server.py "$work/tsa" 0 "$work/tsa/requests.log"; }

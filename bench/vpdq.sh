@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 minutes="${1:-10}"
 work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-vpdq.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cargo build --release -q -p safekeep-cli
+cargo build --release -q -p safekeep-cli --features insecure-test-kdf
 bin="$PWD/target/release/safekeep"
 secs=$((minutes * 60))
 ffmpeg -v error -f lavfi -i "testsrc2=size=1920x1080:rate=30" -t "$secs" \

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-10}"
 work="$(mktemp -d "${BENCH_DIR:-/var/tmp}/safekeep-web.XXXXXX")"
-cargo build --release -q -p safekeep-cli
+cargo build --release -q -p safekeep-cli --features insecure-test-kdf
 bin="$PWD/target/release/safekeep"
 mkdir -p "$work/site"
 python3 -c 'import sys, zlib, struct

@@ -30,7 +30,7 @@ pub fn restore_vault(
     state: State<'_, AppState>,
     backup: PathBuf,
     dir: Option<PathBuf>,
-    secret: String,
+    secret: crate::secret::Secret,
     recovery: bool,
 ) -> Result<Restored> {
     let mut settings = Settings::load();
@@ -38,9 +38,9 @@ pub fn restore_vault(
         .or_else(|| settings.vault_dir())
         .ok_or_else(|| UiError::new("no_dir", "Choose a folder for the vault."))?;
     let unlock = if recovery {
-        Unlock::RecoveryKey(&secret)
+        Unlock::RecoveryKey(secret.as_str())
     } else {
-        Unlock::Passphrase(&secret)
+        Unlock::Passphrase(secret.as_str())
     };
     let summary = safekeep_core::vault::restore(&backup, &dir, Environment::system(APP_VERSION), unlock)?;
     let vault = Vault::open(&dir, Environment::system(APP_VERSION), Some(unlock))?;

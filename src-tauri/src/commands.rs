@@ -23,6 +23,7 @@ use tauri::ipc::{Channel, Response};
 use tauri::{AppHandle, State, WebviewWindow};
 
 use crate::error::UiError;
+use crate::secret::Secret;
 use crate::settings::Settings;
 use crate::state::{APP_VERSION, AppState};
 
@@ -41,6 +42,8 @@ pub struct Status {
     initials: Option<String>,
     fingerprint: Option<String>,
     auto_lock_seconds: u64,
+    /// New captures record the computer's name.
+    records_host_name: bool,
     problem: Option<UiError>,
 }
 
@@ -62,6 +65,7 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status> {
             initials: v.producer_initials()?,
             fingerprint: Some(v.key().fingerprint()),
             auto_lock_seconds,
+            records_host_name: v.records_host_name(),
             problem: None,
         },
         Err(_) => Status {
@@ -72,6 +76,7 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status> {
             initials: None,
             fingerprint: None,
             auto_lock_seconds,
+            records_host_name: true,
             problem,
         },
     })
@@ -92,7 +97,7 @@ pub fn setup_vault(
     state: State<'_, AppState>,
     dir: Option<PathBuf>,
     initials: String,
-    passphrase: String,
+    passphrase: Secret,
 ) -> Result<SetUp> {
     let mut settings = Settings::load();
     let dir = dir
@@ -106,7 +111,7 @@ pub fn setup_vault(
             None,
         ),
         Protection::None => {
-            let mut v = Vault::init(&dir, Environment::system(APP_VERSION), Some(&passphrase))?;
+            let mut v = Vault::init(&dir, Environment::system(APP_VERSION), Some(passphrase.as_str()))?;
             v.set_producer_initials(&initials)?;
             let key = v.take_recovery_key().map(|k| k.as_str().to_owned());
             (Some(v), key)
@@ -129,6 +134,12 @@ pub fn setup_vault(
 #[tauri::command(async)]
 pub fn list_cases(state: State<'_, AppState>) -> Result<Vec<CaseRow>> {
     Ok(state.vault()?.cases()?)
+}
+
+/// Whether new captures record this computer's name.
+#[tauri::command(async)]
+pub fn set_record_host_name(state: State<'_, AppState>, on: bool) -> Result<()> {
+    Ok(state.vault()?.set_records_host_name(on)?)
 }
 
 /// Creates a case and returns its id.
@@ -320,12 +331,12 @@ pub fn export_case(
     case_id: String,
     exhibit_prefix: String,
     out: PathBuf,
-    passphrase: Option<String>,
+    passphrase: Option<Secret>,
     unblurred_annex: bool,
     on_progress: Channel<ExportProgress>,
 ) -> Result<ExportSummary> {
     let encryption = passphrase.map(|p| BundleEncryption::Passphrase {
-        passphrase: p.into(),
+        passphrase: p.into_inner(),
         work_factor: DEFAULT_WORK_FACTOR,
     });
     crate::timestamp::drain(&state)?;
@@ -362,10 +373,10 @@ pub fn save_report(
 
 /// Verifies a bundle (zip, encrypted .age with `passphrase`, or folder). Needs no vault.
 #[tauri::command(async)]
-pub fn verify_bundle(path: PathBuf, expect_key: Option<String>, passphrase: Option<String>) -> VerifyReport {
+pub fn verify_bundle(path: PathBuf, expect_key: Option<String>, passphrase: Option<Secret>) -> VerifyReport {
     let key = passphrase
         .filter(|p| !p.is_empty())
-        .map(|p| BundleKey::Passphrase(p.into()));
+        .map(|p| BundleKey::Passphrase(p.into_inner()));
     verify::verify_path(
         &path,
         expect_key.as_deref().filter(|k| !k.trim().is_empty()),

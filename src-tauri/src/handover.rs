@@ -18,11 +18,11 @@ type Result<T> = std::result::Result<T, UiError>;
 pub fn import_case(
     state: State<'_, AppState>,
     path: PathBuf,
-    passphrase: Option<String>,
+    passphrase: Option<crate::secret::Secret>,
 ) -> Result<ImportedCase> {
     let key = passphrase
         .filter(|p| !p.is_empty())
-        .map(|p| BundleKey::Passphrase(p.into()));
+        .map(|p| BundleKey::Passphrase(p.into_inner()));
     Ok(state.vault()?.import_case(&path, key.as_ref(), &|_| {})?)
 }
 

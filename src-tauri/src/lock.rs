@@ -1,12 +1,11 @@
 //! Locking: the app opens locked, unlocks with the passphrase (or the recovery key),
 //! locks itself after idle minutes, and slows down repeated wrong guesses.
 //!
-//! Locking drops the open [`Vault`], which zeroes its keys. The lockout only slows a
-//! guesser at this window; against someone who copies the folder, the Argon2id cost and
-//! the passphrase's strength are what protect (docs/security.md).
+//! Locking drops the open [`Vault`], which zeroes its keys; the wait after wrong guesses
+//! is [`crate::lockout`]'s.
 
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use safekeep_core::Vault;
 use safekeep_core::vault::Unlock;
@@ -15,47 +14,11 @@ use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::commands::{Status, app_status};
 use crate::error::UiError;
+use crate::secret::Secret;
 use crate::settings::Settings;
 use crate::state::{APP_VERSION, AppState};
 
 type Result<T> = std::result::Result<T, UiError>;
-
-/// Wrong guesses allowed before each further one must wait.
-const FREE_TRIES: u32 = 3;
-/// The first wait; it doubles with each further wrong guess, up to [`MAX_DELAY`].
-const FIRST_DELAY: Duration = Duration::from_secs(30);
-const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
-
-/// Counts wrong passphrases and says how long to wait before the next try.
-#[derive(Debug, Default)]
-pub struct Lockout {
-    failures: u32,
-    until: Option<Instant>,
-}
-
-impl Lockout {
-    /// The time left before another try is allowed, if any.
-    pub fn wait(&self, now: Instant) -> Option<Duration> {
-        self.until
-            .and_then(|u| u.checked_duration_since(now))
-            .filter(|d| !d.is_zero())
-    }
-
-    /// Records a wrong guess.
-    pub fn failed(&mut self, now: Instant) {
-        self.failures += 1;
-        if self.failures >= FREE_TRIES {
-            let doublings = (self.failures - FREE_TRIES).min(10);
-            let delay = FIRST_DELAY.saturating_mul(1 << doublings).min(MAX_DELAY);
-            self.until = Some(now + delay);
-        }
-    }
-
-    /// Forgets the wrong guesses after a right one.
-    pub fn succeeded(&mut self) {
-        *self = Self::default();
-    }
-}
 
 fn environment() -> safekeep_core::Environment {
     safekeep_core::Environment::system(APP_VERSION)
@@ -69,7 +32,7 @@ fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
         .unwrap_or_else(|p| p.into_inner())
         .clone()
         .ok_or_else(|| UiError::new("no_vault", "Set up Safekeep first."))?;
-    let now = Instant::now();
+    let now = SystemTime::now();
     let mut lockout = state.lockout.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(wait) = lockout.wait(now) {
         return Err(UiError::new(
@@ -82,16 +45,31 @@ fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
     }
     match Vault::open(&dir, environment(), Some(how)) {
         Ok(v) => {
+            let had_wait = lockout.saved().is_some();
             lockout.succeeded();
+            if had_wait {
+                keep_wait(None);
+            }
             Ok(v)
         }
         Err(e) => {
             if matches!(e.code(), "wrong_passphrase" | "wrong_recovery_key") {
                 lockout.failed(now);
+                if let Some(wait) = lockout.saved() {
+                    keep_wait(Some(wait));
+                }
             }
             Err(e.into())
         }
     }
+}
+
+/// Keeps the running wait (or its end) in the settings, so that a restart does not reset
+/// it. Not being able to write the settings only loses that.
+fn keep_wait(wait: Option<crate::lockout::SavedWait>) {
+    let mut settings = Settings::load();
+    settings.lockout = wait;
+    let _ = settings.save();
 }
 
 fn install(state: &AppState, vault: Vault) {
@@ -102,17 +80,17 @@ fn install(state: &AppState, vault: Vault) {
 
 /// Unlocks the vault with its passphrase.
 #[tauri::command(async)]
-pub fn unlock(state: State<'_, AppState>, passphrase: String) -> Result<Status> {
-    let vault = open_with(&state, Unlock::Passphrase(&passphrase))?;
+pub fn unlock(state: State<'_, AppState>, passphrase: Secret) -> Result<Status> {
+    let vault = open_with(&state, Unlock::Passphrase(passphrase.as_str()))?;
     install(&state, vault);
     app_status(state)
 }
 
 /// Forgotten passphrase: unlocks with the recovery key and sets a new passphrase.
 #[tauri::command(async)]
-pub fn recover(state: State<'_, AppState>, recovery_key: String, new_passphrase: String) -> Result<Status> {
-    let mut vault = open_with(&state, Unlock::RecoveryKey(&recovery_key))?;
-    vault.change_passphrase(&new_passphrase)?;
+pub fn recover(state: State<'_, AppState>, recovery_key: Secret, new_passphrase: Secret) -> Result<Status> {
+    let mut vault = open_with(&state, Unlock::RecoveryKey(recovery_key.as_str()))?;
+    vault.change_passphrase(new_passphrase.as_str())?;
     install(&state, vault);
     app_status(state)
 }
@@ -126,10 +104,10 @@ pub fn lock(state: State<'_, AppState>) {
 /// Changes the passphrase; the current one is asked again, in case the computer was left
 /// unlocked.
 #[tauri::command(async)]
-pub fn change_passphrase(state: State<'_, AppState>, current: String, new: String) -> Result<()> {
+pub fn change_passphrase(state: State<'_, AppState>, current: Secret, new: Secret) -> Result<()> {
     let mut vault = state.vault()?;
-    vault.check_passphrase(&current)?;
-    Ok(vault.change_passphrase(&new)?)
+    vault.check_passphrase(current.as_str())?;
+    Ok(vault.change_passphrase(new.as_str())?)
 }
 
 /// What encrypting an existing vault gives back: the recovery key, shown once.
@@ -141,7 +119,7 @@ pub struct Encrypted {
 
 /// Encrypts an unencrypted (older) vault in place.
 #[tauri::command(async)]
-pub fn encrypt_vault(state: State<'_, AppState>, passphrase: String) -> Result<Encrypted> {
+pub fn encrypt_vault(state: State<'_, AppState>, passphrase: Secret) -> Result<Encrypted> {
     let vault = state
         .vault
         .lock()
@@ -149,7 +127,7 @@ pub fn encrypt_vault(state: State<'_, AppState>, passphrase: String) -> Result<E
         .take()
         .ok_or_else(|| UiError::new("no_vault", "Set up Safekeep first."))?;
     let dir = vault.dir().to_path_buf();
-    let mut vault = match vault.encrypt(&passphrase, &mut |_| {}) {
+    let mut vault = match vault.encrypt(passphrase.as_str(), &mut |_| {}) {
         Ok(v) => v,
         Err(e) => {
             // The attempt consumed the open vault; an unencrypted vault (the attempt did
@@ -215,29 +193,4 @@ pub fn spawn_auto_lock(app: AppHandle) {
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn waits_grow_after_three_wrong_tries_and_reset_on_success() {
-        let t0 = Instant::now();
-        let mut l = Lockout::default();
-        l.failed(t0);
-        l.failed(t0);
-        assert_eq!(l.wait(t0), None, "two mistakes are free");
-        l.failed(t0);
-        assert_eq!(l.wait(t0), Some(FIRST_DELAY));
-        assert_eq!(l.wait(t0 + FIRST_DELAY), None);
-        l.failed(t0);
-        assert_eq!(l.wait(t0), Some(FIRST_DELAY * 2));
-        for _ in 0..20 {
-            l.failed(t0);
-        }
-        assert_eq!(l.wait(t0), Some(MAX_DELAY));
-        l.succeeded();
-        assert_eq!(l.wait(t0), None);
-    }
 }

@@ -13,13 +13,19 @@ mod fingerprints;
 mod handover;
 mod languages;
 mod lock;
+mod lockout;
+mod names;
 mod receipts;
 mod recording;
+mod secret;
 mod settings;
 mod state;
 mod timestamp;
 
 fn main() {
+    if let Err(e) = safekeep_core::process_privacy::protect() {
+        eprintln!("Safekeep could not keep its memory out of crash files ({e}); continuing");
+    }
     // SIGTERM (logging out), SIGHUP: end the browser and remove its folders first.
     if let Err(e) = safekeep_capture::process::end_with_signals() {
         eprintln!("Safekeep could not watch for being ended ({e}); continuing");
@@ -30,6 +36,7 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
+            recent_files_off();
             lock::spawn_auto_lock(app.handle().clone());
             timestamp::spawn_retry(app.handle().clone());
             fingerprints::spawn_worker(app.handle().clone());
@@ -60,6 +67,7 @@ fn main() {
             backups::set_backup_reminder,
             backups::backup_reminder_on,
             commands::list_cases,
+            commands::set_record_host_name,
             commands::create_case,
             commands::rename_case,
             commands::timeline_page,
@@ -88,6 +96,8 @@ fn main() {
             commands::video_bytes,
             commands::video_poster,
             commands::export_case,
+            names::neutral_file_stem,
+            names::file_name_names_case,
             commands::save_report,
             commands::verify_bundle,
             commands::quick_exit,
@@ -121,4 +131,18 @@ fn on_exit(app: &tauri::AppHandle) {
         state.lock_vault_at_exit();
     }
     safekeep_capture::web::browser::kill_all_now();
+}
+
+/// GTK's file dialogs add every file chosen in them (evidence, chat exports, bundles, the
+/// vault and backup folders) to the desktop's "Recent files" (`recently-used.xbel`),
+/// which anyone using the account sees. Turned off for this process only; the person's
+/// own recent files are left as they are.
+fn recent_files_off() {
+    #[cfg(target_os = "linux")]
+    {
+        use gtk::prelude::GtkSettingsExt;
+        if let Some(settings) = gtk::Settings::default() {
+            settings.set_gtk_recent_files_enabled(false);
+        }
+    }
 }

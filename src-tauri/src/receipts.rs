@@ -55,10 +55,10 @@ pub struct SignedReceipt {
 pub fn sign_receipt(
     state: State<'_, AppState>,
     path: PathBuf,
-    bundle_passphrase: Option<String>,
+    bundle_passphrase: Option<crate::secret::Secret>,
     name: String,
     organisation: String,
-    key_passphrase: String,
+    key_passphrase: crate::secret::Secret,
 ) -> Result<SignedReceipt> {
     let key_path = std::env::var_os("SAFEKEEP_RECIPIENT_KEY")
         .map(PathBuf::from)
@@ -74,13 +74,13 @@ pub fn sign_receipt(
         })?;
     let (key, new_key) = safekeep_core::receipt::load_or_create_key(
         &key_path,
-        &key_passphrase,
+        key_passphrase.as_str(),
         safekeep_core::receipt::KEY_WORK_FACTOR,
         &mut rand::rng(),
     )?;
     let bundle_key = bundle_passphrase
         .filter(|_| safekeep_core::bundle::encrypted::is_encrypted(&path))
-        .map(|p| safekeep_core::bundle::BundleKey::Passphrase(zeroize::Zeroizing::new(p)));
+        .map(|p| safekeep_core::bundle::BundleKey::Passphrase(p.into_inner()));
     let now = safekeep_core::clock::utc_rfc3339(&chrono::Local::now().fixed_offset());
     let mut receipt =
         safekeep_core::receipt::sign(&path, bundle_key.as_ref(), &name, &organisation, &key, &now)?;

@@ -17,6 +17,9 @@ pub struct Settings {
     /// (default two weeks; 0: never remind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_reminder_days: Option<u64>,
+    /// The wait after wrong passphrases, while one is running (see [`crate::lockout`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lockout: Option<crate::lockout::SavedWait>,
 }
 
 /// Remind after two weeks without a backup unless the person turned reminders off.
@@ -45,7 +48,7 @@ impl Settings {
     pub fn save(&self) -> std::io::Result<()> {
         let Some(p) = path() else { return Ok(()) };
         if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir)?;
+            safekeep_core::private_file::create_dir_all(dir)?;
         }
         std::fs::write(p, serde_json::to_vec_pretty(self).unwrap_or_default())
     }

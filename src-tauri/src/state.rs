@@ -11,7 +11,7 @@ use safekeep_core::vault::Protection;
 use safekeep_core::{Environment, Vault};
 
 use crate::error::UiError;
-use crate::lock::Lockout;
+use crate::lockout::Lockout;
 use crate::settings::Settings;
 
 /// Recorded in every item the app captures.
@@ -59,7 +59,7 @@ impl AppState {
             vault: Mutex::new(vault),
             cancel_import: AtomicBool::new(false),
             open_error: Mutex::new(open_error),
-            lockout: Mutex::new(Lockout::default()),
+            lockout: Mutex::new(Lockout::restore(settings.lockout, std::time::SystemTime::now())),
             last_active: Mutex::new(Instant::now()),
             auto_lock_seconds: AtomicU64::new(settings.auto_lock_seconds()),
             browser: Mutex::new(WindowSlot::default()),

@@ -5,8 +5,9 @@
 //!   a case with a note and a picture, an item, export and its result, check a bundle and
 //!   its verdict, settings, the lock screen, an error; and again in both pseudo-locales.
 //! - A **keyboard-only** path, with real key presses (WebDriver actions) and the native
-//!   file dialog driven by xdotool's keyboard: first run → new case → a written entry →
-//!   add a file → export → check the bundle. At every step the focused control shows a
+//!   file dialogs driven by xdotool's keyboard: first run → new case → a written entry →
+//!   add a file → export under the neutral name proposed, through the "Save" dialog →
+//!   check the bundle; the desktop's recent files list neither file. At every step the focused control shows a
 //!   focus indicator and is not hidden under the sticky top bar (WCAG 2.4.11), each new screen moves focus to its heading, and Quick exit stays in
 //!   view at the bottom of every screen.
 //! - **Zoom**: at 200 % and at a width of 320 CSS pixels no screen scrolls sideways.
@@ -167,21 +168,7 @@ async fn use_locale(c: &Client, code: &str) {
 /// Chooses `file` in the native "Add files" dialog with the keyboard only (xdotool's
 /// key presses through the X server): focus the dialog, type the path, Enter.
 fn choose_in_native_dialog(title: &str, file: &Path) {
-    let start = Instant::now();
-    let window = loop {
-        let out = Command::new("xdotool")
-            .args(["search", "--onlyvisible", "--name", title])
-            .output()
-            .unwrap();
-        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
-            break id.to_owned();
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the file dialog did not open"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let window = dialog_window(title);
     std::thread::sleep(Duration::from_millis(500));
     let xdo = |args: &[&str]| {
         let ok = Command::new("xdotool").args(args).status().unwrap().success();
@@ -195,12 +182,40 @@ fn choose_in_native_dialog(title: &str, file: &Path) {
     xdo(&["key", "Return"]);
 }
 
+/// The X window id of the visible native dialog called `title` (waits up to 20 s).
+fn dialog_window(title: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", title])
+            .output()
+            .unwrap();
+        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            return id.to_owned();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the file dialog did not open"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Accepts what the native dialog called `title` proposes (Enter).
+fn accept_native_dialog(title: &str) {
+    let window = dialog_window(title);
+    std::thread::sleep(Duration::from_millis(500));
+    for args in [&["windowfocus", "--sync", &window][..], &["key", "Return"]] {
+        let ok = Command::new("xdotool").args(args).status().unwrap().success();
+        assert!(ok, "xdotool {args:?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_screen_by_keyboard_without_accessibility_violations_in_any_language() {
     let home = tempfile::tempdir().unwrap();
     let image = home.path().join("screenshot-of-message.png");
     std::fs::copy(repo().join("icons/128x128@2x.png"), &image).unwrap();
-    let bundle = home.path().join("keyboard.zip");
     let (_driver, port) = start_driver(home.path());
     let c = connect(port).await;
     until(&c, "document.body && document.body.dataset.ready === 'true'").await;
@@ -272,14 +287,46 @@ async fn every_screen_by_keyboard_without_accessibility_violations_in_any_langua
     keys(&c, &[ENTER]).await;
     arrived(&c, "case").await;
 
-    // Export.
+    // Export, through the real "Save" dialog. The name proposed is a date and a plain
+    // word, nothing of the case's title; it is kept, in the test's own folder.
     tab_to(&c, "#go-export").await;
     keys(&c, &[ENTER]).await;
     arrived(&c, "export").await;
     axe_clean(&c, "export").await;
+    let proposed = js(&c, "document.getElementById('export-out').value").await;
+    let name = Path::new(proposed.as_str().unwrap())
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let (date, word) = name.strip_suffix(".zip").unwrap().split_at(11);
+    assert!(
+        date.chars().enumerate().all(|(i, c)| if [4, 7, 10].contains(&i) {
+            c == '-'
+        } else {
+            c.is_ascii_digit()
+        }) && !word.is_empty()
+            && word.chars().all(|c| c.is_ascii_lowercase()),
+        "a neutral name: {name}"
+    );
+    for part in ["messages", "old", "account"] {
+        assert!(!name.to_lowercase().contains(part), "{name} names the case");
+    }
+    let bundle = home.path().join(&name);
     tab_to(&c, "#export-out").await;
     keys(&c, &[CONTROL, 'a']).await;
     type_text(&c, bundle.to_str().unwrap()).await;
+    tab_to(&c, "#export-choose").await;
+    keys(&c, &[ENTER]).await;
+    tokio::task::spawn_blocking(|| accept_native_dialog("^Save the bundle as$"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        js(&c, "document.getElementById('export-out').value").await,
+        json!(bundle),
+        "the dialog kept the proposed name"
+    );
     tab_to(&c, "#export-go").await;
     keys(&c, &[ENTER]).await;
     until(&c, "!document.getElementById('export-result').hidden").await;
@@ -430,4 +477,12 @@ async fn every_screen_by_keyboard_without_accessibility_violations_in_any_langua
     let v: Value = js(&c, "document.getElementById('nav-cases').textContent").await;
     assert_eq!(v, json!("Cases"));
     c.close().await.unwrap();
+    // The native dialogs chose evidence and saved a bundle, and the desktop's recent
+    // files (GTK writes them within a second of a choice) know nothing of either.
+    let recent = home.path().join("data/recently-used.xbel");
+    assert!(
+        !recent.exists(),
+        "the dialogs listed files in recent files: {}",
+        std::fs::read_to_string(&recent).unwrap_or_default()
+    );
 }

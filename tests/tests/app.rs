@@ -217,13 +217,28 @@ async fn victim_and_solicitor_paths() {
         json!(3)
     );
 
-    // Export.
+    // Export. The name proposed says nothing of the case; a name that does is warned
+    // about, and used only when chosen again.
     let bundle = home.path().join("for-solicitor.zip");
     click(&c, "#go-export").await;
     visible(&c, "export").await;
     assert_eq!(
         js(&c, "document.getElementById('export-initials').value").await,
         json!("JD")
+    );
+    let proposed = js(&c, "document.getElementById('export-out').value").await;
+    let proposed = proposed.as_str().unwrap().to_lowercase();
+    assert!(
+        proposed.ends_with(".zip") && !proposed.contains("someone") && !proposed.contains("posts"),
+        "{proposed}"
+    );
+    let telling = home.path().join("posts-by-someone.zip");
+    type_into(&c, "#export-out", telling.to_str().unwrap()).await;
+    click(&c, "#export-go").await;
+    until(&c, "!document.getElementById('export-name-warning').hidden").await;
+    assert!(
+        !telling.exists(),
+        "nothing is written before the person chooses the name again"
     );
     type_into(&c, "#export-out", bundle.to_str().unwrap()).await;
     click(&c, "#export-go").await;
@@ -1062,9 +1077,20 @@ async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
     .await;
     until(&c, "document.getElementById('browser-downloads').hidden").await;
 
-    // Locking closes the browser at once.
+    // Locking closes the browser at once, and the page keeps nothing of what it showed.
     click(&c, "#lock-now").await;
     visible(&c, "lock").await;
+    let page = js(
+        &c,
+        "document.documentElement.outerHTML + [...document.querySelectorAll('input, textarea')].map((e) => e.value).join(' ')",
+    )
+    .await;
+    for shown in ["evidence.bin", case.as_str()] {
+        assert!(
+            !page.as_str().unwrap().contains(shown),
+            "{shown} is still in the locked page"
+        );
+    }
     let start = Instant::now();
     while safekeep_browsers() > 0 {
         assert!(

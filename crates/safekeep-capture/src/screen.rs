@@ -21,6 +21,8 @@ use serde_json::{Value, json};
 use xcap::image::RgbaImage;
 use xcap::{Monitor, Window};
 
+mod wayland_scratch;
+
 /// What to capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -332,6 +334,10 @@ struct Grab {
 }
 
 fn grab(target: &Target) -> Result<Vec<Grab>, CaptureError> {
+    if display_server() == DisplayServer::Wayland {
+        wayland_scratch::make_private(&wayland_scratch::folder())
+            .map_err(|e| CaptureError::Backend(e.to_string(), advice()))?;
+    }
     match target {
         Target::AllMonitors | Target::Monitor(_) => {
             let all = all_monitors()?;

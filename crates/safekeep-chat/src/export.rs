@@ -21,9 +21,11 @@ use crate::Error;
 const BOMB_MIN_SIZE: u64 = 1 << 20;
 /// Largest allowed ratio of expanded to compressed size.
 const MAX_RATIO: u64 = 1000;
-/// The largest file read into memory as a chat (a full Telegram export of years is a few
-/// hundred MiB of JSON at most).
-pub const READ_MAX: u64 = 1 << 30;
+/// The largest file read into memory as a chat. Reading and parsing take a few times its
+/// size in memory, so the cap keeps a hostile or huge export from taking the computer's
+/// memory; a chat of years (one conversation, as platforms export it) is far smaller.
+/// Larger exports are refused with what to do (export one chat, or a shorter period).
+pub const READ_MAX: u64 = 256 << 20;
 
 /// One file of an export.
 #[derive(Debug, Clone)]
@@ -285,7 +287,7 @@ impl Export {
         let size = self.files[i].size;
         if size > READ_MAX {
             return Err(Error::Unreadable(format!(
-                "{path} is {size} bytes, more than a chat file can be ({READ_MAX} bytes)"
+                "{path} is {size} bytes, more than Safekeep reads as one chat ({READ_MAX} bytes); export one conversation at a time, or a shorter period, from the app"
             )));
         }
         let mut bytes = Vec::with_capacity(size as usize);

@@ -53,6 +53,16 @@ pub enum Command {
     Passphrase(PassphraseCommand),
     /// Show the fingerprint of this vault's signing key, to read out or compare with a bundle.
     Key,
+    /// Whether new captures record this computer's name ("on", the default, or "off").
+    ///
+    /// A name like "Sams-laptop" identifies the computer, and sometimes its owner, in
+    /// every bundle and report. Items already captured keep what was sealed in them.
+    /// Without an argument, prints the current choice.
+    HostName {
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        record: Option<String>,
+    },
     /// Back the vault up into a folder: a USB drive, or a folder a cloud client syncs.
     ///
     /// The backup is as encrypted as the vault and its names reveal nothing; each run

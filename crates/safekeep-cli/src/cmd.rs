@@ -32,7 +32,10 @@ use crate::passphrase;
 static PASSPHRASE_FILE: OnceLock<Option<PathBuf>> = OnceLock::new();
 
 /// Test-only switch: the cheapest key derivation and bundle scrypt, so that test suites
-/// that open a vault hundreds of times run in seconds. Never set it for real evidence.
+/// that open a vault hundreds of times run in seconds. Honoured only by builds made with
+/// the `insecure-test-kdf` feature (`make test` and the benchmarks); every other build
+/// refuses to run while it is set, so that no real vault or bundle is made weak by a
+/// leftover variable.
 const FAST_KDF_ENV: &str = "SAFEKEEP_INSECURE_FAST_KDF";
 
 /// The version recorded in every item this binary captures.
@@ -40,6 +43,11 @@ pub const APP_VERSION: &str = concat!("safekeep-cli ", env!("CARGO_PKG_VERSION")
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if fast_kdf_asked() && !cfg!(feature = "insecure-test-kdf") {
+        anyhow::bail!(
+            "{FAST_KDF_ENV} is set, but it is only for Safekeep's own tests and would make a vault or bundle easy to break into; nothing was done. Unset it (unset {FAST_KDF_ENV}) and run the command again"
+        );
+    }
     let dir = || vault_dir(cli.vault.clone());
     let _ = PASSPHRASE_FILE.set(cli.passphrase_file.clone());
     match cli.command {
@@ -47,6 +55,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Encrypt => secure::encrypt(&dir()?),
         Command::Passphrase(p) => secure::passphrase(&dir()?, p),
         Command::Key => init::key(&dir()?),
+        Command::HostName { record } => init::host_name(&dir()?, record.as_deref()),
         Command::Backup { dir: to } => backup::backup(&dir()?, &to),
         Command::Restore {
             dir: from,
@@ -137,6 +146,10 @@ pub fn environment() -> Environment {
 
 /// Whether the test-only cheap key derivation is on.
 pub fn fast_kdf() -> bool {
+    cfg!(feature = "insecure-test-kdf") && fast_kdf_asked()
+}
+
+fn fast_kdf_asked() -> bool {
     std::env::var_os(FAST_KDF_ENV).is_some_and(|v| v == "1")
 }
 

@@ -14,6 +14,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    if let Err(e) = safekeep_core::process_privacy::protect() {
+        eprintln!("safekeep: could not keep this process's memory out of crash files ({e}); continuing");
+    }
     let args = cli::Cli::parse();
     match cmd::run(args) {
         Ok(code) => code,

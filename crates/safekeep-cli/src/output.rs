@@ -413,7 +413,7 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
         ("Local UTC offset", &r.utc_offset),
         ("Clock", &r.clock_source),
         ("Captured with", &r.app_version),
-        ("Computer", &r.host),
+        ("Computer", r.host_shown()),
     ] {
         field(&mut out, k, Some(v))?;
     }

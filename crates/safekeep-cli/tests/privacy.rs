@@ -192,6 +192,41 @@ fn a_wrong_passphrase_is_refused_and_changes_nothing() {
     assert!(String::from_utf8_lossy(&none.stderr).contains("vault passphrase is needed"));
 }
 
+#[test]
+fn the_computers_name_can_be_left_out_of_new_captures() {
+    let t = tempfile::tempdir().unwrap();
+    let vault = t.path().join("vault");
+    ok(safekeep(&vault).arg("init"));
+    let host = gethostname_of_this_machine();
+    let case = stdout(safekeep(&vault).args(["case", "new", "c"]));
+    assert_eq!(stdout(safekeep(&vault).arg("host-name")), "on");
+    let before = stdout(safekeep(&vault).args(["note", "--case", &case, "before"]));
+    assert_eq!(stdout(safekeep(&vault).args(["host-name", "off"])), "off");
+    let after = stdout(safekeep(&vault).args(["note", "--case", &case, "after"]));
+    let shown = |id: &str| stdout(safekeep(&vault).args(["show", id]));
+    assert!(
+        shown(&before).contains(&host),
+        "items captured before keep the name"
+    );
+    let later = shown(&after);
+    assert!(
+        later.contains("not recorded") && !later.contains(&host),
+        "{later}"
+    );
+    let record = stdout(safekeep(&vault).args(["show", &after, "--json"]));
+    assert!(
+        record.contains("\"host\":\"\"") || record.contains("\"host\": \"\""),
+        "{record}"
+    );
+}
+
+fn gethostname_of_this_machine() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
 fn recovery_key_in(stderr: &[u8]) -> String {
     String::from_utf8_lossy(stderr)
         .lines()

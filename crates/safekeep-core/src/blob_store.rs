@@ -150,7 +150,7 @@ impl BlobStore {
         progress: &mut dyn FnMut(u64),
     ) -> io::Result<Staged> {
         let tmp = self.tmp_dir().join(format!("{tmp_id}.part"));
-        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let file = crate::private_file::create_new(&tmp)?;
         let result =
             copy_hashing(src, file, self.seal.as_ref(), progress).map(|(file, sha256, size, head)| Staged {
                 tmp: tmp.clone(),
@@ -190,7 +190,7 @@ impl BlobStore {
         }
         buf.truncate(n);
         let tmp = self.tmp_dir().join(format!("{tmp_id}.part"));
-        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let file = crate::private_file::create_new(&tmp)?;
         let written = (|| {
             let mut sink = match &self.seal {
                 None => Sink::Plain(file),
@@ -247,7 +247,7 @@ impl BlobStore {
                 let dest = self.path_of(&name);
                 let dir = dest.parent().map(Path::to_path_buf).unwrap_or_default();
                 if !dir.exists() {
-                    fs::create_dir_all(&dir)?;
+                    crate::private_file::create_dir_all(&dir)?;
                     new_dir = true;
                 }
                 if dest.exists() {

@@ -133,7 +133,8 @@ pub struct ItemRecord {
     pub clock_source: String,
     /// Software and version that captured it.
     pub app_version: String,
-    /// Host name of the capturing computer.
+    /// Host name of the capturing computer; empty when the person chose not to record it
+    /// ([`ItemRecord::host_shown`]).
     pub host: String,
     /// What the person said about it at capture time.
     pub context: Context,
@@ -144,4 +145,15 @@ pub struct ItemRecord {
     /// and notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture: Option<serde_json::Value>,
+}
+
+impl ItemRecord {
+    /// The host name as reports show it: "not recorded" when the person turned it off.
+    pub fn host_shown(&self) -> &str {
+        if self.host.is_empty() {
+            "not recorded"
+        } else {
+            &self.host
+        }
+    }
 }

@@ -8,7 +8,7 @@
 //! scrypt), so a receipt proves who received the bundle and nobody else can make one in
 //! their name.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::Path;
 
@@ -183,14 +183,10 @@ pub fn load_or_create_key(
         .and_then(|()| w.finish().map(drop))
         .map_err(io_err("cannot be written"))?;
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(io_err("cannot be written"))?;
+        crate::private_file::create_dir_all(dir).map_err(io_err("cannot be written"))?;
     }
     let tmp = path.with_extension("part");
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(io_err("cannot be written"))?;
+    let mut f = crate::private_file::create_new(&tmp).map_err(io_err("cannot be written"))?;
     f.write_all(&sealed)
         .and_then(|()| f.sync_all())
         .and_then(|()| fs::rename(&tmp, path))
@@ -364,15 +360,11 @@ impl Receipt {
         let txt = out.with_extension("txt");
         for (path, bytes) in [(out, json), (txt.as_path(), self.text().into_bytes())] {
             let shown = path.display().to_string();
-            let written = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)
-                .and_then(|mut f| {
-                    f.write_all(&bytes)?;
-                    f.write_all(b"\n")?;
-                    f.sync_all()
-                });
+            let written = crate::private_file::create_new(path).and_then(|mut f| {
+                f.write_all(&bytes)?;
+                f.write_all(b"\n")?;
+                f.sync_all()
+            });
             written.map_err(|e| ReceiptError::KeyFile {
                 path: shown,
                 what: "cannot be written (a receipt never replaces a file)",

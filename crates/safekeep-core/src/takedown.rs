@@ -5,7 +5,6 @@
 //! no image and no evidence bytes: only addresses, references and hashes.
 
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -264,12 +263,8 @@ pub fn write_pack(
             path: path.to_path_buf(),
             source,
         };
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(err)?;
+        crate::private_file::create_dir_all(dir).map_err(err)?;
+        let mut f = crate::private_file::create_new(path).map_err(err)?;
         f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| {
             let _ = std::fs::remove_file(path);
             err(e)
@@ -304,7 +299,7 @@ pub const CSV_COLUMNS: [&str; 12] = [
 ];
 
 /// One row per address, report, reference and file hash. Cells a spreadsheet would run
-/// as a formula (starting `=`, `+`, `-`, `@`) get a leading `'`.
+/// as a formula get a leading `'` (see [`inert`]).
 pub fn to_csv(t: &Takedown) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
@@ -378,8 +373,16 @@ pub fn to_csv(t: &Takedown) -> std::io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| e.into_error())
 }
 
+/// Characters that make a spreadsheet read a cell as a formula when they start it (OWASP's
+/// CSV injection list: `=`, `+`, `-`, `@`, TAB and CR, and the full-width forms some
+/// spreadsheets fold to them). Addresses and references come from pages and platforms the
+/// adversary writes.
+const FORMULA_STARTS: [char; 10] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+];
+
 fn inert(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
+    if cell.starts_with(FORMULA_STARTS) {
         format!("'{cell}")
     } else {
         cell.to_owned()
@@ -467,4 +470,19 @@ fn on(d: &Option<String>) -> String {
 
 fn reference(r: &Option<String>) -> String {
     r.as_ref().map(|r| format!(", reference {r}")).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn every_formula_start_is_made_inert() {
+        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\u{FF1D}1"] {
+            assert!(inert(cell).starts_with('\''), "{cell:?}");
+        }
+        for cell in ["https://example.org/a=b", "T-1", "1 = 1", ""] {
+            assert_eq!(inert(cell), cell);
+        }
+    }
 }

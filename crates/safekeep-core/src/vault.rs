@@ -180,7 +180,8 @@ impl Vault {
             }
         }
         for sub in ["blobs", "tmp", "keys"] {
-            fs::create_dir_all(dir.join(sub)).map_err(|e| Error::storage(dir.join(sub), e))?;
+            crate::private_file::create_dir_all(dir.join(sub))
+                .map_err(|e| Error::storage(dir.join(sub), e))?;
         }
         let lock = lock_dir(dir)?;
         let key = VaultKey::generate(env.rng.as_mut());
@@ -314,7 +315,8 @@ impl Vault {
                 None,
             ),
         };
-        fs::create_dir_all(dir.join("tmp")).map_err(|e| Error::storage(dir.join("tmp"), e))?;
+        crate::private_file::create_dir_all(dir.join("tmp"))
+            .map_err(|e| Error::storage(dir.join("tmp"), e))?;
         let mut vault = Self {
             dir: dir.to_path_buf(),
             conn,

@@ -166,6 +166,12 @@ fn a_fresh_export_verifies_and_is_recorded() {
     assert_eq!(last.kind, "bundle.exported");
     assert!(last.body.contains(&s.sha256));
     assert!(!out.with_file_name("case.zip.part").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a bundle is the person's own, wherever it is saved");
+    }
     let names: Vec<String> = read_bag(&fs::read(&out).unwrap(), "case")
         .into_iter()
         .map(|(n, _)| n)

@@ -427,6 +427,72 @@ fn check_finds_a_deleted_event_and_a_truncated_log() {
     assert_eq!(chain_problem(&report).1, 2);
 }
 
+/// An event correctly chained into case `case`'s log (as a forged bundle opened as a case
+/// would carry it) that annotates `item`, which may belong to any case.
+fn append_forged_annotation(vault_dir: &Path, case: &str, item: &str) {
+    use safekeep_core::audit_log::{Event, chain_hash};
+    let conn = raw_db(vault_dir);
+    let (count, head): (u64, String) = conn
+        .query_row(
+            "SELECT event_count, head_hash FROM cases WHERE id = ?1",
+            [case],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let event = Event {
+        case_id: case.to_owned(),
+        seq: count + 1,
+        at: "2026-03-02T10:00:00Z".into(),
+        kind: "item.annotated".into(),
+        data: serde_json::json!({"annotation": {"item_id": item, "kind": "note", "body": {"text": "forged"}}}),
+    };
+    let body = event.canonical_bytes();
+    let prev: [u8; 32] = hex::decode(&head).unwrap().try_into().unwrap();
+    let hash = hex::encode(chain_hash(&prev, &body));
+    conn.execute(
+        "INSERT INTO events (case_id, seq, type, at, body, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![case, count + 1, event.kind, event.at, String::from_utf8(body).unwrap(), head, hash],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE cases SET event_count = ?2, head_hash = ?3 WHERE id = ?1",
+        rusqlite::params![case, count + 1, hash],
+    )
+    .unwrap();
+}
+
+#[test]
+fn check_finds_an_event_about_another_cases_item() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("vault");
+    let (case, target) = {
+        let mut v = new_vault(t.path());
+        let other = v.create_case("someone else").unwrap();
+        let target = v.add_note(&other, "theirs", Context::default()).unwrap();
+        let case = v.create_case("opened from a bundle").unwrap();
+        v.add_note(&case, "ours", Context::default()).unwrap();
+        assert!(v.check(false, &mut |_| {}).unwrap().is_ok());
+        (case, target.id)
+    };
+    append_forged_annotation(&dir, &case, &target);
+    let report = open(&dir, 1).unwrap().check(false, &mut |_| {}).unwrap();
+    match report.problems.as_slice() {
+        [
+            Problem::EventReachesOutside {
+                case_id,
+                seq,
+                item_id,
+                ..
+            },
+        ] => {
+            assert_eq!((case_id, item_id), (&case, &target));
+            assert_eq!(*seq, 3);
+        }
+        other => panic!("expected one event reaching outside its case, got {other:?}"),
+    }
+    assert!(report.problems[0].to_string().contains("did not capture"));
+}
+
 #[test]
 fn check_finds_altered_and_missing_blobs_and_repairs_only_orphans() {
     let t = tempfile::tempdir().unwrap();

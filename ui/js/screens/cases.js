@@ -11,6 +11,7 @@ import { showRecoveryKey } from "./recovery.js";
 import { showSettings } from "./settings.js";
 
 export async function openCases() {
+  state.opened = true;
   clearMessages();
   const cases = await call("list_cases");
   const list = $("case-list");

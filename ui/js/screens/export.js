@@ -9,9 +9,13 @@ import { state } from "../shared/state.js";
 export async function showExport() {
   clearMessages();
   $("export-initials").value = state.status.initials || "";
-  const safe = state.caseTitle.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "bundle";
+  // A neutral name (a date and a plain word), never the case title: file names show in
+  // shared mailboxes, download lists and the bag folder inside the bundle.
+  const stem = await call("neutral_file_stem");
   const docs = await tauri.path.documentDir().catch(() => tauri.path.homeDir()).catch(() => "");
-  $("export-out").value = docs ? await tauri.path.join(docs, `${safe}.zip`) : `${safe}.zip`;
+  $("export-out").value = docs ? await tauri.path.join(docs, `${stem}.zip`) : `${stem}.zip`;
+  $("export-name-warning").hidden = true;
+  warnedFor = null;
   $("export-encrypt").checked = false;
   $("export-annex").checked = false;
   $("export-pass-box").hidden = true;
@@ -22,9 +26,23 @@ export async function showExport() {
 $("go-export").addEventListener("click", showExport);
 
 $("export-choose").addEventListener("click", async () => {
-  const out = await tauri.dialog.save({ defaultPath: $("export-out").value, filters: [{ name: t("export.filter"), extensions: ["zip"] }] });
+  const out = await tauri.dialog.save({ title: t("export.dialog"), defaultPath: $("export-out").value, filters: [{ name: t("export.filter"), extensions: ["zip"] }] });
   if (out) $("export-out").value = out;
 });
+
+// The name the person was last warned about; using it again means they chose it.
+let warnedFor = null;
+
+/// Whether `out` may be used: a name that gives the case away is used only after the
+/// warning was shown for that very name.
+async function nameChosen(out) {
+  const names = out !== warnedFor && (await call("file_name_names_case", { caseId: state.caseId, path: out }));
+  $("export-name-warning").hidden = !names;
+  if (!names) return true;
+  warnedFor = out;
+  focus($("export-name-warning"));
+  return false;
+}
 $("export-encrypt").addEventListener("change", () => {
   $("export-pass-box").hidden = !$("export-encrypt").checked;
 });
@@ -40,6 +58,7 @@ function timestampsText(s) {
 $("export-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   clearMessages();
+  if (!(await nameChosen($("export-out").value))) return;
   const passphrase = $("export-encrypt").checked ? $("export-pass").value : null;
   const bar = $("export-bar");
   bar.hidden = false;
@@ -66,6 +85,7 @@ $("report-save").addEventListener("click", async () => {
   clearMessages();
   // Saved beside where the bundle would go (case.zip → case-report.pdf); never over a file.
   const out = $("export-out").value.replace(/(\.zip)?(\.age)?$/i, "") + "-report.pdf";
+  if (!(await nameChosen($("export-out").value))) return;
   const r = await call("save_report", { caseId: state.caseId, exhibitPrefix: $("export-initials").value, out, unblurredAnnex: $("export-annex").checked });
   $("report-result").replaceChildren(tNodes("export.report_saved", { path: r.path, count: r.exhibits }));
   $("report-result").hidden = false;

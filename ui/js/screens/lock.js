@@ -1,5 +1,7 @@
 // The lock screen: unlock with the passphrase or the recovery key. Locking removes
-// every piece of evidence from the page.
+// every piece of evidence from the page: once a vault was open in this page, the page is
+// reloaded, so no screen keeps anything (a message naming an item, an unsaved note, a
+// path typed, a result list, the page's own state).
 
 import { $, show } from "../shared/dom.js";
 import { call, invoke, tauri, whenLocked } from "../shared/calls.js";
@@ -24,8 +26,20 @@ export function clearPasswords() {
   for (const input of document.querySelectorAll("input[type=password]")) input.value = "";
 }
 
+const LOCK_NOTICE = "safekeep.lockNotice";
+
 /// Shows the lock screen; `key` is a notice to show with it.
 export function showLock(key, params) {
+  if (state.opened) {
+    // Only which notice to show survives the reload, in this window's session storage.
+    sessionStorage.setItem(LOCK_NOTICE, JSON.stringify({ key: key || null, params: params || {} }));
+    document.body.replaceChildren();
+    location.reload();
+    return;
+  }
+  const left = sessionStorage.getItem(LOCK_NOTICE);
+  sessionStorage.removeItem(LOCK_NOTICE);
+  if (!key && left) ({ key, params } = JSON.parse(left));
   releaseImages();
   for (const id of EVIDENCE) $(id).replaceChildren();
   $("item-files").tBodies[0].replaceChildren();

@@ -31,6 +31,7 @@ export function showSettings() {
   const choices = AUTOLOCK.includes(secs) ? AUTOLOCK : [...AUTOLOCK, secs].sort((a, b) => a - b);
   $("autolock").replaceChildren(...choices.map((s) => el("option", { value: String(s), selected: s === secs }, lockLabel(s))));
   $("passphrase-form").hidden = !state.status.encrypted;
+  $("record-host").checked = state.status.records_host_name;
   show("settings");
   renderLanguages();
   renderTimestamps();
@@ -93,6 +94,13 @@ $("ts-now").addEventListener("click", async () => {
     $("ts-now").disabled = false;
   }
   await renderTimestamps();
+});
+
+$("record-host").addEventListener("change", async () => {
+  const on = $("record-host").checked;
+  await call("set_record_host_name", { on });
+  state.status.records_host_name = on;
+  notice("common.saved");
 });
 
 $("autolock-form").addEventListener("submit", async (ev) => {

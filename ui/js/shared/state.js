@@ -7,6 +7,8 @@ export const state = {
   caseTitle: "",
   itemId: null,
   capture: null,
+  // A vault was open in this page: locking reloads it (screens/lock.js).
+  opened: false,
 };
 
 /// Whether a vault is open.

@@ -40,6 +40,7 @@ pub fn export(
         None
     };
     let mut vault = super::open(dir)?;
+    warn_if_named(&vault, case_id, &out);
     super::stamp_new_items(&mut vault)?;
     let bar = output::bytes_bar("Exporting");
     let options = ExportOptions {
@@ -53,6 +54,19 @@ pub fn export(
     bar.finish_and_clear();
     output::export_summary(&summary, json)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A file name travels further than its contents: say so when it holds the case's title.
+fn warn_if_named(vault: &safekeep_core::Vault, case_id: &str, out: &Path) {
+    if let Ok(case) = vault.resolve_case(case_id)
+        && safekeep_core::neutral_name::names_the_case(&out.to_string_lossy(), &case.title)
+    {
+        let stem = safekeep_core::neutral_name::stem(chrono::Local::now().date_naive(), &mut rand::rng());
+        eprintln!(
+            "Note: the file name {} holds words of the case's title, which anyone who sees the file reads. A neutral name such as {stem}.zip says nothing.",
+            out.display()
+        );
+    }
 }
 
 fn report_options(args: &ReportArgs) -> ReportOptions {
@@ -73,6 +87,7 @@ pub fn report(
     args: &ReportArgs,
 ) -> Result<ExitCode> {
     let vault = super::open_fingerprinted(dir)?;
+    warn_if_named(&vault, case_id, out);
     let saved = vault.save_report(case_id, &exhibit_prefix.to_uppercase(), report_options(args), out)?;
     eprintln!(
         "Wrote {} ({} exhibits, {} bytes, {}).",

@@ -1,4 +1,4 @@
-//! `safekeep init` and `safekeep key`.
+//! `safekeep init`, `safekeep key` and `safekeep host-name`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -29,5 +29,22 @@ pub fn init(dir: &Path, no_passphrase: bool) -> Result<ExitCode> {
 /// Prints the signing key's fingerprint.
 pub fn key(dir: &Path) -> Result<ExitCode> {
     println!("{}", super::open(dir)?.key().fingerprint());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sets (`on`/`off`) or prints whether new captures record the computer's name.
+pub fn host_name(dir: &Path, record: Option<&str>) -> Result<ExitCode> {
+    let mut vault = super::open(dir)?;
+    if let Some(record) = record {
+        vault.set_records_host_name(record == "on")?;
+    }
+    let on = vault.records_host_name();
+    println!("{}", if on { "on" } else { "off" });
+    if record.is_some() {
+        eprintln!(
+            "New captures {} this computer's name; items already captured keep what was sealed in them.",
+            if on { "record" } else { "do not record" }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

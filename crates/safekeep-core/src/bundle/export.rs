@@ -5,7 +5,6 @@
 //! written; writes to `<out>.part` and renames only when complete, so a failed export
 //! leaves nothing behind. The export is then recorded as a `bundle.exported` event.
 
-use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -209,11 +208,7 @@ impl Vault {
             path: out.clone(),
             source,
         };
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&part)
-            .map_err(write_err)?;
+        let file = crate::private_file::create_new(&part).map_err(write_err)?;
         let ctx = BagContext {
             bag: bag.clone(),
             case_id: case.id.clone(),

@@ -1,7 +1,7 @@
 //! The bundle file being written: bytes are hashed and written on a second thread, so
 //! that hashing the whole zip costs no time on the thread that re-hashes the originals.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -157,7 +157,7 @@ pub(super) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
         ));
     }
     let part = part_path(path);
-    let mut file = OpenOptions::new().write(true).create_new(true).open(&part)?;
+    let mut file = crate::private_file::create_new(&part)?;
     let written = file.write_all(bytes).and_then(|()| file.sync_all());
     // Closed before it is removed or renamed: Windows deletes no file that is still open.
     drop(file);

@@ -168,7 +168,7 @@ fn item_section(h: &mut String, ex: &Exhibit) {
         off = esc(&r.utc_offset),
         clock = esc(&r.clock_source),
         app = esc(&r.app_version),
-        host = esc(&r.host),
+        host = esc(r.host_shown()),
     );
     h.push_str("<table><tr><th>File</th><th>Type</th><th>Size</th><th>SHA-256</th></tr>");
     for (a, name) in r.artifacts.iter().zip(&ex.files) {

@@ -18,7 +18,7 @@
 //! (write, fsync, rename): until that rename the previous `head` and everything it names
 //! are untouched, so a run cut short at any point leaves the previous backup valid.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -111,7 +111,7 @@ fn storage(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
 fn write_durably(tmp: &Path, path: &Path, write: &mut dyn FnMut(&mut File) -> io::Result<()>) -> Result<()> {
     let part = tmp.join(format!("{}.part", uuid::Uuid::new_v4()));
     let result = (|| {
-        let mut f = OpenOptions::new().write(true).create_new(true).open(&part)?;
+        let mut f = crate::private_file::create_new(&part)?;
         write(&mut f)?;
         f.sync_all()?;
         fs::rename(&part, path)?;
@@ -205,7 +205,7 @@ impl Vault {
                 }
                 written.push(*name);
                 if let Some(parent) = to.parent() {
-                    fs::create_dir_all(parent).map_err(storage(parent))?;
+                    crate::private_file::create_dir_all(parent).map_err(storage(parent))?;
                 }
                 write_durably(&tmp, &to, &mut |f| {
                     io::copy(&mut File::open(&from)?, f)?;
@@ -357,7 +357,7 @@ impl Vault {
             }
         }
         for sub in ["blobs", "tmp", SNAPSHOTS] {
-            fs::create_dir_all(dir.join(sub)).map_err(storage(dir))?;
+            crate::private_file::create_dir_all(dir.join(sub)).map_err(storage(dir))?;
         }
         for e in fs::read_dir(dir.join("tmp")).map_err(storage(dir))?.flatten() {
             let _ = fs::remove_file(e.path());
@@ -430,7 +430,7 @@ pub fn restore(dir: &Path, vault: &Path, env: Environment, unlock: Unlock<'_>) -
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(storage(parent))?;
+    crate::private_file::create_dir_all(parent).map_err(storage(parent))?;
     let staging = parent.join(format!(
         ".{}.restoring-{}",
         vault
@@ -440,9 +440,9 @@ pub fn restore(dir: &Path, vault: &Path, env: Environment, unlock: Unlock<'_>) -
         uuid::Uuid::new_v4().simple()
     ));
     let made = (|| -> Result<RestoreSummary> {
-        fs::create_dir_all(staging.join("keys")).map_err(storage(&staging))?;
-        fs::create_dir_all(staging.join("blobs")).map_err(storage(&staging))?;
-        fs::create_dir_all(staging.join("tmp")).map_err(storage(&staging))?;
+        crate::private_file::create_dir_all(staging.join("keys")).map_err(storage(&staging))?;
+        crate::private_file::create_dir_all(staging.join("blobs")).map_err(storage(&staging))?;
+        crate::private_file::create_dir_all(staging.join("tmp")).map_err(storage(&staging))?;
         let copy = |from: &Path, to: &Path| -> Result<()> {
             fs::copy(from, to).map_err(storage(from))?;
             blob_store::sync_file(to).map_err(storage(to))
@@ -454,7 +454,7 @@ pub fn restore(dir: &Path, vault: &Path, env: Environment, unlock: Unlock<'_>) -
         for (path, name) in source.list().map_err(storage(dir))? {
             let Some(name) = name else { continue };
             let to = staging.join("blobs").join(&name[..2]);
-            fs::create_dir_all(&to).map_err(storage(&to))?;
+            crate::private_file::create_dir_all(&to).map_err(storage(&to))?;
             copy(&path, &to.join(&name[2..]))?;
         }
         let mut v = Vault::open(&staging, env, Some(unlock))?;

@@ -395,7 +395,11 @@ impl Vault {
             utc_offset: offset_string(&captured),
             clock_source: self.env.clock.source(),
             app_version: self.env.app_version.clone(),
-            host: self.env.host.clone(),
+            host: if self.records_host_name() {
+                self.env.host.clone()
+            } else {
+                String::new()
+            },
             context,
             artifacts,
         }

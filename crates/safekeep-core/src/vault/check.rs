@@ -79,6 +79,30 @@ pub enum Problem {
         /// What was found instead.
         detail: String,
     },
+    /// An event in a case's chain changes an item that the same chain did not capture
+    /// before it (a note, a withdrawal or a timestamp aimed at another case's item, as a
+    /// forged bundle opened as a case could carry).
+    EventReachesOutside {
+        /// The case whose chain holds the event.
+        case_id: String,
+        /// Its title.
+        title: String,
+        /// The event.
+        seq: u64,
+        /// Its type.
+        kind: String,
+        /// The item it names.
+        item_id: String,
+    },
+    /// An item's row names a different case from the one whose chain captured it.
+    ItemInOtherCase {
+        /// The item.
+        item_id: String,
+        /// The case its row names.
+        row_case: String,
+        /// The case whose chain sealed its capture.
+        sealed_case: String,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -128,6 +152,24 @@ impl fmt::Display for Problem {
                 "item {item_id}: stored file #{} ({}) was altered: {detail}",
                 artifact + 1,
                 path.display()
+            ),
+            Self::EventReachesOutside {
+                case_id,
+                title,
+                seq,
+                kind,
+                item_id,
+            } => write!(
+                f,
+                "case {case_id} (\"{title}\"): event #{seq} ({kind}) is about item {item_id}, which this case's audit log did not capture before it; the event may have come from a forged bundle and changes nothing outside its case"
+            ),
+            Self::ItemInOtherCase {
+                item_id,
+                row_case,
+                sealed_case,
+            } => write!(
+                f,
+                "item {item_id}: it is filed under case {row_case}, but its capture was sealed in case {sealed_case}'s audit log"
             ),
         }
     }
@@ -246,7 +288,7 @@ pub(super) fn check_database(
             detail: rows.join("; "),
         });
     }
-    let mut sealed: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut sealed: HashMap<String, Sealed> = HashMap::new();
     for case in cases::list(conn)? {
         report.cases += 1;
         check_chain(&case, &events::list(conn, &case.id)?, report, &mut sealed);
@@ -263,6 +305,12 @@ pub(super) fn check_database(
     }
     drop(by_item);
     Ok(arts)
+}
+
+/// An item's record as sealed in a capture event, and the case whose chain holds it.
+struct Sealed {
+    case_id: String,
+    record: Vec<u8>,
 }
 
 /// What re-hashing one stored blob found: its SHA-256 and size, or why it cannot be read.
@@ -312,10 +360,11 @@ fn check_chain(
     case: &cases::CaseRow,
     rows: &[events::EventRow],
     report: &mut CheckReport,
-    sealed: &mut HashMap<String, Vec<u8>>,
+    sealed: &mut HashMap<String, Sealed>,
 ) {
     let mut verifier = ChainVerifier::new(&case.id);
     let mut broken = false;
+    let mut captured: HashSet<String> = HashSet::new();
     for row in rows {
         // Sealed records are collected from every readable event, even past a break, so
         // items are still compared with what was sealed.
@@ -324,13 +373,39 @@ fn check_chain(
             && let Some(id) = v["data"]["item"]["id"].as_str()
             && let Ok(bytes) = canonical::to_bytes(&v["data"]["item"])
         {
-            sealed.insert(id.to_owned(), bytes);
+            sealed.insert(
+                id.to_owned(),
+                Sealed {
+                    case_id: case.id.clone(),
+                    record: bytes,
+                },
+            );
         }
         if broken {
             continue;
         }
         match verifier.push(row.seq, row.body.as_bytes(), Some(&row.prev_hash), &row.hash) {
-            Ok(_) => report.events += 1,
+            Ok(event) => {
+                report.events += 1;
+                // The same rule as `verify` (docs/bundle-format.md § "Checks"): an event
+                // about an item may touch only what this chain captured before it.
+                if let Some(id) = crate::bundle::verify::item_event_target(&event.kind, &event.data)
+                    && !captured.contains(id)
+                {
+                    report.problems.push(Problem::EventReachesOutside {
+                        case_id: case.id.clone(),
+                        title: case.title.clone(),
+                        seq: row.seq,
+                        kind: event.kind.clone(),
+                        item_id: id.to_owned(),
+                    });
+                }
+                if event.kind == event_type::ITEM_CAPTURED
+                    && let Some(id) = event.data["item"]["id"].as_str()
+                {
+                    captured.insert(id.to_owned());
+                }
+            }
             Err(b) => {
                 broken = true;
                 report.problems.push(Problem::Chain {
@@ -367,7 +442,7 @@ fn check_chain(
 fn check_item(
     item: &items::ItemRow,
     rows: &[&artifacts::ArtifactRow],
-    sealed: Option<&Vec<u8>>,
+    sealed: Option<&Sealed>,
     report: &mut CheckReport,
 ) {
     let unsealed = |detail: String| Problem::ItemUnsealed {
@@ -380,6 +455,14 @@ fn check_item(
             .push(unsealed("it has no capture event in its case's audit log".into()));
         return;
     };
+    if sealed.case_id != item.case_id {
+        report.problems.push(Problem::ItemInOtherCase {
+            item_id: item.id.clone(),
+            row_case: item.case_id.clone(),
+            sealed_case: sealed.case_id.clone(),
+        });
+    }
+    let sealed = &sealed.record;
     if sealed.as_slice() != item.record.as_bytes() {
         report.problems.push(unsealed(
             "its stored record differs from the record sealed in its capture event".into(),

@@ -112,6 +112,9 @@ pub struct Withdrawal {
     pub reason: String,
 }
 
+/// The meta key of [`Vault::records_host_name`].
+const HOST_NAME_KEY: &str = "record_host_name";
+
 impl Vault {
     /// Lists every case, oldest first.
     pub fn cases(&self) -> Result<Vec<cases::CaseRow>> {
@@ -262,6 +265,27 @@ impl Vault {
             )));
         }
         Ok(db::meta::set(self.conn(), "producer_initials", &i)?)
+    }
+
+    /// Whether captures record this computer's host name (on unless the person turned it
+    /// off: a name like "Sams-laptop" identifies the computer, and sometimes its owner, in
+    /// every bundle and report).
+    pub fn records_host_name(&self) -> bool {
+        db::meta::get(self.conn(), HOST_NAME_KEY)
+            .ok()
+            .flatten()
+            .as_deref()
+            != Some("off")
+    }
+
+    /// Turns recording the host name in new captures on or off. Items already captured
+    /// keep what was sealed in them.
+    pub fn set_records_host_name(&mut self, on: bool) -> Result<()> {
+        Ok(db::meta::set(
+            self.conn(),
+            HOST_NAME_KEY,
+            if on { "on" } else { "off" },
+        )?)
     }
 
     pub(crate) fn view(&self, row: items::ItemRow) -> Result<ItemView> {

@@ -476,7 +476,7 @@ fn exhibit_pages(
     flow.field("Clock", &r.clock_source, Style::Body);
     flow.field(
         "Captured with",
-        &format!("{} on host {}", r.app_version, r.host),
+        &format!("{} on host {}", r.app_version, r.host_shown()),
         Style::Body,
     );
     if let Some(url) = r

@@ -22,6 +22,10 @@ const BOMB_MIN_SIZE: u64 = 1 << 20;
 const MAX_RATIO: u64 = 1000;
 /// Files whose contents are kept in memory for parsing, and how much of them at most.
 const KEEP_MAX: u64 = 64 << 20;
+/// How much of all kept files together a bundle may make the verifier hold: a hostile
+/// bundle of many highly compressed metadata files must not take the computer's memory.
+/// A case of 10,000 exhibits keeps about 30 MiB.
+const KEEP_TOTAL_MAX: u64 = 256 << 20;
 
 /// One file of the bag.
 #[derive(Debug, Clone)]
@@ -375,6 +379,7 @@ impl Listing {
         let next = AtomicUsize::new(0);
         let results: Mutex<Vec<Option<Result<Digest256, String>>>> = Mutex::new(vec![None; n]);
         let done = AtomicU64::new(0);
+        let kept = AtomicU64::new(0);
         std::thread::scope(|s| {
             for _ in 0..threads.max(1) {
                 s.spawn(|| {
@@ -384,7 +389,7 @@ impl Listing {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&i) = order.get(k) else { break };
                         let entry = &self.entries[i];
-                        let r = read_entry(entry, zip.as_mut(), &mut buf);
+                        let r = read_entry(entry, zip.as_mut(), &mut buf, &kept);
                         let bytes = r.as_ref().map(|d| d.size).unwrap_or(0);
                         let total = done.fetch_add(bytes, Ordering::Relaxed) + bytes;
                         progress(total);
@@ -408,6 +413,7 @@ fn read_entry(
     entry: &Entry,
     zip: Option<&mut Result<ZipArchive<Box<dyn ReadSeek>>, String>>,
     buf: &mut [u8],
+    kept: &AtomicU64,
 ) -> Result<Digest256, String> {
     let limit = entry.declared.saturating_add(1);
     match (&entry.locator, zip) {
@@ -415,18 +421,18 @@ fn read_entry(
             let f = zip
                 .by_index(*i)
                 .map_err(|e| format!("cannot be read from the zip ({e})"))?;
-            digest(&mut f.take(limit), entry, buf)
+            digest(&mut f.take(limit), entry, buf, kept)
         }
         (Locator::Zip(_), Some(Err(e))) => Err(format!("the zip cannot be reopened ({e})")),
         (Locator::File(p), _) => {
             let f = File::open(p).map_err(|e| format!("cannot be opened ({e})"))?;
-            digest(&mut f.take(limit), entry, buf)
+            digest(&mut f.take(limit), entry, buf, kept)
         }
         _ => Err("cannot be read".into()),
     }
 }
 
-fn digest(src: &mut dyn Read, entry: &Entry, buf: &mut [u8]) -> Result<Digest256, String> {
+fn digest(src: &mut dyn Read, entry: &Entry, buf: &mut [u8], kept: &AtomicU64) -> Result<Digest256, String> {
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let mut content = keep(&entry.name).then(Vec::new);
@@ -444,6 +450,12 @@ fn digest(src: &mut dyn Read, entry: &Entry, buf: &mut [u8]) -> Result<Digest256
         hasher.update(chunk);
         size += n as u64;
         if let Some(c) = content.as_mut() {
+            let all = kept.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+            if all > KEEP_TOTAL_MAX {
+                return Err(format!(
+                    "makes the bundle's metadata, log and tag files together larger than {KEEP_TOTAL_MAX} bytes, far more than any bundle Safekeep writes; it was not read further"
+                ));
+            }
             if size <= KEEP_MAX {
                 c.extend_from_slice(chunk);
             } else {

@@ -9,6 +9,7 @@ mod capture;
 mod commands;
 mod conversation;
 mod error;
+mod file_dialog;
 mod fingerprints;
 mod handover;
 mod languages;
@@ -23,6 +24,9 @@ mod state;
 mod timestamp;
 
 fn main() {
+    if file_dialog::run_if_child() {
+        return;
+    }
     if let Err(e) = safekeep_core::process_privacy::protect() {
         eprintln!("Safekeep could not keep its memory out of crash files ({e}); continuing");
     }
@@ -36,7 +40,6 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
-            recent_files_off();
             lock::spawn_auto_lock(app.handle().clone());
             timestamp::spawn_retry(app.handle().clone());
             fingerprints::spawn_worker(app.handle().clone());
@@ -96,6 +99,7 @@ fn main() {
             commands::video_bytes,
             commands::video_poster,
             commands::export_case,
+            file_dialog::choose_paths,
             names::neutral_file_stem,
             names::file_name_names_case,
             commands::save_report,
@@ -131,18 +135,4 @@ fn on_exit(app: &tauri::AppHandle) {
         state.lock_vault_at_exit();
     }
     safekeep_capture::web::browser::kill_all_now();
-}
-
-/// GTK's file dialogs add every file chosen in them (evidence, chat exports, bundles, the
-/// vault and backup folders) to the desktop's "Recent files" (`recently-used.xbel`),
-/// which anyone using the account sees. Turned off for this process only; the person's
-/// own recent files are left as they are.
-fn recent_files_off() {
-    #[cfg(target_os = "linux")]
-    {
-        use gtk::prelude::GtkSettingsExt;
-        if let Some(settings) = gtk::Settings::default() {
-            settings.set_gtk_recent_files_enabled(false);
-        }
-    }
 }

@@ -173,7 +173,11 @@ pub fn start_driver(home: &Path) -> (Driver, u16) {
 }
 
 pub async fn connect(port: u16) -> Client {
-    let app = repo().join("target/debug/safekeep-app");
+    // SAFEKEEP_APP: a copy of the app binary to drive instead (a build from another
+    // worktree sharing the target folder cannot then replace it mid-run).
+    let app = std::env::var_os("SAFEKEEP_APP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/debug/safekeep-app"));
     assert!(
         app.exists(),
         "build the app first: cargo build -p safekeep-app (make test does)"

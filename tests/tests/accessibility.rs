@@ -216,6 +216,9 @@ async fn every_screen_by_keyboard_without_accessibility_violations_in_any_langua
     let home = tempfile::tempdir().unwrap();
     let image = home.path().join("screenshot-of-message.png");
     std::fs::copy(repo().join("icons/128x128@2x.png"), &image).unwrap();
+    let recent = home.path().join("data/recently-used.xbel");
+    std::fs::create_dir_all(recent.parent().unwrap()).unwrap();
+    std::fs::write(&recent, RECENT).unwrap();
     let (_driver, port) = start_driver(home.path());
     let c = connect(port).await;
     until(&c, "document.body && document.body.dataset.ready === 'true'").await;
@@ -478,11 +481,30 @@ async fn every_screen_by_keyboard_without_accessibility_violations_in_any_langua
     assert_eq!(v, json!("Cases"));
     c.close().await.unwrap();
     // The native dialogs chose evidence and saved a bundle, and the desktop's recent
-    // files (GTK writes them within a second of a choice) know nothing of either.
-    let recent = home.path().join("data/recently-used.xbel");
-    assert!(
-        !recent.exists(),
-        "the dialogs listed files in recent files: {}",
-        std::fs::read_to_string(&recent).unwrap_or_default()
+    // files (GTK writes them within a second of a choice) are exactly as they were: the
+    // person's own entry kept, nothing of Safekeep's added.
+    assert_eq!(
+        std::fs::read_to_string(&recent).unwrap(),
+        RECENT,
+        "the dialogs changed the desktop's recent files"
     );
 }
+
+/// The desktop's recent files before the test: one entry of the person's own.
+const RECENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<xbel version="1.0"
+      xmlns:bookmark="http://www.freedesktop.org/standards/desktop-bookmarks"
+      xmlns:mime="http://www.freedesktop.org/standards/shared-mime-info"
+>
+  <bookmark href="file:///home/someone/holiday.txt" added="2026-12-01T10:00:00.000000Z" modified="2026-12-01T10:00:00.000000Z" visited="2026-12-01T10:00:00.000000Z">
+    <info>
+      <metadata owner="http://freedesktop.org">
+        <mime:mime-type type="text/plain"/>
+        <bookmark:applications>
+          <bookmark:application name="gedit" exec="&apos;gedit %u&apos;" modified="2026-12-01T10:00:00.000000Z" count="1"/>
+        </bookmark:applications>
+      </metadata>
+    </info>
+  </bookmark>
+</xbel>
+"#;

@@ -2,12 +2,13 @@
 // as one item; when every date could be day or month first, the person is asked.
 
 import { $, focus } from "../shared/dom.js";
-import { call, channel, tauri } from "../shared/calls.js";
+import { call, channel } from "../shared/calls.js";
 import { t } from "../shared/i18n.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { onlyPanel } from "./case.js";
 import { openItem } from "./item.js";
+import { openDialog } from "../shared/dialog.js";
 
 let pending = null;
 
@@ -53,11 +54,11 @@ $("add-chat").addEventListener("click", () => {
   focus($("chat-h"));
 });
 $("chat-file").addEventListener("click", async () => {
-  const picked = await tauri.dialog.open({ multiple: true, title: t("chat.dialog") });
+  const picked = await openDialog({ multiple: true, title: t("chat.dialog") });
   if (picked) await importChat(Array.isArray(picked) ? picked : [picked]);
 });
 $("chat-folder").addEventListener("click", async () => {
-  const picked = await tauri.dialog.open({ directory: true, title: t("chat.folder_dialog") });
+  const picked = await openDialog({ directory: true, title: t("chat.folder_dialog") });
   if (picked) await importChat([picked]);
 });
 $("chat-again").addEventListener("click", async () => {

@@ -5,6 +5,7 @@ import { call, channel, tauri } from "../shared/calls.js";
 import { number, t, tNodes } from "../shared/i18n.js";
 import { clearMessages } from "../shared/messages.js";
 import { state } from "../shared/state.js";
+import { saveDialog } from "../shared/dialog.js";
 
 export async function showExport() {
   clearMessages();
@@ -26,7 +27,7 @@ export async function showExport() {
 $("go-export").addEventListener("click", showExport);
 
 $("export-choose").addEventListener("click", async () => {
-  const out = await tauri.dialog.save({ title: t("export.dialog"), defaultPath: $("export-out").value, filters: [{ name: t("export.filter"), extensions: ["zip"] }] });
+  const out = await saveDialog({ title: t("export.dialog"), defaultPath: $("export-out").value, filters: [{ name: t("export.filter"), extensions: ["zip"] }] });
   if (out) $("export-out").value = out;
 });
 

@@ -2,11 +2,12 @@
 // screen reader announces, and cancel between files.
 
 import { $ } from "../shared/dom.js";
-import { call, channel, invoke, tauri } from "../shared/calls.js";
+import { call, channel, invoke } from "../shared/calls.js";
 import { number, t } from "../shared/i18n.js";
 import { clearMessages, notice, showError } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { renderTimeline } from "./timeline.js";
+import { openDialog } from "../shared/dialog.js";
 
 /// Imports `paths` into the open case; used by the dialog and drag-and-drop alike.
 export async function importPaths(paths) {
@@ -43,11 +44,11 @@ export async function importPaths(paths) {
 }
 
 $("add-files").addEventListener("click", async () => {
-  const picked = await tauri.dialog.open({ multiple: true, title: t("import.dialog") });
+  const picked = await openDialog({ multiple: true, title: t("import.dialog") });
   if (picked) await importPaths(Array.isArray(picked) ? picked : [picked]);
 });
 $("add-folder").addEventListener("click", async () => {
-  const picked = await tauri.dialog.open({ directory: true, title: t("import.folder_dialog") });
+  const picked = await openDialog({ directory: true, title: t("import.folder_dialog") });
   if (picked) await importPaths([picked]);
 });
 $("import-cancel").addEventListener("click", () => invoke("cancel_import"));

@@ -2,10 +2,11 @@
 // the bundle the case exported. Added by "Add a receipt…" or by dropping the file.
 
 import { $, el } from "../shared/dom.js";
-import { call, tauri } from "../shared/calls.js";
+import { call } from "../shared/calls.js";
 import { t, tNodes, when } from "../shared/i18n.js";
 import { notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
+import { openDialog } from "../shared/dialog.js";
 
 function who(r) {
   return r.recipient.organisation ? `${r.recipient.name}, ${r.recipient.organisation}` : r.recipient.name;
@@ -31,6 +32,6 @@ export async function addReceipt(path) {
 }
 
 $("add-receipt").addEventListener("click", async () => {
-  const picked = await tauri.dialog.open({ multiple: false, title: t("receipts.dialog"), filters: [{ name: "RECEIPT.json", extensions: ["json"] }] });
+  const picked = await openDialog({ multiple: false, title: t("receipts.dialog"), filters: [{ name: "RECEIPT.json", extensions: ["json"] }] });
   if (picked) await addReceipt(picked);
 });

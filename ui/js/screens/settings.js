@@ -1,12 +1,13 @@
 // Settings: language, auto-lock, trusted timestamps, passphrase, backups.
 
 import { $, el, english, show } from "../shared/dom.js";
-import { call, channel, invoke, tauri } from "../shared/calls.js";
+import { call, channel, invoke } from "../shared/calls.js";
 import { bytes, chooseLocale, currentLocale, languageName, t, tNodes, when } from "../shared/i18n.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { ready, state } from "../shared/state.js";
 import { clearPasswords, newPassphrase, showLock } from "./lock.js";
 import { showSetup } from "./setup.js";
+import { openDialog } from "../shared/dialog.js";
 
 const AUTOLOCK = [60, 300, 900, 1800, 3600];
 
@@ -159,7 +160,7 @@ export async function backupTo(dir) {
 }
 
 $("backup-choose").addEventListener("click", async () => {
-  const dir = await tauri.dialog.open({ directory: true, title: t("settings.backup_dialog") });
+  const dir = await openDialog({ directory: true, title: t("settings.backup_dialog") });
   if (dir) await backupTo(dir);
 });
 $("backup-again").addEventListener("click", () => backupTo(null));

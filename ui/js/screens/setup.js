@@ -1,13 +1,14 @@
 // First run: where the vault lives, its passphrase and the producer's initials.
 
 import { $, show } from "../shared/dom.js";
-import { call, tauri } from "../shared/calls.js";
+import { call } from "../shared/calls.js";
 import { t, when } from "../shared/i18n.js";
 import { clearMessages, notice, showError } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { openCases } from "./cases.js";
 import { clearPasswords, newPassphrase, showLock } from "./lock.js";
 import { showRecoveryKey } from "./recovery.js";
+import { openDialog } from "../shared/dialog.js";
 
 export function showSetup() {
   $("setup-dir").value = (state.status && state.status.vault_dir) || "";
@@ -17,7 +18,7 @@ export function showSetup() {
 }
 
 $("setup-choose").addEventListener("click", async () => {
-  const dir = await tauri.dialog.open({ directory: true, title: t("setup.dir") });
+  const dir = await openDialog({ directory: true, title: t("setup.dir") });
   if (dir) $("setup-dir").value = dir;
 });
 
@@ -42,7 +43,7 @@ $("setup-form").addEventListener("submit", async (ev) => {
 
 // Restore from a backup: the vault is made where the first-run form says, from the backup.
 $("restore-choose").addEventListener("click", async () => {
-  const dir = await tauri.dialog.open({ directory: true, title: t("setup.restore_from") });
+  const dir = await openDialog({ directory: true, title: t("setup.restore_from") });
   if (dir) $("restore-from").value = dir;
 });
 

@@ -1,11 +1,12 @@
 // Open takedown requests on the case page, and the takedown pack.
 
 import { $, data, el } from "../shared/dom.js";
-import { call, tauri } from "../shared/calls.js";
+import { call } from "../shared/calls.js";
 import { t, tNodes } from "../shared/i18n.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { openItem } from "./item.js";
+import { openDialog } from "../shared/dialog.js";
 
 function reportText(r) {
   const key = r.reported_on ? (r.reference ? "takedown.reported_on_ref" : "takedown.reported_on") : r.reference ? "takedown.reported_ref" : "takedown.reported";
@@ -24,7 +25,7 @@ export async function renderTakedown() {
 
 $("takedown-pack").addEventListener("click", async () => {
   clearMessages();
-  const dir = await tauri.dialog.open({ directory: true, title: t("takedown.pack_dialog") });
+  const dir = await openDialog({ directory: true, title: t("takedown.pack_dialog") });
   if (!dir) return;
   const paths = await call("save_takedown_pack", { caseId: state.caseId, dir });
   notice("takedown.saved", { paths: paths.join(" · ") });

@@ -2,10 +2,11 @@
 // and the word for it, never colour alone; the verdict is announced.
 
 import { $, el, english, show } from "../shared/dom.js";
-import { call, tauri } from "../shared/calls.js";
+import { call } from "../shared/calls.js";
 import { t, tNodes } from "../shared/i18n.js";
 import { clearMessages } from "../shared/messages.js";
 import { offerImport } from "./handover.js";
+import { openDialog } from "../shared/dialog.js";
 
 export function showVerify() {
   clearMessages();
@@ -45,7 +46,7 @@ export async function verifyPath(path) {
 
 $("verify-form").addEventListener("submit", (ev) => { ev.preventDefault(); verifyPath($("verify-path").value.trim()).catch(() => {}); });
 $("verify-choose").addEventListener("click", async () => {
-  const p = await tauri.dialog.open({ title: t("verify.dialog"), filters: [{ name: t("verify.filter"), extensions: ["zip", "age"] }] });
+  const p = await openDialog({ title: t("verify.dialog"), filters: [{ name: t("verify.filter"), extensions: ["zip", "age"] }] });
   if (p) await verifyPath(p);
 });
 $("nav-verify").addEventListener("click", showVerify);

@@ -208,8 +208,13 @@ pub async fn connect(port: u16) -> Client {
 pub async fn until(c: &Client, expr: &str) {
     let start = Instant::now();
     loop {
+        // A page between two documents (locking reloads it) has no elements yet: an
+        // error counts as "not yet", and the last one is shown if time runs out.
         let v = c
-            .execute(&format!("return Boolean({expr});"), vec![])
+            .execute(
+                &format!("try {{ return Boolean({expr}); }} catch (e) {{ return String(e); }}"),
+                vec![],
+            )
             .await
             .unwrap();
         if v == json!(true) {
@@ -217,7 +222,7 @@ pub async fn until(c: &Client, expr: &str) {
         }
         assert!(
             start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for: {expr}"
+            "timed out waiting for: {expr} (last: {v})"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

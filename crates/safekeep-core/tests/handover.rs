@@ -609,3 +609,68 @@ fn zip_dir(bag: &Path, out: &Path) {
     }
     z.finish().unwrap();
 }
+
+/// Regression (#34): a received bundle whose exhibit reference carries shell syntax
+/// (`metadata.json` `exhibit`, the folder renamed to match), consistent and re-signed with
+/// a fresh key. It used to pass verify and become a case, and the reference went unquoted
+/// into the `openssl ts -verify` lines of the receiver's next README.txt.
+#[test]
+fn an_exhibit_reference_with_shell_syntax_is_refused_naming_the_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (mut victim, case) = sender(dir);
+    let first = dir.join("first.zip");
+    export(&mut victim, &case, &first, "AB");
+    let bag = unzip(&first, &dir.join("hostile"));
+    let (old_ref, old_folder) = ("AB/1", "AB-1-screenshot-of-post");
+    let (new_ref, new_folder) = (
+        "XX/1;touch${IFS}pwned",
+        "XX-1;touch${IFS}pwned-screenshot-of-post",
+    );
+    let items = bag.join("data/items");
+    fs::rename(items.join(old_folder), items.join(new_folder)).unwrap();
+    let meta = items.join(new_folder).join("metadata.json");
+    let text = fs::read_to_string(&meta)
+        .unwrap()
+        .replace(&format!("\"{old_ref}\""), &format!("\"{new_ref}\""))
+        .replace(old_folder, new_folder);
+    assert!(text.contains(new_ref));
+    fs::write(&meta, text).unwrap();
+    let manifest = bag.join("manifest-sha256.txt");
+    let text = fs::read_to_string(&manifest)
+        .unwrap()
+        .replace(old_folder, new_folder);
+    fs::write(&manifest, text).unwrap();
+    resign(
+        &bag,
+        &VaultKey::generate(&mut rand::rngs::StdRng::seed_from_u64(7)),
+    );
+
+    let r = verify_path(&bag, None, None, &|_| {});
+    assert_eq!(r.verdict, Verdict::Altered);
+    let grammar = check(
+        &r,
+        "Exhibit references and folder names follow the format's grammar",
+    );
+    assert!(
+        !grammar.ok && grammar.details[0].contains("\"exhibit\"") && grammar.details[0].contains(new_ref),
+        "{grammar:?}"
+    );
+    assert!(
+        r.checks.iter().filter(|c| !c.ok).count() == 1,
+        "only the grammar fails: the bundle is otherwise consistent {:#?}",
+        r.checks
+    );
+
+    let hostile = dir.join("hostile.zip");
+    zip_dir(&bag, &hostile);
+    let mut advocate = vault(dir, "advocate", 2);
+    let e = advocate.import_case(&hostile, None, &|_| {}).unwrap_err();
+    assert_eq!(e.code(), "bundle_not_intact");
+    assert!(
+        e.to_string().contains("metadata.json \"exhibit\""),
+        "the refusal names the field: {e}"
+    );
+    assert!(advocate.cases().unwrap().is_empty());
+    assert_eq!(blob_files(&dir.join("advocate")), 0);
+}

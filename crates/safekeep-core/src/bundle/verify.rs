@@ -6,6 +6,7 @@
 //! input: every finding becomes a [`Check`] a solicitor can read.
 
 mod handover;
+mod references;
 pub(crate) mod source;
 mod timestamps;
 
@@ -285,6 +286,7 @@ fn check_bag(
     check_manifests(&files, listing, &mut report);
     check_signature(&files, &info, expect_key, &mut report);
     let items = check_items(&files, &info, &mut report);
+    references::check(&info, &items, &mut report);
     let log = check_log(&files, &info, &items, &mut report);
     timestamps::check(&files, &items, &log.timestamped, &mut report);
     handover::check(&files, &info, &log.imported, &mut report);
@@ -438,7 +440,11 @@ fn check_signature(
 /// An item as the bundle presents it.
 struct BundledItem {
     folder: String,
+    /// The exhibit reference, or the folder's name when metadata.json gives none (for
+    /// messages; the grammar check refuses such an item).
     exhibit: String,
+    /// `metadata.json`'s `exhibit`, when it is a string.
+    reference: Option<String>,
     id: String,
     sealed: Vec<u8>,
 }
@@ -520,6 +526,7 @@ fn check_items(
             Ok(sealed) => items.push(BundledItem {
                 folder: (*folder).to_owned(),
                 exhibit: meta["exhibit"].as_str().unwrap_or(folder).to_owned(),
+                reference: meta["exhibit"].as_str().map(str::to_owned),
                 id,
                 sealed,
             }),

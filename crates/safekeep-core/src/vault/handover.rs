@@ -20,6 +20,7 @@ use crate::audit_log::{ChainVerifier, Event, event_type};
 use crate::blob_store::Staged;
 use crate::bundle::encrypted::BundleKey;
 use crate::bundle::format::{self, HANDOVER_DIR, HANDOVER_FILES, METADATA};
+use crate::bundle::reference;
 use crate::bundle::timestamps as stamps;
 use crate::bundle::verify::{self, Verdict, Verified};
 use crate::canonical;
@@ -613,6 +614,8 @@ impl Plan {
             .into_iter()
             .collect();
         let field = |k: &str| info.get(k).cloned().unwrap_or_default();
+        reference::check_prefix(&field("Safekeep-Exhibit-Prefix"))
+            .map_err(|e| bad(format!("bag-info.txt Safekeep-Exhibit-Prefix: {e}")))?;
         let case_id = field("External-Identifier");
         let sha = |name: &str| {
             v.kept
@@ -660,10 +663,15 @@ impl Plan {
                 .flatten()
                 .map(|f| f["name"].as_str().unwrap_or("").to_owned())
                 .collect();
+            // Verify refuses a reference outside the grammar; this holds even if it did
+            // not, since references go into this vault's own bundles and their commands.
+            let reference = meta["exhibit"].as_str().unwrap_or_default();
+            reference::check_folder(folder, reference)
+                .map_err(|e| bad(format!("{name} \"exhibit\" or its folder: {e}")))?;
             exhibits.insert(
                 meta["item"]["id"].as_str().unwrap_or("").to_owned(),
                 Exhibit {
-                    reference: meta["exhibit"].as_str().unwrap_or(folder).to_owned(),
+                    reference: reference.to_owned(),
                     folder: folder.to_owned(),
                     names,
                 },

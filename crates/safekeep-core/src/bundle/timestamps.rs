@@ -16,6 +16,11 @@ use super::shell_quote::ShellLine;
 
 use crate::vault::ObtainedToken;
 
+/// What README.txt calls a token whose authority the exporting vault did not recognise
+/// (docs/timestamps.md § "Whose timestamp it is").
+const UNRECOGNISED_WORDS: &str =
+    "timestamp by an authority the computer that opened this case did not recognise";
+
 /// The folder inside the bag.
 pub const DIR: &str = "signature/timestamps/";
 /// File stem of the bundle's own token.
@@ -76,13 +81,20 @@ impl ReadmeStamps {
     pub fn add(&mut self, ex: &Exhibit) -> io::Result<()> {
         let reference = &ex.reference;
         let line = match ex.stamp() {
-            Some((tsa, gen_time)) => {
+            Some(s) => {
                 self.any = true;
                 let stem = stem(reference);
+                let (gen_time, tsa) = (s.gen_time, super::format::one_line(s.tsa));
+                let what = if s.recognised {
+                    format!("timestamped {gen_time} by {tsa}")
+                } else {
+                    format!(
+                        "NOT A TRUSTED TIMESTAMP: a {UNRECOGNISED_WORDS}. It states\n     {gen_time} ({tsa}); the command checks only that it matches its own\n     chain. It proves nothing until you recognise the root yourself"
+                    )
+                };
                 format!(
-                    "   {reference}: timestamped {gen_time} by {tsa}\n     {}\n\n",
+                    "   {reference}: {what}\n     {}\n\n",
                     openssl_command(&stem, &format!("{DIR}{stem}.commitment")).for_both("     "),
-                    tsa = super::format::one_line(tsa),
                 )
             }
             None => format!("   {reference}: no trusted timestamp\n\n"),
@@ -104,9 +116,12 @@ A time-stamp authority (TSA) signed that a hash existed no later than its time.\
 Each item's token covers the file signature/timestamps/<exhibit>.commitment: a\n   \
 fixed prefix, a random salt, then the item's sealed record (which holds every\n   \
 file's SHA-256), so the authority never saw anything that identifies the\n   \
-evidence. Each command below prints \"Verification: OK\". The root certificate\n   \
-is the last one in the .chain.pem file: compare its fingerprint with the one\n   \
-the authority publishes (openssl x509 -noout -fingerprint -sha256).\n\n",
+evidence. Each command below prints \"Verification: OK\", but only against the\n   \
+chain stored beside the token, which whoever made this bundle chose: anyone can\n   \
+run a time-stamp authority. The root certificate is the last one in the\n   \
+.chain.pem file: compare its fingerprint with the one the authority publishes\n   \
+(openssl x509 -noout -fingerprint -sha256). `safekeep verify` says whether this\n   \
+computer recognises each authority.\n\n",
         )?;
         io::copy(&mut self.lines.finish()?.0, out)?;
         if bundle_requested {

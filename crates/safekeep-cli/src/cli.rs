@@ -256,6 +256,13 @@ pub enum Command {
         /// For a bundle encrypted to an age public key: the age identity file that opens it.
         #[arg(long, value_name = "FILE")]
         identity: Option<PathBuf>,
+        /// Also recognise time-stamp authorities whose tokens chain to a root in this PEM
+        /// file (one you obtained from the authority yourself). Without it, a timestamp is
+        /// recognised only when its root is among this computer's trusted roots or
+        /// Safekeep's list of known authorities; any other is reported as by an authority
+        /// this computer does not recognise (exit status 3).
+        #[arg(long, value_name = "FILE")]
+        trust_tsa_root: Vec<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,

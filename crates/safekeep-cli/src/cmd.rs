@@ -118,12 +118,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             expect_key,
             bundle_passphrase_file,
             identity,
+            trust_tsa_root,
             json,
         } => bundle::verify(
             &bundle,
             expect_key.as_deref(),
-            bundle_passphrase_file.as_deref(),
-            identity.as_deref(),
+            (bundle_passphrase_file.as_deref(), identity.as_deref()),
+            &trust_tsa_root,
             json,
         ),
     }

@@ -468,6 +468,15 @@ pub fn item(view: &ItemView, json: bool) -> Result<()> {
                     Some(&format!("{gen_time} by {signer} ({tsa})")),
                 )?;
             }
+            ItemTimestamp::Unrecognised { gen_time, signer, .. } => {
+                field(
+                    &mut out,
+                    "Trusted timestamp",
+                    Some(&format!(
+                        "none: a timestamp by an authority this computer does not recognise ({gen_time} by {signer})"
+                    )),
+                )?;
+            }
             ItemTimestamp::Waiting { since, .. } => {
                 field(
                     &mut out,
@@ -630,7 +639,12 @@ pub fn verify_report(r: &safekeep_core::bundle::VerifyReport, json: bool) -> Res
     }
     let mut out = io::stdout().lock();
     for c in &r.checks {
-        writeln!(out, "{} {}", if c.ok { "✔" } else { "✘" }, c.check)?;
+        let mark = match (c.ok, c.unrecognised) {
+            (true, false) => "✔",
+            (true, true) => "?",
+            (false, _) => "✘",
+        };
+        writeln!(out, "{mark} {}", c.check)?;
         for d in c.details.iter().filter(|d| !d.is_empty()) {
             writeln!(out, "    {d}")?;
         }
@@ -644,6 +658,9 @@ pub fn verify_report(r: &safekeep_core::bundle::VerifyReport, json: bool) -> Res
             "ALTERED OR INCONSISTENT: see the ✘ lines above. Do not rely on this bundle as it is."
         }
         Verdict::NotABundle => "NOT A SAFEKEEP BUNDLE, or it cannot be read.",
+        Verdict::UnrecognisedTimestamp => {
+            "INTACT, BUT A TIMESTAMP IS BY AN AUTHORITY THIS COMPUTER DOES NOT RECOGNISE (the ? line above): nothing changed since export, but that timestamp proves nothing until you recognise its root (compare its SHA-256 with the one the authority publishes, or give it with --trust-tsa-root)."
+        }
     };
     writeln!(out, "{verdict}")?;
     Ok(())

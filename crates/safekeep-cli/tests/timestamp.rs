@@ -281,8 +281,31 @@ fn items_and_bundles_are_timestamped_only_when_turned_on_and_verify_with_openssl
         );
     }
 
-    // `safekeep verify` checks and reports every token.
-    let report = s.json(&["verify", zip.to_str().unwrap(), "--json"]);
+    // `safekeep verify` checks and reports every token. The test authority is one this
+    // computer does not recognise (#34): intact, but said so, exit status 3…
+    let out = s.safekeep(&["verify", zip.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "unrecognised_timestamp", "{report}");
+    let check = timestamp_check(&report);
+    assert_eq!(
+        (&check["ok"], &check["unrecognised"]),
+        (&Value::Bool(true), &Value::Bool(true))
+    );
+    assert!(
+        check["details"]
+            .to_string()
+            .contains("timestamp by an authority this computer does not recognise"),
+        "{check}"
+    );
+    // …and intact when its root is given, explicitly, as one to recognise.
+    let report = s.json(&[
+        "verify",
+        zip.to_str().unwrap(),
+        "--trust-tsa-root",
+        &root,
+        "--json",
+    ]);
     assert_eq!(report["verdict"], "intact", "{report}");
     let check = timestamp_check(&report);
     assert_eq!(check["ok"], true);

@@ -63,6 +63,7 @@ const MIGRATIONS: &[&[&str]] = &[
     &[handover_files::MIGRATION_7],
     &[video_hashes::MIGRATION_8, perceptual_queue::MIGRATION_8],
     &[events::MIGRATION_9],
+    &[timestamps::MIGRATION_10],
 ];
 
 /// The schema version that added `perceptual_hashes`: older vaults get their images

@@ -26,6 +26,7 @@ pub mod sealed_blob;
 pub mod signing;
 pub mod takedown;
 pub mod timestamp_token;
+pub mod timestamp_trust;
 pub mod vault;
 pub mod vpdq;
 

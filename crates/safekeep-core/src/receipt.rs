@@ -396,6 +396,8 @@ impl Receipt {
                 .unwrap_or("(no valid signature)"),
             match self.verdict.as_str() {
                 "intact" => "INTACT: nothing was altered since it was exported",
+                "unrecognised_timestamp" =>
+                    "INTACT, but a timestamp is by an authority the receiving computer did not recognise",
                 "altered" => "ALTERED OR INCONSISTENT: see the checks",
                 _ => "NOT A READABLE BUNDLE",
             }

@@ -229,6 +229,18 @@ pub fn verify_stored(
     verify_with(token, imprint, std::slice::from_ref(root), chain)
 }
 
+/// Verifies a token whose chain must reach one of `trusted` (a trust list), the stored
+/// chain serving only as intermediates: a root shipped beside the token is not enough
+/// (`timestamp_trust`).
+pub fn verify_reaching(
+    token: &[u8],
+    imprint: &[u8; 32],
+    trusted: &[Certificate],
+    stored: &[Certificate],
+) -> Result<Verified, TokenError> {
+    verify_with(token, imprint, trusted, stored)
+}
+
 fn verify_with(
     token: &[u8],
     imprint: &[u8; 32],

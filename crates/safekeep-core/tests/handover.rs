@@ -609,3 +609,305 @@ fn zip_dir(bag: &Path, out: &Path) {
     }
     z.finish().unwrap();
 }
+
+/// Regression (#34): a received bundle whose exhibit reference carries shell syntax
+/// (`metadata.json` `exhibit`, the folder renamed to match), consistent and re-signed with
+/// a fresh key. It used to pass verify and become a case, and the reference went unquoted
+/// into the `openssl ts -verify` lines of the receiver's next README.txt.
+#[test]
+fn an_exhibit_reference_with_shell_syntax_is_refused_naming_the_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (mut victim, case) = sender(dir);
+    let first = dir.join("first.zip");
+    export(&mut victim, &case, &first, "AB");
+    let bag = unzip(&first, &dir.join("hostile"));
+    let (old_ref, old_folder) = ("AB/1", "AB-1-screenshot-of-post");
+    let (new_ref, new_folder) = (
+        "XX/1;touch${IFS}pwned",
+        "XX-1;touch${IFS}pwned-screenshot-of-post",
+    );
+    let items = bag.join("data/items");
+    fs::rename(items.join(old_folder), items.join(new_folder)).unwrap();
+    let meta = items.join(new_folder).join("metadata.json");
+    let text = fs::read_to_string(&meta)
+        .unwrap()
+        .replace(&format!("\"{old_ref}\""), &format!("\"{new_ref}\""))
+        .replace(old_folder, new_folder);
+    assert!(text.contains(new_ref));
+    fs::write(&meta, text).unwrap();
+    let manifest = bag.join("manifest-sha256.txt");
+    let text = fs::read_to_string(&manifest)
+        .unwrap()
+        .replace(old_folder, new_folder);
+    fs::write(&manifest, text).unwrap();
+    resign(
+        &bag,
+        &VaultKey::generate(&mut rand::rngs::StdRng::seed_from_u64(7)),
+    );
+
+    let r = verify_path(&bag, None, None, &|_| {});
+    assert_eq!(r.verdict, Verdict::Altered);
+    let grammar = check(
+        &r,
+        "Exhibit references and folder names follow the format's grammar",
+    );
+    assert!(
+        !grammar.ok && grammar.details[0].contains("\"exhibit\"") && grammar.details[0].contains(new_ref),
+        "{grammar:?}"
+    );
+    assert!(
+        r.checks.iter().filter(|c| !c.ok).count() == 1,
+        "only the grammar fails: the bundle is otherwise consistent {:#?}",
+        r.checks
+    );
+
+    let hostile = dir.join("hostile.zip");
+    zip_dir(&bag, &hostile);
+    let mut advocate = vault(dir, "advocate", 2);
+    let e = advocate.import_case(&hostile, None, &|_| {}).unwrap_err();
+    assert_eq!(e.code(), "bundle_not_intact");
+    assert!(
+        e.to_string().contains("metadata.json \"exhibit\""),
+        "the refusal names the field: {e}"
+    );
+    assert!(advocate.cases().unwrap().is_empty());
+    assert_eq!(blob_files(&dir.join("advocate")), 0);
+}
+
+/// Runs `openssl` in `dir`; panics with its output if it fails.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A self-made time-stamp authority in `dir` (as anyone can make with `openssl ts`): a
+/// root `root.pem` and a signer `tsa.crt` with a critical timeStamping EKU.
+fn self_made_authority(dir: &Path) {
+    fs::create_dir_all(dir).unwrap();
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-subj",
+            "/CN=Self-made TSA Root",
+            "-days",
+            "10",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "tsa.key",
+            "-out",
+            "tsa.csr",
+            "-subj",
+            "/CN=Self-made TSA",
+        ],
+    );
+    fs::write(
+        dir.join("tsa.ext"),
+        "extendedKeyUsage=critical,timeStamping\nkeyUsage=critical,digitalSignature,nonRepudiation\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "tsa.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-out",
+            "tsa.crt",
+            "-days",
+            "5",
+            "-extfile",
+            "tsa.ext",
+        ],
+    );
+    let d = dir.display();
+    fs::write(
+        dir.join("tsa.cnf"),
+        format!(
+            "[ tsa ]\ndefault_tsa = c\n[ c ]\nserial = {d}/tsa.serial\ncrypto_device = builtin\nsigner_cert = {d}/tsa.crt\nsigner_key = {d}/tsa.key\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\nordering = yes\ness_cert_id_alg = sha256\n"
+        ),
+    )
+    .unwrap();
+    fs::write(dir.join("tsa.serial"), "01\n").unwrap();
+}
+
+/// Timestamps every waiting item of `v` with the self-made authority in `dir`.
+fn stamp_all(v: &mut Vault, dir: &Path) -> usize {
+    use safekeep_core::timestamp_token;
+    let chain_pem = format!(
+        "{}{}",
+        fs::read_to_string(dir.join("tsa.crt")).unwrap(),
+        fs::read_to_string(dir.join("root.pem")).unwrap()
+    );
+    let work = v.timestamp_work().unwrap();
+    for (k, p) in work.pending.iter().enumerate() {
+        let nonce = [k as u8 + 1; 8];
+        fs::write(
+            dir.join("q.tsq"),
+            timestamp_token::request(&p.imprint, &nonce).unwrap(),
+        )
+        .unwrap();
+        openssl(
+            dir,
+            &[
+                "ts",
+                "-reply",
+                "-config",
+                "tsa.cnf",
+                "-queryfile",
+                "q.tsq",
+                "-out",
+                "r.tsr",
+            ],
+        );
+        let token =
+            timestamp_token::token_from_response(&fs::read(dir.join("r.tsr")).unwrap(), &nonce).unwrap();
+        v.record_timestamp(
+            &p.item_id,
+            &safekeep_core::vault::ObtainedToken {
+                tsa: "http://tsa.example/self-made".into(),
+                token,
+                chain_pem: chain_pem.clone(),
+            },
+        )
+        .unwrap();
+    }
+    work.pending.len()
+}
+
+/// Regression (#34): a token whose chain ends at a root shipped inside the bundle (a
+/// self-made authority) used to verify as intact, was stored as a trusted timestamp on
+/// hand-over, and the receiver's next bundle presented it as trusted.
+#[test]
+fn a_self_made_authoritys_timestamp_is_reported_unrecognised_and_not_stored_as_trusted() {
+    use safekeep_core::bundle::verify::verify_path_trusting;
+    use safekeep_core::timestamp_trust::TrustList;
+    use safekeep_core::vault::{Authority, ItemTimestamp};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let tsa = dir.join("tsa");
+    self_made_authority(&tsa);
+    let root =
+        safekeep_core::timestamp_token::certificates_from_pem(&fs::read(tsa.join("root.pem")).unwrap())
+            .unwrap();
+    let (mut victim, case) = sender(dir);
+    victim
+        .enable_timestamps(vec![Authority {
+            url: "http://tsa.example/self-made".into(),
+            certificates: Some(fs::read_to_string(tsa.join("root.pem")).unwrap()),
+        }])
+        .unwrap();
+    assert_eq!(stamp_all(&mut victim, &tsa), 2);
+    let first = dir.join("stamped.zip");
+    export(&mut victim, &case, &first, "AB");
+
+    // Verified by a computer that does not know the authority: not "intact".
+    let r = verify_path(&first, None, None, &|_| {});
+    assert_eq!(r.verdict, Verdict::UnrecognisedTimestamp, "{:#?}", r.checks);
+    assert_eq!(r.verdict.exit_code(), 3);
+    let t = check(&r, "Trusted timestamps");
+    assert!(t.ok && t.unrecognised, "{t:?}");
+    assert!(
+        t.details[0].contains("timestamp by an authority this computer does not recognise"),
+        "{t:?}"
+    );
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["verdict"], "unrecognised_timestamp");
+    // By one told, explicitly, to trust that root: intact.
+    let trusting = TrustList::system().with(root.clone());
+    let r = verify_path_trusting(&first, None, None, &trusting, &|_| {});
+    assert_eq!(r.verdict, Verdict::Intact, "{:#?}", r.checks);
+    assert!(!check(&r, "Trusted timestamps").unrecognised);
+
+    // Opened as a case by an advocate whose computer does not know it: kept, but as
+    // unrecognised, never as a trusted timestamp.
+    let mut advocate = vault(dir, "advocate", 2);
+    advocate.import_case(&first, None, &|_| {}).unwrap();
+    let items = advocate.items(Some(&case)).unwrap();
+    assert!(!items.is_empty());
+    for i in items.iter().filter(|i| i.withdrawn.is_none()) {
+        assert!(
+            matches!(
+                advocate.item_timestamp(&i.record.id).unwrap(),
+                Some(ItemTimestamp::Unrecognised { .. })
+            ),
+            "{:?}",
+            advocate.item_timestamp(&i.record.id)
+        );
+    }
+    assert!(advocate.check(false, &mut |_| {}).unwrap().problems.is_empty());
+    let second = dir.join("again.zip");
+    export(&mut advocate, &case, &second, "CD");
+    let readme = {
+        let mut z = zip::ZipArchive::new(fs::File::open(&second).unwrap()).unwrap();
+        let name = zip_names(&second)
+            .into_iter()
+            .find(|n| n.ends_with("/README.txt") && n.matches('/').count() == 1)
+            .unwrap();
+        let mut s = String::new();
+        z.by_name(&name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    assert!(readme.contains("AB/1: NOT A TRUSTED TIMESTAMP"), "{readme}");
+    assert!(
+        !readme.contains(": timestamped "),
+        "presented as trusted: {readme}"
+    );
+    let r = verify_path(&second, None, None, &|_| {});
+    assert_eq!(r.verdict, Verdict::UnrecognisedTimestamp, "{:#?}", r.checks);
+
+    // A receiver who was given the authority's root explicitly stores it as trusted.
+    let mut solicitor = vault(dir, "solicitor", 3);
+    solicitor
+        .import_case_trusting(&first, None, &trusting, &|_| {})
+        .unwrap();
+    let stamped = solicitor
+        .items(Some(&case))
+        .unwrap()
+        .into_iter()
+        .filter(|i| {
+            matches!(
+                solicitor.item_timestamp(&i.record.id).unwrap(),
+                Some(ItemTimestamp::Stamped { .. })
+            )
+        })
+        .count();
+    assert_eq!(stamped, 2);
+}

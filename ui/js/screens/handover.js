@@ -9,9 +9,11 @@ import { clearMessages, notice } from "../shared/messages.js";
 import { ready, state } from "../shared/state.js";
 import { openCase } from "./case.js";
 
-/// Offers "Open it as a case" under an intact bundle, when a vault is open to hold it.
+/// Offers "Open it as a case" under a bundle nothing altered, when a vault is open to
+/// hold it (a timestamp by an unrecognised authority is kept as such, never as trusted).
 export function offerImport(report) {
-  $("open-case-panel").hidden = !(report.verdict === "intact" && ready());
+  const unaltered = report.verdict === "intact" || report.verdict === "unrecognised_timestamp";
+  $("open-case-panel").hidden = !(unaltered && ready());
 }
 
 /// Opens the bundle just checked as a case, then shows the case.

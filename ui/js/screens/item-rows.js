@@ -9,6 +9,7 @@ import { PLATFORMS } from "./conversation.js";
 export function timestampText(ts) {
   if (!ts) return tNodes("item.ts_none");
   if (ts.state === "stamped") return tNodes("item.ts_stamped", { time: when(ts.gen_time), iso: ts.gen_time, signer: ts.signer, tsa: ts.tsa });
+  if (ts.state === "unrecognised") return tNodes("item.ts_unrecognised", { iso: ts.gen_time, signer: ts.signer });
   return tNodes(ts.last_error ? "item.ts_waiting_error" : "item.ts_waiting", { since: when(ts.since), error: ts.last_error && english(ts.last_error) });
 }
 

@@ -30,10 +30,13 @@ export async function verifyPath(path) {
   verdict.className = `verdict ${report.verdict}`;
   verdict.replaceChildren(tNodes(`verify.verdict_${report.verdict}`));
   $("verify-fp").textContent = report.key_fingerprint || "—";
+  // A check that passed but names an authority this computer does not recognise is
+  // shown apart, with its own mark and word.
+  const look = (c) => (!c.ok ? ["bad", "✘ ", "verify.failed"] : c.unrecognised ? ["unrecognised", "? ", "verify.unrecognised"] : ["ok", "✔ ", "verify.passed"]);
   $("verify-checks").replaceChildren(...report.checks.map((c) =>
-    el("li", { class: c.ok ? "ok" : "bad" },
-      el("span", { class: "mark", "aria-hidden": "true" }, c.ok ? "✔ " : "✘ "),
-      el("strong", {}, t(c.ok ? "verify.passed" : "verify.failed")), " ", english(c.check),
+    el("li", { class: look(c)[0] },
+      el("span", { class: "mark", "aria-hidden": "true" }, look(c)[1]),
+      el("strong", {}, t(look(c)[2])), " ", english(c.check),
       ...c.details.filter(Boolean).map((d) => english(d, "span")).map((d) => { d.classList.add("detail"); return d; }))));
   $("receipt-result").hidden = true;
   offerImport(report);

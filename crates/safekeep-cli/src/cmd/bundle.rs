@@ -99,17 +99,28 @@ pub fn report(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Verifies a bundle; the exit status is the verdict.
+/// Verifies a bundle; the exit status is the verdict. `trust_roots` are PEM files of
+/// time-stamp authorities' roots the person chose to recognise, besides the system's.
 pub fn verify(
     bundle: &Path,
     expect_key: Option<&str>,
-    passphrase_file: Option<&Path>,
-    identity: Option<&Path>,
+    (passphrase_file, identity): (Option<&Path>, Option<&Path>),
+    trust_roots: &[PathBuf],
     json: bool,
 ) -> Result<ExitCode> {
     let key = bundle_key(bundle, passphrase_file, identity)?;
+    let mut extra = Vec::new();
+    for file in trust_roots {
+        let pem = std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+        extra.extend(
+            safekeep_core::timestamp_token::certificates_from_pem(&pem)
+                .with_context(|| format!("{} is not a PEM certificate file", file.display()))?,
+        );
+    }
+    let trust = safekeep_core::timestamp_trust::TrustList::system().with(extra);
     let bar = output::bytes_bar("Checking");
-    let report = verify::verify_path(bundle, expect_key, key.as_ref(), &|n| bar.set_position(n));
+    let report =
+        verify::verify_path_trusting(bundle, expect_key, key.as_ref(), &trust, &|n| bar.set_position(n));
     bar.finish_and_clear();
     output::verify_report(&report, json)?;
     Ok(ExitCode::from(report.verdict.exit_code()))

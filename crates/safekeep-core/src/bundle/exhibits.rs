@@ -35,15 +35,33 @@ pub(super) struct Transcript {
     pub messages: Vec<crate::vault::Message>,
 }
 
+/// What an exhibit's token says, for the README and the list of tokens to write.
+pub(super) struct ExhibitStamp<'a> {
+    /// The authority's address.
+    pub tsa: &'a str,
+    /// The time the token states.
+    pub gen_time: &'a str,
+    /// False for a token kept from a received bundle whose authority this vault's
+    /// computer did not recognise: it travels on (the log records it) but is never
+    /// presented as a trusted timestamp.
+    pub recognised: bool,
+}
+
 impl Exhibit {
-    /// The authority and time of its trusted timestamp, if it has one. (The token, the
-    /// bytes it covers and the chain, kilobytes each, are read when their files are
-    /// written, not held.)
-    pub fn stamp(&self) -> Option<(&str, &str)> {
-        match &self.view.timestamp {
-            Some(ItemTimestamp::Stamped { tsa, gen_time, .. }) => Some((tsa, gen_time)),
-            _ => None,
-        }
+    /// Its token's authority, time and standing, if it has one. (The token, the bytes it
+    /// covers and the chain, kilobytes each, are read when their files are written, not
+    /// held.)
+    pub fn stamp(&self) -> Option<ExhibitStamp<'_>> {
+        let (tsa, gen_time, recognised) = match &self.view.timestamp {
+            Some(ItemTimestamp::Stamped { tsa, gen_time, .. }) => (tsa, gen_time, true),
+            Some(ItemTimestamp::Unrecognised { tsa, gen_time, .. }) => (tsa, gen_time, false),
+            _ => return None,
+        };
+        Some(ExhibitStamp {
+            tsa,
+            gen_time,
+            recognised,
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::export::BagContext;
+use super::shell_quote::ShellLine;
 
 /// Writes the README for a bag; `timestamps` writes its section on timestamps.
 pub(super) fn render(
@@ -90,8 +91,8 @@ this README.txt).
 
 4. Everything at once, including the audit log (needs Safekeep)
 
-     safekeep verify {bag}.zip --expect-key \"{fp}\"
-     (or: safekeep verify path/to/{bag})
+     {verify_zip}
+     (or: {verify_dir})
 
    It needs no vault, changes nothing, and explains each check in plain words.
    Exit status 0 means intact.
@@ -101,6 +102,16 @@ this README.txt).
         case = ctx.case_id,
         time = ctx.exported_at,
         prefix = ctx.prefix,
+        verify_zip = ShellLine::new("safekeep")
+            .flag("verify")
+            .arg(format!("{bag}.zip"))
+            .flag("--expect-key")
+            .arg(fp.as_str())
+            .for_both("     "),
+        verify_dir = ShellLine::new("safekeep")
+            .flag("verify")
+            .arg(format!("path/to/{bag}"))
+            .for_both("     "),
     );
     out.write_all(head.as_bytes())?;
     timestamps(out)?;

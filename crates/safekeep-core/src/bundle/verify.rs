@@ -6,6 +6,7 @@
 //! input: every finding becomes a [`Check`] a solicitor can read.
 
 mod handover;
+mod references;
 pub(crate) mod source;
 mod timestamps;
 
@@ -23,6 +24,7 @@ use super::format::{
 use crate::audit_log::{ChainVerifier, event_type};
 use crate::canonical;
 use crate::signing;
+use crate::timestamp_trust::TrustList;
 
 /// The overall answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,16 +36,28 @@ pub enum Verdict {
     Altered,
     /// Not a bundle at all, or unreadable.
     NotABundle,
+    /// Every check passed, but a timestamp is by an authority this computer does not
+    /// recognise: its chain ends only at a root shipped inside the bundle
+    /// (`timestamp_trust`). Nothing was altered; the timestamp proves nothing until its
+    /// root is recognised some other way.
+    UnrecognisedTimestamp,
 }
 
 impl Verdict {
-    /// The process exit status: 0 intact, 1 altered, 2 not a bundle.
+    /// The process exit status: 0 intact, 1 altered, 2 not a bundle, 3 intact but a
+    /// timestamp's authority is not recognised.
     pub fn exit_code(self) -> u8 {
         match self {
             Self::Intact => 0,
             Self::Altered => 1,
             Self::NotABundle => 2,
+            Self::UnrecognisedTimestamp => 3,
         }
+    }
+
+    /// Whether nothing was altered (intact, whatever is said of its timestamps' authorities).
+    pub fn unaltered(self) -> bool {
+        matches!(self, Self::Intact | Self::UnrecognisedTimestamp)
     }
 }
 
@@ -56,6 +70,9 @@ pub struct Check {
     pub check: String,
     /// What was found (each problem, or a summary when it passed).
     pub details: Vec<String>,
+    /// It passed, but something in it is by an authority this computer does not
+    /// recognise (a timestamp): shown apart from passed and failed.
+    pub unrecognised: bool,
 }
 
 /// Everything `verify` found.
@@ -92,14 +109,26 @@ impl VerifyReport {
 
     fn add(&mut self, check: &str, problems: Vec<String>, ok_detail: impl FnOnce() -> String) {
         let ok = problems.is_empty();
-        if !ok && self.verdict == Verdict::Intact {
+        if !ok && self.verdict.unaltered() {
             self.verdict = Verdict::Altered;
         }
         self.checks.push(Check {
             ok,
             check: check.to_owned(),
             details: if ok { vec![ok_detail()] } else { problems },
+            unrecognised: false,
         });
+    }
+
+    /// Marks the last check, which passed, as naming an authority this computer does not
+    /// recognise.
+    fn unrecognised(&mut self) {
+        if let Some(last) = self.checks.last_mut().filter(|c| c.ok) {
+            last.unrecognised = true;
+            if self.verdict == Verdict::Intact {
+                self.verdict = Verdict::UnrecognisedTimestamp;
+            }
+        }
     }
 
     fn not_a_bundle(mut self, check: &str, why: String) -> Self {
@@ -108,6 +137,7 @@ impl VerifyReport {
             ok: false,
             check: check.to_owned(),
             details: vec![why],
+            unrecognised: false,
         });
         self
     }
@@ -116,13 +146,26 @@ impl VerifyReport {
 /// Verifies a bundle: a `.zip` file, an age-encrypted `.zip.age` (opened with `key`,
 /// decrypted on the fly, nothing written), or a folder someone already unzipped.
 /// `expect_key` is a fingerprint the bundle's key must have; `progress` gets bytes read.
+/// Timestamps' authorities are judged by this computer's trust list
+/// ([`TrustList::system`]).
 pub fn verify_path(
     path: &Path,
     expect_key: Option<&str>,
     key: Option<&BundleKey>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> VerifyReport {
-    verify_kept(path, expect_key, key, progress).0
+    verify_path_trusting(path, expect_key, key, &TrustList::system(), progress)
+}
+
+/// [`verify_path`], judging timestamps' authorities by `trust`.
+pub fn verify_path_trusting(
+    path: &Path,
+    expect_key: Option<&str>,
+    key: Option<&BundleKey>,
+    trust: &TrustList,
+    progress: &(dyn Fn(u64) + Sync),
+) -> VerifyReport {
+    verify_kept(path, expect_key, key, trust, progress).0
 }
 
 /// A bundle as it was verified, for reading it again (`case import`): the listing, and
@@ -137,6 +180,7 @@ pub(crate) fn verify_kept(
     path: &Path,
     expect_key: Option<&str>,
     key: Option<&BundleKey>,
+    trust: &TrustList,
     progress: &(dyn Fn(u64) + Sync),
 ) -> (VerifyReport, Option<Verified>) {
     let report = VerifyReport::new();
@@ -171,7 +215,7 @@ pub(crate) fn verify_kept(
         .unwrap_or(2)
         .min(8);
     let digests = listing.hash_all(threads, progress);
-    let report = check_bag(&listing, &digests, expect_key, report);
+    let report = check_bag(&listing, &digests, expect_key, trust, report);
     let kept = listing
         .entries
         .iter()
@@ -202,6 +246,7 @@ fn check_bag(
     listing: &Listing,
     digests: &[Result<Digest256, String>],
     expect_key: Option<&str>,
+    trust: &TrustList,
     mut report: VerifyReport,
 ) -> VerifyReport {
     let mut unreadable = Vec::new();
@@ -285,9 +330,10 @@ fn check_bag(
     check_manifests(&files, listing, &mut report);
     check_signature(&files, &info, expect_key, &mut report);
     let items = check_items(&files, &info, &mut report);
+    references::check(&info, &items, &mut report);
     let log = check_log(&files, &info, &items, &mut report);
-    timestamps::check(&files, &items, &log.timestamped, &mut report);
-    handover::check(&files, &info, &log.imported, &mut report);
+    timestamps::check(&files, &items, &log.timestamped, trust, &mut report);
+    handover::check(&files, &info, &log.imported, trust, &mut report);
     report
 }
 
@@ -438,7 +484,11 @@ fn check_signature(
 /// An item as the bundle presents it.
 struct BundledItem {
     folder: String,
+    /// The exhibit reference, or the folder's name when metadata.json gives none (for
+    /// messages; the grammar check refuses such an item).
     exhibit: String,
+    /// `metadata.json`'s `exhibit`, when it is a string.
+    reference: Option<String>,
     id: String,
     sealed: Vec<u8>,
 }
@@ -520,6 +570,7 @@ fn check_items(
             Ok(sealed) => items.push(BundledItem {
                 folder: (*folder).to_owned(),
                 exhibit: meta["exhibit"].as_str().unwrap_or(folder).to_owned(),
+                reference: meta["exhibit"].as_str().map(str::to_owned),
                 id,
                 sealed,
             }),

@@ -20,6 +20,16 @@ CREATE TABLE timestamps (
     signer          TEXT
 ) STRICT;";
 
+/// Adds whether the token's authority was recognised (schema version 10). A token stored
+/// from a received bundle whose chain reached no root of the receiving computer's trust
+/// list is kept (the chain records its `item.timestamped` event, and verify wants the
+/// token) but as unrecognised, never as a trusted timestamp (docs/timestamps.md § "Whose
+/// timestamp it is"). Tokens this vault obtained itself were checked against its
+/// authorities' trust: 1.
+pub const MIGRATION_10: &str = "
+ALTER TABLE timestamps ADD COLUMN authority_recognised INTEGER NOT NULL DEFAULT 1
+    CHECK (authority_recognised IN (0, 1));";
+
 /// A row as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimestampRow {
@@ -45,9 +55,11 @@ pub struct TimestampRow {
     pub gen_time: Option<String>,
     /// The signing certificate's subject.
     pub signer: Option<String>,
+    /// Whether the token's chain reached a root the vault's computer recognised.
+    pub authority_recognised: bool,
 }
 
-const COLUMNS: &str = "item_id, salt, queued_at, attempts, last_attempt_at, last_error, tsa, token, chain_pem, gen_time, signer";
+const COLUMNS: &str = "item_id, salt, queued_at, attempts, last_attempt_at, last_error, tsa, token, chain_pem, gen_time, signer, authority_recognised";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TimestampRow> {
     Ok(TimestampRow {
@@ -62,6 +74,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TimestampRow> {
         chain_pem: r.get(8)?,
         gen_time: r.get(9)?,
         signer: r.get(10)?,
+        authority_recognised: r.get(11)?,
     })
 }
 
@@ -97,15 +110,27 @@ pub struct Stamp<'a> {
     pub gen_time: &'a str,
     /// The signer's subject.
     pub signer: &'a str,
+    /// Whether its chain reached a root of the trust list; false only for a token that
+    /// arrived in a received bundle and is kept as unrecognised.
+    pub authority_recognised: bool,
 }
 
 /// Stores a verified token; returns false if the item already had one.
 pub fn stamped(conn: &Connection, item_id: &str, at: &str, s: &Stamp<'_>) -> rusqlite::Result<bool> {
     let n = conn.execute(
         "UPDATE timestamps SET last_attempt_at = ?2, last_error = NULL, tsa = ?3, token = ?4,
-             chain_pem = ?5, gen_time = ?6, signer = ?7
+             chain_pem = ?5, gen_time = ?6, signer = ?7, authority_recognised = ?8
          WHERE item_id = ?1 AND token IS NULL",
-        params![item_id, at, s.tsa, s.token, s.chain_pem, s.gen_time, s.signer],
+        params![
+            item_id,
+            at,
+            s.tsa,
+            s.token,
+            s.chain_pem,
+            s.gen_time,
+            s.signer,
+            s.authority_recognised
+        ],
     )?;
     Ok(n == 1)
 }
@@ -148,6 +173,7 @@ pub fn authorities_of_case(conn: &Connection, case_id: &str) -> rusqlite::Result
     conn.prepare_cached(
         "SELECT coalesce(t.tsa, '') FROM items i JOIN timestamps t ON t.item_id = i.id
          WHERE i.case_id = ?1 AND i.withdrawn_at IS NULL AND t.token IS NOT NULL AND t.gen_time IS NOT NULL
+           AND t.authority_recognised = 1
          ORDER BY i.captured_at, i.rowid",
     )?
     .query_map([case_id], |r| r.get(0))?

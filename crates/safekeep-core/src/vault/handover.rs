@@ -20,12 +20,14 @@ use crate::audit_log::{ChainVerifier, Event, event_type};
 use crate::blob_store::Staged;
 use crate::bundle::encrypted::BundleKey;
 use crate::bundle::format::{self, HANDOVER_DIR, HANDOVER_FILES, METADATA};
+use crate::bundle::reference;
 use crate::bundle::timestamps as stamps;
-use crate::bundle::verify::{self, Verdict, Verified};
+use crate::bundle::verify::{self, Verified};
 use crate::canonical;
 use crate::clock::utc_rfc3339;
 use crate::db::{annotations, artifacts, cases, events, handover_files, items, timestamps};
 use crate::item::ItemKind;
+use crate::timestamp_trust::TrustList;
 
 /// The most text of an incident-log entry added to the search index.
 const NOTE_WORDS_MAX: usize = 1 << 20;
@@ -154,11 +156,25 @@ struct Plan {
 impl Vault {
     /// Opens a bundle as a case of this vault ("Open a bundle as a case", `safekeep case
     /// import`). The bundle (a `.zip`, a `.zip.age` opened with `key`, or an unzipped
-    /// folder) must pass every check of `verify`; a case already here is refused.
+    /// folder) must pass every check of `verify`; a case already here is refused. Its
+    /// timestamps' authorities are judged by [`Vault::timestamp_trust`]; a token by an
+    /// authority it does not recognise is kept as such, never as a trusted timestamp.
     pub fn import_case(
         &mut self,
         path: &Path,
         key: Option<&BundleKey>,
+        progress: &(dyn Fn(HandoverProgress) + Sync),
+    ) -> Result<ImportedCase> {
+        let trust = self.timestamp_trust()?;
+        self.import_case_trusting(path, key, &trust, progress)
+    }
+
+    /// [`Vault::import_case`], judging timestamps' authorities by `trust` alone.
+    pub fn import_case_trusting(
+        &mut self,
+        path: &Path,
+        key: Option<&BundleKey>,
+        trust: &TrustList,
         progress: &(dyn Fn(HandoverProgress) + Sync),
     ) -> Result<ImportedCase> {
         if super::batch::inside(path, &super::batch::canonical(&self.dir)) {
@@ -167,11 +183,11 @@ impl Vault {
                 reason: "it is inside Safekeep's own vault folder; nothing was imported".into(),
             });
         }
-        let (report, verified) = verify::verify_kept(path, None, key, &|done| {
+        let (report, verified) = verify::verify_kept(path, None, key, trust, &|done| {
             progress(HandoverProgress::Checking { done })
         });
         let verified = match verified {
-            Some(v) if report.verdict == Verdict::Intact => v,
+            Some(v) if report.verdict.unaltered() => v,
             _ => {
                 return Err(Error::BundleNotIntact {
                     problems: report
@@ -238,7 +254,15 @@ impl Vault {
             blob_names.insert(id, rest.by_ref().take(n).collect());
         }
         let at = utc_rfc3339(&self.now());
-        let result = self.replay(&plan, &blob_names, &notes, &conversations, bundle_sha256, &at);
+        let result = self.replay(
+            &plan,
+            trust,
+            &blob_names,
+            &notes,
+            &conversations,
+            bundle_sha256,
+            &at,
+        );
         if result.is_err() {
             self.forget_unused(&names);
         }
@@ -408,16 +432,18 @@ impl Vault {
 
     /// The one transaction: the case, the sender's events byte for byte with the rows they
     /// imply, the hand-over files, and the receiver's `case.imported` event.
+    #[allow(clippy::too_many_arguments)]
     fn replay(
         &mut self,
         plan: &Plan,
+        trust: &TrustList,
         blob_names: &HashMap<String, Vec<String>>,
         notes: &HashMap<String, String>,
         conversations: &HashMap<String, safekeep_chat::Conversation>,
         bundle_sha256: Option<String>,
         at: &str,
     ) -> Result<ImportedCase> {
-        let tokens = plan.tokens()?;
+        let tokens = plan.tokens(trust)?;
         let first = plan.events.first().ok_or_else(|| Error::BundleNotIntact {
             problems: vec!["its audit log is empty".into()],
         })?;
@@ -517,6 +543,7 @@ impl Vault {
                                 chain_pem: &t.chain_pem,
                                 gen_time: &t.gen_time,
                                 signer: &t.signer,
+                                authority_recognised: t.recognised,
                             },
                         )?;
                     }
@@ -597,6 +624,8 @@ struct Token {
     chain_pem: String,
     gen_time: String,
     signer: String,
+    /// Whether its chain reached a root of the receiver's trust list.
+    recognised: bool,
 }
 
 impl Plan {
@@ -613,6 +642,8 @@ impl Plan {
             .into_iter()
             .collect();
         let field = |k: &str| info.get(k).cloned().unwrap_or_default();
+        reference::check_prefix(&field("Safekeep-Exhibit-Prefix"))
+            .map_err(|e| bad(format!("bag-info.txt Safekeep-Exhibit-Prefix: {e}")))?;
         let case_id = field("External-Identifier");
         let sha = |name: &str| {
             v.kept
@@ -660,10 +691,15 @@ impl Plan {
                 .flatten()
                 .map(|f| f["name"].as_str().unwrap_or("").to_owned())
                 .collect();
+            // Verify refuses a reference outside the grammar; this holds even if it did
+            // not, since references go into this vault's own bundles and their commands.
+            let reference = meta["exhibit"].as_str().unwrap_or_default();
+            reference::check_folder(folder, reference)
+                .map_err(|e| bad(format!("{name} \"exhibit\" or its folder: {e}")))?;
             exhibits.insert(
                 meta["item"]["id"].as_str().unwrap_or("").to_owned(),
                 Exhibit {
-                    reference: meta["exhibit"].as_str().unwrap_or(folder).to_owned(),
+                    reference: reference.to_owned(),
                     folder: folder.to_owned(),
                     names,
                 },
@@ -708,8 +744,9 @@ impl Plan {
         })
     }
 
-    /// The item tokens of the bundle by item id, each verified again over its commitment.
-    fn tokens(&self) -> Result<HashMap<String, Token>> {
+    /// The item tokens of the bundle by item id, each verified again over its commitment
+    /// and its authority judged by `trust`.
+    fn tokens(&self, trust: &TrustList) -> Result<HashMap<String, Token>> {
         let mut out = HashMap::new();
         let stamped: HashSet<&str> = self
             .events
@@ -729,8 +766,8 @@ impl Plan {
                 continue;
             };
             let imprint: [u8; 32] = Sha256::digest(commitment).into();
-            let verified = crate::timestamp_token::certificates_from_pem(chain)
-                .and_then(|c| crate::timestamp_token::verify_stored(token, &imprint, &c))
+            let judged = crate::timestamp_token::certificates_from_pem(chain)
+                .and_then(|c| trust.judge(token, &imprint, &c))
                 .map_err(|e| Error::BundleNotIntact {
                     problems: vec![format!("the timestamp of exhibit {}: {e}", ex.reference)],
                 })?;
@@ -748,8 +785,9 @@ impl Plan {
                     salt: salt.to_owned(),
                     token: token.clone(),
                     chain_pem: String::from_utf8_lossy(chain).into_owned(),
-                    gen_time: verified.gen_time,
-                    signer: verified.signer,
+                    gen_time: judged.verified().gen_time.clone(),
+                    signer: judged.verified().signer.clone(),
+                    recognised: judged.is_recognised(),
                 },
             );
         }

@@ -73,6 +73,17 @@ pub enum ItemTimestamp {
         /// Who signed the token.
         signer: String,
     },
+    /// A token is stored that arrived in a received bundle and whose chain reached no
+    /// root this computer recognised when the case was opened: "timestamp by an authority
+    /// this computer does not recognise". Never presented as a trusted timestamp.
+    Unrecognised {
+        /// The authority's address, as the sender's log names it.
+        tsa: String,
+        /// The time the token states.
+        gen_time: String,
+        /// Who signed the token.
+        signer: String,
+    },
     /// Queued; no token yet.
     Waiting {
         /// Queued at.
@@ -125,6 +136,24 @@ impl Vault {
             None => Vec::new(),
         };
         Ok(TimestampSettings { enabled, authorities })
+    }
+
+    /// The trust list this vault judges timestamps' authorities by: this computer's
+    /// trusted roots, Safekeep's pinned authorities, and the certificates the person gave
+    /// for their own authorities (`--tsa-certs`, Settings), whom they chose to trust.
+    pub fn timestamp_trust(&self) -> Result<crate::timestamp_trust::TrustList> {
+        let mut own = Vec::new();
+        for a in self.timestamp_settings()?.authorities {
+            if let Some(pem) = &a.certificates {
+                own.extend(timestamp_token::certificates_from_pem(pem.as_bytes()).map_err(|e| {
+                    Error::Invalid(format!(
+                        "the certificates stored for the time-stamp authority {} cannot be read ({e}); give them again in the timestamp settings",
+                        a.url
+                    ))
+                })?);
+            }
+        }
+        Ok(crate::timestamp_trust::TrustList::system().with(own))
     }
 
     /// Turns timestamping on with `authorities` (the default list when empty) and queues
@@ -192,7 +221,12 @@ impl Vault {
     pub fn item_timestamp(&self, item_id: &str) -> Result<Option<ItemTimestamp>> {
         Ok(
             timestamps::get(self.conn(), item_id)?.map(|r| match (r.token, r.gen_time) {
-                (Some(_), Some(gen_time)) => ItemTimestamp::Stamped {
+                (Some(_), Some(gen_time)) if r.authority_recognised => ItemTimestamp::Stamped {
+                    tsa: r.tsa.unwrap_or_default(),
+                    gen_time,
+                    signer: r.signer.unwrap_or_default(),
+                },
+                (Some(_), Some(gen_time)) => ItemTimestamp::Unrecognised {
                     tsa: r.tsa.unwrap_or_default(),
                     gen_time,
                     signer: r.signer.unwrap_or_default(),
@@ -249,6 +283,7 @@ impl Vault {
             chain_pem: &got.chain_pem,
             gen_time: &verified.gen_time,
             signer: &verified.signer,
+            authority_recognised: true,
         };
         if timestamps::stamped(&tx, item_id, &at, &stamp)? {
             append_event(

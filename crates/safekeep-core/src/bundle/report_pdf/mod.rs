@@ -497,6 +497,9 @@ fn exhibit_pages(
             }) => {
                 format!("{tsa} certified that this record existed by {gen_time} (signed by {signer})")
             }
+            Some(ItemTimestamp::Unrecognised { gen_time, signer, .. }) => format!(
+                "none trusted: a timestamp by an authority the computer that opened this case did not recognise (it states {gen_time}, signed by {signer}); it proves nothing until its root is recognised"
+            ),
             Some(ItemTimestamp::Waiting { .. }) => {
                 "asked for, not yet given when this report was made".into()
             }

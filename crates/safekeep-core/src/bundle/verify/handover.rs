@@ -13,12 +13,14 @@ use sha2::{Digest, Sha256};
 
 use super::{Files, VerifyReport};
 use crate::bundle::format::{self, AUDIT_LOG, HANDOVER_DIR, HANDOVER_FILES, HANDOVER_REQUIRED, TAG_FILES};
+use crate::timestamp_trust::{Authority, TrustList};
 use crate::{signing, timestamp_token};
 
 pub(super) fn check(
     files: &Files<'_>,
     info: &HashMap<String, String>,
     imported: &[(u64, Value)],
+    trust: &TrustList,
     report: &mut VerifyReport,
 ) {
     let folders: BTreeSet<&str> = files
@@ -32,10 +34,14 @@ pub(super) fn check(
     let log = files.bytes(AUDIT_LOG).unwrap_or_default();
     let mut problems = Vec::new();
     let mut found = Vec::new();
+    let mut unrecognised = false;
     for (k, (seq, data)) in imported.iter().enumerate() {
         let position = k + 1;
-        match one(files, info, log, position, *seq, data) {
-            Ok(summary) => found.push(summary),
+        match one(files, info, log, position, *seq, data, trust) {
+            Ok((summary, recognised)) => {
+                unrecognised |= !recognised;
+                found.push(summary);
+            }
             Err(mut p) => problems.append(&mut p),
         }
     }
@@ -54,9 +60,14 @@ pub(super) fn check(
         problems,
         || found.join("; "),
     );
+    if unrecognised {
+        report.unrecognised();
+    }
 }
 
-/// Checks hand-over `position` (its `case.imported` event is `seq`); returns a summary.
+/// Checks hand-over `position` (its `case.imported` event is `seq`); returns a summary,
+/// and false when the sender's bundle timestamp is by an authority `trust` does not
+/// recognise.
 fn one<'a>(
     files: &Files<'a>,
     info: &HashMap<String, String>,
@@ -64,7 +75,8 @@ fn one<'a>(
     position: usize,
     seq: u64,
     data: &Value,
-) -> Result<String, Vec<String>> {
+    trust: &TrustList,
+) -> Result<(String, bool), Vec<String>> {
     let label = format!("hand-over {position} (event #{seq})");
     let at = |f: &str| format!("{HANDOVER_DIR}{position}/{f}");
     let mut problems = Vec::new();
@@ -163,30 +175,37 @@ fn one<'a>(
             seq - 1
         ));
     }
-    let stamp = bundle_token(files, position, tag);
+    let stamp = bundle_token(files, position, tag, trust);
     if let Err(why) = &stamp {
         problems.push(format!("{label}: {why}"));
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(format!(
+    let recognised = !matches!(stamp, Ok(Some((_, false))));
+    let summary = format!(
         "events 1–{} were signed by the sender's key {fp} (bundle \"{}\", exported {}{})",
         seq - 1,
         data["bag"].as_str().unwrap_or(""),
         their_info
             .get("Safekeep-Export-Time")
             .map_or("at an unstated time", String::as_str),
-        stamp
-            .ok()
-            .flatten()
-            .map(|t| format!(", time-stamped {t}"))
-            .unwrap_or_default()
-    ))
+        match stamp {
+            Ok(Some((t, true))) => format!(", time-stamped {t}"),
+            Ok(Some((t, false))) => format!(", time-stamped {t}: {}", super::timestamps::UNRECOGNISED),
+            _ => String::new(),
+        }
+    );
+    Ok((summary, recognised))
 }
 
 /// The sender's bundle token, when it was carried: verified over its tag manifest.
-fn bundle_token(files: &Files<'_>, position: usize, tag: &[u8]) -> Result<Option<String>, String> {
+fn bundle_token(
+    files: &Files<'_>,
+    position: usize,
+    tag: &[u8],
+    trust: &TrustList,
+) -> Result<Option<(String, bool)>, String> {
     let (token, chain) = (
         file(files, position, "bundle.tsr"),
         file(files, position, "bundle.chain.pem"),
@@ -196,8 +215,8 @@ fn bundle_token(files: &Files<'_>, position: usize, tag: &[u8]) -> Result<Option
     }
     let imprint: [u8; 32] = Sha256::digest(tag).into();
     timestamp_token::certificates_from_pem(chain)
-        .and_then(|c| timestamp_token::verify_stored(token, &imprint, &c))
-        .map(|v| Some(v.gen_time))
+        .and_then(|c| trust.judge(token, &imprint, &c))
+        .map(|a: Authority| Some((a.verified().gen_time.clone(), a.is_recognised())))
         .map_err(|e| format!("the sender's bundle timestamp does not verify ({e})"))
 }
 

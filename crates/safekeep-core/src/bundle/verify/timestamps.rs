@@ -2,7 +2,11 @@
 //! item token's commitment must end with the sealed record of an item in this bundle and
 //! hash to the token's imprint; the bundle token must cover `tagmanifest-sha256.txt`;
 //! every token must verify against the chain stored beside it; and every item the audit
-//! log says was timestamped must still carry its token.
+//! log says was timestamped must still carry its token. Each token's authority is then
+//! judged by the trust list (`timestamp_trust`): one whose chain ends only at the root
+//! shipped beside it is reported as "timestamp by an authority this computer does not
+//! recognise" — the check passes (nothing was altered) but is marked unrecognised, and so
+//! is the verdict.
 
 use std::collections::HashSet;
 
@@ -11,12 +15,17 @@ use sha2::{Digest, Sha256};
 use super::{BundledItem, Files, VerifyReport};
 use crate::bundle::format::TAG_MANIFEST;
 use crate::bundle::timestamps::{BUNDLE_STEM, DIR};
-use crate::timestamp_token::{self, Verified};
+use crate::timestamp_token;
+use crate::timestamp_trust::{Authority, TrustList};
+
+/// What a token is said to be when its authority is not recognised (docs/timestamps.md).
+pub(crate) const UNRECOGNISED: &str = "timestamp by an authority this computer does not recognise";
 
 pub(super) fn check(
     files: &Files<'_>,
     items: &[BundledItem],
     timestamped_in_log: &HashSet<String>,
+    trust: &TrustList,
     report: &mut VerifyReport,
 ) {
     let stems: Vec<&str> = files
@@ -26,6 +35,7 @@ pub(super) fn check(
         .collect();
     let mut problems = Vec::new();
     let mut found = Vec::new();
+    let mut unrecognised = 0usize;
     let mut carried = HashSet::new();
     for stem in &stems {
         let at = |ext: &str| format!("{DIR}{stem}.{ext}");
@@ -62,11 +72,18 @@ pub(super) fn check(
             problems.push(format!("{stem}: the data the token covers is missing"));
             continue;
         };
-        match verify_one(files, stem, data) {
-            Ok(v) => found.push(format!(
-                "{label}: timestamped {} by \"{}\"; root \"{}\" (SHA-256 {})",
+        match verify_one(files, stem, data, trust) {
+            Ok(Authority::Recognised(v)) => found.push(format!(
+                "{label}: timestamped {} by \"{}\"; root \"{}\" (SHA-256 {}), which this computer recognises",
                 v.gen_time, v.signer, v.anchor, v.anchor_sha256
             )),
+            Ok(Authority::Unrecognised { verified: v, .. }) => {
+                unrecognised += 1;
+                found.push(format!(
+                    "{label}: {UNRECOGNISED}: timestamped {} by \"{}\", whose chain ends at \"{}\" (SHA-256 {}), a root shipped in the bundle that is neither among this computer's trusted roots nor Safekeep's list of time-stamp authorities",
+                    v.gen_time, v.signer, v.anchor, v.anchor_sha256
+                ));
+            }
             Err(why) => problems.push(format!("{label}: {why}")),
         }
     }
@@ -89,15 +106,21 @@ pub(super) fn check(
     let ok = problems.is_empty();
     report.add(check, problems, String::new);
     if ok && let Some(last) = report.checks.last_mut() {
-        found.push(
-            "each root certificate is included in the bundle: compare its SHA-256 with the one the authority publishes"
-                .into(),
-        );
+        found.push(if unrecognised > 0 {
+            format!(
+                "{unrecognised} of these timestamps prove nothing until their root is recognised: anyone can make a time-stamp authority. Compare each root's SHA-256 with the one the authority publishes, and ask who runs it"
+            )
+        } else {
+            "each root certificate is also included in the bundle: compare its SHA-256 with the one the authority publishes".into()
+        });
         last.details = found;
+        if unrecognised > 0 {
+            report.unrecognised();
+        }
     }
 }
 
-fn verify_one(files: &Files<'_>, stem: &str, data: &[u8]) -> Result<Verified, String> {
+fn verify_one(files: &Files<'_>, stem: &str, data: &[u8], trust: &TrustList) -> Result<Authority, String> {
     let token = files
         .bytes(&format!("{DIR}{stem}.tsr"))
         .ok_or("the token cannot be read")?;
@@ -106,5 +129,5 @@ fn verify_one(files: &Files<'_>, stem: &str, data: &[u8]) -> Result<Verified, St
         .ok_or_else(|| format!("{stem}.chain.pem (the authority's certificates) is missing"))?;
     let chain = timestamp_token::certificates_from_pem(chain).map_err(|e| e.to_string())?;
     let imprint: [u8; 32] = Sha256::digest(data).into();
-    timestamp_token::verify_stored(token, &imprint, &chain).map_err(|e| e.to_string())
+    trust.judge(token, &imprint, &chain).map_err(|e| e.to_string())
 }

@@ -60,6 +60,8 @@ fn main() {
             lock::recover,
             lock::lock,
             lock::change_passphrase,
+            lock::rotate_keys,
+            lock::new_recovery_key,
             lock::encrypt_vault,
             lock::set_auto_lock,
             lock::touch,

@@ -20,6 +20,7 @@ mod handover;
 mod perceptual;
 mod query;
 mod receipts;
+mod rotate;
 mod timeline;
 mod timestamps;
 
@@ -249,6 +250,10 @@ impl Vault {
 
     /// Sets a new passphrase. Only the keyring changes: the data, the recovery key, the
     /// signing key and every hash stay as they are.
+    ///
+    /// It does not lock out copies: the master key is the same, so a copy of the vault or
+    /// a backup taken before still opens with the old passphrase, and the master key it
+    /// yields opens this vault's files too. [`Vault::rotate_keys`] locks copies out.
     pub fn change_passphrase(&mut self, new: &str) -> Result<()> {
         let master = self.master.as_ref().ok_or(Error::NotEncrypted)?;
         let path = self.dir.join(KEYRING_FILE);
@@ -279,6 +284,7 @@ impl Vault {
             Unlock::RecoveryKey(r) => ring.unlock_with_recovery(r)?,
         };
         encrypt::finish_unfinished(dir, &mut |_| {})?;
+        rotate::settle(dir)?;
         Self::open_locked(dir, env, lock, Some((ring, master)))
     }
 

@@ -765,6 +765,21 @@ impl Plan {
             else {
                 continue;
             };
+            // The token must cover this very item's sealed record, whatever file name it
+            // came under (verify checks the same; this keeps the case right on its own).
+            let sealed = self
+                .events
+                .iter()
+                .find(|s| s.event.kind == event_type::ITEM_CAPTURED && s.event.data["item"]["id"] == id.as_str())
+                .and_then(|s| canonical::to_bytes(&s.event.data["item"]).ok());
+            if sealed.as_deref() != crate::timestamp_token::record_in_commitment(commitment) {
+                return Err(Error::BundleNotIntact {
+                    problems: vec![format!(
+                        "the timestamp filed for exhibit {} covers another record",
+                        ex.reference
+                    )],
+                });
+            }
             let imprint: [u8; 32] = Sha256::digest(commitment).into();
             let judged = crate::timestamp_token::certificates_from_pem(chain)
                 .and_then(|c| trust.judge(token, &imprint, &c))

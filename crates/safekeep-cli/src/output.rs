@@ -701,12 +701,18 @@ pub fn verify_report(r: &safekeep_core::bundle::VerifyReport, json: bool) -> Res
             (false, _) => "✘",
         };
         writeln!(out, "{mark} {}", c.check)?;
+        // Details quote the bundle (entry names, certificate names): nothing in them may
+        // act on the terminal.
         for d in c.details.iter().filter(|d| !d.is_empty()) {
-            writeln!(out, "    {d}")?;
+            writeln!(out, "    {}", safekeep_core::bundle::format::inert_lines(d))?;
         }
     }
     if let Some(fp) = &r.key_fingerprint {
-        writeln!(out, "Signing key fingerprint: {fp}")?;
+        writeln!(
+            out,
+            "Signing key fingerprint: {}",
+            safekeep_core::bundle::format::inert_text(fp)
+        )?;
     }
     let verdict = match r.verdict {
         Verdict::Intact => "INTACT: every check passed. Nothing in the bundle changed since it was exported.",

@@ -546,11 +546,17 @@ fn may_issue(issuer: &Certificate, below: usize, anchor: bool) -> Result<(), Str
     match issuer.tbs_certificate.get::<BasicConstraints>() {
         Ok(Some((_, bc))) if bc.ca => {
             if bc.path_len_constraint.is_some_and(|n| usize::from(n) < below) {
-                return Err(format!("{name} may not have as many authorities under it as this chain has"));
+                return Err(format!(
+                    "{name} may not have as many authorities under it as this chain has"
+                ));
             }
         }
         Ok(None) if anchor => {}
-        Ok(_) => return Err(format!("{name} is not a certification authority, so it cannot vouch for another certificate")),
+        Ok(_) => {
+            return Err(format!(
+                "{name} is not a certification authority, so it cannot vouch for another certificate"
+            ));
+        }
         Err(e) => return Err(format!("{name}'s basic constraints cannot be read ({e})")),
     }
     match issuer.tbs_certificate.get::<KeyUsage>() {
@@ -562,7 +568,10 @@ fn may_issue(issuer: &Certificate, below: usize, anchor: bool) -> Result<(), Str
     }
     match issuer.tbs_certificate.get::<ExtendedKeyUsage>() {
         Ok(Some((_, eku)))
-            if !eku.0.iter().any(|o| *o == rfc5280::ID_KP_TIME_STAMPING || *o == rfc5280::ANY_EXTENDED_KEY_USAGE) =>
+            if !eku
+                .0
+                .iter()
+                .any(|o| *o == rfc5280::ID_KP_TIME_STAMPING || *o == rfc5280::ANY_EXTENDED_KEY_USAGE) =>
         {
             Err(format!("{name} is limited to uses other than time-stamping"))
         }

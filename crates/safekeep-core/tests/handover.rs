@@ -926,7 +926,8 @@ fn swapped_timestamp_files_are_refused() {
     let tsa = dir.join("tsa");
     self_made_authority(&tsa);
     let root =
-        safekeep_core::timestamp_token::certificates_from_pem(&fs::read(tsa.join("root.pem")).unwrap()).unwrap();
+        safekeep_core::timestamp_token::certificates_from_pem(&fs::read(tsa.join("root.pem")).unwrap())
+            .unwrap();
     let (mut victim, case) = sender(dir);
     victim
         .enable_timestamps(vec![Authority {
@@ -940,23 +941,36 @@ fn swapped_timestamp_files_are_refused() {
     let bag = unzip(&first, &dir.join("hostile"));
     let ts = bag.join("signature/timestamps");
     for ext in ["tsr", "commitment", "chain.pem"] {
-        let (a, b, t) = (ts.join(format!("AB-1.{ext}")), ts.join(format!("AB-2.{ext}")), ts.join("swap"));
+        let (a, b, t) = (
+            ts.join(format!("AB-1.{ext}")),
+            ts.join(format!("AB-2.{ext}")),
+            ts.join("swap"),
+        );
         fs::rename(&a, &t).unwrap();
         fs::rename(&b, &a).unwrap();
         fs::rename(&t, &b).unwrap();
     }
-    resign(&bag, &VaultKey::generate(&mut rand::rngs::StdRng::seed_from_u64(7)));
+    resign(
+        &bag,
+        &VaultKey::generate(&mut rand::rngs::StdRng::seed_from_u64(7)),
+    );
     let hostile = dir.join("hostile.zip");
     zip_dir(&bag, &hostile);
     let trusting = TrustList::system().with(root);
     let r = verify_path_trusting(&hostile, None, None, &trusting, &|_| {});
     assert_eq!(r.verdict, Verdict::Altered, "{:#?}", r.checks);
     assert!(
-        r.checks.iter().any(|c| !c.ok && c.details.iter().any(|d| d.contains("swapped"))),
+        r.checks
+            .iter()
+            .any(|c| !c.ok && c.details.iter().any(|d| d.contains("swapped"))),
         "{:#?}",
         r.checks
     );
     let mut advocate = vault(dir, "advocate", 2);
-    assert!(advocate.import_case_trusting(&hostile, None, &trusting, &|_| {}).is_err());
+    assert!(
+        advocate
+            .import_case_trusting(&hostile, None, &trusting, &|_| {})
+            .is_err()
+    );
     assert!(advocate.cases().unwrap().is_empty(), "nothing is stored");
 }

@@ -363,21 +363,44 @@ fn a_chain_through_an_end_entity_certificate_is_refused() {
     openssl(
         &s.dir,
         &[
-            "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "evil.key", "-out", "evil.csr",
-            "-subj", "/CN=DigiCert Timestamp 2024",
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "evil.key",
+            "-out",
+            "evil.csr",
+            "-subj",
+            "/CN=DigiCert Timestamp 2024",
         ],
     );
     fs::write(s.dir.join("evil.ext"), TSA_EXT).unwrap();
     openssl(
         &s.dir,
         &[
-            "x509", "-req", "-in", "evil.csr", "-CA", "web.crt", "-CAkey", "web.key", "-CAcreateserial",
-            "-out", "evil.crt", "-days", "3", "-extfile", "evil.ext",
+            "x509",
+            "-req",
+            "-in",
+            "evil.csr",
+            "-CA",
+            "web.crt",
+            "-CAkey",
+            "web.key",
+            "-CAcreateserial",
+            "-out",
+            "evil.crt",
+            "-days",
+            "3",
+            "-extfile",
+            "evil.ext",
         ],
     );
     let imprint: [u8; 32] = Sha256::digest(b"c").into();
     let nonce = [1; 8];
-    let token = timestamp_token::token_from_response(&reply(&s.dir, "evil", &imprint, &nonce), &nonce).unwrap();
+    let token =
+        timestamp_token::token_from_response(&reply(&s.dir, "evil", &imprint, &nonce), &nonce).unwrap();
     let roots = trusted(&s.dir, "web.ca.crt");
     let web = trusted(&s.dir, "web.crt");
     let reached = timestamp_token::verify_reaching(&token, &imprint, &roots, &web);

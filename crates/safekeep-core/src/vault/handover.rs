@@ -770,7 +770,9 @@ impl Plan {
             let sealed = self
                 .events
                 .iter()
-                .find(|s| s.event.kind == event_type::ITEM_CAPTURED && s.event.data["item"]["id"] == id.as_str())
+                .find(|s| {
+                    s.event.kind == event_type::ITEM_CAPTURED && s.event.data["item"]["id"] == id.as_str()
+                })
                 .and_then(|s| canonical::to_bytes(&s.event.data["item"]).ok());
             if sealed.as_deref() != crate::timestamp_token::record_in_commitment(commitment) {
                 return Err(Error::BundleNotIntact {

@@ -33,6 +33,16 @@ fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
         .unwrap_or_else(|p| p.into_inner())
         .clone()
         .ok_or_else(|| UiError::new("no_vault", "Set up Safekeep first."))?;
+    guarded(state, || Vault::open(&dir, environment(), Some(how)))
+}
+
+/// Runs `attempt` (anything that checks the passphrase or the recovery key: unlocking,
+/// and the current passphrase asked again before changing keys) under the lockout: refused
+/// while a wait runs, a wrong secret counted, a right one clearing the count.
+fn guarded<T>(
+    state: &AppState,
+    attempt: impl FnOnce() -> std::result::Result<T, safekeep_core::Error>,
+) -> Result<T> {
     let now = SystemTime::now();
     let mut lockout = state.lockout.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(wait) = lockout.wait(now) {
@@ -44,21 +54,18 @@ fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
             ),
         ));
     }
-    match Vault::open(&dir, environment(), Some(how)) {
+    match attempt() {
         Ok(v) => {
-            let had_wait = lockout.saved().is_some();
-            lockout.succeeded();
-            if had_wait {
+            if lockout.saved().is_some() {
                 keep_wait(None);
             }
+            lockout.succeeded();
             Ok(v)
         }
         Err(e) => {
             if matches!(e.code(), "wrong_passphrase" | "wrong_recovery_key") {
                 lockout.failed(now);
-                if let Some(wait) = lockout.saved() {
-                    keep_wait(Some(wait));
-                }
+                keep_wait(lockout.saved());
             }
             Err(e.into())
         }
@@ -107,7 +114,7 @@ pub fn lock(state: State<'_, AppState>) {
 #[tauri::command(async)]
 pub fn change_passphrase(state: State<'_, AppState>, current: Secret, new: Secret) -> Result<()> {
     let mut vault = state.vault()?;
-    vault.check_passphrase(current.as_str())?;
+    guarded(&state, || vault.check_passphrase(current.as_str()))?;
     Ok(vault.change_passphrase(new.as_str())?)
 }
 
@@ -131,7 +138,7 @@ pub fn rotate_keys(
 ) -> Result<Rotated> {
     let old_backup = {
         let vault = state.vault()?;
-        vault.check_passphrase(current.as_str())?;
+        guarded(&state, || vault.check_passphrase(current.as_str()))?;
         vault.last_backup()?
     };
     let vault = take_vault(&state)?;
@@ -161,7 +168,7 @@ fn rotate_progress(step: EncryptStep) -> (&'static str, usize, usize) {
 #[tauri::command(async)]
 pub fn new_recovery_key(state: State<'_, AppState>, current: Secret) -> Result<String> {
     let mut vault = state.vault()?;
-    vault.check_passphrase(current.as_str())?;
+    guarded(&state, || vault.check_passphrase(current.as_str()))?;
     Ok(vault.new_recovery_key()?.as_str().to_owned())
 }
 

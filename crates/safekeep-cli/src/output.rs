@@ -143,6 +143,9 @@ pub fn keys_rotated(dir: &std::path::Path, last_backup: Option<&safekeep_core::v
     eprintln!(
         "Copies made before still open with the old secrets: a backup or a copy of the vault folder taken before now still opens with the old passphrase or the old recovery key, and shows what the vault held then."
     );
+    eprintln!(
+        "The signing key is unchanged (so is the fingerprint): whoever holds such a copy could also sign bundles under it. If that may have happened, tell the people who rely on your fingerprint that only bundles you send them directly are yours."
+    );
     match last_backup {
         Some(b) => eprintln!(
             "Make a fresh backup now, into a new empty folder (`safekeep backup FOLDER`), then delete the old backup in {} (made {}).",

@@ -144,6 +144,13 @@ fn prepare(
         move |e: io::Error| Error::storage(p, e)
     };
     fs::create_dir_all(work.join("blobs")).map_err(storage(&work))?;
+    // An interrupted save of the browser's logins leaves them sealed under the old key
+    // beside the profile: nothing the old keys open may stay.
+    let stale = dir.join(format!("{}.part", super::browser_profile::PROFILE_FILE));
+    match fs::remove_file(&stale) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(Error::storage(stale, e)),
+        _ => {}
+    }
 
     let jobs = jobs(vault)?;
     let rng = vault.env.rng.as_mut();

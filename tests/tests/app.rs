@@ -607,6 +607,8 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
     let c = connect(port).await;
     unlock_and_open_first_case(&c).await;
 
+    // "Capture web page" is one of the actions behind "More ways to add…".
+    click(&c, "#add-more summary").await;
     click(&c, "#capture-web").await;
     until(&c, "!document.getElementById('web-form').hidden").await;
     let url = format!("https://localhost:{}/page", server.https);

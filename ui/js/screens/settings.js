@@ -7,6 +7,7 @@ import { clearMessages, notice } from "../shared/messages.js";
 import { ready, state } from "../shared/state.js";
 import { clearPasswords, newPassphrase, showLock } from "./lock.js";
 import { showSetup } from "./setup.js";
+import { renderLook } from "./neutral-look.js";
 import { openDialog } from "../shared/dialog.js";
 
 const AUTOLOCK = [60, 300, 900, 1800, 3600];
@@ -35,6 +36,7 @@ export function showSettings() {
   $("record-host").checked = state.status.records_host_name;
   show("settings");
   renderLanguages();
+  renderLook();
   renderTimestamps();
   renderBackup().catch(() => {});
 }

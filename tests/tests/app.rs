@@ -99,6 +99,14 @@ async fn victim_and_solicitor_paths() {
         js(&c, "document.getElementById('case-h').textContent").await,
         json!("Posts by @someone")
     );
+    // The guided start asks what is happening; this person says "Not now".
+    until(&c, "!document.getElementById('guide-form').hidden").await;
+    click(&c, "#guide-later").await;
+    until(
+        &c,
+        "document.getElementById('guide-box').hidden && !document.getElementById('guide-start').hidden",
+    )
+    .await;
 
     // Two files, as the file dialog or a drop would hand them over.
     let paths = json!([image, chat]);
@@ -630,6 +638,12 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
         "nothing is stored before the person decides"
     );
     shot(&c, "14-web-certificate").await;
+    // The case's grouped actions push the question below the fold of a 800 px window.
+    js(
+        &c,
+        "document.getElementById('web-cert-anyway').scrollIntoView({ block: 'center' })",
+    )
+    .await;
     click(&c, "#web-cert-anyway").await;
     until(&c, "!document.getElementById('capture-after').hidden").await;
     let summary = js(&c, "document.getElementById('capture-summary').textContent").await;

@@ -116,24 +116,25 @@ async function showForm() {
   $("guide-platforms").replaceChildren(legend("guide-platforms"), ...data.platforms.map((p) => el("label", { class: "check" },
     el("input", { type: "checkbox", value: p.id, id: `guide-p-${p.id}`, checked: given.platforms.includes(p.id) }), " ",
     platformLabel(p))));
+  $("guide-box").hidden = false;
   $("guide-plan").hidden = true;
   $("guide-start").hidden = true;
   $("guide-form").hidden = false;
 }
 
 /// Shows the case's guide: its checklist once answered; the questions for a new case;
-/// otherwise one button to ask them.
+/// otherwise only a small button under "Add evidence" to ask them.
 export async function renderGuide(isNew) {
   const caseId = state.caseId;
   const given = await call("case_guide", { caseId }).catch(() => null);
   if (caseId !== state.caseId) return;
   answers = given;
-  $("guide-box").hidden = false;
+  $("guide-box").hidden = !(answers || isNew);
   $("guide-form").hidden = true;
   $("guide-plan").hidden = true;
+  $("guide-start").hidden = Boolean(answers || isNew);
   if (answers) await showPlan();
   else if (isNew) await showForm();
-  else $("guide-start").hidden = false;
 }
 
 $("guide-form").addEventListener("submit", async (ev) => {
@@ -150,7 +151,7 @@ $("guide-form").addEventListener("submit", async (ev) => {
   focus($("guide-h"));
 });
 $("guide-later").addEventListener("click", () => {
-  $("guide-form").hidden = true;
+  $("guide-box").hidden = true;
   $("guide-start").hidden = false;
   focus($("guide-start"));
 });

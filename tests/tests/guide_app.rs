@@ -186,7 +186,7 @@ async fn a_neutral_look_renames_the_window_and_the_menu_entry_and_is_undone() {
     let icon = home
         .path()
         .join("data/icons/hicolor/128x128/apps/neutral-look-notes.png");
-    let (_driver, port) = start_driver(home.path());
+    let (driver, port) = start_driver(home.path());
     let c = connect(port).await;
     visible(&c, "lock").await;
     until_window_titled("Safekeep").await;
@@ -227,6 +227,16 @@ async fn a_neutral_look_renames_the_window_and_the_menu_entry_and_is_undone() {
     assert!(!titles.as_str().unwrap().contains("Safekeep"), "{titles}");
     axe_clean(&c, "the lock screen under a neutral look").await;
     shot(&c, "31-lock-screen-neutral").await;
+
+    // The look is applied at start, before the window is shown.
+    c.close().await.unwrap();
+    drop(driver);
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    visible(&c, "lock").await;
+    until_window_titled("Notes").await;
+    assert_eq!(windows_titled("Safekeep"), 0);
+    until(&c, "document.getElementById('lock-h').textContent === 'Notes'").await;
 
     // Undone: the window is Safekeep again, the entry and icon are gone.
     type_into(&c, "#unlock-pass", PASS).await;

@@ -176,6 +176,13 @@ async fn the_guided_start_creates_a_case_whose_checklist_opens_each_capture() {
         json!("video")
     );
     axe_clean(&c, "a case with its actions grouped and one group open").await;
+
+    // By keyboard: Enter on "More…" of Share and track shows its actions.
+    js(&c, "document.querySelector('#share-more summary').focus()").await;
+    press(&c, &['\u{E007}']).await.unwrap();
+    until(&c, "document.getElementById('share-more').open").await;
+    click_seen(&c, "#go-handover").await;
+    visible(&c, "verify").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,6 +11,7 @@ mod backup;
 mod batch;
 mod browser_profile;
 mod capture;
+mod case_guide;
 mod changes;
 mod check;
 mod conversation;
@@ -37,6 +38,7 @@ pub use backup::{BackupDue, BackupSummary, LastBackup, RestoreSummary, restore};
 pub use batch::Imported;
 pub use browser_profile::{BrowserProfile, DOWNLOADS_DIR, PROFILE_FILE};
 pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress, StreamedFile};
+pub use case_guide::CaseGuide;
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use conversation::{

@@ -8,6 +8,7 @@ import { ready, state } from "../shared/state.js";
 import { clearPasswords, newPassphrase, showLock } from "./lock.js";
 import { showRecoveryKey } from "./recovery.js";
 import { showSetup } from "./setup.js";
+import { renderLook } from "./neutral-look.js";
 import { openDialog } from "../shared/dialog.js";
 
 const AUTOLOCK = [60, 300, 900, 1800, 3600];
@@ -36,6 +37,7 @@ export function showSettings() {
   $("record-host").checked = state.status.records_host_name;
   show("settings");
   renderLanguages();
+  renderLook();
   renderTimestamps();
   renderBackup().catch(() => {});
 }

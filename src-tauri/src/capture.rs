@@ -144,6 +144,7 @@ pub fn capture_url(
         } else {
             web::media::Media::Count
         },
+        no_images: state.vault()?.is_no_images_case(&case)?,
         ..base
     };
     // A thread of its own: the capture runs its own async runtime.

@@ -156,6 +156,12 @@ pub enum Error {
         /// What it was sniffed as.
         media_type: String,
     },
+    /// A screen capture of a no-images case was asked for without the warning having been
+    /// shown and accepted (docs/safeguarding.md).
+    #[error(
+        "this is a no-images case: before capturing the screen, make sure no picture or video of the person is on screen (close it, or scroll it out of view) — only messages, names and addresses. Nothing was captured. When the image is off screen, confirm it (in the app, or with --no-images-case-understood) and capture again"
+    )]
+    ScreenWarningNeeded,
     /// The batch or import was cancelled by the person before it finished.
     #[error("cancelled; nothing was recorded")]
     Cancelled,
@@ -202,6 +208,7 @@ impl Error {
             },
             Self::Cancelled => "cancelled",
             Self::NoImagesCase { .. } => "no_images_case",
+            Self::ScreenWarningNeeded => "no_images_screen_warning",
             Self::BundleNotIntact { .. } => "bundle_not_intact",
             Self::CaseExists { .. } => "case_exists",
             Self::Receipt(_) => "bad_receipt",

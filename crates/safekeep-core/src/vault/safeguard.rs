@@ -202,6 +202,15 @@ impl Vault {
         Ok(out)
     }
 
+    /// Refuses a screen capture or recording of a no-images case unless the person has
+    /// confirmed the image is off screen (`understood`): the edges ask, this decides.
+    pub fn check_screen_capture(&self, case_id: &str, understood: bool) -> Result<()> {
+        if !understood && self.is_no_images_case(case_id)? {
+            return Err(Error::ScreenWarningNeeded);
+        }
+        Ok(())
+    }
+
     /// Checks whether a case keeps no pictures or videos.
     pub fn is_no_images_case(&self, case_id: &str) -> Result<bool> {
         Ok(self.safeguard(case_id)?.no_images)

@@ -450,6 +450,7 @@ fn build(
         filename: "page.warc.gz".into(),
         date: started,
         description: "A web page captured as evidence in Safekeep's browser. Messages are rebuilt in HTTP/1.1 form from what the browser reported (WARC-Protocol gives the real protocol); bodies are as the browser decoded them; login secrets are removed.".into(),
+        no_images: false,
     };
     let spool: &std::sync::Arc<Spool> = &session.spool;
     let spooled = |e: std::io::Error| {

@@ -89,7 +89,11 @@ pub fn capture_screen(
     case_id: String,
     target: TargetArg,
     again: Option<String>,
+    no_images_understood: Option<bool>,
 ) -> Result<Captured> {
+    state
+        .vault()?
+        .check_screen_capture(&case_id, no_images_understood.unwrap_or(false))?;
     let req = ScreenRequest {
         target: target.into(),
         again,

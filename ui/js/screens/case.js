@@ -4,6 +4,7 @@ import { $, show } from "../shared/dom.js";
 import { call } from "../shared/calls.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
+import { renderSafeguard } from "./safeguard.js";
 import { clearTimelineFilters, renderTimeline } from "./timeline.js";
 
 export const PANELS = ["note-form", "capture-form", "capture-after", "web-form", "web-cert", "browser-panel", "chat-form"];
@@ -23,6 +24,7 @@ export async function openCase(id, title) {
   $("rename-title").value = title;
   onlyPanel(null);
   show("case");
+  await renderSafeguard();
   await renderTimeline();
 }
 

@@ -25,6 +25,7 @@ export async function renderSafeguard() {
   for (const input of document.querySelectorAll('input[name="safeguard-answer"]')) input.checked = input.value === s.under_18;
   $("safeguard-no-images").hidden = !s.no_images;
   $("safeguard-withdraw-label").hidden = true;
+  $("safeguard-change").open = false;
   $("capture-no-images").hidden = !s.no_images;
   $("capture-no-images-ok").checked = false;
   $("safeguard-refs").replaceChildren(...s.references.map((r) =>

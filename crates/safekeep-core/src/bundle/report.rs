@@ -106,9 +106,9 @@ Images below are blurred; select “Show image” to reveal one. They stay blurr
             fp = esc(&ctx.fingerprint),
         );
         if let Some(why) = &ctx.no_images {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<p class=\"warn\" id=\"no-images-case\"><strong>No-images case.</strong> {}</p>\n",
+                "<p class=\"warn\" id=\"no-images-case\"><strong>No-images case.</strong> {}</p>",
                 esc(why)
             );
         }

@@ -2,7 +2,8 @@
 //! no-images case refuses pictures and videos with the explanation, refuses a screen
 //! capture until the person confirms the image is off screen, withdraws pictures when a
 //! case is switched to yes, and its web captures keep the page but no image body (the
-//! real local HTTPS server of `common`, the WARC searched for the picture's bytes).
+//! real local HTTPS server of `common`, the WARC searched for the picture's bytes and
+//! checked by warcio).
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
@@ -209,6 +210,16 @@ fn a_web_capture_of_a_no_images_case_keeps_the_page_but_no_image_body() {
         item["artifacts"]
     );
     let gz = common::stored_file(&vault, item, "page.warc.gz");
+    // Still a valid WARC for tools Safekeep did not write: every digest checks.
+    let stored = tmp.path().join("stored.warc.gz");
+    fs::write(&stored, &gz).unwrap();
+    let check = std::process::Command::new(common::tool("warcio"))
+        .args(["check", "-v"])
+        .arg(&stored)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success() && !report.contains("fail"), "{report}");
     let mut warc = Vec::new();
     flate2::read::MultiGzDecoder::new(gz.as_slice())
         .read_to_end(&mut warc)

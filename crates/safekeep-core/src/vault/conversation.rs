@@ -166,10 +166,7 @@ impl Vault {
             if export.is_zip() {
                 super::safeguard::refuse_zip_with_pictures(&disk, &export)?;
             } else {
-                let (disk_kept, seen_kept, inside_kept);
-                (disk_kept, seen_kept, inside_kept, removed) =
-                    super::safeguard::leave_out_pictures(disk, seen, inside);
-                (disk, seen, inside) = (disk_kept, seen_kept, inside_kept);
+                (disk, seen, inside, removed) = super::safeguard::leave_out_pictures(disk, seen, inside);
             }
         }
         self.clear_stale_staging();

@@ -554,6 +554,14 @@ pub(super) fn store(
     now: DateTime<FixedOffset>,
     began: Instant,
 ) -> Result<Captured, WebError> {
+    // Not yet adapted to a no-images case (docs/safeguarding.md): its screenshots are
+    // pictures and its WARC holds every body the tab loaded. Refused before anything is
+    // staged, saying what works instead.
+    if vault.is_no_images_case(case_id)? {
+        return Err(WebError::Input(
+            "this is a no-images case, and Safekeep's browser cannot yet keep a page without its pictures. Use \"Capture a web page\" by its address instead: it keeps the page's address and text without pictures or videos".into(),
+        ));
+    }
     let started = page.started.with_timezone(now.offset());
     let host = Url::parse(&page.url)
         .ok()

@@ -25,6 +25,7 @@ fn environment() -> safekeep_core::Environment {
 }
 
 /// Opens the vault with `how`, applying the lockout; a wrong secret counts as a failure.
+/// A successful unlock is recorded as the vault's latest opening (shown at the next one).
 fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
     let dir = state
         .vault_dir
@@ -44,12 +45,13 @@ fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
         ));
     }
     match Vault::open(&dir, environment(), Some(how)) {
-        Ok(v) => {
+        Ok(mut v) => {
             let had_wait = lockout.saved().is_some();
             lockout.succeeded();
             if had_wait {
                 keep_wait(None);
             }
+            v.mark_opened()?;
             Ok(v)
         }
         Err(e) => {

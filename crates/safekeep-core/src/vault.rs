@@ -17,6 +17,7 @@ mod conversation;
 mod encrypt;
 mod error;
 mod handover;
+mod last_opened;
 mod perceptual;
 mod query;
 mod receipts;

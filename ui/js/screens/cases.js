@@ -22,6 +22,7 @@ export async function openCases() {
   $("vault-fp").textContent = state.status.fingerprint || "";
   const last = state.status.last_opened;
   $("last-opened").hidden = !last;
+  $("last-opened").dataset.at = last || "";
   $("last-opened").replaceChildren(last ? tNodes("cases.last_opened", { time: when(last) }) : "");
   $("plain-warning").hidden = state.status.encrypted;
   $("lock-now").hidden = !state.status.encrypted;

@@ -227,6 +227,16 @@ impl From<ContextArgs> for safekeep_core::item::Context {
     }
 }
 
+impl ContextArgs {
+    /// The context of a note: these fields and the incident log's answers.
+    pub fn with_incident(self, incident: cli::IncidentArgs) -> safekeep_core::item::Context {
+        safekeep_core::item::Context {
+            incident: Some(Box::new(incident.into())),
+            ..self.into()
+        }
+    }
+}
+
 impl From<cli::IncidentArgs> for safekeep_core::item::Incident {
     fn from(a: cli::IncidentArgs) -> Self {
         Self {

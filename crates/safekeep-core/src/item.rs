@@ -102,9 +102,10 @@ pub struct Context {
     /// The structured incident-log fields (when, where, who, witnesses, impact, what was
     /// done), written for a note. Absent from records made before they existed and from
     /// records where none was filled in, so those records serialise exactly as before and
-    /// their hashes still verify.
+    /// their hashes still verify. Boxed: most contexts have none, and every annotation
+    /// carries a context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incident: Option<Incident>,
+    pub incident: Option<Box<Incident>>,
 }
 
 impl Context {
@@ -175,6 +176,32 @@ impl Incident {
             ("Reported to", self.reported_to.as_deref()),
             ("References", self.references.as_deref()),
         ]
+    }
+
+    /// Checks that `started` and `ended` are dates Safekeep can sort and show, and that
+    /// the end is not before the start; the error says what to write instead.
+    pub fn check_times(&self) -> Result<(), String> {
+        let parse = |which: &str, t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .map(|d| d.naive_utc())
+                .or_else(|_| {
+                    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+                })
+                .map_err(|_| {
+                    format!(
+                        "when it {which}, \"{t}\", is not a date Safekeep understands. Write it like 2026-03-01T21:40:00+00:00, or just the day, 2026-03-01"
+                    )
+                })
+        };
+        let started = self.started.as_deref().map(|t| parse("started", t)).transpose()?;
+        let ended = self.ended.as_deref().map(|t| parse("ended", t)).transpose()?;
+        if let (Some(s), Some(e)) = (started, ended)
+            && e < s
+        {
+            return Err("the end of the incident is before its start; check the two dates".into());
+        }
+        Ok(())
     }
 
     /// Returns the incident with blank fields dropped, or `None` when nothing is left, so

@@ -24,11 +24,7 @@ pub fn run(
             .context("reading the note from standard input")?;
     }
     let mut vault = super::open(dir)?;
-    let context = safekeep_core::item::Context {
-        incident: Some(incident.into()),
-        ..context.into()
-    };
-    let item = vault.add_note(case_id, &body, context)?;
+    let item = vault.add_note(case_id, &body, context.with_incident(incident))?;
     println!("{}", item.id);
     super::stamp_new_items(&mut vault)?;
     Ok(ExitCode::SUCCESS)

@@ -173,7 +173,7 @@ impl Vault {
     /// existed.
     pub fn add_note(&mut self, case_id: &str, text: &str, mut context: Context) -> Result<ItemRecord> {
         let case = self.resolve_case(case_id)?;
-        context.incident = context.incident.and_then(crate::item::Incident::normalised);
+        context.incident = context.incident.and_then(|i| i.normalised().map(Box::new));
         validate_context(&context)?;
         if text.trim().is_empty() {
             return Err(Error::Invalid(
@@ -567,41 +567,13 @@ pub(super) fn validate_context(c: &Context) -> Result<()> {
         })?;
     }
     if let Some(i) = &c.incident {
-        validate_incident_times(i)?;
+        i.check_times().map_err(Error::Invalid)?;
     }
     if let Some(u) = &c.source_url
         && u.trim().is_empty()
     {
         return Err(Error::Invalid(
             "the source URL is empty; leave it out instead".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Checks that an incident's start and end are dates Safekeep can sort and show, and that
-/// the end is not before the start.
-fn validate_incident_times(i: &crate::item::Incident) -> Result<()> {
-    let parse = |which: &str, t: &str| {
-        DateTime::parse_from_rfc3339(t)
-            .map(|d| d.naive_utc())
-            .or_else(|_| {
-                chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                    .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            })
-            .map_err(|_| {
-                Error::Invalid(format!(
-                    "when it {which}, \"{t}\", is not a date Safekeep understands. Write it like 2026-03-01T21:40:00+00:00, or just the day, 2026-03-01"
-                ))
-            })
-    };
-    let started = i.started.as_deref().map(|t| parse("started", t)).transpose()?;
-    let ended = i.ended.as_deref().map(|t| parse("ended", t)).transpose()?;
-    if let (Some(s), Some(e)) = (started, ended)
-        && e < s
-    {
-        return Err(Error::Invalid(
-            "the end of the incident is before its start; check the two dates".into(),
         ));
     }
     Ok(())

@@ -6,7 +6,8 @@
 //!   shows the services from `ui/help/services.json` and the advice for threats to share
 //!   pictures, has no axe-core violation, and Escape gives focus back to the button.
 //! - A written entry with the incident log's questions answered carries them into the
-//!   PDF report (read with pdftotext).
+//!   PDF report (read with pdftotext), the item screen and the statement draft, whose
+//!   impact summary quotes what the person wrote.
 //! - After unlocking, the case list says when the vault was last opened: the time of the
 //!   unlock before, not of this one.
 #![allow(clippy::unwrap_used, missing_docs)]
@@ -142,10 +143,15 @@ async fn get_help_is_one_key_press_away_on_every_screen() {
     // names, numbers, addresses and dates (data, translate="no") stay as written.
     js(
         &c,
-        "(localStorage.setItem('safekeep.locale', 'en-XA'), location.reload(), true)",
+        "(window.__before_reload = true, localStorage.setItem('safekeep.locale', 'en-XA'), location.reload(), true)",
     )
     .await;
-    until(&c, "document.body && document.body.dataset.ready === 'true'").await;
+    // The old page may answer first: wait for the new one to have its words.
+    until(
+        &c,
+        "!window.__before_reload && document.body && document.body.dataset.ready === 'true'",
+    )
+    .await;
     js(&c, "(window.safekeep.showHelp(), true)").await;
     until(
         &c,
@@ -213,6 +219,19 @@ async fn a_structured_entry_reaches_the_pdf_and_last_opened_is_the_unlock_before
         "document.querySelectorAll('#timeline li[data-item]').length === 1",
     )
     .await;
+    // The item screen shows the answers under what the person said.
+    click(&c, "#timeline li[data-item] .title").await;
+    visible(&c, "item").await;
+    let said = js(&c, "document.getElementById('item-person').innerText").await;
+    for (_, answer) in answers {
+        assert!(
+            said.as_str().unwrap().contains(answer),
+            "{answer} not on the item screen: {said}"
+        );
+    }
+    axe_clean(&c, "an entry with the incident log's answers").await;
+    click(&c, "#back-to-case").await;
+    visible(&c, "case").await;
 
     // Export; the PDF report beside it carries every answer.
     let bundle = home.path().join("bundle.zip");
@@ -250,6 +269,26 @@ async fn a_structured_entry_reaches_the_pdf_and_last_opened_is_the_unlock_before
     for label in ["How they are known", "What it did to them", "Witnesses"] {
         assert!(text.contains(label), "{label} not in the PDF");
     }
+    // The statement draft in the bundle, with the impact summary drafted from it.
+    let out = Command::new("unzip")
+        .arg("-p")
+        .arg(&bundle)
+        .arg("*/data/report/statement-draft.txt")
+        .output()
+        .unwrap();
+    let statement = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        statement
+            .contains("I believe it was done by @night.owl.77, whom I know as someone I met at a gym class."),
+        "{statement}"
+    );
+    let summary = statement
+        .find("IMPACT SUMMARY - DRAFT, IN YOUR OWN WORDS")
+        .expect("an impact summary");
+    assert!(
+        statement[summary..].contains("I cannot sleep and stopped going out."),
+        "{statement}"
+    );
 
     // Lock, unlock again: the case list gives the first unlock's time.
     click(&c, "#lock-now").await;

@@ -55,6 +55,7 @@ bench:
 	$(CARGO) bench --locked -p safekeep-capture --bench browser
 	bench/bundle.sh
 	bench/backup.sh
+	bench/rotate.sh
 	bench/conversation.sh
 	bench/capture.sh
 	bench/web.sh

@@ -57,19 +57,26 @@ pub fn choose_paths(request: Request) -> Result<Vec<PathBuf>, UiError> {
 
 #[cfg(target_os = "linux")]
 fn shown(request: &Request) -> std::io::Result<Vec<PathBuf>> {
+    use std::io::Write;
     use std::process::{Command, Stdio};
     let data = safekeep_core::run_folder::RunFolder::new("dialog")?;
     let mut cmd = Command::new(std::env::current_exe()?);
+    // The request (a title, a proposed path) goes through a pipe: another account can
+    // read a process's command line.
     cmd.arg(CHILD_FLAG)
-        .arg(serde_json::to_string(request).map_err(std::io::Error::other)?)
         .env("XDG_DATA_HOME", data.path())
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    let child = safekeep_capture::process::spawn(cmd)?;
+    let mut child = safekeep_capture::process::spawn(cmd)?;
     let pid = child.id();
+    let sent = child
+        .stdin
+        .take()
+        .map(|mut pipe| pipe.write_all(&serde_json::to_vec(request).unwrap_or_default()));
     let out = child.wait_with_output();
     safekeep_capture::process::forget(pid);
+    sent.transpose()?;
     let out = out?;
     if !out.status.success() {
         return Err(std::io::Error::other(format!("it ended with {}", out.status)));
@@ -85,14 +92,10 @@ fn shown(request: &Request) -> std::io::Result<Vec<PathBuf>> {
 /// In the child: when this program was started to show one dialog, shows it, prints the
 /// chosen paths as JSON and returns true (the caller then ends).
 pub fn run_if_child() -> bool {
-    let mut args = std::env::args_os().skip(1);
-    if args.next().is_none_or(|a| a != CHILD_FLAG) {
+    if std::env::args_os().nth(1).is_none_or(|a| a != CHILD_FLAG) {
         return false;
     }
-    let request: Request = args
-        .next()
-        .and_then(|a| serde_json::from_str(&a.to_string_lossy()).ok())
-        .unwrap_or_default();
+    let request: Request = serde_json::from_reader(std::io::stdin().lock()).unwrap_or_default();
     let chosen = ask(&request);
     println!(
         "{}",

@@ -8,8 +8,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime};
 
 use safekeep_core::Vault;
-use safekeep_core::vault::Unlock;
+use safekeep_core::vault::{EncryptStep, Unlock};
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::commands::{Status, app_status};
@@ -33,6 +34,20 @@ fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
         .unwrap_or_else(|p| p.into_inner())
         .clone()
         .ok_or_else(|| UiError::new("no_vault", "Set up Safekeep first."))?;
+    guarded(state, || {
+        let mut vault = Vault::open(&dir, environment(), Some(how))?;
+        vault.mark_opened()?;
+        Ok(vault)
+    })
+}
+
+/// Runs `attempt` (anything that checks the passphrase or the recovery key: unlocking,
+/// and the current passphrase asked again before changing keys) under the lockout: refused
+/// while a wait runs, a wrong secret counted, a right one clearing the count.
+fn guarded<T>(
+    state: &AppState,
+    attempt: impl FnOnce() -> std::result::Result<T, safekeep_core::Error>,
+) -> Result<T> {
     let now = SystemTime::now();
     let mut lockout = state.lockout.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(wait) = lockout.wait(now) {
@@ -44,22 +59,18 @@ fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
             ),
         ));
     }
-    match Vault::open(&dir, environment(), Some(how)) {
-        Ok(mut v) => {
-            let had_wait = lockout.saved().is_some();
-            lockout.succeeded();
-            if had_wait {
+    match attempt() {
+        Ok(v) => {
+            if lockout.saved().is_some() {
                 keep_wait(None);
             }
-            v.mark_opened()?;
+            lockout.succeeded();
             Ok(v)
         }
         Err(e) => {
             if matches!(e.code(), "wrong_passphrase" | "wrong_recovery_key") {
                 lockout.failed(now);
-                if let Some(wait) = lockout.saved() {
-                    keep_wait(Some(wait));
-                }
+                keep_wait(lockout.saved());
             }
             Err(e.into())
         }
@@ -108,8 +119,82 @@ pub fn lock(state: State<'_, AppState>) {
 #[tauri::command(async)]
 pub fn change_passphrase(state: State<'_, AppState>, current: Secret, new: Secret) -> Result<()> {
     let mut vault = state.vault()?;
-    vault.check_passphrase(current.as_str())?;
+    guarded(&state, || vault.check_passphrase(current.as_str()))?;
     Ok(vault.change_passphrase(new.as_str())?)
+}
+
+/// What changing every key gives back: the new recovery key (shown once) and the last
+/// backup, which still opens with the old secrets and should be replaced.
+#[derive(Serialize)]
+pub struct Rotated {
+    recovery_key: Option<String>,
+    old_backup: Option<safekeep_core::vault::LastBackup>,
+}
+
+/// Changes the passphrase and every key ("lock out old copies"), reporting each step;
+/// the current passphrase is asked again. If it stops, the vault is opened again
+/// with whichever of the two passphrases opens it.
+#[tauri::command(async)]
+pub fn rotate_keys(
+    state: State<'_, AppState>,
+    current: Secret,
+    new: Secret,
+    on_progress: Channel<(&'static str, usize, usize)>,
+) -> Result<Rotated> {
+    let old_backup = {
+        let vault = state.vault()?;
+        guarded(&state, || vault.check_passphrase(current.as_str()))?;
+        vault.last_backup()?
+    };
+    let vault = take_vault(&state)?;
+    let dir = vault.dir().to_path_buf();
+    let mut vault = vault
+        .rotate_keys(new.as_str(), &mut |s| drop(on_progress.send(rotate_progress(s))))
+        .inspect_err(|_| reopen(&state, &dir, &[new.as_str(), current.as_str()]))?;
+    let recovery_key = vault.take_recovery_key().map(|k| k.as_str().to_owned());
+    install(&state, vault);
+    Ok(Rotated {
+        recovery_key,
+        old_backup,
+    })
+}
+
+/// The page's view of a rotation step: its phase, and files done of total in it.
+fn rotate_progress(step: EncryptStep) -> (&'static str, usize, usize) {
+    match step {
+        EncryptStep::Sealing { done, total } => ("sealing", done, total),
+        EncryptStep::Database | EncryptStep::Committed => ("database", 0, 0),
+        EncryptStep::Finishing { done, total } => ("finishing", done, total),
+    }
+}
+
+/// Makes a new recovery key, returned to be shown once; the current passphrase is asked
+/// again. Quick, and it does not lock out copies (the page says so).
+#[tauri::command(async)]
+pub fn new_recovery_key(state: State<'_, AppState>, current: Secret) -> Result<String> {
+    let mut vault = state.vault()?;
+    guarded(&state, || vault.check_passphrase(current.as_str()))?;
+    Ok(vault.new_recovery_key()?.as_str().to_owned())
+}
+
+/// Takes the open vault out of the app's hands, for an operation that consumes it.
+fn take_vault(state: &AppState) -> Result<Vault> {
+    state
+        .vault
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+        .ok_or_else(|| UiError::new("no_vault", "Set up Safekeep first."))
+}
+
+/// Opens the vault again after an operation that consumed it stopped, with the first of
+/// `secrets` that opens it; if none does, the app shows the lock screen.
+fn reopen(state: &AppState, dir: &std::path::Path, secrets: &[&str]) {
+    for secret in secrets {
+        if let Ok(v) = Vault::open(dir, environment(), Some(Unlock::Passphrase(secret))) {
+            return install(state, v);
+        }
+    }
 }
 
 /// What encrypting an existing vault gives back: the recovery key, shown once.

@@ -3,8 +3,9 @@
 //! After [`FREE_TRIES`] wrong secrets each further try must wait, the wait doubling up to
 //! [`MAX_DELAY`]. The running wait is kept in the app's settings (its end and its length,
 //! nothing else), so quitting — quick exit is one key — and starting again does not reset
-//! it. Nothing is written before a wait starts: a reader of the disk learns no more about
-//! tries than the wait itself shows. The lockout only slows a guesser at this window;
+//! it. Before a wait starts only "a wrong try since the last right one" is kept (end and
+//! length 0), never a count: a restart then leaves one free try, not three, so quitting
+//! after every two wrong tries gains nothing. The lockout only slows a guesser at this window;
 //! against someone who copies the folder, the Argon2id cost and the passphrase's strength
 //! are what protect (docs/security.md).
 
@@ -43,6 +44,12 @@ impl Lockout {
         let Some(saved) = saved else {
             return Self::default();
         };
+        if saved.seconds == 0 {
+            return Self {
+                failures: FREE_TRIES - 1,
+                until: None,
+            };
+        }
         let delay = Duration::from_secs(saved.seconds).clamp(FIRST_DELAY, MAX_DELAY);
         let doublings = (delay.as_secs() / FIRST_DELAY.as_secs()).max(1).ilog2();
         let until = SystemTime::UNIX_EPOCH + Duration::from_secs(saved.until_unix);
@@ -53,9 +60,17 @@ impl Lockout {
     }
 
     /// What to keep in the settings: the running wait, if one was ever started since the
-    /// last right secret.
+    /// last right secret; else, after a wrong try, only that there was one.
     pub fn saved(&self) -> Option<SavedWait> {
-        let until = self.until?;
+        if self.failures == 0 {
+            return None;
+        }
+        let Some(until) = self.until else {
+            return Some(SavedWait {
+                until_unix: 0,
+                seconds: 0,
+            });
+        };
         Some(SavedWait {
             until_unix: until
                 .duration_since(SystemTime::UNIX_EPOCH)
@@ -101,7 +116,16 @@ mod tests {
         l.failed(t0);
         l.failed(t0);
         assert_eq!(l.wait(t0), None, "two mistakes are free");
-        assert_eq!(l.saved(), None, "nothing is kept before a wait starts");
+        let strike = l.saved().expect("a wrong try is kept, not counted");
+        assert_eq!(strike.seconds, 0);
+        let mut restarted = Lockout::restore(Some(strike), t0);
+        assert_eq!(restarted.wait(t0), None);
+        restarted.failed(t0);
+        assert_eq!(
+            restarted.wait(t0),
+            Some(FIRST_DELAY),
+            "a restart leaves one free try"
+        );
         l.failed(t0);
         assert_eq!(l.wait(t0), Some(FIRST_DELAY));
         assert_eq!(l.wait(t0 + FIRST_DELAY), None);

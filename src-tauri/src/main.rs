@@ -6,6 +6,7 @@
 mod backups;
 mod browser;
 mod capture;
+mod case_guide;
 mod commands;
 mod conversation;
 mod error;
@@ -16,6 +17,7 @@ mod languages;
 mod lock;
 mod lockout;
 mod names;
+mod neutral_look;
 mod receipts;
 mod recording;
 mod secret;
@@ -40,6 +42,7 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
+            neutral_look::apply_at_start(app.handle());
             lock::spawn_auto_lock(app.handle().clone());
             timestamp::spawn_retry(app.handle().clone());
             fingerprints::spawn_worker(app.handle().clone());
@@ -60,6 +63,8 @@ fn main() {
             lock::recover,
             lock::lock,
             lock::change_passphrase,
+            lock::rotate_keys,
+            lock::new_recovery_key,
             lock::encrypt_vault,
             lock::set_auto_lock,
             lock::touch,
@@ -72,6 +77,10 @@ fn main() {
             commands::list_cases,
             commands::set_record_host_name,
             commands::create_case,
+            case_guide::case_guide,
+            case_guide::set_case_guide,
+            neutral_look::neutral_look,
+            neutral_look::set_neutral_look,
             commands::rename_case,
             commands::timeline_page,
             commands::last_backup,

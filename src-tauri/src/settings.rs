@@ -20,6 +20,9 @@ pub struct Settings {
     /// The wait after wrong passphrases, while one is running (see [`crate::lockout`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lockout: Option<crate::lockout::SavedWait>,
+    /// The neutral look's id ([`crate::neutral_look::Look`]); none: Safekeep's own name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neutral_look: Option<String>,
 }
 
 /// Remind after two weeks without a backup unless the person turned reminders off.

@@ -99,6 +99,14 @@ async fn victim_and_solicitor_paths() {
         js(&c, "document.getElementById('case-h').textContent").await,
         json!("Posts by @someone")
     );
+    // The guided start asks what is happening; this person says "Not now".
+    until(&c, "!document.getElementById('guide-form').hidden").await;
+    click(&c, "#guide-later").await;
+    until(
+        &c,
+        "document.getElementById('guide-box').hidden && !document.getElementById('guide-start').hidden",
+    )
+    .await;
 
     // Two files, as the file dialog or a drop would hand them over.
     let paths = json!([image, chat]);
@@ -607,6 +615,8 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
     let c = connect(port).await;
     unlock_and_open_first_case(&c).await;
 
+    // "Capture web page" is one of the actions behind "More ways to add…".
+    click(&c, "#add-more summary").await;
     click(&c, "#capture-web").await;
     until(&c, "!document.getElementById('web-form').hidden").await;
     let url = format!("https://localhost:{}/page", server.https);
@@ -628,6 +638,12 @@ async fn captures_a_web_page_after_asking_about_its_certificate() {
         "nothing is stored before the person decides"
     );
     shot(&c, "14-web-certificate").await;
+    // The case's grouped actions push the question below the fold of a 800 px window.
+    js(
+        &c,
+        "document.getElementById('web-cert-anyway').scrollIntoView({ block: 'center' })",
+    )
+    .await;
     click(&c, "#web-cert-anyway").await;
     until(&c, "!document.getElementById('capture-after').hidden").await;
     let summary = js(&c, "document.getElementById('capture-summary').textContent").await;

@@ -21,6 +21,7 @@ import { showLock } from "./screens/lock.js";
 import { backupTo, showSettings } from "./screens/settings.js";
 import { restoreFrom, showSetup } from "./screens/setup.js";
 import { showVerify, signReceipt, verifyPath } from "./screens/verify.js";
+import { loadLook } from "./screens/neutral-look.js";
 import "./screens/note.js";
 import { showHelp } from "./screens/help.js";
 import "./screens/recovery.js";
@@ -80,6 +81,7 @@ async function start() {
   await loadLocale(languages);
   applyTo(document);
   annotateLabel();
+  await loadLook();
   state.status = await call("app_status");
   if (state.status.ready) await openCases();
   else if (state.status.locked) showLock();

@@ -48,7 +48,8 @@ pub enum Command {
     /// Safe to interrupt: the vault stays usable (unencrypted until the switch, encrypted
     /// after it). Prints a one-time recovery key.
     Encrypt,
-    /// Change the vault's passphrase, or set a new one with the recovery key.
+    /// Change the vault's passphrase (optionally with new keys), set a new one with the
+    /// recovery key, or make a new recovery key.
     #[command(subcommand)]
     Passphrase(PassphraseCommand),
     /// Show the fingerprint of this vault's signing key, to read out or compare with a bundle.
@@ -523,12 +524,20 @@ pub enum TimestampCommand {
 /// `safekeep passphrase …`
 #[derive(Debug, Subcommand)]
 pub enum PassphraseCommand {
-    /// Change the passphrase (you need the current one). Your data is not re-encrypted
-    /// and the recovery key stays valid.
+    /// Change the passphrase (you need the current one). Quick: your data is not
+    /// re-encrypted and the recovery key stays valid. It does not lock out copies: a copy
+    /// of the vault or a backup made before still opens with the old passphrase. To lock
+    /// those out, add --new-keys.
     Change {
         /// Read the new passphrase from this file instead of asking.
         #[arg(long, value_name = "FILE")]
         new_passphrase_file: Option<PathBuf>,
+        /// Also replace every key and lock out old copies: re-encrypts the whole vault
+        /// under new keys, gives every stored file a new name and prints a new recovery
+        /// key, so the old passphrase and recovery key open nothing added from now on.
+        /// Takes about as long as encrypting the vault; safe to interrupt.
+        #[arg(long)]
+        new_keys: bool,
     },
     /// Forgot the passphrase? Open the vault with the recovery key and set a new one.
     Recover {
@@ -539,6 +548,9 @@ pub enum PassphraseCommand {
         #[arg(long, value_name = "FILE")]
         new_passphrase_file: Option<PathBuf>,
     },
+    /// Make a new recovery key (the old one no longer opens this vault). It does not lock
+    /// out copies made before: use `passphrase change --new-keys` for that.
+    NewRecoveryKey,
 }
 
 /// What the PDF report holds.

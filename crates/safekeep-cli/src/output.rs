@@ -105,6 +105,65 @@ pub fn encrypt_step(step: safekeep_core::vault::EncryptStep) {
     }
 }
 
+/// One line per step of `safekeep passphrase change --new-keys`, so progress survives in
+/// a log and the moment of the switch is visible.
+pub fn rotate_step(step: safekeep_core::vault::EncryptStep) {
+    use safekeep_core::vault::EncryptStep::*;
+    match step {
+        Sealing { done, total } if done < total => {
+            eprintln!("Re-encrypting stored file {} of {total}", done + 1)
+        }
+        Sealing { total, .. } => {
+            eprintln!("Re-encrypted {total} stored files, each checked against its SHA-256")
+        }
+        Database => eprintln!("Re-encrypting the database"),
+        Committed => {
+            eprintln!("Switched to the new keys: from now on only the new passphrase opens the vault")
+        }
+        Finishing { done, total } if done < total => eprintln!("Tidying up: file {} of {total}", done + 1),
+        Finishing { .. } => eprintln!("Removed the files under the old keys"),
+    }
+}
+
+/// What a plain passphrase change did, and what it did not do.
+pub fn passphrase_changed() {
+    eprintln!("The passphrase is changed. Your recovery key is unchanged and still works.");
+    eprintln!(
+        "This does not lock out copies: a copy of the vault folder or a backup made before still opens with the old passphrase (and with the recovery key). To lock them out, run `safekeep passphrase change --new-keys`."
+    );
+}
+
+/// What a key rotation did, and what no software can do: copies made before keep the old
+/// secrets, so the person is told to make a fresh backup and remove the old one.
+pub fn keys_rotated(dir: &std::path::Path, last_backup: Option<&safekeep_core::vault::LastBackup>) {
+    eprintln!(
+        "Every key of the vault in {} is new, and every stored file has a new name. The old passphrase and the old recovery key no longer open it.",
+        dir.display()
+    );
+    eprintln!(
+        "Copies made before still open with the old secrets: a backup or a copy of the vault folder taken before now still opens with the old passphrase or the old recovery key, and shows what the vault held then."
+    );
+    eprintln!(
+        "The signing key is unchanged (so is the fingerprint): whoever holds such a copy could also sign bundles under it. If that may have happened, tell the people who rely on your fingerprint that only bundles you send them directly are yours."
+    );
+    match last_backup {
+        Some(b) => eprintln!(
+            "Make a fresh backup now, into a new empty folder (`safekeep backup FOLDER`), then delete the old backup in {} (made {}).",
+            b.dir.display(),
+            b.at
+        ),
+        None => eprintln!("Make a fresh backup now, into a new empty folder: `safekeep backup FOLDER`."),
+    }
+}
+
+/// What replacing the recovery key did, and what it did not do.
+pub fn recovery_key_replaced() {
+    eprintln!("The old recovery key no longer opens this vault. Your passphrase is unchanged.");
+    eprintln!(
+        "This does not lock out copies: a copy of the vault folder or a backup made before still opens with the old recovery key. To lock them out, run `safekeep passphrase change --new-keys`."
+    );
+}
+
 /// Counts down on stderr, one line per second, so the person can switch windows.
 pub fn countdown(delay: std::time::Duration) {
     for left in (1..=delay.as_secs()).rev() {
@@ -645,12 +704,18 @@ pub fn verify_report(r: &safekeep_core::bundle::VerifyReport, json: bool) -> Res
             (false, _) => "✘",
         };
         writeln!(out, "{mark} {}", c.check)?;
+        // Details quote the bundle (entry names, certificate names): nothing in them may
+        // act on the terminal.
         for d in c.details.iter().filter(|d| !d.is_empty()) {
-            writeln!(out, "    {d}")?;
+            writeln!(out, "    {}", safekeep_core::bundle::format::inert_lines(d))?;
         }
     }
     if let Some(fp) = &r.key_fingerprint {
-        writeln!(out, "Signing key fingerprint: {fp}")?;
+        writeln!(
+            out,
+            "Signing key fingerprint: {}",
+            safekeep_core::bundle::format::inert_text(fp)
+        )?;
     }
     let verdict = match r.verdict {
         Verdict::Intact => "INTACT: every check passed. Nothing in the bundle changed since it was exported.",

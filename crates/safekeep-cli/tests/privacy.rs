@@ -361,3 +361,122 @@ fn encrypting_in_place_survives_kill_9_at_every_step() {
         "{before_commit} before, {after_commit} after the switch"
     );
 }
+
+/// `passphrase change --new-keys` and `passphrase new-recovery-key`: the old passphrase
+/// and recovery key stop opening the vault, the new ones open it with everything in it,
+/// and each command says plainly what it does not do for copies made before.
+#[test]
+fn new_keys_lock_out_the_old_secrets_and_say_what_copies_keep() {
+    let t = tempfile::tempdir().unwrap();
+    let vault = t.path().join("vault");
+    let init = ok(safekeep(&vault).arg("init"));
+    let old_recovery = recovery_key_in(&init.stderr);
+    let fingerprint = String::from_utf8(init.stdout).unwrap();
+    fill(&vault, t.path());
+    ok(safekeep(&vault).args(["backup"]).arg(t.path().join("backup")));
+    let listed = stdout(safekeep(&vault).args(["list", "--json"]));
+
+    let plain = t.path().join("plain.txt");
+    fs::write(&plain, format!("{PASS}, but longer\n")).unwrap();
+    let out = ok(safekeep(&vault)
+        .args(["passphrase", "change", "--new-passphrase-file"])
+        .arg(&plain));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("does not lock out copies") && said.contains("--new-keys"),
+        "{said}"
+    );
+
+    let new_pass = t.path().join("new.txt");
+    fs::write(&new_pass, "an entirely new long passphrase\n").unwrap();
+    let out = ok(safekeep(&vault)
+        .args(["passphrase", "change", "--new-keys", "--new-passphrase-file"])
+        .arg(&new_pass)
+        .arg("--passphrase-file")
+        .arg(&plain));
+    let said = String::from_utf8_lossy(&out.stderr);
+    let new_recovery = recovery_key_in(&out.stderr);
+    assert!(said.contains("still open with the old secrets"), "{said}");
+    assert!(
+        said.contains("safekeep backup") && said.contains("backup"),
+        "{said}"
+    );
+    assert!(!vault.join("rotating").exists());
+
+    let with =
+        |file: &Path, c: &mut Command| -> Output { c.arg("--passphrase-file").arg(file).output().unwrap() };
+    assert!(!with(&plain, safekeep(&vault).arg("list")).status.success());
+    let rec_file = t.path().join("rec.txt");
+    fs::write(&rec_file, &old_recovery).unwrap();
+    let third = t.path().join("third.txt");
+    fs::write(&third, "third passphrase, after forgetting\n").unwrap();
+    let recover = |key: &str| {
+        fs::write(&rec_file, key).unwrap();
+        safekeep(&vault)
+            .args(["passphrase", "recover", "--recovery-key-file"])
+            .arg(&rec_file)
+            .arg("--new-passphrase-file")
+            .arg(&third)
+            .output()
+            .unwrap()
+    };
+    assert!(
+        !recover(&old_recovery).status.success(),
+        "the old recovery key is refused"
+    );
+    assert_eq!(
+        stdout(
+            safekeep(&vault)
+                .args(["list", "--json"])
+                .arg("--passphrase-file")
+                .arg(&new_pass)
+        ),
+        listed
+    );
+    assert!(
+        stdout(
+            safekeep(&vault)
+                .arg("check")
+                .arg("--passphrase-file")
+                .arg(&new_pass)
+        )
+        .contains("intact")
+    );
+    assert_eq!(
+        stdout(
+            safekeep(&vault)
+                .arg("key")
+                .arg("--passphrase-file")
+                .arg(&new_pass)
+        ),
+        fingerprint.trim()
+    );
+
+    let out = ok(safekeep(&vault)
+        .args(["passphrase", "new-recovery-key", "--passphrase-file"])
+        .arg(&new_pass));
+    let newest = recovery_key_in(&out.stderr);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not lock out copies"));
+    assert!(
+        !recover(&new_recovery).status.success(),
+        "the replaced recovery key is refused"
+    );
+    ok(&mut {
+        fs::write(&rec_file, &newest).unwrap();
+        let mut c = safekeep(&vault);
+        c.args(["passphrase", "recover", "--recovery-key-file"])
+            .arg(&rec_file)
+            .arg("--new-passphrase-file")
+            .arg(&third);
+        c
+    });
+    assert_eq!(
+        stdout(
+            safekeep(&vault)
+                .args(["list", "--json"])
+                .arg("--passphrase-file")
+                .arg(&third)
+        ),
+        listed
+    );
+}

@@ -501,13 +501,13 @@ fn read_dir_sorted(dir: &Path) -> io::Result<Vec<PathBuf>> {
 /// Writes everything waiting for the file system that holds `dir` to disk (Linux
 /// `syncfs`): file data, metadata and directory entries alike.
 #[cfg(target_os = "linux")]
-fn sync_filesystem(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_filesystem(dir: &Path) -> io::Result<()> {
     let f = File::open(dir)?;
     rustix::fs::syncfs(&f).map_err(io::Error::from)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn sync_filesystem(_dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_filesystem(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 

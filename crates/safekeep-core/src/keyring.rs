@@ -285,17 +285,7 @@ impl Keyring {
         let mut master = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(master.as_mut());
         let master = MasterKey(master);
-        let mut rec = Zeroizing::new([0u8; RECOVERY_BYTES]);
-        rng.fill_bytes(rec.as_mut());
-        let encoded = data_encoding::BASE32_NOPAD.encode(rec.as_ref());
-        let printable = encoded
-            .as_bytes()
-            .chunks(4)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join("-");
-        let rec_kek = hkdf(rec.as_ref(), "safekeep recovery v1");
-        let recovery = seal(&cipher(&rec_kek), AAD_RECOVERY, master.0.as_ref(), rng);
+        let (recovery, printable) = wrap_recovery(&master, rng);
         let json = Zeroizing::new(
             serde_json::to_string(&SecretsJson {
                 signing_seed: hex::encode(&secrets.signing_seed[..]),
@@ -314,7 +304,7 @@ impl Keyring {
                 secrets: sealed,
             },
             master,
-            RecoveryKey(Zeroizing::new(printable)),
+            printable,
         ))
     }
 
@@ -407,6 +397,34 @@ impl Keyring {
         self.passphrase = wrapped;
         Ok(())
     }
+
+    /// Wraps the master key under a fresh recovery key, which replaces the old one in this
+    /// keyring, and returns it for showing once.
+    ///
+    /// The master key stays the same, so an old recovery key still opens any copy of the
+    /// keyring taken before (and, through it, any copy of the data): only a new master key
+    /// ([`crate::Vault::rotate_keys`]) locks copies out.
+    pub fn set_recovery_key(&mut self, master: &MasterKey, rng: &mut dyn RngCore) -> RecoveryKey {
+        let (wrapped, printable) = wrap_recovery(master, rng);
+        self.recovery = wrapped;
+        printable
+    }
+}
+
+/// Makes a fresh recovery key and wraps `master` under it.
+fn wrap_recovery(master: &MasterKey, rng: &mut dyn RngCore) -> (Wrapped, RecoveryKey) {
+    let mut rec = Zeroizing::new([0u8; RECOVERY_BYTES]);
+    rng.fill_bytes(rec.as_mut());
+    let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(rec.as_ref()));
+    let printable = encoded
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-");
+    let rec_kek = hkdf(rec.as_ref(), "safekeep recovery v1");
+    let wrapped = seal(&cipher(&rec_kek), AAD_RECOVERY, master.0.as_ref(), rng);
+    (wrapped, RecoveryKey(Zeroizing::new(printable)))
 }
 
 fn wrap_passphrase(
@@ -469,6 +487,18 @@ mod tests {
             .expect("secrets");
         assert_eq!(*s.signing_seed, [1; 32]);
         assert_eq!(*s.name_key, [2; 32]);
+        let rec2 = ring.set_recovery_key(&again, &mut rng);
+        assert!(matches!(
+            ring.unlock_with_recovery(rec.as_str()),
+            Err(KeyringError::WrongRecoveryKey)
+        ));
+        assert_eq!(
+            *ring
+                .unlock_with_recovery(rec2.as_str())
+                .expect("new recovery")
+                .db_key(),
+            *db
+        );
         assert!(matches!(
             Keyring::create("short", p, &secrets(), &mut rng),
             Err(KeyringError::WeakPassphrase(_))

@@ -374,11 +374,11 @@ pub fn to_csv(t: &Takedown) -> std::io::Result<Vec<u8>> {
 }
 
 /// Characters that make a spreadsheet read a cell as a formula when they start it (OWASP's
-/// CSV injection list: `=`, `+`, `-`, `@`, TAB and CR, and the full-width forms some
+/// CSV injection list: `=`, `+`, `-`, `@`, TAB and CR; also LF; and the full-width forms some
 /// spreadsheets fold to them). Addresses and references come from pages and platforms the
 /// adversary writes.
-const FORMULA_STARTS: [char; 10] = [
-    '=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+const FORMULA_STARTS: [char; 11] = [
+    '=', '+', '-', '@', '\t', '\r', '\n', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
 ];
 
 fn inert(cell: &str) -> String {
@@ -478,7 +478,16 @@ mod tests {
 
     #[test]
     fn every_formula_start_is_made_inert() {
-        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\u{FF1D}1"] {
+        for cell in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "\n=1",
+            "\u{FF1D}1",
+        ] {
             assert!(inert(cell).starts_with('\''), "{cell:?}");
         }
         for cell in ["https://example.org/a=b", "T-1", "1 = 1", ""] {

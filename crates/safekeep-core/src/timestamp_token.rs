@@ -24,7 +24,7 @@ use der::oid::db::{rfc5280, rfc5911, rfc5912};
 use der::{Any, Decode, Encode, Sequence};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use x509_cert::Certificate;
-use x509_cert::ext::pkix::ExtendedKeyUsage;
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
 
@@ -528,9 +528,56 @@ fn check_chain<'a>(
                     current.tbs_certificate.subject
                 ))
             })?;
+        may_issue(issuer, path.len() - 1, trusted.contains(issuer)).map_err(untrusted)?;
         current = issuer;
     }
     Err(untrusted("the certificate chain is too long".into()))
+}
+
+/// RFC 5280 § 6.1.4: a certificate may sign another in the path only as a certification
+/// authority — basicConstraints cA TRUE (a trust anchor of the old X.509 v1 kind may lack
+/// the extension, never say FALSE), keyUsage (when present) with keyCertSign, and a
+/// pathLenConstraint that allows the `below` authorities already under it; and, for a
+/// time-stamping path, an extended key usage (when present) that allows time-stamping.
+/// Without this, anyone holding the key of an ordinary certificate under a trusted root
+/// (a web server's) could issue themselves a "time-stamping" certificate.
+fn may_issue(issuer: &Certificate, below: usize, anchor: bool) -> Result<(), String> {
+    let name = &issuer.tbs_certificate.subject;
+    match issuer.tbs_certificate.get::<BasicConstraints>() {
+        Ok(Some((_, bc))) if bc.ca => {
+            if bc.path_len_constraint.is_some_and(|n| usize::from(n) < below) {
+                return Err(format!(
+                    "{name} may not have as many authorities under it as this chain has"
+                ));
+            }
+        }
+        Ok(None) if anchor => {}
+        Ok(_) => {
+            return Err(format!(
+                "{name} is not a certification authority, so it cannot vouch for another certificate"
+            ));
+        }
+        Err(e) => return Err(format!("{name}'s basic constraints cannot be read ({e})")),
+    }
+    match issuer.tbs_certificate.get::<KeyUsage>() {
+        Ok(Some((_, ku))) if !ku.key_cert_sign() => {
+            return Err(format!("{name} may not sign certificates (its key usage)"));
+        }
+        Err(e) => return Err(format!("{name}'s key usage cannot be read ({e})")),
+        _ => {}
+    }
+    match issuer.tbs_certificate.get::<ExtendedKeyUsage>() {
+        Ok(Some((_, eku)))
+            if !eku
+                .0
+                .iter()
+                .any(|o| *o == rfc5280::ID_KP_TIME_STAMPING || *o == rfc5280::ANY_EXTENDED_KEY_USAGE) =>
+        {
+            Err(format!("{name} is limited to uses other than time-stamping"))
+        }
+        Err(e) => Err(format!("{name}'s extended key usage cannot be read ({e})")),
+        _ => Ok(()),
+    }
 }
 
 fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Result<(), String> {

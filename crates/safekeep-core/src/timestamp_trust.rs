@@ -12,7 +12,8 @@
 //! `timestamp_trust/authorities.pem` (shipped, documented, extensible), and roots the
 //! caller passes explicitly (`safekeep verify --trust-tsa-root`, the vault's own
 //! authorities' certificates given with `--tsa-certs`, a test's local authority). Never
-//! from an environment variable: who trusts what is said where it can be seen.
+//! from an environment variable: who trusts what is said where it can be seen
+//! (`SSL_CERT_FILE`/`SSL_CERT_DIR` are ignored, see [`system_roots`]).
 
 use x509_cert::Certificate;
 
@@ -62,12 +63,7 @@ impl TrustList {
     /// This computer's trusted roots and Safekeep's pinned authorities.
     pub fn system() -> Self {
         let mut list = Self::pinned();
-        list.roots.extend(
-            rustls_native_certs::load_native_certs()
-                .certs
-                .iter()
-                .filter_map(|c| der::Decode::from_der(c.as_ref()).ok()),
-        );
+        list.roots.extend(system_roots());
         list
     }
 
@@ -113,9 +109,54 @@ impl TrustList {
     }
 }
 
+/// The operating system's store. `rustls-native-certs` reads only `SSL_CERT_FILE` /
+/// `SSL_CERT_DIR` when either is set; anyone who can edit the account's environment
+/// (a shared login's `~/.profile`) could then make their own authority "recognised". So
+/// with either set, the distribution's own bundle is read from its fixed place instead
+/// (the places `openssl-probe` knows), and elsewhere no system root is used at all (a
+/// token is then reported unrecognised, never wrongly recognised).
+fn system_roots() -> Vec<Certificate> {
+    store(
+        ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some()),
+    )
+}
+
+fn store(redirected: bool) -> Vec<Certificate> {
+    const BUNDLES: [&str; 5] = [
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+        "/etc/ssl/ca-bundle.pem",
+        "/etc/ssl/cert.pem",
+    ];
+    let certs = if redirected {
+        BUNDLES
+            .iter()
+            .map(std::path::Path::new)
+            .find(|p| cfg!(unix) && p.is_file())
+            .map(|p| rustls_native_certs::load_certs_from_paths(Some(p), None).certs)
+            .unwrap_or_default()
+    } else {
+        rustls_native_certs::load_native_certs().certs
+    };
+    certs
+        .iter()
+        .filter_map(|c| der::Decode::from_der(c.as_ref()).ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_the_store_redirected_the_distributions_own_bundle_is_read() {
+        if std::path::Path::new("/etc/ssl/certs/ca-certificates.crt").is_file() {
+            assert!(!super::store(true).is_empty());
+        }
+    }
 
     #[test]
     fn the_pinned_authorities_parse() {

@@ -11,6 +11,7 @@ mod backup;
 mod batch;
 mod browser_profile;
 mod capture;
+mod case_guide;
 mod changes;
 mod check;
 mod conversation;
@@ -21,6 +22,7 @@ mod last_opened;
 mod perceptual;
 mod query;
 mod receipts;
+mod rotate;
 mod timeline;
 mod timestamps;
 
@@ -37,6 +39,7 @@ pub use backup::{BackupDue, BackupSummary, LastBackup, RestoreSummary, restore};
 pub use batch::Imported;
 pub use browser_profile::{BrowserProfile, DOWNLOADS_DIR, PROFILE_FILE};
 pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress, StreamedFile};
+pub use case_guide::CaseGuide;
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use conversation::{
@@ -250,6 +253,10 @@ impl Vault {
 
     /// Sets a new passphrase. Only the keyring changes: the data, the recovery key, the
     /// signing key and every hash stay as they are.
+    ///
+    /// It does not lock out copies: the master key is the same, so a copy of the vault or
+    /// a backup taken before still opens with the old passphrase, and the master key it
+    /// yields opens this vault's files too. [`Vault::rotate_keys`] locks copies out.
     pub fn change_passphrase(&mut self, new: &str) -> Result<()> {
         let master = self.master.as_ref().ok_or(Error::NotEncrypted)?;
         let path = self.dir.join(KEYRING_FILE);
@@ -280,6 +287,7 @@ impl Vault {
             Unlock::RecoveryKey(r) => ring.unlock_with_recovery(r)?,
         };
         encrypt::finish_unfinished(dir, &mut |_| {})?;
+        rotate::settle(dir)?;
         Self::open_locked(dir, env, lock, Some((ring, master)))
     }
 

@@ -911,3 +911,66 @@ fn a_self_made_authoritys_timestamp_is_reported_unrecognised_and_not_stored_as_t
         .count();
     assert_eq!(stamped, 2);
 }
+
+/// Two exhibits' timestamp files swapped (AB-1.* ↔ AB-2.*) and the bundle re-signed: each
+/// token still covers an item of the bundle, but not the one it is filed under, so opening
+/// it as a case would move a time between exhibits and make the receiver's own next bundle
+/// fail. Verify fails it and opening it as a case is refused.
+#[test]
+fn swapped_timestamp_files_are_refused() {
+    use safekeep_core::bundle::verify::verify_path_trusting;
+    use safekeep_core::timestamp_trust::TrustList;
+    use safekeep_core::vault::Authority;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let tsa = dir.join("tsa");
+    self_made_authority(&tsa);
+    let root =
+        safekeep_core::timestamp_token::certificates_from_pem(&fs::read(tsa.join("root.pem")).unwrap())
+            .unwrap();
+    let (mut victim, case) = sender(dir);
+    victim
+        .enable_timestamps(vec![Authority {
+            url: "http://tsa.example/self-made".into(),
+            certificates: Some(fs::read_to_string(tsa.join("root.pem")).unwrap()),
+        }])
+        .unwrap();
+    assert_eq!(stamp_all(&mut victim, &tsa), 2);
+    let first = dir.join("stamped.zip");
+    export(&mut victim, &case, &first, "AB");
+    let bag = unzip(&first, &dir.join("hostile"));
+    let ts = bag.join("signature/timestamps");
+    for ext in ["tsr", "commitment", "chain.pem"] {
+        let (a, b, t) = (
+            ts.join(format!("AB-1.{ext}")),
+            ts.join(format!("AB-2.{ext}")),
+            ts.join("swap"),
+        );
+        fs::rename(&a, &t).unwrap();
+        fs::rename(&b, &a).unwrap();
+        fs::rename(&t, &b).unwrap();
+    }
+    resign(
+        &bag,
+        &VaultKey::generate(&mut rand::rngs::StdRng::seed_from_u64(7)),
+    );
+    let hostile = dir.join("hostile.zip");
+    zip_dir(&bag, &hostile);
+    let trusting = TrustList::system().with(root);
+    let r = verify_path_trusting(&hostile, None, None, &trusting, &|_| {});
+    assert_eq!(r.verdict, Verdict::Altered, "{:#?}", r.checks);
+    assert!(
+        r.checks
+            .iter()
+            .any(|c| !c.ok && c.details.iter().any(|d| d.contains("swapped"))),
+        "{:#?}",
+        r.checks
+    );
+    let mut advocate = vault(dir, "advocate", 2);
+    assert!(
+        advocate
+            .import_case_trusting(&hostile, None, &trusting, &|_| {})
+            .is_err()
+    );
+    assert!(advocate.cases().unwrap().is_empty(), "nothing is stored");
+}

@@ -289,7 +289,7 @@ fn an_upgraded_vault_gets_its_search_index_filled() {
         conn.execute_batch(
             "DROP TABLE item_text; DROP TRIGGER item_text_on_item; DROP TRIGGER item_text_on_annotation; DROP INDEX items_by_kind; DROP INDEX items_by_platform;
              DROP INDEX annotations_by_tag; DROP INDEX annotations_by_platform; DROP TABLE message_text; DROP TABLE messages; DROP TABLE handover_files;
-             DROP TABLE video_hashes; ALTER TABLE perceptual_queue DROP COLUMN media; DROP INDEX events_by_type; PRAGMA user_version = 4;",
+             DROP TABLE video_hashes; ALTER TABLE perceptual_queue DROP COLUMN media; DROP INDEX events_by_type; ALTER TABLE timestamps DROP COLUMN authority_recognised; PRAGMA user_version = 4;",
         )
         .unwrap();
     }
@@ -360,7 +360,7 @@ fn a_video_kept_before_schema_8_is_fingerprinted_after_the_upgrade() {
             .unwrap();
         conn.execute_batch(
             "DELETE FROM perceptual_queue; DROP TABLE video_hashes;
-             ALTER TABLE perceptual_queue DROP COLUMN media; DROP INDEX events_by_type; PRAGMA user_version = 7;",
+             ALTER TABLE perceptual_queue DROP COLUMN media; DROP INDEX events_by_type; ALTER TABLE timestamps DROP COLUMN authority_recognised; PRAGMA user_version = 7;",
         )
         .unwrap();
     }

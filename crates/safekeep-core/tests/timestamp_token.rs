@@ -348,3 +348,67 @@ fn a_signer_without_the_time_stamping_eku_is_refused() {
     // Sanity: the genuine token's certificate is what makes the difference.
     assert!(timestamp_token::verify(&token, &imprint, &trusted(&s.dir, "tsa.ca.crt")).is_ok());
 }
+
+/// Anyone holding the key of an ordinary certificate under a trusted root (a web server's:
+/// CA:FALSE, serverAuth) could issue themselves a "time-stamping" certificate: a chain
+/// through a certificate that is not a certification authority is refused.
+#[test]
+fn a_chain_through_an_end_entity_certificate_is_refused() {
+    let s = setup();
+    authority(
+        &s.dir,
+        "web",
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    );
+    openssl(
+        &s.dir,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "evil.key",
+            "-out",
+            "evil.csr",
+            "-subj",
+            "/CN=DigiCert Timestamp 2024",
+        ],
+    );
+    fs::write(s.dir.join("evil.ext"), TSA_EXT).unwrap();
+    openssl(
+        &s.dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "evil.csr",
+            "-CA",
+            "web.crt",
+            "-CAkey",
+            "web.key",
+            "-CAcreateserial",
+            "-out",
+            "evil.crt",
+            "-days",
+            "3",
+            "-extfile",
+            "evil.ext",
+        ],
+    );
+    let imprint: [u8; 32] = Sha256::digest(b"c").into();
+    let nonce = [1; 8];
+    let token =
+        timestamp_token::token_from_response(&reply(&s.dir, "evil", &imprint, &nonce), &nonce).unwrap();
+    let roots = trusted(&s.dir, "web.ca.crt");
+    let web = trusted(&s.dir, "web.crt");
+    let reached = timestamp_token::verify_reaching(&token, &imprint, &roots, &web);
+    assert!(
+        matches!(&reached, Err(e) if e.to_string().contains("not a certification authority")),
+        "{reached:?}"
+    );
+    let list = safekeep_core::timestamp_trust::TrustList::default().with(roots.clone());
+    let judged = list.judge(&token, &imprint, &[web[0].clone(), roots[0].clone()]);
+    assert!(!judged.as_ref().is_ok_and(|a| a.is_recognised()), "{judged:?}");
+}

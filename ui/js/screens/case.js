@@ -1,10 +1,13 @@
-// One case: its title, its actions (each a panel of its own module) and its timeline.
+// One case: its title, its guided start, its actions (each a panel of its own module;
+// grouped as "Add evidence" and "Share and track", the less used behind "More…") and
+// its timeline.
 
 import { $, show } from "../shared/dom.js";
 import { call } from "../shared/calls.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { clearTimelineFilters, renderTimeline } from "./timeline.js";
+import { renderGuide } from "./guide.js";
 
 export const PANELS = ["note-form", "capture-form", "capture-after", "web-form", "web-cert", "browser-panel", "chat-form"];
 
@@ -13,7 +16,8 @@ export function onlyPanel(keep) {
   for (const id of PANELS) $(id).hidden = id !== keep;
 }
 
-export async function openCase(id, title) {
+/// Shows a case; `isNew` (just created) asks the guided start's questions.
+export async function openCase(id, title, isNew = false) {
   clearMessages();
   // Filters stay when coming back from one of the case's items, not into another case.
   if (state.caseId !== id) clearTimelineFilters();
@@ -22,7 +26,10 @@ export async function openCase(id, title) {
   $("case-h").textContent = title;
   $("rename-title").value = title;
   onlyPanel(null);
+  $("add-more").open = false;
+  $("share-more").open = false;
   show("case");
+  renderGuide(isNew).catch(() => {});
   await renderTimeline();
 }
 
@@ -34,3 +41,12 @@ $("rename-form").addEventListener("submit", async (ev) => {
   $("case-h").textContent = state.caseTitle;
   notice("case.renamed");
 });
+
+// The actions behind "More…" that open another module's panel or screen.
+$("record-screen").addEventListener("click", () => {
+  $("capture-what").value = "video";
+  $("capture-what").dispatchEvent(new Event("change"));
+  $("capture-screen").click();
+});
+$("go-takedown-pack").addEventListener("click", () => $("takedown-pack").click());
+$("go-handover").addEventListener("click", () => $("nav-verify").click());

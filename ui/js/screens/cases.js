@@ -50,7 +50,7 @@ $("case-form").addEventListener("submit", async (ev) => {
   const title = $("case-title").value;
   const id = await call("create_case", { title });
   $("case-title").value = "";
-  await openCase(id, title.trim());
+  await openCase(id, title.trim(), true);
 });
 
 $("encrypt-form").addEventListener("submit", async (ev) => {

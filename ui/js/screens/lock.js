@@ -9,6 +9,7 @@ import { clearMessages, notice, showError } from "../shared/messages.js";
 import { releaseImages } from "../shared/picture.js";
 import { state } from "../shared/state.js";
 import { openCases } from "./cases.js";
+import { lookWhileLocked } from "./neutral-look.js";
 
 const EVIDENCE = ["timeline", "case-list", "item-preview", "item-machine", "item-person", "item-annotations", "case-h", "item-h", "vault-fp", "takedown-open", "item-similar-list", "item-similar-videos-list"];
 
@@ -48,6 +49,7 @@ export function showLock(key, params) {
   state.itemId = null;
   if (state.status) state.status.ready = false;
   $("lock-now").hidden = true;
+  lookWhileLocked(true);
   show("lock");
   if (key) notice(key, params);
 }
@@ -56,6 +58,7 @@ whenLocked(() => showLock());
 export async function unlocked(status) {
   state.status = status;
   clearPasswords();
+  lookWhileLocked(false);
   await openCases();
 }
 

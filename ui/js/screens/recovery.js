@@ -1,4 +1,5 @@
-// The one-time recovery key, shown once after first run or encryption.
+// The one-time recovery key, shown once after first run, encryption, new keys or
+// "Make a new recovery key".
 
 import { $, show } from "../shared/dom.js";
 

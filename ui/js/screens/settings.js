@@ -1,4 +1,4 @@
-// Settings: language, auto-lock, trusted timestamps, passphrase, backups.
+// Settings: language, auto-lock, trusted timestamps, passphrase and keys, backups.
 
 import { $, el, english, show } from "../shared/dom.js";
 import { call, channel, invoke } from "../shared/calls.js";
@@ -6,7 +6,9 @@ import { bytes, chooseLocale, currentLocale, languageName, t, tNodes, when } fro
 import { clearMessages, notice } from "../shared/messages.js";
 import { ready, state } from "../shared/state.js";
 import { clearPasswords, newPassphrase, showLock } from "./lock.js";
+import { showRecoveryKey } from "./recovery.js";
 import { showSetup } from "./setup.js";
+import { renderLook } from "./neutral-look.js";
 import { openDialog } from "../shared/dialog.js";
 
 const AUTOLOCK = [60, 300, 900, 1800, 3600];
@@ -31,10 +33,11 @@ export function showSettings() {
   const secs = state.status.auto_lock_seconds;
   const choices = AUTOLOCK.includes(secs) ? AUTOLOCK : [...AUTOLOCK, secs].sort((a, b) => a - b);
   $("autolock").replaceChildren(...choices.map((s) => el("option", { value: String(s), selected: s === secs }, lockLabel(s))));
-  $("passphrase-form").hidden = !state.status.encrypted;
+  $("passphrase-form").hidden = $("recovery-form").hidden = $("recovery-new-h").hidden = !state.status.encrypted;
   $("record-host").checked = state.status.records_host_name;
   show("settings");
   renderLanguages();
+  renderLook();
   renderTimestamps();
   renderBackup().catch(() => {});
 }
@@ -117,9 +120,49 @@ $("passphrase-form").addEventListener("submit", async (ev) => {
   clearMessages();
   const next = newPassphrase("pass-new", "pass-new2");
   if (next === null) return;
+  if (ev.submitter && ev.submitter.id === "pass-rotate") return rotateKeys($("pass-current").value, next);
   await call("change_passphrase", { current: $("pass-current").value, new: next });
   clearPasswords();
   notice("settings.pass_changed");
+});
+
+const ROTATE_STEP = { sealing: "settings.rotate_sealing", database: "settings.rotate_database", finishing: "settings.rotate_finishing" };
+
+/// "Lock out old copies": new keys for everything, with progress; then the new recovery
+/// key, shown once, and what copies made before (the last backup) still open with.
+async function rotateKeys(current, next) {
+  const progress = $("pass-progress");
+  let shown = 0;
+  const onProgress = channel(([step, done, total]) => {
+    if (Date.now() - shown < 500 && done < total) return;
+    shown = Date.now();
+    progress.replaceChildren(tNodes(ROTATE_STEP[step], { done, total }));
+  });
+  $("pass-change").disabled = $("pass-rotate").disabled = true;
+  try {
+    const r = await call("rotate_keys", { current, new: next, onProgress });
+    clearPasswords();
+    showRecoveryKey(r.recovery_key, async () => {
+      showSettings();
+      if (r.old_backup) notice("settings.rotated_backup", { dir: el("code", {}, r.old_backup.dir) });
+      else notice("settings.rotated");
+    });
+  } finally {
+    $("pass-change").disabled = $("pass-rotate").disabled = false;
+    progress.textContent = "";
+  }
+}
+
+// "Make a new recovery key": the old sheet stops opening this vault (not old copies).
+$("recovery-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearMessages();
+  const key = await call("new_recovery_key", { current: $("recovery-current").value });
+  clearPasswords();
+  showRecoveryKey(key, async () => {
+    showSettings();
+    notice("settings.recovery_replaced");
+  });
 });
 
 // Backups: into a folder the person chooses, then "Back up now" into the same one.

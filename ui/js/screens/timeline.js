@@ -10,6 +10,7 @@ import { blurredImage, releaseImages } from "../shared/picture.js";
 import { state } from "../shared/state.js";
 import { openItem } from "./item.js";
 import { renderTakedown } from "./takedown.js";
+import { renderGuideTicks } from "./guide.js";
 import { renderHandovers } from "./handover.js";
 import { renderReceipts } from "./receipts.js";
 
@@ -162,6 +163,7 @@ export async function renderTimeline() {
   renderHandovers().catch(() => {});
   await loadFacets();
   await loadPage(true);
+  renderGuideTicks().catch(() => {});
 }
 
 /// Empties the filters (when another case is opened).

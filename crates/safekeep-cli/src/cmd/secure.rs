@@ -1,4 +1,4 @@
-//! `safekeep encrypt` and `safekeep passphrase change|recover`.
+//! `safekeep encrypt` and `safekeep passphrase change [--new-keys]|recover|new-recovery-key`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,22 +22,58 @@ pub fn encrypt(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Changes the passphrase, or sets a new one with the recovery key.
+/// Runs one `passphrase` subcommand.
 pub fn passphrase(dir: &Path, cmd: PassphraseCommand) -> Result<ExitCode> {
-    let (mut vault, new_file) = match cmd {
-        PassphraseCommand::Change { new_passphrase_file } => (super::open(dir)?, new_passphrase_file),
+    match cmd {
+        PassphraseCommand::Change {
+            new_passphrase_file: file,
+            new_keys,
+        } if new_keys => rotate(dir, file.as_deref()),
+        PassphraseCommand::Change {
+            new_passphrase_file: file,
+            ..
+        } => change(super::open(dir)?, file.as_deref()),
         PassphraseCommand::Recover {
             recovery_key_file,
             new_passphrase_file,
-        } => {
-            let key =
-                passphrase::existing(recovery_key_file.as_deref(), "", "recovery key", "Recovery key: ")?;
-            let vault = Vault::open(dir, super::environment(), Some(Unlock::RecoveryKey(&key)))?;
-            (vault, new_passphrase_file)
-        }
-    };
-    let new = passphrase::new(new_file.as_deref(), None, "new vault passphrase")?;
+        } => recover(dir, recovery_key_file.as_deref(), new_passphrase_file.as_deref()),
+        PassphraseCommand::NewRecoveryKey => new_recovery_key(dir),
+    }
+}
+
+/// Sets a new passphrase with the recovery key.
+fn recover(dir: &Path, key_file: Option<&Path>, new_file: Option<&Path>) -> Result<ExitCode> {
+    let key = passphrase::existing(key_file, "", "recovery key", "Recovery key: ")?;
+    let vault = Vault::open(dir, super::environment(), Some(Unlock::RecoveryKey(&key)))?;
+    change(vault, new_file)
+}
+
+/// Re-wraps the master key under a new passphrase (quick; copies are not locked out).
+fn change(mut vault: Vault, new_file: Option<&Path>) -> Result<ExitCode> {
+    let new = passphrase::new(new_file, None, "new vault passphrase")?;
     vault.change_passphrase(&new)?;
-    eprintln!("The passphrase is changed. Your recovery key is unchanged and still works.");
+    output::passphrase_changed();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Replaces every key and the passphrase: old copies are locked out of what comes next.
+fn rotate(dir: &Path, new_file: Option<&Path>) -> Result<ExitCode> {
+    let vault = super::open(dir)?;
+    let last = vault.last_backup()?;
+    let new = passphrase::new(new_file, None, "new vault passphrase")?;
+    let mut vault = vault.rotate_keys(&new, &mut output::rotate_step)?;
+    if let Some(key) = vault.take_recovery_key() {
+        output::recovery_key(&key);
+    }
+    output::keys_rotated(dir, last.as_ref());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Replaces the recovery key; the old one stops opening this vault's keyring.
+fn new_recovery_key(dir: &Path) -> Result<ExitCode> {
+    let mut vault = super::open(dir)?;
+    let key = vault.new_recovery_key()?;
+    output::recovery_key(&key);
+    output::recovery_key_replaced();
     Ok(ExitCode::SUCCESS)
 }

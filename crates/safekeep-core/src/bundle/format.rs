@@ -295,9 +295,44 @@ pub fn parse_bag_info(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// Makes a value fit on one `bag-info.txt` line.
+/// Makes a value fit on one `bag-info.txt` (or README) line, with nothing a terminal
+/// would act on ([`inert_text`]).
 pub fn one_line(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+    inert_text(&value.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// `text` with every control character (C0, DEL, C1: a terminal's escape sequences start
+/// with them) and every bidirectional-formatting character (which can make a line read
+/// differently from what it holds) written as a visible `\u{…}` escape. Text from a
+/// bundle, a page or a certificate is someone else's: printed raw, `ESC [ 2 J` clears the
+/// screen and a fake "INTACT" can be drawn over the real verdict. Newlines and tabs are
+/// kept only where `keep_lines` is set.
+pub fn inert_text(text: &str) -> String {
+    inert(text, false)
+}
+
+/// As [`inert_text`], keeping newlines (for multi-line messages).
+pub fn inert_lines(text: &str) -> String {
+    inert(text, true)
+}
+
+fn inert(text: &str, keep_lines: bool) -> String {
+    let acts = |c: char| {
+        (c.is_control() && !(keep_lines && c == '\n'))
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(acts) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if acts(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// What each check proves and does not (check, proves, does not prove), as the reports
@@ -335,6 +370,20 @@ pub const HOW_TO_VERIFY: &str = "Follow README.txt at the top of the bundle: sha
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn text_from_elsewhere_cannot_act_on_a_terminal() {
+        let hostile = "/\u{1b}[2J\u{1b}[H\u{2714} INTACT\u{1b}[8m\u{202e}gpj.exe\r\nx\u{9b}31m";
+        let shown = super::inert_text(hostile);
+        assert!(
+            !shown.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{shown}"
+        );
+        assert!(shown.contains("\\u{1b}[2J"), "{shown}");
+        assert_eq!(super::one_line("Posts  by\n@x"), "Posts by @x");
+        assert_eq!(super::inert_lines("a\nb\u{7}"), "a\nb\\u{7}");
+        assert_eq!(super::inert_text("Évidence ✔"), "Évidence ✔");
+    }
     use super::*;
 
     #[test]

@@ -15,7 +15,10 @@
 //! An argument made only of `[A-Za-z0-9._/-]`, not starting with `-`, means the same
 //! bare in both shells, and is left bare so that the usual commands read as before.
 //! Invariant: [`ShellLine::posix`] and [`ShellLine::powershell`] each give exactly the
-//! program and arguments given, one word each, with nothing expanded or run.
+//! program and arguments given, one word each, with nothing expanded or run — for
+//! PowerShell, as PowerShell itself parses the line; Windows PowerShell 5.1 then passes an
+//! argument holding `"` or ending in `\` to a native program split or altered. The
+//! reference grammar admits neither, so no README line carries one.
 
 use std::borrow::Cow;
 

@@ -81,3 +81,10 @@ pub fn blob_users(conn: &Connection, name: &str) -> rusqlite::Result<u64> {
         r.get(0)
     })
 }
+
+/// Moves every artifact stored in blob `old` to blob `new` (a key rotation renames every
+/// blob; the hash and size stay).
+pub fn rename_blob(conn: &Connection, old: &str, new: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached("UPDATE artifacts SET blob = ?2 WHERE blob = ?1")?
+        .execute(params![old, new])
+}

@@ -25,7 +25,8 @@ use crate::sealed_blob::SealWriter;
 
 const WORK_DIR: &str = "encrypting";
 
-/// Where an encryption in place has got to, for progress displays.
+/// Where an encryption in place, or a change of every key ([`Vault::rotate_keys`]), has
+/// got to, for progress displays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EncryptStep {
     /// Sealing stored files (`done` of `total`).
@@ -142,13 +143,13 @@ fn seal_file(src: &Path, dest: &Path, key: &crate::sealed_blob::BlobKey) -> io::
     Ok(())
 }
 
-enum ExportDbError {
+pub(super) enum ExportDbError {
     Io(io::Error),
     Sql(rusqlite::Error),
 }
 
 /// Copies the whole database, schema version included, into a new SQLCipher file.
-fn export_db(
+pub(super) fn export_db(
     conn: &rusqlite::Connection,
     dest: &Path,
     master: &MasterKey,
@@ -240,7 +241,7 @@ pub(super) fn finish_unfinished(dir: &Path, progress: &mut dyn FnMut(EncryptStep
     run().map_err(|e| Error::storage(&work, e))
 }
 
-fn remove_if_present(path: &Path) -> io::Result<()> {
+pub(super) fn remove_if_present(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
@@ -248,7 +249,7 @@ fn remove_if_present(path: &Path) -> io::Result<()> {
 }
 
 /// Lists `root/xx/file` as `(xx, file)`, sorted.
-fn list_files(root: &Path) -> io::Result<Vec<(PathBuf, PathBuf)>> {
+pub(super) fn list_files(root: &Path) -> io::Result<Vec<(PathBuf, PathBuf)>> {
     let mut out = Vec::new();
     if !root.exists() {
         return Ok(out);

@@ -121,6 +121,14 @@ pub enum Error {
     /// `encrypt` was asked of a vault that already is.
     #[error("this vault is already encrypted; nothing was changed")]
     AlreadyEncrypted,
+    /// Replacing the vault's keys stopped before its switch-over: nothing changed.
+    #[error(
+        "the vault's keys were not changed: {reason}. The vault is as it was and opens with its current passphrase"
+    )]
+    KeysNotChanged {
+        /// What stopped it, and what to do.
+        reason: String,
+    },
     /// A conversation export could not be read; nothing was recorded.
     #[error(transparent)]
     Conversation(#[from] safekeep_chat::Error),
@@ -183,6 +191,7 @@ impl Error {
             },
             Self::NotEncrypted => "not_encrypted",
             Self::AlreadyEncrypted => "already_encrypted",
+            Self::KeysNotChanged { .. } => "keys_not_changed",
             Self::Conversation(e) => match e {
                 safekeep_chat::Error::NotAnExport(_) => "not_an_export",
                 safekeep_chat::Error::AmbiguousDateOrder { .. } => "date_order_needed",

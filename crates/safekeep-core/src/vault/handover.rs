@@ -32,6 +32,12 @@ use crate::timestamp_trust::TrustList;
 /// The most text of an incident-log entry added to the search index.
 const NOTE_WORDS_MAX: usize = 1 << 20;
 
+/// The most bytes of notes and conversation exports, all together, held in memory while a
+/// bundle is opened: the per-item caps alone let a bundle of thousands of highly
+/// compressed items take the computer's memory. Past it, further conversations are kept
+/// unread and further notes unindexed, as a single oversized one is.
+const KEPT_TOTAL_MAX: usize = 256 << 20;
+
 /// The most bytes of a conversation export held in memory to read its messages again
 /// (they are never written out in the clear); a larger export is kept, unread.
 const CONVERSATION_READ_MAX: usize = 256 << 20;
@@ -366,6 +372,7 @@ impl Vault {
         let mut notes = HashMap::new();
         let mut chats: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
         let mut too_large: HashSet<String> = HashSet::new();
+        let mut kept_total = 0usize;
         let mut done = 0u64;
         let blobs = &self.blobs;
         let read = verified.listing.read_each(&names, &mut |k, src| {
@@ -376,7 +383,8 @@ impl Vault {
                 Keep::NoteText => NOTE_WORDS_MAX,
                 Keep::ChatFile if too_large.contains(&o.item) => 0,
                 Keep::ChatFile => CONVERSATION_READ_MAX.saturating_sub(held),
-            };
+            }
+            .min(KEPT_TOTAL_MAX.saturating_sub(kept_total));
             let mut kept = Vec::new();
             let mut tee = Tee {
                 src,
@@ -390,6 +398,7 @@ impl Vault {
                 })
                 .map_err(|e| format!("could not be stored in the vault ({e})"))?;
             done += s.size;
+            kept_total += kept.len();
             let ok = hex::encode(s.sha256) == o.sha256 && s.size == o.size;
             staged.push(s);
             if !ok {
@@ -765,6 +774,23 @@ impl Plan {
             else {
                 continue;
             };
+            // The token must cover this very item's sealed record, whatever file name it
+            // came under (verify checks the same; this keeps the case right on its own).
+            let sealed = self
+                .events
+                .iter()
+                .find(|s| {
+                    s.event.kind == event_type::ITEM_CAPTURED && s.event.data["item"]["id"] == id.as_str()
+                })
+                .and_then(|s| canonical::to_bytes(&s.event.data["item"]).ok());
+            if sealed.as_deref() != crate::timestamp_token::record_in_commitment(commitment) {
+                return Err(Error::BundleNotIntact {
+                    problems: vec![format!(
+                        "the timestamp filed for exhibit {} covers another record",
+                        ex.reference
+                    )],
+                });
+            }
             let imprint: [u8; 32] = Sha256::digest(commitment).into();
             let judged = crate::timestamp_token::certificates_from_pem(chain)
                 .and_then(|c| trust.judge(token, &imprint, &c))

@@ -62,6 +62,16 @@ pub(super) fn check(
                     ));
                     continue;
                 }
+                (Some(_), _, Some(item)) if crate::bundle::timestamps::stem(&item.exhibit) != *stem => {
+                    // Tokens are filed under their exhibit's reference, and whoever opens
+                    // the bundle as a case takes them by that name: a token filed under
+                    // another exhibit (files swapped) would move a time between exhibits.
+                    problems.push(format!(
+                        "{stem}: the token is filed under {stem} but covers exhibit {} (the timestamp files were swapped or renamed)",
+                        item.exhibit
+                    ));
+                    continue;
+                }
                 (Some(c), _, Some(item)) => {
                     carried.insert(item.id.as_str());
                     (format!("{} ({})", item.exhibit, item.folder), Some(c))

@@ -89,7 +89,11 @@ pub fn capture_screen(
     case_id: String,
     target: TargetArg,
     again: Option<String>,
+    no_images_understood: Option<bool>,
 ) -> Result<Captured> {
+    state
+        .vault()?
+        .check_screen_capture(&case_id, no_images_understood.unwrap_or(false))?;
     let req = ScreenRequest {
         target: target.into(),
         again,
@@ -144,6 +148,7 @@ pub fn capture_url(
         } else {
             web::media::Media::Count
         },
+        no_images: state.vault()?.is_no_images_case(&case)?,
         ..base
     };
     // A thread of its own: the capture runs its own async runtime.

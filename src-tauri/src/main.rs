@@ -20,6 +20,7 @@ mod names;
 mod neutral_look;
 mod receipts;
 mod recording;
+mod safeguard;
 mod secret;
 mod settings;
 mod state;
@@ -50,6 +51,10 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             capture::capture_targets,
+            safeguard::create_case_answering,
+            safeguard::case_safeguard,
+            safeguard::answer_under_18,
+            safeguard::record_service_reference,
             capture::capture_screen,
             capture::capture_url,
             recording::record_screen,

@@ -42,7 +42,11 @@ pub fn record_screen(
     case_id: String,
     target: TargetArg,
     seconds: Option<u64>,
+    no_images_understood: Option<bool>,
 ) -> Result<Recorded> {
+    state
+        .vault()?
+        .check_screen_capture(&case_id, no_images_understood.unwrap_or(false))?;
     let request = VideoRequest {
         target: target.into(),
         duration: seconds.map(Duration::from_secs),

@@ -335,6 +335,10 @@ pub enum CaptureCommand {
         /// the previous shot's item id.
         #[arg(long, value_name = "ITEM")]
         again: Option<String>,
+        /// In a no-images case: you have made sure no picture or video of the person is
+        /// on screen. Without it such a capture is refused.
+        #[arg(long)]
+        no_images_case_understood: bool,
         #[command(flatten)]
         context: ContextArgs,
         /// Print the item and where the time went as JSON.
@@ -366,6 +370,10 @@ pub enum CaptureCommand {
         /// The FFmpeg program (default: `ffmpeg` on the PATH).
         #[arg(long, value_name = "PATH")]
         ffmpeg: Option<PathBuf>,
+        /// In a no-images case: you have made sure no picture or video of the person will
+        /// be on screen. Without it such a recording is refused.
+        #[arg(long)]
+        no_images_case_understood: bool,
         #[command(flatten)]
         context: ContextArgs,
         /// Print the item as JSON.
@@ -679,6 +687,37 @@ pub enum CaseCommand {
     New {
         /// A title only you and your advocate will see, e.g. "Posts by @example, 2026".
         title: String,
+        /// Is the person in the images under 18, or were they when the images were made?
+        /// yes, no or not-sure; you never have to answer. Yes or not-sure makes it a
+        /// no-images case: pictures and videos are not kept (docs/safeguarding.md).
+        #[arg(long = "under-18", value_name = "ANSWER")]
+        under_18: Option<String>,
+    },
+    /// Show or change a case's under-18 safeguard, and record the reference Report
+    /// Remove (Childline and IWF, UK) or Take It Down (NCMEC) gave you.
+    ///
+    /// Report Remove and Take It Down have images of under-18s taken down without anyone
+    /// keeping a copy. A no-images case keeps messages, addresses and account names, and
+    /// never pictures or videos. Nothing is sent anywhere by this command.
+    Safeguard {
+        /// The case's id (or the start of it).
+        case_id: String,
+        /// Your answer: yes, no or not-sure.
+        #[arg(long = "under-18", value_name = "ANSWER")]
+        under_18: Option<String>,
+        /// With --under-18 yes or not-sure: withdraw the case's pictures and videos now and
+        /// delete their stored files (their hashes stay in the log).
+        #[arg(long, requires = "under_18")]
+        withdraw_pictures: bool,
+        /// Record a reference number from this service: report-remove or take-it-down.
+        #[arg(long, value_name = "SERVICE", requires = "reference")]
+        service: Option<String>,
+        /// The reference number the service gave.
+        #[arg(long, value_name = "REF", requires = "service")]
+        reference: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// List cases.
     List {

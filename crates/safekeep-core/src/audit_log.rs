@@ -26,6 +26,13 @@ pub mod event_type {
     pub const CASE_CREATED: &str = "case.created";
     /// A case was renamed. `data`: `{"from","to"}`.
     pub const CASE_RENAMED: &str = "case.renamed";
+    /// The person answered the under-18 question for the case (docs/safeguarding.md).
+    /// `data`: `{"under_18": "yes"|"no"|"not_sure", "no_images": bool}`; the latest such
+    /// event decides whether the case keeps pictures and videos.
+    pub const CASE_SAFEGUARD: &str = "case.safeguard";
+    /// A reference number from Report Remove or Take It Down was recorded for the case.
+    /// `data`: `{"service": "report_remove"|"take_it_down", "reference"}`.
+    pub const CASE_SERVICE_REFERENCE: &str = "case.service_reference";
     /// An item was captured. `data`: `{"item": <sealed item record>}`.
     pub const ITEM_CAPTURED: &str = "item.captured";
     /// A note, tag, correction or report was attached to an item. `data`: `{"annotation"}`.

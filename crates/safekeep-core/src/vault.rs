@@ -23,6 +23,7 @@ mod perceptual;
 mod query;
 mod receipts;
 mod rotate;
+mod safeguard;
 mod timeline;
 mod timestamps;
 
@@ -53,6 +54,7 @@ pub use perceptual::{SimilarImage, SimilarVideo, fingerprint_all, fingerprint_of
 pub use query::ItemView;
 pub(crate) use query::vpdq_json;
 pub use receipts::ReceivedReceipt;
+pub use safeguard::{Safeguard, SafeguardChange, Service, ServiceReference, Under18, is_picture_or_video};
 pub use timeline::{MAX_PAGE, TimelinePage, TimelineQuery};
 pub use timestamps::{
     Authority, DEFAULT_AUTHORITIES, ItemTimestamp, ObtainedToken, PendingStamp, TimestampSettings,

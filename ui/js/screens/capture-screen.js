@@ -66,7 +66,7 @@ export async function captureScreen(target, again) {
   await countdown(Number($("capture-delay").value || 0));
   let r;
   try {
-    r = await call("capture_screen", { caseId: state.caseId, target, again });
+    r = await call("capture_screen", { caseId: state.caseId, target, again, noImagesUnderstood: $("capture-no-images-ok").checked });
   } finally {
     $("capture-countdown").hidden = true;
   }
@@ -85,7 +85,7 @@ export async function recordScreen(target) {
   $("capture-countdown").hidden = false;
   let r;
   try {
-    r = await call("record_screen", { caseId: state.caseId, target, seconds: length ? Number(length) : null });
+    r = await call("record_screen", { caseId: state.caseId, target, seconds: length ? Number(length) : null, noImagesUnderstood: $("capture-no-images-ok").checked });
   } finally {
     $("capture-countdown").hidden = true;
   }

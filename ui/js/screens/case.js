@@ -6,6 +6,7 @@ import { $, show } from "../shared/dom.js";
 import { call } from "../shared/calls.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
+import { renderSafeguard } from "./safeguard.js";
 import { clearTimelineFilters, renderTimeline } from "./timeline.js";
 import { renderGuide } from "./guide.js";
 
@@ -29,6 +30,7 @@ export async function openCase(id, title, isNew = false) {
   $("add-more").open = false;
   $("share-more").open = false;
   show("case");
+  await renderSafeguard();
   renderGuide(isNew).catch(() => {});
   await renderTimeline();
 }

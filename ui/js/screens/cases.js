@@ -6,6 +6,7 @@ import { tNodes, when } from "../shared/i18n.js";
 import { clearMessages } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { openCase } from "./case.js";
+import { chosenAnswer } from "./safeguard.js";
 import { clearPasswords, newPassphrase } from "./lock.js";
 import { showRecoveryKey } from "./recovery.js";
 import { showSettings } from "./settings.js";
@@ -48,8 +49,10 @@ $("case-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   clearMessages();
   const title = $("case-title").value;
-  const id = await call("create_case", { title });
+  const under18 = chosenAnswer("case-under18");
+  const id = await call("create_case_answering", { title, under18 });
   $("case-title").value = "";
+  for (const input of document.querySelectorAll('input[name="case-under18"]')) input.checked = false;
   await openCase(id, title.trim(), true);
 });
 

@@ -4,6 +4,8 @@
 export const state = {
   status: null,
   caseId: null,
+  // The open case keeps no pictures or videos (docs/safeguarding.md).
+  noImages: false,
   caseTitle: "",
   itemId: null,
   capture: null,

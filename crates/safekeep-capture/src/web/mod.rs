@@ -105,6 +105,9 @@ pub struct WebRequest {
     pub check_again: Option<again::CheckAgain>,
     /// Whether the videos the page shows are kept too.
     pub media: media::Media,
+    /// The case keeps no pictures or videos (docs/safeguarding.md): the capture keeps
+    /// addresses, text and account names, and records each body it left out.
+    pub no_images: bool,
 }
 
 /// Why a web capture failed. Nothing was stored in every case.
@@ -421,6 +424,10 @@ pub fn capture(
     // allowed only when the page itself is there.
     let mut for_videos = request.clone();
     for_videos.limits.private_addresses = exchanges.first().map(|e| fetch::is_private(e.remote.ip()));
+    if request.no_images {
+        // A video is never downloaded for a no-images case: counting them is enough.
+        for_videos.media = media::Media::Count;
+    }
     let videos = match exchanges.last() {
         Some(last) if !is_media(last) => media::collect(
             &runtime,
@@ -483,8 +490,23 @@ pub fn capture(
             })
             .collect();
     }
+    if request.no_images {
+        machine["no_images_case"] = no_images_record(&exchanges, &videos.exchanges, rendered.is_ok());
+    }
     redact::addresses_in(&mut machine);
-    let files = files(exchanges, kept, videos, &machine, rendered.ok(), &started)?;
+    let no_images = request.no_images;
+    let mut files = files(
+        exchanges,
+        kept,
+        videos,
+        &machine,
+        rendered.ok(),
+        &started,
+        no_images,
+    )?;
+    if no_images {
+        files.retain(|f| !leave_out(&f.media_type, &f.bytes));
+    }
     let title = match url.host_str() {
         Some(host) => format!("Web page {}{}", unicode_host(host), path_hint(&url)),
         None => format!("Web page {url}"),
@@ -521,8 +543,10 @@ pub fn capture_to_vault(
     request: &WebRequest,
 ) -> Result<Captured, WebError> {
     let case = vault.resolve_case(case_id)?;
+    let mut request = request.clone();
+    request.no_images |= vault.is_no_images_case(&case.id)?;
     let clock = vault.clock();
-    let page = capture(request, &|| clock.now())?;
+    let page = capture(&request, &|| clock.now())?;
     store(vault, &case.id, page)
 }
 
@@ -550,6 +574,41 @@ fn path_hint(url: &Url) -> String {
     } else {
         short
     }
+}
+
+/// Checks whether a file of a capture is left out of a no-images case: a picture or a
+/// video, and the page's PDF and MHTML snapshot, which hold its pictures inside them.
+fn leave_out(media_type: &str, bytes: &[u8]) -> bool {
+    warc::is_picture_or_video(media_type, bytes)
+        || media_type == "application/pdf"
+        || media_type == "multipart/related"
+}
+
+/// What a no-images capture records about what it left out: each response whose body was
+/// not kept (its address and media type stay), and the page's pictures.
+fn no_images_record(exchanges: &[Exchange], videos: &[Exchange], rendered: bool) -> Value {
+    let bodies: Vec<Value> = exchanges
+        .iter()
+        .chain(videos)
+        .filter_map(|e| {
+            let mime = e
+                .header("content-type")
+                .and_then(|t| t.split(';').next())
+                .unwrap_or("")
+                .trim();
+            warc::is_picture_or_video(mime, &e.body[..e.body.len().min(8192)])
+                .then(|| json!({ "url": e.url.as_str(), "media_type": mime, "bytes": e.body.len() }))
+        })
+        .collect();
+    json!({
+        "why": "the person in the images is, or may have been, under 18: pictures and videos are not kept",
+        "bodies_removed": bodies,
+        "page_pictures_removed": if rendered {
+            "the full-page picture, the PDF and the MHTML snapshot were not kept; the page's text is in dom.html"
+        } else {
+            "none were made"
+        },
+    })
 }
 
 /// The address is itself a video (or stream): its body is the video, nothing to look for.
@@ -740,6 +799,7 @@ fn files(
     machine: &Value,
     rendered: Option<Rendered>,
     started: &DateTime<chrono::FixedOffset>,
+    no_images: bool,
 ) -> Result<Vec<CapturedFile>, WebError> {
     let last = exchanges
         .last()
@@ -749,6 +809,7 @@ fn files(
         filename: "page.warc.gz".into(),
         date: started.with_timezone(&Utc),
         description: "A web page captured as evidence. Each request and response is recorded exactly as sent and received.".into(),
+        no_images,
     };
     let views: Vec<warc::WarcExchange<'_>> = exchanges
         .iter()

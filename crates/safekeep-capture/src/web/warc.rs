@@ -71,6 +71,33 @@ pub struct WarcInfo {
     pub date: DateTime<Utc>,
     /// How the exchanges were recorded (one sentence for the `warcinfo` record).
     pub description: String,
+    /// Leaves out the body of every picture or video response (a no-images case,
+    /// docs/safeguarding.md): this writer is where every recorded body passes, so one
+    /// rule covers the page, its subresources and the videos fetched for it.
+    pub no_images: bool,
+}
+
+/// The WARC field that marks a response whose body was left out, and why.
+pub const REMOVED_FIELD: &str = "WARC-Safekeep-Removed";
+
+/// Why a body was left out, as [`REMOVED_FIELD`] says it.
+pub const REMOVED_WHY: &str =
+    "picture or video not kept: no-images case (the person in the images is, or may have been, under 18)";
+
+/// Checks whether a response is a picture or a video, by its media type or, when that
+/// says nothing useful, by its first bytes.
+pub fn is_picture_or_video(mime: &str, head: &[u8]) -> bool {
+    let mime = mime.trim().to_ascii_lowercase();
+    let by_type = |t: &str| t.starts_with("image/") || t.starts_with("video/") || t.contains("mpegurl");
+    by_type(&mime) || infer::get(head).is_some_and(|t| by_type(t.mime_type()))
+}
+
+fn head_of(body: &Payload<'_>) -> Vec<u8> {
+    let mut head = Vec::new();
+    if let Ok(r) = body.reader() {
+        let _ = r.take(8192).read_to_end(&mut head);
+    }
+    head
 }
 
 /// One request and its response, as the WARC writer needs them (from Safekeep's own
@@ -233,12 +260,17 @@ pub fn write_into(
         response_fields.push(("WARC-Warcinfo-ID", info_id.clone()));
         response_fields.push(("Content-Type", "application/http;msgtype=response".into()));
         response_fields.extend(ex.fields.iter().cloned());
+        let removed = info.no_images && is_picture_or_video(&ex.mime, &head_of(&ex.body));
+        if removed {
+            response_fields.push(("WARC-Truncated", "unspecified".into()));
+            response_fields.push((REMOVED_FIELD, REMOVED_WHY.into()));
+        }
         let offset = out.at;
         let payload_digest = record(
             out,
             &response_fields,
             Payload::Bytes(ex.response_head),
-            Some(ex.body),
+            Some(if removed { Payload::Bytes(&[]) } else { ex.body }),
         )?;
         index.push(IndexEntry {
             url: uri,

@@ -29,11 +29,13 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             window,
             delay,
             again,
+            no_images_case_understood,
             context,
             json,
         } => {
             let target = target(monitor, window);
             let mut vault = super::open(dir)?;
+            vault.check_screen_capture(&case_id, no_images_case_understood)?;
             output::countdown(Duration::from_secs(delay));
             let req = ScreenRequest {
                 target,
@@ -50,6 +52,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
             duration,
             delay,
             ffmpeg,
+            no_images_case_understood,
             context,
             json,
         } => {
@@ -67,6 +70,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                 context: context.into(),
             };
             let mut vault = super::open(dir)?;
+            vault.check_screen_capture(&case_id, no_images_case_understood)?;
             output::countdown(Duration::from_secs(delay));
             let stop = Arc::new(AtomicBool::new(false));
             // The first Ctrl-C finishes the recording properly; a second one ends Safekeep.
@@ -155,6 +159,7 @@ pub fn run(dir: &Path, cmd: CaptureCommand) -> Result<ExitCode> {
                     (true, false) => Media::Keep,
                     (true, true) => Media::KeepWithoutYtDlp,
                 },
+                no_images: false,
             };
             output::captured_page(&web::capture_to_vault(&mut vault, &case_id, &req)?, json)?;
             super::stamp_new_items(&mut vault)?;

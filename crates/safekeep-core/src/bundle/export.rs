@@ -216,6 +216,7 @@ impl Vault {
             prefix: options.exhibit_prefix.clone(),
             exported_at: utc_rfc3339(&now),
             fingerprint: self.key().fingerprint(),
+            no_images: self.safeguard(&case.id)?.statement(),
         };
 
         // One read transaction: every walk over the exhibits (the PDF's, the payload's)
@@ -560,6 +561,8 @@ pub(super) struct BagContext {
     pub prefix: String,
     pub exported_at: String,
     pub fingerprint: String,
+    /// What the bundle says about a no-images case (docs/safeguarding.md), if it is one.
+    pub no_images: Option<String>,
 }
 
 fn bag_info(ctx: &BagContext, octets: u64, files: u64, items: usize) -> String {
@@ -580,6 +583,12 @@ fn bag_info(ctx: &BagContext, octets: u64, files: u64, items: usize) -> String {
         ("Safekeep-Item-Count", items.to_string()),
     ]
     .iter()
+    .chain(
+        ctx.no_images
+            .as_ref()
+            .map(|why| ("Safekeep-No-Images-Case", format::one_line(why)))
+            .iter(),
+    )
     .map(|(k, v)| format!("{k}: {v}\n"))
     .collect()
 }

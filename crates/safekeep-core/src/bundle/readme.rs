@@ -25,7 +25,7 @@ Exported:          {time}
 Exhibit prefix:    {prefix}
 Signing key:       {fp}
 
-This folder is a BagIt bag (RFC 8493). The evidence is in data/items/, one folder
+{no_images}This folder is a BagIt bag (RFC 8493). The evidence is in data/items/, one folder
 per exhibit, with the original files exactly as captured and a metadata.json that
 records when and how each was captured. data/report/index.html is a readable
 exhibit list (images in it are blurred until clicked); data/report/report.pdf is
@@ -102,6 +102,11 @@ this README.txt).
         case = ctx.case_id,
         time = ctx.exported_at,
         prefix = ctx.prefix,
+        no_images = ctx
+            .no_images
+            .as_ref()
+            .map(|why| format!("NO-IMAGES CASE. {}\n\n", wrap(why, 80)))
+            .unwrap_or_default(),
         verify_zip = ShellLine::new("safekeep")
             .flag("verify")
             .arg(format!("{bag}.zip"))
@@ -154,4 +159,23 @@ prefix. `safekeep verify` does all of this.
 ",
     );
     s
+}
+
+/// Breaks a paragraph into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if line > 0 && line + 1 + n > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += n;
+    }
+    out
 }

@@ -105,6 +105,13 @@ Images below are blurred; select “Show image” to reveal one. They stay blurr
             prefix = esc(&ctx.prefix),
             fp = esc(&ctx.fingerprint),
         );
+        if let Some(why) = &ctx.no_images {
+            let _ = writeln!(
+                h,
+                "<p class=\"warn\" id=\"no-images-case\"><strong>No-images case.</strong> {}</p>",
+                esc(why)
+            );
+        }
         h.push_str(
             "<h2>Exhibit list</h2>\n<table><tr><th>Ref</th><th>Title</th><th>Kind</th><th>Captured (UTC / local offset)</th>\
 <th>Incident time</th><th>Source</th><th>Platform / account</th><th>Size</th><th>SHA-256</th></tr>\n",

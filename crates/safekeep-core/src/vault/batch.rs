@@ -244,7 +244,16 @@ impl Vault {
         validate_context(context)?;
         self.clear_stale_staging();
         let mut known = self.known_files(&case.id)?;
-        let listed = expand(inputs, &self.dir);
+        let mut listed = expand(inputs, &self.dir);
+        if self.is_no_images_case(&case.id)? {
+            for (_, source) in &mut listed {
+                if let Ok(s) = source
+                    && let Err(e) = super::safeguard::refuse_picture(&s.path)
+                {
+                    *source = Err(e);
+                }
+            }
+        }
         let files = listed.len();
         let sizes: Vec<u64> = listed
             .iter()

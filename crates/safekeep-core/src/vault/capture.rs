@@ -135,6 +135,9 @@ impl Vault {
     ) -> Result<ItemRecord> {
         let case = self.resolve_case(case_id)?;
         validate_context(&context)?;
+        if self.is_no_images_case(&case.id)? {
+            super::safeguard::refuse_picture(path)?;
+        }
         let tmp_id = self.new_id();
         let source = super::batch::Source::single(path);
         let ready = match super::batch::stage_one(
@@ -424,6 +427,15 @@ impl Vault {
         then: &mut dyn FnMut(&rusqlite::Transaction<'_>) -> Result<()>,
     ) -> Result<()> {
         let stamping = self.timestamp_settings()?.enabled;
+        let mut no_images = std::collections::HashMap::new();
+        for (record, _) in batch {
+            if !no_images.contains_key(&record.case_id) {
+                no_images.insert(record.case_id.clone(), self.is_no_images_case(&record.case_id)?);
+            }
+            if no_images[&record.case_id] {
+                super::safeguard::refuse_record(record)?;
+            }
+        }
         let mut prepared = Vec::with_capacity(batch.len());
         for (record, _) in batch {
             let value = serde_json::to_value(record).map_err(|e| Error::Invalid(e.to_string()))?;

@@ -148,6 +148,16 @@ pub struct Annotation {
 impl Vault {
     /// Creates a case and returns its id.
     pub fn create_case(&mut self, title: &str) -> Result<String> {
+        self.create_case_with(title, |_, _, _| Ok(()))
+    }
+
+    /// Creates a case and calls `then` (with the case id and time) inside the same
+    /// transaction, for events that must exist from the case's first moment.
+    pub(super) fn create_case_with(
+        &mut self,
+        title: &str,
+        then: impl FnOnce(&rusqlite::Transaction<'_>, &str, &str) -> Result<()>,
+    ) -> Result<String> {
         let title = non_empty(
             title,
             "a case needs a title, for example \"Messages from X, 2026\"",
@@ -157,6 +167,7 @@ impl Vault {
         let tx = self.conn.transaction()?;
         cases::insert(&tx, &id, &title, &at)?;
         append_event(&tx, &id, &at, event_type::CASE_CREATED, json!({ "title": title }))?;
+        then(&tx, &id, &at)?;
         tx.commit()?;
         Ok(id)
     }

@@ -135,7 +135,7 @@ impl Vault {
         }
         let before: Vec<Option<fs::Metadata>> = paths.iter().map(|p| fs::metadata(p).ok()).collect();
         let export = safekeep_chat::Export::open(paths)?;
-        let disk = export.disk_files();
+        let mut disk = export.disk_files();
         // A folder given whole must not hold the vault itself (its sealed files are not
         // an export, and would be sealed into themselves).
         if let Some((p, _)) = disk.iter().find(|(p, _)| super::batch::inside(p, &vault)) {
@@ -146,7 +146,7 @@ impl Vault {
         }
         // Each file as it was before anything was read: a zip or loose file from before
         // it was opened, a folder's files from when it was listed.
-        let seen: Vec<Option<fs::Metadata>> = disk
+        let mut seen: Vec<Option<fs::Metadata>> = disk
             .iter()
             .map(|(p, _)| match paths.iter().position(|g| g == p) {
                 Some(i) => before[i].clone(),
@@ -154,6 +154,21 @@ impl Vault {
             })
             .collect();
         let mut conversation = safekeep_chat::read(&export, options)?;
+        // A no-images case keeps the chat's text and leaves its pictures and videos out,
+        // each named in the record as removed (docs/safeguarding.md).
+        let mut inside: Vec<String> = if export.is_zip() {
+            Vec::new()
+        } else {
+            export.files().iter().map(|f| f.path.clone()).collect()
+        };
+        let mut removed = Vec::new();
+        if self.is_no_images_case(&case.id)? {
+            if export.is_zip() {
+                super::safeguard::refuse_zip_with_pictures(&disk, &export)?;
+            } else {
+                (disk, seen, inside, removed) = super::safeguard::leave_out_pictures(disk, seen, inside);
+            }
+        }
         self.clear_stale_staging();
         let sources: Vec<(Source, u64)> = disk
             .iter()
@@ -245,14 +260,13 @@ impl Vault {
         let shas: HashMap<String, String> = if export.is_zip() {
             entry_hashes.into_iter().collect()
         } else {
-            export
-                .files()
+            inside
                 .iter()
                 .zip(&ready)
-                .map(|(f, r)| (f.path.clone(), r.artifact.sha256.clone()))
+                .map(|(f, r)| (f.clone(), r.artifact.sha256.clone()))
                 .collect()
         };
-        if let Err(e) = unchanged_since_read(&disk, &seen, &ready, &export, &shas) {
+        if let Err(e) = unchanged_since_read(&disk, &seen, &ready, &export, &inside, &shas) {
             for r in ready {
                 self.blobs.discard(r.staged);
             }
@@ -260,11 +274,14 @@ impl Vault {
         }
         conversation.fill_hashes(&|path| shas.get(path).cloned());
         let transcript = conversation.transcript_json();
-        let machine = json!({
+        let mut machine = json!({
             "method": "conversation export",
             "reading": conversation.reading,
             "transcript_sha256": hex::encode(Sha256::digest(&transcript)),
         });
+        if self.is_no_images_case(&case.id)? {
+            machine["no_images_case"] = json!({ "removed": removed });
+        }
         let title = context
             .title
             .clone()
@@ -452,6 +469,7 @@ fn unchanged_since_read(
     seen: &[Option<fs::Metadata>],
     ready: &[super::batch::Ready],
     export: &safekeep_chat::Export,
+    inside: &[String],
     shas: &HashMap<String, String>,
 ) -> Result<()> {
     let changed = |path: &Path, what: &str| Error::SourceChanged {
@@ -475,10 +493,9 @@ fn unchanged_since_read(
             let at = if export.is_zip() {
                 disk.first().map(|(p, _)| p.clone())
             } else {
-                export
-                    .files()
+                inside
                     .iter()
-                    .position(|f| f.path == read_path)
+                    .position(|f| *f == read_path)
                     .and_then(|i| disk.get(i))
                     .map(|(p, _)| p.clone())
             }

@@ -154,6 +154,22 @@ pub enum Error {
         /// Its title here.
         title: String,
     },
+    /// A picture or video was offered to a no-images case (docs/safeguarding.md).
+    #[error(
+        "{path} was not kept: it is a picture or video ({media_type}), and this case is a no-images case because the person in the images is, or may have been, under 18. Nothing of it was stored. This is not your fault. Please do not keep or send the image; Report Remove (Childline and IWF, UK) or Take It Down (NCMEC) can have it taken down without anyone keeping a copy. You can still write down what happened, and keep web addresses and account names"
+    )]
+    NoImagesCase {
+        /// The file (or the export's file) that was left out.
+        path: PathBuf,
+        /// What it was sniffed as.
+        media_type: String,
+    },
+    /// A screen capture of a no-images case was asked for without the warning having been
+    /// shown and accepted (docs/safeguarding.md).
+    #[error(
+        "this is a no-images case: before capturing the screen, make sure no picture or video of the person is on screen (close it, or scroll it out of view) — only messages, names and addresses. Nothing was captured. When the image is off screen, confirm it (in the app, or with --no-images-case-understood) and capture again"
+    )]
+    ScreenWarningNeeded,
     /// The batch or import was cancelled by the person before it finished.
     #[error("cancelled; nothing was recorded")]
     Cancelled,
@@ -200,6 +216,8 @@ impl Error {
                 safekeep_chat::Error::Unreadable(_) => "bad_input",
             },
             Self::Cancelled => "cancelled",
+            Self::NoImagesCase { .. } => "no_images_case",
+            Self::ScreenWarningNeeded => "no_images_screen_warning",
             Self::BundleNotIntact { .. } => "bundle_not_intact",
             Self::CaseExists { .. } => "case_exists",
             Self::Receipt(_) => "bad_receipt",

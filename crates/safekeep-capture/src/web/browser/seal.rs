@@ -450,6 +450,7 @@ fn build(
         filename: "page.warc.gz".into(),
         date: started,
         description: "A web page captured as evidence in Safekeep's browser. Messages are rebuilt in HTTP/1.1 form from what the browser reported (WARC-Protocol gives the real protocol); bodies are as the browser decoded them; login secrets are removed.".into(),
+        no_images: false,
     };
     let spool: &std::sync::Arc<Spool> = &session.spool;
     let spooled = |e: std::io::Error| {
@@ -553,6 +554,14 @@ pub(super) fn store(
     now: DateTime<FixedOffset>,
     began: Instant,
 ) -> Result<Captured, WebError> {
+    // Not yet adapted to a no-images case (docs/safeguarding.md): its screenshots are
+    // pictures and its WARC holds every body the tab loaded. Refused before anything is
+    // staged, saying what works instead.
+    if vault.is_no_images_case(case_id)? {
+        return Err(WebError::Input(
+            "this is a no-images case, and Safekeep's browser cannot yet keep a page without its pictures. Use \"Capture a web page\" by its address instead: it keeps the page's address and text without pictures or videos".into(),
+        ));
+    }
     let started = page.started.with_timezone(now.offset());
     let host = Url::parse(&page.url)
         .ok()

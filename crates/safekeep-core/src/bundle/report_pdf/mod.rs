@@ -113,6 +113,7 @@ impl Vault {
             prefix: exhibit_prefix.to_owned(),
             exported_at: utc_rfc3339(&self.now()),
             fingerprint: self.key().fingerprint(),
+            no_images: self.safeguard(case_id)?.statement(),
         };
         let write_err = |source| ExportError::Write {
             path: out.to_owned(),
@@ -298,6 +299,10 @@ fn cover(
         Style::Bold,
     );
     flow.space(6.0);
+    if let Some(why) = &ctx.no_images {
+        flow.boxed(why, Style::Bold);
+        flow.space(6.0);
+    }
     flow.field("Case id", &ctx.case_id, Style::Mono);
     flow.field(
         "Exhibits",

@@ -44,6 +44,9 @@ pub struct Status {
     auto_lock_seconds: u64,
     /// New captures record the computer's name.
     records_host_name: bool,
+    /// The unlock before this one (RFC 3339), so the person notices an opening that was
+    /// not theirs; kept inside the encrypted database.
+    last_opened: Option<String>,
     problem: Option<UiError>,
 }
 
@@ -66,6 +69,7 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status> {
             fingerprint: Some(v.key().fingerprint()),
             auto_lock_seconds,
             records_host_name: v.records_host_name(),
+            last_opened: v.previous_opening()?,
             problem: None,
         },
         Err(_) => Status {
@@ -77,6 +81,7 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status> {
             fingerprint: None,
             auto_lock_seconds,
             records_host_name: true,
+            last_opened: None,
             problem,
         },
     })

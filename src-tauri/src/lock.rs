@@ -26,6 +26,7 @@ fn environment() -> safekeep_core::Environment {
 }
 
 /// Opens the vault with `how`, applying the lockout; a wrong secret counts as a failure.
+/// A successful unlock is recorded as the vault's latest opening (shown at the next one).
 fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
     let dir = state
         .vault_dir
@@ -33,7 +34,11 @@ fn open_with(state: &AppState, how: Unlock<'_>) -> Result<Vault> {
         .unwrap_or_else(|p| p.into_inner())
         .clone()
         .ok_or_else(|| UiError::new("no_vault", "Set up Safekeep first."))?;
-    guarded(state, || Vault::open(&dir, environment(), Some(how)))
+    guarded(state, || {
+        let mut vault = Vault::open(&dir, environment(), Some(how))?;
+        vault.mark_opened()?;
+        Ok(vault)
+    })
 }
 
 /// Runs `attempt` (anything that checks the passphrase or the recovery key: unlocking,

@@ -145,6 +145,9 @@ pub enum Command {
         case_id: String,
         #[command(flatten)]
         context: ContextArgs,
+        /// The incident log's questions, all optional.
+        #[command(flatten)]
+        incident: IncidentArgs,
         /// What happened. Use - to read the text from standard input.
         text: String,
     },
@@ -774,6 +777,38 @@ pub struct ContextArgs {
     /// The account, handle or profile address of whoever posted it.
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
+}
+
+/// The structured incident-log fields of `safekeep note`, sealed in the note's record.
+#[derive(Debug, Args, Default)]
+pub struct IncidentArgs {
+    /// When it started (e.g. 2026-03-01T21:40:00+00:00, or just 2026-03-01).
+    #[arg(long, value_name = "WHEN")]
+    pub started: Option<String>,
+    /// When it ended, if it went on for a while (same forms as --started).
+    #[arg(long, value_name = "WHEN")]
+    pub ended: Option<String>,
+    /// Where it happened: a platform, an app or a place.
+    #[arg(long = "where", value_name = "PLACE")]
+    pub place: Option<String>,
+    /// Who did it: names, account names or handles.
+    #[arg(long, value_name = "ACCOUNTS")]
+    pub who: Option<String>,
+    /// How you know them (e.g. an ex-partner, someone met online).
+    #[arg(long, value_name = "HOW")]
+    pub known_as: Option<String>,
+    /// Who else saw it or knows about it.
+    #[arg(long)]
+    pub witnesses: Option<String>,
+    /// What it did to you, in your own words.
+    #[arg(long)]
+    pub impact: Option<String>,
+    /// Who you reported it to, and when.
+    #[arg(long, value_name = "WHO")]
+    pub reported_to: Option<String>,
+    /// Reference numbers you were given (crime reference, report numbers).
+    #[arg(long)]
+    pub references: Option<String>,
 }
 
 /// `safekeep receipt …`.

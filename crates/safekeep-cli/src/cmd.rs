@@ -79,8 +79,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Note {
             case_id,
             context,
+            incident,
             text,
-        } => note::run(&dir()?, &case_id, context, &text),
+        } => note::run(&dir()?, &case_id, context, incident, &text),
         Command::List {
             case_id,
             filter,
@@ -221,6 +222,33 @@ impl From<ContextArgs> for safekeep_core::item::Context {
             source_url: a.source_url,
             platform: a.platform,
             poster_account: a.account,
+            incident: None,
+        }
+    }
+}
+
+impl ContextArgs {
+    /// The context of a note: these fields and the incident log's answers.
+    pub fn with_incident(self, incident: cli::IncidentArgs) -> safekeep_core::item::Context {
+        safekeep_core::item::Context {
+            incident: Some(Box::new(incident.into())),
+            ..self.into()
+        }
+    }
+}
+
+impl From<cli::IncidentArgs> for safekeep_core::item::Incident {
+    fn from(a: cli::IncidentArgs) -> Self {
+        Self {
+            started: a.started,
+            ended: a.ended,
+            place: a.place,
+            people: a.who,
+            relationship: a.known_as,
+            witnesses: a.witnesses,
+            impact: a.impact,
+            reported_to: a.reported_to,
+            references: a.references,
         }
     }
 }

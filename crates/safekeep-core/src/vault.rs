@@ -18,6 +18,7 @@ mod conversation;
 mod encrypt;
 mod error;
 mod handover;
+mod last_opened;
 mod perceptual;
 mod query;
 mod receipts;

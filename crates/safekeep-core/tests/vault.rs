@@ -254,6 +254,44 @@ fn notes_are_sealed_like_files() {
 }
 
 #[test]
+fn a_note_record_from_before_the_incident_fields_reads_and_writes_back_byte_for_byte() {
+    // The context exactly as a note made before the structured fields sealed it: the
+    // record hash covers this serialisation, so it must come back unchanged.
+    let old = r#"{"title":"Earlier","incident_time":"2026-02-28T23:10:00+00:00"}"#;
+    let ctx: Context = serde_json::from_str(old).unwrap();
+    assert!(ctx.incident.is_none());
+    assert_eq!(serde_json::to_string(&ctx).unwrap(), old);
+}
+
+#[test]
+fn each_unlock_keeps_the_one_before_it_inside_the_encrypted_database() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("vault");
+    drop(new_vault(t.path()));
+    let mut first = open(&dir, 1).unwrap();
+    assert_eq!(first.mark_opened().unwrap(), None, "never opened before");
+    assert_eq!(first.previous_opening().unwrap(), None);
+    drop(first);
+    let mut second = open(&dir, 2).unwrap();
+    let previous = second.mark_opened().unwrap().unwrap();
+    assert_eq!(
+        second.previous_opening().unwrap().as_deref(),
+        Some(previous.as_str())
+    );
+    assert!(previous.starts_with("2026-03-01T21:40"), "{previous}");
+    drop(second);
+    // Only inside the database, which is encrypted: nothing in the clear says when.
+    let db = fs::read(dir.join("vault.db")).unwrap();
+    assert!(!db.windows(b"opened.at".len()).any(|w| w == b"opened.at"));
+    let value: String = raw_db(&dir)
+        .query_row("SELECT value FROM meta WHERE key = 'opened.previous'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(value, previous);
+}
+
+#[test]
 fn annotations_and_withdrawal_never_rewrite_the_item() {
     let t = tempfile::tempdir().unwrap();
     let mut v = new_vault(t.path());

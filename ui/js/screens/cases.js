@@ -21,6 +21,10 @@ export async function openCases() {
       data(c.title, "strong"), " ", el("span", { class: "hint" }, tNodes("cases.opened", { time: when(c.created_at) }))))));
   if (!cases.length) list.append(el("li", { class: "hint" }, tNodes("cases.none")));
   $("vault-fp").textContent = state.status.fingerprint || "";
+  const last = state.status.last_opened;
+  $("last-opened").hidden = !last;
+  $("last-opened").dataset.at = last || "";
+  $("last-opened").replaceChildren(last ? tNodes("cases.last_opened", { time: when(last) }) : "");
   $("plain-warning").hidden = state.status.encrypted;
   $("lock-now").hidden = !state.status.encrypted;
   show("cases");

@@ -12,6 +12,23 @@ import { afterMark, showConversation } from "./conversation.js";
 import { captureRows, describe, timestampText } from "./item-rows.js";
 import { kindName } from "./timeline.js";
 
+
+/// The incident log's answers (docs/vault.md), in the order reports show them. A date
+/// the person gave is shown in their locale when it is a full time, as written otherwise.
+function incidentRows(i) {
+  const day = (v) => data(/T/.test(v) ? when(v) : v);
+  return [
+    ["item.row_incident_started", i.started && day(i.started)],
+    ["item.row_incident_ended", i.ended && day(i.ended)],
+    ["item.row_incident_where", i.place && data(i.place)],
+    ["item.row_incident_who", i.people && data(i.people)],
+    ["item.row_incident_known_as", i.relationship && data(i.relationship)],
+    ["item.row_incident_witnesses", i.witnesses && data(i.witnesses)],
+    ["item.row_incident_impact", i.impact && data(i.impact)],
+    ["item.row_incident_reported_to", i.reported_to && data(i.reported_to)],
+    ["item.row_incident_references", i.references && data(i.references)],
+  ];
+}
 function rows(target, list) {
   $(target).replaceChildren(...list.filter(([, v]) => v).flatMap(([k, v]) => [el("dt", {}, t(k)), el("dd", {}, v)]));
 }
@@ -39,6 +56,7 @@ export async function openItem(id) {
     ["item.row_seen_at", c.source_url && data(c.source_url)],
     ["item.row_platform", c.platform && data(c.platform)],
     ["item.row_posted_by", c.poster_account && data(c.poster_account)],
+    ...incidentRows(c.incident || {}),
   ]);
   $("item-person-none").hidden = $("item-person").children.length > 0;
   $("item-files").tBodies[0].replaceChildren(...item.artifacts.map((a) =>

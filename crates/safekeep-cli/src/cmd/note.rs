@@ -6,10 +6,16 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 
-use crate::cli::ContextArgs;
+use crate::cli::{ContextArgs, IncidentArgs};
 
-/// Records an incident-log entry and prints its id.
-pub fn run(dir: &Path, case_id: &str, context: ContextArgs, text: &str) -> Result<ExitCode> {
+/// Records an incident-log entry, with any structured fields, and prints its id.
+pub fn run(
+    dir: &Path,
+    case_id: &str,
+    context: ContextArgs,
+    incident: IncidentArgs,
+    text: &str,
+) -> Result<ExitCode> {
     let mut body = text.to_owned();
     if text == "-" {
         body.clear();
@@ -18,7 +24,7 @@ pub fn run(dir: &Path, case_id: &str, context: ContextArgs, text: &str) -> Resul
             .context("reading the note from standard input")?;
     }
     let mut vault = super::open(dir)?;
-    let item = vault.add_note(case_id, &body, context.into())?;
+    let item = vault.add_note(case_id, &body, context.with_incident(incident))?;
     println!("{}", item.id);
     super::stamp_new_items(&mut vault)?;
     Ok(ExitCode::SUCCESS)

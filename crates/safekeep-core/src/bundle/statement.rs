@@ -3,6 +3,10 @@
 //! in their own words with a solicitor or officer. It produces each exhibit by its
 //! reference and says factually how Safekeep captured it. It is marked as a draft at the
 //! top and bottom: it is not a statement until completed, checked and signed.
+//!
+//! Incident-log entries with an "impact" field are also gathered, at the end, into a
+//! draft impact summary for a Victim Personal Statement: the person's own words, quoted
+//! unchanged, labelled as a draft they change or discard.
 
 use std::io::Write;
 use std::path::Path;
@@ -17,6 +21,9 @@ use crate::vault::ItemTimestamp;
 /// file, so that a case of any size is never held in memory.
 pub(super) struct StatementDraft {
     paragraphs: Scratch,
+    /// Each incident-log entry's impact, with its exhibit reference and when it started:
+    /// a few short texts, so kept in memory.
+    impacts: Vec<(String, Option<String>, String)>,
 }
 
 impl StatementDraft {
@@ -24,11 +31,18 @@ impl StatementDraft {
     pub fn new(dir: &Path) -> std::io::Result<Self> {
         Ok(Self {
             paragraphs: Scratch::new(dir)?,
+            impacts: Vec::new(),
         })
     }
 
-    /// Adds an exhibit's paragraph.
+    /// Adds an exhibit's paragraph, and its impact (if it has one) to the summary.
     pub fn add(&mut self, ex: &Exhibit) -> std::io::Result<()> {
+        if let Some(i) = &ex.view.record.context.incident
+            && let Some(impact) = &i.impact
+        {
+            self.impacts
+                .push((ex.reference.clone(), i.started.clone(), impact.clone()));
+        }
         let mut p = paragraph(ex);
         p.push('\n');
         self.paragraphs.write_all(p.as_bytes())
@@ -73,6 +87,7 @@ whose fingerprint is {fp}.
         );
         out.write_all(head.as_bytes())?;
         std::io::copy(&mut self.paragraphs.finish()?.0, out)?;
+        out.write_all(impact_summary(&self.impacts).as_bytes())?;
         out.write_all(
             b"\
 Signature: ......................   Date: ....................
@@ -81,6 +96,65 @@ DRAFT ONLY - TO BE COMPLETED WITH A SOLICITOR OR POLICE OFFICER
 ",
         )
     }
+}
+
+/// The draft impact summary for a Victim Personal Statement, empty when no entry says
+/// what it did to the person.
+fn impact_summary(impacts: &[(String, Option<String>, String)]) -> String {
+    if impacts.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "\
+IMPACT SUMMARY - DRAFT, IN YOUR OWN WORDS
+(For a Victim Personal Statement, which you can make with the police to say how the
+crime has affected you. Safekeep gathered below what you wrote under \"what it did to
+you\" in your incident log, unchanged. It is only a draft: change, add to or remove
+anything, and decide with the officer whether to use it.)
+
+",
+    );
+    for (reference, started, impact) in impacts {
+        let when = started
+            .as_deref()
+            .map(|t| format!(", from {t}"))
+            .unwrap_or_default();
+        s.push_str(&format!("- ({reference}{when}) {impact}\n"));
+    }
+    s.push('\n');
+    s
+}
+
+/// The person's incident-log answers, as sentences in the first person.
+fn incident_sentences(i: &crate::item::Incident) -> String {
+    let mut p = String::new();
+    match (&i.started, &i.ended) {
+        (Some(s), Some(e)) => p.push_str(&format!("I recorded that it began on {s} and ended on {e}. ")),
+        (Some(s), None) => p.push_str(&format!("I recorded that it began on {s}. ")),
+        (None, Some(e)) => p.push_str(&format!("I recorded that it ended on {e}. ")),
+        (None, None) => {}
+    }
+    if let Some(w) = &i.place {
+        p.push_str(&format!("It happened at (or on) {w}. "));
+    }
+    match (&i.people, &i.relationship) {
+        (Some(who), Some(how)) => {
+            p.push_str(&format!("I believe it was done by {who}, whom I know as {how}. "))
+        }
+        (Some(who), None) => p.push_str(&format!("I believe it was done by {who}. ")),
+        (None, Some(how)) => p.push_str(&format!("I know the person responsible as {how}. ")),
+        (None, None) => {}
+    }
+    if let Some(w) = &i.witnesses {
+        p.push_str(&format!("Others who saw it or know about it: {w}. "));
+    }
+    if let Some(r) = &i.reported_to {
+        p.push_str(&format!("I reported it to {r}. "));
+    }
+    if let Some(r) = &i.references {
+        p.push_str(&format!("References I was given: {r}. "));
+    }
+    p
 }
 
 fn paragraph(ex: &Exhibit) -> String {
@@ -132,6 +206,9 @@ fn paragraph(ex: &Exhibit) -> String {
     p.push_str(&format!("It is titled \"{}\". ", r.title));
     if let Some(d) = &r.context.description {
         p.push_str(&format!("It shows: {d}. "));
+    }
+    if let Some(i) = &r.context.incident {
+        p.push_str(&incident_sentences(i));
     }
     if let Some(u) = source.filter(|_| r.kind != ItemKind::WebPage) {
         p.push_str(&format!("I saw it at {u}. "));

@@ -170,9 +170,13 @@ impl Vault {
         )
     }
 
-    /// Records a written incident-log entry as a new item of kind `note`.
-    pub fn add_note(&mut self, case_id: &str, text: &str, context: Context) -> Result<ItemRecord> {
+    /// Records a written incident-log entry as a new item of kind `note`. Its structured
+    /// fields (`context.incident`) are sealed in the record beside the text; blank ones
+    /// are dropped first, so an untouched form seals the same record as before they
+    /// existed.
+    pub fn add_note(&mut self, case_id: &str, text: &str, mut context: Context) -> Result<ItemRecord> {
         let case = self.resolve_case(case_id)?;
+        context.incident = context.incident.and_then(|i| i.normalised().map(Box::new));
         validate_context(&context)?;
         if text.trim().is_empty() {
             return Err(Error::Invalid(
@@ -573,6 +577,9 @@ pub(super) fn validate_context(c: &Context) -> Result<()> {
                 "the incident time \"{t}\" is not a date and time Safekeep understands. Write it like 2026-03-01T21:40:00+00:00"
             ))
         })?;
+    }
+    if let Some(i) = &c.incident {
+        i.check_times().map_err(Error::Invalid)?;
     }
     if let Some(u) = &c.source_url
         && u.trim().is_empty()

@@ -151,11 +151,21 @@ pub fn write(look: Look) -> Result<(), LookError> {
     Ok(())
 }
 
+/// Writes `path` unless a file there is the person's own (not marked as the look's):
+/// that one is left exactly as it is, and the look then does without a menu entry.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), LookError> {
+    if path.exists() && !ours(path) {
+        return Ok(());
+    }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     }
     std::fs::write(path, bytes).map_err(io_error(path))
+}
+
+/// Whether the file at `path` was written by the neutral look.
+fn ours(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.starts_with(MARKER)))
 }
 
 /// Removes every entry and icon the neutral look wrote; leaves anything else alone.
@@ -163,8 +173,7 @@ pub fn remove() -> Result<(), LookError> {
     let Some(home) = data_home() else { return Ok(()) };
     for id in IDS {
         let path = home.join("applications").join(id);
-        let ours = std::fs::read_to_string(&path).is_ok_and(|t| t.lines().any(|l| l.starts_with(MARKER)));
-        if ours {
+        if ours(&path) {
             std::fs::remove_file(&path).map_err(io_error(&path))?;
         }
     }
@@ -180,6 +189,29 @@ pub fn remove() -> Result<(), LookError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_menu_entry_of_the_persons_own_is_never_overwritten() {
+        let dir = std::env::temp_dir().join(format!("sk-look-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let own = dir.join("Safekeep.desktop");
+        std::fs::write(&own, "[Desktop Entry]\nName=Safekeep\n").expect("write");
+        super::write_file(&own, b"[Desktop Entry]\nName=Notes\nX-Neutral-Look=notes\n").expect("skipped");
+        assert_eq!(
+            std::fs::read_to_string(&own).expect("read"),
+            "[Desktop Entry]\nName=Safekeep\n"
+        );
+        let theirs = dir.join("safekeep-app.desktop");
+        super::write_file(&theirs, b"[Desktop Entry]\nX-Neutral-Look=notes\n").expect("written");
+        assert!(super::ours(&theirs));
+        super::write_file(&theirs, b"[Desktop Entry]\nX-Neutral-Look=calculator\n").expect("replaced");
+        assert!(
+            std::fs::read_to_string(&theirs)
+                .expect("read")
+                .contains("calculator")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     use super::*;
 
     #[test]

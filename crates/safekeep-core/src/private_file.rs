@@ -18,15 +18,6 @@ pub fn create_new(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// As [`create_new`], also readable (for files written and then read back or hashed).
-pub fn create_new_rw(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
 /// Creates the folder `path` and any missing parents; the ones it creates are private to
 /// this account. Existing folders are left as they are.
 pub fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {

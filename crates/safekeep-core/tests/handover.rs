@@ -811,17 +811,9 @@ fn stamp_all(v: &mut Vault, dir: &Path) -> usize {
     work.pending.len()
 }
 
-/// Regression (#34): a token whose chain ends at a root shipped inside the bundle (a
-/// self-made authority) used to verify as intact, was stored as a trusted timestamp on
-/// hand-over, and the receiver's next bundle presented it as trusted.
-#[test]
-fn a_self_made_authoritys_timestamp_is_reported_unrecognised_and_not_stored_as_trusted() {
-    use safekeep_core::bundle::verify::verify_path_trusting;
-    use safekeep_core::timestamp_trust::TrustList;
-    use safekeep_core::vault::{Authority, ItemTimestamp};
-
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
+/// A case whose two items were timestamped by a self-made `openssl ts` authority, exported
+/// as `dir/stamped.zip`: the case id, the bundle and the authority's root.
+fn stamped_by_a_self_made_authority(dir: &Path) -> (String, PathBuf, Vec<x509_cert::Certificate>) {
     let tsa = dir.join("tsa");
     self_made_authority(&tsa);
     let root =
@@ -829,7 +821,7 @@ fn a_self_made_authoritys_timestamp_is_reported_unrecognised_and_not_stored_as_t
             .unwrap();
     let (mut victim, case) = sender(dir);
     victim
-        .enable_timestamps(vec![Authority {
+        .enable_timestamps(vec![safekeep_core::vault::Authority {
             url: "http://tsa.example/self-made".into(),
             certificates: Some(fs::read_to_string(tsa.join("root.pem")).unwrap()),
         }])
@@ -837,6 +829,21 @@ fn a_self_made_authoritys_timestamp_is_reported_unrecognised_and_not_stored_as_t
     assert_eq!(stamp_all(&mut victim, &tsa), 2);
     let first = dir.join("stamped.zip");
     export(&mut victim, &case, &first, "AB");
+    (case, first, root)
+}
+
+/// Regression (#34): a token whose chain ends at a root shipped inside the bundle (a
+/// self-made authority) used to verify as intact, was stored as a trusted timestamp on
+/// hand-over, and the receiver's next bundle presented it as trusted.
+#[test]
+fn a_self_made_authoritys_timestamp_is_reported_unrecognised_and_not_stored_as_trusted() {
+    use safekeep_core::bundle::verify::verify_path_trusting;
+    use safekeep_core::timestamp_trust::TrustList;
+    use safekeep_core::vault::ItemTimestamp;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (case, first, root) = stamped_by_a_self_made_authority(dir);
 
     // Verified by a computer that does not know the authority: not "intact".
     let r = verify_path(&first, None, None, &|_| {});
@@ -920,24 +927,9 @@ fn a_self_made_authoritys_timestamp_is_reported_unrecognised_and_not_stored_as_t
 fn swapped_timestamp_files_are_refused() {
     use safekeep_core::bundle::verify::verify_path_trusting;
     use safekeep_core::timestamp_trust::TrustList;
-    use safekeep_core::vault::Authority;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let tsa = dir.join("tsa");
-    self_made_authority(&tsa);
-    let root =
-        safekeep_core::timestamp_token::certificates_from_pem(&fs::read(tsa.join("root.pem")).unwrap())
-            .unwrap();
-    let (mut victim, case) = sender(dir);
-    victim
-        .enable_timestamps(vec![Authority {
-            url: "http://tsa.example/self-made".into(),
-            certificates: Some(fs::read_to_string(tsa.join("root.pem")).unwrap()),
-        }])
-        .unwrap();
-    assert_eq!(stamp_all(&mut victim, &tsa), 2);
-    let first = dir.join("stamped.zip");
-    export(&mut victim, &case, &first, "AB");
+    let (_, first, root) = stamped_by_a_self_made_authority(dir);
     let bag = unzip(&first, &dir.join("hostile"));
     let ts = bag.join("signature/timestamps");
     for ext in ["tsr", "commitment", "chain.pem"] {

@@ -13,6 +13,7 @@ pub mod browser;
 pub mod cdp;
 pub mod fetch;
 pub mod media;
+mod no_images;
 pub mod redact;
 pub mod render;
 pub mod spool;
@@ -415,6 +416,13 @@ pub fn capture(
         }
         Err(why) => Err(why),
     };
+    let mut inline_removed = 0;
+    let rendered = rendered.map(|mut r| {
+        if request.no_images {
+            (r.dom, inline_removed) = no_images::without_inline_pictures(std::mem::take(&mut r.dom));
+        }
+        r
+    });
     let render_ms = if rendered.is_ok() {
         render_began.elapsed().as_millis() as u64
     } else {
@@ -491,7 +499,18 @@ pub fn capture(
             .collect();
     }
     if request.no_images {
-        machine["no_images_case"] = no_images_record(&exchanges, &videos.exchanges, rendered.is_ok());
+        machine["no_images_case"] = no_images::record(
+            exchanges
+                .iter()
+                .chain(&videos.exchanges)
+                .map(warc::WarcExchange::from),
+            if rendered.is_ok() {
+                "the full-page picture, the PDF and the MHTML snapshot were not kept; the page's text is in dom.html"
+            } else {
+                "none were made"
+            },
+            inline_removed,
+        );
     }
     redact::addresses_in(&mut machine);
     let no_images = request.no_images;
@@ -505,7 +524,11 @@ pub fn capture(
         no_images,
     )?;
     if no_images {
-        files.retain(|f| !leave_out(&f.media_type, &f.bytes));
+        files.retain(|f| !no_images::leave_out(&f.media_type, &f.bytes));
+        for f in &mut files {
+            f.bytes =
+                no_images::text_file_without_inline_pictures(&f.media_type, std::mem::take(&mut f.bytes));
+        }
     }
     let title = match url.host_str() {
         Some(host) => format!("Web page {}{}", unicode_host(host), path_hint(&url)),
@@ -574,41 +597,6 @@ fn path_hint(url: &Url) -> String {
     } else {
         short
     }
-}
-
-/// Checks whether a file of a capture is left out of a no-images case: a picture or a
-/// video, and the page's PDF and MHTML snapshot, which hold its pictures inside them.
-fn leave_out(media_type: &str, bytes: &[u8]) -> bool {
-    warc::is_picture_or_video(media_type, bytes)
-        || media_type == "application/pdf"
-        || media_type == "multipart/related"
-}
-
-/// What a no-images capture records about what it left out: each response whose body was
-/// not kept (its address and media type stay), and the page's pictures.
-fn no_images_record(exchanges: &[Exchange], videos: &[Exchange], rendered: bool) -> Value {
-    let bodies: Vec<Value> = exchanges
-        .iter()
-        .chain(videos)
-        .filter_map(|e| {
-            let mime = e
-                .header("content-type")
-                .and_then(|t| t.split(';').next())
-                .unwrap_or("")
-                .trim();
-            warc::is_picture_or_video(mime, &e.body[..e.body.len().min(8192)])
-                .then(|| json!({ "url": e.url.as_str(), "media_type": mime, "bytes": e.body.len() }))
-        })
-        .collect();
-    json!({
-        "why": "the person in the images is, or may have been, under 18: pictures and videos are not kept",
-        "bodies_removed": bodies,
-        "page_pictures_removed": if rendered {
-            "the full-page picture, the PDF and the MHTML snapshot were not kept; the page's text is in dom.html"
-        } else {
-            "none were made"
-        },
-    })
 }
 
 /// The address is itself a video (or stream): its body is the video, nothing to look for.

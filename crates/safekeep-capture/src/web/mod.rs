@@ -8,6 +8,7 @@
 //! redirects it answers with) is requested, plus the page's own resources while the
 //! browser renders it.
 
+pub mod account;
 pub mod again;
 pub mod browser;
 pub mod cdp;
@@ -349,6 +350,9 @@ pub struct Summary {
     pub render_skipped: Option<String>,
     /// The page looks like a login wall: the content itself probably needs a screen capture.
     pub login_suspected: bool,
+    /// The account the page is about, as the page says it ([`account`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<account::Account>,
     /// The videos the page shows: kept, or only counted (when not asked to keep them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<media::Report>,
@@ -457,6 +461,12 @@ pub fn capture(
         .last()
         .ok_or_else(|| WebError::Input("no request was made".into()))?;
     let kept: Vec<Kept> = exchanges.iter().chain(&videos.exchanges).map(Kept::of).collect();
+    let page_html = match &rendered {
+        Ok(r) => r.dom.as_slice(),
+        Err(_) if last.header("content-type").is_some_and(|t| t.contains("html")) => last.body.as_slice(),
+        Err(_) => &[],
+    };
+    let account = account::from_page(&last.url, page_html);
     let summary = Summary {
         browser: None,
         final_url: redact::address_only(last.url.as_str()),
@@ -465,6 +475,7 @@ pub fn capture(
         certificate_verified: last.tls.as_ref().map(|t| t.verification.verified),
         render_skipped: rendered.as_ref().err().cloned(),
         login_suspected: login_suspected(&url, last),
+        account: account.clone(),
         media: (videos.report.asked || !videos.report.found.is_empty()).then(|| videos.report.clone()),
         compared: request.check_again.as_ref().map(|then| {
             let body = kept
@@ -497,6 +508,9 @@ pub fn capture(
                 })
             })
             .collect();
+    }
+    if let Some(a) = &account {
+        machine["account"] = a.record();
     }
     if request.no_images {
         machine["no_images_case"] = no_images::record(

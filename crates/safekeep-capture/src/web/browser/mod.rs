@@ -675,6 +675,7 @@ fn download_captured(
             certificate_verified: None,
             render_skipped: Some("the address is a download, not a page: the file is the item".into()),
             login_suspected: false,
+            account: None,
             media: None,
             compared: None,
             millis: super::Millis {

@@ -104,6 +104,8 @@ pub struct PageCapture {
     /// Made for a no-images case (docs/safeguarding.md): no picture of the page, no
     /// picture or video body, no video files.
     pub no_images: bool,
+    /// The account the page is about, as its DOM says it.
+    pub account: Option<super::super::account::Account>,
 }
 
 pub(super) async fn capture(
@@ -163,10 +165,11 @@ pub(super) async fn capture(
     } else {
         (mhtml, dom, 0)
     };
+    let account = super::super::account::from_page(&parsed, &dom);
     let mut recording = tab.recorder.take(Duration::from_secs(10)).await;
     let certificates = certificates(tab, &recording).await;
     let finished = Utc::now();
-    let (files, machine) = build(
+    let (files, mut machine) = build(
         &url,
         &title,
         session,
@@ -187,6 +190,9 @@ pub(super) async fn capture(
         settled,
         scrolled,
     )?;
+    if let Some(a) = &account {
+        machine["account"] = a.record();
+    }
     let status = document_status(&recording.exchanges, &url);
     let mut videos = super::videos::take(&mut recording);
     if no_images {
@@ -205,6 +211,7 @@ pub(super) async fn capture(
         videos,
         keep_videos: false,
         no_images,
+        account,
     })
 }
 
@@ -695,6 +702,7 @@ pub(super) fn store(
             certificate_verified: None,
             render_skipped: None,
             login_suspected: false,
+            account: page.account,
             media,
             compared: None,
             millis: Millis {

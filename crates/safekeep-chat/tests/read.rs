@@ -246,6 +246,64 @@ fn x_archive() {
 }
 
 #[test]
+fn android_sms_backup_with_mms_and_split_emoji() {
+    golden("android-sms", &open(&["android-sms"]), &opts("Europe/London"));
+    let c = read(&open(&["android-sms"]), &opts("Europe/London")).expect("read");
+    assert_eq!(c.reading.format, Format::AndroidSms);
+    assert_eq!(c.reading.pictures_inside, 1, "the MMS picture is inside the XML");
+    assert!(
+        c.messages.iter().any(|m| m.text.contains('😰')),
+        "joined surrogates"
+    );
+    assert!(
+        c.messages
+            .iter()
+            .any(|m| m.text.contains("Leave me alone.\nI am going"))
+    );
+    let picture = c
+        .messages
+        .iter()
+        .flat_map(|m| &m.attachments)
+        .find(|a| a.name.as_deref() == Some("IMG_0001.png"))
+        .expect("the MMS part");
+    // The decoded part's SHA-256 (the PNG's bytes, base64 in the XML).
+    assert_eq!(
+        picture.sha256.as_deref(),
+        Some("57c5b0ba802ba3aa9c4ebd11a8ef32d173abc6dd5b3deabb7cd540b66e14edc5")
+    );
+}
+
+#[test]
+fn a_cut_short_sms_backup_is_refused_saying_why() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let whole = fs::read(fixtures().join("android-sms/sms-20261101120000.xml")).expect("fixture");
+    let cut = dir.path().join("sms-cut.xml");
+    fs::write(&cut, &whole[..whole.len() - 200]).expect("write");
+    let mut export = Export::open(&[cut]).expect("opens");
+    export.hash_files().expect("hashed");
+    let e = read(&export, &opts("Europe/London")).expect_err("cut short");
+    assert!(e.to_string().contains("cut short"), "{e}");
+}
+
+#[test]
+fn snapchat_my_data_both_layouts() {
+    golden("snapchat", &open(&["snapchat"]), &opts("Europe/London"));
+    golden("snapchat-2022", &open(&["snapchat-2022"]), &opts("Europe/London"));
+}
+
+#[test]
+fn discord_package_json_and_csv_says_only_the_owners_messages() {
+    golden("discord", &open(&["discord"]), &opts("Europe/London"));
+    let c = read(&open(&["discord"]), &opts("Europe/London")).expect("read");
+    assert!(c.reading.warnings[0].contains("only the messages its owner sent"));
+}
+
+#[test]
+fn tiktok_download_with_a_byte_order_mark() {
+    golden("tiktok", &open(&["tiktok"]), &opts("Europe/London"));
+}
+
+#[test]
 fn the_format_can_be_named_and_must_then_fit() {
     let c = read(
         &open(&["instagram"]),

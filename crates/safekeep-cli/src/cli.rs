@@ -933,6 +933,14 @@ pub enum ChatFormatArg {
     Facebook,
     /// X archive.
     X,
+    /// Android text messages saved by "SMS Backup & Restore" (XML).
+    Sms,
+    /// Snapchat "My Data", JSON.
+    Snapchat,
+    /// Discord data package.
+    Discord,
+    /// TikTok "Download your data", JSON.
+    Tiktok,
 }
 
 /// Exactly one kind of annotation.

@@ -303,6 +303,41 @@ fn tiktok_download_with_a_byte_order_mark() {
     golden("tiktok", &open(&["tiktok"]), &opts("Europe/London"));
 }
 
+/// What the readers got wrong with real exports (#39), each with a fixture of our own.
+#[test]
+fn ios_media_phrases_locations_midnight_unix_times_and_byte_order_marks() {
+    golden(
+        "whatsapp-ios-phrases",
+        &open(&["whatsapp-ios-phrases"]),
+        &opts("Europe/London"),
+    );
+    let c = read(&open(&["whatsapp-ios-phrases"]), &opts("Europe/London")).expect("read");
+    let kinds: Vec<MessageKind> = c.messages.iter().map(|m| m.kind).collect();
+    assert_eq!(kinds[0], MessageKind::System, "the encryption notice");
+    assert!(
+        kinds[1..].iter().all(|k| *k != MessageKind::System),
+        "media, deletions and a location are Sam's: {kinds:?}"
+    );
+    assert_eq!(
+        c.messages[1].attachments[0].name.as_deref(),
+        Some("Statement.pdf")
+    );
+    assert_eq!(c.messages[4].kind, MessageKind::Deleted);
+    let mut o = opts("America/New_York");
+    o.date_order = None;
+    let midnight = read(&open(&["whatsapp-android-midnight.txt"]), &o).expect("read");
+    assert_eq!(midnight.messages.len(), 3, "00:04 AM is a message of its own");
+    assert_eq!(
+        midnight.messages[1].sent_at.as_deref(),
+        Some("2026-03-19T04:04:00Z")
+    );
+    let tg = read(&open(&["telegram-unixtime"]), &opts("Europe/London")).expect("read");
+    assert_eq!(tg.messages.len(), 2, "a message with only date_unixtime is kept");
+    assert_eq!(tg.messages[0].sent_at.as_deref(), Some("2026-03-18T15:00:00Z"));
+    let ig = read(&open(&["instagram-bom"]), &opts("Europe/Paris")).expect("a BOM is allowed");
+    assert!(!ig.messages.is_empty());
+}
+
 #[test]
 fn the_format_can_be_named_and_must_then_fit() {
     let c = read(

@@ -1,8 +1,8 @@
 //! Reads the conversation exports that messaging platforms give their users (WhatsApp
 //! "Export chat", Telegram Desktop "Export chat history", Instagram's and Facebook's
 //! "Download your information", X's archive, Android text messages saved by "SMS Backup &
-//! Restore", Snapchat's "My Data", Discord's data package, TikTok's "Download your data")
-//! into numbered messages.
+//! Restore", Snapchat's "My Data", Discord's data package, TikTok's "Download your data",
+//! e-mail) into numbered messages.
 //!
 //! The reading is derived evidence: the export's own bytes are what Safekeep seals, and
 //! anyone can read them again with the same [`PARSER`] and the same [`Options`] to get
@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod discord;
+mod email;
 mod export;
 mod meta;
 mod sms;
@@ -57,6 +58,8 @@ pub enum Format {
     Discord,
     /// TikTok "Download your data": `user_data.json` (or `user_data_tiktok.json`).
     Tiktok,
+    /// E-mail: `.eml` files and mailboxes (mbox).
+    Email,
 }
 
 impl Format {
@@ -72,11 +75,12 @@ impl Format {
             Self::Snapchat => "Snapchat",
             Self::Discord => "Discord",
             Self::Tiktok => "TikTok",
+            Self::Email => "E-mail",
         }
     }
 
     /// Parses the command-line name (`whatsapp`, `telegram`, `instagram`, `facebook`, `x`,
-    /// `sms`, `snapchat`, `discord`, `tiktok`).
+    /// `sms`, `snapchat`, `discord`, `tiktok`, `email`).
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name.to_ascii_lowercase().as_str() {
             "whatsapp" => Self::Whatsapp,
@@ -88,6 +92,7 @@ impl Format {
             "snapchat" => Self::Snapchat,
             "discord" => Self::Discord,
             "tiktok" => Self::Tiktok,
+            "email" | "e-mail" | "eml" | "mbox" => Self::Email,
             _ => return None,
         })
     }
@@ -305,6 +310,7 @@ pub fn read(export: &Export, options: &Options) -> Result<Conversation, Error> {
         Format::Snapchat => snapchat::read(export, &zone)?,
         Format::Discord => discord::read(export, &zone)?,
         Format::Tiktok => tiktok::read(export, &zone)?,
+        Format::Email => email::read(export, &zone)?,
     };
     conversation.reading.format_basis = basis;
     conversation.finish();
@@ -337,9 +343,12 @@ fn detect(export: &Export) -> Result<Format, Error> {
     if tiktok::chat_file(export).is_some() {
         return Ok(Format::Tiktok);
     }
+    if !email::chat_files(export).is_empty() {
+        return Ok(Format::Email);
+    }
     let shown: Vec<&str> = export.files().iter().take(5).map(|f| f.path.as_str()).collect();
     Err(Error::NotAnExport(format!(
-        "this is not a conversation export Safekeep knows. It holds {} file(s) ({}{}). Safekeep reads WhatsApp's \"Export chat\" (.txt or .zip), Telegram Desktop's result.json, Instagram's and Facebook's message_1.json, X's data/direct-messages.js, SMS Backup & Restore's sms-….xml, Snapchat's chat_history.json, Discord's messages/c…/messages.json and TikTok's user_data.json. To keep these files anyway, import them as files",
+        "this is not a conversation export Safekeep knows. It holds {} file(s) ({}{}). Safekeep reads WhatsApp's \"Export chat\" (.txt or .zip), Telegram Desktop's result.json, Instagram's and Facebook's message_1.json, X's data/direct-messages.js, SMS Backup & Restore's sms-….xml, Snapchat's chat_history.json, Discord's messages/c…/messages.json, TikTok's user_data.json, and e-mails (.eml, .mbox). To keep these files anyway, import them as files",
         export.files().len(),
         shown.join(", "),
         if export.files().len() > 5 { ", …" } else { "" }

@@ -339,6 +339,41 @@ fn ios_media_phrases_locations_midnight_unix_times_and_byte_order_marks() {
 }
 
 #[test]
+fn email_files_and_a_mailbox_with_what_the_servers_said() {
+    golden("email-eml", &open(&["email-eml"]), &opts("Europe/London"));
+    golden("email-mbox", &open(&["email-mbox"]), &opts("Europe/London"));
+    let c = read(&open(&["email-eml"]), &opts("Europe/London")).expect("read");
+    assert_eq!(c.reading.format, Format::Email);
+    assert_eq!(c.reading.pictures_inside, 1, "the screenshot attached");
+    let threat = &c.messages[0];
+    assert!(
+        threat.text.contains("£500") && threat.text.contains("gets them."),
+        "{}",
+        threat.text
+    );
+    let note = threat.note.as_deref().unwrap_or("");
+    assert!(
+        note.contains("signed with DKIM by example.net (selector s2026)") && note.contains("not verified"),
+        "{note}"
+    );
+    let reply = &c.messages[1];
+    assert!(
+        reply.text.contains("Stop. I have reported this."),
+        "{}",
+        reply.text
+    );
+    assert!(
+        !reply.text.contains("tracker.example.net"),
+        "no remote address from the HTML: {}",
+        reply.text
+    );
+    assert_eq!(reply.reply_to.as_deref(), Some("threat-1@example.net"));
+    let mbox = read(&open(&["email-mbox"]), &opts("Europe/London")).expect("read");
+    assert_eq!(mbox.messages.len(), 2);
+    assert_eq!(mbox.messages[0].sent_at.as_deref(), Some("2026-11-02T23:00:00Z"));
+}
+
+#[test]
 fn the_format_can_be_named_and_must_then_fit() {
     let c = read(
         &open(&["instagram"]),

@@ -941,6 +941,8 @@ pub enum ChatFormatArg {
     Discord,
     /// TikTok "Download your data", JSON.
     Tiktok,
+    /// E-mail: .eml files or a mailbox (.mbox).
+    Email,
 }
 
 /// Exactly one kind of annotation.

@@ -85,6 +85,8 @@ fn each_format_is_imported_and_printed_as_expected() {
         ("snapchat-2022", "snapchat-2022", "Europe/London"),
         ("discord", "discord", "Europe/London"),
         ("tiktok", "tiktok", "Europe/London"),
+        ("email-eml", "email-eml", "Europe/London"),
+        ("email-mbox", "email-mbox", "Europe/London"),
     ] {
         let id = s.import(&case, rel, zone);
         let json: Value = serde_json::from_str(&s.ok(&["messages", &id, "--json"])).unwrap();
@@ -119,7 +121,7 @@ fn a_no_images_case_refuses_an_sms_backup_with_pictures_inside() {
     let path = fixture("android-sms");
     let said = s.fails(&["import", "chat", "--case", &young, path.to_str().unwrap()]);
     assert!(
-        said.contains("inside it (sent as MMS)") && said.contains("without MMS"),
+        said.contains("inside it (sent as MMS") && said.contains("without MMS"),
         "{said}"
     );
     let items: Value = serde_json::from_str(&s.ok(&["list", "--case", &young, "--json"])).unwrap();

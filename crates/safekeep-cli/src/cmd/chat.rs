@@ -77,6 +77,7 @@ fn read_options(args: &ChatArgs) -> ReadOptions {
             ChatFormatArg::Snapchat => Some(ChatFormat::Snapchat),
             ChatFormatArg::Discord => Some(ChatFormat::Discord),
             ChatFormatArg::Tiktok => Some(ChatFormat::Tiktok),
+            ChatFormatArg::Email => Some(ChatFormat::Email),
         },
         zone: args.timezone.clone(),
         date_order: if args.day_first {

@@ -76,6 +76,12 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
                 for m in mail_parser::mailbox::mbox::MessageIterator::new(BufReader::new(r)) {
                     let m = m.map_err(|e| Error::Unreadable(format!("{path} cannot be read: {e}")))?;
                     one(m.contents(), zone, &mut all, &mut state);
+                    if state.text > crate::export::READ_MAX {
+                        return Err(Error::Unreadable(format!(
+                            "{path} holds more than {} MiB of e-mail text, more than Safekeep reads as one conversation; export one folder or label, or a shorter period",
+                            crate::export::READ_MAX >> 20
+                        )));
+                    }
                 }
                 Ok(())
             })?;
@@ -133,6 +139,8 @@ struct State {
     unreadable: u32,
     undated: u32,
     pictures: u32,
+    /// Bytes of message text read so far (bounded by [`crate::export::READ_MAX`]).
+    text: u64,
 }
 
 /// Reads one e-mail's bytes into `out`.
@@ -180,6 +188,7 @@ fn one(bytes: &[u8], zone: &Zone, out: &mut Vec<Read1>, state: &mut State) {
             missing: Some(INSIDE.into()),
         });
     }
+    state.text += text.len() as u64;
     let thread = mail
         .thread_name()
         .map(str::trim)

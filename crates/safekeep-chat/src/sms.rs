@@ -113,6 +113,21 @@ struct State {
     undated: u32,
     not_sent: u32,
     pictures: u32,
+    /// Bytes of message text read so far (bounded by [`crate::export::READ_MAX`]).
+    text: u64,
+}
+
+/// Refuses a backup whose messages' text alone is more than Safekeep holds as one
+/// conversation: the file is streamed, but the messages are kept in memory.
+fn bounded(state: &mut State, text: &str, path: &str) -> Result<(), Error> {
+    state.text += text.len() as u64;
+    if state.text > crate::export::READ_MAX {
+        return Err(Error::Unreadable(format!(
+            "{path} holds more than {} MiB of message text, more than Safekeep reads as one conversation; make a backup of a shorter period or of fewer conversations",
+            crate::export::READ_MAX >> 20
+        )));
+    }
+    Ok(())
 }
 
 /// An `<mms>` being read: its attributes, then its parts and addresses.
@@ -146,6 +161,7 @@ fn read_file(
             Event::Start(e) | Event::Empty(e) if e.name().into_inner() == "smses" => saw_root = true,
             Event::Empty(e) if e.name().into_inner() == "sms" => {
                 let a = attributes(&e, path)?;
+                bounded(state, given(&a, "body").unwrap_or(""), path)?;
                 push_sms(&a, zone, out, state);
             }
             Event::Start(e) if e.name().into_inner() == "mms" => {
@@ -173,6 +189,7 @@ fn read_file(
             Event::Start(e) | Event::Empty(e) if e.name().into_inner() == "part" => {
                 if let Some(m) = mms.as_mut() {
                     let a = attributes(&e, path)?;
+                    bounded(state, given(&a, "text").unwrap_or(""), path)?;
                     part(&a, m, state);
                 }
             }

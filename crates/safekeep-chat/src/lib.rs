@@ -346,6 +346,9 @@ fn detect(export: &Export) -> Result<Format, Error> {
     if !email::chat_files(export).is_empty() {
         return Ok(Format::Email);
     }
+    if let Some(why) = whatsapp::unread_layout(export) {
+        return Err(Error::NotAnExport(why));
+    }
     let shown: Vec<&str> = export.files().iter().take(5).map(|f| f.path.as_str()).collect();
     Err(Error::NotAnExport(format!(
         "this is not a conversation export Safekeep knows. It holds {} file(s) ({}{}). Safekeep reads WhatsApp's \"Export chat\" (.txt or .zip), Telegram Desktop's result.json, Instagram's and Facebook's message_1.json, X's data/direct-messages.js, SMS Backup & Restore's sms-….xml, Snapchat's chat_history.json, Discord's messages/c…/messages.json, TikTok's user_data.json, and e-mails (.eml, .mbox). To keep these files anyway, import them as files",

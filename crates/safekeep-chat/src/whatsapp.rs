@@ -32,16 +32,30 @@ const TIME: &str = r"(?P<h>\d{1,2})[:.](?P<m>\d{2})(?:[:.](?P<s>\d{2}))?(?:[ \u{
 
 static ANDROID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(?P<when>{DATE},?[ \u{{a0}}]*(?:[^\d\s]{{1,6}}[ \u{{a0}}]+)?{TIME}) [-–] (?P<rest>.*)$"
+        r"^(?P<when>{DATE},?[ \u{{a0}}]*(?:(?P<word>[^\d\s]{{1,6}})[ \u{{a0}}]+)?{TIME}) [-–] (?P<rest>.*)$"
     ))
     .expect("valid pattern")
 });
 static IOS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^\[(?P<when>{DATE},?[ \u{{a0}}]*(?:[^\d\s\]]{{1,6}}[ \u{{a0}}]+)?{TIME})\] (?P<rest>.*)$"
+        r"^\[(?P<when>{DATE},?[ \u{{a0}}]*(?:(?P<word>[^\d\s\]]{{1,6}})[ \u{{a0}}]+)?{TIME})\] (?P<rest>.*)$"
     ))
     .expect("valid pattern")
 });
+/// iOS with the time first (Vietnamese phones): `[14:56:01, 18/3/22] Name: text`.
+static IOS_TIME_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^\[(?P<when>{TIME},?[ \u{{a0}}]*{DATE})\] (?P<rest>.*)$"
+    ))
+    .expect("valid pattern")
+});
+/// The old iOS layout: `13.06.18 21.25.15: Name: text`.
+static IOS_OLD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^(?P<when>{DATE} {TIME}): (?P<rest>.*)$")).expect("valid pattern")
+});
+/// A date whose year is a Japanese era's (`3/18/R4`), which is not read.
+static JAPANESE_ERA: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\[?\d{1,2}/\d{1,2}/[MTSHR]\d{1,2}\b").expect("valid pattern"));
 /// `NAME (file attached)`, Android.
 static FILE_ATTACHED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?P<name>[^\s()<>][^()<>]*?\.[A-Za-z0-9]{1,5}) \((?P<label>[^()]+)\)$")
@@ -77,9 +91,32 @@ pub fn chat_file(export: &Export) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A WhatsApp chat in a layout that is recognised but not read (a Japanese-era year):
+/// what to do about it, for the person.
+pub fn unread_layout(export: &Export) -> Option<String> {
+    export
+        .files()
+        .iter()
+        .filter(|f| f.path.to_ascii_lowercase().ends_with(".txt"))
+        .find_map(|f| {
+            let head = export.head(&f.path, 4096)?;
+            let text = String::from_utf8_lossy(&head);
+            let first = text.lines().find(|l| !l.trim().is_empty())?.trim_start_matches(MARKS);
+            JAPANESE_ERA.is_match(first).then(|| {
+                let shown: String = first.chars().filter(|c| !c.is_control()).take(80).collect();
+                format!(
+                    "{} looks like a WhatsApp chat whose dates give the year as a Japanese era (\"{shown}\"; R4 is 2022), which Safekeep does not read yet: set the phone's calendar to Gregorian and export the chat again",
+                    f.path
+                )
+            })
+        })
+}
+
 fn looks_like_chat(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
-    text.lines().take(20).any(|l| header(l).is_some())
+    text.lines()
+        .take(20)
+        .any(|l| header(&readable_head(l).unwrap_or_else(|| l.to_owned())).is_some())
 }
 
 /// One line that starts a message.
@@ -92,6 +129,8 @@ struct Header<'a> {
     s: u32,
     pm: Option<bool>,
     ios: bool,
+    /// Years to take from the written year: 543 for the Buddhist era (`BE`, Thai phones).
+    era: u32,
     rest: &'a str,
 }
 
@@ -99,7 +138,17 @@ fn header(line: &str) -> Option<Header<'_>> {
     let line = line.trim_start_matches(MARKS);
     let (c, ios) = match IOS.captures(line) {
         Some(c) => (c, true),
-        None => (ANDROID.captures(line)?, false),
+        None => match ANDROID.captures(line) {
+            Some(c) => (c, false),
+            None => (
+                IOS_TIME_FIRST.captures(line).or_else(|| IOS_OLD.captures(line))?,
+                true,
+            ),
+        },
+    };
+    let era = match c.name("word").map(|w| w.as_str().trim_end_matches([',', '.'])) {
+        Some("BE" | "พ.ศ") => 543,
+        _ => 0,
     };
     let num = |k: &str| c.name(k).map_or(Ok(0), |m| m.as_str().parse::<u32>());
     let width = |k: &str| c.name(k).map_or(0, |m| m.as_str().len());
@@ -115,8 +164,49 @@ fn header(line: &str) -> Option<Header<'_>> {
         s: num("s").ok()?,
         pm,
         ios,
+        era,
         rest: c.name("rest")?.as_str(),
     })
+}
+
+/// The line with its date and time made readable, when a phone wrote them with
+/// direction marks inside, the Arabic comma, Arabic-Indic digits or the Arabic `ص`/`م`
+/// (AM/PM); the rest of the line is left as written. `None`: nothing to change.
+fn readable_head(line: &str) -> Option<String> {
+    let start = line.trim_start_matches(MARKS);
+    let end = if start.starts_with('[') {
+        start.find("] ")
+    } else {
+        start.find(" - ").or_else(|| start.find(" – "))
+    }?;
+    let (head, rest) = start.split_at(end);
+    if head.chars().count() > 64 {
+        return None;
+    }
+    let mut out = String::with_capacity(head.len());
+    for c in head.chars() {
+        match c {
+            c if MARKS.contains(&c) => {}
+            '،' => out.push(','),
+            '\u{0660}'..='\u{0669}' => out.push(char::from(b'0' + (c as u32 - 0x0660) as u8)),
+            '\u{06f0}'..='\u{06f9}' => out.push(char::from(b'0' + (c as u32 - 0x06f0) as u8)),
+            'ص' => out.push_str("AM"),
+            'م' => out.push_str("PM"),
+            c => out.push(c),
+        }
+    }
+    (out != head).then(|| out + rest)
+}
+
+/// The date and time of a line as written, for a line [`readable_head`] rewrote.
+fn written_head(line: &str) -> String {
+    let start = line.trim_start_matches(MARKS);
+    let end = start
+        .find("] ")
+        .or_else(|| start.find(" - "))
+        .or_else(|| start.find(" – "))
+        .unwrap_or(0);
+    start[..end].trim_start_matches('[').to_owned()
 }
 
 impl Header<'_> {
@@ -128,9 +218,15 @@ impl Header<'_> {
             DateOrder::DayFirst => (c, b, a, self.widths[2]),
             DateOrder::MonthFirst => (c, a, b, self.widths[2]),
         };
-        let y = if yw <= 2 { 2000 + y } else { y };
+        let y = if yw <= 2 {
+            2000 + y
+        } else {
+            y.checked_sub(self.era)?
+        };
         let h = match self.pm {
             None => self.h,
+            // A 24-hour time that also says PM (Arabic phones: `١٤:٥٦:٠٠ م`).
+            Some(true) if (13..24).contains(&self.h) => self.h,
             // `00:04 AM`, which some exports write, is four minutes past midnight.
             Some(_) if self.h > 12 => return None,
             Some(true) => self.h % 12 + 12,
@@ -147,6 +243,7 @@ struct Raw {
     widths: [usize; 3],
     time: (u32, u32, u32, Option<bool>),
     ios: bool,
+    era: u32,
     body: String,
 }
 
@@ -161,6 +258,7 @@ impl Raw {
             s: self.time.2,
             pm: self.time.3,
             ios: self.ios,
+            era: self.era,
             rest: "",
         }
     }
@@ -187,18 +285,24 @@ pub fn read(export: &Export, zone: &Zone, order: Option<DateOrder>) -> Result<Co
     let mut raws: Vec<Raw> = Vec::new();
     let mut before_first: Vec<&str> = Vec::new();
     for line in text.lines() {
-        match header(line) {
+        let readable = readable_head(line);
+        match header(readable.as_deref().unwrap_or(line)) {
             Some(h)
                 if h.naive(DateOrder::DayFirst).is_some()
                     || h.naive(DateOrder::MonthFirst).is_some()
                     || h.naive(DateOrder::YearFirst).is_some() =>
             {
                 raws.push(Raw {
-                    when: h.when.to_owned(),
+                    // As the phone wrote it, marks and digits and all.
+                    when: match &readable {
+                        Some(_) => written_head(line),
+                        None => h.when.to_owned(),
+                    },
                     fields: h.fields,
                     widths: h.widths,
                     time: (h.h, h.m, h.s, h.pm),
                     ios: h.ios,
+                    era: h.era,
                     body: h.rest.to_owned(),
                 })
             }
@@ -220,8 +324,21 @@ pub fn read(export: &Export, zone: &Zone, order: Option<DateOrder>) -> Result<Co
         }
     }
     if raws.is_empty() {
+        let first: String = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(80)
+            .collect();
+        let era = if JAPANESE_ERA.is_match(first.trim_start_matches(MARKS)) {
+            " Its dates give the year as a Japanese era (R4 is 2022), which Safekeep does not read yet: set the phone's calendar to Gregorian and export the chat again."
+        } else {
+            ""
+        };
         return Err(Error::NotAnExport(format!(
-            "{path} holds no WhatsApp messages: no line starts with a date and time"
+            "{path} holds no WhatsApp messages: no line starts with a date and time as WhatsApp writes them, like \"05/01/2024, 21:41 - Name: text\" (Android) or \"[05/01/2024, 21:41:00] Name: text\" (iPhone). Its first line is: \"{first}\".{era}"
         )));
     }
     let (order, basis) = date_order(&raws, order)?;

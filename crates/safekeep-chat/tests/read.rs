@@ -373,6 +373,44 @@ fn email_files_and_a_mailbox_with_what_the_servers_said() {
     assert_eq!(mbox.messages[0].sent_at.as_deref(), Some("2026-11-02T23:00:00Z"));
 }
 
+/// WhatsApp layouts that were refused or misread (#39), from fixtures of our own.
+#[test]
+fn whatsapp_buddhist_years_time_first_arabic_digits_and_the_old_ios_layout() {
+    let first = |file: &str, zone: &str| {
+        let c = read(&open(&[&format!("whatsapp-layouts/{file}")]), &opts(zone)).expect(file);
+        assert_eq!(c.messages.len(), 2, "{file}");
+        c
+    };
+    let thai = first("thai-buddhist-era.txt", "Asia/Bangkok");
+    assert_eq!(
+        thai.messages[0].sent_at.as_deref(),
+        Some("2022-03-18T07:56:01Z"),
+        "2565 BE is 2022"
+    );
+    assert_eq!(thai.messages[0].sent_at_as_written, "3/18/2565 BE, 14:56:01");
+    let vi = first("vietnamese-time-first.txt", "Asia/Ho_Chi_Minh");
+    assert_eq!(vi.messages[0].sent_at.as_deref(), Some("2022-03-18T07:56:01Z"));
+    let ar = first("arabic.txt", "Asia/Riyadh");
+    assert_eq!(ar.messages[0].sent_at.as_deref(), Some("2022-03-18T11:56:00Z"));
+    assert_eq!(ar.messages[1].sent_at.as_deref(), Some("2022-03-18T11:57:01Z"));
+    assert!(
+        ar.messages[0].text.ends_with("١٢٣"),
+        "digits in the text stay as written: {}",
+        ar.messages[0].text
+    );
+    assert!(ar.messages[0].sent_at_as_written.contains('١'), "as written");
+    let old = first("ios-old.txt", "Europe/Berlin");
+    assert_eq!(old.messages[0].sender.as_deref(), Some("Sam"));
+    assert_eq!(old.messages[0].sent_at.as_deref(), Some("2018-06-13T19:25:15Z"));
+    let japanese =
+        read(&open(&["whatsapp-layouts/japanese-era.txt"]), &opts("Asia/Tokyo")).expect_err("not read yet");
+    let said = japanese.to_string();
+    assert!(
+        said.contains("Japanese era") && said.contains("[3/18/R4 14:56:01]"),
+        "{said}"
+    );
+}
+
 #[test]
 fn the_format_can_be_named_and_must_then_fit() {
     let c = read(

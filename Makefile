@@ -57,6 +57,7 @@ bench:
 	bench/backup.sh
 	bench/rotate.sh
 	bench/conversation.sh
+	bench/sms.sh
 	bench/capture.sh
 	bench/web.sh
 	bench/video.sh

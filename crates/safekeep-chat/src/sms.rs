@@ -229,6 +229,11 @@ fn attributes(e: &BytesStart<'_>, path: &str) -> Result<BTreeMap<String, String>
     for a in e.attributes() {
         let a = a.map_err(|err| Error::NotAnExport(format!("{path} has a malformed attribute ({err})")))?;
         let key: &str = a.key.as_ref();
+        if key == "data" {
+            // Base64, which holds no references: taken as it is (it is the largest value).
+            out.insert(key.to_owned(), a.value.into_owned());
+            continue;
+        }
         let joined = join_surrogates(&a.value);
         let value = quick_xml::escape::unescape(&joined)
             .map(|v| v.into_owned())
@@ -353,13 +358,7 @@ fn part(a: &BTreeMap<String, String>, m: &mut Mms, state: &mut State) {
         .or_else(|| given(a, "name"))
         .or_else(|| given(a, "fn"))
         .map(str::to_owned);
-    let sha256 = given(a, "data").and_then(|b64| {
-        let clean: Vec<u8> = b64.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        data_encoding::BASE64
-            .decode(&clean)
-            .ok()
-            .map(|bytes| hex::encode(Sha256::digest(bytes)))
-    });
+    let sha256 = given(a, "data").and_then(base64_sha256);
     if ct.starts_with("image/") || ct.starts_with("video/") {
         state.pictures += 1;
     }
@@ -373,6 +372,23 @@ fn part(a: &BTreeMap<String, String>, m: &mut Mms, state: &mut State) {
         sha256,
         path: None,
     });
+}
+
+/// The SHA-256 (hex) of base64 data, decoded a slice at a time (a part is megabytes).
+fn base64_sha256(b64: &str) -> Option<String> {
+    let clean: Cow<'_, [u8]> = if b64.bytes().any(|b| b.is_ascii_whitespace()) {
+        Cow::Owned(b64.bytes().filter(|b| !b.is_ascii_whitespace()).collect())
+    } else {
+        Cow::Borrowed(b64.as_bytes())
+    };
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 48 * 1024];
+    for chunk in clean.chunks(64 * 1024) {
+        let n = data_encoding::BASE64.decode_len(chunk.len()).ok()?;
+        let n = data_encoding::BASE64.decode_mut(chunk, &mut buf[..n]).ok()?;
+        hasher.update(&buf[..n]);
+    }
+    Some(hex::encode(hasher.finalize()))
 }
 
 fn push_mms(m: Mms, zone: &Zone, out: &mut Vec<Read1>, state: &mut State) {

@@ -12,6 +12,7 @@
 
 pub mod deadline;
 pub mod directory;
+pub mod pdf;
 pub mod person;
 pub mod rdap;
 pub mod requests;

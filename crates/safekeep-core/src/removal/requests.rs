@@ -148,7 +148,7 @@ impl Vault {
         let item = self.takedown_item_with_md5(&view)?;
         let urls: Vec<String> = match &opts.address {
             Some(a) => vec![checked_address(a)?],
-            None => item.urls.clone(),
+            None => addresses(&view, &item),
         };
         let Some(first) = urls.first() else {
             return Err(RemovalError::NoAddress(view.record.id.clone()));
@@ -199,7 +199,7 @@ impl Vault {
             )));
         };
         let item = self.takedown_item_with_md5(&view)?;
-        let urls = item.urls.clone();
+        let urls = addresses(&view, &item);
         let template = template::template(RequestKind::FollowUp.template_id())
             .ok_or_else(|| RemovalError::Input("this copy of Safekeep has no follow-up template".into()))?;
         let platform = urls.first().and_then(|u| directory::find(u)).cloned();
@@ -342,6 +342,19 @@ impl Vault {
         Ok(out)
     }
 
+    /// Where one request stands at `now`.
+    pub fn removal_status(&self, request_id: &str, now: DateTime<Utc>, zone: Tz) -> Res<RequestStatus> {
+        let (view, a) = self.find_request(request_id)?;
+        let items = self.items(Some(&view.record.case_id))?;
+        Ok(request_status(&view, &a, &items, now, zone))
+    }
+
+    /// Every address where the item's content appears (the capture's own first).
+    pub fn item_addresses(&self, item_id: &str) -> Res<Vec<String>> {
+        let view = self.item(item_id)?;
+        Ok(addresses(&view, &crate::takedown::takedown_item(&view)))
+    }
+
     /// Addresses of the case not yet captured, and the helpline's advice.
     pub fn before_reporting(&self, case_id: &str) -> Res<BeforeReporting> {
         let case = self.resolve_case(case_id)?;
@@ -380,16 +393,28 @@ impl Vault {
         Err(RemovalError::UnknownRequest(request_id.into()))
     }
 
-    /// The latest RDAP look-up on the item for the address's host: its abuse e-mails and
-    /// the registrar or network named.
+    /// What the item's RDAP look-ups for the address's host found (domain and network,
+    /// newest first): abuse e-mails and the registrar or network named; none if no
+    /// look-up succeeded.
     fn latest_rdap(&self, view: &ItemView, address: &str) -> Option<(Vec<String>, Option<String>)> {
         let host = directory::host_of(address)?;
-        view.annotations.iter().rev().find_map(|a| match &a.body {
-            AnnotationBody::RdapLookup { target, abuse_emails, holder, error: None, .. } if *target == host => {
-                Some((abuse_emails.clone(), holder.clone()))
+        let mut found: Option<(Vec<String>, Option<String>)> = None;
+        for a in view.annotations.iter().rev() {
+            if let AnnotationBody::RdapLookup { target, abuse_emails, holder, error: None, .. } = &a.body
+                && *target == host
+            {
+                let (emails, h) = found.get_or_insert_with(|| (Vec::new(), None));
+                for e in abuse_emails {
+                    if !emails.contains(e) {
+                        emails.push(e.clone());
+                    }
+                }
+                if h.is_none() {
+                    h.clone_from(holder);
+                }
             }
-            _ => None,
-        })
+        }
+        found
     }
 
     fn item_fields(&self, view: &ItemView, item: &TakedownItem, urls: &[String]) -> Res<BTreeMap<&'static str, String>> {
@@ -514,6 +539,25 @@ fn request_status(view: &ItemView, a: &Annotation, items: &[ItemView], now: Date
         check_again_offered,
         follows: follows.clone(),
     }
+}
+
+/// The item's addresses: the captured page's own address first (a web-page capture), then
+/// those the takedown list holds.
+fn addresses(view: &ItemView, item: &TakedownItem) -> Vec<String> {
+    let mut out: Vec<String> = view
+        .record
+        .capture
+        .as_ref()
+        .and_then(|c| c.get("url")?.as_str().map(str::to_owned))
+        .filter(|_| view.record.kind == ItemKind::WebPage)
+        .into_iter()
+        .collect();
+    for u in &item.urls {
+        if !out.contains(u) {
+            out.push(u.clone());
+        }
+    }
+    out
 }
 
 fn text_key(sha256: &str) -> String {

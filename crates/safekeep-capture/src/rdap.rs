@@ -123,7 +123,12 @@ fn get(runtime: &tokio::runtime::Runtime, address: &str, asked: &mut Vec<String>
     };
     let exchanges = runtime
         .block_on(fetch::fetch(&url, &limits, roots))
-        .map_err(|e| format!("{address} could not be reached ({e})"))?;
+        .map_err(|e| {
+            let why = e.to_string();
+            // The capture's wording; here the failed look-up itself is kept in the case.
+            let why = why.trim_end_matches(" Nothing was saved.").trim_end_matches('.');
+            format!("{address} could not be reached ({why})")
+        })?;
     let last = exchanges.last().ok_or_else(|| format!("{address} gave no answer"))?;
     if last.status != 200 {
         return Err(format!("{address} answered {} {}", last.status, safekeep_core::bundle::format::one_line(&last.reason)));

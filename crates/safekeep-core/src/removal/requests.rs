@@ -447,13 +447,11 @@ impl Vault {
         Ok(f)
     }
 
-    /// The exhibit reference the next export would give the item (its hand-over
-    /// reference, else the producer's initials and its place in capture order), if the
-    /// producer's initials are set.
+    /// The exhibit reference the next export would give the item: its hand-over
+    /// reference, else the producer's initials (the export's default, `SK`, when none
+    /// are set) and its place in capture order.
     fn exhibit_reference(&self, view: &ItemView) -> Res<Option<String>> {
-        let Some(prefix) = self.producer_initials()? else {
-            return Ok(None);
-        };
+        let prefix = self.producer_initials()?.unwrap_or_else(|| "SK".to_owned());
         let kept = self.handed_over(&view.record.case_id)?;
         if let Some((r, _)) = kept.get(&view.record.id) {
             return Ok(Some(r.clone()));

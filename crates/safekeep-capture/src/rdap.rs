@@ -45,20 +45,38 @@ pub fn look_up_to_vault(
 /// per look-up; a failure is one with `error` set.
 pub fn look_up(address: &str, bootstrap: &str) -> Vec<AnnotationBody> {
     let Some(host) = host_of(address) else {
-        return vec![failed(address, Vec::new(), "this is not a web address with a host name")];
+        return vec![failed(
+            address,
+            Vec::new(),
+            "this is not a web address with a host name",
+        )];
     };
     let Some(target) = Target::of_address(address) else {
-        return vec![failed(&host, Vec::new(), "this is not a web address with a host name")];
+        return vec![failed(
+            &host,
+            Vec::new(),
+            "this is not a web address with a host name",
+        )];
     };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
-        Err(e) => return vec![failed(&host, Vec::new(), &format!("the network could not be started ({e})"))],
+        Err(e) => {
+            return vec![failed(
+                &host,
+                Vec::new(),
+                &format!("the network could not be started ({e})"),
+            )];
+        }
     };
     let mut out = vec![one(&runtime, &host, &target, bootstrap)];
     if let Target::Domain(_) = target {
         // The host's network: the first address the name resolves to (a DNS query, also
         // only because the person asked).
-        if let Some(ip) = (host.as_str(), 443).to_socket_addrs().ok().and_then(|mut a| a.next()) {
+        if let Some(ip) = (host.as_str(), 443)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+        {
             out.push(one(&runtime, &host, &Target::Ip(ip.ip()), bootstrap));
         }
     }
@@ -129,9 +147,15 @@ fn get(runtime: &tokio::runtime::Runtime, address: &str, asked: &mut Vec<String>
             let why = why.trim_end_matches(" Nothing was saved.").trim_end_matches('.');
             format!("{address} could not be reached ({why})")
         })?;
-    let last = exchanges.last().ok_or_else(|| format!("{address} gave no answer"))?;
+    let last = exchanges
+        .last()
+        .ok_or_else(|| format!("{address} gave no answer"))?;
     if last.status != 200 {
-        return Err(format!("{address} answered {} {}", last.status, safekeep_core::bundle::format::one_line(&last.reason)));
+        return Err(format!(
+            "{address} answered {} {}",
+            last.status,
+            safekeep_core::bundle::format::one_line(&last.reason)
+        ));
     }
     Ok(last.body.clone())
 }

@@ -18,7 +18,7 @@ pub mod rdap;
 pub mod requests;
 pub mod template;
 
-pub use requests::{Drafted, DraftOptions, RequestStatus};
+pub use requests::{DraftOptions, Drafted, RequestStatus};
 
 /// Which request to draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -78,13 +78,19 @@ impl RequestKind {
 #[non_exhaustive]
 pub enum RemovalError {
     /// The item holds no web address to name in a request.
-    #[error("item {0} has no web address, so a request could not name where the content is. Add the address first (safekeep annotate ITEM --appears-at URL); nothing was drafted")]
+    #[error(
+        "item {0} has no web address, so a request could not name where the content is. Add the address first (safekeep annotate ITEM --appears-at URL); nothing was drafted"
+    )]
     NoAddress(String),
     /// The person's details are not set.
-    #[error("a request must say who sends it and how to reach them, and these are not set yet. Enter them once (safekeep removal me --name … --contact …); they stay in the encrypted vault; nothing was drafted")]
+    #[error(
+        "a request must say who sends it and how to reach them, and these are not set yet. Enter them once (safekeep removal me --name … --contact …); they stay in the encrypted vault; nothing was drafted"
+    )]
     NoPerson,
     /// A sending time in the future.
-    #[error("the time sent ({sent_at}) is later than now ({now}); nothing was recorded. Give the time the request was actually sent")]
+    #[error(
+        "the time sent ({sent_at}) is later than now ({now}); nothing was recorded. Give the time the request was actually sent"
+    )]
     SentInFuture {
         /// The time given.
         sent_at: String,
@@ -92,7 +98,9 @@ pub enum RemovalError {
         now: String,
     },
     /// A sending time before the content was captured.
-    #[error("the time sent ({sent_at}) is before the content was captured ({captured_at}) or the request drafted; nothing was recorded. Check the date")]
+    #[error(
+        "the time sent ({sent_at}) is before the content was captured ({captured_at}) or the request drafted; nothing was recorded. Check the date"
+    )]
     SentBeforeCapture {
         /// The time given.
         sent_at: String,
@@ -100,7 +108,9 @@ pub enum RemovalError {
         captured_at: String,
     },
     /// No removal request with that id.
-    #[error("{0} is not a removal request in this vault; `safekeep removal list --case ID` shows them. Nothing was changed")]
+    #[error(
+        "{0} is not a removal request in this vault; `safekeep removal list --case ID` shows them. Nothing was changed"
+    )]
     UnknownRequest(String),
     /// Something the person gave cannot be used.
     #[error("{0}")]

@@ -155,12 +155,13 @@ impl Vault {
                 Err(e) => return Err(e),
             };
             let mut md5 = md5::Md5::default();
-            std::io::copy(&mut reader, &mut md5)
-                .map_err(|e| crate::vault::Error::Invalid(format!(
+            std::io::copy(&mut reader, &mut md5).map_err(|e| {
+                crate::vault::Error::Invalid(format!(
                     "file {} of item {} could not be read for its MD5 ({e}); run `safekeep check`",
                     i + 1,
                     item.item_id
-                )))?;
+                ))
+            })?;
             f.md5 = Some(hex::encode(md5::Digest::finalize(md5)));
         }
         Ok(())

@@ -142,31 +142,62 @@ pub struct DraftArgs {
 /// Runs one `safekeep removal` command.
 pub fn run(dir: &Path, command: RemovalCommand) -> Result<ExitCode> {
     match command {
-        RemovalCommand::Me { name, contact, signature } => me(dir, name, contact, signature),
+        RemovalCommand::Me {
+            name,
+            contact,
+            signature,
+        } => me(dir, name, contact, signature),
         RemovalCommand::Before { case_id } => before(dir, &case_id),
         RemovalCommand::Draft(args) => draft(dir, args),
         RemovalCommand::Show { request, pdf } => show(dir, &request, pdf.as_deref()),
-        RemovalCommand::Sent { request, at, reference, tz } => sent(dir, &request, at.as_deref(), reference, tz.as_deref()),
+        RemovalCommand::Sent {
+            request,
+            at,
+            reference,
+            tz,
+        } => sent(dir, &request, at.as_deref(), reference, tz.as_deref()),
         RemovalCommand::Outcome { request, outcome } => {
             println!("{}", super::open(dir)?.removal_outcome(&request, &outcome)?.id);
             Ok(ExitCode::SUCCESS)
         }
         RemovalCommand::List { case_id, tz, json } => list(dir, &case_id, tz.as_deref(), json),
-        RemovalCommand::FollowUp { request, tz, pdf } => follow_up(dir, &request, tz.as_deref(), pdf.as_deref()),
-        RemovalCommand::Lookup { item, address, rdap_bootstrap } => lookup(dir, &item, address, &rdap_bootstrap),
+        RemovalCommand::FollowUp { request, tz, pdf } => {
+            follow_up(dir, &request, tz.as_deref(), pdf.as_deref())
+        }
+        RemovalCommand::Lookup {
+            item,
+            address,
+            rdap_bootstrap,
+        } => lookup(dir, &item, address, &rdap_bootstrap),
         RemovalCommand::Platforms => platforms(),
     }
 }
 
-fn me(dir: &Path, name: Option<String>, contact: Option<String>, signature: Option<String>) -> Result<ExitCode> {
+fn me(
+    dir: &Path,
+    name: Option<String>,
+    contact: Option<String>,
+    signature: Option<String>,
+) -> Result<ExitCode> {
     let mut vault = super::open(dir)?;
     if let (Some(name), Some(contact)) = (name, contact) {
-        vault.set_removal_person(&Person { name, contact, signature })?;
-        eprintln!("Saved in the encrypted vault. They appear only in the requests you draft, never in a bundle.");
+        vault.set_removal_person(&Person {
+            name,
+            contact,
+            signature,
+        })?;
+        eprintln!(
+            "Saved in the encrypted vault. They appear only in the requests you draft, never in a bundle."
+        );
         return Ok(ExitCode::SUCCESS);
     }
     match vault.removal_person()? {
-        Some(p) => println!("Name: {}\nContact: {}\nSignature: {}", p.name, p.contact, p.signature()),
+        Some(p) => println!(
+            "Name: {}\nContact: {}\nSignature: {}",
+            p.name,
+            p.contact,
+            p.signature()
+        ),
         None => println!("Not set yet: safekeep removal me --name \"Your Name\" --contact you@example.org"),
     }
     Ok(ExitCode::SUCCESS)
@@ -189,12 +220,28 @@ fn draft(dir: &Path, a: DraftArgs) -> Result<ExitCode> {
     if a.rdap {
         let address = match &a.address {
             Some(u) => u.clone(),
-            None => vault.item_addresses(&a.item)?.into_iter().next().unwrap_or_default(),
+            None => vault
+                .item_addresses(&a.item)?
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
         };
-        print_lookups(&safekeep_capture::rdap::look_up_to_vault(&mut vault, &a.item, &address, &a.rdap_bootstrap)?);
+        print_lookups(&safekeep_capture::rdap::look_up_to_vault(
+            &mut vault,
+            &a.item,
+            &address,
+            &a.rdap_bootstrap,
+        )?);
     }
     let synthetic = (a.synthetic || a.real).then_some(a.synthetic);
-    let opts = DraftOptions { kind: RequestKind::parse(&a.kind)?, item: a.item, address: a.address, on_behalf_of: a.on_behalf_of, synthetic, search_results: a.search_results };
+    let opts = DraftOptions {
+        kind: RequestKind::parse(&a.kind)?,
+        item: a.item,
+        address: a.address,
+        on_behalf_of: a.on_behalf_of,
+        synthetic,
+        search_results: a.search_results,
+    };
     let d = vault.draft_removal(&opts)?;
     finish(&d, a.pdf.as_deref(), a.json)
 }
@@ -209,7 +256,13 @@ fn show(dir: &Path, request: &str, pdf: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn sent(dir: &Path, request: &str, at: Option<&str>, reference: Option<String>, tz: Option<&str>) -> Result<ExitCode> {
+fn sent(
+    dir: &Path,
+    request: &str,
+    at: Option<&str>,
+    reference: Option<String>,
+    tz: Option<&str>,
+) -> Result<ExitCode> {
     let mut vault = super::open(dir)?;
     let zone = deadline::zone(tz)?;
     let at = match at {
@@ -227,7 +280,10 @@ fn list(dir: &Path, case_id: &str, tz: Option<&str>, json: bool) -> Result<ExitC
     let now = vault.clock().now().with_timezone(&Utc);
     let all = vault.removal_requests(case_id, now, deadline::zone(tz)?)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"requests": all, "now": deadline::utc(now)}))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"requests": all, "now": deadline::utc(now)}))?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let overdue = all.iter().filter(|s| s.overdue).count();
@@ -249,7 +305,9 @@ fn lookup(dir: &Path, item: &str, address: Option<String>, bootstrap: &str) -> R
         Some(a) => a,
         None => vault.item_addresses(item)?.into_iter().next().unwrap_or_default(),
     };
-    print_lookups(&safekeep_capture::rdap::look_up_to_vault(&mut vault, item, &address, bootstrap)?);
+    print_lookups(&safekeep_capture::rdap::look_up_to_vault(
+        &mut vault, item, &address, bootstrap,
+    )?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -257,8 +315,16 @@ fn platforms() -> Result<ExitCode> {
     let d = removal::directory::directory();
     println!("Platform directory, compiled {}. {}\n", d.compiled, d.note);
     for p in &d.platforms {
-        println!("{} ({}): report at {}\n  US covered platform: {}; UK user-to-user: {}\n  Source: {} (checked: {})\n",
-            p.name, p.hosts.join(", "), p.report_page.as_deref().unwrap_or("unknown"), p.us_covered_platform, p.uk_user_to_user, p.source, p.checked.as_deref().unwrap_or("never"));
+        println!(
+            "{} ({}): report at {}\n  US covered platform: {}; UK user-to-user: {}\n  Source: {} (checked: {})\n",
+            p.name,
+            p.hosts.join(", "),
+            p.report_page.as_deref().unwrap_or("unknown"),
+            p.us_covered_platform,
+            p.uk_user_to_user,
+            p.source,
+            p.checked.as_deref().unwrap_or("never")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -277,10 +343,24 @@ fn finish(d: &Drafted, pdf: Option<&Path>, json: bool) -> Result<ExitCode> {
         eprintln!("  Not captured yet: {}", one_line(u));
     }
     match &d.platform {
-        Some(p) => eprintln!("{}: report at {} (directory entry: {}, checked {}).", p.name, p.report_page.as_deref().unwrap_or("an address not in the directory"), p.source, p.checked.as_deref().unwrap_or("never")),
-        None => eprintln!("{} is not in Safekeep's platform directory: this is a generic request.", one_line(&d.recipient)),
+        Some(p) => eprintln!(
+            "{}: report at {} (directory entry: {}, checked {}).",
+            p.name,
+            p.report_page
+                .as_deref()
+                .unwrap_or("an address not in the directory"),
+            p.source,
+            p.checked.as_deref().unwrap_or("never")
+        ),
+        None => eprintln!(
+            "{} is not in Safekeep's platform directory: this is a generic request.",
+            one_line(&d.recipient)
+        ),
     }
-    eprintln!("Request {} (SHA-256 {}). Safekeep sends nothing: copy it below, send it yourself, then record it with `safekeep removal sent {}`.\n", d.request_id, d.sha256, d.request_id);
+    eprintln!(
+        "Request {} (SHA-256 {}). Safekeep sends nothing: copy it below, send it yourself, then record it with `safekeep removal sent {}`.\n",
+        d.request_id, d.sha256, d.request_id
+    );
     print!("{}", d.text);
     Ok(ExitCode::SUCCESS)
 }
@@ -292,19 +372,39 @@ fn print_status(s: &RequestStatus) {
         (Some(_), true, true) => "OVERDUE".to_owned(),
         (Some(_), true, false) => "open, waiting".to_owned(),
     };
-    println!("{} — {}\n  Request {} about item {} ({}): {state}", one_line(&s.title), one_line(&s.item_title), s.request_id, s.item_id, s.kind);
+    println!(
+        "{} — {}\n  Request {} about item {} ({}): {state}",
+        one_line(&s.title),
+        one_line(&s.item_title),
+        s.request_id,
+        s.item_id,
+        s.kind
+    );
     if let Some(sent) = &s.sent_at {
-        println!("  Sent {sent}{}", s.reference.as_ref().map(|r| format!(", reference {}", one_line(r))).unwrap_or_default());
+        println!(
+            "  Sent {sent}{}",
+            s.reference
+                .as_ref()
+                .map(|r| format!(", reference {}", one_line(r)))
+                .unwrap_or_default()
+        );
     }
     if let (Some(d), Some(shown)) = (&s.deadline, &s.deadline_shown) {
         println!("  Deadline {shown} [{d}]");
     }
     for r in &s.recaptures {
-        let when = if r.at_or_after_deadline { "at or after the deadline" } else { "before the deadline" };
+        let when = if r.at_or_after_deadline {
+            "at or after the deadline"
+        } else {
+            "before the deadline"
+        };
         println!("  Re-captured {} ({when}): item {}", r.captured_at, r.item_id);
     }
     if s.check_again_offered {
-        println!("  The deadline has passed: capture the address again to show whether it is still up: safekeep capture url --check-again {}", s.item_id);
+        println!(
+            "  The deadline has passed: capture the address again to show whether it is still up: safekeep capture url --check-again {}",
+            s.item_id
+        );
     }
     println!();
 }

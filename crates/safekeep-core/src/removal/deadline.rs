@@ -24,12 +24,11 @@ pub fn overdue(deadline: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 /// The zone named, else this computer's, else UTC.
 pub fn zone(given: Option<&str>) -> Result<Tz, RemovalError> {
     if let Some(name) = given {
-        return name
-            .trim()
-            .parse()
-            .map_err(|_| RemovalError::Input(format!(
+        return name.trim().parse().map_err(|_| {
+            RemovalError::Input(format!(
                 "\"{name}\" is not a time zone Safekeep knows; give its IANA name, for example Europe/London"
-            )));
+            ))
+        });
     }
     Ok(iana_time_zone::get_timezone()
         .ok()
@@ -118,14 +117,20 @@ mod tests {
         let due = deadline(sent, 48);
         assert_eq!(shown(due, london), "Sun 25 Oct 2026 09:00 GMT (Europe/London)");
         // Across a month and a year.
-        assert_eq!(utc(deadline(at("2026-12-31T23:30:00Z"), 48)), "2027-01-02T23:30:00Z");
+        assert_eq!(
+            utc(deadline(at("2026-12-31T23:30:00Z"), 48)),
+            "2027-01-02T23:30:00Z"
+        );
     }
 
     #[test]
     fn skipped_local_time_is_refused_and_repeated_is_the_earlier() {
         let london: Tz = "Europe/London".parse().expect("zone");
         assert!(parse_sent("2026-03-29 01:30", london).is_err());
-        assert_eq!(utc(parse_sent("2026-10-25 01:30", london).expect("t")), "2026-10-25T00:30:00Z");
+        assert_eq!(
+            utc(parse_sent("2026-10-25 01:30", london).expect("t")),
+            "2026-10-25T00:30:00Z"
+        );
         assert!(parse_sent("yesterday", london).is_err());
     }
 

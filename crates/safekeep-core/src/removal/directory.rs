@@ -74,7 +74,8 @@ pub fn find(address: &str) -> Option<&'static Platform> {
 /// The lower-case host name of a web address.
 pub fn host_of(address: &str) -> Option<String> {
     let url = url::Url::parse(address.trim()).ok()?;
-    url.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+    url.host_str()
+        .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -92,7 +93,10 @@ mod tests {
 
     #[test]
     fn finds_by_host_and_sub_domain_only() {
-        assert_eq!(find("https://old.reddit.com/r/x/1").map(|p| p.id.as_str()), Some("reddit"));
+        assert_eq!(
+            find("https://old.reddit.com/r/x/1").map(|p| p.id.as_str()),
+            Some("reddit")
+        );
         assert_eq!(find("https://x.com/a/status/1").map(|p| p.id.as_str()), Some("x"));
         assert!(find("https://notreddit.com/x").is_none());
         assert!(find("https://reddit.com.evil.example/x").is_none());

@@ -10,11 +10,17 @@ use super::RemovalError;
 pub fn save_request_pdf(title: &str, text: &str, path: &Path) -> Result<(), RemovalError> {
     let pdf = crate::bundle::report_pdf::request_pdf(title, text).map_err(RemovalError::Input)?;
     let failed = |e: std::io::Error| {
-        RemovalError::Input(format!("{} could not be written ({e}); choose another file", path.display()))
+        RemovalError::Input(format!(
+            "{} could not be written ({e}); choose another file",
+            path.display()
+        ))
     };
     let mut f = crate::private_file::create_new(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            RemovalError::Input(format!("{} already exists; nothing was written. Choose another name", path.display()))
+            RemovalError::Input(format!(
+                "{} already exists; nothing was written. Choose another name",
+                path.display()
+            ))
         } else {
             failed(e)
         }

@@ -35,7 +35,11 @@ impl Vault {
     /// The person's details for requests, if entered.
     pub fn removal_person(&self) -> Result<Option<Person>> {
         db::meta::get(self.conn(), KEY)?
-            .map(|s| serde_json::from_str(&s).map_err(|e| Error::Invalid(format!("the saved details are damaged ({e}); enter them again"))))
+            .map(|s| {
+                serde_json::from_str(&s).map_err(|e| {
+                    Error::Invalid(format!("the saved details are damaged ({e}); enter them again"))
+                })
+            })
             .transpose()
     }
 

@@ -165,9 +165,7 @@ fn walk(node: &Value, depth: usize, f: &mut Findings) {
         if roles.contains(&"abuse") {
             for email in vcard(e, "email") {
                 let email = email.trim_start_matches("mailto:").to_owned();
-                if is_email(&email)
-                    && !f.abuse_emails.contains(&email)
-                    && f.abuse_emails.len() < MAX_CONTACTS
+                if is_email(&email) && !f.abuse_emails.contains(&email) && f.abuse_emails.len() < MAX_CONTACTS
                 {
                     f.abuse_emails.push(email);
                 }
@@ -208,7 +206,9 @@ fn is_email(s: &str) -> bool {
         && s.matches('@').count() == 1
         && !s.starts_with('@')
         && !s.ends_with('@')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
 }
 
 /// The part of an answer kept in the case: at most [`KEPT_ANSWER`] bytes, cut at a
@@ -237,14 +237,26 @@ mod tests {
             [["example.com"], ["http://x.invalid/", "https://rdap.example/"]],
             [["org"], ["https://rdap.org.example/"]]]});
         let d = |s: &str| Target::Domain(s.into());
-        assert_eq!(service_for(&dns, &d("a.example.com")).as_deref(), Some("https://rdap.example/"));
-        assert_eq!(service_for(&dns, &d("b.com")).as_deref(), Some("https://rdap.verisign.com/com/v1/"));
+        assert_eq!(
+            service_for(&dns, &d("a.example.com")).as_deref(),
+            Some("https://rdap.example/")
+        );
+        assert_eq!(
+            service_for(&dns, &d("b.com")).as_deref(),
+            Some("https://rdap.verisign.com/com/v1/")
+        );
         assert_eq!(service_for(&dns, &d("notcom")), None);
         let v4 = json!({"services": [[["41.0.0.0/8"], ["https://rdap.afrinic.net/rdap/"]],
             [["41.128.0.0/9"], ["https://more.example/"]]]});
         let ip = |s: &str| Target::Ip(s.parse().expect("ip"));
-        assert_eq!(service_for(&v4, &ip("41.1.2.3")).as_deref(), Some("https://rdap.afrinic.net/rdap/"));
-        assert_eq!(service_for(&v4, &ip("41.200.2.3")).as_deref(), Some("https://more.example/"));
+        assert_eq!(
+            service_for(&v4, &ip("41.1.2.3")).as_deref(),
+            Some("https://rdap.afrinic.net/rdap/")
+        );
+        assert_eq!(
+            service_for(&v4, &ip("41.200.2.3")).as_deref(),
+            Some("https://more.example/")
+        );
         assert_eq!(service_for(&v4, &ip("42.1.2.3")), None);
     }
 
@@ -257,7 +269,8 @@ mod tests {
             ["email", {}, "text", "real@abuse.example"]]]}]});
         let f = findings(&answer);
         assert_eq!(f.abuse_emails, vec!["real@abuse.example".to_owned()]);
-        let mut deep = json!({"roles": ["abuse"], "vcardArray": ["vcard", [["email", {}, "text", "deep@x.example"]]]});
+        let mut deep =
+            json!({"roles": ["abuse"], "vcardArray": ["vcard", [["email", {}, "text", "deep@x.example"]]]});
         for _ in 0..20 {
             deep = json!({"entities": [deep]});
         }

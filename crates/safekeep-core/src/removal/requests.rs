@@ -24,7 +24,8 @@ use crate::vault::{Annotation, AnnotationBody, ItemView, Vault};
 /// What the helpline advises before reporting, shown before any request is drafted.
 pub const ADVICE: &str = "Content you report may be removed, and with it what you could show. First capture every address where it appears (with the address in the capture). If you may want the police involved, the Revenge Porn Helpline suggests thinking about contacting them before you report the content. You can stop at any time.";
 /// Where [`ADVICE`] comes from.
-pub const ADVICE_SOURCE: &str = "Revenge Porn Helpline FAQ, as recorded in Safekeep's field facts (re-check the page before release)";
+pub const ADVICE_SOURCE: &str =
+    "Revenge Porn Helpline FAQ, as recorded in Safekeep's field facts (re-check the page before release)";
 
 const WITHHELD_NAME: &str = "[name withheld here: kept only in the encrypted vault]";
 const WITHHELD_CONTACT: &str = "[contact details withheld here: kept only in the encrypted vault]";
@@ -166,11 +167,16 @@ impl Vault {
         };
         let mut fields = self.item_fields(&view, &item, &urls)?;
         fields.insert("recipient", recipient.clone());
-        fields.insert("real_or_synthetic", match opts.synthetic {
-            Some(true) => "synthetic (made or altered by a computer) but depicts a real, identifiable person".into(),
-            Some(false) => "real".into(),
-            None => "not stated".into(),
-        });
+        fields.insert(
+            "real_or_synthetic",
+            match opts.synthetic {
+                Some(true) => {
+                    "synthetic (made or altered by a computer) but depicts a real, identifiable person".into()
+                }
+                Some(false) => "real".into(),
+                None => "not stated".into(),
+            },
+        );
         fields.insert("image_urls", list(urls.iter().filter(|u| looks_like_image(u))));
         fields.insert("search_result_urls", list(opts.search_results.iter()));
         let abuse = self.latest_rdap(&view, first);
@@ -183,7 +189,14 @@ impl Vault {
             .and_then(|p| p.stated_hours)
             .or(template.deadline_hours);
         let follows = None;
-        self.finish_draft(opts, &view, template, (&recipient, platform, deadline_hours, follows), &person, fields)
+        self.finish_draft(
+            opts,
+            &view,
+            template,
+            (&recipient, platform, deadline_hours, follows),
+            &person,
+            fields,
+        )
     }
 
     /// Drafts the follow-up of a sent request that was not acted on: a second request
@@ -207,8 +220,17 @@ impl Vault {
         fields.insert("first_sent_at", sent_at);
         fields.insert("first_title", status.title.clone());
         fields.insert("first_sha256", status.sha256.clone());
-        fields.insert("first_reference", status.reference.map(|r| format!(", your reference {r}")).unwrap_or_default());
-        fields.insert("first_deadline", status.deadline_shown.unwrap_or_else(|| "none stated".into()));
+        fields.insert(
+            "first_reference",
+            status
+                .reference
+                .map(|r| format!(", your reference {r}"))
+                .unwrap_or_default(),
+        );
+        fields.insert(
+            "first_deadline",
+            status.deadline_shown.unwrap_or_else(|| "none stated".into()),
+        );
         fields.insert("now", shown(now, zone));
         fields.insert("escalation", platform.as_ref().map_or_else(
             || "the service's appeal or complaint route; then the regulator: in the UK Ofcom, in the US the FTC (routes unverified).".to_owned(),
@@ -226,7 +248,14 @@ impl Vault {
             AnnotationBody::RemovalRequest { deadline_hours, .. } => *deadline_hours,
             _ => None,
         };
-        self.finish_draft(&opts, &view, template, (&status.recipient, platform, hours, Some(first.id.clone())), &person, fields)
+        self.finish_draft(
+            &opts,
+            &view,
+            template,
+            (&status.recipient, platform, hours, Some(first.id.clone())),
+            &person,
+            fields,
+        )
     }
 
     fn finish_draft(
@@ -239,40 +268,77 @@ impl Vault {
         mut fields: BTreeMap<&'static str, String>,
     ) -> Res<Drafted> {
         let today = self.clock().now().format("%-d %B %Y").to_string();
-        let depicted = opts.on_behalf_of.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let depicted = opts
+            .on_behalf_of
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let mut withheld = fields.clone();
         for (f, name, contact, signature, other) in [
-            (&mut fields, person.name.clone(), person.contact.clone(), person.signature(), depicted.map(str::to_owned)),
-            (&mut withheld, WITHHELD_NAME.into(), WITHHELD_CONTACT.into(), WITHHELD_SIGNATURE.into(), depicted.map(|_| WITHHELD_NAME.to_owned())),
+            (
+                &mut fields,
+                person.name.clone(),
+                person.contact.clone(),
+                person.signature(),
+                depicted.map(str::to_owned),
+            ),
+            (
+                &mut withheld,
+                WITHHELD_NAME.into(),
+                WITHHELD_CONTACT.into(),
+                WITHHELD_SIGNATURE.into(),
+                depicted.map(|_| WITHHELD_NAME.to_owned()),
+            ),
         ] {
             let (depicted_name, acting) = match &other {
-                Some(d) => (d.clone(), format!(", an authorised person acting on behalf of {d}, the identifiable individual depicted")),
+                Some(d) => (
+                    d.clone(),
+                    format!(
+                        ", an authorised person acting on behalf of {d}, the identifiable individual depicted"
+                    ),
+                ),
                 None => (name.clone(), String::new()),
             };
-            f.insert("header", format!("To: {recipient}\nFrom: {name}\nDate: {today}\nSubject: {}", template.title));
+            f.insert(
+                "header",
+                format!(
+                    "To: {recipient}\nFrom: {name}\nDate: {today}\nSubject: {}",
+                    template.title
+                ),
+            );
             f.insert("depicted", depicted_name.clone());
             f.insert("good_faith", match &other {
                 Some(d) => format!("I, {name}, am authorised to act on behalf of {d}, the identifiable individual depicted. I have a good-faith belief that the intimate visual depiction identified above is not consensual: {d} did not consent to it being published. This request is made with {d}'s authority."),
                 None => format!("I, {name}, am the identifiable individual depicted. I have a good-faith belief that the intimate visual depiction identified above is not consensual: I did not consent to it being published."),
             });
             f.insert("contact_block", format!("{name}{acting}\n{contact}"));
-            f.insert("signature_block", format!("{signature}\n{name}{acting}\nDate: {today}\n(Typed as an electronic signature.)"));
+            f.insert(
+                "signature_block",
+                format!("{signature}\n{name}{acting}\nDate: {today}\n(Typed as an electronic signature.)"),
+            );
         }
         let text = template.render(&fields);
         let public = template.render(&withheld);
         let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
-        let title = format!("{} — {}", template.title, crate::bundle::format::one_line(recipient));
+        let title = format!(
+            "{} — {}",
+            template.title,
+            crate::bundle::format::one_line(recipient)
+        );
         db::meta::set(self.conn(), &text_key(&sha256), &text).map_err(crate::vault::Error::from)?;
-        let annotation = self.annotate(&view.record.id, AnnotationBody::RemovalRequest {
-            request_kind: opts.kind.as_str().into(),
-            template: template.reference(),
-            recipient: recipient.to_owned(),
-            title: title.clone(),
-            text: public,
-            sha256: sha256.clone(),
-            deadline_hours,
-            follows,
-        })?;
+        let annotation = self.annotate(
+            &view.record.id,
+            AnnotationBody::RemovalRequest {
+                request_kind: opts.kind.as_str().into(),
+                template: template.reference(),
+                recipient: recipient.to_owned(),
+                title: title.clone(),
+                text: public,
+                sha256: sha256.clone(),
+                deadline_hours,
+                follows,
+            },
+        )?;
         Ok(Drafted {
             request_id: annotation.id,
             item_id: view.record.id.clone(),
@@ -301,7 +367,12 @@ impl Vault {
 
     /// Records when the person sent a request. Refused if the time is in the future or
     /// before the content was captured or the request drafted.
-    pub fn mark_removal_sent(&mut self, request_id: &str, sent_at: DateTime<Utc>, reference: Option<String>) -> Res<Annotation> {
+    pub fn mark_removal_sent(
+        &mut self,
+        request_id: &str,
+        sent_at: DateTime<Utc>,
+        reference: Option<String>,
+    ) -> Res<Annotation> {
         let (view, request) = self.find_request(request_id)?;
         let now = self.clock().now().with_timezone(&Utc);
         let captured = parse_utc(&view.record.captured_at).unwrap_or(now);
@@ -309,20 +380,26 @@ impl Vault {
         // A request drafted a moment ago may say it was sent this same minute.
         let drafted = drafted - chrono::Duration::seconds(59);
         deadline::check_sent(sent_at, now, captured.max(drafted).min(now))?;
-        Ok(self.annotate(&view.record.id, AnnotationBody::RemovalSent {
-            request: request.id.clone(),
-            sent_at: deadline::utc(sent_at),
-            reference: reference.filter(|r| !r.trim().is_empty()),
-        })?)
+        Ok(self.annotate(
+            &view.record.id,
+            AnnotationBody::RemovalSent {
+                request: request.id.clone(),
+                sent_at: deadline::utc(sent_at),
+                reference: reference.filter(|r| !r.trim().is_empty()),
+            },
+        )?)
     }
 
     /// Records what became of a request (removed, refused…).
     pub fn removal_outcome(&mut self, request_id: &str, outcome: &str) -> Res<Annotation> {
         let (view, request) = self.find_request(request_id)?;
-        Ok(self.annotate(&view.record.id, AnnotationBody::RemovalOutcome {
-            request: request.id,
-            outcome: outcome.trim().to_owned(),
-        })?)
+        Ok(self.annotate(
+            &view.record.id,
+            AnnotationBody::RemovalOutcome {
+                request: request.id,
+                outcome: outcome.trim().to_owned(),
+            },
+        )?)
     }
 
     /// Every request of a case with its clock at `now`, deadlines shown in `zone`;
@@ -372,7 +449,11 @@ impl Vault {
                 }
             }
         }
-        Ok(BeforeReporting { not_captured, advice: ADVICE, source: ADVICE_SOURCE })
+        Ok(BeforeReporting {
+            not_captured,
+            advice: ADVICE,
+            source: ADVICE_SOURCE,
+        })
     }
 
     fn find_request(&self, request_id: &str) -> Res<(ItemView, Annotation)> {
@@ -400,7 +481,13 @@ impl Vault {
         let host = directory::host_of(address)?;
         let mut found: Option<(Vec<String>, Option<String>)> = None;
         for a in view.annotations.iter().rev() {
-            if let AnnotationBody::RdapLookup { target, abuse_emails, holder, error: None, .. } = &a.body
+            if let AnnotationBody::RdapLookup {
+                target,
+                abuse_emails,
+                holder,
+                error: None,
+                ..
+            } = &a.body
                 && *target == host
             {
                 let (emails, h) = found.get_or_insert_with(|| (Vec::new(), None));
@@ -417,15 +504,32 @@ impl Vault {
         found
     }
 
-    fn item_fields(&self, view: &ItemView, item: &TakedownItem, urls: &[String]) -> Res<BTreeMap<&'static str, String>> {
+    fn item_fields(
+        &self,
+        view: &ItemView,
+        item: &TakedownItem,
+        urls: &[String],
+    ) -> Res<BTreeMap<&'static str, String>> {
         let mut f = BTreeMap::new();
         f.insert("urls", list(urls.iter()));
         let reference = self.exhibit_reference(view)?;
-        f.insert("exhibits", match reference {
-            Some(r) => format!("exhibit {r} (Safekeep item {}, \"{}\")", view.record.id, view.record.title),
-            None => format!("Safekeep item {} (\"{}\")", view.record.id, view.record.title),
-        });
-        f.insert("captured_at", format!("{} (UTC, recorded by the capturing computer)", view.record.captured_at));
+        f.insert(
+            "exhibits",
+            match reference {
+                Some(r) => format!(
+                    "exhibit {r} (Safekeep item {}, \"{}\")",
+                    view.record.id, view.record.title
+                ),
+                None => format!("Safekeep item {} (\"{}\")", view.record.id, view.record.title),
+            },
+        );
+        f.insert(
+            "captured_at",
+            format!(
+                "{} (UTC, recorded by the capturing computer)",
+                view.record.captured_at
+            ),
+        );
         let hashes: Vec<String> = item
             .files
             .iter()
@@ -443,7 +547,14 @@ impl Vault {
                 line
             })
             .collect();
-        f.insert("hashes", if hashes.is_empty() { "(none)".into() } else { hashes.join("\n") });
+        f.insert(
+            "hashes",
+            if hashes.is_empty() {
+                "(none)".into()
+            } else {
+                hashes.join("\n")
+            },
+        );
         Ok(f)
     }
 
@@ -458,10 +569,19 @@ impl Vault {
         }
         let mut n = kept
             .values()
-            .filter_map(|(r, _)| r.strip_prefix(prefix.as_str())?.strip_prefix('/')?.parse::<usize>().ok())
+            .filter_map(|(r, _)| {
+                r.strip_prefix(prefix.as_str())?
+                    .strip_prefix('/')?
+                    .parse::<usize>()
+                    .ok()
+            })
             .max()
             .unwrap_or(0);
-        for v in self.items(Some(&view.record.case_id))?.iter().filter(|v| v.withdrawn.is_none()) {
+        for v in self
+            .items(Some(&view.record.case_id))?
+            .iter()
+            .filter(|v| v.withdrawn.is_none())
+        {
             if kept.contains_key(&v.record.id) {
                 continue;
             }
@@ -480,29 +600,55 @@ impl Vault {
     }
 }
 
-fn request_status(view: &ItemView, a: &Annotation, items: &[ItemView], now: DateTime<Utc>, zone: Tz) -> RequestStatus {
-    let AnnotationBody::RemovalRequest { request_kind, recipient, title, sha256, deadline_hours, follows, .. } = &a.body else {
+fn request_status(
+    view: &ItemView,
+    a: &Annotation,
+    items: &[ItemView],
+    now: DateTime<Utc>,
+    zone: Tz,
+) -> RequestStatus {
+    let AnnotationBody::RemovalRequest {
+        request_kind,
+        recipient,
+        title,
+        sha256,
+        deadline_hours,
+        follows,
+        ..
+    } = &a.body
+    else {
         unreachable!("only called with removal requests")
     };
     let mut sent: Option<(String, Option<String>)> = None;
     let mut outcome = None;
     for b in &view.annotations {
         match &b.body {
-            AnnotationBody::RemovalSent { request, sent_at, reference } if *request == a.id => {
+            AnnotationBody::RemovalSent {
+                request,
+                sent_at,
+                reference,
+            } if *request == a.id => {
                 sent = Some((sent_at.clone(), reference.clone()));
             }
-            AnnotationBody::RemovalOutcome { request, outcome: o } if *request == a.id => outcome = Some(o.clone()),
+            AnnotationBody::RemovalOutcome { request, outcome: o } if *request == a.id => {
+                outcome = Some(o.clone())
+            }
             _ => {}
         }
     }
     let open = !outcome.as_deref().is_some_and(crate::takedown::closes);
     let sent_utc = sent.as_ref().and_then(|(s, _)| parse_utc(s));
-    let due = sent_utc.zip(*deadline_hours).map(|(s, h)| deadline::deadline(s, h));
+    let due = sent_utc
+        .zip(*deadline_hours)
+        .map(|(s, h)| deadline::deadline(s, h));
     let overdue = open && due.is_some_and(|d| deadline::overdue(d, now));
     let recaptures: Vec<Recapture> = items
         .iter()
         .filter(|v| {
-            v.record.capture.as_ref().and_then(|c| c.get("check_again_of")?.get("item_id")?.as_str())
+            v.record
+                .capture
+                .as_ref()
+                .and_then(|c| c.get("check_again_of")?.get("item_id")?.as_str())
                 == Some(view.record.id.as_str())
         })
         .filter_map(|v| {
@@ -514,9 +660,8 @@ fn request_status(view: &ItemView, a: &Annotation, items: &[ItemView], now: Date
             })
         })
         .collect();
-    let check_again_offered = open
-        && due.is_some_and(|d| now >= d)
-        && !recaptures.iter().any(|r| r.at_or_after_deadline);
+    let check_again_offered =
+        open && due.is_some_and(|d| now >= d) && !recaptures.iter().any(|r| r.at_or_after_deadline);
     RequestStatus {
         request_id: a.id.clone(),
         item_id: view.record.id.clone(),
@@ -563,7 +708,9 @@ fn text_key(sha256: &str) -> String {
 }
 
 fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn checked_address(a: &str) -> Res<String> {
@@ -577,8 +724,14 @@ fn checked_address(a: &str) -> Res<String> {
 }
 
 fn list<'a>(urls: impl Iterator<Item = &'a String>) -> String {
-    let lines: Vec<String> = urls.map(|u| format!("- {}", crate::bundle::format::one_line(u))).collect();
-    if lines.is_empty() { "(none given)".into() } else { lines.join("\n") }
+    let lines: Vec<String> = urls
+        .map(|u| format!("- {}", crate::bundle::format::one_line(u)))
+        .collect();
+    if lines.is_empty() {
+        "(none given)".into()
+    } else {
+        lines.join("\n")
+    }
 }
 
 fn looks_like_image(u: &str) -> bool {

@@ -132,7 +132,11 @@ mod tests {
         let all = templates();
         assert!(all.len() >= 5, "templates.json did not parse");
         for t in all {
-            assert!(!t.legal_source.is_empty() && !t.source_date.is_empty(), "{}", t.id);
+            assert!(
+                !t.legal_source.is_empty() && !t.source_date.is_empty(),
+                "{}",
+                t.id
+            );
         }
         let tid = template("us-take-it-down").expect("take it down");
         let elements: Vec<_> = tid.sections.iter().map(|s| s.element.as_str()).collect();
@@ -151,6 +155,9 @@ mod tests {
         assert!(!text.contains('\u{1b}'));
         assert!(text.contains("{urls}"));
         f.insert("urls", "{recipient}".to_owned());
-        assert!(t.render(&f).contains("{recipient}"), "a value is never filled again");
+        assert!(
+            t.render(&f).contains("{recipient}"),
+            "a value is never filled again"
+        );
     }
 }

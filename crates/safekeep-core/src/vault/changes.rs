@@ -311,8 +311,9 @@ impl Vault {
             AnnotationBody::Stopncii { case_number } => case_number.trim().is_empty(),
             AnnotationBody::CrimeReference { reference, .. } => reference.trim().is_empty(),
             AnnotationBody::RemovalRequest { text, .. } => text.trim().is_empty(),
-            AnnotationBody::RemovalSent { request, .. }
-            | AnnotationBody::RemovalOutcome { request, .. } => request.trim().is_empty(),
+            AnnotationBody::RemovalSent { request, .. } | AnnotationBody::RemovalOutcome { request, .. } => {
+                request.trim().is_empty()
+            }
             AnnotationBody::RdapLookup { target, .. } => target.trim().is_empty(),
             AnnotationBody::Messages { from, to, .. } => {
                 self.check_message_range(&item_id, *from, *to)?;

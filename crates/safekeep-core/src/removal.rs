@@ -16,9 +16,11 @@ pub mod pdf;
 pub mod person;
 pub mod rdap;
 pub mod requests;
+pub mod status;
 pub mod template;
 
-pub use requests::{DraftOptions, Drafted, RequestStatus};
+pub use requests::{DraftOptions, Drafted};
+pub use status::{Recapture, RequestStatus};
 
 /// Which request to draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

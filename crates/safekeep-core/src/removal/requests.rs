@@ -1,8 +1,7 @@
-//! Drafting, recording and following removal requests in the vault. Each request is an
-//! annotation on its item (`removal_request`, the person's details withheld, with the
-//! full text's SHA-256); its full text is kept in the encrypted vault's settings under
-//! that hash; sending is recorded by the person (`removal_sent`), and the clock is read
-//! from those with the current time passed in.
+//! Drafting removal requests in the vault. Each request is an annotation on its item
+//! (`removal_request`, the person's details withheld, with the full text's SHA-256); its
+//! full text is kept in the encrypted vault's settings under that hash. Where each stands
+//! once sent is in [`super::status`].
 
 use std::collections::BTreeMap;
 
@@ -11,9 +10,10 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::deadline::{self, shown};
+use super::deadline::shown;
 use super::directory::{self, Platform};
 use super::person::Person;
+use super::status::request_status;
 use super::template::{self, Template};
 use super::{RemovalError, RequestKind};
 use crate::db;
@@ -83,59 +83,6 @@ pub struct BeforeReporting {
     pub advice: &'static str,
     /// Where the advice comes from.
     pub source: &'static str,
-}
-
-/// Where one request stands.
-#[derive(Debug, Clone, Serialize)]
-pub struct RequestStatus {
-    /// The request's id.
-    pub request_id: String,
-    /// Its item.
-    pub item_id: String,
-    /// The item's title.
-    pub item_title: String,
-    /// The request's title.
-    pub title: String,
-    /// `take_it_down`, `uk_report`…
-    pub kind: String,
-    /// Who it is for.
-    pub recipient: String,
-    /// SHA-256 of its full text.
-    pub sha256: String,
-    /// When it was drafted (UTC).
-    pub drafted_at: String,
-    /// When it was sent (UTC), if the person recorded it.
-    pub sent_at: Option<String>,
-    /// The recipient's reference.
-    pub reference: Option<String>,
-    /// Its deadline (UTC), once sent, where one applies.
-    pub deadline: Option<String>,
-    /// The deadline as the person reads it, in their zone.
-    pub deadline_shown: Option<String>,
-    /// The latest outcome recorded.
-    pub outcome: Option<String>,
-    /// No closing outcome yet.
-    pub open: bool,
-    /// Open and past its deadline.
-    pub overdue: bool,
-    /// Re-captures of the item since it was sent (`check again`).
-    pub recaptures: Vec<Recapture>,
-    /// The deadline has passed and no re-capture since shows whether it is still up:
-    /// offer `check again`.
-    pub check_again_offered: bool,
-    /// The request it follows up, if any.
-    pub follows: Option<String>,
-}
-
-/// A re-capture of the item a request is about.
-#[derive(Debug, Clone, Serialize)]
-pub struct Recapture {
-    /// The new item.
-    pub item_id: String,
-    /// When it was captured (UTC).
-    pub captured_at: String,
-    /// Captured at or after the deadline.
-    pub at_or_after_deadline: bool,
 }
 
 type Res<T> = Result<T, RemovalError>;
@@ -365,67 +312,6 @@ impl Vault {
         Ok((title.clone(), text))
     }
 
-    /// Records when the person sent a request. Refused if the time is in the future or
-    /// before the content was captured or the request drafted.
-    pub fn mark_removal_sent(
-        &mut self,
-        request_id: &str,
-        sent_at: DateTime<Utc>,
-        reference: Option<String>,
-    ) -> Res<Annotation> {
-        let (view, request) = self.find_request(request_id)?;
-        let now = self.clock().now().with_timezone(&Utc);
-        let captured = parse_utc(&view.record.captured_at).unwrap_or(now);
-        let drafted = parse_utc(&request.created_at).unwrap_or(captured);
-        // A request drafted a moment ago may say it was sent this same minute.
-        let drafted = drafted - chrono::Duration::seconds(59);
-        deadline::check_sent(sent_at, now, captured.max(drafted).min(now))?;
-        Ok(self.annotate(
-            &view.record.id,
-            AnnotationBody::RemovalSent {
-                request: request.id.clone(),
-                sent_at: deadline::utc(sent_at),
-                reference: reference.filter(|r| !r.trim().is_empty()),
-            },
-        )?)
-    }
-
-    /// Records what became of a request (removed, refused…).
-    pub fn removal_outcome(&mut self, request_id: &str, outcome: &str) -> Res<Annotation> {
-        let (view, request) = self.find_request(request_id)?;
-        Ok(self.annotate(
-            &view.record.id,
-            AnnotationBody::RemovalOutcome {
-                request: request.id,
-                outcome: outcome.trim().to_owned(),
-            },
-        )?)
-    }
-
-    /// Every request of a case with its clock at `now`, deadlines shown in `zone`;
-    /// overdue ones first.
-    pub fn removal_requests(&self, case_id: &str, now: DateTime<Utc>, zone: Tz) -> Res<Vec<RequestStatus>> {
-        let case = self.resolve_case(case_id)?;
-        let items = self.items(Some(&case.id))?;
-        let mut out = Vec::new();
-        for view in items.iter().filter(|v| v.withdrawn.is_none()) {
-            for a in &view.annotations {
-                if matches!(a.body, AnnotationBody::RemovalRequest { .. }) {
-                    out.push(request_status(view, a, &items, now, zone));
-                }
-            }
-        }
-        out.sort_by_key(|s| (!s.overdue, !s.open, s.deadline.clone(), s.drafted_at.clone()));
-        Ok(out)
-    }
-
-    /// Where one request stands at `now`.
-    pub fn removal_status(&self, request_id: &str, now: DateTime<Utc>, zone: Tz) -> Res<RequestStatus> {
-        let (view, a) = self.find_request(request_id)?;
-        let items = self.items(Some(&view.record.case_id))?;
-        Ok(request_status(&view, &a, &items, now, zone))
-    }
-
     /// Every address where the item's content appears (the capture's own first).
     pub fn item_addresses(&self, item_id: &str) -> Res<Vec<String>> {
         let view = self.item(item_id)?;
@@ -456,7 +342,7 @@ impl Vault {
         })
     }
 
-    fn find_request(&self, request_id: &str) -> Res<(ItemView, Annotation)> {
+    pub(super) fn find_request(&self, request_id: &str) -> Res<(ItemView, Annotation)> {
         let given = request_id.trim();
         if given.len() < 4 {
             return Err(RemovalError::UnknownRequest(request_id.into()));
@@ -600,90 +486,6 @@ impl Vault {
     }
 }
 
-fn request_status(
-    view: &ItemView,
-    a: &Annotation,
-    items: &[ItemView],
-    now: DateTime<Utc>,
-    zone: Tz,
-) -> RequestStatus {
-    let AnnotationBody::RemovalRequest {
-        request_kind,
-        recipient,
-        title,
-        sha256,
-        deadline_hours,
-        follows,
-        ..
-    } = &a.body
-    else {
-        unreachable!("only called with removal requests")
-    };
-    let mut sent: Option<(String, Option<String>)> = None;
-    let mut outcome = None;
-    for b in &view.annotations {
-        match &b.body {
-            AnnotationBody::RemovalSent {
-                request,
-                sent_at,
-                reference,
-            } if *request == a.id => {
-                sent = Some((sent_at.clone(), reference.clone()));
-            }
-            AnnotationBody::RemovalOutcome { request, outcome: o } if *request == a.id => {
-                outcome = Some(o.clone())
-            }
-            _ => {}
-        }
-    }
-    let open = !outcome.as_deref().is_some_and(crate::takedown::closes);
-    let sent_utc = sent.as_ref().and_then(|(s, _)| parse_utc(s));
-    let due = sent_utc
-        .zip(*deadline_hours)
-        .map(|(s, h)| deadline::deadline(s, h));
-    let overdue = open && due.is_some_and(|d| deadline::overdue(d, now));
-    let recaptures: Vec<Recapture> = items
-        .iter()
-        .filter(|v| {
-            v.record
-                .capture
-                .as_ref()
-                .and_then(|c| c.get("check_again_of")?.get("item_id")?.as_str())
-                == Some(view.record.id.as_str())
-        })
-        .filter_map(|v| {
-            let at = parse_utc(&v.record.captured_at)?;
-            (sent_utc? <= at).then(|| Recapture {
-                item_id: v.record.id.clone(),
-                captured_at: v.record.captured_at.clone(),
-                at_or_after_deadline: due.is_some_and(|d| at >= d),
-            })
-        })
-        .collect();
-    let check_again_offered =
-        open && due.is_some_and(|d| now >= d) && !recaptures.iter().any(|r| r.at_or_after_deadline);
-    RequestStatus {
-        request_id: a.id.clone(),
-        item_id: view.record.id.clone(),
-        item_title: view.record.title.clone(),
-        title: title.clone(),
-        kind: request_kind.clone(),
-        recipient: recipient.clone(),
-        sha256: sha256.clone(),
-        drafted_at: a.created_at.clone(),
-        sent_at: sent.as_ref().map(|(s, _)| s.clone()),
-        reference: sent.and_then(|(_, r)| r),
-        deadline: due.map(deadline::utc),
-        deadline_shown: due.map(|d| shown(d, zone)),
-        outcome,
-        open,
-        overdue,
-        recaptures,
-        check_again_offered,
-        follows: follows.clone(),
-    }
-}
-
 /// The item's addresses: the captured page's own address first (a web-page capture), then
 /// those the takedown list holds.
 fn addresses(view: &ItemView, item: &TakedownItem) -> Vec<String> {
@@ -705,12 +507,6 @@ fn addresses(view: &ItemView, item: &TakedownItem) -> Vec<String> {
 
 fn text_key(sha256: &str) -> String {
     format!("removal.text.{sha256}")
-}
-
-fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 fn checked_address(a: &str) -> Res<String> {

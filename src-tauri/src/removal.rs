@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use chrono::Utc;
 use safekeep_core::removal::person::Person;
 use safekeep_core::removal::requests::BeforeReporting;
-use safekeep_core::removal::{self, DraftOptions, Drafted, RemovalError, RequestKind, RequestStatus, deadline};
+use safekeep_core::removal::{
+    self, DraftOptions, Drafted, RemovalError, RequestKind, RequestStatus, deadline,
+};
 use serde::Deserialize;
 use tauri::State;
 
@@ -62,7 +64,11 @@ pub fn removal_before(state: State<'_, AppState>, case_id: String) -> Result<Bef
 pub fn draft_removal(state: State<'_, AppState>, request: DraftRequest) -> Result<Drafted> {
     if request.rdap {
         let addresses = state.vault()?.item_addresses(&request.item_id)?;
-        let address = request.address.clone().or(addresses.into_iter().next()).unwrap_or_default();
+        let address = request
+            .address
+            .clone()
+            .or(addresses.into_iter().next())
+            .unwrap_or_default();
         let found = safekeep_capture::rdap::look_up(&address, &bootstrap());
         let mut vault = state.vault()?;
         for body in found {

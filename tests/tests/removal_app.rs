@@ -55,13 +55,24 @@ async fn a_request_past_its_deadline_offers_a_recapture_which_is_linked() {
         let mut env = safekeep_core::Environment::system("e2e");
         env.kdf = safekeep_core::keyring::KdfPolicy::Fixed(safekeep_core::keyring::KdfParams::INSECURE_FAST);
         let start = chrono::DateTime::parse_from_rfc3339("2026-03-27T09:00:00Z").unwrap();
-        env.clock = Box::new(safekeep_core::clock::SteppingClock::new(start, chrono::Duration::seconds(1)));
+        env.clock = Box::new(safekeep_core::clock::SteppingClock::new(
+            start,
+            chrono::Duration::seconds(1),
+        ));
         let mut v = safekeep_core::Vault::init(&dir, env, Some(PASS)).unwrap();
         let case = v.create_case("Posts of me").unwrap();
-        let req = WebRequest { url: page.clone(), render: Render::Skip, ..WebRequest::default() };
+        let req = WebRequest {
+            url: page.clone(),
+            render: Render::Skip,
+            ..WebRequest::default()
+        };
         let item = web::capture_to_vault(&mut v, &case, &req).unwrap().item.id;
-        v.set_removal_person(&Person { name: "Alex Example".into(), contact: "alex@example.org".into(), signature: None })
-            .unwrap();
+        v.set_removal_person(&Person {
+            name: "Alex Example".into(),
+            contact: "alex@example.org".into(),
+            signature: None,
+        })
+        .unwrap();
         let d = v
             .draft_removal(&DraftOptions {
                 kind: RequestKind::TakeItDown,
@@ -73,7 +84,8 @@ async fn a_request_past_its_deadline_offers_a_recapture_which_is_linked() {
             })
             .unwrap();
         let sent = v.clock().now().to_utc();
-        v.mark_removal_sent(&d.request_id, sent, Some("TKT-1".into())).unwrap();
+        v.mark_removal_sent(&d.request_id, sent, Some("TKT-1".into()))
+            .unwrap();
         (d.request_id, item)
     })
     .join()
@@ -88,30 +100,61 @@ async fn a_request_past_its_deadline_offers_a_recapture_which_is_linked() {
     until(&c, &format!("document.querySelector(\"{row} .check-again\")")).await;
     let text = js(&c, &format!("document.querySelector(\"{row}\").textContent")).await;
     let text = text.as_str().unwrap();
-    assert!(text.contains("overdue") && text.contains("Deadline:") && text.contains("29 Mar 2026"), "{text}");
+    assert!(
+        text.contains("overdue") && text.contains("Deadline:") && text.contains("29 Mar 2026"),
+        "{text}"
+    );
     shot(&c, "removal-overdue").await;
 
     // Capture again now: after the deadline, linked to the request's item.
     click(&c, &format!("{row} .check-again")).await;
     until(&c, &format!("document.querySelector(\"{row} .recapture\")")).await;
-    let text = js(&c, &format!("document.querySelector(\"{row} .recapture\").textContent")).await;
-    assert!(text.as_str().unwrap().contains("at or after the deadline"), "{text}");
-    assert_eq!(js(&c, &format!("document.querySelector(\"{row} .check-again\") === null")).await, json!(true));
+    let text = js(
+        &c,
+        &format!("document.querySelector(\"{row} .recapture\").textContent"),
+    )
+    .await;
+    assert!(
+        text.as_str().unwrap().contains("at or after the deadline"),
+        "{text}"
+    );
+    assert_eq!(
+        js(
+            &c,
+            &format!("document.querySelector(\"{row} .check-again\") === null")
+        )
+        .await,
+        json!(true)
+    );
 
     // In the page: details, a new request, sent now; its deadline shows.
     type_into(&c, "#removal-name", "Alex Example").await;
     type_into(&c, "#removal-contact", "alex@example.org").await;
     click(&c, "#removal-me-save").await;
-    c.execute("document.getElementById('removal-kind').value = 'uk-report'; return null;", vec![]).await.unwrap();
+    c.execute(
+        "document.getElementById('removal-kind').value = 'uk-report'; return null;",
+        vec![],
+    )
+    .await
+    .unwrap();
     click(&c, "#removal-draft").await;
     until(&c, "!document.getElementById('removal-drafted').hidden").await;
     let drafted = js(&c, "document.getElementById('removal-text').value").await;
     let drafted = drafted.as_str().unwrap();
-    assert!(drafted.contains("Alex Example") && drafted.contains(&page) && drafted.contains("No image is attached"), "{drafted}");
+    assert!(
+        drafted.contains("Alex Example")
+            && drafted.contains(&page)
+            && drafted.contains("No image is attached"),
+        "{drafted}"
+    );
     assert!(drafted.contains("Online Safety Act 2023"));
     click(&c, "#removal-mark-sent").await;
     until(&c, "document.getElementById('removal-drafted').hidden").await;
-    until(&c, "document.querySelectorAll('#removal-list li .deadline').length === 2").await;
+    until(
+        &c,
+        "document.querySelectorAll('#removal-list li .deadline').length === 2",
+    )
+    .await;
     let list = js(&c, "document.getElementById('removal-list').textContent").await;
     assert!(list.as_str().unwrap().contains("sent, waiting"), "{list}");
     shot(&c, "removal-sent").await;
@@ -121,10 +164,19 @@ async fn a_request_past_its_deadline_offers_a_recapture_which_is_linked() {
     let v = reopen_after_exit(&home.path().join("vault")).await;
     let case = v.cases().unwrap()[0].id.clone();
     let now = chrono::Utc::now();
-    let all = v.removal_requests(&case, now, safekeep_core::removal::deadline::zone(Some("Europe/London")).unwrap()).unwrap();
+    let all = v
+        .removal_requests(
+            &case,
+            now,
+            safekeep_core::removal::deadline::zone(Some("Europe/London")).unwrap(),
+        )
+        .unwrap();
     let first = all.iter().find(|r| r.request_id == request).unwrap();
     assert_eq!(first.recaptures.len(), 1);
     assert!(first.recaptures[0].at_or_after_deadline);
     assert_ne!(first.recaptures[0].item_id, item);
-    assert!(all.iter().any(|r| r.kind == "uk_report" && r.sent_at.is_some() && !r.overdue));
+    assert!(
+        all.iter()
+            .any(|r| r.kind == "uk_report" && r.sent_at.is_some() && !r.overdue)
+    );
 }

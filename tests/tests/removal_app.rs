@@ -148,6 +148,18 @@ async fn a_request_past_its_deadline_offers_a_recapture_which_is_linked() {
         "{drafted}"
     );
     assert!(drafted.contains("Online Safety Act 2023"));
+    // A host not in the platform directory: a general request, and no form to open.
+    let to = js(&c, "document.getElementById('removal-recipient').textContent").await;
+    assert!(
+        to.as_str()
+            .unwrap()
+            .contains("not in Safekeep's list of platforms"),
+        "{to}"
+    );
+    assert_eq!(
+        js(&c, "document.getElementById('removal-open-form').hidden").await,
+        json!(true)
+    );
     click(&c, "#removal-mark-sent").await;
     until(&c, "document.getElementById('removal-drafted').hidden").await;
     until(

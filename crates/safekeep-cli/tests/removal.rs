@@ -253,6 +253,12 @@ fn take_it_down_request_pdf_holds_each_element_every_address_and_no_image() {
     ]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not in Safekeep's platform directory"));
+    // The directory: every entry with its source and the date checked (or "never").
+    let dir = s.ok(&["removal", "platforms"]);
+    assert!(
+        dir.contains("Reddit (reddit.com") && dir.contains("Source: ") && dir.contains("checked: never"),
+        "{dir}"
+    );
     // A directory platform is named as the recipient.
     let (_, reddit) = s.draft(&[&item, "--address", "https://old.reddit.com/r/x/comments/1"]);
     assert!(reddit.starts_with("To: Reddit\n"), "{reddit}");

@@ -71,6 +71,9 @@ function showDrafted(d) {
     ? tNodes(p.report_page ? "removal.to" : "removal.to_no_page", { to: data(p.name), page: p.report_page ? data(p.report_page) : "" })
     : tNodes("removal.to_generic", { to: data(d.recipient) }));
   $("removal-text").value = d.text;
+  const form = p && p.report_page;
+  $("removal-open-form").hidden = !form;
+  $("removal-open-form-hint").hidden = !form;
   $("removal-sent-at").value = "";
   $("removal-reference").value = "";
   $("removal-drafted").hidden = false;
@@ -86,6 +89,14 @@ $("removal-copy").addEventListener("click", async () => {
     document.execCommand("copy");
   }
   notice("removal.copied");
+});
+
+// The platform's form in Safekeep's browser: after sending, "Capture this page" keeps its
+// confirmation page as evidence of when the report was made.
+$("removal-open-form").addEventListener("click", () => {
+  if (!drafted || !drafted.platform || !drafted.platform.report_page) return;
+  $("browser-url").value = drafted.platform.report_page;
+  $("browser-start").requestSubmit();
 });
 
 $("removal-pdf").addEventListener("click", async () => {

@@ -444,6 +444,7 @@ fn deadlines_cross_the_clock_changes_and_overdue_requests_are_listed() {
 impl Session {
     fn draft_follow_up(&self, request: &str) -> (String, String) {
         let out = self.ok(&["removal", "follow-up", request, "--tz", "Europe/London"]);
+        assert!(!out.contains('{'), "every placeholder is filled:\n{out}");
         (request.to_owned(), out)
     }
 }

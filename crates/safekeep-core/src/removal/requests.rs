@@ -344,20 +344,23 @@ impl Vault {
 
     pub(super) fn find_request(&self, request_id: &str) -> Res<(ItemView, Annotation)> {
         let given = request_id.trim();
+        let unknown = || RemovalError::UnknownRequest(request_id.into());
         if given.len() < 4 {
-            return Err(RemovalError::UnknownRequest(request_id.into()));
+            return Err(unknown());
         }
-        for view in self.items(None)? {
-            if let Some(a) = view
-                .annotations
-                .iter()
-                .find(|a| a.id.starts_with(given) && matches!(a.body, AnnotationBody::RemovalRequest { .. }))
-                .cloned()
-            {
-                return Ok((view, a));
-            }
-        }
-        Err(RemovalError::UnknownRequest(request_id.into()))
+        // Looked up by id in SQL, not by reading every item: a vault may hold 50,000.
+        let found = db::annotations::by_id_prefix(self.conn(), given).map_err(crate::vault::Error::from)?;
+        let [(id, item_id, _)] = found.as_slice() else {
+            return Err(unknown());
+        };
+        let view = self.item(item_id)?;
+        let a = view
+            .annotations
+            .iter()
+            .find(|a| a.id == *id && matches!(a.body, AnnotationBody::RemovalRequest { .. }))
+            .cloned()
+            .ok_or_else(unknown)?;
+        Ok((view, a))
     }
 
     /// What the item's RDAP look-ups for the address's host found (domain and network,

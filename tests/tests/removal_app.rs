@@ -104,7 +104,15 @@ async fn a_request_past_its_deadline_offers_a_recapture_which_is_linked() {
         text.contains("overdue") && text.contains("Deadline:") && text.contains("29 Mar 2026"),
         "{text}"
     );
+    // Before reporting: the helpline's advice, and every address already captured.
+    let before = js(&c, "document.getElementById('removal-before').textContent").await;
+    assert!(before.as_str().unwrap().contains("police"), "{before}");
+    assert_eq!(
+        js(&c, "document.getElementById('removal-all-captured').hidden").await,
+        json!(false)
+    );
     shot(&c, "removal-overdue").await;
+    axe_clean(&c, "the removal panel with an overdue request").await;
 
     // Capture again now: after the deadline, linked to the request's item.
     click(&c, &format!("{row} .check-again")).await;
@@ -160,6 +168,7 @@ async fn a_request_past_its_deadline_offers_a_recapture_which_is_linked() {
         js(&c, "document.getElementById('removal-open-form').hidden").await,
         json!(true)
     );
+    axe_clean(&c, "a drafted request").await;
     click(&c, "#removal-mark-sent").await;
     until(&c, "document.getElementById('removal-drafted').hidden").await;
     until(

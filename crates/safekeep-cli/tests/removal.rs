@@ -91,10 +91,9 @@ impl Session {
         all.extend(args);
         all.push("--json");
         let d: Value = serde_json::from_str(&self.ok(&all)).unwrap();
-        (
-            d["request_id"].as_str().unwrap().to_owned(),
-            d["text"].as_str().unwrap().to_owned(),
-        )
+        let text = d["text"].as_str().unwrap().to_owned();
+        assert!(!text.contains('{'), "every placeholder is filled:\n{text}");
+        (d["request_id"].as_str().unwrap().to_owned(), text)
     }
 
     fn list(&self, case: &str) -> Vec<Value> {

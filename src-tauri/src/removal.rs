@@ -63,12 +63,9 @@ pub fn removal_before(state: State<'_, AppState>, case_id: String) -> Result<Bef
 #[tauri::command(async)]
 pub fn draft_removal(state: State<'_, AppState>, request: DraftRequest) -> Result<Drafted> {
     if request.rdap {
-        let addresses = state.vault()?.item_addresses(&request.item_id)?;
-        let address = request
-            .address
-            .clone()
-            .or(addresses.into_iter().next())
-            .unwrap_or_default();
+        let address = state
+            .vault()?
+            .address_for(&request.item_id, request.address.as_deref())?;
         let found = safekeep_capture::rdap::look_up(&address, &bootstrap());
         let mut vault = state.vault()?;
         for body in found {

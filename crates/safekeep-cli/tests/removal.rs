@@ -237,6 +237,8 @@ fn take_it_down_request_pdf_holds_each_element_every_address_and_no_image() {
         .ok(&["note", "--case", &case, "He posted it on Tuesday."])
         .trim()
         .to_owned();
+    let err = s.fails(&["removal", "lookup", &note]);
+    assert!(err.contains("has no web address"), "{err}");
     let err = s.fails(&["removal", "draft", &note]);
     assert!(
         err.contains("has no web address") && err.contains("--appears-at"),

@@ -218,14 +218,7 @@ fn before(dir: &Path, case_id: &str) -> Result<ExitCode> {
 fn draft(dir: &Path, a: DraftArgs) -> Result<ExitCode> {
     let mut vault = super::open(dir)?;
     if a.rdap {
-        let address = match &a.address {
-            Some(u) => u.clone(),
-            None => vault
-                .item_addresses(&a.item)?
-                .into_iter()
-                .next()
-                .unwrap_or_default(),
-        };
+        let address = vault.address_for(&a.item, a.address.as_deref())?;
         print_lookups(&safekeep_capture::rdap::look_up_to_vault(
             &mut vault,
             &a.item,
@@ -301,10 +294,7 @@ fn follow_up(dir: &Path, request: &str, tz: Option<&str>, pdf: Option<&Path>) ->
 
 fn lookup(dir: &Path, item: &str, address: Option<String>, bootstrap: &str) -> Result<ExitCode> {
     let mut vault = super::open(dir)?;
-    let address = match address {
-        Some(a) => a,
-        None => vault.item_addresses(item)?.into_iter().next().unwrap_or_default(),
-    };
+    let address = vault.address_for(item, address.as_deref())?;
     print_lookups(&safekeep_capture::rdap::look_up_to_vault(
         &mut vault, item, &address, bootstrap,
     )?);

@@ -312,10 +312,17 @@ impl Vault {
         Ok((title.clone(), text))
     }
 
-    /// Every address where the item's content appears (the capture's own first).
-    pub fn item_addresses(&self, item_id: &str) -> Res<Vec<String>> {
+    /// The address a look-up or a request is about: `given`, else the item's first.
+    /// An item with no address is refused with what to do.
+    pub fn address_for(&self, item_id: &str, given: Option<&str>) -> Res<String> {
+        if let Some(a) = given.map(str::trim).filter(|a| !a.is_empty()) {
+            return checked_address(a);
+        }
         let view = self.item(item_id)?;
-        Ok(addresses(&view, &crate::takedown::takedown_item(&view)))
+        addresses(&view, &crate::takedown::takedown_item(&view))
+            .into_iter()
+            .next()
+            .ok_or_else(|| RemovalError::NoAddress(view.record.id.clone()))
     }
 
     /// Addresses of the case not yet captured, and the helpline's advice.

@@ -148,7 +148,7 @@ export async function renderRequests() {
   $("removal-list").replaceChildren(...(all.length ? all.map((r) => el("li", { class: r.overdue ? "overdue" : "", "data-request": r.request_id },
     el("strong", { translate: "no" }, r.title), " — ", data(r.item_title), " — ", el("span", { class: "state" }, stateOf(r)),
     r.sent_at ? el("div", {}, tNodes("removal.sent", { when: when(r.sent_at) }), r.reference ? el("span", {}, " · ", data(r.reference)) : null) : null,
-    r.sent_at ? el("div", { class: "deadline" }, r.deadline ? tNodes("removal.deadline", { when: data(r.deadline_shown) }) : tNodes("removal.no_deadline")) : null,
+    r.sent_at ? el("div", { class: "deadline" }, r.deadline ? tNodes("removal.deadline", { when: when(r.deadline) }) : tNodes("removal.no_deadline")) : null,
     ...r.recaptures.map((c) => el("div", { class: "recapture" },
       tNodes(c.at_or_after_deadline ? "removal.recapture_after" : "removal.recapture_before", { when: when(c.captured_at) }), " ",
       el("button", { type: "button", class: "link", onclick: () => openItem(c.item_id) }, t("removal.open_recapture")))),

@@ -272,8 +272,9 @@ fn the_persons_details_never_reach_the_item_the_log_or_a_bundle() {
     let png = s.file("post.png", &picture());
     let item = s.import(&case, &png, "https://site.example/p/1");
     s.me();
-    let (_, text) = s.draft(&[&item, "--on-behalf-of", "Sam Person"]);
+    let (request, text) = s.draft(&[&item, "--on-behalf-of", "Sam Person"]);
     assert!(text.contains(NAME) && text.contains(CONTACT) && text.contains("Sam Person"));
+    s.ok(&["removal", "sent", &request, "--reference", "TKT-77"]);
     let shown = s.ok(&["show", &item, "--json"]);
     assert!(
         shown.contains("removal_request") && shown.contains("withheld"),
@@ -306,6 +307,13 @@ fn the_persons_details_never_reach_the_item_the_log_or_a_bundle() {
         .unwrap();
     let report = pdf_text(&report);
     assert!(!report.contains(NAME) && !report.contains(CONTACT));
+    // The report's timeline has the request as sent, by its title and reference.
+    assert!(
+        report.contains("Sent: Removal request under the TAKE IT DOWN Act — Site Example")
+            || report.contains("Sent: Removal request under the TAKE IT DOWN Act — site.example"),
+        "{report}"
+    );
+    assert!(report.contains("TKT-77"), "{report}");
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -284,7 +284,7 @@ pub fn takedown(state: State<'_, AppState>, case_id: String) -> Result<Takedown>
 pub fn save_takedown_pack(state: State<'_, AppState>, case_id: String, dir: PathBuf) -> Result<Vec<PathBuf>> {
     let vault = state.vault()?;
     let now = safekeep_core::clock::utc_rfc3339(&vault.clock().now());
-    let t = vault.takedown(&case_id)?;
+    let t = vault.takedown_with_md5(&case_id)?;
     let written = safekeep_core::takedown::write_pack(&t, &dir, &now)
         .map_err(|e| UiError::new(e.code(), crate::error::capitalise(&e.to_string())))?;
     Ok(written.to_vec())

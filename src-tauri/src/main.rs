@@ -20,6 +20,7 @@ mod names;
 mod neutral_look;
 mod receipts;
 mod recording;
+mod removal;
 mod safeguard;
 mod secret;
 mod settings;
@@ -109,6 +110,16 @@ fn main() {
             commands::withdraw,
             commands::takedown,
             commands::save_takedown_pack,
+            removal::removal_person,
+            removal::set_removal_person,
+            removal::removal_before,
+            removal::draft_removal,
+            removal::removal_requests,
+            removal::mark_removal_sent,
+            removal::removal_outcome,
+            removal::removal_follow_up,
+            removal::removal_text,
+            removal::save_removal_pdf,
             commands::artifact_bytes,
             commands::video_bytes,
             commands::video_poster,

@@ -23,6 +23,7 @@ import { restoreFrom, showSetup } from "./screens/setup.js";
 import { showVerify, signReceipt, verifyPath } from "./screens/verify.js";
 import { loadLook } from "./screens/neutral-look.js";
 import "./screens/note.js";
+import { openRemoval } from "./screens/removal.js";
 import { showHelp } from "./screens/help.js";
 import "./screens/recovery.js";
 
@@ -72,7 +73,7 @@ tauri.webview.getCurrentWebview().onDragDropEvent(async (event) => {
 
 // The page's own actions, for keyboard users' scripts and for the end-to-end tests,
 // which cannot drive native file dialogs: the same functions the dialogs call.
-window.safekeep = { importPaths, importChat, addReceipt, importCase, restoreFrom, signReceipt, verifyPath, openItem, openCase, captureScreen, captureUrl, captureBrowserTab, showExport, showSettings, showVerify, showHelp, backupTo };
+window.safekeep = { importPaths, importChat, addReceipt, importCase, restoreFrom, signReceipt, verifyPath, openItem, openCase, captureScreen, captureUrl, captureBrowserTab, showExport, showSettings, showVerify, showHelp, backupTo, openRemoval };
 
 // ---------------------------------------------------------------- start
 

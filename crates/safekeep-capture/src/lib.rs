@@ -4,6 +4,7 @@
 //! tests call the same functions.
 
 pub mod process;
+pub mod rdap;
 pub mod screen;
 pub mod timestamp;
 pub mod video;

@@ -295,6 +295,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Removal requests for the person to send themselves (Safekeep sends nothing): a
+    /// TAKE IT DOWN Act request (US), an intimate image content report (UK), a search
+    /// de-listing request or a host's abuse letter, drafted from the case; and their
+    /// clock (sent, deadline, overdue, follow-up). See docs/removal.md.
+    #[command(subcommand)]
+    Removal(crate::cmd::removal::RemovalCommand),
     /// Check the whole vault: every audit log, every record, every stored file.
     ///
     /// Exits 0 only if everything is intact.

@@ -13,6 +13,7 @@ mod init;
 mod list;
 mod note;
 mod receipt;
+pub(crate) mod removal;
 mod secure;
 mod timestamp;
 
@@ -99,6 +100,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             annotate::takedown(&dir()?, &case_id, out.as_deref(), json)
         }
         Command::Timestamp(t) => timestamp::run(&dir()?, t),
+        Command::Removal(r) => removal::run(&dir()?, r),
         Command::Check { repair, json } => check::run(&dir()?, repair, json),
         Command::Export {
             case_id,
@@ -137,11 +139,26 @@ fn vault_dir(given: Option<PathBuf>) -> Result<PathBuf> {
         .context("cannot tell where your data folder is; give the vault folder with --vault DIR")
 }
 
-/// The real clock and randomness (and, only under [`FAST_KDF_ENV`], a cheap KDF).
+/// Test-only: the vault's clock starts at this RFC 3339 instant and steps a millisecond
+/// a reading, so that the removal clock's 48 hours can be tested across a change of the
+/// clocks. Honoured only where [`FAST_KDF_ENV`] is (test builds, with it set).
+const TEST_NOW_ENV: &str = "SAFEKEEP_TEST_NOW";
+
+/// The real clock and randomness (and, only under [`FAST_KDF_ENV`], a cheap KDF and
+/// [`TEST_NOW_ENV`]'s clock).
 pub fn environment() -> Environment {
     let mut env = Environment::system(APP_VERSION);
     if fast_kdf() {
         env.kdf = KdfPolicy::Fixed(KdfParams::INSECURE_FAST);
+        if let Some(t) = std::env::var(TEST_NOW_ENV)
+            .ok()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+        {
+            env.clock = Box::new(safekeep_core::clock::SteppingClock::new(
+                t,
+                chrono::Duration::milliseconds(1),
+            ));
+        }
     }
     env
 }

@@ -172,7 +172,7 @@ fn reports_are_tracked_to_their_outcome_and_the_pack_holds_no_picture() {
     }
     let text = std::str::from_utf8(&csv).unwrap();
     assert!(text.starts_with(
-        "item_id,item_title,row,url,reported_to,reported_on,reference,outcome,status,file,sha256,pdq\n"
+        "item_id,item_title,row,url,reported_to,reported_on,reference,outcome,status,file,sha256,pdq,md5\n"
     ));
     assert!(
         text.contains("'=HYPERLINK"),

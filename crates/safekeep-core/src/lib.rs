@@ -21,6 +21,7 @@ pub mod picture;
 pub mod private_file;
 pub mod process_privacy;
 pub mod receipt;
+pub mod removal;
 pub mod run_folder;
 pub mod sealed_blob;
 pub mod signing;

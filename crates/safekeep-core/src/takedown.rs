@@ -3,6 +3,12 @@
 //! hashes platforms match on, gathered from the sealed items and their annotations
 //! (which never alter an item). The takedown pack is that, as CSV and plain text, with
 //! no image and no evidence bytes: only addresses, references and hashes.
+//!
+//! Hashes and what each is for (StopNCII's signal types, from Meta's ThreatExchange
+//! client): SHA-256 identifies a file exactly; PDQ (`ImagePDQ`) matches a picture even
+//! resized; MD5 (`VideoMD5`) is what StopNCII and platforms match videos on (it is given
+//! for pictures too, as some forms ask for it); vPDQ matches a video frame by frame.
+//! MD5 is never used for integrity here: SHA-256 is.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -86,6 +92,10 @@ pub struct FileHashes {
     /// vPDQ (videos only): the PDQ hash of one frame a second, from second 0.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub vpdq: Vec<String>,
+    /// MD5, hex (videos and pictures; filled by [`Vault::takedown_with_md5`]): StopNCII's
+    /// `VideoMD5` signal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
 }
 
 impl Takedown {
@@ -121,9 +131,45 @@ impl Vault {
             items,
         })
     }
+
+    /// [`Vault::takedown`], with the MD5 of every video and picture (each read once
+    /// from the vault, streamed): for the pack and for removal requests.
+    pub fn takedown_with_md5(&self, case_id: &str) -> Result<Takedown> {
+        let mut t = self.takedown(case_id)?;
+        for item in &mut t.items {
+            self.fill_md5(item)?;
+        }
+        Ok(t)
+    }
+
+    /// Fills the MD5 of the item's videos and pictures.
+    pub(crate) fn fill_md5(&self, item: &mut TakedownItem) -> Result<()> {
+        for (i, f) in item.files.iter_mut().enumerate() {
+            if !(f.media_type.starts_with("video/") || f.media_type.starts_with("image/")) {
+                continue;
+            }
+            let (_, _, mut reader) = match self.artifact_reader(&item.item_id, i) {
+                Ok(r) => r,
+                // A file removed with its withdrawn item, or never stored: no MD5.
+                Err(crate::vault::Error::Invalid(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let mut md5 = md5::Md5::default();
+            std::io::copy(&mut reader, &mut md5).map_err(|e| {
+                crate::vault::Error::Invalid(format!(
+                    "file {} of item {} could not be read for its MD5 ({e}); run `safekeep check`",
+                    i + 1,
+                    item.item_id
+                ))
+            })?;
+            f.md5 = Some(hex::encode(md5::Digest::finalize(md5)));
+        }
+        Ok(())
+    }
 }
 
-fn takedown_item(view: &ItemView) -> TakedownItem {
+/// What one item contributes (its addresses, reports and hashes; MD5 not yet filled).
+pub(crate) fn takedown_item(view: &ItemView) -> TakedownItem {
     let r = &view.record;
     let mut source = r.context.source_url.clone();
     let mut urls = Vec::new();
@@ -166,6 +212,37 @@ fn takedown_item(view: &ItemView) -> TakedownItem {
             AnnotationBody::CrimeReference { reference, force } => {
                 crime_references.push((reference.clone(), force.clone()));
             }
+            // A removal request marked as sent is a report to its recipient.
+            AnnotationBody::RemovalSent {
+                request,
+                sent_at,
+                reference,
+            } => {
+                let to = view.annotations.iter().find_map(|r| match &r.body {
+                    AnnotationBody::RemovalRequest { recipient, .. } if r.id == *request => {
+                        Some(recipient.clone())
+                    }
+                    _ => None,
+                });
+                if let Some(reported_to) = to {
+                    let key = (reported_to.trim().to_lowercase(), request.clone());
+                    reports.insert(
+                        key,
+                        ReportStatus {
+                            reported_to,
+                            reported_on: Some(sent_at.clone()),
+                            reference: reference.clone(),
+                            outcome: None,
+                            open: true,
+                        },
+                    );
+                }
+            }
+            AnnotationBody::RemovalOutcome { request, outcome } => {
+                if let Some(entry) = reports.iter_mut().find(|((_, r), _)| r == request) {
+                    entry.1.outcome = Some(outcome.clone());
+                }
+            }
             _ => {}
         }
     }
@@ -198,6 +275,7 @@ fn takedown_item(view: &ItemView) -> TakedownItem {
                     .find(|(idx, _)| *idx as usize == i)
                     .map(|(_, frames)| frames.iter().map(|f| f.pdq.hex()).collect())
                     .unwrap_or_default(),
+                md5: None,
             }
         })
         .collect();
@@ -213,7 +291,7 @@ fn takedown_item(view: &ItemView) -> TakedownItem {
     }
 }
 
-fn closes(outcome: &str) -> bool {
+pub(crate) fn closes(outcome: &str) -> bool {
     let o = outcome.trim().to_lowercase();
     CLOSED_OUTCOMES.iter().any(|c| o.starts_with(c))
 }
@@ -283,7 +361,7 @@ pub fn write_pack(
 }
 
 /// The CSV header, in order.
-pub const CSV_COLUMNS: [&str; 12] = [
+pub const CSV_COLUMNS: [&str; 13] = [
     "item_id",
     "item_title",
     "row",
@@ -296,6 +374,7 @@ pub const CSV_COLUMNS: [&str; 12] = [
     "file",
     "sha256",
     "pdq",
+    "md5",
 ];
 
 /// One row per address, report, reference and file hash. Cells a spreadsheet would run
@@ -304,13 +383,13 @@ pub fn to_csv(t: &Takedown) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
     for i in &t.items {
-        let mut row = |kind: &str, cells: [&str; 9]| {
+        let mut row = |kind: &str, cells: [&str; 10]| {
             let mut rec = vec![i.item_id.as_str(), i.title.as_str(), kind];
             rec.extend(cells);
             w.write_record(rec.iter().map(|c| inert(c)))
         };
         for u in &i.urls {
-            row("url", [u, "", "", "", "", "", "", "", ""])?;
+            row("url", [u, "", "", "", "", "", "", "", "", ""])?;
         }
         for r in &i.reports {
             let status = if r.open { "open" } else { "closed" };
@@ -326,11 +405,12 @@ pub fn to_csv(t: &Takedown) -> std::io::Result<Vec<u8>> {
                     "",
                     "",
                     "",
+                    "",
                 ],
             )?;
         }
         for n in &i.stopncii {
-            row("stopncii", ["", "StopNCII", "", n, "", "", "", "", ""])?;
+            row("stopncii", ["", "StopNCII", "", n, "", "", "", "", "", ""])?;
         }
         for (reference, force) in &i.crime_references {
             row(
@@ -340,6 +420,7 @@ pub fn to_csv(t: &Takedown) -> std::io::Result<Vec<u8>> {
                     force.as_deref().unwrap_or("police"),
                     "",
                     reference,
+                    "",
                     "",
                     "",
                     "",
@@ -361,12 +442,13 @@ pub fn to_csv(t: &Takedown) -> std::io::Result<Vec<u8>> {
                     &f.name,
                     &f.sha256,
                     f.pdq.as_deref().unwrap_or(""),
+                    f.md5.as_deref().unwrap_or(""),
                 ],
             )?;
             // vPDQ: one row a second, the file named with the second it shows.
             for (second, pdq) in f.vpdq.iter().enumerate() {
                 let at = format!("{} at {second} s", f.name);
-                row("video_frame", ["", "", "", "", "", "", &at, "", pdq])?;
+                row("video_frame", ["", "", "", "", "", "", &at, "", pdq, ""])?;
             }
         }
     }
@@ -395,7 +477,9 @@ pub fn to_text(t: &Takedown, generated_at: &str) -> String {
         "TAKEDOWN PACK\n=============\n\nCase: {}\nCase id: {}\nMade: {generated_at}\n\n\
 This pack holds web addresses, report references and file hashes only: no picture and\n\
 no evidence file. SHA-256 identifies a file exactly; PDQ (Meta's perceptual hash, the\n\
-one StopNCII and platforms match on) identifies a picture even when resized.\n\n",
+one StopNCII and platforms match pictures on: ImagePDQ) identifies a picture even when\n\
+resized; MD5 is what StopNCII and platforms match videos on (VideoMD5); vPDQ matches a\n\
+video frame by frame.\n\n",
         t.case_title, t.case_id
     );
     let open = t.open_requests();
@@ -446,6 +530,9 @@ one StopNCII and platforms match on) identifies a picture even when resized.\n\n
                 "  File {} ({}): SHA-256 {}\n",
                 f.name, f.media_type, f.sha256
             ));
+            if let Some(m) = &f.md5 {
+                s.push_str(&format!("    MD5 {m} (StopNCII VideoMD5; for matching only)\n"));
+            }
             if let (Some(p), Some(q)) = (&f.pdq, f.pdq_quality) {
                 s.push_str(&format!("    PDQ {p} (quality {q})\n"));
             }

@@ -62,7 +62,7 @@ pub fn annotate(dir: &Path, item: &str, what: AnnotateArgs) -> Result<ExitCode> 
 /// Shows a case's takedown list; with `out`, writes the takedown pack there.
 pub fn takedown(dir: &Path, case_id: &str, out: Option<&Path>, json: bool) -> Result<ExitCode> {
     let vault = super::open_fingerprinted(dir)?;
-    let t = vault.takedown(case_id)?;
+    let t = vault.takedown_with_md5(case_id)?;
     let now = safekeep_core::clock::utc_rfc3339(&vault.clock().now());
     if let Some(out) = out {
         for path in safekeep_core::takedown::write_pack(&t, out, &now)? {

@@ -34,3 +34,13 @@ pub fn list(conn: &Connection, item_id: &str) -> rusqlite::Result<Vec<String>> {
         conn.prepare_cached("SELECT body FROM annotations WHERE item_id = ?1 ORDER BY created_at, id")?;
     st.query_map([item_id], |r| r.get(0))?.collect()
 }
+
+/// The annotations whose id starts with `prefix` (at most two: enough to tell a unique
+/// prefix from an ambiguous one), as (id, item id, JSON body).
+pub fn by_id_prefix(conn: &Connection, prefix: &str) -> rusqlite::Result<Vec<(String, String, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, item_id, body FROM annotations WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 2",
+    )?;
+    st.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect()
+}

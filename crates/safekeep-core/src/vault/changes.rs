@@ -79,6 +79,70 @@ pub enum AnnotationBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         force: Option<String>,
     },
+    /// A removal request drafted from the item (docs/removal.md). The text kept here has
+    /// the person's own details withheld (bundles carry annotations); the full text, as
+    /// sent, is kept only in the encrypted vault, and `sha256` is its SHA-256.
+    RemovalRequest {
+        /// What sort of request (`take_it_down`, `uk_report`, `search_delisting`,
+        /// `host_abuse`, `follow_up`).
+        request_kind: String,
+        /// The template and its version, `id@version`.
+        template: String,
+        /// Who it is addressed to.
+        recipient: String,
+        /// Its title.
+        title: String,
+        /// The text with the person's details withheld.
+        text: String,
+        /// SHA-256 of the full text as drafted (hex).
+        sha256: String,
+        /// Hours the recipient has to act once it is sent, where a duty or the
+        /// platform's stated time applies.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline_hours: Option<u32>,
+        /// The request this one follows up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        follows: Option<String>,
+    },
+    /// When the person sent a removal request (they send it; Safekeep sends nothing).
+    RemovalSent {
+        /// The request's annotation id.
+        request: String,
+        /// When it was sent, RFC 3339 UTC.
+        sent_at: String,
+        /// The recipient's ticket or reference number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    /// What became of a removal request (removed, refused…).
+    RemovalOutcome {
+        /// The request's annotation id.
+        request: String,
+        /// What happened.
+        outcome: String,
+    },
+    /// An RDAP look-up the person asked for: what was asked, what was answered (bounded)
+    /// and the abuse contacts found in it.
+    RdapLookup {
+        /// The host name or address looked up.
+        target: String,
+        /// Every address asked, in order.
+        asked: Vec<String>,
+        /// The last answer's JSON text (at most 64 KiB), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer: Option<String>,
+        /// SHA-256 of the whole last answer (hex), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer_sha256: Option<String>,
+        /// Abuse e-mail addresses found.
+        abuse_emails: Vec<String>,
+        /// The registrar or network holder named, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<String>,
+        /// Why the look-up failed, if it did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
 }
 
 impl AnnotationBody {
@@ -127,6 +191,42 @@ impl AnnotationBody {
                 "police crime reference {reference}{}",
                 force.as_ref().map(|f| format!(" ({f})")).unwrap_or_default()
             ),
+            Self::RemovalRequest {
+                title,
+                recipient,
+                sha256,
+                ..
+            } => format!("removal request drafted: {title}, to {recipient} (SHA-256 {sha256})"),
+            Self::RemovalSent {
+                request,
+                sent_at,
+                reference,
+            } => format!(
+                "removal request {request} sent at {sent_at}{}",
+                reference
+                    .as_ref()
+                    .map(|r| format!(", reference {r}"))
+                    .unwrap_or_default()
+            ),
+            Self::RemovalOutcome { request, outcome } => {
+                format!("removal request {request}: {outcome}")
+            }
+            Self::RdapLookup {
+                target,
+                abuse_emails,
+                error,
+                ..
+            } => match error {
+                Some(e) => format!("RDAP look-up of {target} failed: {e}"),
+                None => format!(
+                    "RDAP look-up of {target}: abuse contact {}",
+                    if abuse_emails.is_empty() {
+                        "none found".to_owned()
+                    } else {
+                        abuse_emails.join(", ")
+                    }
+                ),
+            },
         }
     }
 }
@@ -210,6 +310,11 @@ impl Vault {
             }
             AnnotationBody::Stopncii { case_number } => case_number.trim().is_empty(),
             AnnotationBody::CrimeReference { reference, .. } => reference.trim().is_empty(),
+            AnnotationBody::RemovalRequest { text, .. } => text.trim().is_empty(),
+            AnnotationBody::RemovalSent { request, .. } | AnnotationBody::RemovalOutcome { request, .. } => {
+                request.trim().is_empty()
+            }
+            AnnotationBody::RdapLookup { target, .. } => target.trim().is_empty(),
             AnnotationBody::Messages { from, to, .. } => {
                 self.check_message_range(&item_id, *from, *to)?;
                 false

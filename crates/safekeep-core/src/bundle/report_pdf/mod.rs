@@ -10,6 +10,7 @@
 
 mod conversation;
 mod layout;
+mod letter;
 mod pictures;
 mod timeline;
 
@@ -31,6 +32,8 @@ use crate::item::ItemKind;
 use crate::vault::{self, ItemTimestamp, Vault};
 use layout::{BODY, Flow, Fonts, Ink, SMALL, Style, WIDTH};
 use pictures::Pictures;
+
+pub use letter::request_pdf;
 
 /// Longest incident-log entry quoted in full, in characters; the rest is in the bundle.
 const NOTE_CHARS: usize = 20_000;

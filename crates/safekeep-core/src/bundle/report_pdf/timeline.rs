@@ -1,6 +1,7 @@
 //! The report's chronology: one entry per exhibit, at its incident time where the person
 //! gave one and its capture time otherwise, interleaved with the reports made to
-//! platforms, police and StopNCII (docs/report.md, "Timeline").
+//! platforms, police and StopNCII, and the removal requests sent (docs/report.md,
+//! "Timeline").
 //!
 //! Entries are ordered by instant (UTC), so times typed with different offsets sort
 //! correctly; each shows the time in UTC and, when it was given with another offset, as
@@ -113,6 +114,30 @@ impl Timeline {
                         None => format!("Police crime reference {reference}"),
                     },
                 },
+                // A removal request the person sent (docs/removal.md): when, to whom.
+                AnnotationBody::RemovalSent {
+                    request,
+                    sent_at,
+                    reference,
+                } => {
+                    let to = ex.view.annotations.iter().find_map(|q| match &q.body {
+                        AnnotationBody::RemovalRequest { title, .. } if q.id == *request => {
+                            Some(title.clone())
+                        }
+                        _ => None,
+                    });
+                    let at = parse(sent_at).unwrap_or(recorded);
+                    let mut what = format!("Sent: {}", to.unwrap_or_else(|| "removal request".into()));
+                    if let Some(r) = reference {
+                        what.push_str(&format!(", reference {r}"));
+                    }
+                    Entry {
+                        at,
+                        when: shown(at, sent_at),
+                        basis: "reported",
+                        what,
+                    }
+                }
                 AnnotationBody::Stopncii { case_number } => Entry {
                     at: recorded,
                     when: shown(recorded, ""),

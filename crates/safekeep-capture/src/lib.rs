@@ -5,6 +5,7 @@
 
 pub mod process;
 pub mod screen;
+pub mod phone;
 pub mod timestamp;
 pub mod video;
 pub mod web;

@@ -220,6 +220,20 @@ pub enum ReceiveError {
     Tls(#[from] tls::TlsError),
 }
 
+/// The alias to announce for a run into `case_id`: `given` when it passes
+/// [`check_alias`] against the case's title and this computer's name, else the reason;
+/// a neutral random name when none is given.
+pub fn choose_alias(vault: &Vault, case_id: &str, given: Option<&str>) -> Result<String, AliasError> {
+    match given {
+        None => Ok(neutral_alias(&mut rand::rng())),
+        Some(alias) => {
+            let title = vault.resolve_case(case_id).map(|c| c.title).unwrap_or_default();
+            let host = gethostname::gethostname().to_string_lossy().into_owned();
+            check_alias(alias, &title, &host).map(|()| alias.trim().to_owned())
+        }
+    }
+}
+
 /// A running receiver. Dropping it stops it.
 pub struct Receiver {
     runtime: Option<tokio::runtime::Runtime>,

@@ -111,6 +111,8 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE_OR_FOLDER")]
         files: Vec<PathBuf>,
     },
+    /// Receive from a phone's LocalSend app straight into a case (PIN, sealed as it arrives).
+    Receive(crate::cmd::receive::Args),
     /// Safekeep's browser: log in to sites there, then capture pages as you see them.
     #[command(subcommand)]
     Browser(BrowserCommand),

@@ -253,6 +253,8 @@ impl Receiver {
         vault: Arc<dyn VaultAccess>,
     ) -> Result<(Self, std::sync::mpsc::Receiver<ReceiveEvent>), ReceiveError> {
         let run_tls = tls::for_this_run()?;
+        // What a receiver killed mid-file left in staging (sealed, but no use to anyone).
+        vault.with_vault(&mut |v| v.clear_stale_staging());
         let addr = SocketAddr::new(options.bind, options.port);
         let listener = std::net::TcpListener::bind(addr).map_err(|source| match source.kind() {
             std::io::ErrorKind::AddrInUse => ReceiveError::PortInUse {

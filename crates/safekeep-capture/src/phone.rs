@@ -234,6 +234,24 @@ pub fn choose_alias(vault: &Vault, case_id: &str, given: Option<&str>) -> Result
     }
 }
 
+impl ReceiveError {
+    /// A stable code for the app.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::PortInUse { .. } => "port_in_use",
+            Self::Network(_) => "network",
+            Self::Tls(_) => "tls",
+        }
+    }
+}
+
+impl AliasError {
+    /// A stable code for the app.
+    pub fn code(&self) -> &'static str {
+        "bad_alias"
+    }
+}
+
 /// A running receiver. Dropping it stops it.
 pub struct Receiver {
     runtime: Option<tokio::runtime::Runtime>,
@@ -352,6 +370,15 @@ impl Receiver {
     /// yet whole (deleted from staging), and waits (up to 10 s) until that is done.
     pub fn stop(mut self) {
         self.shut_down();
+    }
+
+    /// Stops at once without waiting (quick exit: the process ends next). Uploads in
+    /// progress are abandoned; what they staged is removed the next time receiving starts.
+    pub fn stop_now(mut self) {
+        self.shared.stopping();
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 
     fn shut_down(&mut self) {

@@ -23,6 +23,7 @@ import { restoreFrom, showSetup } from "./screens/setup.js";
 import { showVerify, signReceipt, verifyPath } from "./screens/verify.js";
 import { loadLook } from "./screens/neutral-look.js";
 import "./screens/note.js";
+import "./screens/phone.js";
 import { showHelp } from "./screens/help.js";
 import "./screens/recovery.js";
 

@@ -121,10 +121,12 @@ impl AppState {
     /// vault, unless a command holds either (then it is not idle: try later). Returns
     /// whether it locked.
     pub fn lock_if_free(&self) -> bool {
-        if self.vault.try_lock().is_err() {
-            return false;
+        match self.vault.try_lock() {
+            Ok(guard) if guard.as_ref().is_some_and(Vault::is_encrypted) => {}
+            _ => return false,
         }
-        // Receiving is no activity of the person's: the auto-lock ends it too.
+        // Receiving is no activity of the person's: the auto-lock ends it too (a file
+        // being stored holds the vault, so none is cut off by it).
         self.stop_receiving();
         let Ok(mut browser) = self.browser.try_lock() else {
             return false;

@@ -34,12 +34,17 @@ struct Env {
 
 impl Env {
     fn new() -> Self {
+        Self::with_case(&[])
+    }
+
+    /// A vault whose one case is made with `case new "Messages from J"` and `args`.
+    fn with_case(args: &[&str]) -> Self {
         let tmp = tempfile::tempdir().unwrap();
         let vault = tmp.path().join("vault");
         stdout_of(&["init"], safekeep(&vault).arg("init").output().unwrap());
         let case = stdout_of(
             &["case"],
-            safekeep(&vault).args(["case", "new", "Messages from J"]).output().unwrap(),
+            safekeep(&vault).args(["case", "new", "Messages from J"]).args(args).output().unwrap(),
         )
         .trim()
         .to_owned();
@@ -450,5 +455,38 @@ fn kill_9_during_a_transfer_leaves_check_clean_and_no_item() {
     assert_eq!(check["problems"], serde_json::json!([]), "{check}");
     assert!(env.items().is_empty());
     env.receive(&[]).stop();
+    env.check_clean();
+}
+
+#[test]
+fn a_no_images_case_refuses_pictures_whatever_they_are_called() {
+    let env = Env::with_case(&["--under-18", "not-sure"]);
+    let text = env.tmp.path().join("what-he-said.txt");
+    std::fs::write(&text, "He said he would post it").unwrap();
+    let photo = env.tmp.path().join("photo.png");
+    let mut png = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png, 2, 2);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.write_header().unwrap().write_image_data(&[200; 12]).unwrap();
+    }
+    std::fs::write(&photo, &png).unwrap();
+    let disguised = env.tmp.path().join("notes.bin");
+    std::fs::write(&disguised, &png).unwrap();
+    let receiving = env.receive(&["--yes"]);
+    let phone = Phone::new("Test Phone");
+    // The photo is taken out of the offer by its name; the disguised one is refused by
+    // its bytes when it arrives (and localsendd then stops sending).
+    phone.send(receiving.port, &receiving.pin, &[&text, &photo, &disguised]);
+    let first = receiving.wait_for("refused");
+    assert_eq!(first["file_name"], "photo.png", "{first}");
+    let second = receiving.wait_for("refused");
+    assert_eq!(second["file_name"], "notes.bin", "{second}");
+    assert!(second["reason"].as_str().unwrap().contains("no pictures"), "{second}");
+    receiving.stop();
+    let items = env.items();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["title"], "what-he-said.txt");
     env.check_clean();
 }

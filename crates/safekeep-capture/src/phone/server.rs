@@ -250,7 +250,19 @@ async fn prepare_upload_claimed(
         return text(StatusCode::PAYLOAD_TOO_LARGE, &reason);
     }
     let transfer_id = token();
-    if offer.message().is_none() && !drop_pictures_if_no_images(shared, &transfer_id, &mut offer) {
+    // Asked off the async threads: an upload in progress holds the vault.
+    let no_images = {
+        let shared = Arc::clone(shared);
+        tokio::task::spawn_blocking(move || {
+            let mut no_images = true;
+            let case = shared.options.case_id.clone();
+            shared.vault.with_vault(&mut |v| no_images = v.is_no_images_case(&case).unwrap_or(true));
+            no_images
+        })
+        .await
+        .unwrap_or(true)
+    };
+    if no_images && offer.message().is_none() && !drop_pictures(shared, &transfer_id, &mut offer) {
         return text(StatusCode::FORBIDDEN, "this case keeps no pictures or videos");
     }
     let phone = certificate
@@ -306,15 +318,10 @@ async fn prepare_upload_claimed(
     json(StatusCode::OK, &answer)
 }
 
-/// In a no-images case, takes pictures and videos (by declared type or name) out of the
-/// offer, saying so; returns whether anything is left to receive.
-fn drop_pictures_if_no_images(shared: &Shared, transfer: &str, offer: &mut PrepareUpload) -> bool {
-    let mut no_images = false;
-    let case = shared.options.case_id.clone();
-    shared.vault.with_vault(&mut |v| no_images = v.is_no_images_case(&case).unwrap_or(true));
-    if !no_images {
-        return true;
-    }
+/// For a no-images case: takes pictures and videos (by declared type or name) out of the
+/// offer, saying so; returns whether anything is left to receive. (Their bytes are
+/// checked again before sealing, whatever they were called.)
+fn drop_pictures(shared: &Shared, transfer: &str, offer: &mut PrepareUpload) -> bool {
     offer.files.retain(|_, f| {
         let guessed = mime_guess::from_path(&f.file_name).first_raw().unwrap_or("");
         let picture = safekeep_core::vault::is_picture_or_video(&f.file_type)

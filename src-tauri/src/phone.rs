@@ -63,7 +63,11 @@ pub fn phone_receive_start(
     on_event: Channel<ReceiveEvent>,
 ) -> Result<Receiving> {
     state.stop_receiving();
-    let alias = phone::choose_alias(&*state.vault()?, &case_id, alias.as_deref().filter(|a| !a.trim().is_empty()))?;
+    let alias = phone::choose_alias(
+        &*state.vault()?,
+        &case_id,
+        alias.as_deref().filter(|a| !a.trim().is_empty()),
+    )?;
     let options = ReceiveOptions::new(&case_id, &alias, Pin::draw(&mut rand::rng()));
     let (receiver, events) = Receiver::start(options, Arc::new(AppVault(app)))?;
     std::thread::spawn(move || {
@@ -87,9 +91,16 @@ pub fn phone_receive_start(
 /// Answers an incoming transfer; `this_phone` accepts later ones from it without asking
 /// until receiving stops. Returns whether the transfer was still waiting.
 #[tauri::command]
-pub fn phone_receive_decide(state: State<'_, AppState>, transfer: String, accept: bool, this_phone: bool) -> bool {
+pub fn phone_receive_decide(
+    state: State<'_, AppState>,
+    transfer: String,
+    accept: bool,
+    this_phone: bool,
+) -> bool {
     state.touch();
-    state.receiver(|r| r.decide(&transfer, accept, this_phone)).unwrap_or(false)
+    state
+        .receiver(|r| r.decide(&transfer, accept, this_phone))
+        .unwrap_or(false)
 }
 
 /// Stops receiving: nothing listens any more.

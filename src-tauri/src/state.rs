@@ -82,7 +82,11 @@ impl AppState {
 
     /// Keeps `receiver` running until [`Self::stop_receiving`] or a lock.
     pub fn set_receiver(&self, receiver: safekeep_capture::phone::Receiver) {
-        let old = self.phone.lock().unwrap_or_else(|p| p.into_inner()).replace(receiver);
+        let old = self
+            .phone
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(receiver);
         if let Some(old) = old {
             old.stop();
         }
@@ -90,7 +94,11 @@ impl AppState {
 
     /// Runs `f` on the running receiver, if any.
     pub fn receiver<T>(&self, f: impl FnOnce(&safekeep_capture::phone::Receiver) -> T) -> Option<T> {
-        self.phone.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(f)
+        self.phone
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(f)
     }
 
     /// Stops receiving from a phone, if it runs: the port closes and a file not yet

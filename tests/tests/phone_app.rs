@@ -32,7 +32,10 @@ fn listening(port: u16) -> bool {
 async fn port_closes(port: u16) {
     let start = Instant::now();
     while listening(port) {
-        assert!(start.elapsed() < Duration::from_secs(20), "port {port} still open");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "port {port} still open"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -74,7 +77,13 @@ async fn two_files_from_a_phone_arrive_in_the_case() {
     let mut daemon = Command::new(venv("localsendd"))
         .args(["--port", &free_port().to_string(), "--socket"])
         .arg(&socket)
-        .args(["--alias", "Test Phone", "--device-type", "mobile", "--download-dir"])
+        .args([
+            "--alias",
+            "Test Phone",
+            "--device-type",
+            "mobile",
+            "--download-dir",
+        ])
         .arg(lhome.path().join("dl"))
         .env("XDG_STATE_HOME", lhome.path().join("state"))
         .env("XDG_CONFIG_HOME", lhome.path().join("config"))
@@ -105,7 +114,9 @@ async fn two_files_from_a_phone_arrive_in_the_case() {
     assert!(asked.as_str().unwrap().contains("Test Phone"), "{asked}");
     assert!(asked.as_str().unwrap().contains("2 file"), "{asked}");
     click(&c, "#phone-accept").await;
-    let out = tokio::task::spawn_blocking(move || sending.join().unwrap()).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || sending.join().unwrap())
+        .await
+        .unwrap();
     let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(result["kind"], "sent", "{result}");
     until(&c, "document.querySelectorAll('#phone-log li').length === 2").await;
@@ -122,7 +133,9 @@ async fn two_files_from_a_phone_arrive_in_the_case() {
     click(&c, "#lock-now").await;
     visible(&c, "lock").await;
     port_closes(rx_port).await;
-    let _ = Command::new("kill").args(["-TERM", &daemon.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
     let _ = daemon.wait();
     drop(c);
     drop(_driver);

@@ -3,9 +3,9 @@
 //! `safekeep-core`, which seals them like any other evidence. The CLI, the app and the
 //! tests call the same functions.
 
+pub mod phone;
 pub mod process;
 pub mod screen;
-pub mod phone;
 pub mod timestamp;
 pub mod video;
 pub mod web;

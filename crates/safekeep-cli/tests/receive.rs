@@ -23,7 +23,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/localsend").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/localsend")
+        .join(name)
 }
 
 struct Env {
@@ -44,7 +46,11 @@ impl Env {
         stdout_of(&["init"], safekeep(&vault).arg("init").output().unwrap());
         let case = stdout_of(
             &["case"],
-            safekeep(&vault).args(["case", "new", "Messages from J"]).args(args).output().unwrap(),
+            safekeep(&vault)
+                .args(["case", "new", "Messages from J"])
+                .args(args)
+                .output()
+                .unwrap(),
         )
         .trim()
         .to_owned();
@@ -53,14 +59,23 @@ impl Env {
 
     fn file(&self, name: &str, size: usize, seed: u8) -> PathBuf {
         let path = self.tmp.path().join(name);
-        let bytes: Vec<u8> = (0..size).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect();
+        let bytes: Vec<u8> = (0..size)
+            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+            .collect();
         std::fs::write(&path, bytes).unwrap();
         path
     }
 
     fn items(&self) -> Vec<Value> {
-        let out = stdout_of(&["list"], safekeep(&self.vault).args(["list", "--json"]).output().unwrap());
-        serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().clone()
+        let out = stdout_of(
+            &["list"],
+            safekeep(&self.vault).args(["list", "--json"]).output().unwrap(),
+        );
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
     }
 
     fn check_clean(&self) {
@@ -76,11 +91,20 @@ impl Env {
     /// Starts `safekeep receive --json` on loopback, any free port, with `extra` arguments.
     fn receive(&self, extra: &[&str]) -> Receiving {
         let mut cmd = safekeep(&self.vault);
-        cmd.args(["receive", "--case", &self.case, "--bind", "127.0.0.1", "--port", "0", "--json"])
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.args([
+            "receive",
+            "--case",
+            &self.case,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--json",
+        ])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, events) = mpsc::channel();
@@ -168,7 +192,13 @@ impl Drop for Receiving {
 }
 
 fn signal(pid: u32, sig: &str) {
-    assert!(Command::new("kill").args([&format!("-{sig}"), &pid.to_string()]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args([&format!("-{sig}"), &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
 }
 
 fn wait_timeout(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
@@ -195,7 +225,11 @@ impl Phone {
         // A short path: a unix socket's path must fit in about 100 bytes.
         let home = tempfile::Builder::new().prefix("ls").tempdir_in("/tmp").unwrap();
         let socket = home.path().join("s");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let daemon = Command::new(tool("localsendd"))
             .args(["--port", &port.to_string(), "--socket"])
             .arg(&socket)
@@ -229,7 +263,11 @@ impl Phone {
             .args(files)
             .output()
             .unwrap();
-        assert!(out.status.success(), "send.py: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "send.py: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
@@ -256,8 +294,16 @@ impl Drop for Phone {
 
 /// Runs raw.py; returns its JSON line.
 fn raw(args: &[&str]) -> Value {
-    let out = Command::new(tool("python")).arg(fixture("raw.py")).args(args).output().unwrap();
-    assert!(out.status.success(), "raw.py: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(tool("python"))
+        .arg(fixture("raw.py"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "raw.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(text.lines().next().unwrap()).unwrap()
 }
@@ -276,7 +322,10 @@ fn files_from_a_phone_arrive_byte_exact_with_their_hashes_checked() {
     let result = phone.send(receiving.port, &receiving.pin, &[&big, &small]);
     assert_eq!(result["kind"], "sent", "{result}");
     let finished = receiving.wait_for("finished");
-    assert_eq!((finished["kept"].as_u64(), finished["refused"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(
+        (finished["kept"].as_u64(), finished["refused"].as_u64()),
+        (Some(2), Some(0))
+    );
     let fingerprint = receiving.start["fingerprint"].as_str().unwrap().to_owned();
     receiving.stop();
 
@@ -285,7 +334,10 @@ fn files_from_a_phone_arrive_byte_exact_with_their_hashes_checked() {
     for path in [&big, &small] {
         let name = path.file_name().unwrap().to_str().unwrap();
         let item = items.iter().find(|i| i["title"] == name).unwrap();
-        assert_eq!(common::stored_file(&env.vault, item, name), std::fs::read(path).unwrap());
+        assert_eq!(
+            common::stored_file(&env.vault, item, name),
+            std::fs::read(path).unwrap()
+        );
         let c = &item["capture"];
         assert_eq!(c["source"], "phone, received with LocalSend");
         assert_eq!(c["sha256_declared"], sha256_hex(path));
@@ -326,10 +378,19 @@ fn a_declared_hash_that_does_not_match_keeps_nothing() {
     let file = env.file("b.bin", 200_000, 4);
     let receiving = env.receive(&["--yes"]);
     let port = receiving.port.to_string();
-    let got = raw(&["wrong-hash", "127.0.0.1", &port, &receiving.pin, file.to_str().unwrap()]);
+    let got = raw(&[
+        "wrong-hash",
+        "127.0.0.1",
+        &port,
+        &receiving.pin,
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(got["upload"], 422, "{got}");
     let refused = receiving.wait_for("refused");
-    assert!(refused["reason"].as_str().unwrap().contains("SHA-256"), "{refused}");
+    assert!(
+        refused["reason"].as_str().unwrap().contains("SHA-256"),
+        "{refused}"
+    );
     receiving.stop();
     assert!(env.items().is_empty());
     env.check_clean();
@@ -343,7 +404,12 @@ fn an_oversized_file_is_refused_before_a_byte_arrives() {
     let phone = Phone::new("Test Phone");
     let result = phone.send(receiving.port, &receiving.pin, &[&file]);
     assert_eq!(result["code"], 413, "{result}");
-    assert!(receiving.wait_for("transfer_refused")["reason"].as_str().unwrap().contains("c.bin"));
+    assert!(
+        receiving.wait_for("transfer_refused")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("c.bin")
+    );
     receiving.stop();
     assert!(env.items().is_empty());
 }
@@ -354,7 +420,13 @@ fn a_cut_off_upload_keeps_nothing_and_the_next_transfer_still_works() {
     let file = env.file("d.bin", 2 << 20, 6);
     let receiving = env.receive(&["--yes"]);
     let port = receiving.port.to_string();
-    let got = raw(&["cut-off", "127.0.0.1", &port, &receiving.pin, file.to_str().unwrap()]);
+    let got = raw(&[
+        "cut-off",
+        "127.0.0.1",
+        &port,
+        &receiving.pin,
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(got["upload"], "half sent");
     let refused = receiving.wait_for("refused");
     assert!(refused["reason"].as_str().unwrap().contains("whole"), "{refused}");
@@ -364,7 +436,10 @@ fn a_cut_off_upload_keeps_nothing_and_the_next_transfer_still_works() {
     receiving.stop();
     let items = env.items();
     assert_eq!(items.len(), 1, "only the whole file is kept");
-    assert_eq!(common::stored_file(&env.vault, &items[0], "d.bin"), std::fs::read(&file).unwrap());
+    assert_eq!(
+        common::stored_file(&env.vault, &items[0], "d.bin"),
+        std::fs::read(&file).unwrap()
+    );
     env.check_clean();
 }
 
@@ -378,7 +453,10 @@ fn the_person_declines_or_accepts_each_transfer_and_messages_become_notes() {
     std::thread::scope(|s| {
         let sent = s.spawn(|| phone.send(port, &pin, &[&file]));
         let incoming = receiving.wait_for("incoming");
-        assert_eq!((incoming["sender"].as_str(), incoming["files"].as_u64()), (Some("Test Phone"), Some(1)));
+        assert_eq!(
+            (incoming["sender"].as_str(), incoming["files"].as_u64()),
+            (Some("Test Phone"), Some(1))
+        );
         assert_eq!(incoming["bytes"], 1000);
         receiving.answer("n");
         assert_eq!(sent.join().unwrap()["kind"], "declined");
@@ -408,7 +486,15 @@ fn the_person_declines_or_accepts_each_transfer_and_messages_become_notes() {
 fn the_announced_name_is_the_chosen_one_and_never_safekeep() {
     let env = Env::new();
     let refused = safekeep(&env.vault)
-        .args(["receive", "--case", &env.case, "--name", "Safekeep receiver", "--port", "0"])
+        .args([
+            "receive",
+            "--case",
+            &env.case,
+            "--name",
+            "Safekeep receiver",
+            "--port",
+            "0",
+        ])
         .output()
         .unwrap();
     assert!(!refused.status.success());
@@ -436,12 +522,20 @@ fn kill_9_during_a_transfer_leaves_check_clean_and_no_item() {
     let port = receiving.port.to_string();
     let mut stall = Command::new(tool("python"))
         .arg(fixture("raw.py"))
-        .args(["stall", "127.0.0.1", &port, &receiving.pin, file.to_str().unwrap()])
+        .args([
+            "stall",
+            "127.0.0.1",
+            &port,
+            &receiving.pin,
+            file.to_str().unwrap(),
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(stall.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(stall.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     assert!(line.contains("half sent"), "{line}");
     std::thread::sleep(Duration::from_millis(500));
     signal(receiving.child.id(), "KILL");
@@ -483,7 +577,10 @@ fn a_no_images_case_refuses_pictures_whatever_they_are_called() {
     assert_eq!(first["file_name"], "photo.png", "{first}");
     let second = receiving.wait_for("refused");
     assert_eq!(second["file_name"], "notes.bin", "{second}");
-    assert!(second["reason"].as_str().unwrap().contains("no pictures"), "{second}");
+    assert!(
+        second["reason"].as_str().unwrap().contains("no pictures"),
+        "{second}"
+    );
     receiving.stop();
     let items = env.items();
     assert_eq!(items.len(), 1);

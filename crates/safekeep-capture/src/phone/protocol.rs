@@ -294,7 +294,10 @@ mod tests {
             Some("abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"),
             "hashes are compared lower-case"
         );
-        assert_eq!(f1.metadata.as_ref().unwrap().modified.as_deref(), Some("2026-01-01T12:34:56Z"));
+        assert_eq!(
+            f1.metadata.as_ref().unwrap().modified.as_deref(),
+            Some("2026-01-01T12:34:56Z")
+        );
         // A name with path separators is kept as data, exactly as sent.
         assert_eq!(req.files["f2"].file_name, "../../etc/passwd");
         assert_eq!(req.total_size(), 324254);
@@ -305,8 +308,14 @@ mod tests {
     fn refuses_what_is_out_of_bounds() {
         let too_many = PrepareUpload::parse(PREPARE.as_bytes(), 1).unwrap_err();
         assert_eq!(too_many, BodyError::TooManyFiles { given: 2, max: 1 });
-        let bad_hash = PREPARE.replace("ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789", "xyz");
-        assert_eq!(PrepareUpload::parse(bad_hash.as_bytes(), 10).unwrap_err(), BodyError::BadHash);
+        let bad_hash = PREPARE.replace(
+            "ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789",
+            "xyz",
+        );
+        assert_eq!(
+            PrepareUpload::parse(bad_hash.as_bytes(), 10).unwrap_err(),
+            BodyError::BadHash
+        );
         let long_alias = PREPARE.replace("Nice Orange", &"a".repeat(MAX_SHORT_TEXT + 1));
         assert!(matches!(
             PrepareUpload::parse(long_alias.as_bytes(), 10),
@@ -315,22 +324,40 @@ mod tests {
         let long_name = PREPARE.replace("Screenshot_2026.png", &"n".repeat(MAX_FILE_NAME + 1));
         assert!(matches!(
             PrepareUpload::parse(long_name.as_bytes(), 10),
-            Err(BodyError::TooLong { field: "file name", .. })
+            Err(BodyError::TooLong {
+                field: "file name",
+                ..
+            })
         ));
         let wrong_key = PREPARE.replace(r#""f2": {"id": "f2""#, r#""f2": {"id": "f3""#);
-        assert_eq!(PrepareUpload::parse(wrong_key.as_bytes(), 10).unwrap_err(), BodyError::BadFile);
+        assert_eq!(
+            PrepareUpload::parse(wrong_key.as_bytes(), 10).unwrap_err(),
+            BodyError::BadFile
+        );
         let huge = vec![b' '; MAX_JSON_BYTES + 1];
-        assert!(matches!(PrepareUpload::parse(&huge, 10), Err(BodyError::TooLong { .. })));
-        assert!(matches!(PrepareUpload::parse(b"[1,2]", 10), Err(BodyError::Malformed(_))));
+        assert!(matches!(
+            PrepareUpload::parse(&huge, 10),
+            Err(BodyError::TooLong { .. })
+        ));
+        assert!(matches!(
+            PrepareUpload::parse(b"[1,2]", 10),
+            Err(BodyError::Malformed(_))
+        ));
         let empty = r#"{"info": {"alias": "x"}, "files": {}}"#;
-        assert_eq!(PrepareUpload::parse(empty.as_bytes(), 10).unwrap_err(), BodyError::Empty);
+        assert_eq!(
+            PrepareUpload::parse(empty.as_bytes(), 10).unwrap_err(),
+            BodyError::Empty
+        );
     }
 
     #[test]
     fn a_text_message_is_its_preview() {
         let msg = r#"{"info": {"alias": "P"}, "files": {"m": {"id": "m", "fileName": "m.txt",
             "size": 5, "fileType": "text/plain", "preview": "hello"}}}"#;
-        assert_eq!(PrepareUpload::parse(msg.as_bytes(), 10).unwrap().message(), Some("hello"));
+        assert_eq!(
+            PrepareUpload::parse(msg.as_bytes(), 10).unwrap().message(),
+            Some("hello")
+        );
     }
 
     #[test]

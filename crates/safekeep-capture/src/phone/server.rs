@@ -132,7 +132,11 @@ impl Shared {
 }
 
 /// Accepts connections until the runtime is shut down.
-pub(super) async fn serve(listener: tokio::net::TcpListener, tls: Arc<rustls::ServerConfig>, shared: Arc<Shared>) {
+pub(super) async fn serve(
+    listener: tokio::net::TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    shared: Arc<Shared>,
+) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     loop {
         let Ok((tcp, peer)) = listener.accept().await else {
@@ -163,7 +167,12 @@ pub(super) async fn serve(listener: tokio::net::TcpListener, tls: Arc<rustls::Se
     }
 }
 
-async fn route(req: Request<Incoming>, shared: &Arc<Shared>, peer: SocketAddr, certificate: Option<String>) -> Reply {
+async fn route(
+    req: Request<Incoming>,
+    shared: &Arc<Shared>,
+    peer: SocketAddr,
+    certificate: Option<String>,
+) -> Reply {
     let query = query_of(&req);
     match (req.method(), req.uri().path()) {
         (&Method::GET, "/api/localsend/v2/info") => json(StatusCode::OK, &shared.me),
@@ -231,7 +240,9 @@ async fn prepare_upload_claimed(
     let mut offer = match PrepareUpload::parse(&body, limits.max_files) {
         Ok(o) => o,
         Err(e) => {
-            shared.emit(ReceiveEvent::TransferRefused { reason: e.to_string() });
+            shared.emit(ReceiveEvent::TransferRefused {
+                reason: e.to_string(),
+            });
             return text(StatusCode::BAD_REQUEST, &e.to_string());
         }
     };
@@ -241,12 +252,16 @@ async fn prepare_upload_claimed(
             "\"{}\" is {} bytes; at most {} bytes a file can be received",
             f.file_name, f.size, limits.max_file_size
         );
-        shared.emit(ReceiveEvent::TransferRefused { reason: reason.clone() });
+        shared.emit(ReceiveEvent::TransferRefused {
+            reason: reason.clone(),
+        });
         return text(StatusCode::PAYLOAD_TOO_LARGE, &reason);
     }
     if offer.total_size() > limits.max_total {
         let reason = format!("the transfer is over the limit of {} bytes", limits.max_total);
-        shared.emit(ReceiveEvent::TransferRefused { reason: reason.clone() });
+        shared.emit(ReceiveEvent::TransferRefused {
+            reason: reason.clone(),
+        });
         return text(StatusCode::PAYLOAD_TOO_LARGE, &reason);
     }
     let transfer_id = token();
@@ -256,7 +271,9 @@ async fn prepare_upload_claimed(
         tokio::task::spawn_blocking(move || {
             let mut no_images = true;
             let case = shared.options.case_id.clone();
-            shared.vault.with_vault(&mut |v| no_images = v.is_no_images_case(&case).unwrap_or(true));
+            shared
+                .vault
+                .with_vault(&mut |v| no_images = v.is_no_images_case(&case).unwrap_or(true));
             no_images
         })
         .await
@@ -297,7 +314,10 @@ async fn prepare_upload_claimed(
         .collect();
     let answer = PrepareUploadAnswer {
         session_id: transfer_id.clone(),
-        files: files.iter().map(|(id, p)| (id.clone(), p.token.clone())).collect(),
+        files: files
+            .iter()
+            .map(|(id, p)| (id.clone(), p.token.clone()))
+            .collect(),
     };
     let total = files.values().map(|p| p.offer.size).sum();
     let sender = Sender {
@@ -346,7 +366,9 @@ async fn accepted(shared: &Arc<Shared>, transfer: &str, offer: &PrepareUpload, p
         if shared.options.accept_all || state.trusted.contains(phone) {
             return true;
         }
-        state.waiting.insert(transfer.to_owned(), (answer, phone.to_owned()));
+        state
+            .waiting
+            .insert(transfer.to_owned(), (answer, phone.to_owned()));
     }
     shared.emit(ReceiveEvent::Incoming {
         transfer: transfer.to_owned(),
@@ -388,17 +410,33 @@ async fn keep_message(shared: &Arc<Shared>, message: String) {
     shared.state().busy = false;
 }
 
-async fn upload(req: Request<Incoming>, query: HashMap<String, String>, shared: &Arc<Shared>, ip: IpAddr) -> Reply {
-    let (Some(session), Some(file_id), Some(token)) = (query.get("sessionId"), query.get("fileId"), query.get("token"))
+async fn upload(
+    req: Request<Incoming>,
+    query: HashMap<String, String>,
+    shared: &Arc<Shared>,
+    ip: IpAddr,
+) -> Reply {
+    let (Some(session), Some(file_id), Some(token)) =
+        (query.get("sessionId"), query.get("fileId"), query.get("token"))
     else {
-        return text(StatusCode::BAD_REQUEST, "sessionId, fileId and token are required");
+        return text(
+            StatusCode::BAD_REQUEST,
+            "sessionId, fileId and token are required",
+        );
     };
     let (offer, sender, mut cancel, transfer_id, done_before, total) = {
         let mut state = shared.state();
-        let Some(t) = state.transfer.as_mut().filter(|t| t.id == *session && t.sender.address == ip) else {
+        let Some(t) = state
+            .transfer
+            .as_mut()
+            .filter(|t| t.id == *session && t.sender.address == ip)
+        else {
             return text(StatusCode::FORBIDDEN, "no such transfer from this address");
         };
-        let Some(p) = t.files.get_mut(file_id).filter(|p| constant_time_eq(p.token.as_bytes(), token.as_bytes()))
+        let Some(p) = t
+            .files
+            .get_mut(file_id)
+            .filter(|p| constant_time_eq(p.token.as_bytes(), token.as_bytes()))
         else {
             return text(StatusCode::FORBIDDEN, "invalid token");
         };
@@ -406,7 +444,14 @@ async fn upload(req: Request<Incoming>, query: HashMap<String, String>, shared: 
             return text(StatusCode::CONFLICT, "this file was already sent");
         }
         p.state = FileState::Receiving;
-        (p.offer.clone(), t.sender.clone(), t.cancel.subscribe(), t.id.clone(), t.done, t.total)
+        (
+            p.offer.clone(),
+            t.sender.clone(),
+            t.cancel.subscribe(),
+            t.id.clone(),
+            t.done,
+            t.total,
+        )
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Chunk>(16);
     let worker = {
@@ -474,13 +519,24 @@ async fn upload(req: Request<Incoming>, query: HashMap<String, String>, shared: 
             text(status, &why.to_string())
         }
     };
-    file_over(shared, &transfer_id, file_id, matches!(stored, Stored::Kept(_)), offer.size);
+    file_over(
+        shared,
+        &transfer_id,
+        file_id,
+        matches!(stored, Stored::Kept(_)),
+        offer.size,
+    );
     reply
 }
 
 /// Passes the body on in chunks, ending with [`Chunk::End`] only when exactly `size`
 /// bytes came and the body ended; else [`Chunk::Fail`].
-async fn pump(mut body: Incoming, tx: &tokio::sync::mpsc::Sender<Chunk>, size: u64, cancel: &mut watch::Receiver<bool>) {
+async fn pump(
+    mut body: Incoming,
+    tx: &tokio::sync::mpsc::Sender<Chunk>,
+    size: u64,
+    cancel: &mut watch::Receiver<bool>,
+) {
     let mut got = 0u64;
     let end = loop {
         let frame = tokio::select! {
@@ -491,7 +547,9 @@ async fn pump(mut body: Incoming, tx: &tokio::sync::mpsc::Sender<Chunk>, size: u
             Err(_) => break Chunk::Fail("nothing arrived for a minute".into()),
             Ok(None) if got == size => break Chunk::End,
             Ok(None) => break Chunk::Fail(format!("the upload stopped after {got} of {size} bytes")),
-            Ok(Some(Err(e))) => break Chunk::Fail(format!("the connection broke after {got} of {size} bytes ({e})")),
+            Ok(Some(Err(e))) => {
+                break Chunk::Fail(format!("the connection broke after {got} of {size} bytes ({e})"));
+            }
             Ok(Some(Ok(frame))) => {
                 let Ok(data) = frame.into_data() else { continue };
                 got += data.len() as u64;
@@ -554,7 +612,10 @@ fn cancel(shared: &Shared, session: Option<&str>) {
 }
 
 async fn read_json(req: Request<Incoming>) -> Result<Bytes, Reply> {
-    match Limited::new(req.into_body(), protocol::MAX_JSON_BYTES).collect().await {
+    match Limited::new(req.into_body(), protocol::MAX_JSON_BYTES)
+        .collect()
+        .await
+    {
         Ok(b) => Ok(b.to_bytes()),
         Err(_) => Err(text(StatusCode::PAYLOAD_TOO_LARGE, "request too large")),
     }
@@ -576,8 +637,10 @@ fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Reply {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut r = Response::new(Full::new(Bytes::from(bytes)));
     *r.status_mut() = status;
-    r.headers_mut()
-        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
     r
 }
 

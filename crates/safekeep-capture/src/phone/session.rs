@@ -123,12 +123,14 @@ impl PinGuard {
 }
 
 const ADJECTIVES: [&str; 24] = [
-    "Amber", "Brave", "Bright", "Calm", "Clever", "Cosy", "Gentle", "Golden", "Happy", "Kind", "Lively", "Lucky",
-    "Mellow", "Merry", "Nice", "Patient", "Polite", "Quiet", "Silver", "Smart", "Steady", "Sunny", "Swift", "Warm",
+    "Amber", "Brave", "Bright", "Calm", "Clever", "Cosy", "Gentle", "Golden", "Happy", "Kind", "Lively",
+    "Lucky", "Mellow", "Merry", "Nice", "Patient", "Polite", "Quiet", "Silver", "Smart", "Steady", "Sunny",
+    "Swift", "Warm",
 ];
 const NOUNS: [&str; 24] = [
-    "Apple", "Apricot", "Banana", "Cherry", "Coconut", "Fig", "Grape", "Kiwi", "Lemon", "Lime", "Mango", "Melon",
-    "Orange", "Papaya", "Peach", "Pear", "Plum", "Quince", "Walnut", "Heron", "Otter", "Finch", "Maple", "Willow",
+    "Apple", "Apricot", "Banana", "Cherry", "Coconut", "Fig", "Grape", "Kiwi", "Lemon", "Lime", "Mango",
+    "Melon", "Orange", "Papaya", "Peach", "Pear", "Plum", "Quince", "Walnut", "Heron", "Otter", "Finch",
+    "Maple", "Willow",
 ];
 
 /// Draws a name like the ones LocalSend gives devices itself ("Nice Orange"), so the
@@ -175,7 +177,11 @@ pub fn check_alias(alias: &str, case_title: &str, host: &str) -> Result<(), Alia
     if safekeep_core::neutral_name::names_the_case(trimmed, case_title) {
         return Err(AliasError::NamesCase);
     }
-    let host: String = host.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    let host: String = host
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
     if host.len() >= 3 && folded.contains(&host) {
         return Err(AliasError::NamesComputer);
     }
@@ -209,13 +215,20 @@ mod tests {
             let alias = neutral_alias(&mut rng);
             assert_eq!(check_alias(&alias, "Posts by @someone", "janes-laptop"), Ok(()));
         }
-        assert!(format!("{:?}", Pin::given("9876").unwrap()).find("9876").is_none());
+        assert!(
+            format!("{:?}", Pin::given("9876").unwrap())
+                .find("9876")
+                .is_none()
+        );
     }
 
     #[test]
     fn an_alias_never_gives_away_safekeep_the_case_or_the_computer() {
         assert_eq!(check_alias("Safe Keep", "x", "h"), Err(AliasError::NamesSafekeep));
-        assert_eq!(check_alias("my SAFEKEEP", "x", "h"), Err(AliasError::NamesSafekeep));
+        assert_eq!(
+            check_alias("my SAFEKEEP", "x", "h"),
+            Err(AliasError::NamesSafekeep)
+        );
         assert_eq!(
             check_alias("Posts by someone", "Posts by @someone", "h"),
             Err(AliasError::NamesCase)

@@ -155,7 +155,13 @@ pub(super) fn bundle_name(given: &str) -> String {
     let last = given.rsplit(['/', '\\']).next().unwrap_or(given);
     let clean: String = last
         .chars()
-        .map(|c| if c.is_control() || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let clean = clean.trim_start_matches('.').trim();
     if clean.is_empty() {
@@ -271,7 +277,10 @@ mod tests {
         assert_eq!(bundle_name(".hidden"), "hidden");
         assert_eq!(bundle_name("a\u{0}b?.png"), "a_b_.png");
         assert_eq!(bundle_name("/"), "received-file");
-        assert_eq!(bundle_name("Screenshot 2026-12-07.png"), "Screenshot 2026-12-07.png");
+        assert_eq!(
+            bundle_name("Screenshot 2026-12-07.png"),
+            "Screenshot 2026-12-07.png"
+        );
     }
 
     #[test]

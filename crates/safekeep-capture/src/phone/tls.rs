@@ -121,7 +121,11 @@ mod tests {
         let a = super::for_this_run().unwrap();
         let b = super::for_this_run().unwrap();
         assert_eq!(a.fingerprint.len(), 64);
-        assert!(a.fingerprint.bytes().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert!(
+            a.fingerprint
+                .bytes()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
         assert_ne!(a.fingerprint, b.fingerprint);
     }
 }

@@ -83,7 +83,11 @@ pub fn run(dir: &std::path::Path, args: Args) -> Result<ExitCode> {
         .into_inner()
         .unwrap_or_else(|p| p.into_inner());
     super::stamp_new_items(&mut vault)?;
-    Ok(if refused { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if refused {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn print_start(r: &Receiver, json: bool) -> Result<()> {
@@ -94,13 +98,25 @@ fn print_start(r: &Receiver, json: bool) -> Result<()> {
         });
         println!("{start}");
     } else {
-        println!("Receiving. On the phone, open LocalSend, pick the files, and send to \"{}\".", r.alias());
+        println!(
+            "Receiving. On the phone, open LocalSend, pick the files, and send to \"{}\".",
+            r.alias()
+        );
         println!("PIN: {}", r.pin());
-        println!("If the phone does not list it: {} (address {}, port {})", r.url(), r.address(), r.port());
+        println!(
+            "If the phone does not list it: {} (address {}, port {})",
+            r.url(),
+            r.address(),
+            r.port()
+        );
         println!("Fingerprint LocalSend shows: {}", r.fingerprint());
-        println!("Nothing arriving? Allow Safekeep through this computer's firewall (docs/capture.md). Ctrl-C stops.");
+        println!(
+            "Nothing arriving? Allow Safekeep through this computer's firewall (docs/capture.md). Ctrl-C stops."
+        );
     }
-    std::io::stdout().flush().context("could not write to the terminal")
+    std::io::stdout()
+        .flush()
+        .context("could not write to the terminal")
 }
 
 /// Prints events and answers incoming transfers until asked to stop; returns whether any
@@ -167,7 +183,10 @@ fn print_event(event: &ReceiveEvent) {
             message,
             ..
         } => {
-            let model = device_model.as_deref().map(|m| format!(" ({m})")).unwrap_or_default();
+            let model = device_model
+                .as_deref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default();
             if *message {
                 eprintln!("\"{sender}\"{model} sends a text message.");
             } else {
@@ -181,8 +200,12 @@ fn print_event(event: &ReceiveEvent) {
         }
         ReceiveEvent::TransferRefused { reason } => eprintln!("Refused a transfer: {reason}."),
         ReceiveEvent::Progress { .. } => {}
-        ReceiveEvent::Kept { item_id, file_name, .. } => println!("{item_id}\t{file_name}"),
-        ReceiveEvent::Refused { file_name, reason, .. } => eprintln!("Refused \"{file_name}\": {reason}."),
+        ReceiveEvent::Kept {
+            item_id, file_name, ..
+        } => println!("{item_id}\t{file_name}"),
+        ReceiveEvent::Refused {
+            file_name, reason, ..
+        } => eprintln!("Refused \"{file_name}\": {reason}."),
         ReceiveEvent::MessageKept { item_id } => println!("{item_id}\t(text message, kept as a note)"),
         ReceiveEvent::Finished { kept, refused, .. } => {
             eprintln!("Transfer over: {kept} file(s) kept, {refused} not kept.")

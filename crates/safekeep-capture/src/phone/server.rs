@@ -202,6 +202,7 @@ async fn prepare_upload(
     let check = shared.state().pin.check(query.get("pin").map(String::as_str));
     match check {
         PinCheck::Right => {}
+        PinCheck::Missing => return text(StatusCode::UNAUTHORIZED, "PIN required"),
         PinCheck::Wrong { left } => {
             shared.emit(ReceiveEvent::PinRefused { attempts_left: left });
             return text(StatusCode::UNAUTHORIZED, "PIN required");

@@ -77,6 +77,9 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub enum PinCheck {
     /// The right PIN.
     Right,
+    /// No PIN: how every LocalSend app learns that one is needed (it then asks the
+    /// person and sends again). Costs no attempt: it guesses nothing.
+    Missing,
     /// Wrong or missing; this many attempts are left.
     Wrong {
         /// Attempts left before every transfer is refused.
@@ -109,11 +112,12 @@ impl PinGuard {
         if self.wrong >= PIN_ATTEMPTS {
             return PinCheck::LockedOut;
         }
-        if given.is_some_and(|g| self.pin.matches(g)) {
+        let Some(given) = given else {
+            return PinCheck::Missing;
+        };
+        if self.pin.matches(given) {
             return PinCheck::Right;
         }
-        // A first request without a PIN is how every LocalSend app learns that one is
-        // needed; it costs an attempt all the same, so that no one can probe freely.
         self.wrong += 1;
         match PIN_ATTEMPTS - self.wrong {
             0 => PinCheck::LockedOut,
@@ -196,12 +200,17 @@ mod tests {
     #[test]
     fn wrong_pins_run_out_and_then_even_the_right_one_is_refused() {
         let mut guard = PinGuard::new(Pin::given("123456").unwrap());
-        assert_eq!(guard.check(None), PinCheck::Wrong { left: 4 });
-        assert_eq!(guard.check(Some("123456")), PinCheck::Right);
+        // A phone asks without a PIN before every transfer: that never runs out.
+        for _ in 0..10 {
+            assert_eq!(guard.check(None), PinCheck::Missing);
+            assert_eq!(guard.check(Some("123456")), PinCheck::Right);
+        }
+        assert_eq!(guard.check(Some("")), PinCheck::Wrong { left: 4 });
         assert_eq!(guard.check(Some("12345")), PinCheck::Wrong { left: 3 });
         assert_eq!(guard.check(Some("1234567")), PinCheck::Wrong { left: 2 });
         assert_eq!(guard.check(Some("000000")), PinCheck::Wrong { left: 1 });
         assert_eq!(guard.check(Some("000001")), PinCheck::LockedOut);
+        assert_eq!(guard.check(None), PinCheck::LockedOut);
         assert_eq!(guard.check(Some("123456")), PinCheck::LockedOut);
     }
 

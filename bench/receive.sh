@@ -20,8 +20,9 @@ export SAFEKEEP_PASSPHRASE="benchmark passphrase" SAFEKEEP_INSECURE_FAST_KDF=1
 head -c "$((size_mib << 20))" /dev/urandom > "$work/big.bin"
 mkdir -p "$work/shots"
 "$TOOLS_VENV/bin/python" - "$work/shots" "$shots" <<'PY'
-# Phone-sized screenshots: a 1080×2340 screen of message bubbles, different in each.
-import random, sys
+# Phone-sized screenshots: a 1080×2340 screen of message bubbles and one photo (noise,
+# which PNG cannot compress: ≈ 0.7 MB a screenshot, as real ones with pictures are).
+import os, random, sys
 from PIL import Image, ImageDraw
 out, n = sys.argv[1], int(sys.argv[2])
 rng = random.Random(37)
@@ -36,7 +37,8 @@ for i in range(n):
         for ly in range(y + 24, y + h - 20, 34):
             d.line([x0 + 24, ly, x0 + 24 + rng.randint(150, 480), ly], fill=(40, 40, 40), width=12)
         y += h + 40
-    im.save(f"{out}/Screenshot_{i:04d}.png", optimize=False)
+    im.paste(Image.frombytes("RGB", (540, 400), os.urandom(540 * 400 * 3)), (270, rng.randint(100, 1800)))
+    im.save(f"{out}/Screenshot_{i:04d}.png", optimize=False, compress_level=1)
 PY
 shots_mib=$(du -sm "$work/shots" | cut -f1)
 cat "$work/big.bin" "$work/shots"/* > /dev/null   # the same warm page cache for each

@@ -264,6 +264,7 @@ fn short(field: &'static str, value: &str) -> Result<(), BodyError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -193,6 +193,7 @@ pub fn check_alias(alias: &str, case_title: &str, host: &str) -> Result<(), Alia
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use rand::SeedableRng;

@@ -266,6 +266,7 @@ pub(super) mod bytes_channel {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::bytes_channel::Chunk;
     use super::*;

@@ -115,6 +115,7 @@ impl ClientCertVerifier for AnySenderCertificate {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     #[test]
     fn each_run_has_its_own_certificate() {

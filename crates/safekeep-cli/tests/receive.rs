@@ -88,8 +88,18 @@ impl Env {
         );
     }
 
-    /// Starts `safekeep receive --json` on loopback, any free port, with `extra` arguments.
+    /// Starts `safekeep receive --json` on loopback, any free port, not announced on the
+    /// network, with `extra` arguments.
     fn receive(&self, extra: &[&str]) -> Receiving {
+        self.start_receiving(&[&["--no-announce"], extra].concat())
+    }
+
+    /// [`Env::receive`], announced on LocalSend's multicast group.
+    fn receive_announced(&self, extra: &[&str]) -> Receiving {
+        self.start_receiving(extra)
+    }
+
+    fn start_receiving(&self, extra: &[&str]) -> Receiving {
         let mut cmd = safekeep(&self.vault);
         cmd.args([
             "receive",
@@ -500,7 +510,7 @@ fn the_announced_name_is_the_chosen_one_and_never_safekeep() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("must not mention Safekeep"));
 
-    let receiving = env.receive(&["--name", "Sunny Plum"]);
+    let receiving = env.receive_announced(&["--name", "Sunny Plum"]);
     let port = receiving.port.to_string();
     // HTTP discovery (the fallback phones use when multicast is blocked).
     let answer = raw(&["register", "127.0.0.1", &port]);

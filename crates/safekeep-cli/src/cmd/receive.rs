@@ -128,6 +128,7 @@ fn follow(
     args: &Args,
 ) -> Result<bool> {
     let mut refused = false;
+    let mut bar: Option<indicatif::ProgressBar> = None;
     while !stop.load(Ordering::Relaxed) {
         let event = match events.recv_timeout(Duration::from_millis(200)) {
             Ok(e) => e,
@@ -137,7 +138,11 @@ fn follow(
         if args.json {
             println!("{}", serde_json::to_string(&event)?);
         } else {
-            print_event(&event);
+            show_progress(&mut bar, &event);
+            match &bar {
+                Some(b) => b.suspend(|| print_event(&event)),
+                None => print_event(&event),
+            }
         }
         match &event {
             ReceiveEvent::Incoming { transfer, .. } => {
@@ -156,6 +161,42 @@ fn follow(
         }
     }
     Ok(refused)
+}
+
+/// One bar on stderr for the transfer being received: the file and the bytes of the
+/// whole transfer; cleared when the transfer ends.
+fn show_progress(bar: &mut Option<indicatif::ProgressBar>, event: &ReceiveEvent) {
+    match event {
+        ReceiveEvent::Progress {
+            file_name,
+            done,
+            total,
+            ..
+        } => {
+            let b = bar.get_or_insert_with(|| {
+                let b = indicatif::ProgressBar::with_draw_target(
+                    Some(*total),
+                    indicatif::ProgressDrawTarget::stderr(),
+                );
+                b.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "Receiving {msg} [{bar:30}] {bytes}/{total_bytes}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                b
+            });
+            b.set_message(file_name.clone());
+            b.set_position(*done);
+        }
+        ReceiveEvent::Finished { .. } | ReceiveEvent::Declined { .. } => {
+            if let Some(b) = bar.take() {
+                b.finish_and_clear();
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Asks on the terminal (or reads a line from standard input): y, n, or a (always from

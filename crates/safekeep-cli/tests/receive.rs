@@ -597,3 +597,34 @@ fn a_no_images_case_refuses_pictures_whatever_they_are_called() {
     assert_eq!(items[0]["title"], "what-he-said.txt");
     env.check_clean();
 }
+
+#[test]
+fn a_transfer_cut_off_keeps_every_whole_file_and_nothing_partial() {
+    let env = Env::new();
+    let whole = env.file("first.bin", 300_000, 9);
+    let cut = env.file("second.bin", 3 << 20, 10);
+    let receiving = env.receive(&["--yes"]);
+    let port = receiving.port.to_string();
+    let got = raw(&[
+        "whole-then-cut",
+        "127.0.0.1",
+        &port,
+        &receiving.pin,
+        whole.to_str().unwrap(),
+        cut.to_str().unwrap(),
+    ]);
+    assert_eq!(got["upload"], 200, "{got}");
+    let finished = receiving.wait_for("finished");
+    assert_eq!(
+        (finished["kept"].as_u64(), finished["refused"].as_u64()),
+        (Some(1), Some(1))
+    );
+    receiving.stop();
+    let items = env.items();
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        common::stored_file(&env.vault, &items[0], "first.bin"),
+        std::fs::read(&whole).unwrap()
+    );
+    env.check_clean();
+}

@@ -65,11 +65,12 @@ async fn the_guided_start_creates_a_case_whose_checklist_opens_each_capture() {
     click_seen(&c, "#guide-s-threat").await;
     click_seen(&c, "#guide-p-instagram").await;
     click_seen(&c, "#guide-p-snapchat").await;
+    click_seen(&c, "#guide-p-website").await;
     click_seen(&c, "#guide-show").await;
     until(&c, "!document.getElementById('guide-plan').hidden").await;
     until(&c, "document.querySelectorAll('#guide-list li').length > 0").await;
 
-    // The threat's steps in order, each per platform where it applies: Snapchat's
+    // The threat's steps in order, each per platform where it applies: a website's
     // messages cannot be exported, so they are captured from the screen.
     let lines = js(
         &c,
@@ -80,9 +81,11 @@ async fn the_guided_start_creates_a_case_whose_checklist_opens_each_capture() {
         lines,
         json!([
             "messages/instagram",
-            "messages_screen/snapchat",
+            "messages/snapchat",
+            "messages_screen/website",
             "profile/instagram",
             "profile/snapchat",
+            "profile/website",
             "screen/",
             "note/"
         ])
@@ -113,7 +116,13 @@ async fn the_guided_start_creates_a_case_whose_checklist_opens_each_capture() {
     );
     axe_clean(&c, "the conversation panel opened from the checklist").await;
 
-    click_seen(&c, &line("messages_screen", "snapchat")).await;
+    click_seen(&c, &line("messages", "snapchat")).await;
+    until(&c, "!document.getElementById('chat-form').hidden").await;
+    assert_eq!(
+        js(&c, "document.getElementById('chat-format').value").await,
+        json!("snapchat")
+    );
+    click_seen(&c, &line("messages_screen", "website")).await;
     until(&c, "!document.getElementById('capture-form').hidden").await;
     until(&c, "document.getElementById('chat-form').hidden").await;
 

@@ -141,7 +141,7 @@ fn main() {
         let tab = tab.unwrap();
         session.settle(&tab);
         let began = Instant::now();
-        let shot = session.capture(&tab, None).unwrap();
+        let shot = session.capture(&tab, None, false).unwrap();
         let sealed = store(&mut vault, &case, shot, began).unwrap();
         capture.push(began.elapsed().as_secs_f64());
         requests = sealed.summary.requests;
@@ -181,7 +181,7 @@ fn main() {
     let tab = tab.unwrap();
     session.settle(&tab);
     let began = Instant::now();
-    let shot = session.capture(&tab, None).unwrap();
+    let shot = session.capture(&tab, None, false).unwrap();
     let sealed = store(&mut vault, &case, shot, began).unwrap();
     let big_secs = began.elapsed().as_secs_f64();
     let rss_after = peak_rss_mib();

@@ -327,6 +327,51 @@ impl Export {
         Ok(bytes)
     }
 
+    /// Reads one file of the export as a stream, for chat files too large to hold whole
+    /// (an SMS backup reaches gigabytes): `read_with` gets the bytes in order, hashed as
+    /// they pass, and the hash is checked and recorded as [`Export::read`] does — once
+    /// `read_with` has read to the end (it must: a stream left unfinished is refused).
+    pub fn stream<T>(
+        &self,
+        path: &str,
+        read_with: impl FnOnce(&mut dyn Read) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let i = self
+            .files
+            .iter()
+            .position(|f| f.path == path)
+            .ok_or_else(|| Error::Unreadable(format!("{path} is not in the export")))?;
+        let unreadable = |e: &dyn std::fmt::Display| Error::Unreadable(format!("{path} cannot be read: {e}"));
+        let (value, sha) = match &self.at {
+            Where::Disk(paths) => {
+                let file = File::open(&paths[i]).map_err(|e| unreadable(&describe(&e)))?;
+                hashed(io::BufReader::new(file), read_with)?
+            }
+            Where::Memory(held) => hashed(&held[i][..], read_with)?,
+            Where::Zip {
+                path: zip,
+                bytes: held,
+                entries,
+            } => {
+                let mut archive = open_zip(zip, held.as_ref())?;
+                let entry = archive.by_index(entries[i]).map_err(|e| unreadable(&e))?;
+                let size = self.files[i].size;
+                hashed(io::BufReader::new(entry.take(size + 1)), read_with)?
+            }
+        };
+        if let Some(known) = &self.files[i].sha256
+            && *known != sha
+        {
+            return Err(Error::Unreadable(format!(
+                "{path} changed while it was being read, or was not read to its end; nothing was recorded"
+            )));
+        }
+        if let Ok(mut r) = self.read.lock() {
+            r.push((path.to_owned(), sha));
+        }
+        Ok(value)
+    }
+
     /// The file a message names: `name` is a file name (WhatsApp) or a path inside the
     /// export as the platform wrote it (Telegram, Instagram, Facebook). Among files with
     /// that name, the one whose path shares the longest ending with `name` wins, then
@@ -522,6 +567,33 @@ impl Export {
 }
 
 /// Opens the zip at `path`, or the one held in `bytes`.
+/// Runs `read_with` over `source`, hashing what it reads; then reads what it left (so
+/// the hash is of the whole file) and returns its value and the SHA-256 (hex).
+fn hashed<R: Read, T>(
+    source: R,
+    read_with: impl FnOnce(&mut dyn Read) -> Result<T, Error>,
+) -> Result<(T, String), Error> {
+    struct Hashing<R> {
+        inner: R,
+        hasher: Sha256,
+    }
+    impl<R: Read> Read for Hashing<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.hasher.update(&buf[..n]);
+            Ok(n)
+        }
+    }
+    let mut reader = Hashing {
+        inner: source,
+        hasher: Sha256::new(),
+    };
+    let value = read_with(&mut reader)?;
+    io::copy(&mut reader, &mut io::sink())
+        .map_err(|e| Error::Unreadable(format!("the file cannot be read to its end: {}", describe(&e))))?;
+    Ok((value, hex::encode(reader.hasher.finalize())))
+}
+
 fn open_zip(path: &Path, bytes: Option<&Arc<[u8]>>) -> Result<ZipArchive<Box<dyn ReadSeek>>, Error> {
     let source: Box<dyn ReadSeek> = match bytes {
         Some(b) => Box::new(io::Cursor::new(Arc::clone(b))),

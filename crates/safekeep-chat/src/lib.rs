@@ -1,6 +1,8 @@
 //! Reads the conversation exports that messaging platforms give their users (WhatsApp
 //! "Export chat", Telegram Desktop "Export chat history", Instagram's and Facebook's
-//! "Download your information", X's archive) into numbered messages.
+//! "Download your information", X's archive, Android text messages saved by "SMS Backup &
+//! Restore", Snapchat's "My Data", Discord's data package, TikTok's "Download your data",
+//! e-mail) into numbered messages.
 //!
 //! The reading is derived evidence: the export's own bytes are what Safekeep seals, and
 //! anyone can read them again with the same [`PARSER`] and the same [`Options`] to get
@@ -13,9 +15,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod discord;
+mod email;
 mod export;
 mod meta;
+mod sms;
+mod snapchat;
 mod telegram;
+mod tiktok;
 mod time;
 mod whatsapp;
 mod x;
@@ -43,6 +50,16 @@ pub enum Format {
     Facebook,
     /// X (Twitter) archive, `data/direct-messages.js`.
     X,
+    /// Android text messages (SMS and MMS) as "SMS Backup & Restore" writes them (XML).
+    AndroidSms,
+    /// Snapchat "My Data": `chat_history.json`.
+    Snapchat,
+    /// Discord data package: `messages/c…/messages.json` (or `.csv`) with `channel.json`.
+    Discord,
+    /// TikTok "Download your data": `user_data.json` (or `user_data_tiktok.json`).
+    Tiktok,
+    /// E-mail: `.eml` files and mailboxes (mbox).
+    Email,
 }
 
 impl Format {
@@ -54,10 +71,16 @@ impl Format {
             Self::Instagram => "Instagram",
             Self::Facebook => "Facebook",
             Self::X => "X",
+            Self::AndroidSms => "Android text messages",
+            Self::Snapchat => "Snapchat",
+            Self::Discord => "Discord",
+            Self::Tiktok => "TikTok",
+            Self::Email => "E-mail",
         }
     }
 
-    /// Parses the command-line name (`whatsapp`, `telegram`, `instagram`, `facebook`, `x`).
+    /// Parses the command-line name (`whatsapp`, `telegram`, `instagram`, `facebook`, `x`,
+    /// `sms`, `snapchat`, `discord`, `tiktok`, `email`).
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name.to_ascii_lowercase().as_str() {
             "whatsapp" => Self::Whatsapp,
@@ -65,6 +88,11 @@ impl Format {
             "instagram" => Self::Instagram,
             "facebook" | "messenger" => Self::Facebook,
             "x" | "twitter" => Self::X,
+            "sms" | "android-sms" | "android_sms" => Self::AndroidSms,
+            "snapchat" => Self::Snapchat,
+            "discord" => Self::Discord,
+            "tiktok" => Self::Tiktok,
+            "email" | "e-mail" | "eml" | "mbox" => Self::Email,
             _ => return None,
         })
     }
@@ -175,6 +203,15 @@ pub struct Reading {
     pub attachments_missing: u32,
     /// What could not be read cleanly, each with a count.
     pub warnings: Vec<String>,
+    /// Pictures and videos held inside the chat file itself (an SMS backup's MMS parts,
+    /// base64 in the XML), which cannot be left out of the sealed file: a no-images case
+    /// refuses such an export.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pictures_inside: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Reading {
@@ -205,6 +242,7 @@ impl Reading {
             attachments_found: 0,
             attachments_missing: 0,
             warnings,
+            pictures_inside: 0,
         }
     }
 }
@@ -268,6 +306,11 @@ pub fn read(export: &Export, options: &Options) -> Result<Conversation, Error> {
         Format::Telegram => telegram::read(export, &zone)?,
         Format::Instagram | Format::Facebook => meta::read(export, &zone, format)?,
         Format::X => x::read(export, &zone)?,
+        Format::AndroidSms => sms::read(export, &zone)?,
+        Format::Snapchat => snapchat::read(export, &zone)?,
+        Format::Discord => discord::read(export, &zone)?,
+        Format::Tiktok => tiktok::read(export, &zone)?,
+        Format::Email => email::read(export, &zone)?,
     };
     conversation.reading.format_basis = basis;
     conversation.finish();
@@ -288,9 +331,24 @@ fn detect(export: &Export) -> Result<Format, Error> {
     if whatsapp::chat_file(export).is_some() {
         return Ok(Format::Whatsapp);
     }
+    if !sms::chat_files(export).is_empty() {
+        return Ok(Format::AndroidSms);
+    }
+    if snapchat::chat_file(export).is_some() {
+        return Ok(Format::Snapchat);
+    }
+    if !discord::chat_files(export).is_empty() {
+        return Ok(Format::Discord);
+    }
+    if tiktok::chat_file(export).is_some() {
+        return Ok(Format::Tiktok);
+    }
+    if !email::chat_files(export).is_empty() {
+        return Ok(Format::Email);
+    }
     let shown: Vec<&str> = export.files().iter().take(5).map(|f| f.path.as_str()).collect();
     Err(Error::NotAnExport(format!(
-        "this is not a conversation export Safekeep knows. It holds {} file(s) ({}{}). Safekeep reads WhatsApp's \"Export chat\" (.txt or .zip), Telegram Desktop's result.json, Instagram's and Facebook's message_1.json, and X's data/direct-messages.js. To keep these files anyway, import them as files",
+        "this is not a conversation export Safekeep knows. It holds {} file(s) ({}{}). Safekeep reads WhatsApp's \"Export chat\" (.txt or .zip), Telegram Desktop's result.json, Instagram's and Facebook's message_1.json, X's data/direct-messages.js, SMS Backup & Restore's sms-….xml, Snapchat's chat_history.json, Discord's messages/c…/messages.json, TikTok's user_data.json, and e-mails (.eml, .mbox). To keep these files anyway, import them as files",
         export.files().len(),
         shown.join(", "),
         if export.files().len() > 5 { ", …" } else { "" }

@@ -94,15 +94,17 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
             .into_iter()
             .flatten()
         {
-            let Some(at_written) = m.get("date").and_then(Value::as_str) else {
-                unreadable += 1;
-                continue;
-            };
             let unix = m.get("date_unixtime").and_then(|v| {
                 v.as_str()
                     .and_then(|s| s.parse::<i64>().ok())
                     .or_else(|| v.as_i64())
             });
+            // The Unix time wins when both are given; a message with only it is kept.
+            let unix_written = unix.map(|u| u.to_string());
+            let Some(at_written) = m.get("date").and_then(Value::as_str).or(unix_written.as_deref()) else {
+                unreadable += 1;
+                continue;
+            };
             let (at, note) = match unix.and_then(|u| time::from_unix_ms(u * 1000)) {
                 Some(t) => {
                     exact += 1;

@@ -131,7 +131,8 @@ impl Header<'_> {
         let y = if yw <= 2 { 2000 + y } else { y };
         let h = match self.pm {
             None => self.h,
-            Some(_) if self.h == 0 || self.h > 12 => return None,
+            // `00:04 AM`, which some exports write, is four minutes past midnight.
+            Some(_) if self.h > 12 => return None,
             Some(true) => self.h % 12 + 12,
             Some(false) => self.h % 12,
         };
@@ -356,6 +357,27 @@ fn date_order(raws: &[Raw], given: Option<DateOrder>) -> Result<(DateOrder, Stri
     }
 }
 
+/// Whether `bare` is one of `phrases`, ignoring case (exports differ: `Video omitido`).
+fn one_of(phrases: &[&str], bare: &str) -> bool {
+    let lower = bare.to_lowercase();
+    phrases.iter().any(|p| p.to_lowercase() == lower)
+}
+
+/// The document's name in `NAME document omitted` (with an optional `• 2 pages`).
+fn document_omitted(bare: &str) -> Option<String> {
+    let without_pages = match bare.rsplit_once('•') {
+        Some((before, after)) if after.trim().starts_with(|c: char| c.is_ascii_digit()) => before.trim_end(),
+        _ => bare,
+    };
+    words::DOCUMENT_OMITTED.iter().find_map(|p| {
+        let n = p.chars().count();
+        let split = without_pages.char_indices().rev().nth(n.checked_sub(1)?)?.0;
+        let (name, tail) = without_pages.split_at(split);
+        let name = name.trim();
+        (tail.to_lowercase() == p.to_lowercase() && !name.is_empty()).then(|| name.to_owned())
+    })
+}
+
 fn message(
     export: &Export,
     chat_path: &str,
@@ -383,9 +405,16 @@ fn message(
     let mut kind = MessageKind::Message;
     if sender.is_none() {
         kind = MessageKind::System;
-    } else if words::DELETED.contains(&bare) {
+    } else if one_of(words::DELETED, bare) {
         kind = MessageKind::Deleted;
-    } else if words::MEDIA_OMITTED.contains(&bare) || words::OMITTED.contains(&bare) {
+    } else if let Some(name) = document_omitted(bare) {
+        attachments.push(Attachment {
+            name: Some(name),
+            sha256: None,
+            path: None,
+            missing: Some("media left out of the export (it was exported without media)".into()),
+        });
+    } else if one_of(words::MEDIA_OMITTED, bare) || one_of(words::OMITTED, bare) {
         attachments.push(Attachment {
             name: None,
             sha256: None,
@@ -406,8 +435,10 @@ fn message(
                 attachments.push(attachment(export, Some(name), chat_path, NOT_INCLUDED));
             }
         }
-        // iOS writes system messages as if the chat had sent them, marked at the start.
-        if raw.ios && marked && attachments.is_empty() {
+        // iOS writes system messages as if the chat had sent them, marked at the start;
+        // a shared location is marked the same way but is the sender's.
+        let location = words::LOCATION.iter().any(|l| bare.starts_with(l)) && bare.contains("https://");
+        if raw.ios && marked && attachments.is_empty() && !location {
             kind = MessageKind::System;
         }
     }

@@ -246,6 +246,134 @@ fn x_archive() {
 }
 
 #[test]
+fn android_sms_backup_with_mms_and_split_emoji() {
+    golden("android-sms", &open(&["android-sms"]), &opts("Europe/London"));
+    let c = read(&open(&["android-sms"]), &opts("Europe/London")).expect("read");
+    assert_eq!(c.reading.format, Format::AndroidSms);
+    assert_eq!(c.reading.pictures_inside, 1, "the MMS picture is inside the XML");
+    assert!(
+        c.messages.iter().any(|m| m.text.contains('😰')),
+        "joined surrogates"
+    );
+    assert!(
+        c.messages
+            .iter()
+            .any(|m| m.text.contains("Leave me alone.\nI am going"))
+    );
+    let picture = c
+        .messages
+        .iter()
+        .flat_map(|m| &m.attachments)
+        .find(|a| a.name.as_deref() == Some("IMG_0001.png"))
+        .expect("the MMS part");
+    // The decoded part's SHA-256 (the PNG's bytes, base64 in the XML).
+    assert_eq!(
+        picture.sha256.as_deref(),
+        Some("57c5b0ba802ba3aa9c4ebd11a8ef32d173abc6dd5b3deabb7cd540b66e14edc5")
+    );
+}
+
+#[test]
+fn a_cut_short_sms_backup_is_refused_saying_why() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let whole = fs::read(fixtures().join("android-sms/sms-20261101120000.xml")).expect("fixture");
+    let cut = dir.path().join("sms-cut.xml");
+    fs::write(&cut, &whole[..whole.len() - 200]).expect("write");
+    let mut export = Export::open(&[cut]).expect("opens");
+    export.hash_files().expect("hashed");
+    let e = read(&export, &opts("Europe/London")).expect_err("cut short");
+    assert!(e.to_string().contains("cut short"), "{e}");
+}
+
+#[test]
+fn snapchat_my_data_both_layouts() {
+    golden("snapchat", &open(&["snapchat"]), &opts("Europe/London"));
+    golden("snapchat-2022", &open(&["snapchat-2022"]), &opts("Europe/London"));
+}
+
+#[test]
+fn discord_package_json_and_csv_says_only_the_owners_messages() {
+    golden("discord", &open(&["discord"]), &opts("Europe/London"));
+    let c = read(&open(&["discord"]), &opts("Europe/London")).expect("read");
+    assert!(c.reading.warnings[0].contains("only the messages its owner sent"));
+}
+
+#[test]
+fn tiktok_download_with_a_byte_order_mark() {
+    golden("tiktok", &open(&["tiktok"]), &opts("Europe/London"));
+}
+
+/// What the readers got wrong with real exports (#39), each with a fixture of our own.
+#[test]
+fn ios_media_phrases_locations_midnight_unix_times_and_byte_order_marks() {
+    golden(
+        "whatsapp-ios-phrases",
+        &open(&["whatsapp-ios-phrases"]),
+        &opts("Europe/London"),
+    );
+    let c = read(&open(&["whatsapp-ios-phrases"]), &opts("Europe/London")).expect("read");
+    let kinds: Vec<MessageKind> = c.messages.iter().map(|m| m.kind).collect();
+    assert_eq!(kinds[0], MessageKind::System, "the encryption notice");
+    assert!(
+        kinds[1..].iter().all(|k| *k != MessageKind::System),
+        "media, deletions and a location are Sam's: {kinds:?}"
+    );
+    assert_eq!(
+        c.messages[1].attachments[0].name.as_deref(),
+        Some("Statement.pdf")
+    );
+    assert_eq!(c.messages[4].kind, MessageKind::Deleted);
+    let mut o = opts("America/New_York");
+    o.date_order = None;
+    let midnight = read(&open(&["whatsapp-android-midnight.txt"]), &o).expect("read");
+    assert_eq!(midnight.messages.len(), 3, "00:04 AM is a message of its own");
+    assert_eq!(
+        midnight.messages[1].sent_at.as_deref(),
+        Some("2026-03-19T04:04:00Z")
+    );
+    let tg = read(&open(&["telegram-unixtime"]), &opts("Europe/London")).expect("read");
+    assert_eq!(tg.messages.len(), 2, "a message with only date_unixtime is kept");
+    assert_eq!(tg.messages[0].sent_at.as_deref(), Some("2026-03-18T15:00:00Z"));
+    let ig = read(&open(&["instagram-bom"]), &opts("Europe/Paris")).expect("a BOM is allowed");
+    assert!(!ig.messages.is_empty());
+}
+
+#[test]
+fn email_files_and_a_mailbox_with_what_the_servers_said() {
+    golden("email-eml", &open(&["email-eml"]), &opts("Europe/London"));
+    golden("email-mbox", &open(&["email-mbox"]), &opts("Europe/London"));
+    let c = read(&open(&["email-eml"]), &opts("Europe/London")).expect("read");
+    assert_eq!(c.reading.format, Format::Email);
+    assert_eq!(c.reading.pictures_inside, 1, "the screenshot attached");
+    let threat = &c.messages[0];
+    assert!(
+        threat.text.contains("£500") && threat.text.contains("gets them."),
+        "{}",
+        threat.text
+    );
+    let note = threat.note.as_deref().unwrap_or("");
+    assert!(
+        note.contains("signed with DKIM by example.net (selector s2026)") && note.contains("not verified"),
+        "{note}"
+    );
+    let reply = &c.messages[1];
+    assert!(
+        reply.text.contains("Stop. I have reported this."),
+        "{}",
+        reply.text
+    );
+    assert!(
+        !reply.text.contains("tracker.example.net"),
+        "no remote address from the HTML: {}",
+        reply.text
+    );
+    assert_eq!(reply.reply_to.as_deref(), Some("threat-1@example.net"));
+    let mbox = read(&open(&["email-mbox"]), &opts("Europe/London")).expect("read");
+    assert_eq!(mbox.messages.len(), 2);
+    assert_eq!(mbox.messages[0].sent_at.as_deref(), Some("2026-11-02T23:00:00Z"));
+}
+
+#[test]
 fn the_format_can_be_named_and_must_then_fit() {
     let c = read(
         &open(&["instagram"]),

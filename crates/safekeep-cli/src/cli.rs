@@ -935,6 +935,16 @@ pub enum ChatFormatArg {
     Facebook,
     /// X archive.
     X,
+    /// Android text messages saved by "SMS Backup & Restore" (XML).
+    Sms,
+    /// Snapchat "My Data", JSON.
+    Snapchat,
+    /// Discord data package.
+    Discord,
+    /// TikTok "Download your data", JSON.
+    Tiktok,
+    /// E-mail: .eml files or a mailbox (.mbox).
+    Email,
 }
 
 /// Exactly one kind of annotation.

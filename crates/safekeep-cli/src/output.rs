@@ -255,6 +255,9 @@ pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<
     if let Some(m) = &s.media {
         page_videos(m);
     }
+    if let Some(a) = &s.account {
+        page_account(a);
+    }
     if s.login_suspected {
         eprintln!(
             "This looks like a login page. If the content needs you to be logged in, log in with `safekeep browser open`, then capture it with `safekeep capture url --browser`."
@@ -262,6 +265,21 @@ pub fn captured_page(c: &safekeep_capture::web::Captured, json: bool) -> Result<
     }
     println!("{}", c.item.id);
     Ok(())
+}
+
+/// The account the page is about, as the page said it.
+fn page_account(a: &safekeep_capture::web::account::Account) {
+    let handle = a.handle.as_deref().unwrap_or("an account");
+    match (&a.permanent_id, a.id_from) {
+        (Some(id), Some(from)) => eprintln!(
+            "The page is about {handle} on {}: its permanent ID is {id} (from {from}). Check that this is the account that posted.",
+            a.platform
+        ),
+        _ => eprintln!(
+            "The page is about {handle} on {}, but did not give the account's permanent ID: when you report, ask the platform for it, quoting the handle and the address.",
+            a.platform
+        ),
+    }
 }
 
 /// What became of the videos a captured page shows.

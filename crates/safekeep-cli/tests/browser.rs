@@ -552,3 +552,81 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
     );
     t.ok(&["check"]);
 }
+
+/// A no-images case (docs/safeguarding.md): Safekeep's browser keeps the page's
+/// addresses and text but no picture of it, no picture or video body (fetched or inline),
+/// and no video file — in the WARC, the WACZ, the DOM and the direct fetch alike.
+#[test]
+fn a_no_images_case_keeps_the_page_without_its_pictures() {
+    let mut t = T::new();
+    t.case = t
+        .ok(&["case", "new", "Young", "--under-18", "yes"])
+        .trim()
+        .to_owned();
+    let item = t.capture("/feed", &["--media", "--also-fetch"]);
+    let artifacts = item["artifacts"].as_array().unwrap();
+    let names: Vec<&str> = artifacts
+        .iter()
+        .map(|a| a["original_name"].as_str().unwrap())
+        .collect();
+    for kept in ["page.warc.gz", "page.wacz", "dom.html"] {
+        assert!(names.contains(&kept), "{kept} is kept: {names:?}");
+    }
+    for made_not in ["viewport.png", "full-page.png", "snapshot.mhtml"] {
+        assert!(!names.contains(&made_not), "{made_not}: {names:?}");
+    }
+    assert!(
+        artifacts.iter().all(|a| {
+            let t = a["media_type"].as_str().unwrap();
+            !t.starts_with("image/") && !t.starts_with("video/") && t != "multipart/related"
+        }),
+        "{artifacts:?}"
+    );
+    let record = &item["capture"]["no_images_case"];
+    let removed: Vec<&str> = record["bodies_removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["url"].as_str().unwrap())
+        .collect();
+    assert!(removed.iter().any(|u| u.ends_with("/pic.png")), "{record}");
+    assert_eq!(record["inline_pictures_removed"], 1, "{record}");
+    assert!(
+        !item.to_string().contains("iVBORw0KGgo"),
+        "the inline picture is not in the record either"
+    );
+
+    let png_magic: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let inline: &[u8] = b"iVBORw0KGgo";
+    for name in &names {
+        let bytes = t.file(&item, name);
+        assert!(!contains_anywhere(&bytes, png_magic, 0), "a PNG in {name}");
+        assert!(
+            !contains_anywhere(&bytes, inline, 0),
+            "the inline picture in {name}"
+        );
+        assert!(!contains_anywhere(&bytes, b"ftypmp42", 0), "the video in {name}");
+    }
+    // The page itself is there: its text, its addresses, and the mark on what was removed.
+    let dom = String::from_utf8(t.file(&item, "dom.html")).unwrap();
+    assert!(dom.contains("Logged out") && dom.contains("/pic.png"), "{dom}");
+    let warc = gunzip_all(&t.file(&item, "page.warc.gz"));
+    let text = String::from_utf8_lossy(&warc);
+    assert!(
+        text.contains("WARC-Safekeep-Removed: picture or video not kept"),
+        "{text}"
+    );
+    assert!(
+        text.contains("inline picture or video address(es) replaced"),
+        "{text}"
+    );
+    assert!(names.iter().any(|n| n.starts_with("direct-fetch-")), "{names:?}");
+    // Still a WARC that other tools read: every digest checks.
+    let check = Command::new(tool("warcio"))
+        .args(["check", "-v"])
+        .arg(t.save(&item, "page.warc.gz"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success() && !said.contains("fail"), "{said}");
+}

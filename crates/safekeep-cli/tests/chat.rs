@@ -80,6 +80,13 @@ fn each_format_is_imported_and_printed_as_expected() {
         ("instagram", "instagram", "Europe/Paris"),
         ("facebook", "facebook", "Europe/Paris"),
         ("x-archive", "x-archive", "Europe/London"),
+        ("android-sms", "android-sms", "Europe/London"),
+        ("snapchat", "snapchat", "Europe/London"),
+        ("snapchat-2022", "snapchat-2022", "Europe/London"),
+        ("discord", "discord", "Europe/London"),
+        ("tiktok", "tiktok", "Europe/London"),
+        ("email-eml", "email-eml", "Europe/London"),
+        ("email-mbox", "email-mbox", "Europe/London"),
     ] {
         let id = s.import(&case, rel, zone);
         let json: Value = serde_json::from_str(&s.ok(&["messages", &id, "--json"])).unwrap();
@@ -99,6 +106,26 @@ fn each_format_is_imported_and_printed_as_expected() {
         text.starts_with("#3  2026-01-05T21:41:00+00:00  Sam Doe\n    I have the pictures."),
         "{text}"
     );
+}
+
+/// A no-images case (docs/safeguarding.md) cannot keep an SMS backup whose MMS carry
+/// pictures inside the XML: refused, saying how to make one without them.
+#[test]
+fn a_no_images_case_refuses_an_sms_backup_with_pictures_inside() {
+    let t = tempfile::tempdir().unwrap();
+    let (s, _) = Session::new(t.path());
+    let young = s
+        .ok(&["case", "new", "Texts", "--under-18", "yes"])
+        .trim()
+        .to_owned();
+    let path = fixture("android-sms");
+    let said = s.fails(&["import", "chat", "--case", &young, path.to_str().unwrap()]);
+    assert!(
+        said.contains("inside it (sent as MMS") && said.contains("without MMS"),
+        "{said}"
+    );
+    let items: Value = serde_json::from_str(&s.ok(&["list", "--case", &young, "--json"])).unwrap();
+    assert_eq!(items.as_array().map(Vec::len), Some(0), "nothing stored: {items}");
 }
 
 #[test]

@@ -8,6 +8,7 @@ import { bytes, t, tNodes, when } from "../shared/i18n.js";
 import { clearMessages, notice, showError } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { showAfterCapture } from "./capture-after.js";
+import { accountNote } from "./capture-web.js";
 import { onlyPanel } from "./case.js";
 import { showLock } from "./lock.js";
 import { renderTimeline } from "./timeline.js";
@@ -125,6 +126,7 @@ export async function captureBrowserTab() {
   const notes = [
     tNodes("browser.sealed", { time: when(r.item.captured_at), url: s.final_url, browser: s.browser || "", status: String(s.status), requests: String(s.requests) }),
     r.item.artifacts.some((a) => a.original_name.startsWith("direct-fetch-")) ? tNodes("browser.also_fetched") : null,
+    accountNote(s.account),
     ...r.item.artifacts.map((a) => el("span", { class: "file" }, tNodes("capture.file_sha", { name: a.original_name, sha: a.sha256 }))),
   ].filter(Boolean);
   await showAfterCapture(r, null, el("span", {}, ...notes.flatMap((n) => [n, " "])));

@@ -61,11 +61,20 @@ export async function captureUrl(acceptInvalid) {
     s.certificate_verified === false ? tNodes("web.cert_not_verified") : null,
     s.render_skipped ? tNodes("web.render_skipped", { why: english(s.render_skipped) }) : null,
     s.login_suspected ? tNodes("web.login_suspected") : null,
+    accountNote(s.account),
     ...videoNotes(s.media),
     ...r.item.artifacts.map((a) => el("span", { class: "file" }, tNodes("capture.file_sha", { name: a.original_name, sha: a.sha256 }))),
   ].filter(Boolean);
   await showAfterCapture(r, null, el("span", {}, ...notes.flatMap((n) => [n, " "])));
   $("web-url").value = "";
+}
+
+/// The account the page is about, as the page said it (nothing for other sites).
+export function accountNote(a) {
+  if (!a) return null;
+  const vars = { platform: a.platform, handle: a.handle || "", id: a.permanent_id || "" };
+  if (a.permanent_id) return tNodes(a.handle ? "web.account_id" : "web.account_id_only", vars);
+  return tNodes("web.account_no_id", vars);
 }
 
 /// What became of the page's videos, one note each (nothing when it shows none and none were asked for).

@@ -10,7 +10,7 @@ import { notice } from "../shared/messages.js";
 import { blurredImage } from "../shared/picture.js";
 
 /// Platforms' own names (data, not words to translate).
-export const PLATFORMS = { whatsapp: "WhatsApp", telegram: "Telegram", instagram: "Instagram", facebook: "Facebook", x: "X" };
+export const PLATFORMS = { whatsapp: "WhatsApp", telegram: "Telegram", instagram: "Instagram", facebook: "Facebook", x: "X", android_sms: "Android text messages", snapchat: "Snapchat", discord: "Discord", tiktok: "TikTok", email: "E-mail" };
 
 /// Messages fetched at a time.
 const PAGE = 200;

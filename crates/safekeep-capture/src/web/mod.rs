@@ -8,11 +8,13 @@
 //! redirects it answers with) is requested, plus the page's own resources while the
 //! browser renders it.
 
+pub mod account;
 pub mod again;
 pub mod browser;
 pub mod cdp;
 pub mod fetch;
 pub mod media;
+mod no_images;
 pub mod redact;
 pub mod render;
 pub mod spool;
@@ -348,6 +350,9 @@ pub struct Summary {
     pub render_skipped: Option<String>,
     /// The page looks like a login wall: the content itself probably needs a screen capture.
     pub login_suspected: bool,
+    /// The account the page is about, as the page says it ([`account`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<account::Account>,
     /// The videos the page shows: kept, or only counted (when not asked to keep them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<media::Report>,
@@ -415,6 +420,13 @@ pub fn capture(
         }
         Err(why) => Err(why),
     };
+    let mut inline_removed = 0;
+    let rendered = rendered.map(|mut r| {
+        if request.no_images {
+            (r.dom, inline_removed) = no_images::without_inline_pictures(std::mem::take(&mut r.dom));
+        }
+        r
+    });
     let render_ms = if rendered.is_ok() {
         render_began.elapsed().as_millis() as u64
     } else {
@@ -449,6 +461,12 @@ pub fn capture(
         .last()
         .ok_or_else(|| WebError::Input("no request was made".into()))?;
     let kept: Vec<Kept> = exchanges.iter().chain(&videos.exchanges).map(Kept::of).collect();
+    let page_html = match &rendered {
+        Ok(r) => r.dom.as_slice(),
+        Err(_) if last.header("content-type").is_some_and(|t| t.contains("html")) => last.body.as_slice(),
+        Err(_) => &[],
+    };
+    let account = account::from_page(&last.url, page_html);
     let summary = Summary {
         browser: None,
         final_url: redact::address_only(last.url.as_str()),
@@ -457,6 +475,7 @@ pub fn capture(
         certificate_verified: last.tls.as_ref().map(|t| t.verification.verified),
         render_skipped: rendered.as_ref().err().cloned(),
         login_suspected: login_suspected(&url, last),
+        account: account.clone(),
         media: (videos.report.asked || !videos.report.found.is_empty()).then(|| videos.report.clone()),
         compared: request.check_again.as_ref().map(|then| {
             let body = kept
@@ -490,8 +509,22 @@ pub fn capture(
             })
             .collect();
     }
+    if let Some(a) = &account {
+        machine["account"] = a.record();
+    }
     if request.no_images {
-        machine["no_images_case"] = no_images_record(&exchanges, &videos.exchanges, rendered.is_ok());
+        machine["no_images_case"] = no_images::record(
+            exchanges
+                .iter()
+                .chain(&videos.exchanges)
+                .map(warc::WarcExchange::from),
+            if rendered.is_ok() {
+                "the full-page picture, the PDF and the MHTML snapshot were not kept; the page's text is in dom.html"
+            } else {
+                "none were made"
+            },
+            inline_removed,
+        );
     }
     redact::addresses_in(&mut machine);
     let no_images = request.no_images;
@@ -505,7 +538,11 @@ pub fn capture(
         no_images,
     )?;
     if no_images {
-        files.retain(|f| !leave_out(&f.media_type, &f.bytes));
+        files.retain(|f| !no_images::leave_out(&f.media_type, &f.bytes));
+        for f in &mut files {
+            f.bytes =
+                no_images::text_file_without_inline_pictures(&f.media_type, std::mem::take(&mut f.bytes));
+        }
     }
     let title = match url.host_str() {
         Some(host) => format!("Web page {}{}", unicode_host(host), path_hint(&url)),
@@ -574,41 +611,6 @@ fn path_hint(url: &Url) -> String {
     } else {
         short
     }
-}
-
-/// Checks whether a file of a capture is left out of a no-images case: a picture or a
-/// video, and the page's PDF and MHTML snapshot, which hold its pictures inside them.
-fn leave_out(media_type: &str, bytes: &[u8]) -> bool {
-    warc::is_picture_or_video(media_type, bytes)
-        || media_type == "application/pdf"
-        || media_type == "multipart/related"
-}
-
-/// What a no-images capture records about what it left out: each response whose body was
-/// not kept (its address and media type stay), and the page's pictures.
-fn no_images_record(exchanges: &[Exchange], videos: &[Exchange], rendered: bool) -> Value {
-    let bodies: Vec<Value> = exchanges
-        .iter()
-        .chain(videos)
-        .filter_map(|e| {
-            let mime = e
-                .header("content-type")
-                .and_then(|t| t.split(';').next())
-                .unwrap_or("")
-                .trim();
-            warc::is_picture_or_video(mime, &e.body[..e.body.len().min(8192)])
-                .then(|| json!({ "url": e.url.as_str(), "media_type": mime, "bytes": e.body.len() }))
-        })
-        .collect();
-    json!({
-        "why": "the person in the images is, or may have been, under 18: pictures and videos are not kept",
-        "bodies_removed": bodies,
-        "page_pictures_removed": if rendered {
-            "the full-page picture, the PDF and the MHTML snapshot were not kept; the page's text is in dom.html"
-        } else {
-            "none were made"
-        },
-    })
 }
 
 /// The address is itself a video (or stream): its body is the video, nothing to look for.

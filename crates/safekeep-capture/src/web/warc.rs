@@ -54,7 +54,7 @@ impl Payload<'_> {
         }
     }
 
-    fn reader(&self) -> io::Result<Box<dyn Read + Send + '_>> {
+    pub(super) fn reader(&self) -> io::Result<Box<dyn Read + Send + '_>> {
         match self {
             Self::Bytes(b) => Ok(Box::new(*b)),
             Self::Body(b) => b.reader(),
@@ -122,6 +122,19 @@ pub struct WarcExchange<'a> {
     pub mime: String,
     /// Extra WARC fields for both records, e.g. `WARC-Protocol`.
     pub fields: Vec<(&'static str, String)>,
+}
+
+impl WarcExchange<'_> {
+    /// Checks whether this response is a picture or a video: the one rule by which a
+    /// no-images case leaves a body out, and records that it did.
+    pub fn is_picture_or_video(&self) -> bool {
+        is_picture_or_video(&self.mime, &head_of(&self.body))
+    }
+
+    /// How many bytes the response body has.
+    pub fn body_len(&self) -> u64 {
+        self.body.len()
+    }
 }
 
 impl<'a> From<&'a Exchange> for WarcExchange<'a> {
@@ -260,17 +273,33 @@ pub fn write_into(
         response_fields.push(("WARC-Warcinfo-ID", info_id.clone()));
         response_fields.push(("Content-Type", "application/http;msgtype=response".into()));
         response_fields.extend(ex.fields.iter().cloned());
-        let removed = info.no_images && is_picture_or_video(&ex.mime, &head_of(&ex.body));
+        let removed = info.no_images && ex.is_picture_or_video();
+        let rewritten = if info.no_images && !removed {
+            super::no_images::text_without_inline_pictures(&ex.mime, &ex.body)?
+        } else {
+            None
+        };
         if removed {
             response_fields.push(("WARC-Truncated", "unspecified".into()));
             response_fields.push((REMOVED_FIELD, REMOVED_WHY.into()));
         }
+        if let Some(rewritten) = &rewritten {
+            if rewritten.left_out {
+                response_fields.push(("WARC-Truncated", "unspecified".into()));
+            }
+            response_fields.push((REMOVED_FIELD, rewritten.why.clone()));
+        }
+        let body = match (&rewritten, removed) {
+            (_, true) => Payload::Bytes(&[]),
+            (Some(r), false) => Payload::Bytes(&r.body),
+            (None, false) => ex.body,
+        };
         let offset = out.at;
         let payload_digest = record(
             out,
             &response_fields,
             Payload::Bytes(ex.response_head),
-            Some(if removed { Payload::Bytes(&[]) } else { ex.body }),
+            Some(body),
         )?;
         index.push(IndexEntry {
             url: uri,

@@ -99,6 +99,48 @@ pub const OMITTED: &[&str] = &[
     "çıkartma dahil edilmedi",
     "GIF dahil edilmedi",
     "belge dahil edilmedi",
+    // Seen in real iOS exports (#39): contact cards, stickers, GIFs and documents in
+    // German, French, Italian and Spanish, and Portugal's Portuguese.
+    "Kontaktkarte ausgelassen",
+    "Fiche contact manquante",
+    "sticker omis",
+    "document manquant",
+    "Scheda contatto omessa",
+    "sticker non incluso",
+    "GIF esclusa",
+    "Tarjeta de contacto omitida",
+    "imagem não revelada",
+    "vídeo não revelado",
+    "áudio não revelado",
+];
+
+/// iOS, a document left out, after its name: `Statement.pdf ‎document omitted`, perhaps
+/// followed by `• 2 pages`.
+pub const DOCUMENT_OMITTED: &[&str] = &[
+    "document omitted",
+    "Dokument weggelassen",
+    "document omis",
+    "document manquant",
+    "documento omitido",
+    "documento omesso",
+    "document weggelaten",
+    "pominięto dokument",
+    "belge dahil edilmedi",
+];
+
+/// iOS, a shared location, which is the sender's message though WhatsApp marks it as it
+/// marks its own notices: `‎Location: https://maps.google.com/?q=…`.
+pub const LOCATION: &[&str] = &[
+    "Location:",
+    "Standort:",
+    "Localisation :",
+    "Localisation:",
+    "Ubicación:",
+    "Localização:",
+    "Posizione:",
+    "Locatie:",
+    "Lokalizacja:",
+    "Konum:",
 ];
 
 /// A whole message that was deleted, by its sender or by the person exporting.
@@ -121,6 +163,9 @@ pub const DELETED: &[&str] = &[
     "Usunięto tę wiadomość",
     "Bu mesaj silindi",
     "Bu mesajı sildiniz",
+    "Esta mensagem foi apagada",
+    "Apagou esta mensagem",
+    "U hebt dit bericht verwijderd",
 ];
 
 /// Written after the text of an edited message.

@@ -73,6 +73,11 @@ fn read_options(args: &ChatArgs) -> ReadOptions {
             ChatFormatArg::Instagram => Some(ChatFormat::Instagram),
             ChatFormatArg::Facebook => Some(ChatFormat::Facebook),
             ChatFormatArg::X => Some(ChatFormat::X),
+            ChatFormatArg::Sms => Some(ChatFormat::AndroidSms),
+            ChatFormatArg::Snapchat => Some(ChatFormat::Snapchat),
+            ChatFormatArg::Discord => Some(ChatFormat::Discord),
+            ChatFormatArg::Tiktok => Some(ChatFormat::Tiktok),
+            ChatFormatArg::Email => Some(ChatFormat::Email),
         },
         zone: args.timezone.clone(),
         date_order: if args.day_first {

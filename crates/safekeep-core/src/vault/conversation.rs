@@ -163,6 +163,7 @@ impl Vault {
         };
         let mut removed = Vec::new();
         if self.is_no_images_case(&case.id)? {
+            super::safeguard::refuse_pictures_inside(&disk, &conversation.reading)?;
             if export.is_zip() {
                 super::safeguard::refuse_zip_with_pictures(&disk, &export)?;
             } else {

@@ -360,6 +360,24 @@ pub(super) fn refuse_zip_with_pictures(
     }
 }
 
+/// Refuses, for a no-images case, an export whose chat file holds pictures or videos
+/// inside it (an SMS backup's MMS parts, an e-mail's attachments): they cannot be left
+/// out of the sealed file.
+pub(super) fn refuse_pictures_inside(
+    disk: &[(std::path::PathBuf, Option<String>)],
+    reading: &safekeep_chat::Reading,
+) -> Result<()> {
+    match (reading.pictures_inside, disk.first()) {
+        (0, _) | (_, None) => Ok(()),
+        (n, Some((path, _))) => Err(Error::Input {
+            path: path.clone(),
+            reason: format!(
+                "it holds {n} picture(s) or video(s) inside it (sent as MMS, or attached to an e-mail), and this is a no-images case, so it cannot be kept. Nothing was stored. To keep the messages: make the SMS backup again in SMS Backup & Restore without MMS media, or import only the e-mails that carry no pictures"
+            ),
+        }),
+    }
+}
+
 /// A file of an export left out of a no-images case, as the record names it.
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct Removed {

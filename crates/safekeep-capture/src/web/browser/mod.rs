@@ -357,9 +357,15 @@ impl Session {
         best.or_else(|| tabs.last().cloned())
     }
 
-    /// Seals `tab` as it is now (after scrolling, when asked), without reloading it.
-    pub fn capture(&self, tab: &Tab, scroll: Option<ScrollLimits>) -> Result<PageCapture, WebError> {
-        self.runtime.block_on(seal::capture(self, tab, scroll))
+    /// Seals `tab` as it is now (after scrolling, when asked), without reloading it;
+    /// `no_images` for a no-images case ([`super::no_images`]).
+    pub fn capture(
+        &self,
+        tab: &Tab,
+        scroll: Option<ScrollLimits>,
+        no_images: bool,
+    ) -> Result<PageCapture, WebError> {
+        self.runtime.block_on(seal::capture(self, tab, scroll, no_images))
     }
 
     /// The files downloaded in this run so far, in the order they began.
@@ -516,6 +522,7 @@ pub fn capture_url_to_vault(
     request: &BrowserRequest,
 ) -> Result<Captured, WebError> {
     let case = vault.resolve_case(case_id)?;
+    let no_images = vault.is_no_images_case(&case.id)?;
     let url = parse_address(&request.url)?;
     let program = find_browser(request.program.as_deref()).map_err(WebError::Browser)?;
     let profile = vault.open_browser_profile()?;
@@ -575,7 +582,7 @@ pub fn capture_url_to_vault(
                         not_kept = session.downloads();
                     }
                 }
-                let mut page = session.capture(&tab, request.scroll)?;
+                let mut page = session.capture(&tab, request.scroll, no_images)?;
                 if !downloaded.is_empty() {
                     // The page also started downloads: each is an item of its own.
                     page.machine["downloads_kept"] = downloaded
@@ -668,6 +675,7 @@ fn download_captured(
             certificate_verified: None,
             render_skipped: Some("the address is a download, not a page: the file is the item".into()),
             login_suspected: false,
+            account: None,
             media: None,
             compared: None,
             millis: super::Millis {

@@ -24,7 +24,7 @@ use url::Url;
 use super::super::redact::{self, Removed};
 use super::super::render::Size;
 use super::super::spool::{Body, Spool};
-use super::super::{Captured, Millis, Summary, WebError, tls, wacz, warc};
+use super::super::{Captured, Millis, Summary, WebError, no_images, tls, wacz, warc};
 use super::message::messages;
 use super::recorder::Recording;
 use super::{SETTLE_QUIET, Session, Tab};
@@ -101,12 +101,18 @@ pub struct PageCapture {
     pub videos: super::videos::Recorded,
     /// Whether those videos become files of the item (otherwise only counted).
     pub keep_videos: bool,
+    /// Made for a no-images case (docs/safeguarding.md): no picture of the page, no
+    /// picture or video body, no video files.
+    pub no_images: bool,
+    /// The account the page is about, as its DOM says it.
+    pub account: Option<super::super::account::Account>,
 }
 
 pub(super) async fn capture(
     session: &Session,
     tab: &Tab,
     scroll: Option<ScrollLimits>,
+    no_images: bool,
 ) -> Result<PageCapture, WebError> {
     let began = Instant::now();
     let started = Utc::now();
@@ -143,6 +149,77 @@ pub(super) async fn capture(
         width: (metrics.css_content_size.width.max(1.0) as u32).max(viewport.width),
         height: content_height.min(MAX_SHOT_HEIGHT),
     };
+    // A no-images case gets no picture of the page at all: the screenshots and the MHTML
+    // snapshot hold its pictures; the DOM keeps its text, without inline pictures.
+    let (viewport_png, full_png) = if no_images {
+        (Vec::new(), Vec::new())
+    } else {
+        screenshots(page, full).await?
+    };
+    let (mhtml, dom, password_fields) = super::super::render::documents(page)
+        .await
+        .map_err(WebError::Browser)?;
+    let (mhtml, dom, inline_removed) = if no_images {
+        let (dom, removed) = no_images::without_inline_pictures(dom);
+        (Vec::new(), dom, removed)
+    } else {
+        (mhtml, dom, 0)
+    };
+    let account = super::super::account::from_page(&parsed, &dom);
+    let mut recording = tab.recorder.take(Duration::from_secs(10)).await;
+    let certificates = certificates(tab, &recording).await;
+    let finished = Utc::now();
+    let (files, mut machine) = build(
+        &url,
+        &title,
+        session,
+        &recording,
+        &certificates,
+        Shots {
+            viewport,
+            full,
+            content_height,
+            viewport_png,
+            full_png,
+            mhtml,
+            dom,
+            password_fields,
+            no_images: no_images.then_some(inline_removed),
+        },
+        (started, finished),
+        settled,
+        scrolled,
+    )?;
+    if let Some(a) = &account {
+        machine["account"] = a.record();
+    }
+    let status = document_status(&recording.exchanges, &url);
+    let mut videos = super::videos::take(&mut recording);
+    if no_images {
+        videos.files.clear();
+    }
+    Ok(PageCapture {
+        url,
+        title,
+        files,
+        machine,
+        context: Context::default(),
+        started,
+        requests: recording.exchanges.len(),
+        status,
+        millis: began.elapsed().as_millis() as u64,
+        videos,
+        keep_videos: false,
+        no_images,
+        account,
+    })
+}
+
+/// The tab as it shows now, and the whole page (cut at [`MAX_SHOT_HEIGHT`]), as PNGs.
+async fn screenshots(page: &super::super::cdp::Page, full: Size) -> Result<(Vec<u8>, Vec<u8>), WebError> {
+    let failed = |what: &str, e: &dyn std::fmt::Display| {
+        WebError::Browser(format!("the browser could not {what} ({e})"))
+    };
     let shot = |clip: Option<Viewport>| CaptureScreenshotParams {
         format: Some(CaptureScreenshotFormat::Png),
         capture_beyond_viewport: Some(clip.is_some()),
@@ -166,47 +243,7 @@ pub(super) async fn capture(
         .await
         .map_err(|e| failed("take the full-page picture", &e))
         .and_then(|r| decode(r.data).map_err(|e| failed("take the full-page picture", &e)))?;
-    let (mhtml, dom, password_fields) = super::super::render::documents(page)
-        .await
-        .map_err(WebError::Browser)?;
-    let mut recording = tab.recorder.take(Duration::from_secs(10)).await;
-    let certificates = certificates(tab, &recording).await;
-    let finished = Utc::now();
-    let (files, machine) = build(
-        &url,
-        &title,
-        session,
-        &recording,
-        &certificates,
-        Shots {
-            viewport,
-            full,
-            content_height,
-            viewport_png,
-            full_png,
-            mhtml,
-            dom,
-            password_fields,
-        },
-        (started, finished),
-        settled,
-        scrolled,
-    )?;
-    let status = document_status(&recording.exchanges, &url);
-    let videos = super::videos::take(&mut recording);
-    Ok(PageCapture {
-        url,
-        title,
-        files,
-        machine,
-        context: Context::default(),
-        started,
-        requests: recording.exchanges.len(),
-        status,
-        millis: began.elapsed().as_millis() as u64,
-        videos,
-        keep_videos: false,
-    })
+    Ok((viewport_png, full_png))
 }
 
 struct Shots {
@@ -218,6 +255,8 @@ struct Shots {
     mhtml: Vec<u8>,
     dom: Vec<u8>,
     password_fields: usize,
+    /// Set for a no-images case: how many inline pictures left the DOM.
+    no_images: Option<usize>,
 }
 
 /// Scrolls down a screen at a time, letting the page load what it loads, until the end,
@@ -336,10 +375,13 @@ fn build(
         removed.address_values += shown.address_values;
     }
     removed.names.extend(shown.names);
+    // A `data:` address is no exchange: its bytes are in the page that names it, and WARC
+    // readers take a record's block as HTTP only for http(s) addresses.
     let views: Vec<warc::WarcExchange<'_>> = recording
         .exchanges
         .iter()
         .zip(&built)
+        .filter(|(_, m)| !is_data_address(&m.url))
         .map(|(ex, m)| {
             let mut fields = Vec::new();
             if let Some(p) = &ex.protocol {
@@ -392,7 +434,7 @@ fn build(
         .zip(&built)
         .map(|(e, m)| {
             json!({
-                "url": m.url,
+                "url": if is_data_address(&m.url) { data_address_named(&m.url) } else { m.url.clone() },
                 "method": e.method,
                 "sent_at": e.sent_at.to_rfc3339(),
                 "type": e.resource_type,
@@ -444,13 +486,20 @@ fn build(
         "exchanges": exchanges,
         "os": std::env::consts::OS,
     });
-    let machine = integers_only(machine);
+    let mut machine = integers_only(machine);
+    if let Some(inline_removed) = shots.no_images {
+        machine["no_images_case"] = no_images::record(
+            views.iter().cloned(),
+            "the screenshots and the MHTML snapshot were not made; the page's text is in dom.html",
+            inline_removed,
+        );
+    }
     let metadata = serde_json::to_vec_pretty(&machine).map_err(|e| WebError::Input(e.to_string()))?;
     let info = warc::WarcInfo {
         filename: "page.warc.gz".into(),
         date: started,
         description: "A web page captured as evidence in Safekeep's browser. Messages are rebuilt in HTTP/1.1 form from what the browser reported (WARC-Protocol gives the real protocol); bodies are as the browser decoded them; login secrets are removed.".into(),
-        no_images: false,
+        no_images: shots.no_images.is_some(),
     };
     let spool: &std::sync::Arc<Spool> = &session.spool;
     let spooled = |e: std::io::Error| {
@@ -497,26 +546,31 @@ fn build(
             "application/wacz",
             Body::Spooled(package),
         ),
-        file(
-            "viewport",
-            "viewport.png",
-            "image/png",
-            Body::Memory(shots.viewport_png),
-        ),
-        file(
-            "full_page",
-            "full-page.png",
-            "image/png",
-            Body::Memory(shots.full_png),
-        ),
-        file(
-            "snapshot",
-            "snapshot.mhtml",
-            "multipart/related",
-            Body::Memory(shots.mhtml),
-        ),
         file("dom", "dom.html", "text/html", Body::Memory(shots.dom)),
     ];
+    if shots.no_images.is_none() {
+        let pictures = [
+            file(
+                "viewport",
+                "viewport.png",
+                "image/png",
+                Body::Memory(shots.viewport_png),
+            ),
+            file(
+                "full_page",
+                "full-page.png",
+                "image/png",
+                Body::Memory(shots.full_png),
+            ),
+            file(
+                "snapshot",
+                "snapshot.mhtml",
+                "multipart/related",
+                Body::Memory(shots.mhtml),
+            ),
+        ];
+        files.splice(2..2, pictures);
+    }
     if !pem.is_empty() {
         files.push(file(
             "tls_certificates",
@@ -526,6 +580,24 @@ fn build(
         ));
     }
     Ok((files, machine))
+}
+
+fn is_data_address(url: &str) -> bool {
+    url.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("data:"))
+}
+
+/// A `data:` address as the record names it: its media type and length, never its
+/// content (which may be a picture, kept in the page's own bytes where it belongs).
+fn data_address_named(url: &str) -> String {
+    let media_type: String = url[5..]
+        .split([';', ','])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "/+-.".contains(*c))
+        .take(80)
+        .collect();
+    format!("data:{media_type} ({} characters, inline in the page)", url.len())
 }
 
 /// Sealed records hold no floats (canonical JSON): the browser's times in seconds become
@@ -554,12 +626,11 @@ pub(super) fn store(
     now: DateTime<FixedOffset>,
     began: Instant,
 ) -> Result<Captured, WebError> {
-    // Not yet adapted to a no-images case (docs/safeguarding.md): its screenshots are
-    // pictures and its WARC holds every body the tab loaded. Refused before anything is
-    // staged, saying what works instead.
-    if vault.is_no_images_case(case_id)? {
+    // The case became a no-images case after the capture was made with its pictures
+    // (docs/safeguarding.md): refused before anything is staged.
+    if !page.no_images && vault.is_no_images_case(case_id)? {
         return Err(WebError::Input(
-            "this is a no-images case, and Safekeep's browser cannot yet keep a page without its pictures. Use \"Capture a web page\" by its address instead: it keeps the page's address and text without pictures or videos".into(),
+            "this case is now a no-images case, and this capture was made with the page's pictures, so it was not kept. Capture the page again: Safekeep will keep its address and text without pictures or videos".into(),
         ));
     }
     let started = page.started.with_timezone(now.offset());
@@ -576,7 +647,7 @@ pub(super) fn store(
     let (mut files, mut machine, mut context) = (page.files, page.machine, page.context);
     context.source_url = context.source_url.map(|u| redact::address_only(&u));
     let mut videos = page.videos.report;
-    videos.asked = page.keep_videos;
+    videos.asked = page.keep_videos && !page.no_images;
     if videos.asked {
         files.extend(page.videos.files);
     }
@@ -631,6 +702,7 @@ pub(super) fn store(
             certificate_verified: None,
             render_skipped: None,
             login_suspected: false,
+            account: page.account,
             media,
             compared: None,
             millis: Millis {

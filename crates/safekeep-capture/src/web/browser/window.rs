@@ -111,7 +111,8 @@ impl Window {
             .current_tab()
             .ok_or_else(|| WebError::Browser("the browser has no tab open".into()))?;
         let began = Instant::now();
-        let mut page = self.session.capture(&tab, scroll)?;
+        let no_images = vault.is_no_images_case(&case_id)?;
+        let mut page = self.session.capture(&tab, scroll, no_images)?;
         if also_fetch {
             self.session.add_direct_fetch(&mut page);
         }

@@ -23,6 +23,7 @@ impl Session {
             limits: Limits::default(),
             extra_authorities: self.options.extra_authorities.clone(),
             render: Render::Skip,
+            no_images: page.no_images,
             ..WebRequest::default()
         };
         let at = || chrono::Utc::now().fixed_offset();

@@ -29,6 +29,9 @@ mod upload;
 
 /// How long a TLS handshake may take.
 const HANDSHAKE: Duration = Duration::from_secs(10);
+/// Most connections open at once (a phone uses a few; LocalSend uploads one file per
+/// connection).
+const MAX_CONNECTIONS: usize = 64;
 /// How long a request's head may take to arrive.
 const HEADERS: Duration = Duration::from_secs(30);
 /// How long an upload may go without a byte before it counts as cut off.
@@ -142,14 +145,22 @@ pub(super) async fn serve(
     shared: Arc<Shared>,
 ) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         let Ok((tcp, peer)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        // Past the limit a connection is closed at once: someone on the network opening
+        // connections by the thousand cannot exhaust this computer.
+        let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
+            drop(tcp);
+            continue;
+        };
         let acceptor = acceptor.clone();
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
+            let _permit = permit;
             let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE, acceptor.accept(tcp)).await else {
                 return;
             };

@@ -98,7 +98,7 @@ function onEvent(e) {
       status(t("phone.declined"));
       break;
     case "pin_refused":
-      status(t("phone.pin_refused", { left: number(e.attempts_left) }));
+      status(e.attempts_left ? t("phone.pin_refused", { left: number(e.attempts_left) }) : t("phone.locked_out"));
       break;
     case "transfer_refused":
       status(t("phone.refused_transfer", { reason: e.reason }));

@@ -80,12 +80,13 @@ pub enum PinCheck {
     /// No PIN: how every LocalSend app learns that one is needed (it then asks the
     /// person and sends again). Costs no attempt: it guesses nothing.
     Missing,
-    /// Wrong or missing; this many attempts are left.
+    /// Wrong; this many attempts are left (0: this one used the last, and from now on
+    /// every request is [`PinCheck::LockedOut`]).
     Wrong {
         /// Attempts left before every transfer is refused.
         left: u32,
     },
-    /// Too many wrong PINs: nothing more is accepted in this run.
+    /// Too many wrong PINs before: nothing more is accepted in this run.
     LockedOut,
 }
 
@@ -119,9 +120,8 @@ impl PinGuard {
             return PinCheck::Right;
         }
         self.wrong += 1;
-        match PIN_ATTEMPTS - self.wrong {
-            0 => PinCheck::LockedOut,
-            left => PinCheck::Wrong { left },
+        PinCheck::Wrong {
+            left: PIN_ATTEMPTS - self.wrong,
         }
     }
 }
@@ -210,7 +210,7 @@ mod tests {
         assert_eq!(guard.check(Some("12345")), PinCheck::Wrong { left: 3 });
         assert_eq!(guard.check(Some("1234567")), PinCheck::Wrong { left: 2 });
         assert_eq!(guard.check(Some("000000")), PinCheck::Wrong { left: 1 });
-        assert_eq!(guard.check(Some("000001")), PinCheck::LockedOut);
+        assert_eq!(guard.check(Some("000001")), PinCheck::Wrong { left: 0 });
         assert_eq!(guard.check(None), PinCheck::LockedOut);
         assert_eq!(guard.check(Some("123456")), PinCheck::LockedOut);
     }

@@ -236,8 +236,11 @@ fn print_event(event: &ReceiveEvent) {
         }
         ReceiveEvent::Accepted { .. } => eprintln!("Accepted."),
         ReceiveEvent::Declined { .. } => eprintln!("Declined: nothing was received."),
+        ReceiveEvent::PinRefused { attempts_left: 0 } => eprintln!(
+            "Too many wrong PINs: every phone is now refused. Stop (Ctrl-C) and start again for a new PIN."
+        ),
         ReceiveEvent::PinRefused { attempts_left } => {
-            eprintln!("A phone gave a wrong or no PIN ({attempts_left} attempts left).")
+            eprintln!("A phone gave a wrong PIN ({attempts_left} attempts left).")
         }
         ReceiveEvent::TransferRefused { reason } => eprintln!("Refused a transfer: {reason}."),
         ReceiveEvent::Progress { .. } => {}

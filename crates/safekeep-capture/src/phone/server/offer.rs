@@ -28,13 +28,15 @@ pub(super) async fn prepare_upload(
         PinCheck::Right => {}
         PinCheck::Missing => return text(StatusCode::UNAUTHORIZED, "PIN required"),
         PinCheck::Wrong { left } => {
+            // Said once per wrong PIN; after the last one, refusals are silent (someone
+            // guessing cannot flood the person's screen).
             shared.emit(ReceiveEvent::PinRefused { attempts_left: left });
-            return text(StatusCode::UNAUTHORIZED, "PIN required");
+            return match left {
+                0 => text(StatusCode::TOO_MANY_REQUESTS, "too many wrong PINs"),
+                _ => text(StatusCode::UNAUTHORIZED, "PIN required"),
+            };
         }
-        PinCheck::LockedOut => {
-            shared.emit(ReceiveEvent::PinRefused { attempts_left: 0 });
-            return text(StatusCode::TOO_MANY_REQUESTS, "too many wrong PINs");
-        }
+        PinCheck::LockedOut => return text(StatusCode::TOO_MANY_REQUESTS, "too many wrong PINs"),
     }
     {
         let mut state = shared.state();

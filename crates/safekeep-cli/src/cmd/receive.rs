@@ -11,10 +11,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use safekeep_capture::phone::{self, Limits, Pin, ReceiveEvent, ReceiveOptions, Receiver};
 
-/// Receive from a phone: Safekeep shows up in the phone's LocalSend app (free, for
-/// Android and iPhone) under a neutral name, for as long as this command runs. Each file
-/// is sealed into the case as it arrives and its SHA-256 checked against the one the
-/// phone declared. The phone must give the PIN printed here. Stop with Ctrl-C.
+/// The arguments of `safekeep receive` (its help text is on `Command::Receive`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The case to add to (its id, or the start of it).
@@ -40,7 +37,7 @@ pub struct Args {
     /// Do not announce on the network: phones must type the address shown.
     #[arg(long)]
     no_announce: bool,
-    /// Largest file accepted, in MiB (default 4096).
+    /// Largest file accepted, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 4096)]
     max_file_mib: u64,
     /// Most files in one transfer.

@@ -61,6 +61,7 @@ bench:
 	bench/capture.sh
 	bench/web.sh
 	bench/video.sh
+	bench/receive.sh
 	bench/vpdq.sh
 	bench/timestamp.sh
 

@@ -18,6 +18,7 @@ mod lock;
 mod lockout;
 mod names;
 mod neutral_look;
+mod phone;
 mod receipts;
 mod recording;
 mod removal;
@@ -59,6 +60,9 @@ fn main() {
             capture::capture_screen,
             capture::capture_url,
             recording::record_screen,
+            phone::phone_receive_start,
+            phone::phone_receive_decide,
+            phone::phone_receive_stop,
             browser::browser_open,
             browser::browser_capture,
             browser::browser_close,

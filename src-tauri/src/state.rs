@@ -37,6 +37,8 @@ pub struct AppState {
     browser: Mutex<WindowSlot>,
     /// Quick exit has begun: the app's exit must not wait for anything.
     quitting_now: AtomicBool,
+    /// "Receive from a phone", while its panel is open. Stopped before every lock.
+    phone: Mutex<Option<safekeep_capture::phone::Receiver>>,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             auto_lock_seconds: AtomicU64::new(settings.auto_lock_seconds()),
             browser: Mutex::new(WindowSlot::default()),
             quitting_now: AtomicBool::new(false),
+            phone: Mutex::new(None),
         }
     }
 
@@ -77,9 +80,41 @@ impl AppState {
         self.browser.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Keeps `receiver` running until [`Self::stop_receiving`] or a lock.
+    pub fn set_receiver(&self, receiver: safekeep_capture::phone::Receiver) {
+        let old = self
+            .phone
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(receiver);
+        if let Some(old) = old {
+            old.stop();
+        }
+    }
+
+    /// Runs `f` on the running receiver, if any.
+    pub fn receiver<T>(&self, f: impl FnOnce(&safekeep_capture::phone::Receiver) -> T) -> Option<T> {
+        self.phone
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(f)
+    }
+
+    /// Stops receiving from a phone, if it runs: the port closes and a file not yet
+    /// whole is abandoned. Done before the vault is locked (never while holding it: the
+    /// file being stored holds the vault until it is abandoned).
+    pub fn stop_receiving(&self) {
+        let running = self.phone.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(r) = running {
+            r.stop();
+        }
+    }
+
     /// Closes Safekeep's browser (keeping its logins, encrypted) and then the vault: its
     /// keys are zeroed as it drops. Waits for a running command.
     pub fn lock_vault(&self) {
+        self.stop_receiving();
         let mut browser = self.browser();
         let mut guard = self.vault.lock().unwrap_or_else(|p| p.into_inner());
         let slot = &mut *browser;
@@ -94,6 +129,13 @@ impl AppState {
     /// vault, unless a command holds either (then it is not idle: try later). Returns
     /// whether it locked.
     pub fn lock_if_free(&self) -> bool {
+        match self.vault.try_lock() {
+            Ok(guard) if guard.as_ref().is_some_and(Vault::is_encrypted) => {}
+            _ => return false,
+        }
+        // Receiving is no activity of the person's: the auto-lock ends it too (a file
+        // being stored holds the vault, so none is cut off by it).
+        self.stop_receiving();
         let Ok(mut browser) = self.browser.try_lock() else {
             return false;
         };
@@ -115,6 +157,11 @@ impl AppState {
         self.quitting_now
             .store(true, std::sync::atomic::Ordering::Release);
         safekeep_capture::web::browser::kill_all_now();
+        if let Ok(mut phone) = self.phone.try_lock()
+            && let Some(r) = phone.take()
+        {
+            r.stop_now();
+        }
         if let Ok(mut guard) = self.vault.try_lock() {
             drop(guard.take());
         }

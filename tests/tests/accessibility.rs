@@ -430,6 +430,11 @@ async fn every_screen_by_keyboard_without_accessibility_violations_in_any_langua
         js(&c, "(window.scrollTo(0, 0), true)").await;
         all_words_translated(&c, &format!("the Safekeep's browser panel in {code}")).await;
         axe_clean(&c, &format!("the Safekeep's browser panel in {code}")).await;
+        click(&c, "#receive-phone").await;
+        until(&c, "!document.getElementById('phone-panel').hidden").await;
+        js(&c, "(window.scrollTo(0, 0), true)").await;
+        all_words_translated(&c, &format!("the Receive from a phone panel in {code}")).await;
+        axe_clean(&c, &format!("the Receive from a phone panel in {code}")).await;
         click(&c, "#write-note").await;
         all_words_translated(&c, &format!("a case in {code}")).await;
         axe_clean(&c, &format!("a case in {code}")).await;

@@ -24,6 +24,7 @@ import { showVerify, signReceipt, verifyPath } from "./screens/verify.js";
 import { loadLook } from "./screens/neutral-look.js";
 import "./screens/note.js";
 import { openRemoval } from "./screens/removal.js";
+import "./screens/phone.js";
 import { showHelp } from "./screens/help.js";
 import "./screens/recovery.js";
 

@@ -111,6 +111,17 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE_OR_FOLDER")]
         files: Vec<PathBuf>,
     },
+    /// Receive from a phone's LocalSend app straight into a case (PIN, sealed as it arrives).
+    ///
+    /// Safekeep shows up in the phone's LocalSend app (free, for Android and iPhone) under a
+    /// neutral name, for as long as this command runs, on this Wi-Fi only: nothing goes
+    /// through the internet. The phone must give the PIN printed here, and each transfer is
+    /// accepted here (y / n / a = always from this phone) unless --yes. Each file is sealed
+    /// into the case as it arrives and its SHA-256 checked against the one the phone
+    /// declared; a file that does not match, or does not arrive whole, is not kept. Prints one
+    /// item id and file name per file kept. Nothing arriving? This computer's firewall must
+    /// allow TCP and UDP port 53317 (docs/capture.md). Ctrl-C stops: nothing listens any more.
+    Receive(crate::cmd::receive::Args),
     /// Safekeep's browser: log in to sites there, then capture pages as you see them.
     #[command(subcommand)]
     Browser(BrowserCommand),

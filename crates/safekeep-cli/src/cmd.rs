@@ -13,6 +13,7 @@ mod init;
 mod list;
 mod note;
 mod receipt;
+pub mod receive;
 pub(crate) mod removal;
 mod secure;
 mod timestamp;
@@ -74,6 +75,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             files,
         } => import::run(&dir()?, case_id.as_deref().unwrap_or_default(), context, &files),
         Command::Browser(b) => browser::run(&dir()?, b),
+        Command::Receive(args) => receive::run(&dir()?, args),
         Command::Receipt(r) => receipt::run(&dir, r),
         Command::Messages { item, json, from, to } => chat::messages(&dir()?, &item, json, from, to),
         Command::Capture(c) => capture::run(&dir()?, c),

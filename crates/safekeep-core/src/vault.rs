@@ -39,7 +39,9 @@ pub use crate::db::item_search::Facets;
 pub use backup::{BackupDue, BackupSummary, LastBackup, RestoreSummary, restore};
 pub use batch::Imported;
 pub use browser_profile::{BrowserProfile, DOWNLOADS_DIR, PROFILE_FILE};
-pub use capture::{BatchProgress, CapturedFile, CapturedItem, ImportProgress, StreamedFile};
+pub use capture::{
+    BatchProgress, CapturedFile, CapturedItem, ImportProgress, StreamedFile, sniff as sniff_media_type,
+};
 pub use case_guide::CaseGuide;
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};

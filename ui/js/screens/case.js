@@ -10,7 +10,7 @@ import { renderSafeguard } from "./safeguard.js";
 import { clearTimelineFilters, renderTimeline } from "./timeline.js";
 import { renderGuide } from "./guide.js";
 
-export const PANELS = ["note-form", "capture-form", "capture-after", "web-form", "web-cert", "browser-panel", "chat-form"];
+export const PANELS = ["note-form", "capture-form", "capture-after", "web-form", "web-cert", "browser-panel", "chat-form", "phone-panel"];
 
 /// Hides every action panel but `keep`.
 export function onlyPanel(keep) {

@@ -16,6 +16,13 @@ pub fn tool(name: &str) -> PathBuf {
     if venv.exists() {
         return venv;
     }
+    // A shared CARGO_TARGET_DIR (a git worktree building into its main checkout's target/).
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        let venv = Path::new(&target).join("tools-venv/bin").join(name);
+        if venv.exists() {
+            return venv;
+        }
+    }
     let found = Command::new("sh")
         .arg("-c")
         .arg(format!("command -v {name}"))

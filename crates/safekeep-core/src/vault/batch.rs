@@ -464,9 +464,10 @@ impl Vault {
         Ok(known)
     }
 
-    /// Removes files left in `tmp/` by an import that was interrupted. Safe: this vault
-    /// is open, and locked against every other writer, so nothing else is staging.
-    pub(super) fn clear_stale_staging(&self) {
+    /// Removes files left in `tmp/` by an import (or a receiving) that was interrupted.
+    /// Safe: this vault is open, and locked against every other writer, so nothing else
+    /// is staging — call it only before this process starts staging.
+    pub fn clear_stale_staging(&self) {
         if let Ok(rd) = fs::read_dir(self.blobs.tmp_dir()) {
             for entry in rd.flatten() {
                 if entry.path().extension().is_some_and(|e| e == "part") {

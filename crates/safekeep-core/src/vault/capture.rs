@@ -543,8 +543,9 @@ pub(super) fn describe_open_error(e: &std::io::Error) -> String {
     }
 }
 
-/// Names the media type from the content's first bytes, else from the file name.
-pub(super) fn sniff(head: &[u8], path: &Path) -> String {
+/// Names the media type from the content's first bytes, else from the file name: what
+/// every way into the vault records, whatever the sender declared.
+pub fn sniff(head: &[u8], path: &Path) -> String {
     if let Some(t) = infer::get(head) {
         return t.mime_type().to_owned();
     }

@@ -138,7 +138,14 @@ pub fn save_removal_pdf(state: State<'_, AppState>, request_id: String, path: Pa
     Ok(removal::pdf::save_request_pdf(&title, &text, &path)?)
 }
 
-/// Where the RDAP bootstrap files are: IANA's, unless `SAFEKEEP_RDAP_BOOTSTRAP` says.
+/// Where the RDAP bootstrap files are: IANA's; `SAFEKEEP_RDAP_BOOTSTRAP` (a test's local
+/// server) only in debug builds, so that nothing in a person's environment can point
+/// the look-up elsewhere.
 fn bootstrap() -> String {
-    std::env::var("SAFEKEEP_RDAP_BOOTSTRAP").unwrap_or_else(|_| removal::rdap::IANA_BOOTSTRAP.to_owned())
+    if cfg!(debug_assertions)
+        && let Ok(given) = std::env::var("SAFEKEEP_RDAP_BOOTSTRAP")
+    {
+        return given;
+    }
+    removal::rdap::IANA_BOOTSTRAP.to_owned()
 }

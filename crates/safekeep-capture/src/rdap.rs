@@ -147,6 +147,12 @@ fn get(runtime: &tokio::runtime::Runtime, address: &str, asked: &mut Vec<String>
             let why = why.trim_end_matches(" Nothing was saved.").trim_end_matches('.');
             format!("{address} could not be reached ({why})")
         })?;
+    if let Some(hop) = exchanges.iter().find(|e| !rdap::secure_enough(e.url.as_str())) {
+        return Err(format!(
+            "{address} sent the look-up on to {}, which is not HTTPS; its answer was not used",
+            safekeep_core::bundle::format::one_line(hop.url.as_str())
+        ));
+    }
     let last = exchanges
         .last()
         .ok_or_else(|| format!("{address} gave no answer"))?;

@@ -71,6 +71,12 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
         if lower.ends_with(".eml") {
             let bytes = export.read(path)?;
             one(&bytes, zone, &mut all, &mut state);
+            if state.text > crate::export::READ_MAX {
+                return Err(Error::Unreadable(format!(
+                    "these e-mails hold more than {} MiB of text, more than Safekeep reads as one conversation; import fewer at a time",
+                    crate::export::READ_MAX >> 20
+                )));
+            }
         } else {
             export.stream(path, |r| {
                 for m in mail_parser::mailbox::mbox::MessageIterator::new(BufReader::new(r)) {
@@ -88,10 +94,14 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
         }
     }
     let mut threads: Vec<(String, Vec<Read1>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for m in all {
-        match threads.iter_mut().find(|(t, _)| *t == m.thread) {
-            Some((_, list)) => list.push(m),
-            None => threads.push((m.thread.clone(), vec![m])),
+        match index.get(&m.thread) {
+            Some(&i) => threads[i].1.push(m),
+            None => {
+                index.insert(m.thread.clone(), threads.len());
+                threads.push((m.thread.clone(), vec![m]));
+            }
         }
     }
     let many = threads.len() > 1;
@@ -178,7 +188,9 @@ fn one(bytes: &[u8], zone: &Zone, out: &mut Vec<Read1>, state: &mut State) {
             .content_type()
             .map(|t| format!("{}/{}", t.ctype(), t.subtype().unwrap_or("")).to_ascii_lowercase())
             .unwrap_or_default();
-        if media_type.starts_with("image/") || media_type.starts_with("video/") {
+        // Whatever type the sender declared, an attachment that is not text may be a
+        // picture (or an e-mail holding one): a no-images case refuses the export.
+        if !media_type.starts_with("text/") {
             state.pictures += 1;
         }
         attachments.push(Attachment {
@@ -189,6 +201,13 @@ fn one(bytes: &[u8], zone: &Zone, out: &mut Vec<Read1>, state: &mut State) {
         });
     }
     state.text += text.len() as u64;
+    if mail
+        .html_bodies()
+        .any(|p| String::from_utf8_lossy(p.contents()).to_ascii_lowercase().contains("data:"))
+    {
+        // A picture written into the HTML as a `data:` address.
+        state.pictures += 1;
+    }
     let thread = mail
         .thread_name()
         .map(str::trim)

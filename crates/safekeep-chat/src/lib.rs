@@ -203,9 +203,10 @@ pub struct Reading {
     pub attachments_missing: u32,
     /// What could not be read cleanly, each with a count.
     pub warnings: Vec<String>,
-    /// Pictures and videos held inside the chat file itself (an SMS backup's MMS parts,
-    /// base64 in the XML), which cannot be left out of the sealed file: a no-images case
-    /// refuses such an export.
+    /// Files held inside the chat file itself that may be or hold a picture or video (an
+    /// SMS backup's MMS parts, base64 in the XML; an e-mail's attachments that are not
+    /// text, and `data:` addresses in its HTML), whatever type the sender declared: they
+    /// cannot be left out of the sealed file, so a no-images case refuses such an export.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub pictures_inside: u32,
 }

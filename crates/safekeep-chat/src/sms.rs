@@ -191,6 +191,8 @@ fn read_file(
                     let a = attributes(&e, path)?;
                     bounded(state, given(&a, "text").unwrap_or(""), path)?;
                     part(&a, m, state);
+                } else if has_data(&e) {
+                    state.pictures += 1;
                 }
             }
             Event::Start(e) | Event::Empty(e) if e.name().into_inner() == "addr" => {
@@ -207,6 +209,8 @@ fn read_file(
                 }
             }
             Event::Eof => break,
+            // Bytes carried anywhere else in the file are sealed with it too.
+            Event::Start(e) | Event::Empty(e) if has_data(&e) => state.pictures += 1,
             _ => {}
         }
     }
@@ -221,6 +225,13 @@ fn read_file(
         )));
     }
     Ok(())
+}
+
+/// Whether an element carries a `data` attribute (bytes, as MMS parts do).
+fn has_data(e: &BytesStart<'_>) -> bool {
+    e.attributes()
+        .flatten()
+        .any(|a| a.key.as_ref() == "data" && !a.value.is_empty() && &*a.value != "null")
 }
 
 /// An element's attributes, unescaped (with the app's split surrogates joined).
@@ -345,6 +356,11 @@ fn box_name(kind: &str) -> &'static str {
 
 fn part(a: &BTreeMap<String, String>, m: &mut Mms, state: &mut State) {
     let ct = given(a, "ct").unwrap_or("").to_ascii_lowercase();
+    // Whatever type the sender declared, a part that carries bytes and is not text may
+    // be a picture (a no-images case refuses the backup).
+    if given(a, "data").is_some() && !ct.starts_with("text/") {
+        state.pictures += 1;
+    }
     if ct == "application/smil" {
         return;
     }
@@ -359,15 +375,12 @@ fn part(a: &BTreeMap<String, String>, m: &mut Mms, state: &mut State) {
         .or_else(|| given(a, "fn"))
         .map(str::to_owned);
     let sha256 = given(a, "data").and_then(base64_sha256);
-    if ct.starts_with("image/") || ct.starts_with("video/") {
-        state.pictures += 1;
-    }
     m.attachments.push(Attachment {
         name,
-        missing: Some(if sha256.is_some() {
-            INSIDE.into()
-        } else {
-            "not included in the backup (the MMS part has no data)".into()
+        missing: Some(match (given(a, "data"), &sha256) {
+            (_, Some(_)) => INSIDE.into(),
+            (Some(_), None) => "inside the backup file, but its base64 is malformed, so it has no hash".into(),
+            (None, None) => "not included in the backup (the MMS part has no data)".into(),
         }),
         sha256,
         path: None,
@@ -397,7 +410,9 @@ fn push_mms(m: Mms, zone: &Zone, out: &mut Vec<Read1>, state: &mut State) {
         return;
     };
     let chat = party(&m.attrs);
-    let received = given(&m.attrs, "msg_box") != Some("2");
+    // 1 is the inbox; 2 sent, 3 drafts, 4 outbox, 5 failed: the owner's.
+    let msg_box = given(&m.attrs, "msg_box").unwrap_or("1");
+    let received = !matches!(msg_box, "2" | "3" | "4" | "5");
     let sender = if received {
         match (&m.from, given(&m.attrs, "address")) {
             (Some(from), Some(address)) if from != address => from.clone(),
@@ -408,6 +423,17 @@ fn push_mms(m: Mms, zone: &Zone, out: &mut Vec<Read1>, state: &mut State) {
     };
     let mut msg = message(zone, at, written, sender, m.texts.join("\n"));
     msg.attachments = m.attachments;
+    if matches!(msg_box, "3" | "4" | "5") {
+        state.not_sent += 1;
+        msg.note = Some(format!(
+            "not a sent or received message: {}",
+            match msg_box {
+                "3" => "a draft",
+                "4" => "in the outbox (not yet sent)",
+                _ => "failed to send",
+            }
+        ));
+    }
     out.push(Read1 {
         chat,
         at,

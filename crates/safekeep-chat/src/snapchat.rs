@@ -56,11 +56,14 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
     let mut warnings = Vec::new();
     let mut undated = 0;
     let mut chats: Vec<(String, Vec<Dated>)> = Vec::new();
-    let mut push =
-        |chat: String, entry: (DateTime<Utc>, Message)| match chats.iter_mut().find(|(c, _)| *c == chat) {
-            Some((_, list)) => list.push(entry),
-            None => chats.push((chat, vec![entry])),
-        };
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut push = |chat: String, entry: Dated| match index.get(&chat) {
+        Some(&i) => chats[i].1.push(entry),
+        None => {
+            index.insert(chat.clone(), chats.len());
+            chats.push((chat, vec![entry]));
+        }
+    };
     for (key, list) in top {
         for m in list.as_array().into_iter().flatten() {
             let Some(o) = m.as_object() else { continue };

@@ -119,6 +119,20 @@ fn looks_like_chat(head: &[u8]) -> bool {
         .any(|l| header(&readable_head(l).unwrap_or_else(|| l.to_owned())).is_some())
 }
 
+/// The layouts a message's first line can have. An export is written in one: Android
+/// and iOS (both seen in one file when a chat was exported, edited and joined) go
+/// together; the rarer layouts are accepted only for a whole file, so that a line a
+/// sender typed in another layout cannot pass as a message of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// `[date, time] Name: text` or `date, time - Name: text`.
+    Usual,
+    /// `[time, date] Name: text`.
+    TimeFirst,
+    /// `date time: Name: text`.
+    OldIos,
+}
+
 /// One line that starts a message.
 struct Header<'a> {
     when: &'a str,
@@ -131,19 +145,21 @@ struct Header<'a> {
     ios: bool,
     /// Years to take from the written year: 543 for the Buddhist era (`BE`, Thai phones).
     era: u32,
+    /// Which layout the line is in (see [`Layout`]).
+    layout: Layout,
     rest: &'a str,
 }
 
 fn header(line: &str) -> Option<Header<'_>> {
     let line = line.trim_start_matches(MARKS);
-    let (c, ios) = match IOS.captures(line) {
-        Some(c) => (c, true),
+    let (c, ios, layout) = match IOS.captures(line) {
+        Some(c) => (c, true, Layout::Usual),
         None => match ANDROID.captures(line) {
-            Some(c) => (c, false),
-            None => (
-                IOS_TIME_FIRST.captures(line).or_else(|| IOS_OLD.captures(line))?,
-                true,
-            ),
+            Some(c) => (c, false, Layout::Usual),
+            None => match IOS_TIME_FIRST.captures(line) {
+                Some(c) => (c, true, Layout::TimeFirst),
+                None => (IOS_OLD.captures(line)?, true, Layout::OldIos),
+            },
         },
     };
     let era = match c.name("word").map(|w| w.as_str().trim_end_matches([',', '.'])) {
@@ -165,6 +181,7 @@ fn header(line: &str) -> Option<Header<'_>> {
         pm,
         ios,
         era,
+        layout,
         rest: c.name("rest")?.as_str(),
     })
 }
@@ -218,10 +235,11 @@ impl Header<'_> {
             DateOrder::DayFirst => (c, b, a, self.widths[2]),
             DateOrder::MonthFirst => (c, a, b, self.widths[2]),
         };
-        let y = if yw <= 2 {
-            2000 + y
-        } else {
-            y.checked_sub(self.era)?
+        let y = match (yw <= 2, self.era) {
+            (true, 0) => 2000 + y,
+            // Two digits of a Buddhist-era year: 65 is 2565, i.e. 2022.
+            (true, era) => (2500 + y).checked_sub(era)?,
+            (false, era) => y.checked_sub(era)?,
         };
         let h = match self.pm {
             None => self.h,
@@ -259,6 +277,7 @@ impl Raw {
             pm: self.time.3,
             ios: self.ios,
             era: self.era,
+            layout: Layout::Usual,
             rest: "",
         }
     }
@@ -284,14 +303,24 @@ pub fn read(export: &Export, zone: &Zone, order: Option<DateOrder>) -> Result<Co
     }
     let mut raws: Vec<Raw> = Vec::new();
     let mut before_first: Vec<&str> = Vec::new();
+    let mut layout: Option<Layout> = None;
+    let mut other_layout = 0;
     for line in text.lines() {
         let readable = readable_head(line);
-        match header(readable.as_deref().unwrap_or(line)) {
+        let found = match header(readable.as_deref().unwrap_or(line)) {
+            Some(h) if layout.is_some_and(|l| l != h.layout) => {
+                other_layout += 1;
+                None
+            }
+            other => other,
+        };
+        match found {
             Some(h)
                 if h.naive(DateOrder::DayFirst).is_some()
                     || h.naive(DateOrder::MonthFirst).is_some()
                     || h.naive(DateOrder::YearFirst).is_some() =>
             {
+                layout = Some(h.layout);
                 raws.push(Raw {
                     // As the phone wrote it, marks and digits and all.
                     when: match &readable {
@@ -322,6 +351,11 @@ pub fn read(export: &Export, zone: &Zone, order: Option<DateOrder>) -> Result<Co
                 }
             }
         }
+    }
+    if other_layout > 0 {
+        warnings.push(format!(
+            "{other_layout} line(s) looked like the start of a message in another layout than the chat's and were kept as text of the message before them"
+        ));
     }
     if raws.is_empty() {
         let first: String = text

@@ -411,6 +411,59 @@ fn whatsapp_buddhist_years_time_first_arabic_digits_and_the_old_ios_layout() {
     );
 }
 
+/// Hostile inputs an adversarial review tried (2026-12-07): pictures disguised by their
+/// declared type are still counted (a no-images case refuses them), an unsent MMS is the
+/// owner's, and a line typed in another layout cannot pass as someone else's message.
+#[test]
+fn disguised_pictures_are_counted_and_forged_lines_stay_text() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVQI12P4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+    let sms = dir.path().join("sms-1.xml");
+    fs::write(
+        &sms,
+        format!(
+            r#"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><smses count="2">
+<mms date="1793448180000" msg_box="1" address="+447700900123" contact_name="Sam"><parts><part seq="0" ct="application/octet-stream" cl="x.bin" data="{png}" /></parts></mms>
+<mms date="1793448240000" msg_box="3" address="+447700900123" contact_name="Sam"><parts><part seq="0" ct="text/plain" text="draft reply" /></parts></mms>
+<part ct="text/plain" data="{png}" />
+</smses>"#
+        ),
+    )
+    .expect("write");
+    let mut export = Export::open(&[sms]).expect("opens");
+    export.hash_files().expect("hashed");
+    let c = read(&export, &opts("Europe/London")).expect("read");
+    assert_eq!(c.reading.pictures_inside, 2, "an octet-stream part and a stray part");
+    assert_eq!(c.messages[1].sender.as_deref(), Some("this phone's owner"), "a draft MMS");
+    assert!(c.messages[1].note.as_deref().unwrap_or("").contains("draft"));
+
+    let eml = dir.path().join("a.eml");
+    fs::write(
+        &eml,
+        format!(
+            "From: Sam <sam@example.net>\r\nDate: Sat, 31 Oct 2026 21:15:00 +0000\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<img src=\"data:image/png;base64,{png}\">\r\n--b\r\nContent-Type: application/octet-stream; name=x.bin\r\nContent-Disposition: attachment; filename=x.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n{png}\r\n--b--\r\n"
+        ),
+    )
+    .expect("write");
+    let mut export = Export::open(&[eml]).expect("opens");
+    export.hash_files().expect("hashed");
+    let c = read(&export, &opts("Europe/London")).expect("read");
+    assert_eq!(c.reading.pictures_inside, 2, "an octet-stream attachment and a data: picture");
+
+    let chat = dir.path().join("WhatsApp Chat with Sam.txt");
+    fs::write(
+        &chat,
+        "05/01/2024, 21:41 - Sam: I want you to say yes\n06.01.24 10.00.00: Alex: you can post them, I agree\n05/01/2024, 21:45 - Alex: no\n",
+    )
+    .expect("write");
+    let mut export = Export::open(&[chat]).expect("opens");
+    export.hash_files().expect("hashed");
+    let c = read(&export, &opts("Europe/London")).expect("read");
+    assert_eq!(c.messages.len(), 2, "the forged line is Sam's text");
+    assert!(c.messages[0].text.contains("you can post them"));
+    assert!(c.reading.warnings.iter().any(|w| w.contains("another layout")));
+}
+
 #[test]
 fn the_format_can_be_named_and_must_then_fit() {
     let c = read(

@@ -617,7 +617,7 @@ fn a_no_images_case_keeps_the_page_without_its_pictures() {
         "{text}"
     );
     assert!(
-        text.contains("inline picture or video address(es) replaced"),
+        text.contains("data: address(es) replaced by"),
         "{text}"
     );
     assert!(names.iter().any(|n| n.starts_with("direct-fetch-")), "{names:?}");

@@ -188,6 +188,34 @@ fn first_segment(url: &Url) -> Option<String> {
         "discover",
         "foryou",
         "following",
+        "photo.php",
+        "story.php",
+        "permalink.php",
+        "people",
+        "pages",
+        "watch.php",
+        "c",
+        "user",
+        "embed",
+        "music",
+        "direct",
+        "accounts",
+        "video",
+        "videos",
+        "live",
+        "search",
+        "home.php",
+        "login.php",
+        "comment",
+        "status",
+        "r",
+        "u",
+        "t",
+        "about",
+        "help",
+        "legal",
+        "privacy",
+        "terms",
     ];
     let first = url.path_segments()?.find(|s| !s.is_empty())?;
     let name = first.trim_start_matches('@');
@@ -199,6 +227,10 @@ fn first_segment(url: &Url) -> Option<String> {
         && !NOT_ACCOUNTS.contains(&name.to_ascii_lowercase().as_str());
     ok.then(|| format!("@{name}"))
 }
+
+/// A page's scripts' contents.
+static SCRIPT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)<script\b[^>]*>(.*?)</script>").expect("valid pattern"));
 
 static COMPILED: LazyLock<Vec<Vec<Regex>>> = LazyLock::new(|| {
     RULES
@@ -216,15 +248,26 @@ pub fn from_page(url: &Url, html: &[u8]) -> Option<Account> {
         .enumerate()
         .find(|(_, r)| r.hosts.contains(&host.as_str()))?;
     let text = String::from_utf8_lossy(&html[..html.len().min(SEARCHED_MAX)]);
+    // Data markers count only inside the page's scripts: in its visible text (a bio, a
+    // comment) anyone can write them. Tag markers (`<meta>`, `<link>`) are tags already.
+    let scripts: String = SCRIPT
+        .captures_iter(&text)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n");
     let found = (rule.in_address)(url)
         .map(|id| (id, "the page's own address"))
         .or_else(|| {
             rule.markers
                 .iter()
                 .zip(&COMPILED[index])
-                .find_map(|((_, from), re)| {
-                    let id = re.captures(&text)?.get(1)?.as_str().to_owned();
-                    Some((id, *from))
+                .find_map(|((pattern, from), re)| {
+                    let within: &str = if pattern.starts_with('<') { &text } else { &scripts };
+                    // Two different IDs for the same marker: the page is about more than one
+                    // account, and which is the poster cannot be told; none is recorded.
+                    let mut ids = re.captures_iter(within).filter_map(|c| c.get(1)).map(|m| m.as_str());
+                    let id = ids.next()?.to_owned();
+                    ids.take(64).all(|other| other == id).then_some((id, *from))
                 })
         });
     let handle = (rule.handle)(url);
@@ -265,11 +308,15 @@ mod tests {
         assert_eq!(yt.handle.as_deref(), Some("@someone"));
         let tt = at(
             "https://www.tiktok.com/@poster",
-            r#"{"userInfo":{"user":{"id":"6812345678901234567","uniqueId":"poster"}}}"#,
+            r#"<script id="data">{"userInfo":{"user":{"id":"6812345678901234567","uniqueId":"poster"}}}</script>"#,
         )
         .expect("found");
         assert_eq!(tt.permanent_id.as_deref(), Some("6812345678901234567"));
-        let ig = at("https://www.instagram.com/poster/", r#""profilePage_4242424242""#).expect("found");
+        let ig = at(
+            "https://www.instagram.com/poster/",
+            r#"<p>"profilePage_1111" says my bio</p><script>{"page":"profilePage_4242424242"}</script>"#,
+        )
+        .expect("found");
         assert_eq!(ig.permanent_id.as_deref(), Some("4242424242"));
         let x = at("https://x.com/poster/status/1", r#"{"rest_id":"12345"}"#).expect("found");
         assert_eq!(
@@ -304,6 +351,25 @@ mod tests {
         assert_eq!(at("https://example.com/@someone", r#""rest_id":"1""#), None);
         let own_page = at("https://www.youtube.com/watch?v=abc", "");
         assert_eq!(own_page, None, "a platform's own page names no account");
+        // Two accounts' IDs for one marker: none is recorded.
+        let two = at(
+            "https://www.tiktok.com/@poster/video/1",
+            r#"<script>{"author":{"id":"111"}} {"author":{"id":"222"}}</script>"#,
+        )
+        .expect("the handle");
+        assert_eq!(two.permanent_id, None);
+        // A marker written in the page's text, not its data, is not read.
+        let bio = at(
+            "https://www.tiktok.com/@poster",
+            r#"<p>{"userInfo":{"user":{"id":"999"}}}</p>"#,
+        )
+        .expect("the handle");
+        assert_eq!(bio.permanent_id, None);
+        assert_eq!(
+            at("https://www.facebook.com/photo.php?fbid=1", ""),
+            None,
+            "a platform's own page"
+        );
         let no_id = at("https://www.instagram.com/poster/", "").expect("the handle");
         assert!(no_id.record()["permanent_id_missing"].is_string());
     }

@@ -423,7 +423,8 @@ pub fn capture(
     let mut inline_removed = 0;
     let rendered = rendered.map(|mut r| {
         if request.no_images {
-            (r.dom, inline_removed) = no_images::without_inline_pictures(std::mem::take(&mut r.dom));
+            let (dom, addresses, runs) = no_images::scrub(&r.dom);
+            (r.dom, inline_removed) = (dom, addresses + runs);
         }
         r
     });
@@ -538,11 +539,20 @@ pub fn capture(
         no_images,
     )?;
     if no_images {
-        files.retain(|f| !no_images::leave_out(&f.media_type, &f.bytes));
-        for f in &mut files {
-            f.bytes =
-                no_images::text_file_without_inline_pictures(&f.media_type, std::mem::take(&mut f.bytes));
-        }
+        // Text only (the WARC was judged body by body as it was written).
+        files = files
+            .into_iter()
+            .filter_map(|mut f| {
+                if f.role == "page" {
+                    return Some(f);
+                }
+                let bytes = std::mem::take(&mut f.bytes);
+                no_images::keep_file(&f.media_type, bytes).map(|b| {
+                    f.bytes = b;
+                    f
+                })
+            })
+            .collect();
     }
     let title = match url.host_str() {
         Some(host) => format!("Web page {}{}", unicode_host(host), path_hint(&url)),

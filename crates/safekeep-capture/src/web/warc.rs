@@ -31,6 +31,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::fetch::Exchange;
+use super::no_images::Verdict;
 use super::spool::Body;
 
 /// Bodies larger than this are deflated at the fastest level: they are mostly media,
@@ -71,9 +72,9 @@ pub struct WarcInfo {
     pub date: DateTime<Utc>,
     /// How the exchanges were recorded (one sentence for the `warcinfo` record).
     pub description: String,
-    /// Leaves out the body of every picture or video response (a no-images case,
-    /// docs/safeguarding.md): this writer is where every recorded body passes, so one
-    /// rule covers the page, its subresources and the videos fetched for it.
+    /// Keeps only checked text bodies (a no-images case, docs/safeguarding.md,
+    /// [`super::no_images::judge`]): this writer is where every recorded body passes, so
+    /// one rule covers the page, its subresources and the videos fetched for it.
     pub no_images: bool,
 }
 
@@ -125,12 +126,6 @@ pub struct WarcExchange<'a> {
 }
 
 impl WarcExchange<'_> {
-    /// Checks whether this response is a picture or a video: the one rule by which a
-    /// no-images case leaves a body out, and records that it did.
-    pub fn is_picture_or_video(&self) -> bool {
-        is_picture_or_video(&self.mime, &head_of(&self.body))
-    }
-
     /// How many bytes the response body has.
     pub fn body_len(&self) -> u64 {
         self.body.len()
@@ -273,26 +268,22 @@ pub fn write_into(
         response_fields.push(("WARC-Warcinfo-ID", info_id.clone()));
         response_fields.push(("Content-Type", "application/http;msgtype=response".into()));
         response_fields.extend(ex.fields.iter().cloned());
-        let removed = info.no_images && ex.is_picture_or_video();
-        let rewritten = if info.no_images && !removed {
-            super::no_images::text_without_inline_pictures(&ex.mime, &ex.body)?
+        let verdict = if info.no_images {
+            super::no_images::judge(&ex.mime, ex.response_head, &ex.body)?
         } else {
-            None
+            Verdict::Keep
         };
-        if removed {
-            response_fields.push(("WARC-Truncated", "unspecified".into()));
-            response_fields.push((REMOVED_FIELD, REMOVED_WHY.into()));
-        }
-        if let Some(rewritten) = &rewritten {
-            if rewritten.left_out {
-                response_fields.push(("WARC-Truncated", "unspecified".into()));
+        let body = match &verdict {
+            Verdict::Keep => ex.body,
+            Verdict::Rewrite(rewritten, why) => {
+                response_fields.push((REMOVED_FIELD, why.clone()));
+                Payload::Bytes(rewritten)
             }
-            response_fields.push((REMOVED_FIELD, rewritten.why.clone()));
-        }
-        let body = match (&rewritten, removed) {
-            (_, true) => Payload::Bytes(&[]),
-            (Some(r), false) => Payload::Bytes(&r.body),
-            (None, false) => ex.body,
+            Verdict::LeaveOut(why) => {
+                response_fields.push(("WARC-Truncated", "unspecified".into()));
+                response_fields.push((REMOVED_FIELD, why.clone()));
+                Payload::Bytes(&[])
+            }
         };
         let offset = out.at;
         let payload_digest = record(

@@ -12,6 +12,16 @@ use serde_json::Value;
 
 /// IANA's RDAP bootstrap files (`dns.json`, `ipv4.json`, `ipv6.json`).
 pub const IANA_BOOTSTRAP: &str = "https://data.iana.org/rdap/";
+
+/// Whether an RDAP address may be asked: HTTPS, or plain HTTP to this computer itself (a
+/// test's local server), never plain HTTP across a network someone else may control.
+pub fn secure_enough(address: &str) -> bool {
+    let lower = address.to_ascii_lowercase();
+    lower.starts_with("https://")
+        || ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+}
 /// Largest answer read, in bytes.
 pub const MAX_ANSWER: u64 = 1 << 20;
 /// Largest part of an answer kept in the case, in bytes.
@@ -81,12 +91,9 @@ pub fn service_for(bootstrap: &Value, target: &Target) -> Option<String> {
         ) else {
             continue;
         };
-        let Some(url) = urls
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|u| u.starts_with("https://"))
-            .or_else(|| urls.iter().filter_map(Value::as_str).next())
-        else {
+        // HTTPS only: an answer over plain HTTP could be changed by whoever controls the
+        // network, and it decides where the letter (with the person's details) goes.
+        let Some(url) = urls.iter().filter_map(Value::as_str).find(|u| secure_enough(u)) else {
             continue;
         };
         for key in keys.iter().filter_map(Value::as_str) {

@@ -266,7 +266,18 @@ impl Vault {
         }
         let text = template.render(&fields);
         let public = template.render(&withheld);
-        let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+        // Salted: the annotation (which bundles carry) names the full text by this hash,
+        // and someone who receives a bundle and knows the template could otherwise test
+        // guesses of the person's name and contact against it. The salt stays in the vault
+        // beside the text; the two together show the text was this one.
+        let salt = self.new_salt();
+        let sha256 = hex::encode(
+            Sha256::new()
+                .chain_update(salt.as_bytes())
+                .chain_update(text.as_bytes())
+                .finalize(),
+        );
+        db::meta::set(self.conn(), &format!("removal.salt.{sha256}"), &salt).map_err(crate::vault::Error::from)?;
         let title = format!(
             "{} — {}",
             template.title,

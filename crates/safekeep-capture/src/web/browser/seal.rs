@@ -160,8 +160,8 @@ pub(super) async fn capture(
         .await
         .map_err(WebError::Browser)?;
     let (mhtml, dom, inline_removed) = if no_images {
-        let (dom, removed) = no_images::without_inline_pictures(dom);
-        (Vec::new(), dom, removed)
+        let (dom, addresses, runs) = no_images::scrub(&dom);
+        (Vec::new(), dom, addresses + runs)
     } else {
         (mhtml, dom, 0)
     };

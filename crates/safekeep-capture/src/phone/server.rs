@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -34,6 +34,10 @@ const HANDSHAKE: Duration = Duration::from_secs(10);
 const MAX_CONNECTIONS: usize = 64;
 /// How long a request's head may take to arrive.
 const HEADERS: Duration = Duration::from_secs(30);
+/// How long a JSON request's body may take to arrive.
+const JSON_TIME: Duration = Duration::from_secs(10);
+/// Most connections open at once from one address: one neighbour cannot take them all.
+const PER_ADDRESS: usize = 8;
 /// How long an upload may go without a byte before it counts as cut off.
 const STALL: Duration = Duration::from_secs(60);
 /// Progress is reported at most this often per file (in bytes).
@@ -146,6 +150,7 @@ pub(super) async fn serve(
 ) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let per_address: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
     loop {
         let Ok((tcp, peer)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -157,10 +162,15 @@ pub(super) async fn serve(
             drop(tcp);
             continue;
         };
+        let Some(slot) = AddressSlot::take(&per_address, peer.ip()) else {
+            drop(tcp);
+            continue;
+        };
         let acceptor = acceptor.clone();
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             let _permit = permit;
+            let _slot = slot;
             let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE, acceptor.accept(tcp)).await else {
                 return;
             };
@@ -183,6 +193,39 @@ pub(super) async fn serve(
                 .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
                 .await;
         });
+    }
+}
+
+/// One of an address's [`PER_ADDRESS`] connections, given back when it closes.
+struct AddressSlot {
+    counts: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl AddressSlot {
+    fn take(counts: &Arc<Mutex<HashMap<IpAddr, usize>>>, ip: IpAddr) -> Option<Self> {
+        let mut map = counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = map.entry(ip).or_insert(0);
+        if *n >= PER_ADDRESS {
+            return None;
+        }
+        *n += 1;
+        Some(Self {
+            counts: Arc::clone(counts),
+            ip,
+        })
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut map = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = map.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.ip);
+            }
+        }
     }
 }
 
@@ -212,12 +255,16 @@ async fn route(
 }
 
 async fn read_json(req: Request<Incoming>) -> Result<Bytes, Reply> {
-    match Limited::new(req.into_body(), protocol::MAX_JSON_BYTES)
-        .collect()
-        .await
+    // A body that trickles in holds a connection slot: it must arrive in JSON_TIME.
+    match tokio::time::timeout(
+        JSON_TIME,
+        Limited::new(req.into_body(), protocol::MAX_JSON_BYTES).collect(),
+    )
+    .await
     {
-        Ok(b) => Ok(b.to_bytes()),
-        Err(_) => Err(text(StatusCode::PAYLOAD_TOO_LARGE, "request too large")),
+        Ok(Ok(b)) => Ok(b.to_bytes()),
+        Ok(Err(_)) => Err(text(StatusCode::PAYLOAD_TOO_LARGE, "request too large")),
+        Err(_) => Err(text(StatusCode::REQUEST_TIMEOUT, "request too slow")),
     }
 }
 

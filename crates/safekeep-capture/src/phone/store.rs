@@ -156,7 +156,7 @@ pub(super) fn bundle_name(given: &str) -> String {
     let clean: String = last
         .chars()
         .map(|c| {
-            if c.is_control() || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+            if c.is_control() || is_format(c) || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
                 '_'
             } else {
                 c
@@ -171,8 +171,15 @@ pub(super) fn bundle_name(given: &str) -> String {
     }
 }
 
+/// Invisible formatting characters (bidirectional overrides and isolates, zero-width
+/// ones) that make a name read differently from what it is (`invoice\u{202e}gpj.exe`).
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
+}
+
 fn title_of(name: &str) -> String {
-    let t = name.trim();
+    let clean: String = name.chars().filter(|c| !c.is_control() && !is_format(*c)).collect();
+    let t = clean.trim();
     if t.chars().count() <= 80 {
         t.to_owned()
     } else {

@@ -211,7 +211,11 @@ fn ask() -> Result<(bool, bool)> {
     })
 }
 
+/// What happens, for the person at the terminal. Every string the phone chose (its name,
+/// model, file names, and reasons that quote them) is shown inert: a sender could
+/// otherwise write terminal escape sequences (rewrite the prompt, set the window title).
 fn print_event(event: &ReceiveEvent) {
+    use safekeep_core::bundle::format::one_line as shown;
     match event {
         ReceiveEvent::Incoming {
             sender,
@@ -221,9 +225,10 @@ fn print_event(event: &ReceiveEvent) {
             message,
             ..
         } => {
+            let sender = shown(sender);
             let model = device_model
                 .as_deref()
-                .map(|m| format!(" ({m})"))
+                .map(|m| format!(" ({})", shown(m)))
                 .unwrap_or_default();
             if *message {
                 eprintln!("\"{sender}\"{model} sends a text message.");
@@ -239,19 +244,19 @@ fn print_event(event: &ReceiveEvent) {
         ReceiveEvent::PinRefused { attempts_left } => {
             eprintln!("A phone gave a wrong PIN ({attempts_left} attempts left).")
         }
-        ReceiveEvent::TransferRefused { reason } => eprintln!("Refused a transfer: {reason}."),
+        ReceiveEvent::TransferRefused { reason } => eprintln!("Refused a transfer: {}.", shown(reason)),
         ReceiveEvent::Progress { .. } => {}
         ReceiveEvent::Kept {
             item_id, file_name, ..
-        } => println!("{item_id}\t{file_name}"),
+        } => println!("{item_id}\t{}", shown(file_name)),
         ReceiveEvent::Refused {
             file_name, reason, ..
-        } => eprintln!("Refused \"{file_name}\": {reason}."),
+        } => eprintln!("Refused \"{}\": {}.", shown(file_name), shown(reason)),
         ReceiveEvent::MessageKept { item_id } => println!("{item_id}\t(text message, kept as a note)"),
         ReceiveEvent::Finished { kept, refused, .. } => {
             eprintln!("Transfer over: {kept} file(s) kept, {refused} not kept.")
         }
-        ReceiveEvent::Notice { message } => eprintln!("Note: {message}."),
+        ReceiveEvent::Notice { message } => eprintln!("Note: {}.", shown(message)),
         _ => {}
     }
 }

@@ -45,11 +45,48 @@ pub(super) async fn prepare_upload(
         }
         state.busy = true;
     }
+    // Released however this ends — an answer other than OK, or the phone giving up (the
+    // connection closed, so this future is dropped while it waits for the person): a
+    // transfer that went away must not leave the receiver refusing every later one.
+    let mut claim = Claim { shared, held: true };
     let reply = prepare_upload_claimed(req, shared, ip, certificate).await;
-    if reply.status() != StatusCode::OK {
-        shared.state().busy = false;
-    }
+    claim.held = reply.status() != StatusCode::OK;
     reply
+}
+
+/// The receiver held for one transfer while it is offered; see [`prepare_upload`].
+struct Claim<'a> {
+    shared: &'a Arc<Shared>,
+    held: bool,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        if self.held {
+            self.shared.state().busy = false;
+        }
+    }
+}
+
+/// Removes a transfer's question when its wait ends, however it ends, and tells the
+/// screen when the phone went away before the person answered.
+struct Asking<'a> {
+    shared: &'a Arc<Shared>,
+    transfer: String,
+    answered: bool,
+}
+
+impl Drop for Asking<'_> {
+    fn drop(&mut self) {
+        let gone = self.shared.state().waiting.remove(&self.transfer).is_some();
+        if gone && !self.answered {
+            self.shared.emit(ReceiveEvent::Finished {
+                transfer: self.transfer.clone(),
+                kept: 0,
+                refused: 0,
+            });
+        }
+    }
 }
 
 /// The rest of `prepare-upload`, once this transfer holds the receiver (`busy`).
@@ -206,12 +243,17 @@ async fn accepted(shared: &Arc<Shared>, transfer: &str, offer: &PrepareUpload, p
         bytes: offer.total_size(),
         message: offer.message().is_some(),
     });
+    let mut asking = Asking {
+        shared,
+        transfer: transfer.to_owned(),
+        answered: false,
+    };
     let mut stop = shared.stop.subscribe();
     let answer = tokio::select! {
         a = tokio::time::timeout(shared.options.decision_timeout, wait) => matches!(a, Ok(Ok(true))),
         _ = stop.wait_for(|s| *s) => false,
     };
-    shared.state().waiting.remove(transfer);
+    asking.answered = true;
     answer
 }
 
@@ -221,8 +263,17 @@ async fn keep_message(shared: &Arc<Shared>, message: String) {
         let mut kept = Err("the vault is locked".to_owned());
         let case = shared2.options.case_id.clone();
         shared2.vault.with_vault(&mut |v| {
+            // Not the person's own words: the note says where it came from.
+            let context = safekeep_core::item::Context {
+                title: Some("Text received from a phone (LocalSend)".into()),
+                description: Some(
+                    "Received from a phone with LocalSend: the text as the phone sent it, not written in Safekeep".into(),
+                ),
+                platform: Some("phone, received with LocalSend".into()),
+                ..safekeep_core::item::Context::default()
+            };
             kept = v
-                .add_note(&case, &message, safekeep_core::item::Context::default())
+                .add_note(&case, &message, context)
                 .map(|r| r.id)
                 .map_err(|e| e.to_string());
         });

@@ -145,10 +145,17 @@ async fn pump(
     cancel: &mut watch::Receiver<bool>,
 ) {
     let mut got = 0u64;
+    // A whole-file deadline besides the stall limit: an upload holds the vault open (the
+    // auto-lock waits for it), so a sender trickling a byte a minute must not hold it for
+    // ever. A minute, plus the declared size at 256 KiB/s (phones send megabytes a second).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60 + size / (256 * 1024));
     let end = loop {
         let frame = tokio::select! {
             f = tokio::time::timeout(STALL, body.frame()) => f,
             _ = cancel.wait_for(|c| *c) => break Chunk::Fail("the transfer was cancelled".into()),
+            () = tokio::time::sleep_until(deadline) => {
+                break Chunk::Fail(format!("the upload was too slow: {got} of {size} bytes arrived in the time allowed"));
+            }
         };
         match frame {
             Err(_) => break Chunk::Fail("nothing arrived for a minute".into()),

@@ -201,10 +201,11 @@ fn one(bytes: &[u8], zone: &Zone, out: &mut Vec<Read1>, state: &mut State) {
         });
     }
     state.text += text.len() as u64;
-    if mail
-        .html_bodies()
-        .any(|p| String::from_utf8_lossy(p.contents()).to_ascii_lowercase().contains("data:"))
-    {
+    if mail.html_bodies().any(|p| {
+        String::from_utf8_lossy(p.contents())
+            .to_ascii_lowercase()
+            .contains("data:")
+    }) {
         // A picture written into the HTML as a `data:` address.
         state.pictures += 1;
     }

@@ -379,7 +379,9 @@ fn part(a: &BTreeMap<String, String>, m: &mut Mms, state: &mut State) {
         name,
         missing: Some(match (given(a, "data"), &sha256) {
             (_, Some(_)) => INSIDE.into(),
-            (Some(_), None) => "inside the backup file, but its base64 is malformed, so it has no hash".into(),
+            (Some(_), None) => {
+                "inside the backup file, but its base64 is malformed, so it has no hash".into()
+            }
             (None, None) => "not included in the backup (the MMS part has no data)".into(),
         }),
         sha256,

@@ -433,8 +433,15 @@ fn disguised_pictures_are_counted_and_forged_lines_stay_text() {
     let mut export = Export::open(&[sms]).expect("opens");
     export.hash_files().expect("hashed");
     let c = read(&export, &opts("Europe/London")).expect("read");
-    assert_eq!(c.reading.pictures_inside, 2, "an octet-stream part and a stray part");
-    assert_eq!(c.messages[1].sender.as_deref(), Some("this phone's owner"), "a draft MMS");
+    assert_eq!(
+        c.reading.pictures_inside, 2,
+        "an octet-stream part and a stray part"
+    );
+    assert_eq!(
+        c.messages[1].sender.as_deref(),
+        Some("this phone's owner"),
+        "a draft MMS"
+    );
     assert!(c.messages[1].note.as_deref().unwrap_or("").contains("draft"));
 
     let eml = dir.path().join("a.eml");
@@ -448,12 +455,15 @@ fn disguised_pictures_are_counted_and_forged_lines_stay_text() {
     let mut export = Export::open(&[eml]).expect("opens");
     export.hash_files().expect("hashed");
     let c = read(&export, &opts("Europe/London")).expect("read");
-    assert_eq!(c.reading.pictures_inside, 2, "an octet-stream attachment and a data: picture");
+    assert_eq!(
+        c.reading.pictures_inside, 2,
+        "an octet-stream attachment and a data: picture"
+    );
 
     let chat = dir.path().join("WhatsApp Chat with Sam.txt");
     fs::write(
         &chat,
-        "05/01/2024, 21:41 - Sam: I want you to say yes\n06.01.24 10.00.00: Alex: you can post them, I agree\n05/01/2024, 21:45 - Alex: no\n",
+        "13/01/2024, 21:41 - Sam: I want you to say yes\n06.01.24 10.00.00: Alex: you can post them, I agree\n13/01/2024, 21:45 - Alex: no\n",
     )
     .expect("write");
     let mut export = Export::open(&[chat]).expect("opens");

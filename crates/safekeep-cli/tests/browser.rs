@@ -616,10 +616,7 @@ fn a_no_images_case_keeps_the_page_without_its_pictures() {
         text.contains("WARC-Safekeep-Removed: picture or video not kept"),
         "{text}"
     );
-    assert!(
-        text.contains("data: address(es) replaced by"),
-        "{text}"
-    );
+    assert!(text.contains("data: address(es) replaced by"), "{text}");
     assert!(names.iter().any(|n| n.starts_with("direct-fetch-")), "{names:?}");
     // Still a WARC that other tools read: every digest checks.
     let check = Command::new(tool("warcio"))

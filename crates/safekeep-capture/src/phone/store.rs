@@ -178,7 +178,10 @@ fn is_format(c: char) -> bool {
 }
 
 fn title_of(name: &str) -> String {
-    let clean: String = name.chars().filter(|c| !c.is_control() && !is_format(*c)).collect();
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control() && !is_format(*c))
+        .collect();
     let t = clean.trim();
     if t.chars().count() <= 80 {
         t.to_owned()

@@ -265,7 +265,10 @@ pub fn from_page(url: &Url, html: &[u8]) -> Option<Account> {
                     let within: &str = if pattern.starts_with('<') { &text } else { &scripts };
                     // Two different IDs for the same marker: the page is about more than one
                     // account, and which is the poster cannot be told; none is recorded.
-                    let mut ids = re.captures_iter(within).filter_map(|c| c.get(1)).map(|m| m.as_str());
+                    let mut ids = re
+                        .captures_iter(within)
+                        .filter_map(|c| c.get(1))
+                        .map(|m| m.as_str());
                     let id = ids.next()?.to_owned();
                     ids.take(64).all(|other| other == id).then_some((id, *from))
                 })

@@ -83,7 +83,9 @@ pub(crate) fn judge(mime: &str, response_head: &[u8], body: &Payload<'_>) -> std
         return Ok(Verdict::LeaveOut(why));
     }
     let mut bytes = Vec::new();
-    body.reader()?.take(TEXT_SEARCHED_MAX + 1).read_to_end(&mut bytes)?;
+    body.reader()?
+        .take(TEXT_SEARCHED_MAX + 1)
+        .read_to_end(&mut bytes)?;
     Ok(match judge_text(bytes) {
         Ok((_, None)) => Verdict::Keep,
         Ok((out, Some(why))) => Verdict::Rewrite(out, why),
@@ -111,10 +113,14 @@ fn not_text(mime: &str, head: &[u8]) -> Option<String> {
     if !is_text_type(mime) {
         return Some(format!(
             "{} is not text, so it may hold a picture or video: not kept, no-images case",
-            if mime.trim().is_empty() { "a body without a media type" } else { mime.trim() }
+            if mime.trim().is_empty() {
+                "a body without a media type"
+            } else {
+                mime.trim()
+            }
         ));
     }
-    if let Some(t) = infer::get(head) {
+    if let Some(t) = infer::get(head).filter(|t| !is_text_type(t.mime_type())) {
         return Some(format!(
             "declared as {} but its bytes are {}: not kept, no-images case",
             mime.trim(),
@@ -268,17 +274,28 @@ mod tests {
             )
         };
         assert!(leaves("image/png", b"", png));
-        assert!(leaves("application/octet-stream", b"", b"\x47\x40\x11\x10 mpeg-ts"));
+        assert!(leaves(
+            "application/octet-stream",
+            b"",
+            b"\x47\x40\x11\x10 mpeg-ts"
+        ));
         assert!(leaves("", b"", b"<p>no type</p>"));
         assert!(leaves("text/plain", b"", gif), "a picture declared as text");
-        assert!(leaves("text/html", b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n", b"\x1f\x8b\x08"));
+        assert!(leaves(
+            "text/html",
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n",
+            b"\x1f\x8b\x08"
+        ));
         assert!(leaves("application/pdf", b"", b"%PDF-1.7"));
         assert!(leaves("text/plain", b"", b"abc\0def"));
         assert_eq!(
             judge("text/html; charset=utf-8", b"", &Payload::Bytes(b"<p>hi</p>")).expect("judged"),
             Verdict::Keep
         );
-        assert_eq!(keep_file("text/html", b"<p>hi</p>".to_vec()).as_deref(), Some(&b"<p>hi</p>"[..]));
+        assert_eq!(
+            keep_file("text/html", b"<p>hi</p>".to_vec()).as_deref(),
+            Some(&b"<p>hi</p>"[..])
+        );
         assert_eq!(keep_file("image/png", png.to_vec()), None);
     }
 }

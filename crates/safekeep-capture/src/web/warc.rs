@@ -93,14 +93,6 @@ pub fn is_picture_or_video(mime: &str, head: &[u8]) -> bool {
     by_type(&mime) || infer::get(head).is_some_and(|t| by_type(t.mime_type()))
 }
 
-fn head_of(body: &Payload<'_>) -> Vec<u8> {
-    let mut head = Vec::new();
-    if let Ok(r) = body.reader() {
-        let _ = r.take(8192).read_to_end(&mut head);
-    }
-    head
-}
-
 /// One request and its response, as the WARC writer needs them (from Safekeep's own
 /// fetch, or from what the browser reported over the DevTools protocol).
 #[derive(Debug, Clone)]

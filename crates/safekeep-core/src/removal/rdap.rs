@@ -18,9 +18,15 @@ pub const IANA_BOOTSTRAP: &str = "https://data.iana.org/rdap/";
 pub fn secure_enough(address: &str) -> bool {
     let lower = address.to_ascii_lowercase();
     lower.starts_with("https://")
-        || ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]"]
-            .iter()
-            .any(|p| lower.starts_with(p))
+        || [
+            "http://127.0.0.1:",
+            "http://127.0.0.1/",
+            "http://localhost:",
+            "http://localhost/",
+            "http://[::1]",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
 }
 /// Largest answer read, in bytes.
 pub const MAX_ANSWER: u64 = 1 << 20;

@@ -277,7 +277,8 @@ impl Vault {
                 .chain_update(text.as_bytes())
                 .finalize(),
         );
-        db::meta::set(self.conn(), &format!("removal.salt.{sha256}"), &salt).map_err(crate::vault::Error::from)?;
+        db::meta::set(self.conn(), &format!("removal.salt.{sha256}"), &salt)
+            .map_err(crate::vault::Error::from)?;
         let title = format!(
             "{} — {}",
             template.title,

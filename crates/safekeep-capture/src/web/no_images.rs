@@ -72,7 +72,12 @@ pub(crate) fn judge(mime: &str, response_head: &[u8], body: &Payload<'_>) -> std
     let mut head = Vec::new();
     body.reader()?.take(8192).read_to_end(&mut head)?;
     if head.is_empty() {
-        return Ok(Verdict::Keep);
+        // Nothing to keep or leave; a picture's record still says what it was.
+        return Ok(if warc::is_picture_or_video(mime, &head) {
+            Verdict::LeaveOut(warc::REMOVED_WHY.into())
+        } else {
+            Verdict::Keep
+        });
     }
     if let Some(enc) = encoding(response_head) {
         return Ok(Verdict::LeaveOut(format!(
@@ -274,6 +279,14 @@ mod tests {
             )
         };
         assert!(leaves("image/png", b"", png));
+        assert!(
+            leaves("image/png", b"", b""),
+            "an empty picture's record says what it was"
+        );
+        assert!(
+            !leaves("", b"", b""),
+            "an empty answer without a type is no picture"
+        );
         assert!(leaves(
             "application/octet-stream",
             b"",

@@ -174,12 +174,33 @@ fn choose_in_native_dialog(title: &str, file: &Path) {
         let ok = Command::new("xdotool").args(args).status().unwrap().success();
         assert!(ok, "xdotool {args:?}");
     };
-    xdo(&["windowfocus", "--sync", &window]);
-    xdo(&["key", "--clearmodifiers", "ctrl+l"]);
-    std::thread::sleep(Duration::from_millis(300));
-    xdo(&["type", "--delay", "15", file.to_str().unwrap()]);
-    std::thread::sleep(Duration::from_millis(300));
-    xdo(&["key", "Return"]);
+    // Keys can be lost while a loaded machine draws the location field: the whole
+    // sequence is tried again (the field's text replaced) until the dialog closes.
+    for _ in 0..3 {
+        xdo(&["windowfocus", "--sync", &window]);
+        xdo(&["key", "--clearmodifiers", "ctrl+l"]);
+        std::thread::sleep(Duration::from_millis(600));
+        xdo(&["key", "--clearmodifiers", "ctrl+a"]);
+        xdo(&["type", "--delay", "15", file.to_str().unwrap()]);
+        std::thread::sleep(Duration::from_millis(400));
+        xdo(&["key", "Return"]);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if !dialog_open(title) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    panic!("the file dialog did not take the file");
+}
+
+/// Whether a visible native dialog called `title` is open.
+fn dialog_open(title: &str) -> bool {
+    Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", title])
+        .output()
+        .is_ok_and(|o| !String::from_utf8_lossy(&o.stdout).trim().is_empty())
 }
 
 /// The X window id of the visible native dialog called `title` (waits up to 20 s).

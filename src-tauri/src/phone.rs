@@ -84,7 +84,12 @@ pub fn phone_receive_start(
         fingerprint: receiver.fingerprint().to_owned(),
         qr_svg: qr_svg(&receiver.url()),
     };
-    state.set_receiver(receiver);
+    if !state.set_receiver(receiver) {
+        return Err(UiError::new(
+            "vault_is_locked",
+            "Safekeep was locked while receiving was starting, so it was stopped. Type your passphrase to continue.",
+        ));
+    }
     Ok(shown)
 }
 

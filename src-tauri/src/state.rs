@@ -81,15 +81,25 @@ impl AppState {
     }
 
     /// Keeps `receiver` running until [`Self::stop_receiving`] or a lock.
-    pub fn set_receiver(&self, receiver: safekeep_capture::phone::Receiver) {
+    /// Returns false, having stopped it, when the vault was locked meanwhile (a lock
+    /// that came while the receiver was starting must not leave it listening).
+    pub fn set_receiver(&self, receiver: safekeep_capture::phone::Receiver) -> bool {
+        let vault = self.vault.lock().unwrap_or_else(|p| p.into_inner());
+        if vault.is_none() {
+            drop(vault);
+            receiver.stop();
+            return false;
+        }
         let old = self
             .phone
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .replace(receiver);
+        drop(vault);
         if let Some(old) = old {
             old.stop();
         }
+        true
     }
 
     /// Runs `f` on the running receiver, if any.
@@ -123,6 +133,9 @@ impl AppState {
             None => drop(crate::browser::apart(move || slot.discard())),
         }
         drop(guard.take());
+        drop(guard);
+        // A receiver that finished starting while this lock waited (see `set_receiver`).
+        self.stop_receiving();
     }
 
     /// The auto-lock: closes Safekeep's browser (keeping its logins) and an encrypted

@@ -11,6 +11,9 @@ import { onlyPanel } from "./case.js";
 import { renderTimeline } from "./timeline.js";
 
 let running = false;
+/// Starting (the command not yet answered), and whether Stop was asked meanwhile.
+let starting = false;
+let stopAsked = false;
 let qrUrl = null;
 /// Incoming transfers waiting for an answer, oldest first.
 const waiting = [];
@@ -25,12 +28,24 @@ function showForm() {
 
 async function start() {
   clearMessages();
-  const r = await call("phone_receive_start", {
-    caseId: state.caseId,
-    alias: $("phone-alias").value.trim() || null,
-    onEvent: channel(onEvent),
-  });
+  starting = true;
+  stopAsked = false;
+  let r;
+  try {
+    r = await call("phone_receive_start", {
+      caseId: state.caseId,
+      alias: $("phone-alias").value.trim() || null,
+      onEvent: channel(onEvent),
+    });
+  } finally {
+    starting = false;
+  }
   running = true;
+  // Closed while it was starting: nothing may go on listening without its screen.
+  if (stopAsked || $("phone-panel").hidden) {
+    await stop();
+    return;
+  }
   $("phone-name").replaceChildren(data(r.alias));
   $("phone-pin").replaceChildren(data(r.pin));
   $("phone-address").replaceChildren(data(r.url));
@@ -48,6 +63,10 @@ async function start() {
 
 /// Stops receiving (if it runs) and hides the running view.
 async function stop() {
+  if (starting) {
+    stopAsked = true;
+    return;
+  }
   if (!running) return;
   running = false;
   waiting.length = 0;

@@ -132,7 +132,7 @@ impl Shared {
         let mut state = self.state();
         match state.waiting.remove(transfer) {
             Some((answer, phone)) => {
-                if accept && this_phone {
+                if accept && this_phone && !phone.is_empty() {
                     state.trusted.insert(phone);
                 }
                 answer.send(accept).is_ok()

@@ -146,9 +146,10 @@ async fn prepare_upload_claimed(
     if no_images && offer.message().is_none() && !drop_pictures(shared, &transfer_id, &mut offer) {
         return text(StatusCode::FORBIDDEN, "this case keeps no pictures or videos");
     }
-    let phone = certificate
-        .clone()
-        .unwrap_or_else(|| format!("{}|{}|{ip}", offer.info.fingerprint, offer.info.alias));
+    // "Accept from this phone" trusts a phone only by the certificate it proved it holds:
+    // its name, announced fingerprint and address can all be copied by someone on the
+    // network. A phone that shows none is asked about every time ("" is never trusted).
+    let phone = certificate.clone().unwrap_or_default();
     if !accepted(shared, &transfer_id, &offer, &phone).await {
         shared.emit(ReceiveEvent::Declined {
             transfer: transfer_id,

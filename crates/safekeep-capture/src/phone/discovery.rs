@@ -37,6 +37,9 @@ pub(super) async fn run(shared: Arc<Shared>) {
     let answer = message(&shared.me, false);
     let mut tick = tokio::time::interval(ANNOUNCE_EVERY);
     let mut buf = vec![0u8; 64 * 1024];
+    // At most one answer a second: someone flooding the group with announcements must
+    // not make this computer flood it back.
+    let mut answered: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
             _ = tick.tick() => {
@@ -45,7 +48,9 @@ pub(super) async fn run(shared: Arc<Shared>) {
             got = socket.recv_from(&mut buf) => {
                 let Ok((n, _from)) = got else { continue };
                 let Ok(other) = DeviceInfo::parse(&buf[..n]) else { continue };
-                if other.fingerprint != shared.me.fingerprint && other.announce == Some(true) {
+                let due = answered.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1));
+                if other.fingerprint != shared.me.fingerprint && other.announce == Some(true) && due {
+                    answered = Some(tokio::time::Instant::now());
                     let _ = socket.send_to(&answer, group).await;
                 }
             }

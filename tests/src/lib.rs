@@ -204,6 +204,20 @@ pub async fn connect(port: u16) -> Client {
     }
 }
 
+/// As [`until`], but for up to 3 minutes: Safekeep's browser starts and loads beside a
+/// busy build in CI. On time-out, shows what the page's alert says.
+pub async fn until_long(c: &Client, expr: &str) {
+    let start = Instant::now();
+    while js(c, &format!("Boolean({expr})")).await != json!(true) {
+        assert!(
+            start.elapsed() < Duration::from_secs(180),
+            "timed out waiting for {expr}; the page says: {}",
+            js(c, "document.getElementById('alert').textContent").await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Waits until the JavaScript expression is truthy.
 pub async fn until(c: &Client, expr: &str) {
     let start = Instant::now();

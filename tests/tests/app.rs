@@ -994,19 +994,6 @@ async fn quick_exit_with_safekeep_browser_open_leaves_nothing_of_it() {
     let _ = c.close().await;
 }
 
-/// Waits (long: the browser starts and loads beside a busy build in CI) until `expr`.
-async fn until_long(c: &fantoccini::Client, expr: &str) {
-    let start = Instant::now();
-    while js(c, &format!("Boolean({expr})")).await != json!(true) {
-        assert!(
-            start.elapsed() < Duration::from_secs(180),
-            "timed out waiting for {expr}; the page says: {}",
-            js(c, "document.getElementById('alert').textContent").await
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn safekeep_browser_captures_the_page_it_shows_and_closes_on_lock() {
     let _one = ONE_APP.lock().await;

@@ -148,19 +148,6 @@ fn start_site(dir: &std::path::Path) -> Site {
     Site { child, port }
 }
 
-/// Waits longer than `until`: the browser starts and loads beside a busy build in CI.
-async fn until_long(c: &fantoccini::Client, expr: &str) {
-    let start = std::time::Instant::now();
-    while js(c, &format!("Boolean({expr})")).await != json!(true) {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(180),
-            "timed out waiting for {expr}; the page says: {}",
-            js(c, "document.getElementById('alert').textContent").await
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-}
-
 /// Safekeep's browser in a no-images case keeps the page's text and the picture's
 /// address, but no picture: no screenshot, and no picture body in its WARC.
 #[tokio::test(flavor = "multi_thread")]

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 
-use crate::snapchat::strip_bom;
+use crate::strip_bom;
 use crate::time::{self, Zone};
 use crate::{Attachment, Conversation, Error, Export, Format, Message, MessageKind, Reading};
 

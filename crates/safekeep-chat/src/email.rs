@@ -93,28 +93,11 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
             })?;
         }
     }
-    let mut threads: Vec<(String, Vec<Read1>)> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for m in all {
-        match index.get(&m.thread) {
-            Some(&i) => threads[i].1.push(m),
-            None => {
-                index.insert(m.thread.clone(), threads.len());
-                threads.push((m.thread.clone(), vec![m]));
-            }
-        }
-    }
-    let many = threads.len() > 1;
-    let names: Vec<String> = threads.iter().map(|(t, _)| t.clone()).collect();
-    let mut messages = Vec::new();
-    for (thread, mut list) in threads {
-        // Dated e-mails oldest first; an e-mail without a readable date after them.
-        list.sort_by_key(|m| (m.at.is_none(), m.at));
-        messages.extend(list.into_iter().map(|mut m| {
-            m.message.chat = many.then(|| thread.clone());
-            m.message
-        }));
-    }
+    // Dated e-mails oldest first; an e-mail without a readable date after them.
+    let (names, messages) = crate::in_chats(
+        all.into_iter()
+            .map(|m| (m.thread, (m.at.is_none(), m.at), m.message)),
+    );
     let mut warnings = Vec::new();
     if state.unreadable > 0 {
         warnings.push(format!(

@@ -423,5 +423,41 @@ pub(crate) fn attachment(export: &Export, name: Option<&str>, near: &str, missin
     }
 }
 
+/// Messages found in several chats, each with a key that orders it within its chat:
+/// the chats in order of first appearance, each ordered by its keys (equal keys keep the
+/// order found), every message named by its chat when there is more than one. Returns the
+/// chats' names and the messages.
+pub(crate) fn in_chats<K: Ord>(
+    found: impl IntoIterator<Item = (String, K, Message)>,
+) -> (Vec<String>, Vec<Message>) {
+    let mut chats: Vec<(String, Vec<(K, Message)>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (chat, key, message) in found {
+        match index.get(&chat) {
+            Some(&i) => chats[i].1.push((key, message)),
+            None => {
+                index.insert(chat.clone(), chats.len());
+                chats.push((chat, vec![(key, message)]));
+            }
+        }
+    }
+    let many = chats.len() > 1;
+    let names = chats.iter().map(|(c, _)| c.clone()).collect();
+    let mut messages = Vec::new();
+    for (chat, mut list) in chats {
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        messages.extend(list.into_iter().map(|(_, mut m)| {
+            m.chat = many.then(|| chat.clone());
+            m
+        }));
+    }
+    (names, messages)
+}
+
+/// JSON that some exports start with a byte-order mark, which JSON does not allow.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 /// "not included in the export": the usual reason an attachment has no file.
 pub(crate) const NOT_INCLUDED: &str = "not included in the export";

@@ -88,10 +88,9 @@ pub fn read(export: &Export, zone: &Zone, format: Format) -> Result<Conversation
         let mut found: Vec<(i64, Value, String)> = Vec::new();
         for (_, path) in &files {
             let bytes = export.read(path)?;
-            let mut root: Value =
-                serde_json::from_slice(crate::snapchat::strip_bom(&bytes)).map_err(|e| {
-                    Error::NotAnExport(format!("{path} is not readable JSON ({e}); it may be incomplete"))
-                })?;
+            let mut root: Value = serde_json::from_slice(crate::strip_bom(&bytes)).map_err(|e| {
+                Error::NotAnExport(format!("{path} is not readable JSON ({e}); it may be incomplete"))
+            })?;
             repaired += repair(&mut root);
             if title.is_none() {
                 title = root

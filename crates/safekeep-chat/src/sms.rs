@@ -65,20 +65,9 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
     for path in &files {
         export.stream(path, |r| read_file(r, path, zone, &mut all, &mut state))?;
     }
-    let mut chats: BTreeMap<String, Vec<Read1>> = BTreeMap::new();
-    for m in all {
-        chats.entry(m.chat.clone()).or_default().push(m);
-    }
-    let many = chats.len() > 1;
-    let names: Vec<String> = chats.keys().cloned().collect();
-    let mut messages = Vec::new();
-    for (chat, mut list) in chats {
-        list.sort_by_key(|m| m.at);
-        messages.extend(list.into_iter().map(|mut m| {
-            m.message.chat = many.then(|| chat.clone());
-            m.message
-        }));
-    }
+    // Chats by the other party's name and number, in that order.
+    all.sort_by(|a, b| a.chat.cmp(&b.chat));
+    let (names, messages) = crate::in_chats(all.into_iter().map(|m| (m.chat, m.at, m.message)));
     let mut warnings = Vec::new();
     if state.undated > 0 {
         warnings.push(format!(

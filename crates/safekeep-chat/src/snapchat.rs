@@ -16,9 +16,6 @@ use serde_json::{Map, Value};
 use crate::time::{self, Zone};
 use crate::{Attachment, Conversation, Error, Export, Format, Message, MessageKind, Reading};
 
-/// A message and its exact time, for sorting.
-type Dated = (DateTime<Utc>, Message);
-
 /// The account whose data this is, as the older layout's sent messages name it.
 const OWNER: &str = "this account (the export's owner)";
 
@@ -42,7 +39,7 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
         )
     })?;
     let bytes = export.read(&path)?;
-    let v: Value = serde_json::from_slice(strip_bom(&bytes)).map_err(|e| {
+    let v: Value = serde_json::from_slice(crate::strip_bom(&bytes)).map_err(|e| {
         Error::NotAnExport(format!(
             "{path} is not readable JSON ({e}); the download may be incomplete"
         ))
@@ -55,15 +52,7 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
     let old = top.keys().any(|k| k.ends_with("Chat History"));
     let mut warnings = Vec::new();
     let mut undated = 0;
-    let mut chats: Vec<(String, Vec<Dated>)> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut push = |chat: String, entry: Dated| match index.get(&chat) {
-        Some(&i) => chats[i].1.push(entry),
-        None => {
-            index.insert(chat.clone(), chats.len());
-            chats.push((chat, vec![entry]));
-        }
-    };
+    let mut found: Vec<(String, DateTime<Utc>, Message)> = Vec::new();
     for (key, list) in top {
         for m in list.as_array().into_iter().flatten() {
             let Some(o) = m.as_object() else { continue };
@@ -89,29 +78,27 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
             if media_type != "TEXT" {
                 attachments = media(export, s("Media IDs").unwrap_or(""), media_type);
             }
-            push(
+            found.push((
                 chat,
-                (
-                    at,
-                    Message {
-                        index: 0,
-                        chat: None,
-                        sender: Some(sender),
-                        sent_at: Some(time::utc(at)),
-                        sent_at_local: Some(time::local(zone, at)),
-                        sent_at_as_written: written,
-                        text,
-                        kind: MessageKind::Message,
-                        attachments,
-                        edited: None,
-                        reply_to: None,
-                        forwarded_from: None,
-                        reactions: Vec::new(),
-                        note: (o.get("IsSaved") == Some(&Value::Bool(true)))
-                            .then(|| "saved in the chat".to_owned()),
-                    },
-                ),
-            );
+                at,
+                Message {
+                    index: 0,
+                    chat: None,
+                    sender: Some(sender),
+                    sent_at: Some(time::utc(at)),
+                    sent_at_local: Some(time::local(zone, at)),
+                    sent_at_as_written: written,
+                    text,
+                    kind: MessageKind::Message,
+                    attachments,
+                    edited: None,
+                    reply_to: None,
+                    forwarded_from: None,
+                    reactions: Vec::new(),
+                    note: (o.get("IsSaved") == Some(&Value::Bool(true)))
+                        .then(|| "saved in the chat".to_owned()),
+                },
+            ));
         }
     }
     if undated > 0 {
@@ -119,16 +106,7 @@ pub fn read(export: &Export, zone: &Zone) -> Result<Conversation, Error> {
             "{undated} message(s) had no readable Created time and were left out of the reading"
         ));
     }
-    let many = chats.len() > 1;
-    let names: Vec<String> = chats.iter().map(|(c, _)| c.clone()).collect();
-    let mut messages = Vec::new();
-    for (chat, mut list) in chats {
-        list.sort_by_key(|(at, _)| *at);
-        messages.extend(list.into_iter().map(|(_, mut m)| {
-            m.chat = many.then(|| chat.clone());
-            m
-        }));
-    }
+    let (names, messages) = crate::in_chats(found);
     Ok(Conversation {
         reading: Reading::new(
             Format::Snapchat,
@@ -189,9 +167,4 @@ fn media(export: &Export, ids: &str, media_type: &str) -> Vec<Attachment> {
             }
         })
         .collect()
-}
-
-/// JSON some exports start with a byte-order mark, which JSON does not allow.
-pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }

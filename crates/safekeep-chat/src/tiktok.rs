@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 
-use crate::snapchat::strip_bom;
+use crate::strip_bom;
 use crate::time::{self, Zone};
 use crate::{Conversation, Error, Export, Format, Message, MessageKind, Reading};
 

@@ -1,7 +1,7 @@
 # Two entry points for a fresh Debian 12 / Ubuntu machine:
 #   make run   — install what is missing, build, and start the Safekeep app
 #   make test  — install what is missing, then run every check CI runs
-.PHONY: run test deps-run deps-test lint tests e2e screenshots demo bench package windows test-windows
+.PHONY: run test deps-run deps-test lint verify-page tests e2e screenshots demo bench package windows test-windows
 
 CARGO ?= cargo
 XVFB := xvfb-run -a -s "-screen 0 1280x900x24"
@@ -19,7 +19,7 @@ demo: deps-run
 	$(CARGO) build --release -p safekeep-cli
 	scripts/demo target/release/safekeep
 
-test: deps-test lint tests
+test: deps-test lint verify-page tests
 
 deps-run:
 	scripts/install-deps run
@@ -30,6 +30,11 @@ deps-test:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked $(TEST_FEATURES) -- -D warnings
+
+# safekeep-verify.html: the bundle verifier as one offline page (WebAssembly, built with
+# Debian's rustc-web and lld); its test in `tests` checks it against `safekeep verify`.
+verify-page:
+	scripts/build-verify-page
 
 # Every test in one cargo invocation, under a virtual X server: unit and integration
 # tests, the CLI and third-party validator tests, and the end-to-end tests of the real

@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(&path, data).expect("write input");
     // Any verdict is fine (the seed itself is intact); a panic, hang or write is not.
     // Whether changed bytes can pass as intact is the job of the property test.
-    let _ = safekeep_core::bundle::verify::verify_path(&path, None, None, &|_| {});
+    let _ = safekeep_bundle::verify::verify_path(&path, None, None, &|_| {});
     assert_eq!(std::fs::read_dir(dir.path()).map(Iterator::count).unwrap_or(0), 1, "verify wrote a file");
 });

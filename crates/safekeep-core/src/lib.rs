@@ -6,15 +6,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod audit_log;
 pub mod blob_store;
 pub mod bundle;
-pub mod canonical;
 pub mod clock;
 pub mod db;
 pub mod item;
 pub mod keyring;
-pub mod links;
 pub mod neutral_name;
 pub mod perceptual;
 pub mod picture;
@@ -24,11 +21,11 @@ pub mod receipt;
 pub mod removal;
 pub mod run_folder;
 pub mod sealed_blob;
-pub mod signing;
 pub mod takedown;
-pub mod timestamp_token;
-pub mod timestamp_trust;
 pub mod vault;
 pub mod vpdq;
 
+// The format, its checks and the signing and timestamp primitives live in `safekeep-bundle`
+// (no SQLite, no network); they stay reachable under their old paths.
+pub use safekeep_bundle::{audit_log, canonical, links, signing, timestamp_token, timestamp_trust};
 pub use vault::{Environment, Error, Vault};

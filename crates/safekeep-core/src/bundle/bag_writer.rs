@@ -15,7 +15,7 @@ use zip::{CompressionMethod, ZipWriter};
 /// few KiB. Larger text (the audit log, reports, long pages) is still deflated.
 pub(super) const DEFLATE_FROM: u64 = 16 << 10;
 
-use super::encrypted::Output;
+use super::encrypted_output::Output;
 use super::export::{BagContext, ExportError};
 use super::format;
 use super::scratch::Scratch;

@@ -148,7 +148,7 @@ impl Vault {
     ) -> Result<Exhibit, ExportError> {
         let arts = &view.record.artifacts;
         let export_names = (view.record.kind == crate::item::ItemKind::Conversation)
-            .then(|| format::export_file_names(arts))
+            .then(|| export_file_names(arts))
             .flatten();
         let files = export_names.unwrap_or_else(|| {
             arts.iter()
@@ -193,5 +193,71 @@ impl Vault {
             files,
             transcripts,
         })
+    }
+}
+
+/// Longest name kept for a file of a conversation export inside the bundle.
+const EXPORT_NAME_MAX: usize = 180;
+
+/// Names the files of a conversation export in the bundle as the export named them, under
+/// `export/` (`export/WhatsApp Chat with Sam.txt`, `export/photos/photo_1.jpg`), so that the
+/// folder can be read again as the export it was. Each path component keeps letters,
+/// digits, spaces and `._-@()+,'&`; anything else becomes `_`. `None` when that would
+/// make two names equal (also ignoring case), a component empty, `.`, `..` or a name
+/// Windows reserves ([`reserved_on_windows`]), or a name too long: the files are then
+/// named by role like any other item's.
+fn export_file_names(artifacts: &[crate::item::Artifact]) -> Option<Vec<String>> {
+    let mut names = Vec::with_capacity(artifacts.len());
+    let mut seen = std::collections::HashSet::new();
+    for a in artifacts {
+        let path = a.source_path.as_deref().or(a.original_name.as_deref())?;
+        let mut parts = Vec::new();
+        for part in path.split('/') {
+            let clean: String = part
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || " ._-@()+,'&".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let clean = clean.trim().to_owned();
+            if clean.is_empty() || clean == "." || clean == ".." || format::reserved_on_windows(&clean) {
+                return None;
+            }
+            parts.push(clean);
+        }
+        let name = format!("export/{}", parts.join("/"));
+        if name.len() > EXPORT_NAME_MAX || !seen.insert(name.to_lowercase()) {
+            return None;
+        }
+        names.push(name);
+    }
+    Some(names)
+}
+
+#[cfg(test)]
+mod export_name_tests {
+    use super::export_file_names;
+
+    #[test]
+    fn export_names_windows_refuses_are_never_made() {
+        let art = |path: &str| crate::item::Artifact {
+            role: "export".into(),
+            media_type: "text/plain".into(),
+            size: 1,
+            sha256: String::new(),
+            original_name: None,
+            original_name_bytes: None,
+            source_path: Some(path.into()),
+            modified_at: None,
+        };
+        assert!(export_file_names(&[art("chat.txt"), art("media/aux.jpg")]).is_none());
+        assert!(export_file_names(&[art("chat.txt"), art("media/photo.jpg")]).is_some());
+        // Windows (and macOS) folders ignore case: two names differing only in case would
+        // overwrite each other when the bundle is unzipped there.
+        assert!(export_file_names(&[art("Media/Photo.jpg"), art("media/photo.JPG")]).is_none());
     }
 }

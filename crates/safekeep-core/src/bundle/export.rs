@@ -13,7 +13,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::bag_writer::BagWriter;
-use super::encrypted::{BundleEncryption, EncryptionError, Output};
+use super::encrypted::{BundleEncryption, EncryptionError};
+use super::encrypted_output::Output;
 use super::exhibits::Exhibit;
 use super::format::{self, AUDIT_LOG, BAGIT_TXT, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
 use super::report::HtmlReport;

@@ -21,10 +21,7 @@ use crate::vault::ObtainedToken;
 const UNRECOGNISED_WORDS: &str =
     "timestamp by an authority the computer that opened this case did not recognise";
 
-/// The folder inside the bag.
-pub const DIR: &str = "signature/timestamps/";
-/// File stem of the bundle's own token.
-pub const BUNDLE_STEM: &str = "bundle";
+pub use safekeep_bundle::format::timestamps::{BUNDLE_STEM, DIR, stem};
 
 /// Asks an authority for a token over a 32-byte imprint (the tag manifest's SHA-256).
 /// Supplied by the network side (`safekeep-capture`); the core never opens a socket.
@@ -38,11 +35,6 @@ impl fmt::Debug for Stamper {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Stamper")
     }
-}
-
-/// `AB/1` → `AB-1`.
-pub fn stem(reference: &str) -> String {
-    reference.replace('/', "-")
 }
 
 /// The `openssl ts -verify` command for the token `stem` over `data`, run from the bag

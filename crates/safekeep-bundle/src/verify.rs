@@ -7,22 +7,23 @@
 
 mod handover;
 mod references;
-pub(crate) mod source;
+pub mod source;
 mod timestamps;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use self::source::{Digest256, ListError, Listing};
-use super::encrypted::BundleKey;
-use super::format::{
-    self, AUDIT_LOG, BAGIT_TXT, ITEMS_DIR, MANIFEST, METADATA, PUBLIC_KEY, SIGNATURE, TAG_MANIFEST,
-};
+pub use self::source::{Digest256, Folder, Kind, ListError, Listing, LocalFolder, LocalZip, ZipBytes};
 use crate::audit_log::{ChainVerifier, event_type};
 use crate::canonical;
+use crate::encrypted::BundleKey;
+use crate::format::{
+    self, AUDIT_LOG, BAGIT_TXT, ITEMS_DIR, MANIFEST, METADATA, PUBLIC_KEY, SIGNATURE, TAG_MANIFEST,
+};
 use crate::signing;
 use crate::timestamp_trust::TrustList;
 
@@ -170,14 +171,51 @@ pub fn verify_path_trusting(
 
 /// A bundle as it was verified, for reading it again (`case import`): the listing, and
 /// the bytes of the tag files, metadata, log and hand-over files that were checked.
-pub(crate) struct Verified {
+pub struct Verified {
+    /// The bag's files.
     pub listing: Listing,
+    /// Bag-relative name → bytes, for the files kept while checking.
     pub kept: BTreeMap<String, Vec<u8>>,
 }
 
 /// [`verify_path`], keeping what was read. `None` when the bundle could not be listed.
-pub(crate) fn verify_kept(
+pub fn verify_kept(
     path: &Path,
+    expect_key: Option<&str>,
+    key: Option<&BundleKey>,
+    trust: &TrustList,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (VerifyReport, Option<Verified>) {
+    let bundle = if path.is_dir() {
+        Bundle::Folder(Arc::new(source::LocalFolder(path.to_path_buf())))
+    } else {
+        Bundle::Zip(Arc::new(source::LocalZip(path.to_path_buf())))
+    };
+    verify_bundle(bundle, expect_key, key, trust, progress)
+}
+
+/// A bundle to verify, wherever its bytes are.
+pub enum Bundle {
+    /// A `.zip` or `.zip.age` file.
+    Zip(Arc<dyn ZipBytes>),
+    /// A folder someone unzipped it into.
+    Folder(Arc<dyn Folder>),
+}
+
+/// How many threads hash a bundle's files: one where there are none (a browser tab).
+fn threads() -> usize {
+    if cfg!(target_arch = "wasm32") {
+        return 1;
+    }
+    std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(2)
+        .min(8)
+}
+
+/// Verifies `bundle`, keeping what was read: every check of docs/bundle-format.md.
+pub fn verify_bundle(
+    bundle: Bundle,
     expect_key: Option<&str>,
     key: Option<&BundleKey>,
     trust: &TrustList,
@@ -185,10 +223,9 @@ pub(crate) fn verify_kept(
 ) -> (VerifyReport, Option<Verified>) {
     let report = VerifyReport::new();
     const SAFE: &str = "The archive is safe to open";
-    let listing = if path.is_dir() {
-        source::list_dir(path)
-    } else {
-        source::list_zip(path, key)
+    let listing = match bundle {
+        Bundle::Folder(f) => source::list_dir(f),
+        Bundle::Zip(z) => source::list_zip(z, key),
     };
     let listing = match listing {
         Ok(l) => l,
@@ -210,11 +247,7 @@ pub(crate) fn verify_kept(
             listing.bag
         )
     });
-    let threads = std::thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(2)
-        .min(8);
-    let digests = listing.hash_all(threads, progress);
+    let digests = listing.hash_all(threads(), progress);
     let report = check_bag(&listing, &digests, expect_key, trust, report);
     let kept = listing
         .entries
@@ -725,7 +758,7 @@ fn check_log(
 
 /// The item an event changes or adds to (a note, a withdrawal, a timestamp), if it is
 /// one about an item other than its capture.
-pub(crate) fn item_event_target<'v>(kind: &str, data: &'v Value) -> Option<&'v str> {
+pub fn item_event_target<'v>(kind: &str, data: &'v Value) -> Option<&'v str> {
     match kind {
         event_type::ITEM_ANNOTATED => data["annotation"]["item_id"].as_str(),
         event_type::ITEM_WITHDRAWN | event_type::ITEM_TIMESTAMPED => data["item_id"].as_str(),

@@ -70,7 +70,7 @@ pub fn check_prefix(prefix: &str) -> Result<(), NameError> {
 /// itself be valid: see [`check_reference`]).
 pub fn check_folder(folder: &str, reference: &str) -> Result<(), NameError> {
     check_reference(reference)?;
-    let stem = super::timestamps::stem(reference);
+    let stem = format::timestamps::stem(reference);
     let slug = folder
         .strip_prefix(stem.as_str())
         .and_then(|rest| rest.strip_prefix('-'));

@@ -2,19 +2,24 @@
 //!
 //! Both list entries with bag-relative names after the safety checks of
 //! docs/bundle-format.md § "What `safekeep verify` checks" (1), and then hash every entry
-//! on all cores, each worker with its own file handle. Nothing is extracted or written.
+//! (on all cores where there are threads), each worker with its own handle. Nothing is
+//! extracted or written.
+//!
+//! The verifier assumes no file system: it reads a zip through [`ZipBytes`] and a folder
+//! through [`Folder`]. This computer's files implement both ([`LocalZip`], [`LocalFolder`]);
+//! the in-browser verifier implements them over the files a person dropped on the page.
 
 use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 use zip::{CompressionMethod, ZipArchive};
 
-use crate::bundle::encrypted::{self, AgeOpener, BundleKey, ReadSeek};
+use crate::encrypted::{self, AgeOpener, BundleKey, ReadSeek};
 
 /// An entry larger than this and expanding more than [`MAX_RATIO`] times is a zip bomb.
 const BOMB_MIN_SIZE: u64 = 1 << 20;
@@ -41,7 +46,87 @@ pub struct Entry {
 #[derive(Debug, Clone)]
 enum Locator {
     Zip(usize),
-    File(PathBuf),
+    /// Path relative to the chosen folder, `/`-separated.
+    File(String),
+}
+
+/// A zip file's bytes, opened afresh by each worker.
+pub trait ZipBytes: Send + Sync {
+    /// A reader over the whole file, from its first byte.
+    fn open(&self) -> io::Result<Box<dyn ReadSeek>>;
+    /// The file's name, for messages.
+    fn name(&self) -> String;
+}
+
+/// What a folder holds at one name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A regular file of this many bytes.
+    File(u64),
+    /// A folder.
+    Folder,
+    /// A symbolic link or junction: never followed.
+    Link,
+    /// Anything else (a device, a socket).
+    Other,
+}
+
+/// A folder someone unzipped a bag into, read by relative, `/`-separated paths.
+pub trait Folder: Send + Sync {
+    /// The chosen folder's own name (the bag's name when it is the bag folder).
+    fn name(&self) -> String;
+    /// What lies directly in `dir` ("" is the chosen folder): names and kinds, in any order.
+    fn children(&self, dir: &str) -> io::Result<Vec<(String, Kind)>>;
+    /// A reader over the file at `path`.
+    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send>>;
+}
+
+/// A zip file on this computer.
+pub struct LocalZip(pub PathBuf);
+
+impl ZipBytes for LocalZip {
+    fn open(&self) -> io::Result<Box<dyn ReadSeek>> {
+        Ok(Box::new(File::open(&self.0)?))
+    }
+    fn name(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+/// A folder on this computer.
+pub struct LocalFolder(pub PathBuf);
+
+impl Folder for LocalFolder {
+    fn name(&self) -> String {
+        self.0
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+    fn children(&self, dir: &str) -> io::Result<Vec<(String, Kind)>> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(self.0.join(dir))? {
+            let entry = entry?;
+            let name = entry.file_name().into_string().map_err(|n| {
+                io::Error::other(format!(
+                    "{}: has a name that is not valid UTF-8",
+                    n.to_string_lossy()
+                ))
+            })?;
+            let kind = match fs::symlink_metadata(entry.path()) {
+                Ok(m) if crate::links::is_link(&m) => Kind::Link,
+                Ok(m) if m.is_dir() => Kind::Folder,
+                Ok(m) if m.is_file() => Kind::File(m.len()),
+                Ok(_) => Kind::Other,
+                Err(e) => return Err(io::Error::other(format!("{name}: cannot be read ({e})"))),
+            };
+            out.push((name, kind));
+        }
+        Ok(out)
+    }
+    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send>> {
+        Ok(Box::new(File::open(self.0.join(path))?))
+    }
 }
 
 /// What reading an entry found.
@@ -56,43 +141,46 @@ pub struct Digest256 {
 }
 
 /// A bag listed and found safe to read.
-#[derive(Debug)]
 pub struct Listing {
     /// The bag folder's name.
     pub bag: String,
     /// Every file, in archive order.
     pub entries: Vec<Entry>,
     zip: Option<ZipSource>,
+    /// The folder the bag was unzipped into, for [`Locator::File`] entries.
+    folder: Option<Arc<dyn Folder>>,
 }
 
-/// A zip file to (re)open: plain, or inside an age file.
-struct ZipSource {
-    path: PathBuf,
-    age: Option<AgeOpener>,
-}
-
-impl std::fmt::Debug for ZipSource {
+impl std::fmt::Debug for Listing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ZipSource")
-            .field("path", &self.path)
-            .field("encrypted", &self.age.is_some())
+        f.debug_struct("Listing")
+            .field("bag", &self.bag)
+            .field("entries", &self.entries.len())
+            .field("zip", &self.zip.is_some())
             .finish()
     }
 }
 
+/// A zip file to (re)open: plain, or inside an age file.
+struct ZipSource {
+    bytes: Arc<dyn ZipBytes>,
+    age: Option<AgeOpener>,
+}
+
 impl ZipSource {
     fn open(&self) -> Result<ZipArchive<Box<dyn ReadSeek>>, String> {
+        let name = self.bytes.name();
+        let file = self
+            .bytes
+            .open()
+            .map_err(|e| format!("{name} cannot be opened: {e}"))?;
         let reader: Box<dyn ReadSeek> = match &self.age {
-            None => Box::new(
-                File::open(&self.path)
-                    .map_err(|e| format!("{} cannot be opened: {e}", self.path.display()))?,
-            ),
-            Some(age) => age.open(&self.path)?,
+            None => file,
+            Some(age) => age.open(file, &name)?,
         };
         ZipArchive::new(reader).map_err(|e| {
             format!(
-                "{} is not a readable zip file ({e}); it may be incomplete (an interrupted download) or not a bundle",
-                self.path.display()
+                "{name} is not a readable zip file ({e}); it may be incomplete (an interrupted download) or not a bundle"
             )
         })
     }
@@ -109,22 +197,19 @@ pub enum ListError {
 
 /// Lists a zip file's entries after checking that it is safe to read. An age-encrypted
 /// zip is decrypted on the fly with `key`; nothing is written.
-pub fn list_zip(path: &Path, key: Option<&BundleKey>) -> Result<Listing, ListError> {
-    let age = if encrypted::is_encrypted(path) {
+pub fn list_zip(bytes: Arc<dyn ZipBytes>, key: Option<&BundleKey>) -> Result<Listing, ListError> {
+    let name = bytes.name();
+    let age = if bytes.open().is_ok_and(|mut f| encrypted::starts_as_age(&mut f)) {
         let key = key.ok_or_else(|| {
             ListError::NotABundle(format!(
-                "{} is an encrypted bundle: give the passphrase (or age identity) it was sent with",
-                path.display()
+                "{name} is an encrypted bundle: give the passphrase (or age identity) it was sent with"
             ))
         })?;
         Some(AgeOpener::new(key).map_err(ListError::NotABundle)?)
     } else {
         None
     };
-    let source = ZipSource {
-        path: path.to_path_buf(),
-        age,
-    };
+    let source = ZipSource { bytes, age };
     let zip = source.open().map_err(ListError::NotABundle)?;
     let mut problems = Vec::new();
     if zip.has_duplicate_names() {
@@ -202,6 +287,7 @@ pub fn list_zip(path: &Path, key: Option<&BundleKey>) -> Result<Listing, ListErr
         bag,
         entries,
         zip: Some(source),
+        folder: None,
     })
 }
 
@@ -249,33 +335,41 @@ fn check_names(names: &[(String, bool)], problems: &mut Vec<String>) -> Option<S
     top
 }
 
-/// Lists an unzipped bag: `dir` is the bag folder, or a folder holding exactly one bag.
-pub fn list_dir(dir: &Path) -> Result<Listing, ListError> {
-    let root = if dir.join("bagit.txt").exists() {
-        dir.to_path_buf()
+/// Lists an unzipped bag: `folder` is the bag folder, or a folder holding exactly one bag.
+pub fn list_dir(folder: Arc<dyn Folder>) -> Result<Listing, ListError> {
+    let shown = folder.name();
+    let top = folder
+        .children("")
+        .map_err(|e| ListError::NotABundle(format!("{shown} cannot be read: {e}")))?;
+    let holds_bagit = |dir: &str| {
+        folder.children(dir).is_ok_and(|c| {
+            c.iter()
+                .any(|(n, k)| n == "bagit.txt" && matches!(k, Kind::File(_)))
+        })
+    };
+    let (root, bag) = if top
+        .iter()
+        .any(|(n, k)| n == "bagit.txt" && matches!(k, Kind::File(_)))
+    {
+        (String::new(), shown.clone())
     } else {
-        let subs: Vec<PathBuf> = fs::read_dir(dir)
-            .map_err(|e| ListError::NotABundle(format!("{} cannot be read: {e}", dir.display())))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.join("bagit.txt").is_file())
+        let subs: Vec<&String> = top
+            .iter()
+            .filter(|(n, k)| *k == Kind::Folder && holds_bagit(n))
+            .map(|(n, _)| n)
             .collect();
         match subs.as_slice() {
-            [one] => one.clone(),
+            [one] => ((*one).clone(), (*one).clone()),
             _ => {
                 return Err(ListError::NotABundle(format!(
-                    "{} is not a bundle folder: it holds no bagit.txt (give the folder that holds bagit.txt)",
-                    dir.display()
+                    "{shown} is not a bundle folder: it holds no bagit.txt (give the folder that holds bagit.txt)"
                 )));
             }
         }
     };
-    let bag = root
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let mut problems = Vec::new();
     let mut entries = Vec::new();
-    walk(&root, "", &mut entries, &mut problems);
+    walk(folder.as_ref(), &root, "", &mut entries, &mut problems);
     let names: Vec<(String, bool)> = entries
         .iter()
         .map(|e: &Entry| (format!("{bag}/{}", e.name), false))
@@ -288,40 +382,44 @@ pub fn list_dir(dir: &Path) -> Result<Listing, ListError> {
         bag,
         entries,
         zip: None,
+        folder: Some(folder),
     })
 }
 
-fn walk(dir: &Path, rel: &str, out: &mut Vec<Entry>, problems: &mut Vec<String>) {
-    let mut children: Vec<_> = match fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+/// Collects the files under `root/rel`, depth first in name order.
+fn walk(folder: &dyn Folder, root: &str, rel: &str, out: &mut Vec<Entry>, problems: &mut Vec<String>) {
+    let join = |a: &str, b: &str| match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_owned(),
+        (_, true) => a.to_owned(),
+        _ => format!("{a}/{b}"),
+    };
+    let here = join(root, rel);
+    let mut children = match folder.children(&here) {
+        Ok(c) => c,
         Err(e) => {
-            problems.push(format!("{}: cannot be read ({e})", dir.display()));
+            let shown = if rel.is_empty() {
+                folder.name()
+            } else {
+                rel.to_owned()
+            };
+            problems.push(format!("{shown}: cannot be read ({e})"));
             return;
         }
     };
-    children.sort();
-    for path in children {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
-            problems.push(format!("{}: has a name that is not valid UTF-8", path.display()));
-            continue;
-        };
-        let rel_name = if rel.is_empty() {
-            name
-        } else {
-            format!("{rel}/{name}")
-        };
-        match fs::symlink_metadata(&path) {
-            Ok(m) if crate::links::is_link(&m) => problems.push(format!(
+    children.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, kind) in children {
+        let rel_name = join(rel, &name);
+        match kind {
+            Kind::Link => problems.push(format!(
                 "{rel_name}: is a symbolic link or junction (it could point outside the bundle)"
             )),
-            Ok(m) if m.is_dir() => walk(&path, &rel_name, out, problems),
-            Ok(m) if m.is_file() => out.push(Entry {
+            Kind::Folder => walk(folder, root, &rel_name, out, problems),
+            Kind::File(size) => out.push(Entry {
+                locator: Locator::File(join(root, &rel_name)),
                 name: rel_name,
-                declared: m.len(),
-                locator: Locator::File(path),
+                declared: size,
             }),
-            Ok(_) => problems.push(format!("{rel_name}: is not a regular file")),
-            Err(e) => problems.push(format!("{rel_name}: cannot be read ({e})")),
+            Kind::Other => problems.push(format!("{rel_name}: is not a regular file")),
         }
     }
 }
@@ -330,8 +428,8 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<Entry>, problems: &mut Vec<String>)
 fn keep(name: &str) -> bool {
     !name.starts_with("data/")
         || name.ends_with("/metadata.json")
-        || name == super::super::format::AUDIT_LOG
-        || name.starts_with(super::super::format::HANDOVER_DIR)
+        || name == crate::format::AUDIT_LOG
+        || name.starts_with(crate::format::HANDOVER_DIR)
 }
 
 impl Listing {
@@ -356,9 +454,7 @@ impl Listing {
                     .map_err(|e| format!("cannot be read from the zip ({e})"))
                     .and_then(|f| each(k, &mut f.take(limit))),
                 (Locator::Zip(_), Some(Err(e))) => Err(format!("the zip cannot be reopened ({e})")),
-                (Locator::File(p), _) => File::open(p)
-                    .map_err(|e| format!("cannot be opened ({e})"))
-                    .and_then(|f| each(k, &mut f.take(limit))),
+                (Locator::File(p), _) => self.open_file(p).and_then(|f| each(k, &mut f.take(limit))),
                 _ => Err("cannot be read".into()),
             };
             read.map_err(|why| format!("{name}: {why}"))?;
@@ -366,8 +462,16 @@ impl Listing {
         Ok(())
     }
 
-    /// Reads and hashes every entry, on up to `threads` threads. Each result is the digest
-    /// or a reason the entry could not be read in full.
+    fn open_file(&self, path: &str) -> Result<Box<dyn Read + Send>, String> {
+        self.folder
+            .as_ref()
+            .ok_or_else(|| "cannot be read".to_owned())?
+            .open(path)
+            .map_err(|e| format!("cannot be opened ({e})"))
+    }
+
+    /// Reads and hashes every entry, on up to `threads` threads (1: on this one). Each
+    /// result is the digest or a reason the entry could not be read in full.
     pub fn hash_all(
         &self,
         threads: usize,
@@ -380,26 +484,31 @@ impl Listing {
         let results: Mutex<Vec<Option<Result<Digest256, String>>>> = Mutex::new(vec![None; n]);
         let done = AtomicU64::new(0);
         let kept = AtomicU64::new(0);
-        std::thread::scope(|s| {
-            for _ in 0..threads.max(1) {
-                s.spawn(|| {
-                    let mut zip = self.zip.as_ref().map(ZipSource::open);
-                    let mut buf = vec![0u8; 1 << 20];
-                    loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&i) = order.get(k) else { break };
-                        let entry = &self.entries[i];
-                        let r = read_entry(entry, zip.as_mut(), &mut buf, &kept);
-                        let bytes = r.as_ref().map(|d| d.size).unwrap_or(0);
-                        let total = done.fetch_add(bytes, Ordering::Relaxed) + bytes;
-                        progress(total);
-                        if let Ok(mut v) = results.lock() {
-                            v[i] = Some(r);
-                        }
-                    }
-                });
+        let work = || {
+            let mut zip = self.zip.as_ref().map(ZipSource::open);
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                let entry = &self.entries[i];
+                let r = self.read_entry(entry, zip.as_mut(), &mut buf, &kept);
+                let bytes = r.as_ref().map(|d| d.size).unwrap_or(0);
+                let total = done.fetch_add(bytes, Ordering::Relaxed) + bytes;
+                progress(total);
+                if let Ok(mut v) = results.lock() {
+                    v[i] = Some(r);
+                }
             }
-        });
+        };
+        if threads <= 1 {
+            work();
+        } else {
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(work);
+                }
+            });
+        }
         results
             .into_inner()
             .unwrap_or_default()
@@ -407,28 +516,29 @@ impl Listing {
             .map(|r| r.unwrap_or_else(|| Err("it was not read".into())))
             .collect()
     }
-}
 
-fn read_entry(
-    entry: &Entry,
-    zip: Option<&mut Result<ZipArchive<Box<dyn ReadSeek>>, String>>,
-    buf: &mut [u8],
-    kept: &AtomicU64,
-) -> Result<Digest256, String> {
-    let limit = entry.declared.saturating_add(1);
-    match (&entry.locator, zip) {
-        (Locator::Zip(i), Some(Ok(zip))) => {
-            let f = zip
-                .by_index(*i)
-                .map_err(|e| format!("cannot be read from the zip ({e})"))?;
-            digest(&mut f.take(limit), entry, buf, kept)
+    fn read_entry(
+        &self,
+        entry: &Entry,
+        zip: Option<&mut Result<ZipArchive<Box<dyn ReadSeek>>, String>>,
+        buf: &mut [u8],
+        kept: &AtomicU64,
+    ) -> Result<Digest256, String> {
+        let limit = entry.declared.saturating_add(1);
+        match (&entry.locator, zip) {
+            (Locator::Zip(i), Some(Ok(zip))) => {
+                let f = zip
+                    .by_index(*i)
+                    .map_err(|e| format!("cannot be read from the zip ({e})"))?;
+                digest(&mut f.take(limit), entry, buf, kept)
+            }
+            (Locator::Zip(_), Some(Err(e))) => Err(format!("the zip cannot be reopened ({e})")),
+            (Locator::File(p), _) => {
+                let f = self.open_file(p)?;
+                digest(&mut f.take(limit), entry, buf, kept)
+            }
+            _ => Err("cannot be read".into()),
         }
-        (Locator::Zip(_), Some(Err(e))) => Err(format!("the zip cannot be reopened ({e})")),
-        (Locator::File(p), _) => {
-            let f = File::open(p).map_err(|e| format!("cannot be opened ({e})"))?;
-            digest(&mut f.take(limit), entry, buf, kept)
-        }
-        _ => Err("cannot be read".into()),
     }
 }
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{Files, VerifyReport};
-use crate::bundle::format::{self, AUDIT_LOG, HANDOVER_DIR, HANDOVER_FILES, HANDOVER_REQUIRED, TAG_FILES};
+use crate::format::{self, AUDIT_LOG, HANDOVER_DIR, HANDOVER_FILES, HANDOVER_REQUIRED, TAG_FILES};
 use crate::timestamp_trust::{Authority, TrustList};
 use crate::{signing, timestamp_token};
 

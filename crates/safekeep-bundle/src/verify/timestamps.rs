@@ -13,8 +13,8 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 
 use super::{BundledItem, Files, VerifyReport};
-use crate::bundle::format::TAG_MANIFEST;
-use crate::bundle::timestamps::{BUNDLE_STEM, DIR};
+use crate::format::TAG_MANIFEST;
+use crate::format::timestamps::{BUNDLE_STEM, DIR};
 use crate::timestamp_token;
 use crate::timestamp_trust::{Authority, TrustList};
 
@@ -62,7 +62,7 @@ pub(super) fn check(
                     ));
                     continue;
                 }
-                (Some(_), _, Some(item)) if crate::bundle::timestamps::stem(&item.exhibit) != *stem => {
+                (Some(_), _, Some(item)) if crate::format::timestamps::stem(&item.exhibit) != *stem => {
                     // Tokens are filed under their exhibit's reference, and whoever opens
                     // the bundle as a case takes them by that name: a token filed under
                     // another exhibit (files swapped) would move a time between exhibits.

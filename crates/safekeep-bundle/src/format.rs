@@ -171,48 +171,6 @@ pub fn artifact_file_name(
     }
 }
 
-/// Longest name kept for a file of a conversation export inside the bundle.
-const EXPORT_NAME_MAX: usize = 180;
-
-/// Names the files of a conversation export in the bundle as the export named them, under
-/// `export/` (`export/WhatsApp Chat with Sam.txt`, `export/photos/photo_1.jpg`), so that the
-/// folder can be read again as the export it was. Each path component keeps letters,
-/// digits, spaces and `._-@()+,'&`; anything else becomes `_`. `None` when that would
-/// make two names equal (also ignoring case), a component empty, `.`, `..` or a name
-/// Windows reserves ([`reserved_on_windows`]), or a name too long: the files are then
-/// named by role like any other item's.
-pub fn export_file_names(artifacts: &[crate::item::Artifact]) -> Option<Vec<String>> {
-    let mut names = Vec::with_capacity(artifacts.len());
-    let mut seen = std::collections::HashSet::new();
-    for a in artifacts {
-        let path = a.source_path.as_deref().or(a.original_name.as_deref())?;
-        let mut parts = Vec::new();
-        for part in path.split('/') {
-            let clean: String = part
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || " ._-@()+,'&".contains(c) {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let clean = clean.trim().to_owned();
-            if clean.is_empty() || clean == "." || clean == ".." || reserved_on_windows(&clean) {
-                return None;
-            }
-            parts.push(clean);
-        }
-        let name = format!("export/{}", parts.join("/"));
-        if name.len() > EXPORT_NAME_MAX || !seen.insert(name.to_lowercase()) {
-            return None;
-        }
-        names.push(name);
-    }
-    Some(names)
-}
-
 fn extension_for(media_type: &str) -> Option<&'static str> {
     let essence = media_type.split(';').next().unwrap_or("").trim();
     Some(match essence {
@@ -368,6 +326,19 @@ pub const CHECKS: [(&str, &str, &str); 5] = [
 /// How to check a bundle, in one paragraph.
 pub const HOW_TO_VERIFY: &str = "Follow README.txt at the top of the bundle: sha256sum -c manifest-sha256.txt (Linux), shasum -a 256 -c manifest-sha256.txt (macOS) or PowerShell Get-FileHash (Windows) for the files; bagit.py --validate for the bag; openssl pkeyutl -verify for the signature; openssl ts -verify for the timestamps; or safekeep verify for all of them.";
 
+/// Where a bundle's trusted timestamps lie (docs/timestamps.md § "In a bundle").
+pub mod timestamps {
+    /// The folder inside the bag.
+    pub const DIR: &str = "signature/timestamps/";
+    /// File stem of the bundle's own token.
+    pub const BUNDLE_STEM: &str = "bundle";
+
+    /// `AB/1` → `AB-1`.
+    pub fn stem(reference: &str) -> String {
+        reference.replace('/', "-")
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -405,21 +376,6 @@ mod tests {
         }
         assert_eq!(bag_name("con"), "con-bundle");
         assert_eq!(bag_name("LPT1"), "LPT1-bundle");
-        let art = |path: &str| crate::item::Artifact {
-            role: "export".into(),
-            media_type: "text/plain".into(),
-            size: 1,
-            sha256: String::new(),
-            original_name: None,
-            original_name_bytes: None,
-            source_path: Some(path.into()),
-            modified_at: None,
-        };
-        assert!(export_file_names(&[art("chat.txt"), art("media/aux.jpg")]).is_none());
-        assert!(export_file_names(&[art("chat.txt"), art("media/photo.jpg")]).is_some());
-        // Windows (and macOS) folders ignore case: two names differing only in case would
-        // overwrite each other when the bundle is unzipped there.
-        assert!(export_file_names(&[art("Media/Photo.jpg"), art("media/photo.JPG")]).is_none());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! separated by spaces — the shape people already read aloud for OpenPGP keys.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use rand::RngCore;
+use rand_core::RngCore;
 use sha2::{Digest, Sha256};
 
 /// A vault's signing key.

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{BundledItem, VerifyReport};
-use crate::bundle::reference;
+use crate::reference;
 
 /// The check's name, as reports and tests quote it.
 const CHECK: &str = "Exhibit references and folder names follow the format's grammar";

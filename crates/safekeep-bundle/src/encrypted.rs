@@ -7,7 +7,7 @@
 //! plaintext, which verifying a zip in place needs.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, Write};
+use std::io::{self, BufReader, Read, Seek};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -15,8 +15,6 @@ use std::sync::Mutex;
 use age::secrecy::{ExposeSecret, SecretString};
 use age_core::format::{FileKey, Stanza};
 use zeroize::Zeroizing;
-
-use super::output::HashedOutput;
 
 /// The first bytes of every (binary) age file.
 const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
@@ -72,7 +70,8 @@ pub enum EncryptionError {
 }
 
 impl BundleEncryption {
-    fn encryptor(&self) -> Result<age::Encryptor, EncryptionError> {
+    /// The age encryptor for this choice, after checking the passphrase or recipients.
+    pub fn encryptor(&self) -> Result<age::Encryptor, EncryptionError> {
         match self {
             Self::Passphrase {
                 passphrase,
@@ -101,58 +100,15 @@ impl BundleEncryption {
     }
 }
 
-/// The bundle file being written: the zip as is, or the zip inside an age file.
-pub(super) enum Output {
-    Plain(HashedOutput),
-    Age(age::stream::StreamWriter<HashedOutput>),
-}
-
-impl Output {
-    pub(super) fn new(file: File, encryption: Option<&BundleEncryption>) -> Result<Self, EncryptionError> {
-        let out = HashedOutput::new(file);
-        match encryption {
-            None => Ok(Self::Plain(out)),
-            Some(e) => {
-                let enc = e.encryptor()?;
-                // Writing the header only fails if the writer thread died; finishing reports it.
-                enc.wrap_output(out)
-                    .map(Self::Age)
-                    .map_err(|_| EncryptionError::NoRecipients)
-            }
-        }
-    }
-
-    /// Finishes the file; returns it and the SHA-256 of all its bytes.
-    pub(super) fn finish(self) -> io::Result<(File, [u8; 32])> {
-        match self {
-            Self::Plain(h) => h.finish(),
-            Self::Age(w) => w.finish()?.finish(),
-        }
-    }
-}
-
-impl Write for Output {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(w) => w.write(data),
-            Self::Age(w) => w.write(data),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(w) => w.flush(),
-            Self::Age(w) => w.flush(),
-        }
-    }
-}
-
 /// Whether `path` is an age file.
 pub fn is_encrypted(path: &Path) -> bool {
+    File::open(path).is_ok_and(|mut f| starts_as_age(&mut f))
+}
+
+/// Whether the bytes `reader` gives start as an age file's.
+pub fn starts_as_age(reader: &mut dyn Read) -> bool {
     let mut head = [0u8; AGE_MAGIC.len()];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|()| head == AGE_MAGIC)
+    reader.read_exact(&mut head).is_ok_and(|()| head == AGE_MAGIC)
 }
 
 /// Something the zip reader can read and seek in.
@@ -161,13 +117,14 @@ impl<T: Read + Seek + Send> ReadSeek for T {}
 
 /// Opens an age-encrypted bundle, any number of times (one per verifying thread), paying
 /// for the passphrase's scrypt only once: the file key found the first time is reused.
-pub(crate) struct AgeOpener {
+pub struct AgeOpener {
     identities: Vec<Box<dyn age::Identity + Send + Sync>>,
     file_key: Mutex<Option<Zeroizing<[u8; 16]>>>,
 }
 
 impl AgeOpener {
-    pub(crate) fn new(key: &BundleKey) -> Result<Self, String> {
+    /// Reads the passphrase or identities; nothing is decrypted yet.
+    pub fn new(key: &BundleKey) -> Result<Self, String> {
         let identities: Vec<Box<dyn age::Identity + Send + Sync>> = match key {
             BundleKey::Passphrase(p) => {
                 let mut id = age::scrypt::Identity::new(SecretString::from(p.to_string()));
@@ -184,10 +141,10 @@ impl AgeOpener {
         })
     }
 
-    pub(crate) fn open(&self, path: &Path) -> Result<Box<dyn ReadSeek>, String> {
-        let file = File::open(path).map_err(|e| format!("{} cannot be opened: {e}", path.display()))?;
+    /// Decrypts the age file `file` (named `name` in messages) on the fly.
+    pub fn open(&self, file: Box<dyn ReadSeek>, name: &str) -> Result<Box<dyn ReadSeek>, String> {
         let decryptor = age::Decryptor::new_buffered(BufReader::new(file))
-            .map_err(|e| format!("{} is not a readable age file ({e})", path.display()))?;
+            .map_err(|e| format!("{name} is not a readable age file ({e})"))?;
         let reader = decryptor
             .decrypt(std::iter::once(self as &dyn age::Identity))
             .map_err(|e| match e {

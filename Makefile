@@ -30,6 +30,8 @@ deps-test:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked $(TEST_FEATURES) -- -D warnings
+	@# The bundle format is readable without the vault: no SQLite below it.
+	@! $(CARGO) tree --locked -p safekeep-bundle -e normal,build | grep -q rusqlite || { echo "safekeep-bundle must not depend on rusqlite" >&2; exit 1; }
 
 # safekeep-verify.html: the bundle verifier as one offline page (WebAssembly, built with
 # Debian's rustc-web and lld); its test in `tests` checks it against `safekeep verify`.

@@ -21,5 +21,6 @@ pub mod signing;
 pub mod timestamp_token;
 pub mod timestamp_trust;
 pub mod verify;
+pub mod wacz_signature;
 
 pub use verify::{Check, Verdict, VerifyReport};

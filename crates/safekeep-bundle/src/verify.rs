@@ -9,6 +9,7 @@ mod handover;
 mod references;
 pub mod source;
 mod timestamps;
+mod wacz;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -367,6 +368,7 @@ fn check_bag(
     let log = check_log(&files, &info, &items, &mut report);
     timestamps::check(&files, &items, &log.timestamped, trust, &mut report);
     handover::check(&files, &info, &log.imported, trust, &mut report);
+    wacz::check(listing, &mut report);
     report
 }
 

@@ -119,6 +119,7 @@ fn main() {
             max_total: 1 << 30,
         },
         load_timeout: Duration::from_secs(60),
+        wacz_signer: None,
     })
     .unwrap();
 

@@ -32,6 +32,7 @@ fn a_background_page_that_fakes_being_on_screen_is_not_the_tab_sealed() {
             max_total: 1 << 24,
         },
         load_timeout: Duration::from_secs(20),
+        wacz_signer: None,
     })
     .unwrap();
     // The hostile tab is opened last, so it is asked first.

@@ -422,10 +422,32 @@ fn logs_in_records_the_same_load_and_keeps_no_login_in_the_bundle() {
         String::from_utf8_lossy(&wacz.stderr)
     );
 
+    // The WACZ is signed (wacz-auth's anonymous form), and an independent implementation
+    // (Python's `cryptography`) verifies the signature as ReplayWeb.page would.
+    let python = Command::new(tool("python3"))
+        .arg("-c")
+        .arg(WACZ_SIGNATURE_CHECK)
+        .arg(&wacz_path)
+        .output()
+        .unwrap();
+    assert!(
+        python.status.success(),
+        "the WACZ signature, checked with cryptography:\n{}{}",
+        String::from_utf8_lossy(&python.stdout),
+        String::from_utf8_lossy(&python.stderr)
+    );
+    assert_eq!(
+        item["capture"]["wacz_signed_by"]["public_key"].as_str().unwrap(),
+        String::from_utf8_lossy(&python.stdout).trim(),
+        "the capture record names the key that signed its WACZ"
+    );
+
     // The bundle verifies and holds the cookie's value nowhere.
     let bundle = t.tmp.path().join("bundle.zip");
     t.ok(&["export", "--case", &t.case, "--out", bundle.to_str().unwrap()]);
-    assert!(t.ok(&["verify", bundle.to_str().unwrap()]).contains("INTACT"));
+    let verified = t.ok(&["verify", bundle.to_str().unwrap()]);
+    assert!(verified.contains("INTACT"), "{verified}");
+    assert!(verified.contains("3 of 3 WACZ files signed"), "{verified}");
     assert!(
         !contains_anywhere(&fs::read(&bundle).unwrap(), secret.as_bytes(), 0),
         "the session cookie is in the bundle"
@@ -627,3 +649,26 @@ fn a_no_images_case_keeps_the_page_without_its_pictures() {
     let said = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success() && !said.contains("fail"), "{said}");
 }
+
+/// Verifies a WACZ's anonymous signature (wacz-auth 0.1.0) the way ReplayWeb.page does
+/// (P-384 SPKI key, ECDSA with SHA-256 over the UTF-8 `hash`, r‖s), with Python's
+/// `cryptography`; prints the public key.
+const WACZ_SIGNATURE_CHECK: &str = r#"
+import base64, hashlib, json, sys, zipfile
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+z = zipfile.ZipFile(sys.argv[1])
+package = z.read("datapackage.json")
+digest = json.loads(z.read("datapackage-digest.json"))
+signed = digest["signedData"]
+h = "sha256:" + hashlib.sha256(package).hexdigest()
+assert digest["hash"] == h and signed["hash"] == h, "hash"
+assert signed["created"] == json.loads(package)["created"], "created"
+key = serialization.load_der_public_key(base64.b64decode(signed["publicKey"]))
+assert isinstance(key.curve, ec.SECP384R1), key.curve.name
+sig = base64.b64decode(signed["signature"])
+assert len(sig) == 96, len(sig)
+der = utils.encode_dss_signature(int.from_bytes(sig[:48], "big"), int.from_bytes(sig[48:], "big"))
+key.verify(der, h.encode(), ec.ECDSA(hashes.SHA256()))
+print(signed["publicKey"])
+"#;

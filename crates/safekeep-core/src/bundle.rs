@@ -16,6 +16,6 @@ pub mod timestamps;
 pub use export::{BundleTimestamp, ExportError, ExportOptions, ExportProgress, ExportSummary};
 pub use report_pdf::ReportOptions;
 pub use safekeep_bundle::encrypted::{BundleEncryption, BundleKey};
-pub use safekeep_bundle::{encrypted, format, reference, verify};
+pub use safekeep_bundle::{encrypted, format, reference, verify, wacz_signature};
 pub use timestamps::Stamper;
 pub use verify::{Check, Verdict, VerifyReport};

@@ -273,7 +273,7 @@ impl Folder for PageFolder {
         Ok(out)
     }
 
-    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send>> {
+    fn open(&self, path: &str) -> io::Result<Box<dyn ReadSeek>> {
         let (_, index, size) = self
             .files
             .iter()

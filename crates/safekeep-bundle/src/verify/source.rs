@@ -50,6 +50,10 @@ enum Locator {
     File(String),
 }
 
+/// Something to read and seek in, not necessarily sendable (a zip's entry in place).
+pub trait SeekRead: Read + std::io::Seek {}
+impl<T: Read + std::io::Seek> SeekRead for T {}
+
 /// A zip file's bytes, opened afresh by each worker.
 pub trait ZipBytes: Send + Sync {
     /// A reader over the whole file, from its first byte.
@@ -78,7 +82,7 @@ pub trait Folder: Send + Sync {
     /// What lies directly in `dir` ("" is the chosen folder): names and kinds, in any order.
     fn children(&self, dir: &str) -> io::Result<Vec<(String, Kind)>>;
     /// A reader over the file at `path`.
-    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send>>;
+    fn open(&self, path: &str) -> io::Result<Box<dyn ReadSeek>>;
 }
 
 /// A zip file on this computer.
@@ -124,7 +128,7 @@ impl Folder for LocalFolder {
         }
         Ok(out)
     }
-    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send>> {
+    fn open(&self, path: &str) -> io::Result<Box<dyn ReadSeek>> {
         Ok(Box::new(File::open(self.0.join(path))?))
     }
 }
@@ -462,7 +466,36 @@ impl Listing {
         Ok(())
     }
 
-    fn open_file(&self, path: &str) -> Result<Box<dyn Read + Send>, String> {
+    /// Runs `f` over the entry `name` as a reader that can seek: a file of a folder, or
+    /// a zip's entry stored without compression (as bundles store packages such as
+    /// WACZs). `Err` when it is not in the bundle or cannot be read that way.
+    pub fn with_seekable<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut dyn SeekRead) -> T,
+    ) -> Result<T, String> {
+        let entry = self
+            .entries
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| format!("{name}: is not in the bundle"))?;
+        match (&entry.locator, &self.zip) {
+            (Locator::Zip(i), Some(source)) => {
+                let mut zip = source.open()?;
+                let mut file = zip
+                    .by_index_seek(*i)
+                    .map_err(|e| format!("{name}: cannot be read in place ({e})"))?;
+                Ok(f(&mut file))
+            }
+            (Locator::File(p), _) => {
+                let mut file = self.open_file(p)?;
+                Ok(f(&mut file))
+            }
+            _ => Err(format!("{name}: cannot be read")),
+        }
+    }
+
+    fn open_file(&self, path: &str) -> Result<Box<dyn ReadSeek>, String> {
         self.folder
             .as_ref()
             .ok_or_else(|| "cannot be read".to_owned())?

@@ -6,7 +6,8 @@
 //! indexes/index.cdx         CDXJ: "<SURT> <14-digit timestamp> {json}" per response, sorted
 //! pages/pages.jsonl         {"format": "json-pages-1.0", …} then one page per line
 //! datapackage.json          Frictionless data package: every file's path, sha256, bytes
-//! datapackage-digest.json   the sha256 of datapackage.json
+//! datapackage-digest.json   the sha256 of datapackage.json, signed with the vault's
+//!                           WACZ key (safekeep_bundle::wacz_signature)
 //! ```
 //!
 //! Every entry is stored uncompressed, which the spec requires for WARCs and allows for
@@ -20,6 +21,8 @@ use sha2::{Digest, Sha256};
 use url::Url;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
+
+use safekeep_core::bundle::wacz_signature::WaczSigner;
 
 use super::warc::IndexEntry;
 
@@ -45,6 +48,7 @@ pub fn package<W: Write>(
     warc_len: u64,
     index: &[IndexEntry],
     page: &PageInfo,
+    signer: Option<&WaczSigner>,
     out: W,
 ) -> io::Result<W> {
     let ts = |d: &DateTime<Utc>| d.format("%Y%m%d%H%M%S").to_string();
@@ -135,10 +139,13 @@ pub fn package<W: Write>(
         "wacz_version": "1.1.1",
         "software": format!("Safekeep {}", env!("CARGO_PKG_VERSION")),
     }))?;
-    let digest = serde_json::to_vec_pretty(&json!({
-        "path": "datapackage.json",
-        "hash": format!("sha256:{}", hex::encode(Sha256::digest(&datapackage))),
-    }))?;
+    let digest = serde_json::to_vec_pretty(&match signer {
+        Some(s) => s.digest_json(&datapackage, &created, env!("CARGO_PKG_VERSION")),
+        None => json!({
+            "path": "datapackage.json",
+            "hash": format!("sha256:{}", hex::encode(Sha256::digest(&datapackage))),
+        }),
+    })?;
     for (path, bytes) in small.into_iter().chain([
         ("datapackage.json", &datapackage[..]),
         ("datapackage-digest.json", &digest[..]),

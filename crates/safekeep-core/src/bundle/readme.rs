@@ -97,6 +97,15 @@ this README.txt).
    It needs no vault, changes nothing, and explains each check in plain words.
    Exit status 0 means intact.
 
+5. Everything at once, in a web browser (nothing to install, nothing uploaded)
+
+   Open safekeep-verify.html, published beside safekeep.exe with Safekeep's
+   releases (check its SHA-256 against the published one), and drop this
+   bundle's .zip, .zip.age or unzipped folder on it. It makes the checks of 4
+   on this computer and sends nothing anywhere. Use the published copy only:
+   never one that came inside a bundle or with the message that brought it,
+   which could have been made to say \"intact\".
+
 ",
         title = super::format::one_line(&ctx.case_title),
         case = ctx.case_id,

@@ -55,6 +55,9 @@ pub struct BrowserOptions {
     pub limits: RecordLimits,
     /// Longest wait for a page to settle.
     pub load_timeout: Duration,
+    /// Signs each capture's WACZ (the vault's key, [`Vault::wacz_signer`]); unsigned
+    /// without one.
+    pub wacz_signer: Option<safekeep_core::bundle::wacz_signature::WaczSigner>,
 }
 
 /// A running browser and the recorders of its tabs.
@@ -537,6 +540,7 @@ pub fn capture_url_to_vault(
             max_total: MAX_TOTAL_BODIES,
         },
         load_timeout: request.load_timeout,
+        wacz_signer: Some(vault.wacz_signer()),
     };
     let result = (|| {
         let session = Session::launch(options)?;

@@ -494,6 +494,13 @@ fn build(
             inline_removed,
         );
     }
+    if let Some(signer) = &session.options.wacz_signer {
+        // Sealed with the item, so the WACZ's key is tied to this capture in the bundle.
+        machine["wacz_signed_by"] = serde_json::json!({
+            "public_key": signer.public_key_base64(),
+            "fingerprint": safekeep_core::bundle::wacz_signature::key_fingerprint(&signer.public_key_der()),
+        });
+    }
     let metadata = serde_json::to_vec_pretty(&machine).map_err(|e| WebError::Input(e.to_string()))?;
     let info = warc::WarcInfo {
         filename: "page.warc.gz".into(),
@@ -523,6 +530,7 @@ fn build(
         warc_file.len(),
         &index,
         &page,
+        session.options.wacz_signer.as_ref(),
         spool.create().map_err(spooled)?,
     )
     .and_then(|w| w.finish())

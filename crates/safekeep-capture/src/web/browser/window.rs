@@ -62,6 +62,7 @@ impl Window {
                 max_total: MAX_TOTAL_BODIES,
             },
             load_timeout: crate::web::DEFAULT_TIMEOUT,
+            wacz_signer: Some(vault.wacz_signer()),
         })?;
         let welcome = welcome_page(case.as_ref().map(|c| c.title.as_str()), profile.is_kept());
         let tab = session.open_tab(None)?;

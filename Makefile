@@ -9,9 +9,10 @@ XVFB := xvfb-run -a -s "-screen 0 1280x900x24"
 # derivation, which only a build with this feature honours (release builds refuse it).
 TEST_FEATURES := --features safekeep-cli/insecure-test-kdf
 
+# One cargo call for both binaries: their features are unified, so each crate they share
+# is compiled once (two calls with different feature sets compiled most of them twice).
 run: deps-run
-	$(CARGO) build --release -p safekeep-cli
-	$(CARGO) build --release -p safekeep-app --features custom-protocol
+	$(CARGO) build --release -p safekeep-cli -p safekeep-app --features safekeep-app/custom-protocol
 	target/release/safekeep-app
 
 # The CLI's guided demo in a throw-away vault.

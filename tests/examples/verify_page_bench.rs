@@ -1,8 +1,11 @@
 //! Times safekeep-verify.html checking one bundle in headless Chromium, and samples the
 //! tab's memory (the renderer process, where the page and its worker run) every 100 ms.
-//! Used by bench/verify-page.sh; prints `SECONDS PEAK_RSS_KIB VERDICT`.
+//! Used by bench/verify-page.sh; prints `SECONDS PEAK_RSS_ANON_KIB VERDICT`, and the
+//! verifier's WebAssembly memory on stderr.
 //!
-//!     cargo run -p safekeep-e2e --example verify_page_bench -- BUNDLE
+//!     cargo run -p safekeep-e2e --example verify_page_bench -- BUNDLE [PAGE INPUT]
+//!
+//! PAGE and INPUT (a CSS selector) name another page to give the file to, for a baseline.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::path::PathBuf;
@@ -13,11 +16,17 @@ use std::time::{Duration, Instant};
 use safekeep_capture::web::cdp::{Browser, Launch};
 use serde_json::json;
 
+/// Which resident memory is counted: anonymous memory (the tab's own; `RssAnon`). File
+/// pages the browser maps to read the bundle are the page cache, given back on demand.
+const FIELD: &str = "RssAnon:";
+
 /// Resident memory of the browser's renderer processes (KiB), from /proc.
 fn renderer_rss(browser_pid: u32) -> u64 {
     let mut total = 0;
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
         let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
         let child_of_browser = status
@@ -28,7 +37,7 @@ fn renderer_rss(browser_pid: u32) -> u64 {
         if child_of_browser && cmd.windows(15).any(|w| w == b"--type=renderer") {
             total += status
                 .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .find_map(|l| l.strip_prefix(FIELD))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
                 .unwrap_or(0);
         }
@@ -60,8 +69,13 @@ fn is_descendant(pid: u32, ancestor: u32) -> bool {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let bundle = PathBuf::from(std::env::args().nth(1).expect("give a bundle")).canonicalize().unwrap();
-    let page_path = safekeep_e2e::repo().join("target/web/safekeep-verify.html").canonicalize().unwrap();
+    let bundle = PathBuf::from(std::env::args().nth(1).expect("give a bundle"))
+        .canonicalize()
+        .unwrap();
+    let page_path = safekeep_e2e::repo()
+        .join("target/web/safekeep-verify.html")
+        .canonicalize()
+        .unwrap();
     let t = tempfile::tempdir().unwrap();
     let program = safekeep_capture::web::render::find_browser(None).unwrap();
     let profile = t.path().join("profile");
@@ -78,11 +92,21 @@ async fn main() {
     .await
     .unwrap();
     let page = browser.new_page().await.unwrap();
-    page.goto(&format!("file://{}", page_path.display())).await.unwrap();
-    let doc = page.call_raw("DOM.getDocument", json!({"depth": 0})).await.unwrap();
+    let page_path = match std::env::args().nth(2) {
+        Some(other) => PathBuf::from(other).canonicalize().unwrap(),
+        None => page_path,
+    };
+    let input = std::env::args().nth(3).unwrap_or_else(|| "#bundle-file".into());
+    page.goto(&format!("file://{}", page_path.display()))
+        .await
+        .unwrap();
+    let doc = page
+        .call_raw("DOM.getDocument", json!({"depth": 0}))
+        .await
+        .unwrap();
     let root = doc["root"]["nodeId"].as_i64().unwrap();
     let node = page
-        .call_raw("DOM.querySelector", json!({"nodeId": root, "selector": "#bundle-file"}))
+        .call_raw("DOM.querySelector", json!({"nodeId": root, "selector": input}))
         .await
         .unwrap()["nodeId"]
         .as_i64()
@@ -116,8 +140,14 @@ async fn main() {
     done.store(true, Ordering::Relaxed);
     sampler.join().unwrap();
     let verdict = page
-        .evaluate("(window.safekeepAnswer.report || {}).verdict || window.safekeepAnswer.error")
+        .evaluate("window.safekeepAnswer ? ((window.safekeepAnswer.report || {}).verdict || window.safekeepAnswer.error) : 'none'")
         .await
         .unwrap();
-    println!("{secs:.2} {} {}", peak.load(Ordering::Relaxed), verdict.as_str().unwrap_or("?"));
+    let wasm = page.evaluate("window.safekeepVerifierMemory").await.unwrap();
+    eprintln!("WebAssembly memory at the end: {wasm} bytes");
+    println!(
+        "{secs:.2} {} {}",
+        peak.load(Ordering::Relaxed),
+        verdict.as_str().unwrap_or("?")
+    );
 }

@@ -247,7 +247,9 @@ async fn axe_clean(page: &Page, what: &str) {
     let axe = safekeep_e2e::repo().join("target/npm/node_modules/axe-core/axe.min.js");
     let source = std::fs::read_to_string(&axe)
         .unwrap_or_else(|e| panic!("{} ({e}); `make deps-test` installs axe-core", axe.display()));
-    page.evaluate(&format!("{source}\n;typeof window.axe")).await.unwrap();
+    page.evaluate(&format!("{source}\n;typeof window.axe"))
+        .await
+        .unwrap();
     let violations = page
         .evaluate(
             "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] }, resultTypes: ['violations'] })
@@ -308,7 +310,10 @@ async fn the_page_agrees_with_safekeep_verify_on_every_bundle() {
         failures.join("\n")
     );
     // With a result shown (an altered bundle: the longest), axe-core finds nothing.
-    let altered = subjects.iter().find(|s| s.name == "tamper case zip64-and-payload-flip").unwrap();
+    let altered = subjects
+        .iter()
+        .find(|s| s.name == "tamper case zip64-and-payload-flip")
+        .unwrap();
     in_page(&page, altered).await;
     axe_clean(&page, "the verifier page showing an altered bundle").await;
     // Only the page itself and the worker made from it were ever loaded.
@@ -325,4 +330,29 @@ async fn the_page_agrees_with_safekeep_verify_on_every_bundle() {
         seen += 1;
     }
     assert!(seen >= subjects.len(), "the request listener saw {seen} loads");
+    // The page's policy refuses every request, from the page and from a worker it makes
+    // (which inherits it): a local server that answers anything sees no connection.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    server.set_nonblocking(true).unwrap();
+    let tried = page
+        .evaluate(&format!(
+            "(async () => {{
+               const url = 'http://127.0.0.1:{port}/';
+               const page = await fetch(url).then(() => 'fetched', () => 'refused');
+               new Image().src = url + 'image.png';
+               const worker = await new Promise((resolve) => {{
+                 const w = new Worker(URL.createObjectURL(new Blob([
+                   `fetch('${{url}}worker').then(() => postMessage('fetched'), () => postMessage('refused'))`
+                 ], {{ type: 'text/javascript' }})));
+                 w.onmessage = (e) => resolve(e.data);
+               }});
+               return page + ' ' + worker;
+             }})()"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(tried, json!("refused refused"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(server.accept().is_err(), "the page reached a server");
 }

@@ -128,7 +128,9 @@ impl AgeOpener {
         let identities: Vec<Box<dyn age::Identity + Send + Sync>> = match key {
             BundleKey::Passphrase(p) => {
                 let mut id = age::scrypt::Identity::new(SecretString::from(p.to_string()));
-                id.set_max_work_factor(22);
+                // 2^20 (1 GiB) at most: Safekeep writes 2^18, and a hostile file must not
+                // make the check take the computer's memory (2^22 is 4 GiB).
+                id.set_max_work_factor(20);
                 vec![Box::new(id)]
             }
             BundleKey::Identities(text) => age::IdentityFile::from_buffer(text.as_bytes())

@@ -274,11 +274,14 @@ pub fn inert_lines(text: &str) -> String {
     inert(text, true)
 }
 
+/// Whether `c` is a bidirectional-formatting character: it can make a line read in
+/// another order than the one it holds.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 fn inert(text: &str, keep_lines: bool) -> String {
-    let acts = |c: char| {
-        (c.is_control() && !(keep_lines && c == '\n'))
-            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
+    let acts = |c: char| (c.is_control() && !(keep_lines && c == '\n')) || is_bidi_control(c);
     if !text.chars().any(acts) {
         return text.to_owned();
     }

@@ -368,7 +368,7 @@ fn check_bag(
     let log = check_log(&files, &info, &items, &mut report);
     timestamps::check(&files, &items, &log.timestamped, trust, &mut report);
     handover::check(&files, &info, &log.imported, trust, &mut report);
-    wacz::check(listing, &mut report);
+    wacz::check(&files, listing, &mut report);
     report
 }
 
@@ -427,6 +427,28 @@ fn check_manifests(files: &Files<'_>, listing: &Listing, report: &mut VerifyRepo
                 "{path}: was changed after export (its SHA-256 is not the one in the tag manifest)"
             )),
             None => problems.push(format!("{path}: is listed in the tag manifest but missing")),
+        }
+    }
+    // Outside data/, a bundle holds its tag files and its signature files only: anything
+    // else was added after export (BagIt tolerates extra tag files; a bundle does not, or
+    // `bag/Data/x` or `bag//data/x`, which unzip into data/ on some systems, would pass).
+    for e in listing.entries.iter().filter(|e| !e.name.starts_with("data/")) {
+        let name = e.name.as_str();
+        let stamp_file = name.strip_prefix(format::timestamps::DIR).is_some_and(|f| {
+            !f.contains('/')
+                && [".tsr", ".commitment", ".chain.pem"]
+                    .iter()
+                    .any(|x| f.ends_with(x))
+        });
+        let known = name == TAG_MANIFEST
+            || name == SIGNATURE
+            || name == PUBLIC_KEY
+            || stamp_file
+            || tags.iter().any(|(_, p)| p == name);
+        if !known {
+            problems.push(format!(
+                "{name}: is not part of the bundle (neither in the tag manifest nor a signature file): it was added after export"
+            ));
         }
     }
     report.add(

@@ -147,7 +147,8 @@ pub fn check<R: Read + Seek>(wacz: R) -> Result<Signed, String> {
     let Some(digest) = read("datapackage-digest.json")? else {
         return Ok(Signed::Unsigned);
     };
-    let datapackage = read("datapackage.json")?.ok_or("it has datapackage-digest.json but no datapackage.json")?;
+    let datapackage =
+        read("datapackage.json")?.ok_or("it has datapackage-digest.json but no datapackage.json")?;
     let digest: Value =
         serde_json::from_slice(&digest).map_err(|e| format!("datapackage-digest.json is not JSON ({e})"))?;
     let hash = format!("sha256:{}", hex::encode(Sha256::digest(&datapackage)));
@@ -162,12 +163,12 @@ pub fn check<R: Read + Seek>(wacz: R) -> Result<Signed, String> {
     }
     let package: Value =
         serde_json::from_slice(&datapackage).map_err(|e| format!("datapackage.json is not JSON ({e})"))?;
-    if signed["created"] != package["created"] {
+    if !signed["created"].is_string() || signed["created"] != package["created"] {
         return Err("the signed creation time is not datapackage.json's".into());
     }
-    let public_key = signed["publicKey"]
-        .as_str()
-        .ok_or("the signature names no publicKey (a signature by a domain certificate is not one Safekeep makes)")?;
+    let public_key = signed["publicKey"].as_str().ok_or(
+        "the signature names no publicKey (a signature by a domain certificate is not one Safekeep makes)",
+    )?;
     let spki = BASE64
         .decode(public_key.as_bytes())
         .map_err(|_| "its publicKey is not base64".to_owned())?;
@@ -179,7 +180,9 @@ pub fn check<R: Read + Seek>(wacz: R) -> Result<Signed, String> {
         .and_then(|b| Signature::from_slice(&b).ok())
         .ok_or("its signature is missing or not an ECDSA P-384 signature")?;
     key.verify_prehash(&Sha256::digest(hash.as_bytes()), &signature)
-        .map_err(|_| "its signature does not verify: the package was changed after it was signed".to_owned())?;
+        .map_err(|_| {
+            "its signature does not verify: the package was changed after it was signed".to_owned()
+        })?;
     Ok(Signed::Verified {
         fingerprint: key_fingerprint(&spki),
         public_key: public_key.to_owned(),
@@ -187,6 +190,7 @@ pub fn check<R: Read + Seek>(wacz: R) -> Result<Signed, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::io::{Cursor, Write};
 
@@ -210,7 +214,10 @@ mod tests {
             WaczSigner::from_vault_seed(&[7; 32]).public_key_der(),
             "the key follows from the seed"
         );
-        assert_ne!(signer.public_key_der(), WaczSigner::from_vault_seed(&[8; 32]).public_key_der());
+        assert_ne!(
+            signer.public_key_der(),
+            WaczSigner::from_vault_seed(&[8; 32]).public_key_der()
+        );
         let dp = br#"{"created": "2026-12-08T01:00:00Z", "resources": []}"#;
         let digest = serde_json::to_vec(&signer.digest_json(dp, "2026-12-08T01:00:00Z", "0.1.0")).unwrap();
         match check(Cursor::new(wacz(dp, &digest))).unwrap() {
@@ -229,6 +236,29 @@ mod tests {
         let err = check(Cursor::new(wacz(changed, &serde_json::to_vec(&forged).unwrap()))).unwrap_err();
         assert!(err.contains("does not verify"), "{err}");
         let unsigned = br#"{"path": "datapackage.json", "hash": "sha256:0"}"#;
-        assert!(check(Cursor::new(wacz(dp, unsigned))).is_err(), "a wrong hash is found");
+        assert!(
+            check(Cursor::new(wacz(dp, unsigned))).is_err(),
+            "a wrong hash is found"
+        );
+        // Signed by another key over a changed package: it verifies, but as that key's.
+        let other = WaczSigner::from_vault_seed(&[9; 32]);
+        let theirs =
+            serde_json::to_vec(&other.digest_json(changed, "2026-12-08T01:00:00Z", "0.1.0")).unwrap();
+        match check(Cursor::new(wacz(changed, &theirs))).unwrap() {
+            Signed::Verified { public_key, .. } => assert_ne!(public_key, signer.public_key_base64()),
+            other => panic!("{other:?}"),
+        }
+        // The signed creation time must be datapackage.json's.
+        let mut moved: Value = serde_json::from_slice(&digest).unwrap();
+        moved["signedData"]["created"] = json!("2020-01-01T00:00:00Z");
+        let err = check(Cursor::new(wacz(dp, &serde_json::to_vec(&moved).unwrap()))).unwrap_err();
+        assert!(err.contains("creation time"), "{err}");
+        // Without signedData it is unsigned (verify then compares with the capture record).
+        let mut stripped: Value = serde_json::from_slice(&digest).unwrap();
+        stripped.as_object_mut().unwrap().remove("signedData");
+        assert_eq!(
+            check(Cursor::new(wacz(dp, &serde_json::to_vec(&stripped).unwrap()))).unwrap(),
+            Signed::Unsigned
+        );
     }
 }

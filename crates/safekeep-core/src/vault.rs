@@ -365,7 +365,9 @@ impl Vault {
     /// The key that signs the WACZs this vault's web captures make, derived from its
     /// signing key ([`safekeep_bundle::wacz_signature`]).
     pub fn wacz_signer(&self) -> safekeep_bundle::wacz_signature::WaczSigner {
-        safekeep_bundle::wacz_signature::WaczSigner::from_vault_seed(&zeroize::Zeroizing::new(self.key.seed()))
+        safekeep_bundle::wacz_signature::WaczSigner::from_vault_seed(&zeroize::Zeroizing::new(
+            self.key.seed(),
+        ))
     }
 
     /// The blob store, for reading originals.

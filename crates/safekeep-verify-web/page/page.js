@@ -79,18 +79,28 @@
     return f ? await f.text() : null;
   }
 
+  /** Each check's number: answers of a check that was replaced are ignored. */
+  let run = 0;
+
   async function check() {
     if (!chosen) return;
     if (worker) worker.terminate();
+    worker = null;
+    const mine = ++run;
+    // What is checked is what was chosen when the check began, whatever is chosen meanwhile.
+    const subject = chosen;
     const request = {
-      kind: chosen.kind,
-      files: chosen.files.map((f) => ({ path: f.path, size: f.file.size })),
+      kind: subject.kind,
+      files: subject.files.map((f) => ({ path: f.path, size: f.file.size })),
       passphrase: $("encrypted").hidden ? null : $("passphrase").value || null,
       identity: $("encrypted").hidden ? null : await readText($("identity")),
       expect_key: $("expect-key").value.trim() || null,
       trust_pem: await readText($("trust-roots")),
     };
-    const total = chosen.files.reduce((a, f) => a + f.file.size, 0);
+    if (mine !== run) return;
+    // The passphrase is not kept on the page once it has been handed to the check.
+    $("passphrase").value = "";
+    const total = subject.files.reduce((a, f) => a + f.file.size, 0);
     document.body.dataset.state = "checking";
     $("result").hidden = true;
     $("working").hidden = false;
@@ -102,24 +112,28 @@
     const source = $("worker").textContent;
     worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
     worker.onmessage = (event) => {
+      if (mine !== run) return;
       const m = event.data;
       if (m.kind === "progress") {
         $("progress").value = Math.min(m.bytes, total);
         $("progress-words").textContent = sizeWords(m.bytes) + " of " + sizeWords(total) + " read";
       } else if (m.kind === "answer") {
-        finish(m.answer);
+        // The verifier's memory at the end, for the benchmark (docs/performance.md).
+        window.safekeepVerifierMemory = m.memory;
+        finish(subject, m.answer);
       } else {
-        finish({ error: "The verifier stopped before it finished (" + m.why + "). Nothing was decided: try again, or use safekeep verify." });
+        finish(subject, { error: "The verifier stopped before it finished (" + m.why + "). Nothing was decided: try again, or use safekeep verify." });
       }
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      finish({ error: "The verifier could not run in this browser (" + (e.message || "unknown error") + "). Nothing was decided: try another browser, or use safekeep verify." });
+      if (mine !== run) return;
+      finish(subject, { error: "The verifier could not run in this browser (" + (e.message || "unknown error") + "). Nothing was decided: try another browser, or use safekeep verify." });
     };
-    worker.postMessage({ wasm: wasmBytes(), files: chosen.files.map((f) => f.file), request });
+    worker.postMessage({ wasm: wasmBytes(), files: subject.files.map((f) => f.file), request });
   }
 
-  function finish(answer) {
+  function finish(subject, answer) {
     if (worker) {
       worker.terminate();
       worker = null;
@@ -146,7 +160,7 @@
       dd.textContent = value;
       facts.append(dt, dd);
     };
-    fact("Bundle", chosen.kind === "zip" ? chosen.files[0].path : r.bag);
+    fact("Bundle", subject.kind === "zip" ? subject.files[0].path : r.bag);
     fact("Signing key fingerprint (compare it with the one the sender told you)", r.key_fingerprint);
     fact("SHA-256 of the tag manifest (what the signature covers)", r.tagmanifest_sha256);
     fact("Files and bytes read", r.files + " files, " + sizeWords(r.bytes));
@@ -178,8 +192,9 @@
     say(VERDICTS[r.verdict] || r.verdict);
   }
 
-  // A folder dropped on the page arrives as entries to walk.
-  function walk(entry, path, out) {
+  // A folder dropped on the page arrives as entries to walk. What the browser cannot read
+  // is counted in `failed`: the check must not run on part of a folder.
+  function walk(entry, path, out, failed) {
     return new Promise((resolve) => {
       if (entry.isFile) {
         entry.file(
@@ -187,18 +202,25 @@
             out.push({ file, path });
             resolve();
           },
-          () => resolve(),
+          () => {
+            failed.push(path);
+            resolve();
+          },
         );
       } else if (entry.isDirectory) {
         const reader = entry.createReader();
         const next = () =>
           reader.readEntries(async (batch) => {
             if (batch.length === 0) return resolve();
-            for (const e of batch) await walk(e, path + "/" + e.name, out);
+            for (const e of batch) await walk(e, path + "/" + e.name, out, failed);
             next();
-          }, () => resolve());
+          }, () => {
+            failed.push(path);
+            resolve();
+          });
         next();
       } else {
+        failed.push(path);
         resolve();
       }
     });
@@ -216,7 +238,12 @@
     const entries = [...e.dataTransfer.items].map((i) => i.webkitGetAsEntry && i.webkitGetAsEntry()).filter(Boolean);
     if (entries.length === 1 && entries[0].isDirectory) {
       const out = [];
-      await walk(entries[0], entries[0].name, out);
+      const failed = [];
+      await walk(entries[0], entries[0].name, out, failed);
+      if (failed.length) {
+        say("The browser could not read " + failed.length + " of the folder's entries (" + failed.slice(0, 3).join(", ") + "), so nothing was checked. Check the bundle's .zip instead, or use safekeep verify.");
+        return;
+      }
       choose("folder", out);
     } else {
       choose("zip", [...e.dataTransfer.files].map((file) => ({ file, path: file.name })));

@@ -2,6 +2,7 @@
 //! key for an encrypted bundle, the fingerprint expected and any authority roots the
 //! person chose to recognise; answered with `safekeep verify --json`'s report.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
@@ -215,7 +216,9 @@ struct PageFolder {
     /// The chosen folder's name (the first component every path shares), or "".
     name: String,
     /// Path below the chosen folder → (index, size).
-    files: Vec<(String, u32, u64)>,
+    files: HashMap<String, (u32, u64)>,
+    /// Folder below the chosen folder ("" for itself) → what lies directly in it.
+    children: HashMap<String, Vec<(String, Kind)>>,
 }
 
 impl PageFolder {
@@ -230,19 +233,41 @@ impl PageFolder {
                     .all(|f| first(&f.path).as_deref() == Some(n.as_str()))
             })
             .unwrap_or_default();
-        let files = files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let below = if name.is_empty() {
-                    f.path.as_str()
+        let mut by_path = HashMap::new();
+        let mut children: HashMap<String, Vec<(String, Kind)>> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            let below = if name.is_empty() {
+                f.path.as_str()
+            } else {
+                &f.path[name.len() + 1..]
+            };
+            by_path.insert(below.to_owned(), (i as u32, f.size));
+            // Each folder on the way lists the next name down, once.
+            let mut parent = String::new();
+            let parts: Vec<&str> = below.split('/').collect();
+            for (k, part) in parts.iter().enumerate() {
+                let kind = if k + 1 == parts.len() {
+                    Kind::File(f.size)
                 } else {
-                    &f.path[name.len() + 1..]
+                    Kind::Folder
                 };
-                (below.to_owned(), i as u32, f.size)
-            })
-            .collect();
-        Self { reader, name, files }
+                let list = children.entry(parent.clone()).or_default();
+                if !list.iter().any(|(n, c)| n == part && *c == kind) {
+                    list.push(((*part).to_owned(), kind));
+                }
+                parent = if parent.is_empty() {
+                    (*part).to_owned()
+                } else {
+                    format!("{parent}/{part}")
+                };
+            }
+        }
+        Self {
+            reader,
+            name,
+            files: by_path,
+            children,
+        }
     }
 }
 
@@ -252,32 +277,13 @@ impl Folder for PageFolder {
     }
 
     fn children(&self, dir: &str) -> io::Result<Vec<(String, Kind)>> {
-        let prefix = if dir.is_empty() {
-            String::new()
-        } else {
-            format!("{dir}/")
-        };
-        let mut out: Vec<(String, Kind)> = Vec::new();
-        for (path, _, size) in &self.files {
-            let Some(rest) = path.strip_prefix(&prefix) else {
-                continue;
-            };
-            let child = match rest.split_once('/') {
-                Some((folder, _)) => (folder.to_owned(), Kind::Folder),
-                None => (rest.to_owned(), Kind::File(*size)),
-            };
-            if !out.iter().any(|(n, k)| *n == child.0 && *k == child.1) {
-                out.push(child);
-            }
-        }
-        Ok(out)
+        Ok(self.children.get(dir).cloned().unwrap_or_default())
     }
 
     fn open(&self, path: &str) -> io::Result<Box<dyn ReadSeek>> {
-        let (_, index, size) = self
+        let (index, size) = self
             .files
-            .iter()
-            .find(|(p, _, _)| p == path)
+            .get(path)
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "is not among the chosen files"))?;
         Ok(Box::new(PageFile::new(self.reader.clone(), *index, *size)))
     }

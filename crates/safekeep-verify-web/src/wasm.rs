@@ -1,4 +1,4 @@
-//! The boundary with the page's worker (`web/verify/worker.js`): three imports the worker
+//! The boundary with the page's worker (`page/worker.js`): three imports the worker
 //! provides and four exports it calls. Everything crossing it is bytes in this module's
 //! linear memory; nothing else of the page is reachable from here, and the page gives
 //! this module no network, no storage and no DOM.

@@ -25,6 +25,15 @@ use crate::encrypted::{self, AgeOpener, BundleKey, ReadSeek};
 const BOMB_MIN_SIZE: u64 = 1 << 20;
 /// Largest allowed ratio of expanded to compressed size.
 const MAX_RATIO: u64 = 1000;
+/// How much each worker reads at a time. In a browser tab each read crosses to the page
+/// and costs the same whatever its size, so there it reads more at once.
+const READ_SIZE: usize = if cfg!(target_arch = "wasm32") {
+    16 << 20
+} else {
+    1 << 20
+};
+/// Largest compressed entry [`Listing::with_seekable`] reads into memory.
+const SEEKABLE_IN_MEMORY_MAX: u64 = 256 << 20;
 /// Files whose contents are kept in memory for parsing, and how much of them at most.
 const KEEP_MAX: u64 = 64 << 20;
 /// How much of all kept files together a bundle may make the verifier hold: a hostile
@@ -313,8 +322,26 @@ fn check_names(names: &[(String, bool)], problems: &mut Vec<String>) -> Option<S
             ));
             continue;
         }
-        if name.chars().any(char::is_control) {
+        if name
+            .chars()
+            .any(|c| c.is_control() || crate::format::is_bidi_control(c))
+        {
             problems.push(format!("{}: contains control characters", name.escape_debug()));
+            continue;
+        }
+        // Names that unzip as another name: `a//b` is `a/b`, and Windows drops a trailing
+        // dot or space (`data.` is `data`) and reserves device names (`CON`, `aux.txt`).
+        let parts: Vec<&str> = name.trim_end_matches('/').split('/').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            problems.push(format!(
+                "{name}: has an empty folder name (it would unzip as another name)"
+            ));
+            continue;
+        }
+        if parts.iter().any(|p| crate::format::reserved_on_windows(p)) {
+            problems.push(format!(
+                "{name}: has a name Windows reserves or changes (a device name, or a trailing dot or space)"
+            ));
             continue;
         }
         let trimmed = name.trim_end_matches('/');
@@ -412,6 +439,10 @@ fn walk(folder: &dyn Folder, root: &str, rel: &str, out: &mut Vec<Entry>, proble
     };
     children.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, kind) in children {
+        if name.is_empty() || name == "." || name == ".." || name.contains('/') {
+            problems.push(format!("{rel}/{name}: has a name no folder can hold"));
+            continue;
+        }
         let rel_name = join(rel, &name);
         match kind {
             Kind::Link => problems.push(format!(
@@ -469,11 +500,7 @@ impl Listing {
     /// Runs `f` over the entry `name` as a reader that can seek: a file of a folder, or
     /// a zip's entry stored without compression (as bundles store packages such as
     /// WACZs). `Err` when it is not in the bundle or cannot be read that way.
-    pub fn with_seekable<T>(
-        &self,
-        name: &str,
-        f: impl FnOnce(&mut dyn SeekRead) -> T,
-    ) -> Result<T, String> {
+    pub fn with_seekable<T>(&self, name: &str, f: impl FnOnce(&mut dyn SeekRead) -> T) -> Result<T, String> {
         let entry = self
             .entries
             .iter()
@@ -482,10 +509,23 @@ impl Listing {
         match (&entry.locator, &self.zip) {
             (Locator::Zip(i), Some(source)) => {
                 let mut zip = source.open()?;
-                let mut file = zip
-                    .by_index_seek(*i)
-                    .map_err(|e| format!("{name}: cannot be read in place ({e})"))?;
-                Ok(f(&mut file))
+                if let Ok(mut file) = zip.by_index_seek(*i) {
+                    return Ok(f(&mut file));
+                }
+                // Compressed (a bundle zipped again by another tool): read into memory
+                // when small enough.
+                if entry.declared > SEEKABLE_IN_MEMORY_MAX {
+                    return Err(format!(
+                        "{name}: is compressed and larger than {SEEKABLE_IN_MEMORY_MAX} bytes, so it was not opened"
+                    ));
+                }
+                let mut bytes = Vec::new();
+                zip.by_index(*i)
+                    .map_err(|e| format!("{name}: cannot be read ({e})"))?
+                    .take(SEEKABLE_IN_MEMORY_MAX + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| format!("{name}: cannot be read ({e})"))?;
+                Ok(f(&mut io::Cursor::new(bytes)))
             }
             (Locator::File(p), _) => {
                 let mut file = self.open_file(p)?;
@@ -519,7 +559,7 @@ impl Listing {
         let kept = AtomicU64::new(0);
         let work = || {
             let mut zip = self.zip.as_ref().map(ZipSource::open);
-            let mut buf = vec![0u8; 1 << 20];
+            let mut buf = vec![0u8; READ_SIZE];
             loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&i) = order.get(k) else { break };

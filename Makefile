@@ -70,6 +70,7 @@ bench:
 	bench/web.sh
 	bench/video.sh
 	bench/receive.sh
+	bench/verify-page.sh
 	bench/vpdq.sh
 	bench/timestamp.sh
 

@@ -1,6 +1,7 @@
 //! safekeep-verify.html in headless Chromium agrees with `safekeep verify`, verdict by
 //! verdict and check by check, on the bundles the native verifier is tested on: intact
-//! ones (plain, encrypted, an unzipped folder) and every case of the tamper corpus
+//! ones (plain, encrypted, an unzipped folder, a web capture with its signed WACZ) and
+//! every case of the tamper corpus
 //! (crates/safekeep-core/tests/testdata/tamper.txt), zip and folder forms. The page makes
 //! no request of any kind, and is axe-clean with a result shown.
 //!
@@ -231,6 +232,7 @@ fn subjects(dir: &Path) -> Vec<Subject> {
         key: None,
         passphrase: Some("not the passphrase at all".into()),
     });
+    out.push(web_capture_bundle(&dir.join("web")));
     for c in cases {
         out.push(Subject {
             name: format!("tamper case {}", c.name),
@@ -240,6 +242,81 @@ fn subjects(dir: &Path) -> Vec<Subject> {
         });
     }
     out
+}
+
+/// A loopback page with a picture, served until the test ends.
+fn serve_page() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let body: &[u8] = b"<!doctype html><title>post</title><p>a post about me</p>";
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(body);
+        }
+    });
+    port
+}
+
+/// A case with a page captured in Safekeep's browser (so a signed WACZ), exported.
+fn web_capture_bundle(dir: &Path) -> Subject {
+    let port = serve_page();
+    let dir = dir.to_path_buf();
+    // On a thread of its own: the capture runs its own async runtime.
+    let out = std::thread::spawn(move || {
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut vault, _) = corpus::fixture(&dir);
+        let case = vault.create_case("A web page").unwrap();
+        let request = safekeep_capture::web::browser::BrowserRequest {
+            url: format!("http://127.0.0.1:{port}/post"),
+            program: None,
+            show: false,
+            scroll: None,
+            also_fetch: false,
+            extra_authorities: Vec::new(),
+            load_timeout: Duration::from_secs(30),
+            max_body: safekeep_capture::web::DEFAULT_MAX_BODY,
+            context: Default::default(),
+            media: false,
+            keep_downloads: false,
+        };
+        safekeep_capture::web::browser::capture_url_to_vault(&mut vault, &case, &request).unwrap();
+        let out = dir.join("web.zip");
+        vault
+            .export(
+                &case,
+                &ExportOptions {
+                    out: out.clone(),
+                    exhibit_prefix: "WB".into(),
+                    ..Default::default()
+                },
+                &mut |_| {},
+            )
+            .unwrap();
+        out
+    })
+    .join()
+    .unwrap();
+    Subject {
+        name: "a web capture (signed WACZ)".into(),
+        target: out,
+        key: None,
+        passphrase: None,
+    }
 }
 
 /// axe-core's WCAG 2.x A and AA rules find nothing on the page as shown.
@@ -288,6 +365,10 @@ async fn the_page_agrees_with_safekeep_verify_on_every_bundle() {
     for s in &subjects {
         let expected = native(s);
         let got = in_page(&page, s).await;
+        if s.name.starts_with("a web capture") {
+            let checks = expected["checks"].to_string();
+            assert!(checks.contains("1 of 1 WACZ files signed"), "{checks}");
+        }
         if s.name == "tamper case dir-symlink" {
             // The one difference, documented (docs/verify-in-a-browser.md): a browser
             // never shows a page the symbolic links in a chosen folder, so the page judges

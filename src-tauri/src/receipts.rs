@@ -60,18 +60,12 @@ pub fn sign_receipt(
     organisation: String,
     key_passphrase: crate::secret::Secret,
 ) -> Result<SignedReceipt> {
-    let key_path = std::env::var_os("SAFEKEEP_RECIPIENT_KEY")
-        .map(PathBuf::from)
-        .or_else(|| {
-            directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
-                .map(|d| d.config_dir().join("recipient-key.age"))
-        })
-        .ok_or_else(|| {
-            UiError::new(
-                "no_dir",
-                "There is no settings folder to keep your recipient key in.",
-            )
-        })?;
+    let key_path = safekeep_core::paths::recipient_key(None).ok_or_else(|| {
+        UiError::new(
+            "no_dir",
+            "There is no settings folder to keep your recipient key in.",
+        )
+    })?;
     let (key, new_key) = safekeep_core::receipt::load_or_create_key(
         &key_path,
         key_passphrase.as_str(),

@@ -34,8 +34,7 @@ pub const DEFAULT_AUTO_LOCK_SECONDS: u64 = 300;
 /// The settings file, in the machine-local config folder: on Windows a roaming profile
 /// would copy it (and with it where the vault is) to the organisation's server.
 fn path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
-        .map(|d| d.config_local_dir().join("app.json"))
+    safekeep_core::paths::app_settings()
 }
 
 impl Settings {

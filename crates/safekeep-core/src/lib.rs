@@ -13,6 +13,7 @@ pub mod db;
 pub mod item;
 pub mod keyring;
 pub mod neutral_name;
+pub mod paths;
 pub mod perceptual;
 pub mod picture;
 pub mod private_file;

@@ -114,7 +114,7 @@ impl Environment {
 /// leave the machine without asking. On Linux and macOS the local and roaming folders
 /// are the same (`~/.local/share/…`, `~/Library/Application Support/…`).
 pub fn default_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("org", "Safekeep", "Safekeep").map(|d| d.data_local_dir().join("vault"))
+    crate::paths::default_vault()
 }
 
 /// What a folder holds, found without opening or unlocking anything.

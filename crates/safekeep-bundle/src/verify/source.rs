@@ -63,6 +63,9 @@ enum Locator {
 pub trait SeekRead: Read + std::io::Seek {}
 impl<T: Read + std::io::Seek> SeekRead for T {}
 
+/// An entry opened for [`Listing::each_seekable`], or why it could not be.
+pub type Opened<'a> = Result<&'a mut dyn SeekRead, String>;
+
 /// A zip file's bytes, opened afresh by each worker.
 pub trait ZipBytes: Send + Sync {
     /// A reader over the whole file, from its first byte.
@@ -497,41 +500,56 @@ impl Listing {
         Ok(())
     }
 
-    /// Runs `f` over the entry `name` as a reader that can seek: a file of a folder, or
-    /// a zip's entry stored without compression (as bundles store packages such as
-    /// WACZs). `Err` when it is not in the bundle or cannot be read that way.
-    pub fn with_seekable<T>(&self, name: &str, f: impl FnOnce(&mut dyn SeekRead) -> T) -> Result<T, String> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|e| e.name == name)
-            .ok_or_else(|| format!("{name}: is not in the bundle"))?;
-        match (&entry.locator, &self.zip) {
-            (Locator::Zip(i), Some(source)) => {
-                let mut zip = source.open()?;
-                if let Ok(mut file) = zip.by_index_seek(*i) {
-                    return Ok(f(&mut file));
+    /// Runs `f` over each entry of `names` in turn, as a reader that can seek: a file of
+    /// a folder, or a zip's entry stored without compression (as bundles store packages
+    /// such as WACZs; a compressed one up to [`SEEKABLE_IN_MEMORY_MAX`] is read into
+    /// memory). The zip is opened once, so many entries cost one reading of its
+    /// directory. `f` gets the entry's index in `names`, or why it could not be opened.
+    pub fn each_seekable(&self, names: &[&str], f: &mut dyn FnMut(usize, Opened<'_>)) {
+        let by_name: std::collections::HashMap<&str, &Entry> =
+            self.entries.iter().map(|e| (e.name.as_str(), e)).collect();
+        let mut zip = self.zip.as_ref().map(ZipSource::open);
+        for (k, name) in names.iter().enumerate() {
+            let Some(entry) = by_name.get(name) else {
+                f(k, Err(format!("{name}: is not in the bundle")));
+                continue;
+            };
+            match (&entry.locator, zip.as_mut()) {
+                (Locator::Zip(i), Some(Ok(zip))) => {
+                    if let Ok(mut file) = zip.by_index_seek(*i) {
+                        f(k, Ok(&mut file));
+                        continue;
+                    }
+                    if entry.declared > SEEKABLE_IN_MEMORY_MAX {
+                        f(
+                            k,
+                            Err(format!(
+                                "{name}: is compressed and larger than {SEEKABLE_IN_MEMORY_MAX} bytes, so it was not opened"
+                            )),
+                        );
+                        continue;
+                    }
+                    let mut bytes = Vec::new();
+                    let read = zip
+                        .by_index(*i)
+                        .map_err(|e| format!("{name}: cannot be read ({e})"))
+                        .and_then(|e| {
+                            e.take(SEEKABLE_IN_MEMORY_MAX + 1)
+                                .read_to_end(&mut bytes)
+                                .map_err(|e| format!("{name}: cannot be read ({e})"))
+                        });
+                    match read {
+                        Ok(_) => f(k, Ok(&mut io::Cursor::new(bytes))),
+                        Err(why) => f(k, Err(why)),
+                    }
                 }
-                // Compressed (a bundle zipped again by another tool): read into memory
-                // when small enough.
-                if entry.declared > SEEKABLE_IN_MEMORY_MAX {
-                    return Err(format!(
-                        "{name}: is compressed and larger than {SEEKABLE_IN_MEMORY_MAX} bytes, so it was not opened"
-                    ));
-                }
-                let mut bytes = Vec::new();
-                zip.by_index(*i)
-                    .map_err(|e| format!("{name}: cannot be read ({e})"))?
-                    .take(SEEKABLE_IN_MEMORY_MAX + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| format!("{name}: cannot be read ({e})"))?;
-                Ok(f(&mut io::Cursor::new(bytes)))
+                (Locator::Zip(_), Some(Err(why))) => f(k, Err(format!("{name}: {why}"))),
+                (Locator::File(p), _) => match self.open_file(p) {
+                    Ok(mut file) => f(k, Ok(&mut file)),
+                    Err(why) => f(k, Err(format!("{name}: {why}"))),
+                },
+                _ => f(k, Err(format!("{name}: cannot be read"))),
             }
-            (Locator::File(p), _) => {
-                let mut file = self.open_file(p)?;
-                Ok(f(&mut file))
-            }
-            _ => Err(format!("{name}: cannot be read")),
         }
     }
 

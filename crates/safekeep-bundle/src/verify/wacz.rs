@@ -43,13 +43,17 @@ pub(super) fn check(files: &Files<'_>, listing: &Listing, report: &mut VerifyRep
     let mut signed = Vec::new();
     let mut unsigned = 0;
     let mut unopened = Vec::new();
-    for name in &packages {
+    let mut outcomes: Vec<Option<Result<Result<Signed, String>, String>>> = vec![None; packages.len()];
+    listing.each_seekable(&packages, &mut |k, reader| {
+        outcomes[k] = Some(reader.map(wacz_signature::check));
+    });
+    for (name, outcome) in packages.iter().zip(outcomes) {
         let folder = name.rsplit_once('/').map_or("", |(f, _)| f);
         let recorded = files
             .bytes(&format!("{folder}/metadata.json"))
             .and_then(|b| serde_json::from_slice::<Value>(b).ok())
             .and_then(|m| recorded_key(&m).map(str::to_owned));
-        match listing.with_seekable(name, |r| wacz_signature::check(r)) {
+        match outcome.unwrap_or_else(|| Err(format!("{name}: was not read"))) {
             Ok(Ok(Signed::Verified { public_key, .. }))
                 if recorded.as_ref().is_some_and(|k| *k != public_key) =>
             {

@@ -34,8 +34,7 @@ pub struct Spool {
 impl Spool {
     /// Makes the folder and the key.
     pub fn new() -> io::Result<Arc<Self>> {
-        let on_disk = directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
-            .map(|d| d.cache_dir().join("spool"))
+        let on_disk = safekeep_core::paths::spool()
             .and_then(|base| private_dir(&base).ok().map(|()| base))
             .and_then(|base| RunFolder::new_in(&base, "spool").ok());
         let dir = match on_disk {

@@ -9,9 +9,6 @@ use safekeep_core::receipt::{self, KEY_WORK_FACTOR};
 use crate::cli::ReceiptCommand;
 use crate::{output, passphrase};
 
-/// Where the recipient key is kept unless `--key` says otherwise.
-const KEY_ENV: &str = "SAFEKEEP_RECIPIENT_KEY";
-
 /// Runs one `receipt` subcommand; `vault` gives the vault folder when one is needed.
 pub fn run(vault: &dyn Fn() -> Result<PathBuf>, command: ReceiptCommand) -> Result<ExitCode> {
     match command {
@@ -128,10 +125,6 @@ fn add(dir: &Path, file: &Path, case_id: &str) -> Result<ExitCode> {
 }
 
 fn key_path(given: Option<PathBuf>) -> Result<PathBuf> {
-    if let Some(p) = given.or_else(|| std::env::var_os(KEY_ENV).map(PathBuf::from)) {
-        return Ok(p);
-    }
-    directories::ProjectDirs::from("org", "Safekeep", "Safekeep")
-        .map(|d| d.config_dir().join("recipient-key.age"))
+    safekeep_core::paths::recipient_key(given)
         .context("no settings folder was found for your recipient key: give one with --key FILE")
 }

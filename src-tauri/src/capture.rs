@@ -20,12 +20,6 @@ type Result<T> = std::result::Result<T, UiError>;
 /// Long enough for the desktop to repaint what was behind Safekeep's window.
 pub(crate) const HIDE_SETTLE: Duration = Duration::from_millis(300);
 
-impl From<screen::CaptureError> for UiError {
-    fn from(e: screen::CaptureError) -> Self {
-        UiError::new(e.code(), crate::error::capitalise(&e.to_string()))
-    }
-}
-
 /// What can be captured, and how capture works in this session.
 #[derive(Serialize)]
 pub struct Targets {
@@ -106,12 +100,6 @@ pub fn capture_screen(
     let _ = window.show();
     let _ = window.set_focus();
     Ok(captured?)
-}
-
-impl From<web::WebError> for UiError {
-    fn from(e: web::WebError) -> Self {
-        UiError::new(e.code(), crate::error::capitalise(&e.to_string()))
-    }
 }
 
 /// Fetches (and, when asked, renders) a page, then seals it into the case. The vault is

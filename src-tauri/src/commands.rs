@@ -1,6 +1,7 @@
 //! The commands the page calls. Each parses its arguments, calls one `safekeep-core`
 //! function, and maps the error to `{code, message}`.
 
+use safekeep_core::Coded;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 

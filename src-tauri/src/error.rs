@@ -1,5 +1,6 @@
 //! Errors as the page sees them: `{code, message}`, so the UI never parses strings.
 
+use safekeep_core::Coded;
 use serde::Serialize;
 
 /// An error for the page: a stable code and a message a person can act on.
@@ -21,17 +22,31 @@ impl UiError {
     }
 }
 
-impl From<safekeep_core::Error> for UiError {
-    fn from(e: safekeep_core::Error) -> Self {
-        Self::new(e.code(), capitalise(&e.to_string()))
-    }
+/// Every library error the app meets becomes `{code, message}` the same way: its
+/// [`Coded`] code and its message. (A blanket `impl<E: Coded> From<E>` is not allowed
+/// beside `From<UiError> for UiError`, hence the list.)
+macro_rules! from_coded {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for UiError {
+            fn from(e: $error) -> Self {
+                Self::new(e.code(), capitalise(&e.to_string()))
+            }
+        }
+    )*};
 }
 
-impl From<safekeep_core::bundle::ExportError> for UiError {
-    fn from(e: safekeep_core::bundle::ExportError) -> Self {
-        Self::new(e.code(), capitalise(&e.to_string()))
-    }
-}
+from_coded!(
+    safekeep_core::Error,
+    safekeep_core::bundle::ExportError,
+    safekeep_core::receipt::ReceiptError,
+    safekeep_core::removal::RemovalError,
+    safekeep_capture::screen::CaptureError,
+    safekeep_capture::web::WebError,
+    safekeep_capture::video::VideoError,
+    safekeep_capture::phone::ReceiveError,
+    safekeep_capture::phone::AliasError,
+    crate::neutral_look::LookError,
+);
 
 /// Starts a message with a capital letter, as the page shows it.
 pub fn capitalise(text: &str) -> String {
@@ -39,15 +54,4 @@ pub fn capitalise(text: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
-}
-
-impl From<safekeep_core::receipt::ReceiptError> for UiError {
-    fn from(e: safekeep_core::receipt::ReceiptError) -> Self {
-        let code = match e {
-            safekeep_core::receipt::ReceiptError::WrongPassphrase(_) => "wrong_passphrase",
-            safekeep_core::receipt::ReceiptError::WeakPassphrase => "weak_passphrase",
-            _ => "bad_receipt",
-        };
-        Self::new(code, capitalise(&e.to_string()))
-    }
 }

@@ -4,6 +4,7 @@
 //! Locking drops the open [`Vault`], which zeroes its keys; the wait after wrong guesses
 //! is [`crate::lockout`]'s.
 
+use safekeep_core::Coded;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime};
 

@@ -90,9 +90,9 @@ pub enum LookError {
     Settings(std::io::Error),
 }
 
-impl From<LookError> for UiError {
-    fn from(e: LookError) -> Self {
-        UiError::new("neutral_look", crate::error::capitalise(&e.to_string()))
+impl safekeep_core::Coded for LookError {
+    fn code(&self) -> &'static str {
+        "neutral_look"
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use safekeep_capture::phone::{self, AliasError, Pin, ReceiveError, ReceiveEvent, ReceiveOptions, Receiver};
+use safekeep_capture::phone::{self, Pin, ReceiveEvent, ReceiveOptions, Receiver};
 use safekeep_core::Vault;
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -16,18 +16,6 @@ use crate::error::UiError;
 use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, UiError>;
-
-impl From<ReceiveError> for UiError {
-    fn from(e: ReceiveError) -> Self {
-        UiError::new(e.code(), crate::error::capitalise(&e.to_string()))
-    }
-}
-
-impl From<AliasError> for UiError {
-    fn from(e: AliasError) -> Self {
-        UiError::new(e.code(), crate::error::capitalise(&e.to_string()))
-    }
-}
 
 /// The open vault, as the receiver reaches it: through the app's state, so that a
 /// locked vault is simply not there.

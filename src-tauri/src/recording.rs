@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use safekeep_capture::video::{self, VideoError, VideoRequest};
+use safekeep_capture::video::{self, VideoRequest};
 use safekeep_core::item::{Context, ItemRecord};
 use serde::Serialize;
 use tauri::menu::{Menu, MenuItem};
@@ -20,12 +20,6 @@ use crate::state::AppState;
 type Result<T> = std::result::Result<T, UiError>;
 
 const TRAY: &str = "safekeep-recording";
-
-impl From<VideoError> for UiError {
-    fn from(e: VideoError) -> Self {
-        UiError::new(e.code(), crate::error::capitalise(&e.to_string()))
-    }
-}
 
 /// What the page shows after a recording.
 #[derive(Serialize)]

@@ -8,9 +8,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use safekeep_core::removal::person::Person;
 use safekeep_core::removal::requests::BeforeReporting;
-use safekeep_core::removal::{
-    self, DraftOptions, Drafted, RemovalError, RequestKind, RequestStatus, deadline,
-};
+use safekeep_core::removal::{self, DraftOptions, Drafted, RequestKind, RequestStatus, deadline};
 use serde::Deserialize;
 use tauri::State;
 
@@ -18,12 +16,6 @@ use crate::error::UiError;
 use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, UiError>;
-
-impl From<RemovalError> for UiError {
-    fn from(e: RemovalError) -> Self {
-        Self::new(e.code(), crate::error::capitalise(&e.to_string()))
-    }
-}
 
 /// What the page asks to draft.
 #[derive(Deserialize)]

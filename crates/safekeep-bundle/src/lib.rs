@@ -13,6 +13,7 @@
 
 pub mod audit_log;
 pub mod canonical;
+pub mod coded;
 pub mod encrypted;
 pub mod format;
 pub mod links;
@@ -23,4 +24,5 @@ pub mod timestamp_trust;
 pub mod verify;
 pub mod wacz_signature;
 
+pub use coded::Coded;
 pub use verify::{Check, Verdict, VerifyReport};

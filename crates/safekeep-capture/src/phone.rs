@@ -19,6 +19,7 @@ pub mod session;
 mod store;
 pub mod tls;
 
+use safekeep_core::Coded;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -234,9 +235,9 @@ pub fn choose_alias(vault: &Vault, case_id: &str, given: Option<&str>) -> Result
     }
 }
 
-impl ReceiveError {
+impl Coded for ReceiveError {
     /// A stable code for the app.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::PortInUse { .. } => "port_in_use",
             Self::Network(_) => "network",
@@ -245,9 +246,9 @@ impl ReceiveError {
     }
 }
 
-impl AliasError {
+impl Coded for AliasError {
     /// A stable code for the app.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         "bad_alias"
     }
 }

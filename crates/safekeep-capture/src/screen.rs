@@ -9,6 +9,7 @@
 //! - A capture that comes back entirely black or transparent is refused, never stored:
 //!   it is what a denied screen-sharing permission or a protected window looks like.
 
+use safekeep_core::Coded;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
@@ -69,9 +70,9 @@ pub enum CaptureError {
     Vault(#[from] safekeep_core::Error),
 }
 
-impl CaptureError {
+impl Coded for CaptureError {
     /// A stable machine-readable code, for the UI.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::NoDisplay => "no_display",
             Self::NoSuchMonitor { .. } => "no_such_monitor",

@@ -15,6 +15,7 @@
 //! - The platform seam is [`input_args`]: X11 `x11grab` here; Windows `gdigrab` and
 //!   macOS `avfoundation` take the same place.
 
+use safekeep_core::Coded;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -78,9 +79,9 @@ pub enum VideoError {
     Vault(#[from] safekeep_core::Error),
 }
 
-impl VideoError {
+impl Coded for VideoError {
     /// A stable machine-readable code, for the UI.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::NoFfmpeg(_) => "no_ffmpeg",
             Self::Input(_) => "bad_input",

@@ -28,5 +28,5 @@ pub mod vpdq;
 
 // The format, its checks and the signing and timestamp primitives live in `safekeep-bundle`
 // (no SQLite, no network); they stay reachable under their old paths.
-pub use safekeep_bundle::{audit_log, canonical, links, signing, timestamp_token, timestamp_trust};
+pub use safekeep_bundle::{Coded, audit_log, canonical, links, signing, timestamp_token, timestamp_trust};
 pub use vault::{Environment, Error, Vault};

@@ -55,6 +55,16 @@ pub enum ReceiptError {
     Invalid(String),
 }
 
+impl crate::Coded for ReceiptError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::WrongPassphrase(_) => "wrong_passphrase",
+            Self::WeakPassphrase => "weak_passphrase",
+            _ => "bad_receipt",
+        }
+    }
+}
+
 /// Who received the bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recipient {

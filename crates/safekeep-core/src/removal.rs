@@ -122,9 +122,9 @@ pub enum RemovalError {
     Vault(#[from] crate::vault::Error),
 }
 
-impl RemovalError {
+impl crate::Coded for RemovalError {
     /// A stable machine-readable code, for the UI's `{code, message}` errors.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::NoAddress(_) => "removal_no_address",
             Self::NoPerson => "removal_no_person",

@@ -312,9 +312,9 @@ pub enum PackError {
     },
 }
 
-impl PackError {
+impl crate::Coded for PackError {
     /// A stable machine-readable code, for the UI's `{code, message}` errors.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::Exists(_) => "pack_exists",
             Self::Write { .. } => "storage",

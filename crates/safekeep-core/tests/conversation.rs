@@ -3,6 +3,7 @@
 //! jump to a date, marked runs, and what is refused.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use safekeep_core::Coded;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration};

@@ -4,6 +4,7 @@
 //! with their own key is caught by the hand-over check alone.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use safekeep_core::Coded;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! aside, and `kill -9` of a process rotating (this test binary, run again as a child).
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use safekeep_core::Coded;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{BufRead, BufReader, Read};

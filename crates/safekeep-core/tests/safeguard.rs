@@ -4,6 +4,7 @@
 //! chain still verifies.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use safekeep_core::Coded;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! Integration tests of the vault against real SQLite files and real blob folders.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use safekeep_core::Coded;
 use std::fs;
 use std::path::Path;
 

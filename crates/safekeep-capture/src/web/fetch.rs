@@ -560,6 +560,7 @@ fn raw_limit(limits: &Limits) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use safekeep_core::Coded;
 
     #[test]
     fn private_addresses_are_recognised_in_every_form() {

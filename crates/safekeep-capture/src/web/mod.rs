@@ -22,6 +22,7 @@ pub mod tls;
 pub mod wacz;
 pub mod warc;
 
+use safekeep_core::Coded;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -244,9 +245,9 @@ pub enum WebError {
     Vault(#[from] safekeep_core::Error),
 }
 
-impl WebError {
+impl Coded for WebError {
     /// A stable code for the UI and scripts.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::Input(_) => "bad_input",
             Self::Scheme { .. } => "unsupported_scheme",

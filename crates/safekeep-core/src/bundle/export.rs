@@ -152,9 +152,9 @@ pub enum ExportError {
     },
 }
 
-impl ExportError {
+impl crate::Coded for ExportError {
     /// A stable machine-readable code, for the UI.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::Vault(e) => e.code(),
             Self::Exists(_) => "output_exists",

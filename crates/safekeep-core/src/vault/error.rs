@@ -181,8 +181,31 @@ pub enum Error {
 }
 
 impl Error {
+    /// Wraps an I/O error writing to `path` inside the vault.
+    pub fn storage(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        let hint = match source.kind() {
+            io::ErrorKind::StorageFull | io::ErrorKind::FileTooLarge | io::ErrorKind::QuotaExceeded => {
+                " The disk is full (or the file is larger than this disk allows): free some space, then try again."
+            }
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                " Safekeep is not allowed to write there: check the folder's permissions."
+            }
+            _ => "",
+        };
+        Self::Storage {
+            path: path.into(),
+            source,
+            hint,
+        }
+    }
+}
+
+/// Result of a vault operation.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl crate::Coded for Error {
     /// A stable machine-readable code, for the UI's `{code, message}` errors.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::NotAVault(_) => "not_a_vault",
             Self::AlreadyAVault(_) => "already_a_vault",
@@ -223,25 +246,4 @@ impl Error {
             Self::Receipt(_) => "bad_receipt",
         }
     }
-
-    /// Wraps an I/O error writing to `path` inside the vault.
-    pub fn storage(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        let hint = match source.kind() {
-            io::ErrorKind::StorageFull | io::ErrorKind::FileTooLarge | io::ErrorKind::QuotaExceeded => {
-                " The disk is full (or the file is larger than this disk allows): free some space, then try again."
-            }
-            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-                " Safekeep is not allowed to write there: check the folder's permissions."
-            }
-            _ => "",
-        };
-        Self::Storage {
-            path: path.into(),
-            source,
-            hint,
-        }
-    }
 }
-
-/// Result of a vault operation.
-pub type Result<T> = std::result::Result<T, Error>;

@@ -37,6 +37,9 @@ struct Subject {
     target: PathBuf,
     key: Option<String>,
     passphrase: Option<String>,
+    /// Check it the way browsers without JavaScript Promise Integration do (Firefox and
+    /// Safari today): the worker reads with FileReaderSync.
+    without_jspi: bool,
 }
 
 /// What the native verifier says, with the bundle's own path shown as the page shows it
@@ -86,6 +89,14 @@ async fn in_page(page: &Page, s: &Subject) -> Value {
         .await
         .unwrap();
     let root = doc["root"]["nodeId"].as_i64().unwrap();
+    if s.without_jspi {
+        page.evaluate(
+            "const w = document.getElementById('worker'); \
+             w.textContent = 'delete WebAssembly.Suspending; delete WebAssembly.promising;\\n' + w.textContent; true",
+        )
+        .await
+        .unwrap();
+    }
     let input = if s.target.is_dir() {
         "#bundle-folder"
     } else {
@@ -126,6 +137,13 @@ async fn in_page(page: &Page, s: &Subject) -> Value {
         &s.name,
     )
     .await;
+    let reads = page.evaluate("window.safekeepReads || ''").await.unwrap();
+    let expected_reads = if s.without_jspi {
+        "file-reader-sync"
+    } else {
+        "promise-integration"
+    };
+    assert_eq!(reads, json!(expected_reads), "{}", s.name);
     let answer = page
         .evaluate("JSON.stringify(window.safekeepAnswer)")
         .await
@@ -193,12 +211,14 @@ fn subjects(dir: &Path) -> Vec<Subject> {
         target: intact,
         key: None,
         passphrase: None,
+        without_jspi: false,
     });
     out.push(Subject {
         name: "intact folder".into(),
         target: unzipped.join(corpus::BAG),
         key: None,
         passphrase: None,
+        without_jspi: false,
     });
     // Encrypted with a passphrase (a small work factor: the test is about agreement).
     let enc_dir = dir.join("encrypted");
@@ -225,12 +245,14 @@ fn subjects(dir: &Path) -> Vec<Subject> {
         target: out_path.clone(),
         key: None,
         passphrase: Some("a long shared passphrase".into()),
+        without_jspi: false,
     });
     out.push(Subject {
         name: "encrypted, wrong passphrase".into(),
         target: out_path,
         key: None,
         passphrase: Some("not the passphrase at all".into()),
+        without_jspi: false,
     });
     out.push(web_capture_bundle(&dir.join("web")));
     for c in cases {
@@ -239,8 +261,32 @@ fn subjects(dir: &Path) -> Vec<Subject> {
             target: c.target,
             key: c.key,
             passphrase: None,
+            without_jspi: false,
         });
     }
+    // The same checks through the other way of reading: an intact bundle, an encrypted
+    // one and an altered one.
+    let again: Vec<Subject> = out
+        .iter()
+        .filter(|s| {
+            [
+                "intact zip",
+                "encrypted",
+                "tamper case payload-flip-unzipped",
+                "tamper case zip64-and-payload-flip",
+            ]
+            .contains(&s.name.as_str())
+        })
+        .map(|s| Subject {
+            name: format!("{} (read without JSPI)", s.name),
+            target: s.target.clone(),
+            key: s.key.clone(),
+            passphrase: s.passphrase.clone(),
+            without_jspi: true,
+        })
+        .collect();
+    assert_eq!(again.len(), 4);
+    out.extend(again);
     out
 }
 
@@ -316,6 +362,7 @@ fn web_capture_bundle(dir: &Path) -> Subject {
         target: out,
         key: None,
         passphrase: None,
+        without_jspi: false,
     }
 }
 

@@ -118,8 +118,9 @@
         $("progress").value = Math.min(m.bytes, total);
         $("progress-words").textContent = sizeWords(m.bytes) + " of " + sizeWords(total) + " read";
       } else if (m.kind === "answer") {
-        // The verifier's memory at the end, for the benchmark (docs/performance.md).
+        // The verifier's memory at the end and how it read, for the benchmark and tests.
         window.safekeepVerifierMemory = m.memory;
+        window.safekeepReads = m.reads;
         finish(subject, m.answer);
       } else {
         finish(subject, { error: "The verifier stopped before it finished (" + m.why + "). Nothing was decided: try again, or use safekeep verify." });

@@ -12,8 +12,8 @@
 self.onmessage = async (event) => {
   const { wasm, files, request } = event.data;
   try {
-    const { answer, memory } = await verify(wasm, files, request);
-    self.postMessage({ kind: "answer", answer, memory });
+    const { answer, memory, reads } = await verify(wasm, files, request);
+    self.postMessage({ kind: "answer", answer, memory, reads });
   } catch (err) {
     self.postMessage({
       kind: "failed",
@@ -90,5 +90,9 @@ async function verify(wasmBytes, files, request) {
   const len = ex.sk_answer_len();
   const text = new TextDecoder().decode(new Uint8Array(memory.buffer, out, len).slice());
   ex.sk_free(out, len);
-  return { answer: JSON.parse(text), memory: memory.buffer.byteLength };
+  return {
+    answer: JSON.parse(text),
+    memory: memory.buffer.byteLength,
+    reads: suspending ? "promise-integration" : "file-reader-sync",
+  };
 }

@@ -147,8 +147,11 @@ fn exports_pass_third_party_validators() {
             .current_dir(&bag),
     );
     assert_eq!(chain, "chain ok: 5 events");
-    // Our verifier on the unzipped folder too.
+    // Our verifier on the unzipped folder too, also as `safekeep verify .` from inside it
+    // (`.` names no folder: the bag's name must come from the folder itself).
     assert!(stdout(safekeep(&vault).arg("verify").arg(&out)).contains("INTACT"));
+    let here = stdout(safekeep(&vault).args(["verify", "."]).current_dir(&bag));
+    assert!(here.contains("INTACT"), "{here}");
 
     // A flipped byte: sha256sum, bagit and safekeep all notice.
     let victim = bag.join("data/items/JD-2-chat-export-1-txt/original.txt");

@@ -114,8 +114,9 @@ pub struct LocalFolder(pub PathBuf);
 
 impl Folder for LocalFolder {
     fn name(&self) -> String {
-        self.0
-            .file_name()
+        // `.` and `..` name no folder (`safekeep verify .` inside the bag): the real one does.
+        let real = self.0.canonicalize().unwrap_or_else(|_| self.0.clone());
+        real.file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     }

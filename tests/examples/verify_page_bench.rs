@@ -29,11 +29,7 @@ fn renderer_rss(browser_pid: u32) -> u64 {
         };
         let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        let child_of_browser = status
-            .lines()
-            .find_map(|l| l.strip_prefix("PPid:"))
-            .and_then(|p| p.trim().parse::<u32>().ok())
-            .is_some_and(|ppid| ppid == browser_pid || is_descendant(ppid, browser_pid));
+        let child_of_browser = is_descendant(pid, browser_pid);
         if child_of_browser && cmd.windows(15).any(|w| w == b"--type=renderer") {
             total += status
                 .lines()
@@ -45,6 +41,7 @@ fn renderer_rss(browser_pid: u32) -> u64 {
     total
 }
 
+/// Whether `pid` descends from `ancestor` (its parent, grandparent, … up to 8 levels).
 fn is_descendant(pid: u32, ancestor: u32) -> bool {
     let mut p = pid;
     for _ in 0..8 {

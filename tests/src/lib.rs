@@ -391,17 +391,44 @@ pub async fn inject_axe(c: &Client) {
     assert_eq!(loaded, json!("object"));
 }
 
+/// Runs axe-core's WCAG 2.0/2.1/2.2 A and AA rules on the document; a promise of the
+/// violations, one line each (empty when clean).
+pub const AXE_RUN: &str = "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] }, resultTypes: ['violations'] })
+           .then((r) => r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.map((n) => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')))";
+
+/// A loopback HTTP server that answers every request with `body` as HTML, until the test
+/// ends; returns its port.
+pub fn serve_html(body: &'static [u8]) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(body);
+        }
+    });
+    port
+}
+
 /// axe-core's WCAG 2.0/2.1/2.2 A and AA rules find nothing on what is shown now.
 pub async fn axe_clean(c: &Client, what: &str) {
     if js(c, "typeof window.axe").await != json!("object") {
         inject_axe(c).await;
     }
-    let violations = run_async(
-        c,
-        "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] }, resultTypes: ['violations'] })
-           .then((r) => r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.map((n) => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')))",
-        vec![],
-    )
-    .await;
+    let violations = run_async(c, AXE_RUN, vec![]).await;
     assert_eq!(violations, json!([]), "axe-core on {what}");
 }

@@ -6,46 +6,17 @@
 //! marked as sent, and its deadline shown.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-
 use safekeep_capture::web::{self, Render, WebRequest};
 use safekeep_core::removal::person::Person;
 use safekeep_core::removal::{DraftOptions, RequestKind};
 use safekeep_e2e::*;
 use serde_json::json;
 
-/// A loopback page that stays up (the platform did not act).
-fn serve_page() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-            let body = b"<!doctype html><title>post</title><p>still here</p>";
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = s.write_all(body);
-        }
-    });
-    port
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_request_past_its_deadline_offers_a_recapture_which_is_linked() {
     let home = tempfile::tempdir().unwrap();
-    let port = serve_page();
+    // A page that stays up (the platform did not act).
+    let port = serve_html(b"<!doctype html><title>post</title><p>still here</p>");
     let page = format!("http://127.0.0.1:{port}/post");
     let dir = home.path().join("vault");
     let at = page.clone();

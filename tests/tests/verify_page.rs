@@ -290,37 +290,9 @@ fn subjects(dir: &Path) -> Vec<Subject> {
     out
 }
 
-/// A loopback page with a picture, served until the test ends.
-fn serve_page() -> u16 {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-            let body: &[u8] = b"<!doctype html><title>post</title><p>a post about me</p>";
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = s.write_all(body);
-        }
-    });
-    port
-}
-
 /// A case with a page captured in Safekeep's browser (so a signed WACZ), exported.
 fn web_capture_bundle(dir: &Path) -> Subject {
-    let port = serve_page();
+    let port = safekeep_e2e::serve_html(b"<!doctype html><title>post</title><p>a post about me</p>");
     let dir = dir.to_path_buf();
     // On a thread of its own: the capture runs its own async runtime.
     let out = std::thread::spawn(move || {
@@ -374,13 +346,7 @@ async fn axe_clean(page: &Page, what: &str) {
     page.evaluate(&format!("{source}\n;typeof window.axe"))
         .await
         .unwrap();
-    let violations = page
-        .evaluate(
-            "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] }, resultTypes: ['violations'] })
-               .then((r) => r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.map((n) => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')))",
-        )
-        .await
-        .unwrap();
+    let violations = page.evaluate(safekeep_e2e::AXE_RUN).await.unwrap();
     assert_eq!(violations, json!([]), "axe-core on {what}");
 }
 

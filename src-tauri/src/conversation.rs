@@ -24,6 +24,16 @@ pub struct ChatOptions {
     date_order: Option<DateOrder>,
 }
 
+impl From<ChatOptions> for ReadOptions {
+    fn from(o: ChatOptions) -> Self {
+        Self {
+            format: o.format,
+            zone: o.zone.filter(|z| !z.trim().is_empty()),
+            date_order: o.date_order,
+        }
+    }
+}
+
 /// Seals a conversation export (a zip, a folder or loose files) as one item; returns its id.
 #[tauri::command(async)]
 pub fn import_conversation(
@@ -34,19 +44,29 @@ pub fn import_conversation(
     on_progress: Channel<BatchProgress>,
 ) -> Result<String> {
     state.cancel_import.store(false, Ordering::SeqCst);
-    let options = ReadOptions {
-        format: options.format,
-        zone: options.zone.filter(|z| !z.trim().is_empty()),
-        date_order: options.date_order,
-    };
     let record = state.vault()?.import_conversation(
         &case_id,
         &paths,
-        &options,
+        &options.into(),
         Context::default(),
         &mut |p| drop(on_progress.send(p)),
         &|| state.cancel_import.load(Ordering::SeqCst),
     )?;
+    Ok(record.id)
+}
+
+/// Reads an export already kept as an item of its own (a chat received from a phone) into
+/// a conversation item of the same case; returns the new item's id.
+#[tauri::command(async)]
+pub fn import_conversation_from_item(
+    state: State<'_, AppState>,
+    item_id: String,
+    options: ChatOptions,
+) -> Result<String> {
+    let record =
+        state
+            .vault()?
+            .import_conversation_from_item(&item_id, &options.into(), Context::default())?;
     Ok(record.id)
 }
 

@@ -104,6 +104,7 @@ fn main() {
             receipts::case_receipts,
             receipts::sign_receipt,
             conversation::import_conversation,
+            conversation::import_conversation_from_item,
             conversation::message_page,
             conversation::find_messages,
             conversation::message_on,

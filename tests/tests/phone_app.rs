@@ -1,7 +1,8 @@
 //! "Receive from a phone" in the real app: an independent LocalSend client (PyPI
 //! `localsendd`) sends two files with the PIN the screen shows; the person accepts on
-//! screen; both arrive whole in the case. "Stop receiving" and locking each close the
-//! port: nothing listens any more.
+//! screen; both arrive whole in the case, and the WhatsApp chat among them is offered and
+//! read into a conversation. Reading it (which closes the panel), "Stop receiving" and
+//! locking each close the port: nothing listens any more.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::net::TcpStream;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use safekeep_core::item::ItemKind;
 use safekeep_e2e::*;
 use serde_json::json;
 
@@ -48,9 +50,14 @@ async fn two_files_from_a_phone_arrive_in_the_case() {
     v.create_case("Messages from Sam").unwrap();
     drop(v);
     let a = home.path().join("Screenshot_20261207.png.bin");
-    let b = home.path().join("chat-export.txt");
+    // A WhatsApp chat as an Android phone shares "Export chat" without media: its .txt.
+    let b = home.path().join("WhatsApp Chat with J.txt");
     std::fs::write(&a, (0..300_000u32).map(|i| (i % 251) as u8).collect::<Vec<_>>()).unwrap();
-    std::fs::write(&b, "12/07/2026, 21:40 - J: you know what I'll do\n").unwrap();
+    std::fs::write(
+        &b,
+        "25/07/2026, 21:40 - J: you know what I'll do\n25/07/2026, 21:41 - J: answer me\n",
+    )
+    .unwrap();
 
     let (_driver, port) = start_driver(home.path());
     let c = connect(port).await;
@@ -129,11 +136,25 @@ async fn two_files_from_a_phone_arrive_in_the_case() {
     assert_eq!(result["kind"], "sent", "{result}");
     until(&c, "document.querySelectorAll('#phone-log li').length === 2").await;
     shot(&c, "phone-received").await;
-
-    // Stop receiving: the port closes.
-    click(&c, "#phone-stop").await;
+    // The chat is recognised and offered, not read unasked; reading it closes the panel,
+    // which stops receiving: the port closes.
+    let offer = "[...document.querySelectorAll('#phone-log li button')]";
+    until(&c, &format!("{offer}.length === 1")).await;
+    axe_clean(&c, "Receive from a phone, a chat export offered").await;
+    js(&c, &format!("({offer}[0].click(), true)")).await;
+    visible(&c, "item").await;
+    until(&c, "document.getElementById('msg-2')").await;
     port_closes(rx_port).await;
     // Receiving again, then locking: the port closes too.
+    click(&c, "#back-to-case").await;
+    visible(&c, "case").await;
+    // "Stop receiving": the port closes.
+    click(&c, "#receive-phone").await;
+    click(&c, "#phone-go").await;
+    until(&c, "!document.getElementById('phone-running').hidden").await;
+    assert!(listening(rx_port));
+    click(&c, "#phone-stop").await;
+    port_closes(rx_port).await;
     click(&c, "#receive-phone").await;
     click(&c, "#phone-go").await;
     until(&c, "!document.getElementById('phone-running').hidden").await;
@@ -151,10 +172,20 @@ async fn two_files_from_a_phone_arrive_in_the_case() {
     let v = reopen_after_exit(&vault).await;
     let case = v.cases().unwrap().remove(0).id;
     let items = v.items(Some(&case)).unwrap();
-    assert_eq!(items.len(), 2);
+    assert_eq!(items.len(), 3);
+    let chat = items
+        .iter()
+        .find(|i| i.record.kind == ItemKind::Conversation)
+        .unwrap();
+    assert_eq!(chat.record.artifacts[0].sha256, sha256sum(&b));
+    assert_eq!(v.messages(&chat.record.id, None, None).unwrap().len(), 2);
     for path in [&a, &b] {
         let name = path.file_name().unwrap().to_str().unwrap();
-        let item = &items.iter().find(|i| i.record.title == name).unwrap().record;
+        let item = &items
+            .iter()
+            .find(|i| i.record.title == name && i.record.kind == ItemKind::File)
+            .unwrap()
+            .record;
         assert_eq!(item.artifacts[0].sha256, sha256sum(path));
         assert_eq!(
             item.capture.as_ref().unwrap()["source"],

@@ -168,6 +168,11 @@ pub enum ReceiveEvent {
         file_name: String,
         /// Its size.
         size: u64,
+        /// The platform whose conversation export it is, when Safekeep recognises one
+        /// (a WhatsApp chat sent as a zip): the person is offered to read its messages
+        /// (`Vault::import_conversation_from_item`). Nothing is read without asking.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        conversation: Option<safekeep_core::vault::ChatFormat>,
     },
     /// A file was refused: nothing of it is kept.
     Refused {

@@ -318,8 +318,9 @@ pub fn read(export: &Export, options: &Options) -> Result<Conversation, Error> {
     Ok(conversation)
 }
 
-/// Names the platform from the export's files.
-fn detect(export: &Export) -> Result<Format, Error> {
+/// Names the platform from the export's files, as [`read`] does when none is given; an
+/// error says why these files are not an export Safekeep reads.
+pub fn detect(export: &Export) -> Result<Format, Error> {
     if x::chat_files(export).next().is_some() {
         return Ok(Format::X);
     }

@@ -904,6 +904,10 @@ pub enum ImportCommand {
     /// (a WhatsApp .txt and its media) each as they are. Its messages are read beside it,
     /// numbered, with their senders and times; see them with `safekeep messages ITEM`.
     /// Prints the new item's id.
+    ///
+    /// `--item ID` reads an export already kept as an item of its own (a WhatsApp chat
+    /// received from a phone as a zip) into a conversation item of the same case, which
+    /// shares the sealed file; the first item stays as it is.
     Chat(ChatArgs),
 }
 
@@ -911,8 +915,17 @@ pub enum ImportCommand {
 #[derive(Debug, Args)]
 pub struct ChatArgs {
     /// The case to add to (its id, or the start of it).
-    #[arg(long = "case", value_name = "ID")]
-    pub case_id: String,
+    #[arg(
+        long = "case",
+        value_name = "ID",
+        required_unless_present = "item",
+        conflicts_with = "item"
+    )]
+    pub case_id: Option<String>,
+    /// Read the export kept as this item (its id, or the start of it) instead of files on
+    /// this computer; the conversation joins that item's case.
+    #[arg(long, value_name = "ID", conflicts_with = "paths")]
+    pub item: Option<String>,
     #[command(flatten)]
     pub context: ContextArgs,
     /// Which platform the export is from.
@@ -931,7 +944,7 @@ pub struct ChatArgs {
     #[arg(long)]
     pub month_first: bool,
     /// The export: one .zip, one folder, or the loose files of one export.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "item", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
 

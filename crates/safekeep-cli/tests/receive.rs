@@ -639,3 +639,136 @@ fn a_transfer_cut_off_keeps_every_whole_file_and_nothing_partial() {
     );
     env.check_clean();
 }
+
+/// A zip of `(name, bytes)` at `path`.
+fn zip_of(path: &Path, files: &[(&str, &[u8])]) -> PathBuf {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in files {
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+    path.to_path_buf()
+}
+
+#[test]
+fn a_whatsapp_chat_sent_as_a_zip_is_offered_and_read_into_a_conversation_sharing_its_file() {
+    let env = Env::new();
+    // As WhatsApp on an iPhone shares "Export chat": one zip with _chat.txt and the media.
+    let photo = b"\xff\xd8\xff\xe0 not really a photo".as_slice();
+    let chat = zip_of(
+        &env.tmp.path().join("WhatsApp Chat - J.zip"),
+        &[
+            (
+                "_chat.txt",
+                "[25/12/2026, 21:41:30] J: If you tell anyone I send the pictures to everyone\n[25/12/2026, 21:42:02] Me: Stop messaging me\n[25/12/2026, 21:43:10] J: \u{200e}<attached: 00000003-PHOTO-2026-12-25-21-43-10.jpg>\n"
+                    .as_bytes(),
+            ),
+            ("00000003-PHOTO-2026-12-25-21-43-10.jpg", photo),
+        ],
+    );
+    let other = zip_of(
+        &env.tmp.path().join("holiday.zip"),
+        &[("notes/list.txt", b"milk, bread".as_slice())],
+    );
+    let receiving = env.receive(&["--yes"]);
+    let phone = Phone::new("Test Phone");
+    assert_eq!(
+        phone.send(receiving.port, &receiving.pin, &[&chat, &other])["kind"],
+        "sent"
+    );
+    let mut kept = [receiving.wait_for("kept"), receiving.wait_for("kept")];
+    kept.sort_by_key(|k| k["file_name"].as_str().unwrap().to_owned());
+    receiving.stop();
+    // Recognised, and only offered: nothing is read unasked.
+    assert_eq!(kept[0]["file_name"], "WhatsApp Chat - J.zip");
+    assert_eq!(kept[0]["conversation"], "whatsapp", "{}", kept[0]);
+    assert!(kept[1].get("conversation").is_none(), "{}", kept[1]);
+    assert_eq!(env.items().len(), 2);
+    let received = kept[0]["item_id"].as_str().unwrap();
+
+    let id = stdout_of(
+        &["import chat --item"],
+        safekeep(&env.vault)
+            .args(["import", "chat", "--item", received])
+            .output()
+            .unwrap(),
+    );
+    let id = id.lines().next().unwrap().trim();
+    let items = env.items();
+    let conv = items.iter().find(|i| i["id"] == id).unwrap();
+    let first = items.iter().find(|i| i["id"] == received).unwrap();
+    assert_eq!(conv["kind"], "conversation");
+    assert_eq!(conv["case_id"], env.case.as_str());
+    assert_eq!(conv["capture"]["read_from_item"]["id"], received);
+    assert_eq!(
+        conv["capture"]["read_from_item"]["how_it_arrived"],
+        "phone, received with LocalSend"
+    );
+    assert_eq!(conv["artifacts"][0]["sha256"], first["artifacts"][0]["sha256"]);
+    assert_eq!(conv["artifacts"][0]["sha256"], sha256_hex(&chat));
+    assert_eq!(conv["capture"]["reading"]["messages"], 3);
+    let messages: Value = serde_json::from_str(&stdout_of(
+        &["messages"],
+        safekeep(&env.vault)
+            .args(["messages", id, "--json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(messages[0]["sender"], "J");
+    assert!(
+        messages[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("pictures to everyone")
+    );
+    assert_eq!(
+        messages[0]["sent_at"].as_str().unwrap().get(..10),
+        Some("2026-12-25")
+    );
+    let attachment = &messages[2]["attachments"][0];
+    assert_eq!(attachment["sha256"], hex::encode(Sha256::digest(photo)));
+
+    // Read once only; something that is not an export is refused with the reason.
+    let again = safekeep(&env.vault)
+        .args(["import", "chat", "--item", received])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains(&format!("already read as a conversation: item {id}")),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let not_chat = safekeep(&env.vault)
+        .args(["import", "chat", "--item", kept[1]["item_id"].as_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!not_chat.status.success());
+    assert!(
+        String::from_utf8_lossy(&not_chat.stderr).contains("not a conversation export"),
+        "{}",
+        String::from_utf8_lossy(&not_chat.stderr)
+    );
+    assert_eq!(env.items().len(), 3);
+
+    // The file is shared, not copied: withdrawing the received item keeps the
+    // conversation's file, whole.
+    stdout_of(
+        &["withdraw"],
+        safekeep(&env.vault)
+            .args(["withdraw", received, "--reason", "kept as the conversation"])
+            .output()
+            .unwrap(),
+    );
+    let items = env.items();
+    let conv = items.iter().find(|i| i["id"] == id).unwrap();
+    assert_eq!(
+        common::stored_file(&env.vault, conv, "WhatsApp Chat - J.zip"),
+        std::fs::read(&chat).unwrap()
+    );
+    env.check_clean();
+}

@@ -46,8 +46,8 @@ pub use case_guide::CaseGuide;
 pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use conversation::{
-    ChatError, ChatFormat, DateOrder, MAX_MESSAGES_PAGE, Message, MessageKind, MessagePage, ReadOptions,
-    Reading,
+    ChatError, ChatFormat, DateOrder, FROM_ITEM_MAX, MAX_MESSAGES_PAGE, Message, MessageKind, MessagePage,
+    ReadOptions, Reading,
 };
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};

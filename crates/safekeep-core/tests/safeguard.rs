@@ -203,3 +203,46 @@ fn switching_to_yes_withdraws_pictures_and_the_bundle_says_no_images() {
     assert!(log.contains("\"type\":\"case.safeguard\""));
     assert!(log.contains("\"type\":\"case.service_reference\""));
 }
+
+#[test]
+fn a_chat_zip_kept_as_a_file_in_a_no_images_case_is_not_read_when_it_holds_pictures() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut v = vault(tmp.path());
+    let case = v.create_case_answering("Messages", Some(Under18::Yes)).unwrap();
+    let chat = "[25/12/2026, 21:41:30] J: hello\n[25/12/2026, 21:43:10] J: \u{200e}<attached: 00000003-PHOTO-2026-12-25-21-43-10.jpg>\n";
+    let zip_at = |name: &str, photo: bool| {
+        let path = tmp.path().join(name);
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        z.start_file("_chat.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(chat.as_bytes()).unwrap();
+        if photo {
+            z.start_file(
+                "00000003-PHOTO-2026-12-25-21-43-10.jpg",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            z.write_all(PNG).unwrap();
+        }
+        z.finish().unwrap();
+        path
+    };
+    let with_photo = v
+        .import_file(&case, &zip_at("with.zip", true), Context::default(), &mut |_| {})
+        .unwrap();
+    let err = v
+        .import_conversation_from_item(&with_photo.id, &ReadOptions::default(), Context::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("no-images case"), "{err}");
+    assert!(err.to_string().contains("00000003-PHOTO"), "{err}");
+    assert_eq!(v.items(Some(&case)).unwrap().len(), 1);
+    // Without the photo, the text is read.
+    let text_only = v
+        .import_file(&case, &zip_at("text.zip", false), Context::default(), &mut |_| {})
+        .unwrap();
+    let conv = v
+        .import_conversation_from_item(&text_only.id, &ReadOptions::default(), Context::default())
+        .unwrap();
+    assert_eq!(v.messages(&conv.id, None, None).unwrap().len(), 2);
+}

@@ -10,13 +10,25 @@ import { onlyPanel } from "./case.js";
 import { openItem } from "./item.js";
 import { openDialog } from "../shared/dialog.js";
 
+/// What was being read when the person was asked the date order: { paths } or { itemId }.
 let pending = null;
 
 /// Seals the export at `paths` into the open case and opens the new item.
 export async function importChat(paths, order = null) {
   if (!paths || !paths.length) return null;
+  return readChat({ paths }, order);
+}
+
+/// Reads the export kept as item `itemId` (a chat received from a phone) into a
+/// conversation item of its case, and opens it.
+export async function importChatFromItem(itemId, order = null) {
+  return readChat({ itemId }, order);
+}
+
+async function readChat(source, order) {
   clearMessages();
-  pending = paths;
+  pending = source;
+  if (!$("chat-zone").value) $("chat-zone").value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   const options = { format: $("chat-format").value || null, zone: $("chat-zone").value.trim() || null, dateOrder: order };
   $("chat-progress").hidden = false;
   const bar = $("import-bar");
@@ -24,11 +36,14 @@ export async function importChat(paths, order = null) {
   const onProgress = channel((p) => { bar.max = p.bytes_total || 1; bar.value = p.bytes_done; });
   let id;
   try {
-    id = await call("import_conversation", { caseId: state.caseId, paths, options, onProgress });
+    id = source.itemId
+      ? await call("import_conversation_from_item", { itemId: source.itemId, options })
+      : await call("import_conversation", { caseId: state.caseId, paths: source.paths, options, onProgress });
   } catch (e) {
     if (e && e.code === "date_order_needed") {
       // A question, not a failure: asked in the form, nothing recorded yet.
       clearMessages();
+      if ($("chat-form").hidden) onlyPanel("chat-form");
       $("chat-order").hidden = false;
       $("chat-order").scrollIntoView({ block: "center" });
       focus($("chat-day-first"));
@@ -63,6 +78,6 @@ $("chat-folder").addEventListener("click", async () => {
 });
 $("chat-again").addEventListener("click", async () => {
   const chosen = document.querySelector("input[name=chat-order]:checked");
-  if (chosen && pending) await importChat(pending, chosen.value);
+  if (chosen && pending) await readChat(pending, chosen.value);
 });
 $("chat-cancel").addEventListener("click", () => onlyPanel(null));

@@ -8,6 +8,7 @@ import { clearMessages, notice } from "../shared/messages.js";
 import { blurredImage, videoPlayer } from "../shared/picture.js";
 import { state } from "../shared/state.js";
 import { openCase } from "./case.js";
+import { importChatFromItem } from "./chat-import.js";
 import { afterMark, showConversation } from "./conversation.js";
 import { captureRows, describe, timestampText } from "./item-rows.js";
 import { kindName } from "./timeline.js";
@@ -95,6 +96,10 @@ export async function openItem(id) {
   if (video >= 0 && !item.withdrawn) $("item-preview").append(videoPlayer(item, video));
   $("withdraw-box").hidden = Boolean(item.withdrawn);
   $("check-again").hidden = item.kind !== "web_page";
+  // A chat export kept as a plain file (received from a phone, imported as a file) can be
+  // read as a conversation; the core says plainly when it is not one.
+  const one = item.artifacts.length === 1 ? item.artifacts[0].media_type : "";
+  $("read-chat-box").hidden = item.kind !== "file" || Boolean(item.withdrawn) || !(one === "application/zip" || one.startsWith("text/") || one === "application/json" || one === "message/rfc822");
   await showConversation(item);
 }
 afterMark(openItem);
@@ -103,6 +108,8 @@ afterMark(openItem);
 const VIDEO_TYPES = ["video/mp4", "video/webm", "video/quicktime", "video/x-matroska", "video/x-msvideo", "video/mpeg", "video/3gpp", "video/x-m4v", "video/mp2t"];
 
 $("back-to-case").addEventListener("click", () => openCase(state.caseId, state.caseTitle));
+
+$("read-chat").addEventListener("click", () => importChatFromItem(state.itemId));
 
 // "Check again": the same address, later, as a new item linked to this one.
 $("check-again").addEventListener("click", async () => {

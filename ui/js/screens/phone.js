@@ -8,6 +8,8 @@ import { bytes, number, t } from "../shared/i18n.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
 import { onlyPanel } from "./case.js";
+import { importChatFromItem } from "./chat-import.js";
+import { PLATFORMS } from "./conversation.js";
 import { renderTimeline } from "./timeline.js";
 
 let running = false;
@@ -135,7 +137,14 @@ function onEvent(e) {
       break;
     }
     case "kept":
-      log(t("phone.kept", { name: e.file_name }));
+      if (e.conversation) {
+        // A chat export (a WhatsApp chat sent as a zip): offered, never read unasked.
+        $("phone-log").append(el("li", {},
+          t("phone.kept_chat", { name: e.file_name, platform: PLATFORMS[e.conversation] || e.conversation }), " ",
+          el("button", { type: "button", onclick: () => importChatFromItem(e.item_id) }, t("phone.read_chat"))));
+      } else {
+        log(t("phone.kept", { name: e.file_name }));
+      }
       break;
     case "refused":
       log(t("phone.refused", { name: e.file_name, reason: e.reason }));

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use bytes_channel::ChunkReader;
 use safekeep_core::item::{Context, ItemKind};
-use safekeep_core::vault::{CapturedItem, Vault, is_picture_or_video, sniff_media_type};
+use safekeep_core::vault::{CapturedItem, ChatFormat, Vault, is_picture_or_video, sniff_media_type};
 use serde_json::json;
 
 use super::SOURCE;
@@ -28,8 +28,9 @@ pub(super) struct Sender {
 /// What became of one file.
 #[derive(Debug)]
 pub(super) enum Stored {
-    /// Sealed as this item.
-    Kept(String),
+    /// Sealed as this item, which is a conversation export of this platform when Safekeep
+    /// recognises it as one.
+    Kept(String, Option<ChatFormat>),
     /// Refused: nothing kept. The reason is said to the person and the phone.
     Refused(Refusal),
 }
@@ -143,7 +144,14 @@ pub(super) fn receive_file(
         context: Context::default(),
     };
     match vault.add_capture_streamed(case_id, capture, vec![staged]) {
-        Ok(record) => Stored::Kept(record.id),
+        Ok(record) => {
+            // Only a zip or a chat's text can be an export; recognising one reads the
+            // sealed file back, which other files are spared.
+            let conversation = (media_type == "application/zip" || media_type.starts_with("text/"))
+                .then(|| vault.conversation_format_of_item(&record.id).ok().flatten())
+                .flatten();
+            Stored::Kept(record.id, conversation)
+        }
         Err(e) => Stored::Refused(Refusal::Vault(e.to_string())),
     }
 }

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use safekeep_core::Error;
 use safekeep_core::vault::{ChatError, ChatFormat, DateOrder, ReadOptions};
+use safekeep_core::{Error, Vault};
 
 use crate::cli::{ChatArgs, ChatFormatArg};
 use crate::output;
@@ -19,26 +19,23 @@ pub fn import(dir: &Path, args: ChatArgs) -> Result<ExitCode> {
     let mut options = read_options(&args);
     let bar = output::ImportBar::default();
     let context: safekeep_core::item::Context = args.context.into();
-    let mut result = vault.import_conversation(
-        &args.case_id,
-        &args.paths,
-        &options,
-        context.clone(),
-        &mut |p| bar.advance(&p),
-        &|| false,
-    );
+    let attempt = |vault: &mut Vault, options: &ReadOptions| match (&args.item, &args.case_id) {
+        (Some(item), _) => vault.import_conversation_from_item(item, options, context.clone()),
+        (None, case) => vault.import_conversation(
+            case.as_deref().unwrap_or_default(),
+            &args.paths,
+            options,
+            context.clone(),
+            &mut |p| bar.advance(&p),
+            &|| false,
+        ),
+    };
+    let mut result = attempt(&mut vault, &options);
     if let Err(Error::Conversation(ChatError::AmbiguousDateOrder { example })) = &result
         && let Some(order) = ask_order(example)
     {
         options.date_order = Some(order);
-        result = vault.import_conversation(
-            &args.case_id,
-            &args.paths,
-            &options,
-            context,
-            &mut |p| bar.advance(&p),
-            &|| false,
-        );
+        result = attempt(&mut vault, &options);
     }
     bar.finish();
     let record = result?;

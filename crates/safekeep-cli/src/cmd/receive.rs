@@ -247,8 +247,20 @@ fn print_event(event: &ReceiveEvent) {
         ReceiveEvent::TransferRefused { reason } => eprintln!("Refused a transfer: {}.", shown(reason)),
         ReceiveEvent::Progress { .. } => {}
         ReceiveEvent::Kept {
-            item_id, file_name, ..
-        } => println!("{item_id}\t{}", shown(file_name)),
+            item_id,
+            file_name,
+            conversation,
+            ..
+        } => {
+            println!("{item_id}\t{}", shown(file_name));
+            if let Some(format) = conversation {
+                eprintln!(
+                    "\"{}\" is a {} chat export. To read its messages into the case: safekeep import chat --item {item_id}",
+                    shown(file_name),
+                    format.label()
+                );
+            }
+        }
         ReceiveEvent::Refused {
             file_name, reason, ..
         } => eprintln!("Refused \"{}\": {}.", shown(file_name), shown(reason)),

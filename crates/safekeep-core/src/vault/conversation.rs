@@ -27,6 +27,9 @@ use crate::clock::utc_rfc3339;
 use crate::db::{item_search, messages};
 use crate::item::{Context, ItemKind, ItemRecord};
 
+mod from_item;
+
+pub use from_item::FROM_ITEM_MAX;
 pub use safekeep_chat::{
     DateOrder, Error as ChatError, Format as ChatFormat, Message, MessageKind, Options as ReadOptions,
     Reading,

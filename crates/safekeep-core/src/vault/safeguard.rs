@@ -343,11 +343,7 @@ pub(super) fn refuse_zip_with_pictures(
     disk: &[(std::path::PathBuf, Option<String>)],
     export: &safekeep_chat::Export,
 ) -> Result<()> {
-    let picture = export.files().iter().find(|f| {
-        mime_guess::from_path(&f.path)
-            .first()
-            .is_some_and(|m| is_picture_or_video(m.essence_str()))
-    });
+    let picture = first_picture(export);
     match (picture, disk.first()) {
         (Some(f), Some((zip, _))) => Err(Error::Input {
             path: zip.clone(),
@@ -376,6 +372,35 @@ pub(super) fn refuse_pictures_inside(
             ),
         }),
     }
+}
+
+/// Refuses, for a no-images case, an export already sealed as an item (read again as a
+/// conversation) that holds pictures or videos, as files of its zip or inside its chat
+/// file: the sealed file is kept whole or not read at all.
+pub(super) fn refuse_export_with_pictures(
+    export: &safekeep_chat::Export,
+    reading: &safekeep_chat::Reading,
+) -> Result<()> {
+    let picture = first_picture(export);
+    if picture.is_none() && reading.pictures_inside == 0 {
+        return Ok(());
+    }
+    Err(Error::Invalid(format!(
+        "this export holds pictures or videos ({}), and this is a no-images case, so its messages were not read into it. To keep the messages: unzip the export on this computer and import the folder, which leaves the pictures and videos out",
+        picture.map_or_else(
+            || format!("{} inside its messages", reading.pictures_inside),
+            |f| f.path.clone()
+        )
+    )))
+}
+
+/// The first file of `export` whose name says it is a picture or a video.
+fn first_picture(export: &safekeep_chat::Export) -> Option<&safekeep_chat::ExportFile> {
+    export.files().iter().find(|f| {
+        mime_guess::from_path(&f.path)
+            .first()
+            .is_some_and(|m| is_picture_or_video(m.essence_str()))
+    })
 }
 
 /// A file of an export left out of a no-images case, as the record names it.

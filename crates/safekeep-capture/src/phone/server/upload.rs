@@ -102,12 +102,13 @@ pub(super) async fn upload(
         .await
         .unwrap_or_else(|e| Stored::Refused(Refusal::Vault(e.to_string())));
     let reply = match &stored {
-        Stored::Kept(item_id) => {
+        Stored::Kept(item_id, conversation) => {
             shared.emit(ReceiveEvent::Kept {
                 transfer: transfer_id.clone(),
                 item_id: item_id.clone(),
                 file_name: offer.file_name.clone(),
                 size: offer.size,
+                conversation: *conversation,
             });
             text(StatusCode::OK, "")
         }
@@ -130,7 +131,7 @@ pub(super) async fn upload(
         shared,
         &transfer_id,
         file_id,
-        matches!(stored, Stored::Kept(_)),
+        matches!(stored, Stored::Kept(..)),
         offer.size,
     );
     reply

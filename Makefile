@@ -33,6 +33,8 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --locked $(TEST_FEATURES) -- -D warnings
 	@# The bundle format is readable without the vault: no SQLite below it.
 	@! $(CARGO) tree --locked -p safekeep-bundle -e normal,build | grep -q rusqlite || { echo "safekeep-bundle must not depend on rusqlite" >&2; exit 1; }
+	@# The writer knows no Vault: vault → bundle, never the reverse (crates/safekeep-core/src/bundle/source.rs).
+	@! grep -rnE 'crate::(vault|db)\b' crates/safekeep-core/src/bundle crates/safekeep-core/src/item_view.rs || { echo "the bundle writer must not import the vault or its tables: read through bundle::ExhibitSource" >&2; exit 1; }
 
 # safekeep-verify.html: the bundle verifier as one offline page (WebAssembly, built with
 # Debian's rustc-web and lld); its test in `tests` checks it against `safekeep verify`.

@@ -2,20 +2,24 @@
 
 mod bag_writer;
 mod encrypted_output;
-mod exhibits;
+pub(crate) mod exhibits;
 pub mod export;
-mod output;
+pub(crate) mod output;
 mod readme;
 mod report;
 pub mod report_pdf;
 mod scratch;
 mod shell_quote;
+pub mod source;
 mod statement;
 pub mod timestamps;
 
+pub use exhibits::{CaseFacts, Exhibit, ExhibitStamp, Transcript};
 pub use export::{BundleTimestamp, ExportError, ExportOptions, ExportProgress, ExportSummary};
+pub use readme::Handover;
 pub use report_pdf::ReportOptions;
 pub use safekeep_bundle::encrypted::{BundleEncryption, BundleKey};
 pub use safekeep_bundle::{encrypted, format, reference, verify, wacz_signature};
+pub use source::{ExhibitSource, ExhibitToken};
 pub use timestamps::Stamper;
 pub use verify::{Check, Verdict, VerifyReport};

@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod clock;
 pub mod db;
 pub mod item;
+pub mod item_view;
 pub mod keyring;
 pub mod neutral_name;
 pub mod paths;

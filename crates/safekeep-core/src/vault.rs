@@ -17,6 +17,7 @@ mod check;
 mod conversation;
 mod encrypt;
 mod error;
+mod export;
 mod handover;
 mod last_opened;
 mod perceptual;
@@ -35,7 +36,12 @@ use rand::RngCore;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use serde_json::Value;
 
+pub use crate::bundle::Handover;
+pub use crate::bundle::timestamps::ObtainedToken;
 pub use crate::db::item_search::Facets;
+pub use crate::item_view::{
+    Annotation, AnnotationBody, ItemTimestamp, ItemView, SimilarImage, SimilarVideo, Withdrawal, vpdq_json,
+};
 pub use backup::{BackupDue, BackupSummary, LastBackup, RestoreSummary, restore};
 pub use batch::Imported;
 pub use browser_profile::{BrowserProfile, DOWNLOADS_DIR, PROFILE_FILE};
@@ -43,7 +49,6 @@ pub use capture::{
     BatchProgress, CapturedFile, CapturedItem, ImportProgress, StreamedFile, sniff as sniff_media_type,
 };
 pub use case_guide::CaseGuide;
-pub use changes::{Annotation, AnnotationBody};
 pub use check::{CheckReport, Problem};
 pub use conversation::{
     ChatError, ChatFormat, DateOrder, FROM_ITEM_MAX, MAX_MESSAGES_PAGE, Message, MessageKind, MessagePage,
@@ -51,16 +56,13 @@ pub use conversation::{
 };
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};
-pub use handover::{Handover, HandoverProgress, ImportedCase};
-pub use perceptual::{SimilarImage, SimilarVideo, fingerprint_all, fingerprint_of, video_fingerprint_of};
-pub use query::ItemView;
-pub(crate) use query::vpdq_json;
+pub use handover::{HandoverProgress, ImportedCase};
+pub use perceptual::{fingerprint_all, fingerprint_of, video_fingerprint_of};
 pub use receipts::ReceivedReceipt;
 pub use safeguard::{Safeguard, SafeguardChange, Service, ServiceReference, Under18, is_picture_or_video};
 pub use timeline::{MAX_PAGE, TimelinePage, TimelineQuery};
 pub use timestamps::{
-    Authority, DEFAULT_AUTHORITIES, ItemTimestamp, ObtainedToken, PendingStamp, TimestampSettings,
-    TimestampStatus, TimestampWork,
+    Authority, DEFAULT_AUTHORITIES, PendingStamp, TimestampSettings, TimestampStatus, TimestampWork,
 };
 
 use crate::audit_log::{self, Event};

@@ -1,42 +1,48 @@
-//! A case's exhibits, read from the vault a page at a time.
+//! A case's exhibits as the writer gets them from its source (`source.rs`), one at a
+//! time, and how each is named in the bag.
 //!
-//! Why pages: an export or a report walks every exhibit, and a case can hold 50,000.
-//! Holding them all cost ≈ 4 KiB an exhibit (200 MiB at 50,000); a walk holds one page.
-//! Invariants: every walk of a case within one read transaction yields the same exhibits
-//! in the same order with the same references (docs/bundle-format.md § "Items": capture
-//! order, withdrawn items left out, items from a hand-over keep their references and new
-//! ones are numbered after the highest number used with the prefix).
+//! Why one at a time: an export or a report walks every exhibit, and a case can hold
+//! 50,000. Holding them all cost ≈ 4 KiB an exhibit (200 MiB at 50,000); the vault's
+//! walk holds one page. Invariants: every walk of a case within one read transaction
+//! yields the same exhibits in the same order with the same references
+//! (docs/bundle-format.md § "Items": capture order, withdrawn items left out, items from
+//! a hand-over keep their references and new ones are numbered after the highest number
+//! used with the prefix).
 
 use std::collections::HashMap;
 
 use super::export::ExportError;
 use super::format;
-use crate::db::items::{self, PageCursor};
-use crate::vault::{self, ItemTimestamp, ItemView, Vault};
-
-/// Exhibits read from the vault at a time.
-const PAGE: u32 = 256;
+use crate::item_view::{ItemTimestamp, ItemView};
 
 /// One exhibit being written.
-pub(super) struct Exhibit {
+pub struct Exhibit {
+    /// Its reference (`AB/1`).
     pub reference: String,
+    /// Its folder under `data/items/`.
     pub folder: String,
+    /// The item, with everything attached to it.
     pub view: ItemView,
+    /// Each artifact's file name in the folder, in the artifacts' order.
     pub files: Vec<String>,
     /// The runs of a conversation's messages marked as exhibits, read for the report.
     pub transcripts: Vec<Transcript>,
 }
 
 /// A run of messages marked as an exhibit (a `messages` annotation), with the messages.
-pub(super) struct Transcript {
+pub struct Transcript {
+    /// The first message of the run.
     pub from: u32,
+    /// The last.
     pub to: u32,
+    /// Why it matters, if the person said.
     pub note: Option<String>,
-    pub messages: Vec<crate::vault::Message>,
+    /// The messages `from..=to`.
+    pub messages: Vec<safekeep_chat::Message>,
 }
 
 /// What an exhibit's token says, for the README and the list of tokens to write.
-pub(super) struct ExhibitStamp<'a> {
+pub struct ExhibitStamp<'a> {
     /// The authority's address.
     pub tsa: &'a str,
     /// The time the token states.
@@ -71,7 +77,7 @@ pub(super) type Walk<'a> =
     dyn FnMut(&mut dyn FnMut(Exhibit) -> Result<(), ExportError>) -> Result<usize, ExportError> + 'a;
 
 /// What a report says about all of a case's exhibits before listing them.
-pub(super) struct CaseFacts {
+pub struct CaseFacts {
     /// Exhibits.
     pub count: usize,
     /// Exhibits with a trusted timestamp.
@@ -80,72 +86,25 @@ pub(super) struct CaseFacts {
     pub authorities: Vec<String>,
 }
 
-impl Vault {
-    /// How many exhibits a case has (its items not withdrawn).
-    pub(super) fn exhibit_count(&self, case_id: &str) -> Result<usize, ExportError> {
-        let n = items::count_of_case(self.conn(), case_id).map_err(vault::Error::from)?;
-        Ok(usize::try_from(n).unwrap_or(usize::MAX))
-    }
+/// The number after the highest one a hand-over gave with `prefix`: new exhibits are
+/// numbered from there, so references that travelled in a bundle never change.
+pub(crate) fn first_new_number(kept: &HashMap<String, (String, String)>, prefix: &str) -> usize {
+    kept.values()
+        .filter_map(|(r, _)| r.strip_prefix(prefix)?.strip_prefix('/')?.parse::<usize>().ok())
+        .max()
+        .unwrap_or(0)
+}
 
-    /// The facts a report's cover gives, read without walking the exhibits.
-    pub(super) fn case_facts(&self, case_id: &str) -> Result<CaseFacts, ExportError> {
-        let stamps =
-            crate::db::timestamps::authorities_of_case(self.conn(), case_id).map_err(vault::Error::from)?;
-        let mut authorities: Vec<String> = Vec::new();
-        for tsa in &stamps {
-            if !authorities.contains(tsa) {
-                authorities.push(tsa.clone());
-            }
-        }
-        Ok(CaseFacts {
-            count: self.exhibit_count(case_id)?,
-            stamped: stamps.len(),
-            authorities,
-        })
-    }
-
-    /// Calls `each` with every exhibit of the case in order, a page read at a time.
-    pub(super) fn for_each_exhibit(
-        &self,
-        case_id: &str,
-        prefix: &str,
-        each: &mut dyn FnMut(Exhibit) -> Result<(), ExportError>,
-    ) -> Result<usize, ExportError> {
-        let kept = self.handed_over(case_id)?;
-        let mut n = kept
-            .values()
-            .filter_map(|(r, _)| r.strip_prefix(prefix)?.strip_prefix('/')?.parse::<usize>().ok())
-            .max()
-            .unwrap_or(0);
-        let mut after: Option<PageCursor> = None;
-        let mut seen = 0;
-        loop {
-            let page = items::page_of_case(self.conn(), case_id, after.as_ref(), PAGE)
-                .map_err(vault::Error::from)?;
-            let Some((_, last)) = page.last() else {
-                return Ok(seen);
-            };
-            after = Some(last.clone());
-            let last_page = page.len() < PAGE as usize;
-            for (row, _) in page {
-                let view = self.view(row)?;
-                let ex = self.exhibit(view, prefix, &kept, &mut n)?;
-                seen += 1;
-                each(ex)?;
-            }
-            if last_page {
-                return Ok(seen);
-            }
-        }
-    }
-
-    fn exhibit(
-        &self,
+impl Exhibit {
+    /// Names the exhibit: the reference and folder a hand-over gave it (`kept`, by item
+    /// id), else the next number (`n`, advanced); its files' names in the bag.
+    pub(crate) fn new(
         view: ItemView,
         prefix: &str,
         kept: &HashMap<String, (String, String)>,
         n: &mut usize,
-    ) -> Result<Exhibit, ExportError> {
+        transcripts: Vec<Transcript>,
+    ) -> Self {
         let arts = &view.record.artifacts;
         let export_names = (view.record.kind == crate::item::ItemKind::Conversation)
             .then(|| export_file_names(arts))
@@ -175,24 +134,13 @@ impl Vault {
                 )
             }
         };
-        let mut transcripts = Vec::new();
-        for a in &view.annotations {
-            if let crate::vault::AnnotationBody::Messages { from, to, note } = &a.body {
-                transcripts.push(Transcript {
-                    from: *from,
-                    to: *to,
-                    note: note.clone(),
-                    messages: self.messages(&view.record.id, Some(*from), Some(*to))?,
-                });
-            }
-        }
-        Ok(Exhibit {
+        Self {
             reference,
             folder,
             view,
             files,
             transcripts,
-        })
+        }
     }
 }
 

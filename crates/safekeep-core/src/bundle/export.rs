@@ -1,9 +1,10 @@
-//! `export`: writes a case as a signed, zipped BagIt bag (docs/bundle-format.md).
+//! The bundle writer: a case as a signed, zipped BagIt bag (docs/bundle-format.md), from
+//! an exhibit source (`source.rs`; the vault's side is `vault/export.rs`).
 //!
-//! Streams every original from the vault into the zip exactly once, re-hashing it on the
-//! way so that a damaged blob can never be exported as evidence; hashes the zip as it is
-//! written; writes to `<out>.part` and renames only when complete, so a failed export
-//! leaves nothing behind. The export is then recorded as a `bundle.exported` event.
+//! Streams every original from the source into the zip exactly once, re-hashing it on
+//! the way so that a damaged blob can never be exported as evidence; hashes the zip as it
+//! is written; writes to `<out>.part` and renames only when complete, so a failed export
+//! leaves nothing behind. Recording the export (`bundle.exported`) is the vault's.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -20,14 +21,11 @@ use super::format::{self, AUDIT_LOG, BAGIT_TXT, PUBLIC_KEY, REPORT, SIGNATURE, T
 use super::report::HtmlReport;
 use super::report_pdf::{self, Origin, ReportOptions};
 use super::scratch::Scratch;
+use super::source::ExhibitSource;
 use super::statement::StatementDraft;
 use super::timestamps::{self as stamps, ReadmeStamps, Stamper};
 use super::{output, readme};
-use crate::audit_log::event_type;
 use crate::canonical;
-use crate::clock::utc_rfc3339;
-use crate::db::{artifacts, events};
-use crate::vault::{self, Vault, append_event_with};
 
 /// What to export and where.
 #[derive(Debug, Clone, Default)]
@@ -111,9 +109,9 @@ pub enum BundleTimestamp {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportError {
-    /// The vault could not be read.
-    #[error(transparent)]
-    Vault(#[from] vault::Error),
+    /// The exhibit source (the vault) could not be read; its own error says why.
+    #[error("{0}")]
+    Source(Box<dyn SourceError>),
     /// The output file exists.
     #[error("{0} already exists. Choose another file name: Safekeep never overwrites a bundle")]
     Exists(PathBuf),
@@ -152,11 +150,15 @@ pub enum ExportError {
     },
 }
 
+/// An exhibit source's error: any error with a code for the app.
+pub trait SourceError: std::error::Error + crate::Coded + Send + Sync + 'static {}
+impl<T: std::error::Error + crate::Coded + Send + Sync + 'static> SourceError for T {}
+
 impl crate::Coded for ExportError {
     /// A stable machine-readable code, for the UI.
     fn code(&self) -> &'static str {
         match self {
-            Self::Vault(e) => e.code(),
+            Self::Source(e) => e.code(),
             Self::Exists(_) => "output_exists",
             Self::BadPrefix(_) => "bad_exhibit_prefix",
             Self::Empty(_) => "nothing_to_export",
@@ -167,363 +169,267 @@ impl crate::Coded for ExportError {
     }
 }
 
-impl Vault {
-    /// Exports a case (id or prefix) as a bundle and records the export in its log.
-    pub fn export(
-        &mut self,
-        case_id: &str,
-        options: &ExportOptions,
-        progress: &mut dyn FnMut(ExportProgress),
-    ) -> Result<ExportSummary, ExportError> {
-        if !format::valid_prefix(&options.exhibit_prefix) {
-            return Err(ExportError::BadPrefix(options.exhibit_prefix.clone()));
-        }
-        let out = &options.out;
-        if out.exists() {
-            return Err(ExportError::Exists(out.clone()));
-        }
-        let case = self.resolve_case(case_id)?;
-        // Pictures and videos still waiting for their fingerprint get it now, so the
-        // bundle's metadata, report and takedown data have every PDQ hash that can be
-        // made (a video stays without one when FFmpeg is not installed).
-        let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        self.fingerprint_waiting(threads, &mut |_, _| {})?;
-        let count = self.exhibit_count(&case.id)?;
-        if count == 0 {
-            return Err(ExportError::Empty(case.id));
-        }
-        let now = self.now();
-        // `case.zip.age` holds the bag of `case.zip`: the same folder name either way.
-        let name = out
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let unsealed = name.strip_suffix(".age").unwrap_or(&name);
-        let stem = unsealed
-            .rsplit_once('.')
-            .map_or(unsealed, |(stem, _)| stem)
-            .to_owned();
-        let bag = format::bag_name(&stem);
-        let part = output::part_path(out);
-        let write_err = |source| ExportError::Write {
-            path: out.clone(),
-            source,
-        };
-        let file = crate::private_file::create_new(&part).map_err(write_err)?;
-        let ctx = BagContext {
-            bag: bag.clone(),
-            case_id: case.id.clone(),
-            case_title: case.title.clone(),
-            prefix: options.exhibit_prefix.clone(),
-            exported_at: utc_rfc3339(&now),
-            fingerprint: self.key().fingerprint(),
-            no_images: self.safeguard(&case.id)?.statement(),
-        };
-
-        // One read transaction: every walk over the exhibits (the PDF's, the payload's)
-        // sees the same vault, whatever the app records meanwhile.
-        let written = self
-            .conn()
-            .unchecked_transaction()
-            .map_err(|e| ExportError::from(vault::Error::from(e)))
-            .and_then(|snapshot| {
-                let w = Output::new(file, options.encryption.as_ref())
-                    .map_err(ExportError::from)
-                    .and_then(|output| self.write_bag(output, &ctx, count, options, progress));
-                drop(snapshot);
-                w
-            });
-        let written = match written {
-            Ok(w) => w,
-            Err(e) => {
-                output::discard(&part);
-                return Err(e);
-            }
-        };
-        output::publish(&part, out).map_err(write_err)?;
-        let data = json!({
-            "bag": bag,
-            "file": out.file_name().map(|n| n.to_string_lossy().into_owned()),
-            "exhibit_prefix": options.exhibit_prefix,
-            "exhibits": [],
-            "manifest_sha256": written.manifest_sha,
-            "tagmanifest_sha256": written.tag_sha,
-            "bundle_sha256": written.zip_sha,
-            "key_fingerprint": ctx.fingerprint,
-            "encrypted": options.encryption.is_some(),
-        });
-        let recorded = (|| -> Result<(), vault::Error> {
-            let tx = self.conn_mut().transaction()?;
-            let exhibits = Some(("exhibits", &written.exhibits[..]));
-            append_event_with(
-                &tx,
-                &case.id,
-                &ctx.exported_at,
-                event_type::BUNDLE_EXPORTED,
-                data,
-                exhibits,
-            )?;
-            tx.commit()?;
-            Ok(())
-        })();
-        if let Err(e) = recorded {
-            output::discard(out);
-            return Err(e.into());
-        }
-        Ok(ExportSummary {
-            path: out.clone(),
-            bag,
-            sha256: written.zip_sha,
-            items: written.count,
-            payload_bytes: written.payload_bytes,
-            key_fingerprint: ctx.fingerprint,
-            timestamped_items: written.stamped.len(),
-            timestamp: written.timestamp,
-        })
+/// Writes the bundle of `ctx`'s case to `out` from `source`: into `<out>.part`, renamed
+/// to `out` only once complete and flushed, so a failure leaves nothing behind. The
+/// caller holds the source steady (the vault: one read transaction) for the whole call.
+pub(crate) fn write_bundle(
+    source: &dyn ExhibitSource,
+    ctx: &BagContext,
+    count: usize,
+    options: &ExportOptions,
+    progress: &mut dyn FnMut(ExportProgress),
+) -> Result<Written, ExportError> {
+    let out = &options.out;
+    if out.exists() {
+        return Err(ExportError::Exists(out.clone()));
     }
-
-    /// Writes the whole bag. The PDF report is made first, by a walk of its own over the
-    /// exhibits, into a sealed scratch file, so that its layout is gone before the zip's
-    /// entry table grows; then one walk writes every exhibit's files, while what comes
-    /// after the payload (the HTML report, the statement draft, the README's timestamp
-    /// lines, the manifest) gathers in sealed scratch files. One page of exhibits is held
-    /// at a time (docs/performance.md § "Export at scale").
-    fn write_bag(
-        &self,
-        file: Output,
-        ctx: &BagContext,
-        count: usize,
-        options: &ExportOptions,
-        progress: &mut dyn FnMut(ExportProgress),
-    ) -> Result<Written, ExportError> {
-        let timestamper = options.timestamper.as_ref();
-        // Read inside the snapshot, so the reports count the events the audit log holds.
-        let events = self.resolve_case(&ctx.case_id)?.event_count;
-        let scratch = self.blobs().tmp_dir();
-        let io_err = |source| ExportError::Write {
-            path: PathBuf::from(&ctx.bag),
-            source,
-        };
-        let zip_err = |e: zip::result::ZipError| io_err(io::Error::other(e));
-        let (pdf, total) = self.report_to_scratch(ctx, events, options.report, &scratch)?;
-        let mut w = BagWriter::new(file, ctx, &scratch)?;
-        w.add("bagit.txt", BAGIT_TXT.as_bytes(), true)?;
-        let mut html = HtmlReport::new(&scratch).map_err(io_err)?;
-        let mut statement = StatementDraft::new(&scratch).map_err(io_err)?;
-        let mut readme_stamps = ReadmeStamps::new(&scratch).map_err(io_err)?;
-        // ≈ 70 bytes an exhibit; sized once rather than doubled as it grows.
-        let mut exhibits = Vec::with_capacity(2 + count.saturating_mul(72));
-        exhibits.push(b'[');
-        let mut stamped = Vec::new();
-        let mut done = 0u64;
-        let written = self.for_each_exhibit(&ctx.case_id, &ctx.prefix, &mut |ex| {
-            self.write_exhibit(&mut w, &ex, (&mut done, total), progress)?;
-            html.add(&ex).map_err(io_err)?;
-            statement.add(&ex).map_err(io_err)?;
-            readme_stamps.add(&ex).map_err(io_err)?;
-            if ex.stamp().is_some() {
-                stamped.push((ex.reference.clone(), ex.view.record.id.clone()));
-            }
-            if exhibits.len() > 1 {
-                exhibits.push(b',');
-            }
-            exhibits.extend_from_slice(b"{\"item_id\":");
-            canonical::push_str(&ex.view.record.id, &mut exhibits);
-            exhibits.extend_from_slice(b",\"ref\":");
-            canonical::push_str(&ex.reference, &mut exhibits);
-            exhibits.push(b'}');
-            Ok(())
-        })?;
-        exhibits.push(b']');
-        if written == 0 {
-            return Err(ExportError::Empty(ctx.case_id.clone()));
+    let part = output::part_path(out);
+    let write_err = |source| ExportError::Write {
+        path: out.clone(),
+        source,
+    };
+    let file = crate::private_file::create_new(&part).map_err(write_err)?;
+    let written = Output::new(file, options.encryption.as_ref())
+        .map_err(ExportError::from)
+        .and_then(|output| write_bag(source, output, ctx, count, options, progress));
+    match written {
+        Ok(w) => {
+            output::publish(&part, out).map_err(write_err)?;
+            Ok(w)
         }
-        w.add_generated(AUDIT_LOG, true, |out| {
-            events::for_each(self.conn(), &ctx.case_id, &mut |e| {
-                writeln!(
-                    out,
-                    "{{\"event\":{},\"hash\":\"{}\",\"prev_hash\":\"{}\"}}",
-                    e.body, e.hash, e.prev_hash
-                )
-            })
-        })?;
-        let mut handovers = self.handover_files(&ctx.case_id)?;
-        let place = |name: &str| format::HANDOVER_FILES.iter().position(|(n, _)| *n == name);
-        handovers.sort_by_key(|(k, name, _)| (*k, place(name)));
-        for (k, name, bytes) in &handovers {
-            let path = format!("{}{k}/{name}", format::HANDOVER_DIR);
-            w.add(
-                &path,
-                bytes,
-                bytes.len() >= 16 << 10 && !name.ends_with(".tsr") && !name.ends_with(".sig"),
-            )?;
+        Err(e) => {
+            output::discard(&part);
+            Err(e)
         }
-        w.add_generated(REPORT, true, |out| html.finish(ctx, events, out))?;
-        w.add_scratch(format::REPORT_PDF, pdf, false)?;
-        w.add_generated(format::STATEMENT_DRAFT, true, |out| statement.finish(ctx, out))?;
-
-        let bag_info = bag_info(ctx, w.oxum_bytes, w.oxum_count, written);
-        w.add("bag-info.txt", bag_info.as_bytes(), true)?;
-        let manifest_sha = w.add_manifest()?;
-        let handover_lines = readme::handover_section(&self.handovers(&ctx.case_id)?);
-        let mut readme = Scratch::new(&scratch).map_err(io_err)?;
-        readme::render(
-            ctx,
-            |out| readme_stamps.finish(timestamper.is_some(), out),
-            &handover_lines,
-            &mut readme,
-        )
-        .map_err(io_err)?;
-        w.add_scratch("README.txt", readme, true)?;
-        let tag: String = w
-            .tag_manifest
-            .iter()
-            .map(|(h, p)| format::manifest_line(h, p))
-            .collect();
-        let tag_sha = w.add(TAG_MANIFEST, tag.as_bytes(), true)?;
-        let pem = self.key().public_pem();
-        w.add(PUBLIC_KEY, pem.as_bytes(), true)?;
-        w.add(SIGNATURE, &self.key().sign(tag.as_bytes()), false)?;
-        for (reference, item_id) in &stamped {
-            let (commitment, row) = self.item_token(item_id)?.ok_or_else(|| {
-                io_err(io::Error::other(format!(
-                    "the trusted timestamp of exhibit {reference} could not be read again"
-                )))
-            })?;
-            let at = |ext: &str| format!("{}{}.{ext}", stamps::DIR, stamps::stem(reference));
-            w.add(&at("tsr"), row.token.as_deref().unwrap_or_default(), false)?;
-            w.add(&at("commitment"), &commitment, true)?;
-            w.add(
-                &at("chain.pem"),
-                row.chain_pem.unwrap_or_default().as_bytes(),
-                true,
-            )?;
-        }
-        let timestamp = match timestamper {
-            Some(stamper) => Some(stamp_bundle(&mut w, stamper, tag.as_bytes())?),
-            None => None,
-        };
-        let payload_bytes = w.oxum_bytes;
-        let (file, zip_sha) = w
-            .zip
-            .finish()
-            .map_err(zip_err)?
-            .into_inner()
-            .finish()
-            .map_err(io_err)?;
-        file.sync_all().map_err(io_err)?;
-        Ok(Written {
-            manifest_sha,
-            tag_sha,
-            zip_sha: hex::encode(zip_sha),
-            payload_bytes,
-            timestamp,
-            count: written,
-            exhibits,
-            stamped,
-        })
-    }
-
-    /// Streams one exhibit's stored files into the bag, each re-hashed on the way (a
-    /// damaged blob is never exported), then its `metadata.json`.
-    fn write_exhibit(
-        &self,
-        w: &mut BagWriter<'_>,
-        ex: &Exhibit,
-        (done, total): (&mut u64, u64),
-        progress: &mut dyn FnMut(ExportProgress),
-    ) -> Result<(), ExportError> {
-        let blobs = artifacts::list(self.conn(), Some(&ex.view.record.id)).map_err(vault::Error::from)?;
-        for (i, (a, name)) in ex.view.record.artifacts.iter().zip(&ex.files).enumerate() {
-            let damaged = |problem: String| ExportError::Damaged {
-                item_id: ex.view.record.id.clone(),
-                artifact: i + 1,
-                problem,
-            };
-            let blob = blobs
-                .get(i)
-                .and_then(|b| b.blob.clone())
-                .ok_or_else(|| damaged("is not stored".into()))?;
-            let mut src = self
-                .blobs()
-                .open(&blob)
-                .map_err(|e| damaged(format!("cannot be read ({e})")))?;
-            let path = format!("data/items/{}/{name}", ex.folder);
-            let base = *done;
-            let (sha, size) = w.add_stream(
-                &path,
-                &mut src,
-                a.size,
-                format::deflate_media(&a.media_type),
-                &mut |n| {
-                    progress(ExportProgress {
-                        done: base + n,
-                        total,
-                    })
-                },
-            )?;
-            *done += size;
-            if sha != a.sha256 || size != a.size {
-                return Err(damaged("no longer matches its recorded SHA-256".into()));
-            }
-        }
-        let meta = metadata_json(ex);
-        w.add(
-            &format!("data/items/{}/{}", ex.folder, format::METADATA),
-            meta.as_bytes(),
-            true,
-        )?;
-        Ok(())
-    }
-
-    /// Renders the PDF report into a sealed scratch file; returns it and the bytes of the
-    /// exhibits' files (the export's progress total), counted on the report's walk.
-    fn report_to_scratch(
-        &self,
-        ctx: &BagContext,
-        events: u64,
-        report: ReportOptions,
-        dir: &std::path::Path,
-    ) -> Result<(Scratch, u64), ExportError> {
-        let facts = self.case_facts(&ctx.case_id)?;
-        let mut total = 0u64;
-        let rendered = report_pdf::render(
-            ctx,
-            Origin::Bundle(&ctx.bag),
-            (&facts, &mut |each| {
-                self.for_each_exhibit(&ctx.case_id, &ctx.prefix, &mut |ex| {
-                    total += ex.view.record.artifacts.iter().map(|a| a.size).sum::<u64>();
-                    each(ex)
-                })
-            }),
-            usize::try_from(events).unwrap_or(usize::MAX),
-            report,
-            &mut self.report_reader(),
-        )?;
-        let write_err = |source| ExportError::Write {
-            path: PathBuf::from(format::REPORT_PDF),
-            source,
-        };
-        let mut pdf = Scratch::new(dir).map_err(write_err)?;
-        pdf.write_all(&rendered.pdf).map_err(write_err)?;
-        Ok((pdf, total))
     }
 }
 
-/// What writing a bag produced.
-struct Written {
-    manifest_sha: String,
-    tag_sha: String,
-    zip_sha: String,
-    payload_bytes: u64,
-    timestamp: Option<BundleTimestamp>,
-    /// How many exhibits were written.
+/// Removes a bundle [`write_bundle`] wrote, when what must follow it (recording the
+/// export in the case's log) failed: a bundle the log does not know must not stay.
+pub(crate) fn withdraw_written(out: &std::path::Path) {
+    output::discard(out);
+}
+
+/// Writes the whole bag. The PDF report is made first, by a walk of its own over the
+/// exhibits, into a sealed scratch file, so that its layout is gone before the zip's
+/// entry table grows; then one walk writes every exhibit's files, while what comes
+/// after the payload (the HTML report, the statement draft, the README's timestamp
+/// lines, the manifest) gathers in sealed scratch files. One page of exhibits is held
+/// at a time (docs/performance.md § "Export at scale").
+fn write_bag(
+    source: &dyn ExhibitSource,
+    file: Output,
+    ctx: &BagContext,
     count: usize,
+    options: &ExportOptions,
+    progress: &mut dyn FnMut(ExportProgress),
+) -> Result<Written, ExportError> {
+    let timestamper = options.timestamper.as_ref();
+    // Read inside the snapshot, so the reports count the events the audit log holds.
+    let events = source.event_count(&ctx.case_id)?;
+    let scratch = source.scratch_dir();
+    let io_err = |source| ExportError::Write {
+        path: PathBuf::from(&ctx.bag),
+        source,
+    };
+    let zip_err = |e: zip::result::ZipError| io_err(io::Error::other(e));
+    let (pdf, total) = report_to_scratch(source, ctx, events, options.report, &scratch)?;
+    let mut w = BagWriter::new(file, ctx, &scratch)?;
+    w.add("bagit.txt", BAGIT_TXT.as_bytes(), true)?;
+    let mut html = HtmlReport::new(&scratch).map_err(io_err)?;
+    let mut statement = StatementDraft::new(&scratch).map_err(io_err)?;
+    let mut readme_stamps = ReadmeStamps::new(&scratch).map_err(io_err)?;
+    // ≈ 70 bytes an exhibit; sized once rather than doubled as it grows.
+    let mut exhibits = Vec::with_capacity(2 + count.saturating_mul(72));
+    exhibits.push(b'[');
+    let mut stamped = Vec::new();
+    let mut done = 0u64;
+    let written = source.for_each_exhibit(&ctx.case_id, &ctx.prefix, &mut |ex| {
+        write_exhibit(source, &mut w, &ex, (&mut done, total), progress)?;
+        html.add(&ex).map_err(io_err)?;
+        statement.add(&ex).map_err(io_err)?;
+        readme_stamps.add(&ex).map_err(io_err)?;
+        if ex.stamp().is_some() {
+            stamped.push((ex.reference.clone(), ex.view.record.id.clone()));
+        }
+        if exhibits.len() > 1 {
+            exhibits.push(b',');
+        }
+        exhibits.extend_from_slice(b"{\"item_id\":");
+        canonical::push_str(&ex.view.record.id, &mut exhibits);
+        exhibits.extend_from_slice(b",\"ref\":");
+        canonical::push_str(&ex.reference, &mut exhibits);
+        exhibits.push(b'}');
+        Ok(())
+    })?;
+    exhibits.push(b']');
+    if written == 0 {
+        return Err(ExportError::Empty(ctx.case_id.clone()));
+    }
+    w.add_generated(AUDIT_LOG, true, |out| source.write_audit_log(&ctx.case_id, out))?;
+    let mut handovers = source.handover_files(&ctx.case_id)?;
+    let place = |name: &str| format::HANDOVER_FILES.iter().position(|(n, _)| *n == name);
+    handovers.sort_by_key(|(k, name, _)| (*k, place(name)));
+    for (k, name, bytes) in &handovers {
+        let path = format!("{}{k}/{name}", format::HANDOVER_DIR);
+        w.add(
+            &path,
+            bytes,
+            bytes.len() >= 16 << 10 && !name.ends_with(".tsr") && !name.ends_with(".sig"),
+        )?;
+    }
+    w.add_generated(REPORT, true, |out| html.finish(ctx, events, out))?;
+    w.add_scratch(format::REPORT_PDF, pdf, false)?;
+    w.add_generated(format::STATEMENT_DRAFT, true, |out| statement.finish(ctx, out))?;
+
+    let bag_info = bag_info(ctx, w.oxum_bytes, w.oxum_count, written);
+    w.add("bag-info.txt", bag_info.as_bytes(), true)?;
+    let manifest_sha = w.add_manifest()?;
+    let handover_lines = readme::handover_section(&source.handovers(&ctx.case_id)?);
+    let mut readme = Scratch::new(&scratch).map_err(io_err)?;
+    readme::render(
+        ctx,
+        |out| readme_stamps.finish(timestamper.is_some(), out),
+        &handover_lines,
+        &mut readme,
+    )
+    .map_err(io_err)?;
+    w.add_scratch("README.txt", readme, true)?;
+    let tag: String = w
+        .tag_manifest
+        .iter()
+        .map(|(h, p)| format::manifest_line(h, p))
+        .collect();
+    let tag_sha = w.add(TAG_MANIFEST, tag.as_bytes(), true)?;
+    w.add(PUBLIC_KEY, source.public_key_pem().as_bytes(), true)?;
+    w.add(SIGNATURE, &source.sign(tag.as_bytes()), false)?;
+    for (reference, item_id) in &stamped {
+        let token = source.exhibit_token(item_id)?.ok_or_else(|| {
+            io_err(io::Error::other(format!(
+                "the trusted timestamp of exhibit {reference} could not be read again"
+            )))
+        })?;
+        let at = |ext: &str| format!("{}{}.{ext}", stamps::DIR, stamps::stem(reference));
+        w.add(&at("tsr"), &token.token, false)?;
+        w.add(&at("commitment"), &token.commitment, true)?;
+        w.add(&at("chain.pem"), token.chain_pem.as_bytes(), true)?;
+    }
+    let timestamp = match timestamper {
+        Some(stamper) => Some(stamp_bundle(&mut w, stamper, tag.as_bytes())?),
+        None => None,
+    };
+    let payload_bytes = w.oxum_bytes;
+    let (file, zip_sha) = w
+        .zip
+        .finish()
+        .map_err(zip_err)?
+        .into_inner()
+        .finish()
+        .map_err(io_err)?;
+    file.sync_all().map_err(io_err)?;
+    Ok(Written {
+        manifest_sha,
+        tag_sha,
+        zip_sha: hex::encode(zip_sha),
+        payload_bytes,
+        timestamp,
+        count: written,
+        exhibits,
+        stamped,
+    })
+}
+
+/// Streams one exhibit's stored files into the bag, each re-hashed on the way (a
+/// damaged blob is never exported), then its `metadata.json`.
+fn write_exhibit(
+    source: &dyn ExhibitSource,
+    w: &mut BagWriter<'_>,
+    ex: &Exhibit,
+    (done, total): (&mut u64, u64),
+    progress: &mut dyn FnMut(ExportProgress),
+) -> Result<(), ExportError> {
+    for (i, (a, name)) in ex.view.record.artifacts.iter().zip(&ex.files).enumerate() {
+        let damaged = |problem: String| ExportError::Damaged {
+            item_id: ex.view.record.id.clone(),
+            artifact: i + 1,
+            problem,
+        };
+        let mut src = source.open_artifact(&ex.view.record.id, i).map_err(damaged)?;
+        let path = format!("data/items/{}/{name}", ex.folder);
+        let base = *done;
+        let (sha, size) = w.add_stream(
+            &path,
+            &mut src,
+            a.size,
+            format::deflate_media(&a.media_type),
+            &mut |n| {
+                progress(ExportProgress {
+                    done: base + n,
+                    total,
+                })
+            },
+        )?;
+        *done += size;
+        if sha != a.sha256 || size != a.size {
+            return Err(damaged("no longer matches its recorded SHA-256".into()));
+        }
+    }
+    let meta = metadata_json(ex);
+    w.add(
+        &format!("data/items/{}/{}", ex.folder, format::METADATA),
+        meta.as_bytes(),
+        true,
+    )?;
+    Ok(())
+}
+
+/// Renders the PDF report into a sealed scratch file; returns it and the bytes of the
+/// exhibits' files (the export's progress total), counted on the report's walk.
+fn report_to_scratch(
+    source: &dyn ExhibitSource,
+    ctx: &BagContext,
+    events: u64,
+    report: ReportOptions,
+    dir: &std::path::Path,
+) -> Result<(Scratch, u64), ExportError> {
+    let facts = source.case_facts(&ctx.case_id)?;
+    let mut total = 0u64;
+    let rendered = report_pdf::render(
+        ctx,
+        Origin::Bundle(&ctx.bag),
+        (&facts, &mut |each| {
+            source.for_each_exhibit(&ctx.case_id, &ctx.prefix, &mut |ex| {
+                total += ex.view.record.artifacts.iter().map(|a| a.size).sum::<u64>();
+                each(ex)
+            })
+        }),
+        usize::try_from(events).unwrap_or(usize::MAX),
+        report,
+        &mut |ex, i, cap| source.artifact_bytes(&ex.view.record.id, i, cap),
+    )?;
+    let write_err = |source| ExportError::Write {
+        path: PathBuf::from(format::REPORT_PDF),
+        source,
+    };
+    let mut pdf = Scratch::new(dir).map_err(write_err)?;
+    pdf.write_all(&rendered.pdf).map_err(write_err)?;
+    Ok((pdf, total))
+}
+
+/// What writing a bag produced.
+pub(crate) struct Written {
+    pub manifest_sha: String,
+    pub tag_sha: String,
+    pub zip_sha: String,
+    pub payload_bytes: u64,
+    pub timestamp: Option<BundleTimestamp>,
+    /// How many exhibits were written.
+    pub count: usize,
     /// The export event's `exhibits` member, `[{"item_id","ref"}…]` in canonical form:
     /// as `Value`s they would be the largest thing an export of 50,000 holds.
-    exhibits: Vec<u8>,
+    pub exhibits: Vec<u8>,
     /// The exhibits with a trusted timestamp: reference and item id.
-    stamped: Vec<(String, String)>,
+    pub stamped: Vec<(String, String)>,
 }
 
 /// Asks for a token over the tag manifest and, if it verifies, adds it to the bag.
@@ -555,7 +461,7 @@ fn stamp_bundle(
 }
 
 /// Facts about the bag that every generated file repeats.
-pub(super) struct BagContext {
+pub(crate) struct BagContext {
     pub bag: String,
     pub case_id: String,
     pub case_title: String,
@@ -608,7 +514,7 @@ fn metadata_json(ex: &Exhibit) -> String {
                 f["pdq_quality"] = pdq.quality.into();
             }
             if let Some((_, frames)) = ex.view.vpdq.iter().find(|(idx, _)| *idx as usize == i) {
-                f["vpdq"] = crate::vault::vpdq_json(frames);
+                f["vpdq"] = crate::item_view::vpdq_json(frames);
             }
             f
         })

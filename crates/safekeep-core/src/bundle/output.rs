@@ -149,7 +149,7 @@ pub(super) fn publish(part: &Path, out: &Path) -> io::Result<()> {
 
 /// Writes a new file crash-safely and never over an existing one: `<path>.part` (created
 /// new), fsync, [`publish`]. On failure nothing is left at either name.
-pub(super) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if path.exists() {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,

@@ -135,9 +135,28 @@ this README.txt).
     )
 }
 
+/// A hand-over recorded in a case's chain (a `case.imported` event).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Handover {
+    /// 1 for the first hand-over of the case.
+    pub handover: u32,
+    /// Events of the chain before it (the sender's).
+    pub events: u64,
+    /// The sender's key.
+    pub key_fingerprint: String,
+    /// The bundle's folder name.
+    pub bag: String,
+    /// When the sender exported it.
+    pub exported_at: String,
+    /// When it was opened here (or by whoever opened it).
+    pub imported_at: String,
+    /// Exhibits it held.
+    pub exhibits: usize,
+}
+
 /// The README's section about hand-overs, one line for each `case.imported` event of
 /// the log. Empty when the case never changed hands.
-pub(super) fn handover_section(handovers: &[crate::vault::Handover]) -> String {
+pub(super) fn handover_section(handovers: &[Handover]) -> String {
     if handovers.is_empty() {
         return String::new();
     }

@@ -15,7 +15,7 @@ use super::exhibits::Exhibit;
 use super::export::BagContext;
 use super::scratch::Scratch;
 use crate::item::ItemKind;
-use crate::vault::ItemTimestamp;
+use crate::item_view::ItemTimestamp;
 
 /// The draft being written an exhibit at a time: its paragraphs go to a sealed scratch
 /// file, so that a case of any size is never held in memory.

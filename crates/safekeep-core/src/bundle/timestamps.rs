@@ -14,14 +14,23 @@ use super::exhibits::Exhibit;
 use super::scratch::Scratch;
 use super::shell_quote::ShellLine;
 
-use crate::vault::ObtainedToken;
-
 /// What README.txt calls a token whose authority the exporting vault did not recognise
 /// (docs/timestamps.md § "Whose timestamp it is").
 const UNRECOGNISED_WORDS: &str =
     "timestamp by an authority the computer that opened this case did not recognise";
 
 pub use safekeep_bundle::format::timestamps::{BUNDLE_STEM, DIR, stem};
+
+/// A token obtained for an item and checked against its authority's trust.
+#[derive(Debug, Clone)]
+pub struct ObtainedToken {
+    /// The authority's address.
+    pub tsa: String,
+    /// The token (DER).
+    pub token: Vec<u8>,
+    /// The chain it verified against, PEM, signer first.
+    pub chain_pem: String,
+}
 
 /// Asks an authority for a token over a 32-byte imprint (the tag manifest's SHA-256).
 /// Supplied by the network side (`safekeep-capture`); the core never opens a socket.

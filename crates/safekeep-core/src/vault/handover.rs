@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use super::{Error, Result, Vault, append_event};
 use crate::audit_log::{ChainVerifier, Event, event_type};
 use crate::blob_store::Staged;
+use crate::bundle::Handover;
 use crate::bundle::encrypted::BundleKey;
 use crate::bundle::format::{self, HANDOVER_DIR, HANDOVER_FILES, METADATA};
 use crate::bundle::reference;
@@ -106,25 +107,6 @@ pub struct ImportedCase {
     pub bag: String,
     /// Which hand-over of the case this is (1 for the first).
     pub handover: u32,
-}
-
-/// A hand-over recorded in a case's chain (a `case.imported` event).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Handover {
-    /// 1 for the first hand-over of the case.
-    pub handover: u32,
-    /// Events of the chain before it (the sender's).
-    pub events: u64,
-    /// The sender's key.
-    pub key_fingerprint: String,
-    /// The bundle's folder name.
-    pub bag: String,
-    /// When the sender exported it.
-    pub exported_at: String,
-    /// When it was opened here (or by whoever opened it).
-    pub imported_at: String,
-    /// Exhibits it held.
-    pub exhibits: usize,
 }
 
 /// One exhibit of the bundle, from its metadata.json.

@@ -5,9 +5,7 @@
 
 use std::io::{Cursor, Read};
 
-use serde::Serialize;
-
-use super::{Result, Vault};
+use super::{Result, SimilarImage, SimilarVideo, Vault};
 use crate::blob_store::BlobStore;
 use crate::db::items;
 use crate::db::perceptual_hashes::{self, PerceptualRow};
@@ -22,49 +20,6 @@ const MAX_BYTES: u64 = 256 << 20;
 
 /// Largest stored video fingerprinted (the screen recorder's own cap).
 const MAX_VIDEO_BYTES: u64 = 16 << 30;
-
-/// Another item whose picture looks like this one's.
-#[derive(Debug, Clone, Serialize)]
-pub struct SimilarImage {
-    /// This item's file (from 0).
-    pub index: u32,
-    /// The other item.
-    pub item_id: String,
-    /// Its case.
-    pub case_id: String,
-    /// Its title.
-    pub title: String,
-    /// Its file (from 0).
-    pub other_index: u32,
-    /// Bits that differ, of 256 (0 = the same picture to PDQ).
-    pub distance: u32,
-    /// When this item's file is a video: the second of its frame that looks alike.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub second: Option<u32>,
-    /// When the other item's file is a video: the second of its frame that looks alike.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub other_second: Option<u32>,
-}
-
-/// Another item whose video looks like this one's (vPDQ: frames a second apart compared
-/// both ways).
-#[derive(Debug, Clone, Serialize)]
-pub struct SimilarVideo {
-    /// This item's video file (from 0).
-    pub index: u32,
-    /// The other item.
-    pub item_id: String,
-    /// Its case.
-    pub case_id: String,
-    /// Its title.
-    pub title: String,
-    /// Its video file (from 0).
-    pub other_index: u32,
-    /// Share of this video's frames (%) that have a look-alike in the other.
-    pub this_in_other: u32,
-    /// Share of the other video's frames (%) that have a look-alike in this one.
-    pub other_in_this: u32,
-}
 
 /// Whether an artifact gets a fingerprint, and which: a picture PDQ reads, not too large
 /// to decode, or a video.

@@ -14,8 +14,10 @@ use sha2::{Digest, Sha256};
 
 use super::{Error, Result, Vault, append_event};
 use crate::audit_log::event_type;
+use crate::bundle::timestamps::ObtainedToken;
 use crate::clock::utc_rfc3339;
 use crate::db::{self, items, meta, timestamps};
+use crate::item_view::ItemTimestamp;
 use crate::timestamp_token::{self, TokenError};
 
 const ENABLED_KEY: &str = "timestamp.enabled";
@@ -60,42 +62,6 @@ pub struct TimestampStatus {
     pub last_error: Option<String>,
 }
 
-/// One item's timestamp, as shown per item.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum ItemTimestamp {
-    /// A verified token is stored.
-    Stamped {
-        /// The authority's address.
-        tsa: String,
-        /// The authority's time.
-        gen_time: String,
-        /// Who signed the token.
-        signer: String,
-    },
-    /// A token is stored that arrived in a received bundle and whose chain reached no
-    /// root this computer recognised when the case was opened: "timestamp by an authority
-    /// this computer does not recognise". Never presented as a trusted timestamp.
-    Unrecognised {
-        /// The authority's address, as the sender's log names it.
-        tsa: String,
-        /// The time the token states.
-        gen_time: String,
-        /// Who signed the token.
-        signer: String,
-    },
-    /// Queued; no token yet.
-    Waiting {
-        /// Queued at.
-        since: String,
-        /// Requests tried.
-        attempts: u32,
-        /// Why the last one failed.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        last_error: Option<String>,
-    },
-}
-
 /// One commitment to get a token for.
 #[derive(Debug, Clone)]
 pub struct PendingStamp {
@@ -112,17 +78,6 @@ pub struct TimestampWork {
     pub authorities: Vec<Authority>,
     /// Oldest first.
     pub pending: Vec<PendingStamp>,
-}
-
-/// A token obtained for an item and checked against its authority's trust.
-#[derive(Debug, Clone)]
-pub struct ObtainedToken {
-    /// The authority's address.
-    pub tsa: String,
-    /// The token (DER).
-    pub token: Vec<u8>,
-    /// The chain it verified against, PEM, signer first.
-    pub chain_pem: String,
 }
 
 impl Vault {

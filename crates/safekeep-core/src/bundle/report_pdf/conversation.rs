@@ -3,7 +3,7 @@
 
 use super::super::exhibits::{Exhibit, Transcript};
 use super::layout::{BODY, Flow, Ink, SMALL, Style};
-use crate::vault::Message;
+use safekeep_chat::Message;
 
 /// How the export was read, from the sealed record.
 pub(super) fn reading(flow: &mut Flow<'_>, ex: &Exhibit) {

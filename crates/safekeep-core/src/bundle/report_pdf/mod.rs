@@ -15,7 +15,7 @@ mod pictures;
 mod timeline;
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Datelike, Timelike};
 use krilla::configure::{Archival, ConfigurationBuilder};
@@ -26,10 +26,9 @@ use serde::Serialize;
 
 use super::exhibits::{CaseFacts, Exhibit, Walk};
 use super::export::{BagContext, ExportError};
-use super::{format, output};
-use crate::clock::utc_rfc3339;
+use super::format;
 use crate::item::ItemKind;
-use crate::vault::{self, ItemTimestamp, Vault};
+use crate::item_view::ItemTimestamp;
 use layout::{BODY, Flow, Fonts, Ink, SMALL, Style, WIDTH};
 use pictures::Pictures;
 
@@ -83,68 +82,8 @@ pub struct SavedReport {
     pub conformance: &'static str,
 }
 
-impl Vault {
-    /// Writes a case's PDF report to `out` (which must not exist) without exporting a
-    /// bundle: the same report, with the same exhibit references, as an export now would
-    /// hold. Reads the vault only; nothing is recorded.
-    pub fn save_report(
-        &self,
-        case_id: &str,
-        exhibit_prefix: &str,
-        options: ReportOptions,
-        out: &Path,
-    ) -> Result<SavedReport, ExportError> {
-        if !format::valid_prefix(exhibit_prefix) {
-            return Err(ExportError::BadPrefix(exhibit_prefix.to_owned()));
-        }
-        if out.exists() {
-            return Err(ExportError::Exists(out.to_owned()));
-        }
-        // Every walk of the report, and the counts on its cover, see the same vault,
-        // whatever the app records meanwhile.
-        let snapshot = self.conn().unchecked_transaction().map_err(vault::Error::from)?;
-        let case = self.resolve_case(case_id)?;
-        let facts = self.case_facts(&case.id)?;
-        if facts.count == 0 {
-            return Err(ExportError::Empty(case.id));
-        }
-        let events = usize::try_from(case.event_count).unwrap_or(usize::MAX);
-        let ctx = BagContext {
-            bag: String::new(),
-            case_id: case.id,
-            case_title: case.title,
-            prefix: exhibit_prefix.to_owned(),
-            exported_at: utc_rfc3339(&self.now()),
-            fingerprint: self.key().fingerprint(),
-            no_images: self.safeguard(case_id)?.statement(),
-        };
-        let write_err = |source| ExportError::Write {
-            path: out.to_owned(),
-            source,
-        };
-        let rendered = render(
-            &ctx,
-            Origin::OnDemand,
-            (&facts, &mut |each| {
-                self.for_each_exhibit(&ctx.case_id, exhibit_prefix, each)
-            }),
-            events,
-            options,
-            &mut self.report_reader(),
-        )?;
-        drop(snapshot);
-        output::write_new(out, &rendered.pdf).map_err(write_err)?;
-        Ok(SavedReport {
-            path: out.to_owned(),
-            exhibits: facts.count,
-            bytes: rendered.pdf.len() as u64,
-            conformance: rendered.conformance,
-        })
-    }
-}
-
 /// Where the report comes from: a bundle being exported, or the vault on demand.
-pub(super) enum Origin<'a> {
+pub(crate) enum Origin<'a> {
     /// Inside the bag named here.
     Bundle(&'a str),
     /// Saved on its own.
@@ -152,7 +91,7 @@ pub(super) enum Origin<'a> {
 }
 
 /// A rendered report.
-pub(super) struct Rendered {
+pub(crate) struct Rendered {
     pub pdf: Vec<u8>,
     /// `PDF/A-2u` or `PDF 1.7`.
     pub conformance: &'static str,
@@ -160,24 +99,13 @@ pub(super) struct Rendered {
 
 /// Reads an artifact's bytes (the exhibit, the artifact's index, a size cap), or says in
 /// words why it cannot (larger than the cap, damaged, removed).
-pub(super) type ReadArtifact<'r> = dyn FnMut(&Exhibit, usize, u64) -> Result<Vec<u8>, String> + 'r;
-
-impl Vault {
-    /// What the report reads artifacts with: checked against their SHA-256 on the way.
-    pub(super) fn report_reader(&self) -> impl FnMut(&Exhibit, usize, u64) -> Result<Vec<u8>, String> + '_ {
-        |ex, i, cap| {
-            self.artifact_bytes(&ex.view.record.id, i, cap)
-                .map(|(_, bytes)| bytes)
-                .map_err(|e| e.to_string())
-        }
-    }
-}
+pub(crate) type ReadArtifact<'r> = dyn FnMut(&Exhibit, usize, u64) -> Result<Vec<u8>, String> + 'r;
 
 /// Renders the report from the case's facts and one walk over its exhibits. Memory: the
 /// exhibits with a full section (at most `full_sections`), the timeline's entries and
 /// the layout; the other exhibits are walked, never held. Fails if the walk fails or the
 /// PDF library does.
-pub(super) fn render(
+pub(crate) fn render(
     ctx: &BagContext,
     origin: Origin<'_>,
     (facts, walk): (&CaseFacts, &mut Walk<'_>),

@@ -11,7 +11,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use super::super::exhibits::Exhibit;
-use crate::vault::AnnotationBody;
+use crate::item_view::AnnotationBody;
 
 /// The basis of an entry placed at its capture time.
 pub(super) const CAPTURED: &str = "captured";

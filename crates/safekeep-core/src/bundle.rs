@@ -1,7 +1,9 @@
 //! The evidence bundle: a zipped BagIt bag that anyone can check (docs/bundle-format.md).
 
 mod bag_writer;
+pub(crate) mod context;
 mod encrypted_output;
+mod error;
 pub(crate) mod exhibits;
 pub mod export;
 pub(crate) mod output;

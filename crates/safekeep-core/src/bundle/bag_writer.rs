@@ -15,8 +15,9 @@ use zip::{CompressionMethod, ZipWriter};
 /// few KiB. Larger text (the audit log, reports, long pages) is still deflated.
 pub(super) const DEFLATE_FROM: u64 = 16 << 10;
 
+use super::context::BagContext;
 use super::encrypted_output::Output;
-use super::export::{BagContext, ExportError};
+use super::error::ExportError;
 use super::format;
 use super::scratch::Scratch;
 

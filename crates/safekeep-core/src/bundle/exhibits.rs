@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use super::export::ExportError;
+use super::error::ExportError;
 use super::format;
 use crate::item_view::{ItemTimestamp, ItemView};
 

@@ -14,8 +14,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::bag_writer::BagWriter;
-use super::encrypted::{BundleEncryption, EncryptionError};
+use super::context::BagContext;
+use super::encrypted::BundleEncryption;
 use super::encrypted_output::Output;
+pub use super::error::{ExportError, SourceError};
 use super::exhibits::Exhibit;
 use super::format::{self, AUDIT_LOG, BAGIT_TXT, PUBLIC_KEY, REPORT, SIGNATURE, TAG_MANIFEST};
 use super::report::HtmlReport;
@@ -103,70 +105,6 @@ pub enum BundleTimestamp {
         /// Why, in words.
         why: String,
     },
-}
-
-/// Why an export failed. Nothing is left at the output path when one is returned.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ExportError {
-    /// The exhibit source (the vault) could not be read; its own error says why.
-    #[error("{0}")]
-    Source(Box<dyn SourceError>),
-    /// The output file exists.
-    #[error("{0} already exists. Choose another file name: Safekeep never overwrites a bundle")]
-    Exists(PathBuf),
-    /// The exhibit prefix is not 1–4 capital letters.
-    #[error(
-        "the exhibit prefix \"{0}\" should be 1 to 4 capital letters, usually the initials of the person producing the exhibits (for example AB)"
-    )]
-    BadPrefix(String),
-    /// The case has nothing to export.
-    #[error("case {0} has no items to export yet; add evidence first")]
-    Empty(String),
-    /// A stored original no longer matches its hash, or is gone.
-    #[error(
-        "stored file #{artifact} of item {item_id} {problem}, so it cannot be exported as evidence. Nothing was exported; run `safekeep check` for details"
-    )]
-    Damaged {
-        /// The item.
-        item_id: String,
-        /// Which of its files (from 1).
-        artifact: usize,
-        /// What is wrong.
-        problem: String,
-    },
-    /// The encryption asked for cannot be done.
-    #[error(transparent)]
-    Encryption(#[from] EncryptionError),
-    /// Writing the bundle failed.
-    #[error(
-        "could not write the bundle {path}: {source}. Nothing was kept; check there is space and that you may write there"
-    )]
-    Write {
-        /// The output path.
-        path: PathBuf,
-        /// The cause.
-        source: io::Error,
-    },
-}
-
-/// An exhibit source's error: any error with a code for the app.
-pub trait SourceError: std::error::Error + crate::Coded + Send + Sync + 'static {}
-impl<T: std::error::Error + crate::Coded + Send + Sync + 'static> SourceError for T {}
-
-impl crate::Coded for ExportError {
-    /// A stable machine-readable code, for the UI.
-    fn code(&self) -> &'static str {
-        match self {
-            Self::Source(e) => e.code(),
-            Self::Exists(_) => "output_exists",
-            Self::BadPrefix(_) => "bad_exhibit_prefix",
-            Self::Empty(_) => "nothing_to_export",
-            Self::Damaged { .. } => "vault_damaged",
-            Self::Write { .. } => "export_write",
-            Self::Encryption(_) => "bad_encryption",
-        }
-    }
 }
 
 /// Writes the bundle of `ctx`'s case to `out` from `source`: into `<out>.part`, renamed
@@ -458,18 +396,6 @@ fn stamp_bundle(
         }
         Err(why) => BundleTimestamp::Failed { why },
     })
-}
-
-/// Facts about the bag that every generated file repeats.
-pub(crate) struct BagContext {
-    pub bag: String,
-    pub case_id: String,
-    pub case_title: String,
-    pub prefix: String,
-    pub exported_at: String,
-    pub fingerprint: String,
-    /// What the bundle says about a no-images case (docs/safeguarding.md), if it is one.
-    pub no_images: Option<String>,
 }
 
 fn bag_info(ctx: &BagContext, octets: u64, files: u64, items: usize) -> String {

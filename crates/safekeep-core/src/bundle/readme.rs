@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::export::BagContext;
+use super::context::BagContext;
 use super::shell_quote::ShellLine;
 
 /// Writes the README for a bag; `timestamps` writes its section on timestamps.

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::path::Path;
 
+use super::context::BagContext;
 use super::exhibits::Exhibit;
-use super::export::BagContext;
 use super::format;
 use super::scratch::Scratch;
 

@@ -6,8 +6,8 @@
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
+use super::error::ExportError;
 use super::exhibits::{CaseFacts, Exhibit};
-use super::export::ExportError;
 use super::readme::Handover;
 
 /// An exhibit's trusted timestamp, as a bundle carries it.

@@ -11,8 +11,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::context::BagContext;
 use super::exhibits::Exhibit;
-use super::export::BagContext;
 use super::scratch::Scratch;
 use crate::item::ItemKind;
 use crate::item_view::ItemTimestamp;

@@ -11,8 +11,9 @@ use serde_json::json;
 
 use super::{Error, Vault, append_event_with};
 use crate::audit_log::event_type;
+use crate::bundle::context::BagContext;
 use crate::bundle::exhibits::first_new_number;
-use crate::bundle::export::{self as writer, BagContext};
+use crate::bundle::export as writer;
 use crate::bundle::report_pdf::{self, Origin, SavedReport};
 use crate::bundle::{
     CaseFacts, Exhibit, ExhibitSource, ExhibitToken, ExportError, ExportOptions, ExportProgress,

@@ -24,8 +24,9 @@ use krilla::{Document, SerializeSettings};
 
 use serde::Serialize;
 
+use super::context::BagContext;
+use super::error::ExportError;
 use super::exhibits::{CaseFacts, Exhibit, Walk};
-use super::export::{BagContext, ExportError};
 use super::format;
 use crate::item::ItemKind;
 use crate::item_view::ItemTimestamp;

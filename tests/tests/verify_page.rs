@@ -1,7 +1,8 @@
 //! safekeep-verify.html in headless Chromium agrees with `safekeep verify`, verdict by
 //! verdict and check by check, on the bundles the native verifier is tested on: intact
-//! ones (plain, encrypted, an unzipped folder, a web capture with its signed WACZ) and
-//! every case of the tamper corpus
+//! ones (plain, encrypted, an unzipped folder, a web capture with its signed WACZ,
+//! timestamped by a self-made authority with and without its root, handed over and
+//! exported again, a conversation export) and every case of the tamper corpus
 //! (crates/safekeep-core/tests/testdata/tamper.txt), zip and folder forms. The page makes
 //! no request of any kind, and is axe-clean with a result shown.
 //!
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use safekeep_capture::web::cdp::{Browser, Launch, Page};
+use safekeep_core::Vault;
 use safekeep_core::bundle::ExportOptions;
 use safekeep_core::bundle::encrypted::{BundleEncryption, BundleKey};
 use safekeep_core::bundle::verify::verify_kept;
@@ -37,6 +39,8 @@ struct Subject {
     target: PathBuf,
     key: Option<String>,
     passphrase: Option<String>,
+    /// Timestamp-authority roots given to both (a PEM file): the page's "More options".
+    roots: Option<PathBuf>,
     /// Check it the way browsers without JavaScript Promise Integration do (Firefox and
     /// Safari today): the worker reads with FileReaderSync.
     without_jspi: bool,
@@ -50,11 +54,14 @@ fn native(s: &Subject) -> Value {
         .as_ref()
         .map(|p| BundleKey::Passphrase(zeroize_string(p)));
     // The page knows the pinned authorities only; a browser gives it no system store.
+    let roots = s.roots.as_ref().map_or_else(Vec::new, |p| {
+        safekeep_core::timestamp_token::certificates_from_pem(&std::fs::read(p).unwrap()).unwrap()
+    });
     let (report, _) = verify_kept(
         &s.target,
         s.key.as_deref(),
         key.as_ref(),
-        &TrustList::pinned(),
+        &TrustList::pinned().with(roots),
         &|_| {},
     );
     normalise(serde_json::to_value(report).unwrap(), &s.target)
@@ -93,6 +100,23 @@ async fn in_page(page: &Page, s: &Subject) -> Value {
         page.evaluate(
             "const w = document.getElementById('worker'); \
              w.textContent = 'delete WebAssembly.Suspending; delete WebAssembly.promising;\\n' + w.textContent; true",
+        )
+        .await
+        .unwrap();
+    }
+    if let Some(roots) = &s.roots {
+        let node = page
+            .call_raw(
+                "DOM.querySelector",
+                json!({"nodeId": root, "selector": "#trust-roots"}),
+            )
+            .await
+            .unwrap()["nodeId"]
+            .as_i64()
+            .unwrap();
+        page.call_raw(
+            "DOM.setFileInputFiles",
+            json!({"nodeId": node, "files": [roots.display().to_string()]}),
         )
         .await
         .unwrap();
@@ -211,6 +235,7 @@ fn subjects(dir: &Path) -> Vec<Subject> {
         target: intact,
         key: None,
         passphrase: None,
+        roots: None,
         without_jspi: false,
     });
     out.push(Subject {
@@ -218,6 +243,7 @@ fn subjects(dir: &Path) -> Vec<Subject> {
         target: unzipped.join(corpus::BAG),
         key: None,
         passphrase: None,
+        roots: None,
         without_jspi: false,
     });
     // Encrypted with a passphrase (a small work factor: the test is about agreement).
@@ -245,6 +271,7 @@ fn subjects(dir: &Path) -> Vec<Subject> {
         target: out_path.clone(),
         key: None,
         passphrase: Some("a long shared passphrase".into()),
+        roots: None,
         without_jspi: false,
     });
     out.push(Subject {
@@ -252,15 +279,23 @@ fn subjects(dir: &Path) -> Vec<Subject> {
         target: out_path,
         key: None,
         passphrase: Some("not the passphrase at all".into()),
+        roots: None,
         without_jspi: false,
     });
     out.push(web_capture_bundle(&dir.join("web")));
+    out.extend(timestamped_bundle(&dir.join("stamped")));
+    out.push(handed_over_bundle(
+        &dir.join("handed-over"),
+        &dir.join("corpus").join(format!("{}.zip", corpus::BAG)),
+    ));
+    out.push(conversation_bundle(&dir.join("conversation")));
     for c in cases {
         out.push(Subject {
             name: format!("tamper case {}", c.name),
             target: c.target,
             key: c.key,
             passphrase: None,
+            roots: None,
             without_jspi: false,
         });
     }
@@ -282,6 +317,7 @@ fn subjects(dir: &Path) -> Vec<Subject> {
             target: s.target.clone(),
             key: s.key.clone(),
             passphrase: s.passphrase.clone(),
+            roots: s.roots.clone(),
             without_jspi: true,
         })
         .collect();
@@ -334,8 +370,108 @@ fn web_capture_bundle(dir: &Path) -> Subject {
         target: out,
         key: None,
         passphrase: None,
+        roots: None,
         without_jspi: false,
     }
+}
+
+/// A case whose items were timestamped by a self-made `openssl ts` authority, exported:
+/// checked without its root (the page and `verify` both say "not recognised") and with it.
+fn timestamped_bundle(dir: &Path) -> Vec<Subject> {
+    std::fs::create_dir_all(dir).unwrap();
+    let tsa = dir.join("tsa");
+    corpus::self_made_authority(&tsa);
+    let (mut vault, case) = corpus::fixture(dir);
+    vault
+        .enable_timestamps(vec![safekeep_core::vault::Authority {
+            url: "http://tsa.example/self-made".into(),
+            certificates: Some(std::fs::read_to_string(tsa.join("root.pem")).unwrap()),
+        }])
+        .unwrap();
+    assert!(corpus::stamp_all(&mut vault, &tsa) > 0);
+    let out = dir.join("stamped.zip");
+    export(&mut vault, &case, &out, "TS");
+    let subject = |name: &str, roots: Option<PathBuf>| Subject {
+        name: name.into(),
+        target: out.clone(),
+        key: None,
+        passphrase: None,
+        roots,
+        without_jspi: false,
+    };
+    vec![
+        subject("timestamped by an authority the page does not know", None),
+        subject(
+            "timestamped, the authority's root given",
+            Some(tsa.join("root.pem")),
+        ),
+    ]
+}
+
+/// The corpus's bundle opened as a case in a second vault (a hand-over) and exported again.
+fn handed_over_bundle(dir: &Path, received: &Path) -> Subject {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut advocate = Vault::init(
+        &dir.join("advocate"),
+        corpus::env(21),
+        Some("correct horse battery staple"),
+    )
+    .unwrap();
+    let got = advocate.import_case(received, None, &|_| {}).unwrap();
+    let out = dir.join("handed-over.zip");
+    export(&mut advocate, &got.case_id, &out, "AB");
+    Subject {
+        name: "handed over and exported again".into(),
+        target: out,
+        key: None,
+        passphrase: None,
+        roots: None,
+        without_jspi: false,
+    }
+}
+
+/// A case holding a WhatsApp conversation export (a folder of a chat and its media).
+fn conversation_bundle(dir: &Path) -> Subject {
+    std::fs::create_dir_all(dir).unwrap();
+    let (mut vault, case) = corpus::fixture(dir);
+    let export_dir = safekeep_e2e::repo().join("tests/fixtures/conversations/whatsapp-android-en");
+    vault
+        .import_conversation(
+            &case,
+            &[export_dir],
+            &safekeep_core::vault::ReadOptions {
+                zone: Some("Europe/London".into()),
+                ..Default::default()
+            },
+            Default::default(),
+            &mut |_| {},
+            &|| false,
+        )
+        .unwrap();
+    let out = dir.join("conversation.zip");
+    export(&mut vault, &case, &out, "CV");
+    Subject {
+        name: "a conversation export".into(),
+        target: out,
+        key: None,
+        passphrase: None,
+        roots: None,
+        without_jspi: false,
+    }
+}
+
+fn export(vault: &mut Vault, case: &str, out: &Path, prefix: &str) {
+    vault
+        .export(
+            case,
+            &ExportOptions {
+                out: out.to_path_buf(),
+                exhibit_prefix: prefix.into(),
+                ..Default::default()
+            },
+            &mut |_| {},
+        )
+        .unwrap();
 }
 
 /// axe-core's WCAG 2.x A and AA rules find nothing on the page as shown.
@@ -382,6 +518,20 @@ async fn the_page_agrees_with_safekeep_verify_on_every_bundle() {
             let checks = expected["checks"].to_string();
             assert!(checks.contains("1 of 1 WACZ files signed"), "{checks}");
         }
+        // The new intact kinds are what they claim to be, so agreeing on them means something.
+        let verdict = expected["verdict"].as_str().unwrap_or_default().to_owned();
+        match s.name.as_str() {
+            "timestamped by an authority the page does not know" => {
+                assert_eq!(verdict, "unrecognised_timestamp", "{expected}");
+            }
+            "timestamped, the authority's root given"
+            | "handed over and exported again"
+            | "a conversation export" => assert_eq!(verdict, "intact", "{}: {expected}", s.name),
+            _ => {}
+        }
+        if s.name == "handed over and exported again" {
+            assert!(expected["checks"].to_string().contains("hand-over"), "{expected}");
+        }
         if s.name == "tamper case dir-symlink" {
             // The one difference, documented (docs/verify-in-a-browser.md): a browser
             // never shows a page the symbolic links in a chosen folder, so the page judges
@@ -395,7 +545,7 @@ async fn the_page_agrees_with_safekeep_verify_on_every_bundle() {
             failures.push(d);
         }
     }
-    assert!(subjects.len() >= 34, "{} bundles checked", subjects.len());
+    assert!(subjects.len() >= 38, "{} bundles checked", subjects.len());
     assert!(
         failures.is_empty(),
         "{} of {} bundles judged differently:\n{}",

@@ -4,6 +4,9 @@
 //! with their own key is caught by the hand-over check alone.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod corpus;
+
+use corpus::{self_made_authority, stamp_all};
 use safekeep_core::Coded;
 use std::fs;
 use std::io::{Read, Write};
@@ -674,142 +677,6 @@ fn an_exhibit_reference_with_shell_syntax_is_refused_naming_the_field() {
     );
     assert!(advocate.cases().unwrap().is_empty());
     assert_eq!(blob_files(&dir.join("advocate")), 0);
-}
-
-/// Runs `openssl` in `dir`; panics with its output if it fails.
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A self-made time-stamp authority in `dir` (as anyone can make with `openssl ts`): a
-/// root `root.pem` and a signer `tsa.crt` with a critical timeStamping EKU.
-fn self_made_authority(dir: &Path) {
-    fs::create_dir_all(dir).unwrap();
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "root.key",
-            "-out",
-            "root.pem",
-            "-subj",
-            "/CN=Self-made TSA Root",
-            "-days",
-            "10",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "req",
-            "-new",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "tsa.key",
-            "-out",
-            "tsa.csr",
-            "-subj",
-            "/CN=Self-made TSA",
-        ],
-    );
-    fs::write(
-        dir.join("tsa.ext"),
-        "extendedKeyUsage=critical,timeStamping\nkeyUsage=critical,digitalSignature,nonRepudiation\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "tsa.csr",
-            "-CA",
-            "root.pem",
-            "-CAkey",
-            "root.key",
-            "-CAcreateserial",
-            "-out",
-            "tsa.crt",
-            "-days",
-            "5",
-            "-extfile",
-            "tsa.ext",
-        ],
-    );
-    let d = dir.display();
-    fs::write(
-        dir.join("tsa.cnf"),
-        format!(
-            "[ tsa ]\ndefault_tsa = c\n[ c ]\nserial = {d}/tsa.serial\ncrypto_device = builtin\nsigner_cert = {d}/tsa.crt\nsigner_key = {d}/tsa.key\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\nordering = yes\ness_cert_id_alg = sha256\n"
-        ),
-    )
-    .unwrap();
-    fs::write(dir.join("tsa.serial"), "01\n").unwrap();
-}
-
-/// Timestamps every waiting item of `v` with the self-made authority in `dir`.
-fn stamp_all(v: &mut Vault, dir: &Path) -> usize {
-    use safekeep_core::timestamp_token;
-    let chain_pem = format!(
-        "{}{}",
-        fs::read_to_string(dir.join("tsa.crt")).unwrap(),
-        fs::read_to_string(dir.join("root.pem")).unwrap()
-    );
-    let work = v.timestamp_work().unwrap();
-    for (k, p) in work.pending.iter().enumerate() {
-        let nonce = [k as u8 + 1; 8];
-        fs::write(
-            dir.join("q.tsq"),
-            timestamp_token::request(&p.imprint, &nonce).unwrap(),
-        )
-        .unwrap();
-        openssl(
-            dir,
-            &[
-                "ts",
-                "-reply",
-                "-config",
-                "tsa.cnf",
-                "-queryfile",
-                "q.tsq",
-                "-out",
-                "r.tsr",
-            ],
-        );
-        let token =
-            timestamp_token::token_from_response(&fs::read(dir.join("r.tsr")).unwrap(), &nonce).unwrap();
-        v.record_timestamp(
-            &p.item_id,
-            &safekeep_core::vault::ObtainedToken {
-                tsa: "http://tsa.example/self-made".into(),
-                token,
-                chain_pem: chain_pem.clone(),
-            },
-        )
-        .unwrap();
-    }
-    work.pending.len()
 }
 
 /// A case whose two items were timestamped by a self-made `openssl ts` authority, exported

@@ -61,6 +61,12 @@ static FILE_ATTACHED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?P<name>[^\s()<>][^()<>]*?\.[A-Za-z0-9]{1,5}) \((?P<label>[^()]+)\)$")
         .expect("valid pattern")
 });
+/// `NAME <attached>`, older iOS (`2015-08-04-PHOTO-00004762.jpg <‎attached>`; the marks
+/// are gone by the time it is matched; some exports write `‹` for `<`).
+static OLD_ATTACHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<name>[^\s<>‹][^<>‹]*?\.[A-Za-z0-9]{1,5}) ?[<‹] ?(?P<label>[^<>‹:]{2,20})>$")
+        .expect("valid pattern")
+});
 /// `<attached: NAME>`, iOS.
 static ATTACHED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"<(?P<label>[^<>:]{2,20}) ?: ?(?P<name>[^<>]+\.[A-Za-z0-9]{1,5})>").expect("valid pattern")
@@ -577,6 +583,12 @@ fn message(
         if let Some(c) = FILE_ATTACHED.captures(first) {
             let name = c["name"].trim();
             if words::FILE_ATTACHED.contains(&c["label"].trim()) || export.find(name, chat_path).is_some() {
+                attachments.push(attachment(export, Some(name), chat_path, NOT_INCLUDED));
+            }
+        }
+        if let Some(c) = OLD_ATTACHED.captures(first) {
+            let name = c["name"].trim();
+            if words::ATTACHED.contains(&c["label"].trim()) || export.find(name, chat_path).is_some() {
                 attachments.push(attachment(export, Some(name), chat_path, NOT_INCLUDED));
             }
         }

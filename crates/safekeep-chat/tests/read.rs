@@ -402,6 +402,24 @@ fn whatsapp_buddhist_years_time_first_arabic_digits_and_the_old_ios_layout() {
     let old = first("ios-old.txt", "Europe/Berlin");
     assert_eq!(old.messages[0].sender.as_deref(), Some("Sam"));
     assert_eq!(old.messages[0].sent_at.as_deref(), Some("2018-06-13T19:25:15Z"));
+    // The older iOS attachment form, with a caption on the next line, and with `‹`.
+    let mut o = opts("Europe/London");
+    o.date_order = Some(safekeep_chat::DateOrder::DayFirst);
+    let attached = read(&open(&["whatsapp-layouts/ios-old-attachment.txt"]), &o).expect("read");
+    let names: Vec<Vec<Option<&str>>> = attached
+        .messages
+        .iter()
+        .map(|m| m.attachments.iter().map(|a| a.name.as_deref()).collect())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            vec![Some("2015-08-04-PHOTO-00004762.jpg")],
+            vec![Some("2015-08-04-VIDEO-00004763.mp4")]
+        ]
+    );
+    assert!(attached.messages[0].text.ends_with("\nthis is you"), "the caption stays the message's text");
+    assert!(attached.messages.iter().all(|m| m.kind == MessageKind::Message));
     let japanese =
         read(&open(&["whatsapp-layouts/japanese-era.txt"]), &opts("Asia/Tokyo")).expect_err("not read yet");
     let said = japanese.to_string();

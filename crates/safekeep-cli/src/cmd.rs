@@ -1,22 +1,35 @@
-//! One module per subcommand; each parses, calls one core function, and prints.
+//! Runs one parsed command line: the dispatch to each subcommand's module (one file per
+//! subcommand: its arguments, its `run` and its printing), and how every subcommand opens
+//! the vault (folder, passphrase, clock and key derivation).
 
-mod annotate;
-mod backup;
-mod browser;
-mod bundle;
-mod capture;
-mod case;
-mod chat;
-mod check;
-mod import;
-mod init;
-mod list;
-mod note;
-mod receipt;
+pub mod annotate;
+pub mod backup;
+pub mod browser;
+pub mod capture;
+pub mod case;
+pub mod check;
+pub mod encrypt;
+pub mod export;
+pub mod host_name;
+pub mod import;
+pub mod init;
+pub mod key;
+pub mod list;
+pub mod log;
+pub mod messages;
+pub mod note;
+pub mod passphrase;
+pub mod receipt;
 pub mod receive;
-pub(crate) mod removal;
-mod secure;
-mod timestamp;
+pub mod removal;
+pub mod report;
+pub mod restore;
+pub mod shared_args;
+pub mod show;
+pub mod takedown;
+pub mod timestamp;
+pub mod verify;
+pub mod withdraw;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,8 +40,8 @@ use safekeep_core::keyring::{KdfParams, KdfPolicy};
 use safekeep_core::vault::{Protection, Unlock};
 use safekeep_core::{Environment, Vault};
 
-use crate::cli::{self, Cli, Command, ContextArgs};
-use crate::passphrase;
+use crate::args::{Cli, Command};
+use crate::secret;
 
 /// `--passphrase-file`, global to every subcommand.
 static PASSPHRASE_FILE: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -53,85 +66,33 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let dir = || vault_dir(cli.vault.clone());
     let _ = PASSPHRASE_FILE.set(cli.passphrase_file.clone());
     match cli.command {
-        Command::Init { no_passphrase } => init::init(&dir()?, no_passphrase),
-        Command::Encrypt => secure::encrypt(&dir()?),
-        Command::Passphrase(p) => secure::passphrase(&dir()?, p),
-        Command::Key => init::key(&dir()?),
-        Command::HostName { record } => init::host_name(&dir()?, record.as_deref()),
-        Command::Backup { dir: to } => backup::backup(&dir()?, &to),
-        Command::Restore {
-            dir: from,
-            recovery_key_file,
-        } => backup::restore(&from, &dir()?, recovery_key_file.as_deref()),
-        Command::Case(c) => case::run(&dir()?, c),
-        Command::Import {
-            what: Some(cli::ImportCommand::Chat(args)),
-            ..
-        } => chat::import(&dir()?, args),
-        Command::Import {
-            what: None,
-            case_id,
-            context,
-            files,
-        } => import::run(&dir()?, case_id.as_deref().unwrap_or_default(), context, &files),
-        Command::Browser(b) => browser::run(&dir()?, b),
+        Command::Init(args) => init::run(&dir()?, args),
+        Command::Encrypt => encrypt::run(&dir()?),
+        Command::Passphrase(command) => passphrase::run(&dir()?, command),
+        Command::Key => key::run(&dir()?),
+        Command::HostName(args) => host_name::run(&dir()?, args),
+        Command::Backup(args) => backup::run(&dir()?, args),
+        Command::Restore(args) => restore::run(&dir()?, args),
+        Command::Case(command) => case::run(&dir()?, command),
+        Command::Import(args) => import::run(&dir()?, args),
         Command::Receive(args) => receive::run(&dir()?, args),
-        Command::Receipt(r) => receipt::run(&dir, r),
-        Command::Messages { item, json, from, to } => chat::messages(&dir()?, &item, json, from, to),
-        Command::Capture(c) => capture::run(&dir()?, c),
-        Command::Note {
-            case_id,
-            context,
-            incident,
-            text,
-        } => note::run(&dir()?, &case_id, context, incident, &text),
-        Command::List {
-            case_id,
-            filter,
-            json,
-        } => list::list(&dir()?, case_id.as_deref(), &filter, json),
-        Command::Show { item, json } => list::show(&dir()?, &item, json),
-        Command::Log { case_id, json } => list::log(&dir()?, &case_id, json),
-        Command::Annotate { item, what } => annotate::annotate(&dir()?, &item, what),
-        Command::Withdraw {
-            item,
-            reason,
-            keep_files,
-        } => annotate::withdraw(&dir()?, &item, &reason, keep_files),
-        Command::Takedown { case_id, out, json } => {
-            annotate::takedown(&dir()?, &case_id, out.as_deref(), json)
-        }
-        Command::Timestamp(t) => timestamp::run(&dir()?, t),
-        Command::Removal(r) => removal::run(&dir()?, r),
-        Command::Check { repair, json } => check::run(&dir()?, repair, json),
-        Command::Export {
-            case_id,
-            out,
-            exhibit_prefix,
-            encryption,
-            report,
-            json,
-        } => bundle::export(&dir()?, &case_id, out, exhibit_prefix, (encryption, report), json),
-        Command::Report {
-            case_id,
-            out,
-            exhibit_prefix,
-            report,
-        } => bundle::report(&dir()?, &case_id, &out, &exhibit_prefix, &report),
-        Command::Verify {
-            bundle,
-            expect_key,
-            bundle_passphrase_file,
-            identity,
-            trust_tsa_root,
-            json,
-        } => bundle::verify(
-            &bundle,
-            expect_key.as_deref(),
-            (bundle_passphrase_file.as_deref(), identity.as_deref()),
-            &trust_tsa_root,
-            json,
-        ),
+        Command::Browser(command) => browser::run(&dir()?, command),
+        Command::Receipt(command) => receipt::run(&dir, command),
+        Command::Messages(args) => messages::run(&dir()?, args),
+        Command::Capture(command) => capture::run(&dir()?, command),
+        Command::Note(args) => note::run(&dir()?, args),
+        Command::List(args) => list::run(&dir()?, args),
+        Command::Show(args) => show::run(&dir()?, args),
+        Command::Log(args) => log::run(&dir()?, args),
+        Command::Annotate(args) => annotate::run(&dir()?, args),
+        Command::Withdraw(args) => withdraw::run(&dir()?, args),
+        Command::Export(args) => export::run(&dir()?, args),
+        Command::Report(args) => report::run(&dir()?, args),
+        Command::Verify(args) => verify::run(args),
+        Command::Timestamp(command) => timestamp::run(&dir()?, command),
+        Command::Takedown(args) => takedown::run(&dir()?, args),
+        Command::Removal(command) => removal::run(&dir()?, command),
+        Command::Check(args) => check::run(&dir()?, args),
     }
 }
 
@@ -176,9 +137,9 @@ fn fast_kdf_asked() -> bool {
 
 /// The vault passphrase from `--passphrase-file`, SAFEKEEP_PASSPHRASE, or the terminal.
 pub fn vault_passphrase(dir: &std::path::Path) -> Result<zeroize::Zeroizing<String>> {
-    passphrase::existing(
+    secret::existing(
         PASSPHRASE_FILE.get().and_then(Option::as_deref),
-        passphrase::VAULT_ENV,
+        secret::VAULT_ENV,
         "vault passphrase",
         &format!("Passphrase for the vault in {}: ", dir.display()),
     )
@@ -191,9 +152,9 @@ pub fn passphrase_file() -> Option<&'static std::path::Path> {
 
 /// A new vault passphrase, from the same sources (asked twice on a terminal).
 pub fn new_vault_passphrase() -> Result<zeroize::Zeroizing<String>> {
-    passphrase::new(
+    secret::new(
         PASSPHRASE_FILE.get().and_then(Option::as_deref),
-        Some(passphrase::VAULT_ENV),
+        Some(secret::VAULT_ENV),
         "vault passphrase",
     )
 }
@@ -202,7 +163,7 @@ pub fn new_vault_passphrase() -> Result<zeroize::Zeroizing<String>> {
 /// item that cannot get one stays queued, and the user is told).
 pub fn stamp_new_items(vault: &mut Vault) -> Result<()> {
     if vault.timestamp_settings()?.enabled {
-        crate::output::stamped(&safekeep_capture::timestamp::run(vault)?, false)?;
+        crate::print::stamped(&safekeep_capture::timestamp::run(vault)?, false)?;
     }
     Ok(())
 }
@@ -214,7 +175,7 @@ pub fn open_fingerprinted(dir: &std::path::Path) -> Result<Vault> {
     let mut vault = open(dir)?;
     let waiting = vault.fingerprints_waiting_count()?;
     if waiting > 0 {
-        let bar = crate::output::count_bar(waiting, "Fingerprinting pictures and videos");
+        let bar = crate::print::count_bar(waiting, "Fingerprinting pictures and videos");
         let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         vault.fingerprint_waiting(threads, &mut |done, _| bar.set_position(done))?;
         bar.finish_and_clear();
@@ -230,44 +191,4 @@ pub fn open(dir: &std::path::Path) -> Result<Vault> {
     };
     let unlock = secret.as_ref().map(|s| Unlock::Passphrase(s));
     Ok(Vault::open(dir, environment(), unlock)?)
-}
-
-impl From<ContextArgs> for safekeep_core::item::Context {
-    fn from(a: ContextArgs) -> Self {
-        Self {
-            title: a.title,
-            description: a.description,
-            incident_time: a.incident_time,
-            source_url: a.source_url,
-            platform: a.platform,
-            poster_account: a.account,
-            incident: None,
-        }
-    }
-}
-
-impl ContextArgs {
-    /// The context of a note: these fields and the incident log's answers.
-    pub fn with_incident(self, incident: cli::IncidentArgs) -> safekeep_core::item::Context {
-        safekeep_core::item::Context {
-            incident: Some(Box::new(incident.into())),
-            ..self.into()
-        }
-    }
-}
-
-impl From<cli::IncidentArgs> for safekeep_core::item::Incident {
-    fn from(a: cli::IncidentArgs) -> Self {
-        Self {
-            started: a.started,
-            ended: a.ended,
-            place: a.place,
-            people: a.who,
-            relationship: a.known_as,
-            witnesses: a.witnesses,
-            impact: a.impact,
-            reported_to: a.reported_to,
-            references: a.references,
-        }
-    }
 }

@@ -4,10 +4,10 @@
 //! `safekeep-core`, and prints the result. Results go to stdout; progress, messages and
 //! errors go to stderr.
 
-mod cli;
+mod args;
 mod cmd;
-mod output;
-mod passphrase;
+mod print;
+mod secret;
 
 use std::process::ExitCode;
 
@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     if let Err(e) = safekeep_core::process_privacy::protect() {
         eprintln!("safekeep: could not keep this process's memory out of crash files ({e}); continuing");
     }
-    let args = cli::Cli::parse();
+    let args = args::Cli::parse();
     match cmd::run(args) {
         Ok(code) => code,
         Err(e) => {

@@ -1,37 +1,40 @@
-//! `safekeep backup DIR` and `safekeep restore DIR --vault NEW`.
+//! `safekeep backup DIR`: the vault copied into a backup folder, only what changed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use safekeep_core::vault::Unlock;
 
-use crate::{output, passphrase};
+use crate::print;
 
-/// Backs the vault up into `to`.
-pub fn backup(dir: &Path, to: &Path) -> Result<ExitCode> {
+/// The arguments of `safekeep backup` (its help text is on `Command::Backup`).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The backup folder (empty, new, or this vault's earlier backup).
+    pub dir: PathBuf,
+}
+
+/// Backs the vault up into the backup folder.
+pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
     let mut vault = super::open(dir)?;
-    let bar = output::bytes_bar("Copying what changed");
-    let summary = vault.backup(to, &mut |done, total| {
+    let bar = print::bytes_bar("Copying what changed");
+    let summary = vault.backup(&args.dir, &mut |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     })?;
     bar.finish_and_clear();
-    output::backup_summary(&summary);
+    backup_summary(&summary);
     Ok(ExitCode::SUCCESS)
 }
 
-/// Restores the backup in `from` as a new vault at `vault`.
-pub fn restore(from: &Path, vault: &Path, recovery_key_file: Option<&Path>) -> Result<ExitCode> {
-    let secret = match recovery_key_file {
-        Some(f) => passphrase::existing(Some(f), "", "recovery key", "Recovery key: ")?,
-        None => super::vault_passphrase(from)?,
-    };
-    let unlock = match recovery_key_file {
-        Some(_) => Unlock::RecoveryKey(&secret),
-        None => Unlock::Passphrase(&secret),
-    };
-    let summary = safekeep_core::vault::restore(from, vault, super::environment(), unlock)?;
-    output::restore_summary(&summary);
-    Ok(ExitCode::SUCCESS)
+/// What a backup did, for the person (stderr).
+fn backup_summary(s: &safekeep_core::vault::BackupSummary) {
+    eprintln!(
+        "Backed up {} items ({} stored files; {} copied this time, {}) to {}.\nEvery file copied was read back and checked. The backup is encrypted like the vault: anyone who can see the folder sees only its size and the times it changed.",
+        s.items,
+        s.blobs,
+        s.copied,
+        indicatif::HumanBytes(s.bytes_copied),
+        s.dir.display()
+    );
 }

@@ -1,4 +1,4 @@
-//! `safekeep init`, `safekeep key` and `safekeep host-name`.
+//! `safekeep init`: a new vault, encrypted unless asked otherwise.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -6,45 +6,29 @@ use std::process::ExitCode;
 use anyhow::Result;
 use safekeep_core::Vault;
 
-use crate::output;
+use crate::print;
 
-/// Creates a vault, encrypted unless `no_passphrase`.
-pub fn init(dir: &Path, no_passphrase: bool) -> Result<ExitCode> {
-    let secret = if no_passphrase {
-        None
-    } else {
-        Some(super::new_vault_passphrase()?)
-    };
+/// The arguments of `safekeep init` (its help text is on `Command::Init`).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Do not encrypt the vault. Not recommended: anyone who can open the folder can
+    /// see everything in it. Only for a computer that is already encrypted and not shared.
+    #[arg(long)]
+    pub no_passphrase: bool,
+}
+
+/// Creates a vault, encrypted unless `--no-passphrase`.
+pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
+    let secret = (!args.no_passphrase)
+        .then(super::new_vault_passphrase)
+        .transpose()?;
     let mut vault = Vault::init(dir, super::environment(), secret.as_deref().map(String::as_str))?;
     eprintln!("Created a new vault in {}", dir.display());
     match vault.take_recovery_key() {
-        Some(key) => output::recovery_key(&key),
+        Some(key) => print::recovery_key(&key),
         None => eprintln!("It is NOT encrypted: anyone who can open the folder can see everything in it."),
     }
     eprintln!("Its signing key fingerprint (printed below) identifies bundles exported from it.");
     println!("{}", vault.key().fingerprint());
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Prints the signing key's fingerprint.
-pub fn key(dir: &Path) -> Result<ExitCode> {
-    println!("{}", super::open(dir)?.key().fingerprint());
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Sets (`on`/`off`) or prints whether new captures record the computer's name.
-pub fn host_name(dir: &Path, record: Option<&str>) -> Result<ExitCode> {
-    let mut vault = super::open(dir)?;
-    if let Some(record) = record {
-        vault.set_records_host_name(record == "on")?;
-    }
-    let on = vault.records_host_name();
-    println!("{}", if on { "on" } else { "off" });
-    if record.is_some() {
-        eprintln!(
-            "New captures {} this computer's name; items already captured keep what was sealed in them.",
-            if on { "record" } else { "do not record" }
-        );
-    }
     Ok(ExitCode::SUCCESS)
 }

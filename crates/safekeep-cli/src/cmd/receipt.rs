@@ -1,57 +1,122 @@
-//! `safekeep receipt sign`, `add` and `list` (docs/receipts.md).
+//! `safekeep receipt sign`, `add` and `list` (docs/receipts.md): the recipient's signed
+//! receipt for a bundle, and the sender's record of it.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
+use clap::Subcommand;
 use safekeep_core::receipt::{self, KEY_WORK_FACTOR};
 
-use crate::cli::ReceiptCommand;
-use crate::{output, passphrase};
+use crate::secret;
+
+/// `safekeep receipt …`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// For the recipient (solicitor, police officer, advocate): check a bundle you
+    /// received and sign a receipt saying what you received, when, and what every check
+    /// found. Needs no vault.
+    ///
+    /// The receipt is signed with your own key, made on first use and kept in your
+    /// settings folder under a passphrase (--passphrase-file, SAFEKEEP_PASSPHRASE, or
+    /// asked); its fingerprint is printed, to read out to the sender. Writes RECEIPT.json
+    /// and, beside it, the same as text (.txt). Exit status 0 when the bundle is intact.
+    Sign(SignArgs),
+    /// For the sender: add the receipt the recipient sent back to the case it is about.
+    /// It is checked (its signature, and that this case exported that very bundle) and
+    /// recorded in the case's audit log as `bundle.received`.
+    Add {
+        /// The RECEIPT.json file.
+        file: PathBuf,
+        /// The case (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+    },
+    /// List the receipts recorded in a case.
+    List {
+        /// The case (its id, or the start of it).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The arguments of `safekeep receipt sign` (its help text is on `Command::Sign`).
+#[derive(Debug, clap::Args)]
+pub struct SignArgs {
+    /// The bundle (.zip, or .zip.age) as you received it.
+    pub bundle: PathBuf,
+    /// Your name.
+    #[arg(long)]
+    pub name: String,
+    /// Your firm, force or service.
+    #[arg(long, default_value = "")]
+    pub organisation: String,
+    /// Where to write the receipt (it must not exist yet).
+    #[arg(long, value_name = "RECEIPT.json")]
+    pub out: PathBuf,
+    /// Your recipient key file. Defaults to SAFEKEEP_RECIPIENT_KEY, else
+    /// recipient-key.age in Safekeep's settings folder.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// For an encrypted bundle: read its passphrase from this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "identity")]
+    pub bundle_passphrase_file: Option<PathBuf>,
+    /// For a bundle encrypted to an age public key: the identity file that opens it.
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// Time-stamp the receipt (RFC 3161) with DigiCert's and Sectigo's free public
+    /// authorities: proof that it existed then. Sends one hash of the signed receipt.
+    #[arg(long)]
+    pub timestamp: bool,
+    /// Time-stamp the receipt with this authority instead; repeat for fallbacks.
+    #[arg(long = "tsa", value_name = "URL")]
+    pub tsa: Vec<String>,
+    /// The certificate (PEM) to trust for the --tsa at the same position.
+    #[arg(long = "tsa-certs", value_name = "PEM")]
+    pub tsa_certs: Vec<PathBuf>,
+}
 
 /// Runs one `receipt` subcommand; `vault` gives the vault folder when one is needed.
-pub fn run(vault: &dyn Fn() -> Result<PathBuf>, command: ReceiptCommand) -> Result<ExitCode> {
+pub fn run(vault: &dyn Fn() -> Result<PathBuf>, command: Command) -> Result<ExitCode> {
     match command {
-        ReceiptCommand::Sign {
-            bundle,
-            name,
-            organisation,
-            out,
-            key,
-            bundle_passphrase_file,
-            identity,
-            timestamp,
-            tsa,
-            tsa_certs,
-        } => {
-            let bundle_key =
-                super::bundle::bundle_key(&bundle, bundle_passphrase_file.as_deref(), identity.as_deref())?;
-            let authorities = match (timestamp, tsa.is_empty()) {
-                (_, false) => super::timestamp::authorities(tsa, &tsa_certs)?,
-                (true, true) => safekeep_core::vault::DEFAULT_AUTHORITIES
-                    .iter()
-                    .map(|url| safekeep_core::vault::Authority {
-                        url: (*url).to_owned(),
-                        certificates: None,
-                    })
-                    .collect(),
-                (false, true) => Vec::new(),
-            };
-            sign(&bundle, bundle_key, &name, &organisation, &out, key, authorities)
-        }
-        ReceiptCommand::Add { file, case_id } => add(&vault()?, &file, &case_id),
-        ReceiptCommand::List { case_id, json } => {
-            output::receipts(&super::open(&vault()?)?.receipts(&case_id)?, json)?;
+        Command::Sign(args) => sign(args),
+        Command::Add { file, case_id } => add(&vault()?, &file, &case_id),
+        Command::List { case_id, json } => {
+            receipts(&super::open(&vault()?)?.receipts(&case_id)?, json)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn sign(
+/// `receipt sign`: opens the bundle, picks the authorities, and signs.
+fn sign(args: SignArgs) -> Result<ExitCode> {
+    let (passphrase_file, identity) = (args.bundle_passphrase_file.as_deref(), args.identity.as_deref());
+    let bundle_key = super::verify::bundle_key(&args.bundle, passphrase_file, identity)?;
+    let authorities = match (args.timestamp, args.tsa.is_empty()) {
+        (_, false) => super::timestamp::authorities(args.tsa, &args.tsa_certs)?,
+        (true, true) => safekeep_core::vault::DEFAULT_AUTHORITIES
+            .iter()
+            .map(|url| safekeep_core::vault::Authority {
+                url: (*url).to_owned(),
+                certificates: None,
+            })
+            .collect(),
+        (false, true) => Vec::new(),
+    };
+    let who = (args.name.as_str(), args.organisation.as_str());
+    signed(&args.bundle, bundle_key, who, &args.out, args.key, authorities)
+}
+
+/// Signs a receipt for the bundle with the recipient's key (made on first use),
+/// time-stamped when asked; exits 1 when the bundle is not intact.
+fn signed(
     bundle: &Path,
     bundle_key: Option<safekeep_core::bundle::BundleKey>,
-    name: &str,
-    organisation: &str,
+    (name, organisation): (&str, &str),
     out: &Path,
     key: Option<PathBuf>,
     authorities: Vec<safekeep_core::vault::Authority>,
@@ -64,17 +129,17 @@ fn sign(
     }
     let key_path = key_path(key)?;
     let pass = if key_path.exists() {
-        passphrase::existing(
+        secret::existing(
             super::passphrase_file(),
-            passphrase::VAULT_ENV,
+            secret::VAULT_ENV,
             "recipient key passphrase",
             "Passphrase of your recipient key: ",
         )?
     } else {
         eprintln!("Making your recipient key at {} (first use).", key_path.display());
-        passphrase::new(
+        secret::new(
             super::passphrase_file(),
-            Some(passphrase::VAULT_ENV),
+            Some(secret::VAULT_ENV),
             "recipient key passphrase",
         )?
     };
@@ -120,11 +185,49 @@ fn sign(
 fn add(dir: &Path, file: &Path, case_id: &str) -> Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let added = super::open(dir)?.add_receipt(case_id, &bytes)?;
-    output::receipt_added(&added.receipt);
+    receipt_added(&added.receipt);
     Ok(ExitCode::SUCCESS)
 }
 
 fn key_path(given: Option<PathBuf>) -> Result<PathBuf> {
     safekeep_core::paths::recipient_key(given)
         .context("no settings folder was found for your recipient key: give one with --key FILE")
+}
+
+/// Says what a receipt that was just added records.
+fn receipt_added(r: &safekeep_core::receipt::Receipt) {
+    eprintln!("{}", receipt_line(r));
+    eprintln!("Recorded in the case's audit log as bundle.received (see `safekeep log`).");
+}
+
+fn receipt_line(r: &safekeep_core::receipt::Receipt) -> String {
+    let state = match r.verdict.as_str() {
+        "intact" => "Received intact",
+        "altered" => "Received ALTERED",
+        _ => "Received UNREADABLE",
+    };
+    let org = if r.recipient.organisation.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", r.recipient.organisation)
+    };
+    format!(
+        "{state} by {}{org}, on {} (their key {}): {} (SHA-256 {})",
+        r.recipient.name, r.received_at, r.recipient.key_fingerprint, r.bundle.file, r.bundle.sha256
+    )
+}
+
+/// Lists a case's receipts.
+fn receipts(list: &[safekeep_core::vault::ReceivedReceipt], json: bool) -> Result<()> {
+    let mut out = io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(list)?)?;
+    } else if list.is_empty() {
+        writeln!(out, "No receipt recorded in this case yet.")?;
+    } else {
+        for r in list {
+            writeln!(out, "{}", receipt_line(&r.receipt))?;
+        }
+    }
+    Ok(())
 }

@@ -53,24 +53,10 @@ pub struct Args {
 /// when any file was refused.
 pub fn run(dir: &std::path::Path, args: Args) -> Result<ExitCode> {
     let vault = super::open(dir)?;
-    let case = vault.resolve_case(&args.case_id)?.id;
-    let alias = phone::choose_alias(&vault, &case, args.name.as_deref())?;
-    let mut options = ReceiveOptions::new(&case, &alias, Pin::draw(&mut rand::rng()));
-    options.port = args.port;
-    options.bind = args.bind.unwrap_or(options.bind);
-    options.announce = !args.no_announce;
-    options.accept_all = args.yes;
-    options.limits = Limits {
-        max_file_size: args.max_file_mib.saturating_mul(1 << 20),
-        max_files: args.max_files,
-        ..Limits::default()
-    };
+    let options = options(&vault, &args)?;
     let vault = Arc::new(Mutex::new(vault));
     let (receiver, events) = Receiver::start(options, vault.clone())?;
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))?;
-    }
+    let stop = stop_on_signals()?;
     print_start(&receiver, args.json)?;
     let refused = follow(&receiver, &events, &stop, &args)?;
     receiver.stop();
@@ -85,6 +71,32 @@ pub fn run(dir: &std::path::Path, args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A flag that Ctrl-C (or SIGTERM) sets, so that receiving stops cleanly.
+fn stop_on_signals() -> Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    Ok(stop)
+}
+
+/// What the receiver is told: the case, a name phones see, a fresh PIN, and the limits.
+fn options(vault: &safekeep_core::Vault, args: &Args) -> Result<ReceiveOptions> {
+    let case = vault.resolve_case(&args.case_id)?.id;
+    let alias = phone::choose_alias(vault, &case, args.name.as_deref())?;
+    let mut options = ReceiveOptions::new(&case, &alias, Pin::draw(&mut rand::rng()));
+    options.port = args.port;
+    options.bind = args.bind.unwrap_or(options.bind);
+    options.announce = !args.no_announce;
+    options.accept_all = args.yes;
+    options.limits = Limits {
+        max_file_size: args.max_file_mib.saturating_mul(1 << 20),
+        max_files: args.max_files,
+        ..Limits::default()
+    };
+    Ok(options)
 }
 
 fn print_start(r: &Receiver, json: bool) -> Result<()> {

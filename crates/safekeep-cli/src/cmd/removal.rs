@@ -12,20 +12,10 @@ use safekeep_core::removal::{self, DraftOptions, Drafted, RequestKind, RequestSt
 
 /// What `safekeep removal` does.
 #[derive(Debug, Subcommand)]
-pub enum RemovalCommand {
+pub enum Command {
     /// Save your name, contact details and typed signature for requests (kept only in
     /// the encrypted vault; never in a bundle). Without options, shows them.
-    Me {
-        /// Your full name.
-        #[arg(long, requires = "contact")]
-        name: Option<String>,
-        /// How the platform can reach you: an e-mail or postal address.
-        #[arg(long, requires = "name")]
-        contact: Option<String>,
-        /// Your typed electronic signature (default: /Your Name/).
-        #[arg(long, requires = "name")]
-        signature: Option<String>,
-    },
+    Me(MeArgs),
     /// What to do before reporting: addresses not captured yet, and the helpline's advice.
     Before {
         /// The case (its id, or the start of it).
@@ -43,19 +33,7 @@ pub enum RemovalCommand {
         pdf: Option<PathBuf>,
     },
     /// Record when you sent a request; its deadline starts then.
-    Sent {
-        /// The request id (or the start of it).
-        request: String,
-        /// When you sent it: 2026-03-27 10:00 (your local time) or RFC 3339. Default: now.
-        #[arg(long, value_name = "TIME")]
-        at: Option<String>,
-        /// The platform's ticket or reference number.
-        #[arg(long)]
-        reference: Option<String>,
-        /// Your time zone (IANA name, e.g. Europe/London). Default: this computer's.
-        #[arg(long, value_name = "ZONE")]
-        tz: Option<String>,
-    },
+    Sent(SentArgs),
     /// Record what became of a request (removed, refused…).
     Outcome {
         /// The request id (or the start of it).
@@ -88,18 +66,52 @@ pub enum RemovalCommand {
     },
     /// Look up the abuse contacts of an item's site with RDAP (this asks IANA and the
     /// registry over the network; the site itself is not contacted). Kept in the case.
-    Lookup {
-        /// The item.
-        item: String,
-        /// The address to look up (default: the item's first).
-        #[arg(long)]
-        address: Option<String>,
-        /// Where the RDAP bootstrap files are.
-        #[arg(long, env = "SAFEKEEP_RDAP_BOOTSTRAP", default_value = rdap::IANA_BOOTSTRAP, hide_default_value = true)]
-        rdap_bootstrap: String,
-    },
+    Lookup(LookupArgs),
     /// The platform directory: where each platform takes reports, with its source and date.
     Platforms,
+}
+
+/// The arguments of `safekeep removal me` (its help text is on `Command::Me`).
+#[derive(Debug, clap::Args)]
+pub struct MeArgs {
+    /// Your full name.
+    #[arg(long, requires = "contact")]
+    pub name: Option<String>,
+    /// How the platform can reach you: an e-mail or postal address.
+    #[arg(long, requires = "name")]
+    pub contact: Option<String>,
+    /// Your typed electronic signature (default: /Your Name/).
+    #[arg(long, requires = "name")]
+    pub signature: Option<String>,
+}
+
+/// The arguments of `safekeep removal sent` (its help text is on `Command::Sent`).
+#[derive(Debug, clap::Args)]
+pub struct SentArgs {
+    /// The request id (or the start of it).
+    pub request: String,
+    /// When you sent it: 2026-03-27 10:00 (your local time) or RFC 3339. Default: now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// The platform's ticket or reference number.
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Your time zone (IANA name, e.g. Europe/London). Default: this computer's.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+}
+
+/// The arguments of `safekeep removal lookup` (its help text is on `Command::Lookup`).
+#[derive(Debug, clap::Args)]
+pub struct LookupArgs {
+    /// The item.
+    pub item: String,
+    /// The address to look up (default: the item's first).
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Where the RDAP bootstrap files are.
+    #[arg(long, env = "SAFEKEEP_RDAP_BOOTSTRAP", default_value = rdap::IANA_BOOTSTRAP, hide_default_value = true)]
+    pub rdap_bootstrap: String,
 }
 
 /// `safekeep removal draft`.
@@ -140,36 +152,21 @@ pub struct DraftArgs {
 }
 
 /// Runs one `safekeep removal` command.
-pub fn run(dir: &Path, command: RemovalCommand) -> Result<ExitCode> {
+pub fn run(dir: &Path, command: Command) -> Result<ExitCode> {
     match command {
-        RemovalCommand::Me {
-            name,
-            contact,
-            signature,
-        } => me(dir, name, contact, signature),
-        RemovalCommand::Before { case_id } => before(dir, &case_id),
-        RemovalCommand::Draft(args) => draft(dir, args),
-        RemovalCommand::Show { request, pdf } => show(dir, &request, pdf.as_deref()),
-        RemovalCommand::Sent {
-            request,
-            at,
-            reference,
-            tz,
-        } => sent(dir, &request, at.as_deref(), reference, tz.as_deref()),
-        RemovalCommand::Outcome { request, outcome } => {
+        Command::Me(a) => me(dir, a.name, a.contact, a.signature),
+        Command::Before { case_id } => before(dir, &case_id),
+        Command::Draft(args) => draft(dir, args),
+        Command::Show { request, pdf } => show(dir, &request, pdf.as_deref()),
+        Command::Sent(a) => sent(dir, &a.request, a.at.as_deref(), a.reference, a.tz.as_deref()),
+        Command::Outcome { request, outcome } => {
             println!("{}", super::open(dir)?.removal_outcome(&request, &outcome)?.id);
             Ok(ExitCode::SUCCESS)
         }
-        RemovalCommand::List { case_id, tz, json } => list(dir, &case_id, tz.as_deref(), json),
-        RemovalCommand::FollowUp { request, tz, pdf } => {
-            follow_up(dir, &request, tz.as_deref(), pdf.as_deref())
-        }
-        RemovalCommand::Lookup {
-            item,
-            address,
-            rdap_bootstrap,
-        } => lookup(dir, &item, address, &rdap_bootstrap),
-        RemovalCommand::Platforms => platforms(),
+        Command::List { case_id, tz, json } => list(dir, &case_id, tz.as_deref(), json),
+        Command::FollowUp { request, tz, pdf } => follow_up(dir, &request, tz.as_deref(), pdf.as_deref()),
+        Command::Lookup(a) => lookup(dir, &a.item, a.address, &a.rdap_bootstrap),
+        Command::Platforms => platforms(),
     }
 }
 

@@ -291,9 +291,10 @@ pub fn save_takedown_pack(state: State<'_, AppState>, case_id: String, dir: Path
     Ok(written.to_vec())
 }
 
-/// Withdraws an item captured by mistake.
+/// Withdraws an item captured by mistake, deleting its stored files; returns the other
+/// items that hold the same files (which therefore stay).
 #[tauri::command(async)]
-pub fn withdraw(state: State<'_, AppState>, item_id: String, reason: String) -> Result<()> {
+pub fn withdraw(state: State<'_, AppState>, item_id: String, reason: String) -> Result<Vec<String>> {
     Ok(state.vault()?.withdraw(&item_id, &reason, true)?)
 }
 

@@ -139,7 +139,7 @@ async fn two_files_from_a_phone_arrive_in_the_case() {
     // The chat is recognised and offered, not read unasked; reading it closes the panel,
     // which stops receiving: the port closes.
     let offer = "[...document.querySelectorAll('#phone-log li button')]";
-    until(&c, &format!("{offer}.length === 1")).await;
+    until(&c, &format!("{offer}.length === 1 && !{offer}[0].disabled")).await;
     axe_clean(&c, "Receive from a phone, a chat export offered").await;
     js(&c, &format!("({offer}[0].click(), true)")).await;
     visible(&c, "item").await;

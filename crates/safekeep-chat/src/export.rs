@@ -56,8 +56,8 @@ enum Where {
 }
 
 /// A zip read from a file or from memory.
-trait ReadSeek: Read + Seek {}
-impl<T: Read + Seek> ReadSeek for T {}
+trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
 
 /// The files an export is made of.
 #[derive(Debug)]
@@ -70,6 +70,16 @@ pub struct Export {
     /// The SHA-256 of every file read as a chat, as read: whoever seals the files checks
     /// that what was read is what was sealed.
     read: Mutex<Vec<(String, String)>>,
+    /// A zip's index, read once for [`Export::head`]: recognising an export looks at the
+    /// start of many entries, and reading the index again for each made a zip of many
+    /// small files cost the square of their number.
+    index: Mutex<Option<ZipArchive<Box<dyn ReadSeek>>>>,
+}
+
+impl std::fmt::Debug for Box<dyn ReadSeek> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a zip being read")
+    }
 }
 
 impl Export {
@@ -189,8 +199,14 @@ impl Export {
                 bytes: held,
                 entries,
             } => {
-                let mut archive = open_zip(zip, held.as_ref()).ok()?;
-                let entry = archive.by_index(entries[i]).ok()?;
+                let mut index = self
+                    .index
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if index.is_none() {
+                    *index = Some(open_zip(zip, held.as_ref()).ok()?);
+                }
+                let entry = index.as_mut()?.by_index(entries[i]).ok()?;
                 entry.take(n as u64).read_to_end(&mut bytes).ok()?
             }
             Where::Memory(held) => {
@@ -415,6 +431,7 @@ impl Export {
             root: None,
             by_name,
             read: Mutex::new(Vec::new()),
+            index: Mutex::new(None),
         }
     }
 
@@ -613,12 +630,14 @@ fn open_zip(path: &Path, bytes: Option<&Arc<[u8]>>) -> Result<ZipArchive<Box<dyn
 fn unsafe_name(name: &str) -> Option<String> {
     if name.starts_with('/') || name.contains('\\') || name.as_bytes().get(1) == Some(&b':') {
         return Some(format!(
-            "{name}: is an absolute path (it could write anywhere when unzipped)"
+            "{}: is an absolute path (it could write anywhere when unzipped)",
+            name.escape_debug()
         ));
     }
     if name.split('/').any(|c| c == "..") {
         return Some(format!(
-            "{name}: contains \"..\" (it could escape the folder when unzipped)"
+            "{}: contains \"..\" (it could escape the folder when unzipped)",
+            name.escape_debug()
         ));
     }
     if name.chars().any(char::is_control) {

@@ -418,7 +418,10 @@ fn whatsapp_buddhist_years_time_first_arabic_digits_and_the_old_ios_layout() {
             vec![Some("2015-08-04-VIDEO-00004763.mp4")]
         ]
     );
-    assert!(attached.messages[0].text.ends_with("\nthis is you"), "the caption stays the message's text");
+    assert!(
+        attached.messages[0].text.ends_with("\nthis is you"),
+        "the caption stays the message's text"
+    );
     assert!(attached.messages.iter().all(|m| m.kind == MessageKind::Message));
     let japanese =
         read(&open(&["whatsapp-layouts/japanese-era.txt"]), &opts("Asia/Tokyo")).expect_err("not read yet");

@@ -602,6 +602,24 @@ fn a_no_images_case_refuses_pictures_whatever_they_are_called() {
         second["reason"].as_str().unwrap().contains("no pictures"),
         "{second}"
     );
+    // A zip can hold pictures Safekeep cannot look at before keeping it: a WhatsApp chat
+    // exported with media is refused by its name, and by its bytes when renamed.
+    let chat = zip_of(
+        &env.tmp.path().join("WhatsApp Chat - J.zip"),
+        &[
+            ("_chat.txt", b"[25/12/2026, 21:41:30] J: hello\n".as_slice()),
+            ("00000003-PHOTO-2026-12-25-21-43-10.jpg", png.as_slice()),
+        ],
+    );
+    let renamed = env.tmp.path().join("chat.bin");
+    std::fs::copy(&chat, &renamed).unwrap();
+    phone.send(receiving.port, &receiving.pin, &[&chat, &renamed]);
+    let by_name = receiving.wait_for("refused");
+    assert_eq!(by_name["file_name"], "WhatsApp Chat - J.zip", "{by_name}");
+    assert!(by_name["reason"].as_str().unwrap().contains("Without media"), "{by_name}");
+    let by_bytes = receiving.wait_for("refused");
+    assert_eq!(by_bytes["file_name"], "chat.bin", "{by_bytes}");
+    assert!(by_bytes["reason"].as_str().unwrap().contains("a zip can hold them"), "{by_bytes}");
     receiving.stop();
     let items = env.items();
     assert_eq!(items.len(), 1);

@@ -17,7 +17,7 @@ mod statement;
 pub mod timestamps;
 
 pub use exhibits::{CaseFacts, Exhibit, ExhibitStamp, Transcript};
-pub use export::{BundleTimestamp, ExportError, ExportOptions, ExportProgress, ExportSummary};
+pub use export::{BundleTimestamp, ExportError, ExportOptions, ExportProgress, ExportSummary, SourceError};
 pub use readme::Handover;
 pub use report_pdf::ReportOptions;
 pub use safekeep_bundle::encrypted::{BundleEncryption, BundleKey};

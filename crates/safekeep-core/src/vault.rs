@@ -51,8 +51,8 @@ pub use capture::{
 pub use case_guide::CaseGuide;
 pub use check::{CheckReport, Problem};
 pub use conversation::{
-    ChatError, ChatFormat, DateOrder, FROM_ITEM_MAX, MAX_MESSAGES_PAGE, Message, MessageKind, MessagePage,
-    ReadOptions, Reading,
+    CHAT_DETECT_MAX, ChatError, ChatFormat, DateOrder, FROM_ITEM_MAX, MAX_MESSAGES_PAGE, Message,
+    MessageKind, MessagePage, ReadOptions, Reading, conversation_format_of,
 };
 pub use encrypt::EncryptStep;
 pub use error::{Error, Result};

@@ -204,3 +204,87 @@ fn a_zip_is_one_artifact_and_bad_input_records_nothing() {
     assert!(tmp_left.is_empty(), "nothing staged is left behind");
     assert!(v.check(true, &mut |_| {}).unwrap().problems.is_empty());
 }
+
+/// A conversation read from a file kept as an item shares its stored file: both export
+/// (each exhibit with its own copy, the bundle intact), `check --repair` keeps it, and
+/// withdrawing one says truthfully that the file stays for the other; withdrawing both
+/// deletes it.
+#[test]
+fn a_conversation_read_from_a_kept_file_shares_it_until_both_are_withdrawn() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut v = Vault::init(&tmp.path().join("vault"), env(), Some(PASS)).unwrap();
+    let case = v.create_case("Messages from J").unwrap();
+    let zip = tmp.path().join("WhatsApp Chat - J.zip");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+        z.start_file("_chat.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(b"[25/12/2026, 21:41:30] J: I have your photos\n[25/12/2026, 21:42:02] Me: stop\n")
+            .unwrap();
+        z.finish().unwrap();
+    }
+    let file = v
+        .import_file(&case, &zip, Context::default(), &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        v.conversation_format_of_item(&file.id).unwrap(),
+        Some(safekeep_core::vault::ChatFormat::Whatsapp)
+    );
+    let conv = v
+        .import_conversation_from_item(&file.id, &london(), Context::default())
+        .unwrap();
+    assert_eq!(conv.artifacts[0].sha256, file.artifacts[0].sha256);
+    let blobs = |dir: &Path| walk(&dir.join("vault/blobs"));
+    let stored = blobs(tmp.path());
+    assert!(v.check(true, &mut |_| {}).unwrap().problems.is_empty());
+    assert_eq!(blobs(tmp.path()), stored, "repair keeps a file two items use");
+
+    let out = tmp.path().join("bundle.zip");
+    v.export(
+        &case,
+        &safekeep_core::bundle::ExportOptions {
+            out: out.clone(),
+            exhibit_prefix: "AB".into(),
+            ..Default::default()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let report = safekeep_core::bundle::verify::verify_path(&out, None, None, &|_| {});
+    assert_eq!(
+        report.verdict,
+        safekeep_core::bundle::Verdict::Intact,
+        "{report:#?}"
+    );
+
+    let kept_for = v.withdraw(&file.id, "kept as the conversation", true).unwrap();
+    assert_eq!(kept_for, [conv.id.clone()]);
+    let last = v.events(&case).unwrap().pop().unwrap();
+    let event: serde_json::Value = serde_json::from_str(&last.body).unwrap();
+    assert_eq!(event["data"]["blobs_removed"], false, "{event}");
+    assert_eq!(
+        event["data"]["blobs_kept_for"],
+        serde_json::json!([conv.id.clone()])
+    );
+    assert_eq!(
+        v.artifact_bytes(&conv.id, 0, u64::MAX).unwrap().1,
+        std::fs::read(&zip).unwrap()
+    );
+    assert!(v.check(false, &mut |_| {}).unwrap().problems.is_empty());
+    assert!(v.withdraw(&conv.id, "not needed", true).unwrap().is_empty());
+    assert_eq!(
+        blobs(tmp.path()),
+        stored - 1,
+        "the last one withdrawn deletes the file"
+    );
+    assert!(v.check(false, &mut |_| {}).unwrap().problems.is_empty());
+}
+
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |rd| {
+        rd.flatten()
+            .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
+            .sum()
+    })
+}

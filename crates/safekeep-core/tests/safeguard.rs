@@ -204,45 +204,86 @@ fn switching_to_yes_withdraws_pictures_and_the_bundle_says_no_images() {
     assert!(log.contains("\"type\":\"case.service_reference\""));
 }
 
-#[test]
-fn a_chat_zip_kept_as_a_file_in_a_no_images_case_is_not_read_when_it_holds_pictures() {
+fn zip_at(path: &Path, entries: &[(&str, &[u8])]) -> PathBuf {
     use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in entries {
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+    path.to_path_buf()
+}
+
+const CHAT: &[u8] = "[25/12/2026, 21:41:30] J: hello\n[25/12/2026, 21:43:10] J: \u{200e}<attached: 00000003-PHOTO-2026-12-25-21-43-10.jpg>\n".as_bytes();
+
+#[test]
+fn a_no_images_case_looks_into_a_zip_and_refuses_one_holding_a_picture_by_any_name() {
     let tmp = tempfile::tempdir().unwrap();
     let mut v = vault(tmp.path());
     let case = v.create_case_answering("Messages", Some(Under18::Yes)).unwrap();
-    let chat = "[25/12/2026, 21:41:30] J: hello\n[25/12/2026, 21:43:10] J: \u{200e}<attached: 00000003-PHOTO-2026-12-25-21-43-10.jpg>\n";
-    let zip_at = |name: &str, photo: bool| {
-        let path = tmp.path().join(name);
-        let mut z = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-        z.start_file("_chat.txt", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        z.write_all(chat.as_bytes()).unwrap();
-        if photo {
-            z.start_file(
-                "00000003-PHOTO-2026-12-25-21-43-10.jpg",
-                zip::write::SimpleFileOptions::default(),
-            )
-            .unwrap();
-            z.write_all(PNG).unwrap();
-        }
-        z.finish().unwrap();
-        path
-    };
-    let with_photo = v
-        .import_file(&case, &zip_at("with.zip", true), Context::default(), &mut |_| {})
+    let before = blob_count(tmp.path());
+    for (file, entries) in [
+        (
+            "named.zip",
+            vec![
+                ("_chat.txt", CHAT),
+                ("00000003-PHOTO-2026-12-25-21-43-10.jpg", PNG),
+            ],
+        ),
+        ("disguised.zip", vec![("_chat.txt", CHAT), ("notes.dat", PNG)]),
+        (
+            "nested.zip",
+            vec![
+                ("_chat.txt", CHAT),
+                ("more.bin", b"PK\x03\x04 a zip in the zip".as_slice()),
+            ],
+        ),
+    ] {
+        let zip = zip_at(&tmp.path().join(file), &entries);
+        let err = v
+            .import_file(&case, &zip, Context::default(), &mut |_| {})
+            .unwrap_err();
+        assert_eq!(err.code(), "no_images_case", "{file}: {err}");
+        assert!(err.to_string().contains(file), "{err}");
+    }
+    assert_eq!(blob_count(tmp.path()), before, "nothing of them was stored");
+    let text = zip_at(&tmp.path().join("text.zip"), &[("_chat.txt", CHAT)]);
+    v.import_file(&case, &text, Context::default(), &mut |_| {})
         .unwrap();
+}
+
+#[test]
+fn a_chat_zip_kept_before_the_case_became_no_images_is_not_read_when_it_holds_pictures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut v = vault(tmp.path());
+    let case = v.create_case_answering("Messages", Some(Under18::No)).unwrap();
+    let with_photo = zip_at(
+        &tmp.path().join("with.zip"),
+        &[
+            ("_chat.txt", CHAT),
+            ("00000003-PHOTO-2026-12-25-21-43-10.jpg", PNG),
+        ],
+    );
+    let text_only = zip_at(&tmp.path().join("text.zip"), &[("_chat.txt", CHAT)]);
+    let with_photo = v
+        .import_file(&case, &with_photo, Context::default(), &mut |_| {})
+        .unwrap();
+    let text_only = v
+        .import_file(&case, &text_only, Context::default(), &mut |_| {})
+        .unwrap();
+    v.answer_under_18(&case, Under18::NotSure, false).unwrap();
     let err = v
         .import_conversation_from_item(&with_photo.id, &ReadOptions::default(), Context::default())
         .unwrap_err();
     assert!(err.to_string().contains("no-images case"), "{err}");
-    assert!(err.to_string().contains("00000003-PHOTO"), "{err}");
-    assert_eq!(v.items(Some(&case)).unwrap().len(), 1);
-    // Without the photo, the text is read.
-    let text_only = v
-        .import_file(&case, &zip_at("text.zip", false), Context::default(), &mut |_| {})
-        .unwrap();
+    assert!(err.to_string().contains("Without media"), "{err}");
+    assert_eq!(v.items(Some(&case)).unwrap().len(), 2);
+    // Without the photo, the text is read, and the record says it is a no-images case.
     let conv = v
         .import_conversation_from_item(&text_only.id, &ReadOptions::default(), Context::default())
         .unwrap();
     assert_eq!(v.messages(&conv.id, None, None).unwrap().len(), 2);
+    assert!(conv.capture.as_ref().unwrap()["no_images_case"].is_object());
 }

@@ -28,8 +28,13 @@ export async function importChatFromItem(itemId, order = null) {
 async function readChat(source, order) {
   clearMessages();
   pending = source;
-  if (!$("chat-zone").value) $("chat-zone").value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-  const options = { format: $("chat-format").value || null, zone: $("chat-zone").value.trim() || null, dateOrder: order };
+  // The form's format and zone only when the person has the form in front of them: read
+  // from the phone's log or an item, nothing is sent as if they had chosen it (the
+  // reading then says the zone is this computer's, not "given by the person").
+  const asked = !$("chat-form").hidden;
+  const options = asked
+    ? { format: $("chat-format").value || null, zone: $("chat-zone").value.trim() || null, dateOrder: order }
+    : { format: null, zone: null, dateOrder: order };
   $("chat-progress").hidden = false;
   const bar = $("import-bar");
   $("import-progress").hidden = false;
@@ -43,7 +48,11 @@ async function readChat(source, order) {
     if (e && e.code === "date_order_needed") {
       // A question, not a failure: asked in the form, nothing recorded yet.
       clearMessages();
-      if ($("chat-form").hidden) onlyPanel("chat-form");
+      if ($("chat-form").hidden) {
+        onlyPanel("chat-form");
+        $("chat-format").value = "";
+        $("chat-zone").value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+      }
       $("chat-order").hidden = false;
       $("chat-order").scrollIntoView({ block: "center" });
       focus($("chat-day-first"));

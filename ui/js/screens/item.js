@@ -164,7 +164,9 @@ $("annotate-form").addEventListener("submit", async (ev) => {
 
 $("withdraw-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  await call("withdraw", { itemId: state.itemId, reason: $("withdraw-reason").value });
+  const keptFor = await call("withdraw", { itemId: state.itemId, reason: $("withdraw-reason").value });
   await openItem(state.itemId);
-  notice("withdraw.done");
+  // A file another item holds too (a conversation read from this file) stays for it.
+  if (keptFor && keptFor.length) notice("withdraw.done_kept", { items: keptFor.join(", ") });
+  else notice("withdraw.done");
 });

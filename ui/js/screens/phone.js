@@ -139,9 +139,11 @@ function onEvent(e) {
     case "kept":
       if (e.conversation) {
         // A chat export (a WhatsApp chat sent as a zip): offered, never read unasked.
+        // Usable once the transfer is over: reading closes this panel, which stops
+        // receiving, and files still on their way would be lost.
         $("phone-log").append(el("li", {},
           t("phone.kept_chat", { name: e.file_name, platform: PLATFORMS[e.conversation] || e.conversation }), " ",
-          el("button", { type: "button", onclick: () => importChatFromItem(e.item_id) }, t("phone.read_chat"))));
+          el("button", { type: "button", class: "read-chat", "data-transfer": e.transfer, disabled: true, onclick: () => importChatFromItem(e.item_id) }, t("phone.read_chat"))));
       } else {
         log(t("phone.kept", { name: e.file_name }));
       }
@@ -154,6 +156,9 @@ function onEvent(e) {
       renderTimeline().catch(() => {});
       break;
     case "finished":
+      for (const b of $("phone-log").querySelectorAll("button.read-chat")) {
+        if (b.dataset.transfer === e.transfer) b.disabled = false;
+      }
       $("phone-bar").hidden = true;
       status(t("phone.finished", { kept: number(e.kept), refused: number(e.refused) }));
       renderTimeline().catch(() => {});

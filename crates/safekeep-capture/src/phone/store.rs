@@ -8,7 +8,10 @@ use std::path::Path;
 
 use bytes_channel::ChunkReader;
 use safekeep_core::item::{Context, ItemKind};
-use safekeep_core::vault::{CapturedItem, ChatFormat, Vault, is_picture_or_video, sniff_media_type};
+use safekeep_core::vault::{
+    CHAT_DETECT_MAX, CapturedItem, ChatFormat, Vault, conversation_format_of, is_picture_or_video,
+    sniff_media_type,
+};
 use serde_json::json;
 
 use super::SOURCE;
@@ -28,9 +31,8 @@ pub(super) struct Sender {
 /// What became of one file.
 #[derive(Debug)]
 pub(super) enum Stored {
-    /// Sealed as this item, which is a conversation export of this platform when Safekeep
-    /// recognises it as one.
-    Kept(String, Option<ChatFormat>),
+    /// Sealed as this item, of this media type.
+    Kept(String, String),
     /// Refused: nothing kept. The reason is said to the person and the phone.
     Refused(Refusal),
 }
@@ -48,6 +50,10 @@ pub(super) enum Refusal {
     WrongHash { declared: String, computed: String },
     #[error("this case keeps no pictures or videos, and this file is one ({0}); nothing of it was kept")]
     NoImages(String),
+    #[error(
+        "this case keeps no pictures or videos, and a zip can hold them where Safekeep cannot look before keeping it; nothing of it was kept. To keep a chat, export it again choosing \"Without media\" and send that"
+    )]
+    NoImagesZip,
     #[error("the vault is locked; nothing was kept")]
     Locked,
     #[error("it could not be stored: {0}")]
@@ -100,6 +106,10 @@ pub(super) fn receive_file(
             vault.discard_stream(staged);
             return Stored::Refused(Refusal::NoImages(media_type));
         }
+        Ok(true) if media_type == ZIP => {
+            vault.discard_stream(staged);
+            return Stored::Refused(Refusal::NoImagesZip);
+        }
         Ok(_) => {}
         Err(e) => {
             vault.discard_stream(staged);
@@ -144,16 +154,31 @@ pub(super) fn receive_file(
         context: Context::default(),
     };
     match vault.add_capture_streamed(case_id, capture, vec![staged]) {
-        Ok(record) => {
-            // Only a zip or a chat's text can be an export; recognising one reads the
-            // sealed file back, which other files are spared.
-            let conversation = (media_type == "application/zip" || media_type.starts_with("text/"))
-                .then(|| vault.conversation_format_of_item(&record.id).ok().flatten())
-                .flatten();
-            Stored::Kept(record.id, conversation)
-        }
+        Ok(record) => Stored::Kept(record.id, media_type),
         Err(e) => Stored::Refused(Refusal::Vault(e.to_string())),
     }
+}
+
+const ZIP: &str = "application/zip";
+
+/// The platform whose chat export item `item_id` (just kept, of `media_type`) is, when
+/// Safekeep recognises one from its files alone. Only a zip or a chat's text can be, and
+/// only up to [`CHAT_DETECT_MAX`]: the file is read back from the vault (checked against
+/// its hash) while `vault` holds the lock, and looked into after it is released, so a
+/// hostile zip keeps neither the app nor its auto-lock waiting.
+pub(super) fn chat_export(
+    vault: &dyn super::VaultAccess,
+    item_id: &str,
+    file_name: &str,
+    media_type: &str,
+    size: u64,
+) -> Option<ChatFormat> {
+    if !(media_type == ZIP || media_type.starts_with("text/")) || size > CHAT_DETECT_MAX {
+        return None;
+    }
+    let mut bytes = None;
+    vault.with_vault(&mut |v| bytes = v.artifact_bytes(item_id, 0, CHAT_DETECT_MAX).ok().map(|(_, b)| b));
+    conversation_format_of(&bundle_name(file_name), bytes?)
 }
 
 /// A name for bundles from the phone's: its last part only, with no separators or

@@ -11,8 +11,8 @@ use super::encrypted::EncryptionError;
 #[non_exhaustive]
 pub enum ExportError {
     /// The exhibit source (the vault) could not be read; its own error says why.
-    #[error("{0}")]
-    Source(Box<dyn SourceError>),
+    #[error(transparent)]
+    Source(SourceError),
     /// The output file exists.
     #[error("{0} already exists. Choose another file name: Safekeep never overwrites a bundle")]
     Exists(PathBuf),
@@ -51,15 +51,30 @@ pub enum ExportError {
     },
 }
 
-/// An exhibit source's error: any error with a code for the app.
-pub trait SourceError: std::error::Error + crate::Coded + Send + Sync + 'static {}
-impl<T: std::error::Error + crate::Coded + Send + Sync + 'static> SourceError for T {}
+/// An exhibit source's error, with the stable code the app reacts to (the vault's own).
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct SourceError {
+    code: &'static str,
+    #[source]
+    error: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl SourceError {
+    /// Wraps `error`, keeping its code.
+    pub fn new<E: std::error::Error + crate::Coded + Send + Sync + 'static>(error: E) -> Self {
+        Self {
+            code: error.code(),
+            error: Box::new(error),
+        }
+    }
+}
 
 impl crate::Coded for ExportError {
     /// A stable machine-readable code, for the UI.
     fn code(&self) -> &'static str {
         match self {
-            Self::Source(e) => e.code(),
+            Self::Source(e) => e.code,
             Self::Exists(_) => "output_exists",
             Self::BadPrefix(_) => "bad_exhibit_prefix",
             Self::Empty(_) => "nothing_to_export",

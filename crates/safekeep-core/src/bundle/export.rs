@@ -286,13 +286,14 @@ fn write_exhibit(
     (done, total): (&mut u64, u64),
     progress: &mut dyn FnMut(ExportProgress),
 ) -> Result<(), ExportError> {
+    let mut open = source.artifact_opener(&ex.view.record.id)?;
     for (i, (a, name)) in ex.view.record.artifacts.iter().zip(&ex.files).enumerate() {
         let damaged = |problem: String| ExportError::Damaged {
             item_id: ex.view.record.id.clone(),
             artifact: i + 1,
             problem,
         };
-        let mut src = source.open_artifact(&ex.view.record.id, i).map_err(damaged)?;
+        let mut src = open(i).map_err(damaged)?;
         let path = format!("data/items/{}/{name}", ex.folder);
         let base = *done;
         let (sha, size) = w.add_stream(

@@ -21,6 +21,9 @@ pub struct ExhibitToken {
     pub chain_pem: String,
 }
 
+/// Opens an item's stored file by index (see [`ExhibitSource::artifact_opener`]).
+pub type ArtifactOpener<'a> = Box<dyn FnMut(usize) -> Result<Box<dyn Read + 'a>, String> + 'a>;
+
 /// Where a bundle's exhibits, log and keys come from.
 pub trait ExhibitSource {
     /// How many exhibits the case has and what a report's cover says of their timestamps.
@@ -43,10 +46,11 @@ pub trait ExhibitSource {
     /// `{"event":…,"hash":"…","prev_hash":"…"}`, in chain order.
     fn write_audit_log(&self, case_id: &str, out: &mut dyn Write) -> io::Result<()>;
 
-    /// Opens stored file `index` of item `item_id` for reading; not yet checked against
-    /// its SHA-256 (the writer hashes what it copies). The error says in words why not
-    /// ("is not stored", "cannot be read (…)").
-    fn open_artifact(&self, item_id: &str, index: usize) -> Result<Box<dyn Read + '_>, String>;
+    /// Opens item `item_id`'s stored files for reading, by index, one after the other;
+    /// not yet checked against their SHA-256 (the writer hashes what it copies). Listing
+    /// them fails as an [`ExportError`]; an opener's error says in words why that one file
+    /// cannot be read ("is not stored", "cannot be read (…)").
+    fn artifact_opener<'a>(&'a self, item_id: &str) -> Result<ArtifactOpener<'a>, ExportError>;
 
     /// Stored file `index` of item `item_id`, checked against its SHA-256, if it is at
     /// most `cap` bytes (for the report's pictures); else why not, in words.

@@ -82,6 +82,15 @@ pub fn blob_users(conn: &Connection, name: &str) -> rusqlite::Result<u64> {
     })
 }
 
+/// The other items whose files are stored in blob `name` (the same bytes), withdrawn
+/// ones with their files kept included, each once.
+pub fn other_users(conn: &Connection, name: &str, item_id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT item_id FROM artifacts WHERE blob = ?1 AND item_id != ?2 ORDER BY item_id",
+    )?;
+    st.query_map(params![name, item_id], |r| r.get(0))?.collect()
+}
+
 /// Moves every artifact stored in blob `old` to blob `new` (a key rotation renames every
 /// blob; the hash and size stay).
 pub fn rename_blob(conn: &Connection, old: &str, new: &str) -> rusqlite::Result<usize> {

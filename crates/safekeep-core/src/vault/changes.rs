@@ -123,8 +123,11 @@ impl Vault {
     }
 
     /// Withdraws an item captured by mistake. The log keeps its hashes; with
-    /// `remove_blobs` its stored files are deleted (unless another item holds the same bytes).
-    pub fn withdraw(&mut self, item_id: &str, reason: &str, remove_blobs: bool) -> Result<()> {
+    /// `remove_blobs` its stored files are deleted, except those another item holds too (the
+    /// same bytes imported twice, or a conversation read from a received file): those stay
+    /// for it. Returns the other items that keep a file of it, which the event names
+    /// (`blobs_kept_for`) so that the log never says a file was deleted that was not.
+    pub fn withdraw(&mut self, item_id: &str, reason: &str, remove_blobs: bool) -> Result<Vec<String>> {
         let item_id = self.resolve_item(item_id)?;
         let reason = non_empty(
             reason,
@@ -143,25 +146,31 @@ impl Vault {
             )));
         }
         let arts = artifacts::list(&self.conn, Some(&item_id))?;
+        let mut kept_for: Vec<String> = Vec::new();
+        for name in arts.iter().filter_map(|a| a.blob.as_deref()) {
+            for other in artifacts::other_users(&self.conn, name, &item_id)? {
+                if !kept_for.contains(&other) {
+                    kept_for.push(other);
+                }
+            }
+        }
         let at = utc_rfc3339(&self.now());
+        let mut data = json!({
+            "item_id": item_id,
+            "reason": reason,
+            "artifact_sha256": arts.iter().map(|a| a.sha256.clone()).collect::<Vec<_>>(),
+            "blobs_removed": remove_blobs && kept_for.is_empty(),
+        });
+        if remove_blobs && !kept_for.is_empty() {
+            data["blobs_kept_for"] = json!(kept_for);
+        }
         let tx = self.conn.transaction()?;
         items::set_withdrawn(&tx, &row.case_id, &item_id, &at, &reason)?;
         if remove_blobs {
             artifacts::clear_blobs(&tx, &item_id)?;
             crate::db::perceptual_queue::forget_item(&tx, &item_id)?;
         }
-        append_event(
-            &tx,
-            &row.case_id,
-            &at,
-            event_type::ITEM_WITHDRAWN,
-            json!({
-                "item_id": item_id,
-                "reason": reason,
-                "artifact_sha256": arts.iter().map(|a| a.sha256.clone()).collect::<Vec<_>>(),
-                "blobs_removed": remove_blobs,
-            }),
-        )?;
+        append_event(&tx, &row.case_id, &at, event_type::ITEM_WITHDRAWN, data)?;
         tx.commit()?;
         if remove_blobs {
             // After the commit: a crash here leaves an unreferenced blob for `check --repair`.
@@ -173,7 +182,7 @@ impl Vault {
                 }
             }
         }
-        Ok(())
+        Ok(if remove_blobs { kept_for } else { Vec::new() })
     }
 }
 

@@ -29,7 +29,7 @@ use crate::item::{Context, ItemKind, ItemRecord};
 
 mod from_item;
 
-pub use from_item::FROM_ITEM_MAX;
+pub use from_item::{CHAT_DETECT_MAX, FROM_ITEM_MAX, conversation_format_of};
 pub use safekeep_chat::{
     DateOrder, Error as ChatError, Format as ChatFormat, Message, MessageKind, Options as ReadOptions,
     Reading,
@@ -169,6 +169,10 @@ impl Vault {
             super::safeguard::refuse_pictures_inside(&disk, &conversation.reading)?;
             if export.is_zip() {
                 super::safeguard::refuse_zip_with_pictures(&disk, &export)?;
+                // By their bytes too: a picture renamed `.dat` is still one.
+                for (p, _) in &disk {
+                    super::safeguard::refuse_picture(p)?;
+                }
             } else {
                 (disk, seen, inside, removed) = super::safeguard::leave_out_pictures(disk, seen, inside);
             }

@@ -15,9 +15,10 @@ use crate::bundle::context::BagContext;
 use crate::bundle::exhibits::first_new_number;
 use crate::bundle::export as writer;
 use crate::bundle::report_pdf::{self, Origin, SavedReport};
+use crate::bundle::source::ArtifactOpener;
 use crate::bundle::{
     CaseFacts, Exhibit, ExhibitSource, ExhibitToken, ExportError, ExportOptions, ExportProgress,
-    ExportSummary, Handover, ReportOptions, Transcript, format, output,
+    ExportSummary, Handover, ReportOptions, SourceError, Transcript, format, output,
 };
 use crate::clock::utc_rfc3339;
 use crate::db::items::{self, PageCursor};
@@ -29,7 +30,7 @@ const PAGE: u32 = 256;
 
 impl From<Error> for ExportError {
     fn from(e: Error) -> Self {
-        Self::Source(Box::new(e))
+        Self::Source(SourceError::new(e))
     }
 }
 
@@ -267,18 +268,19 @@ impl ExhibitSource for Vault {
         })
     }
 
-    fn open_artifact(&self, item_id: &str, index: usize) -> Result<Box<dyn Read + '_>, String> {
-        let blobs =
-            artifacts::list(self.conn(), Some(item_id)).map_err(|e| format!("cannot be read ({e})"))?;
-        let blob = blobs
-            .get(index)
-            .and_then(|b| b.blob.clone())
-            .ok_or_else(|| "is not stored".to_owned())?;
-        let reader = self
-            .blobs()
-            .open(&blob)
-            .map_err(|e| format!("cannot be read ({e})"))?;
-        Ok(Box::new(reader))
+    fn artifact_opener<'a>(&'a self, item_id: &str) -> Result<ArtifactOpener<'a>, ExportError> {
+        let blobs = artifacts::list(self.conn(), Some(item_id))?;
+        Ok(Box::new(move |index| {
+            let blob = blobs
+                .get(index)
+                .and_then(|b| b.blob.as_deref())
+                .ok_or_else(|| "is not stored".to_owned())?;
+            let reader = self
+                .blobs()
+                .open(blob)
+                .map_err(|e| format!("cannot be read ({e})"))?;
+            Ok(Box::new(reader) as Box<dyn Read + 'a>)
+        }))
     }
 
     fn artifact_bytes(&self, item_id: &str, index: usize, cap: u64) -> Result<Vec<u8>, String> {

@@ -14,7 +14,7 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -138,15 +138,69 @@ pub(super) fn sniff_file(path: &Path) -> Option<String> {
     Some(super::capture::sniff(&head, path))
 }
 
-/// Refuses a file on disk for a no-images case when it is a picture or video.
+/// Refuses a file on disk for a no-images case when it is a picture or video, or a zip
+/// that holds one (or cannot be looked into).
 pub(super) fn refuse_picture(path: &Path) -> Result<()> {
     match sniff_file(path) {
         Some(t) if is_picture_or_video(&t) => Err(Error::NoImagesCase {
             path: path.to_path_buf(),
             media_type: t,
         }),
+        Some(t) if t == "application/zip" => refuse_zip_of_pictures(path),
         _ => Ok(()),
     }
+}
+
+/// Most entries of a zip looked into for a no-images case.
+const ZIP_ENTRIES_CHECKED: usize = 100_000;
+
+/// Looks into a zip for a no-images case, which keeps a file whole or not at all: every
+/// entry by its name and by its first bytes (a picture renamed `.dat` is still one). A
+/// zip inside it, one that cannot be read, or one with encrypted entries is refused too:
+/// what it holds could not be checked. Reads at most 8 KiB of each entry.
+fn refuse_zip_of_pictures(path: &Path) -> Result<()> {
+    let unchecked = |why: String| Error::Input {
+        path: path.to_path_buf(),
+        reason: format!(
+            "this is a no-images case, and what this zip holds could not be checked for pictures ({why}); nothing of it was stored. To keep a chat, export it again choosing \"Without media\""
+        ),
+    };
+    let file = File::open(path).map_err(|e| unchecked(e.to_string()))?;
+    let mut zip =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| unchecked(e.to_string()))?;
+    if zip.len() > ZIP_ENTRIES_CHECKED {
+        return Err(unchecked(format!("it holds {} files", zip.len())));
+    }
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| unchecked(e.to_string()))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = entry
+            .name()
+            .map_or_else(|_| format!("entry #{}", i + 1), std::borrow::Cow::into_owned);
+        let mut head = Vec::with_capacity(8192);
+        (&mut entry)
+            .take(8192)
+            .read_to_end(&mut head)
+            .map_err(|e| unchecked(format!("{}: {e}", name.escape_debug())))?;
+        let sniffed = super::capture::sniff(&head, Path::new(&name));
+        let named = mime_guess::from_path(&name).first_raw().unwrap_or("");
+        let found = [sniffed.as_str(), named]
+            .into_iter()
+            .find(|t| is_picture_or_video(t) || *t == "application/zip");
+        if let Some(t) = found {
+            return Err(Error::NoImagesCase {
+                path: PathBuf::from(format!("{} ({})", path.display(), name.escape_debug())),
+                media_type: if t == "application/zip" {
+                    "a zip inside the zip, which could hold pictures".into()
+                } else {
+                    t.to_owned()
+                },
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Checks whether an item of a no-images case may hold pictures: a screen capture or
@@ -259,7 +313,7 @@ impl Vault {
                 continue;
             }
             match self.withdraw(&item_id, WITHDRAW_REASON, true) {
-                Ok(()) => change.withdrawn.push(item_id),
+                Ok(_) => change.withdrawn.push(item_id),
                 Err(e) => change.kept.push((item_id, e.to_string())),
             }
         }
@@ -386,7 +440,7 @@ pub(super) fn refuse_export_with_pictures(
         return Ok(());
     }
     Err(Error::Invalid(format!(
-        "this export holds pictures or videos ({}), and this is a no-images case, so its messages were not read into it. To keep the messages: unzip the export on this computer and import the folder, which leaves the pictures and videos out",
+        "this export holds pictures or videos ({}), and this is a no-images case, so its messages were not read into it. To keep the messages: export the chat again choosing \"Without media\" and add that; please do not unzip this one on the computer",
         picture.map_or_else(
             || format!("{} inside its messages", reading.pictures_inside),
             |f| f.path.clone()

@@ -666,7 +666,7 @@ pub fn stamp_all(v: &mut Vault, dir: &Path) -> usize {
     );
     let work = v.timestamp_work().unwrap();
     for (k, p) in work.pending.iter().enumerate() {
-        let nonce = [k as u8 + 1; 8];
+        let nonce = (k as u64 + 1).to_be_bytes();
         fs::write(
             dir.join("q.tsq"),
             timestamp_token::request(&p.imprint, &nonce).unwrap(),

@@ -203,22 +203,27 @@ async fn prepare_upload_claimed(
     json(StatusCode::OK, &answer)
 }
 
-/// For a no-images case: takes pictures and videos (by declared type or name) out of the
-/// offer, saying so; returns whether anything is left to receive. (Their bytes are
-/// checked again before sealing, whatever they were called.)
+/// For a no-images case: takes pictures, videos and zips (which can hold them) out of the
+/// offer by declared type or name, saying so; returns whether anything is left to
+/// receive. (Their bytes are checked again before sealing, whatever they were called.)
 fn drop_pictures(shared: &Shared, transfer: &str, offer: &mut PrepareUpload) -> bool {
     offer.files.retain(|_, f| {
         let guessed = mime_guess::from_path(&f.file_name).first_raw().unwrap_or("");
         let picture = safekeep_core::vault::is_picture_or_video(&f.file_type)
             || safekeep_core::vault::is_picture_or_video(guessed);
-        if picture {
+        let zip = [f.file_type.as_str(), guessed].iter().any(|t| t.ends_with("/zip"));
+        if picture || zip {
             shared.emit(ReceiveEvent::Refused {
                 transfer: transfer.to_owned(),
                 file_name: f.file_name.clone(),
-                reason: "this case keeps no pictures or videos".into(),
+                reason: if picture {
+                    "this case keeps no pictures or videos".into()
+                } else {
+                    "this case keeps no pictures or videos, and a zip can hold them: export the chat again choosing \"Without media\"".into()
+                },
             });
         }
-        !picture
+        !(picture || zip)
     });
     !offer.files.is_empty()
 }

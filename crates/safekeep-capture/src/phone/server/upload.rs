@@ -101,14 +101,27 @@ pub(super) async fn upload(
     let stored = worker
         .await
         .unwrap_or_else(|e| Stored::Refused(Refusal::Vault(e.to_string())));
+    let conversation = match &stored {
+        Stored::Kept(item_id, media_type) => {
+            let (shared, item_id, media_type) = (Arc::clone(shared), item_id.clone(), media_type.clone());
+            let (name, size) = (offer.file_name.clone(), offer.size);
+            tokio::task::spawn_blocking(move || {
+                store::chat_export(shared.vault.as_ref(), &item_id, &name, &media_type, size)
+            })
+            .await
+            .ok()
+            .flatten()
+        }
+        Stored::Refused(_) => None,
+    };
     let reply = match &stored {
-        Stored::Kept(item_id, conversation) => {
+        Stored::Kept(item_id, _) => {
             shared.emit(ReceiveEvent::Kept {
                 transfer: transfer_id.clone(),
                 item_id: item_id.clone(),
                 file_name: offer.file_name.clone(),
                 size: offer.size,
-                conversation: *conversation,
+                conversation,
             });
             text(StatusCode::OK, "")
         }
@@ -121,7 +134,7 @@ pub(super) async fn upload(
             let status = match why {
                 Refusal::WrongHash { .. } | Refusal::WrongSize { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 Refusal::CutOff(_) => StatusCode::BAD_REQUEST,
-                Refusal::NoImages(_) => StatusCode::FORBIDDEN,
+                Refusal::NoImages(_) | Refusal::NoImagesZip => StatusCode::FORBIDDEN,
                 Refusal::Locked | Refusal::Vault(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             text(status, &why.to_string())

@@ -24,6 +24,18 @@ use crate::item::{Artifact, Context, ItemKind, ItemRecord};
 /// computer's files (`import chat`), which reads a zip in place.
 pub const FROM_ITEM_MAX: u64 = 1 << 30;
 
+/// The largest file looked into to recognise a chat export without being asked (a file
+/// received from a phone): it is held in memory while looked into.
+pub const CHAT_DETECT_MAX: u64 = 256 << 20;
+
+/// The platform whose conversation export `bytes` (one file called `name`: a zip, or a
+/// chat's text) is, when Safekeep recognises it from the files alone; `None` otherwise.
+/// Reads names and the starts of files only; nothing is hashed or kept.
+pub fn conversation_format_of(name: &str, bytes: Vec<u8>) -> Option<ChatFormat> {
+    let export = safekeep_chat::Export::from_memory(name, vec![(name.to_owned(), bytes)]).ok()?;
+    safekeep_chat::detect(&export).ok()
+}
+
 /// Media types an export's one file can have: a zip (WhatsApp on an iPhone, most
 /// platforms' downloads) or a chat's text, JSON, XML or mail file given on its own.
 fn may_be_export(media_type: &str) -> bool {
@@ -57,8 +69,7 @@ impl Vault {
             return Ok(None);
         }
         let (_, bytes) = self.artifact_bytes(&record.id, 0, FROM_ITEM_MAX)?;
-        let export = safekeep_chat::Export::from_memory(&record.title, vec![(export_name(artifact), bytes)]);
-        Ok(export.ok().and_then(|e| safekeep_chat::detect(&e).ok()))
+        Ok(conversation_format_of(&export_name(artifact), bytes))
     }
 
     /// Reads item `item_id`'s one sealed file as a conversation export and adds the
@@ -111,7 +122,8 @@ impl Vault {
         let export =
             safekeep_chat::Export::from_memory(&source.title, vec![(export_name(&artifact), bytes)])?;
         let mut conversation = safekeep_chat::read(&export, options)?;
-        if self.is_no_images_case(&source.case_id)? {
+        let no_images = self.is_no_images_case(&source.case_id)?;
+        if no_images {
             super::super::safeguard::refuse_export_with_pictures(&export, &conversation.reading)?;
         }
         let shas: std::collections::HashMap<String, String> = if export.is_zip() {
@@ -125,7 +137,7 @@ impl Vault {
         };
         conversation.fill_hashes(&|path| shas.get(path).cloned());
         let transcript = conversation.transcript_json();
-        let machine = json!({
+        let mut machine = json!({
             "method": "conversation export",
             "reading": conversation.reading,
             "transcript_sha256": hex::encode(Sha256::digest(&transcript)),
@@ -135,6 +147,10 @@ impl Vault {
                 "how_it_arrived": source.capture.as_ref().and_then(|c| c.get("source")).cloned(),
             },
         });
+        if no_images {
+            // As `import_conversation` records it; nothing can be left out of a sealed file.
+            machine["no_images_case"] = json!({ "removed": [] });
+        }
         let blob = artifacts::list(self.conn(), Some(&source.id))?
             .into_iter()
             .next()

@@ -616,10 +616,19 @@ fn a_no_images_case_refuses_pictures_whatever_they_are_called() {
     phone.send(receiving.port, &receiving.pin, &[&chat, &renamed]);
     let by_name = receiving.wait_for("refused");
     assert_eq!(by_name["file_name"], "WhatsApp Chat - J.zip", "{by_name}");
-    assert!(by_name["reason"].as_str().unwrap().contains("Without media"), "{by_name}");
+    assert!(
+        by_name["reason"].as_str().unwrap().contains("Without media"),
+        "{by_name}"
+    );
     let by_bytes = receiving.wait_for("refused");
     assert_eq!(by_bytes["file_name"], "chat.bin", "{by_bytes}");
-    assert!(by_bytes["reason"].as_str().unwrap().contains("a zip can hold them"), "{by_bytes}");
+    assert!(
+        by_bytes["reason"]
+            .as_str()
+            .unwrap()
+            .contains("a zip can hold them"),
+        "{by_bytes}"
+    );
     receiving.stop();
     let items = env.items();
     assert_eq!(items.len(), 1);
@@ -774,13 +783,16 @@ fn a_whatsapp_chat_sent_as_a_zip_is_offered_and_read_into_a_conversation_sharing
     assert_eq!(env.items().len(), 3);
 
     // The file is shared, not copied: withdrawing the received item keeps the
-    // conversation's file, whole.
-    stdout_of(
-        &["withdraw"],
-        safekeep(&env.vault)
-            .args(["withdraw", received, "--reason", "kept as the conversation"])
-            .output()
-            .unwrap(),
+    // conversation's file, whole, and says so.
+    let withdrawn = safekeep(&env.vault)
+        .args(["withdraw", received, "--reason", "kept as the conversation"])
+        .output()
+        .unwrap();
+    assert!(withdrawn.status.success());
+    assert!(
+        String::from_utf8_lossy(&withdrawn.stderr).contains(&format!("item(s) {id} hold the same file")),
+        "{}",
+        String::from_utf8_lossy(&withdrawn.stderr)
     );
     let items = env.items();
     let conv = items.iter().find(|i| i["id"] == id).unwrap();

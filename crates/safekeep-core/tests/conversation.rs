@@ -259,7 +259,7 @@ fn a_conversation_read_from_a_kept_file_shares_it_until_both_are_withdrawn() {
     );
 
     let kept_for = v.withdraw(&file.id, "kept as the conversation", true).unwrap();
-    assert_eq!(kept_for, [conv.id.clone()]);
+    assert_eq!(kept_for, std::slice::from_ref(&conv.id));
     let last = v.events(&case).unwrap().pop().unwrap();
     let event: serde_json::Value = serde_json::from_str(&last.body).unwrap();
     assert_eq!(event["data"]["blobs_removed"], false, "{event}");

@@ -20,7 +20,13 @@ pub struct Args {
 
 /// Withdraws an item.
 pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
-    super::open(dir)?.withdraw(&args.item, &args.reason, !args.keep_files)?;
+    let kept_for = super::open(dir)?.withdraw(&args.item, &args.reason, !args.keep_files)?;
     eprintln!("Withdrawn. The audit log keeps a record of it and of your reason.");
+    if !kept_for.is_empty() {
+        eprintln!(
+            "Its stored file was not deleted: item(s) {} hold the same file. Withdraw them too to delete it.",
+            kept_for.join(", ")
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -273,6 +273,11 @@ fn a_chat_zip_kept_before_the_case_became_no_images_is_not_read_when_it_holds_pi
     let text_only = v
         .import_file(&case, &text_only, Context::default(), &mut |_| {})
         .unwrap();
+    // A switch to no-images offers to withdraw the zip holding a photo, not the other.
+    assert_eq!(
+        v.items_with_pictures(&case).unwrap(),
+        std::slice::from_ref(&with_photo.id)
+    );
     v.answer_under_18(&case, Under18::NotSure, false).unwrap();
     let err = v
         .import_conversation_from_item(&with_photo.id, &ReadOptions::default(), Context::default())

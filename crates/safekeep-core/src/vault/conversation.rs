@@ -78,17 +78,23 @@ pub(super) fn read_again(
     let name = record["title"].as_str().unwrap_or("conversation");
     let export = safekeep_chat::Export::from_memory(name, files).ok()?;
     let mut conversation = safekeep_chat::read(&export, &options).ok()?;
-    let shas: HashMap<String, String> = if export.is_zip() {
-        export.hash_entries().ok()?.into_iter().collect()
+    let shas = held_hashes(&export).ok()?;
+    conversation.fill_hashes(&|path| shas.get(path).cloned());
+    Some(conversation)
+}
+
+/// The SHA-256 of every file of an export held in memory: a zip's entries as hashed
+/// inside it, loose files as they were given.
+fn held_hashes(export: &safekeep_chat::Export) -> std::result::Result<HashMap<String, String>, ChatError> {
+    Ok(if export.is_zip() {
+        export.hash_entries()?.into_iter().collect()
     } else {
         export
             .files()
             .iter()
             .filter_map(|f| Some((f.path.clone(), f.sha256.clone()?)))
             .collect()
-    };
-    conversation.fill_hashes(&|path| shas.get(path).cloned());
-    Some(conversation)
+    })
 }
 
 /// Words of the messages added to the item's own search text, at most (the rest are

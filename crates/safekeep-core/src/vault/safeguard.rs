@@ -146,7 +146,7 @@ pub(super) fn refuse_picture(path: &Path) -> Result<()> {
             path: path.to_path_buf(),
             media_type: t,
         }),
-        Some(t) if t == "application/zip" => refuse_zip_of_pictures(path),
+        Some(t) if t == ZIP => refuse_zip_of_pictures(path),
         _ => Ok(()),
     }
 }
@@ -166,13 +166,25 @@ fn refuse_zip_of_pictures(path: &Path) -> Result<()> {
         ),
     };
     let file = File::open(path).map_err(|e| unchecked(e.to_string()))?;
-    let mut zip =
-        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| unchecked(e.to_string()))?;
+    match zip_picture(std::io::BufReader::new(file)).map_err(unchecked)? {
+        Some((name, media_type)) => Err(Error::NoImagesCase {
+            path: PathBuf::from(format!("{} ({})", path.display(), name.escape_debug())),
+            media_type,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The first entry of a zip that is a picture, a video or another zip (by name or by its
+/// first 8 KiB), as its name and what it is; `Err` says why the zip could not be looked
+/// into (unreadable, encrypted, more than [`ZIP_ENTRIES_CHECKED`] entries).
+fn zip_picture<R: Read + std::io::Seek>(reader: R) -> std::result::Result<Option<(String, String)>, String> {
+    let mut zip = zip::ZipArchive::new(reader).map_err(|e| e.to_string())?;
     if zip.len() > ZIP_ENTRIES_CHECKED {
-        return Err(unchecked(format!("it holds {} files", zip.len())));
+        return Err(format!("it holds {} files", zip.len()));
     }
     for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(|e| unchecked(e.to_string()))?;
+        let mut entry = zip.by_index(i).map_err(|e| e.to_string())?;
         if entry.is_dir() {
             continue;
         }
@@ -183,25 +195,25 @@ fn refuse_zip_of_pictures(path: &Path) -> Result<()> {
         (&mut entry)
             .take(8192)
             .read_to_end(&mut head)
-            .map_err(|e| unchecked(format!("{}: {e}", name.escape_debug())))?;
+            .map_err(|e| format!("{}: {e}", name.escape_debug()))?;
         let sniffed = super::capture::sniff(&head, Path::new(&name));
         let named = mime_guess::from_path(&name).first_raw().unwrap_or("");
-        let found = [sniffed.as_str(), named]
+        if let Some(t) = [sniffed.as_str(), named]
             .into_iter()
-            .find(|t| is_picture_or_video(t) || *t == "application/zip");
-        if let Some(t) = found {
-            return Err(Error::NoImagesCase {
-                path: PathBuf::from(format!("{} ({})", path.display(), name.escape_debug())),
-                media_type: if t == "application/zip" {
-                    "a zip inside the zip, which could hold pictures".into()
-                } else {
-                    t.to_owned()
-                },
-            });
+            .find(|t| is_picture_or_video(t) || *t == ZIP)
+        {
+            let what = if t == ZIP {
+                "a zip inside the zip, which could hold pictures".to_owned()
+            } else {
+                t.to_owned()
+            };
+            return Ok(Some((name, what)));
         }
     }
-    Ok(())
+    Ok(None)
 }
+
+const ZIP: &str = "application/zip";
 
 /// Checks whether an item of a no-images case may hold pictures: a screen capture or
 /// recording, which the person made after the warning to keep the image off screen.
@@ -321,8 +333,8 @@ impl Vault {
     }
 
     /// Lists the case's items (not withdrawn) that hold a picture or a video, or may (a
-    /// web page captured while the case still kept images): what a switch to no-images
-    /// offers to withdraw.
+    /// web page captured while the case still kept images, a zip holding one or that
+    /// cannot be looked into): what a switch to no-images offers to withdraw.
     pub fn items_with_pictures(&self, case_id: &str) -> Result<Vec<String>> {
         let case = self.resolve_case(case_id)?;
         let mut out = Vec::new();
@@ -344,11 +356,27 @@ impl Vault {
                     .artifacts
                     .iter()
                     .any(|a| is_picture_or_video(&a.media_type))
+                || self.zip_may_hold_pictures(&record)
             {
                 out.push(record.id);
             }
         }
         Ok(out)
+    }
+
+    /// Whether a zip of the item holds a picture, a video or another zip, or could not be
+    /// looked into (larger than [`super::CHAT_DETECT_MAX`], unreadable): a zip is kept
+    /// whole, so a switch to no-images offers to withdraw it.
+    fn zip_may_hold_pictures(&self, record: &ItemRecord) -> bool {
+        record.artifacts.iter().enumerate().any(|(i, a)| {
+            a.media_type == ZIP
+                && (a.size > super::CHAT_DETECT_MAX
+                    || self
+                        .artifact_bytes(&record.id, i, super::CHAT_DETECT_MAX)
+                        .map_err(|e| e.to_string())
+                        .and_then(|(_, bytes)| zip_picture(std::io::Cursor::new(bytes)))
+                        .map_or(true, |found| found.is_some()))
+        })
     }
 
     /// Records the reference number Report Remove or Take It Down gave, as an event of

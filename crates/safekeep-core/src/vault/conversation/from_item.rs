@@ -126,15 +126,7 @@ impl Vault {
         if no_images {
             super::super::safeguard::refuse_export_with_pictures(&export, &conversation.reading)?;
         }
-        let shas: std::collections::HashMap<String, String> = if export.is_zip() {
-            export.hash_entries()?.into_iter().collect()
-        } else {
-            export
-                .files()
-                .iter()
-                .filter_map(|f| Some((f.path.clone(), f.sha256.clone()?)))
-                .collect()
-        };
+        let shas = super::held_hashes(&export)?;
         conversation.fill_hashes(&|path| shas.get(path).cloned());
         let transcript = conversation.transcript_json();
         let mut machine = json!({

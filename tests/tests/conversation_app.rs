@@ -1,7 +1,7 @@
 //! A conversation export in the real app: "Add a conversation export" seals a
 //! 10,000-message WhatsApp chat, the conversation opens at once (paged by the vault),
 //! search and "go to date" find messages, a run is marked as an exhibit, and the PDF
-//! report names the run (read back with pdftotext).
+//! report names the run (read back with pdftotext). The same for an Android SMS backup.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::fmt::Write as _;
@@ -155,4 +155,87 @@ async fn a_long_chat_is_added_searched_marked_and_reported() {
     );
     assert!(text.contains("final ultimatum: pay by Friday"), "and quotes it");
     assert!(text.contains("the ultimatum"));
+}
+
+/// An Android SMS backup (SMS Backup & Restore's XML) in the real app: added, searched, a
+/// run of texts marked, and the PDF report naming and quoting the run.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sms_backup_is_added_searched_marked_and_reported() {
+    let home = tempfile::tempdir().unwrap();
+    let mut v = make_vault(&home.path().join("vault"));
+    v.create_case("Texts from an unknown number").unwrap();
+    drop(v);
+    let backup = home.path().join("sms-20261101120000.xml");
+    fs::copy(
+        repo().join("tests/fixtures/conversations/android-sms/sms-20261101120000.xml"),
+        &backup,
+    )
+    .unwrap();
+
+    let (_driver, port) = start_driver(home.path());
+    let c = connect(port).await;
+    unlock_and_open_first_case(&c).await;
+    click_seen(&c, "#add-chat").await;
+    until(&c, "!document.getElementById('chat-form').hidden").await;
+    type_into(&c, "#chat-zone", "Europe/London").await;
+    let id = run_async(
+        &c,
+        "window.safekeep.importChat(arguments[0])",
+        vec![json!([backup])],
+    )
+    .await;
+    assert!(id.is_string(), "{id}");
+    visible(&c, "item").await;
+    until(&c, "document.getElementById('msg-1')").await;
+    let summary = js(&c, "document.getElementById('conv-summary').textContent").await;
+    assert!(
+        summary.as_str().unwrap().contains("Android text messages"),
+        "{summary}"
+    );
+
+    type_into(&c, "#conv-words", "pictures").await;
+    click_seen(&c, "#conv-find").await;
+    until(&c, "document.querySelector('#msg-2.hit')").await;
+    click_seen(&c, "#msg-2 .meta button").await;
+    click_seen(&c, "#msg-3 .meta button").await;
+    type_into(&c, "#conv-note", "the threat and my answer").await;
+    click_seen(&c, "#conv-mark-go").await;
+    until(
+        &c,
+        "document.getElementById('item-annotations').textContent.includes('2–3')",
+    )
+    .await;
+
+    click_seen(&c, "#back-to-case").await;
+    visible(&c, "case").await;
+    click_seen(&c, "#go-export").await;
+    visible(&c, "export").await;
+    type_into(&c, "#export-initials", "AB").await;
+    // A name that says nothing of the case (one holding its title is questioned first).
+    let bundle = home.path().join("for-the-police.zip");
+    type_into(&c, "#export-out", bundle.to_str().unwrap()).await;
+    click_seen(&c, "#report-save").await;
+    until(
+        &c,
+        "!document.getElementById('report-result').hidden || !document.getElementById('alert').hidden",
+    )
+    .await;
+    assert_eq!(
+        js(
+            &c,
+            "document.getElementById('alert').hidden ? '' : document.getElementById('alert').textContent"
+        )
+        .await,
+        json!("")
+    );
+    let pdf = home.path().join("for-the-police-report.pdf");
+    let out = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("AB/1, messages 2–3"),
+        "the report names the run: {text}"
+    );
+    assert!(text.contains("I have your pictures"), "and quotes it");
+    assert!(text.contains("the threat and my answer"));
 }

@@ -21,6 +21,11 @@ use crate::Error;
 const BOMB_MIN_SIZE: u64 = 1 << 20;
 /// Largest allowed ratio of expanded to compressed size.
 const MAX_RATIO: u64 = 1000;
+/// Every zip may expand to this much in all, whatever its size (a chat export's media are
+/// photos and videos, which zip hardly compresses)…
+const MAX_EXPANDED: u64 = 4 << 30;
+/// …or to this many times its own size, if that is more.
+const MAX_TOTAL_RATIO: u64 = 20;
 /// The largest file read into memory as a chat. Reading and parsing take a few times its
 /// size in memory, so the cap keeps a hostile or huge export from taking the computer's
 /// memory; a chat of years (one conversation, as platforms export it) is far smaller.
@@ -548,6 +553,18 @@ impl Export {
                 ));
             }
             listed.push((i, name, e.size()));
+        }
+        // Each entry is hashed whole, reading no more than it declares: the declared sizes
+        // bound the work, and a zip that would expand past this much (many entries each
+        // just under the bomb ratio) is refused before any is decompressed.
+        let expanded: u64 = listed.iter().map(|(_, _, size)| *size).sum();
+        let compressed = bytes
+            .as_ref()
+            .map_or_else(|| fs::metadata(path).map_or(0, |m| m.len()), |b| b.len() as u64);
+        if expanded > MAX_EXPANDED.max(compressed.saturating_mul(MAX_TOTAL_RATIO)) {
+            problems.push(format!(
+                "its files would expand to {expanded} bytes from {compressed} (a \"zip bomb\"); nothing was decompressed"
+            ));
         }
         if !problems.is_empty() {
             return Err(Error::Unreadable(format!(

@@ -567,6 +567,27 @@ fn unsafe_zips_are_refused_before_anything_is_read() {
     );
     let err = Export::open(&[bomb]).expect_err("refused");
     assert!(err.to_string().contains("zip bomb"), "{err}");
+    // Many entries, each under the bomb check's size, that together would expand to
+    // gigabytes: refused from their declared sizes before anything is decompressed.
+    let many = tmp.path().join("many.zip");
+    let names: Vec<String> = (0..4500).map(|i| format!("f{i}.txt")).collect();
+    let mut entries = vec![("_chat.txt", chat, zip::CompressionMethod::Stored)];
+    entries.extend(
+        names
+            .iter()
+            .map(|n| (n.as_str(), &b"x"[..], zip::CompressionMethod::Stored)),
+    );
+    zip_with(&many, &entries);
+    let mut bytes = fs::read(&many).expect("read");
+    let mut at = 0;
+    while let Some(found) = bytes[at..].windows(4).position(|w| w == b"PK\x01\x02") {
+        let off = at + found + 24;
+        bytes[off..off + 4].copy_from_slice(&1_000_000u32.to_le_bytes());
+        at = off;
+    }
+    fs::write(&many, &bytes).expect("write");
+    let err = Export::open(&[many]).expect_err("refused");
+    assert!(err.to_string().contains("would expand to"), "{err}");
     // An entry that holds more than it declares is found when it is hashed.
     let lying = tmp.path().join("lying.zip");
     zip_with(&lying, &[("_chat.txt", chat, zip::CompressionMethod::Stored)]);

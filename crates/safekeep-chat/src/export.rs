@@ -52,12 +52,12 @@ enum Where {
     /// names it).
     Zip {
         path: PathBuf,
-        bytes: Option<Arc<[u8]>>,
+        bytes: Option<Arc<Vec<u8>>>,
         entries: Vec<usize>,
     },
     /// Files held in memory, in the order of `files`: an export read again from sealed
     /// bytes, which are never written out in the clear.
-    Memory(Vec<Arc<[u8]>>),
+    Memory(Vec<Arc<Vec<u8>>>),
 }
 
 /// A zip read from a file or from memory.
@@ -127,15 +127,19 @@ impl Export {
     /// a zip, anything else as the files of a folder. `name` is what was given (a zip's
     /// or folder's name), for chat titles.
     pub fn from_memory(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Self, Error> {
-        if let [(path, bytes)] = files.as_slice()
+        if let [(_, bytes)] = files.as_slice()
             && bytes.starts_with(b"PK\x03\x04")
         {
-            return Self::zip_from(Path::new(path), Some(Arc::from(bytes.as_slice())));
+            // Moved, not copied: an export read from a sealed item can be a gigabyte.
+            let Some((path, bytes)) = files.into_iter().next() else {
+                return Err(Error::NotAnExport(format!("{name} holds no files")));
+            };
+            return Self::zip_from(Path::new(&path), Some(Arc::new(bytes)));
         }
         if files.is_empty() {
             return Err(Error::NotAnExport(format!("{name} holds no files")));
         }
-        let (listed, held): (Vec<ExportFile>, Vec<Arc<[u8]>>) = files
+        let (listed, held): (Vec<ExportFile>, Vec<Arc<Vec<u8>>>) = files
             .into_iter()
             .map(|(path, bytes)| {
                 (
@@ -144,7 +148,7 @@ impl Export {
                         size: bytes.len() as u64,
                         sha256: Some(hex::encode(Sha256::digest(&bytes))),
                     },
-                    Arc::from(bytes),
+                    Arc::new(bytes),
                 )
             })
             .unzip();
@@ -498,7 +502,7 @@ impl Export {
         Ok(export)
     }
 
-    fn zip_from(path: &Path, bytes: Option<Arc<[u8]>>) -> Result<Self, Error> {
+    fn zip_from(path: &Path, bytes: Option<Arc<Vec<u8>>>) -> Result<Self, Error> {
         let mut archive = open_zip(path, bytes.as_ref())?;
         let mut problems = Vec::new();
         let mut listed = Vec::new();
@@ -628,9 +632,18 @@ fn hashed<R: Read, T>(
     Ok((value, hex::encode(reader.hasher.finalize())))
 }
 
-fn open_zip(path: &Path, bytes: Option<&Arc<[u8]>>) -> Result<ZipArchive<Box<dyn ReadSeek>>, Error> {
+/// A zip held in memory, shared by every reader of it.
+struct Held(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Held {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+fn open_zip(path: &Path, bytes: Option<&Arc<Vec<u8>>>) -> Result<ZipArchive<Box<dyn ReadSeek>>, Error> {
     let source: Box<dyn ReadSeek> = match bytes {
-        Some(b) => Box::new(io::Cursor::new(Arc::clone(b))),
+        Some(b) => Box::new(io::Cursor::new(Held(Arc::clone(b)))),
         None => Box::new(File::open(path).map_err(|e| {
             Error::Unreadable(format!("{} cannot be read: {}", path.display(), describe(&e)))
         })?),

@@ -6,7 +6,7 @@ import { call, channel } from "../shared/calls.js";
 import { t } from "../shared/i18n.js";
 import { clearMessages, notice } from "../shared/messages.js";
 import { state } from "../shared/state.js";
-import { onlyPanel } from "./case.js";
+import { onlyPanel, openCase } from "./case.js";
 import { openItem } from "./item.js";
 import { openDialog } from "../shared/dialog.js";
 
@@ -49,6 +49,8 @@ async function readChat(source, order) {
       // A question, not a failure: asked in the form, nothing recorded yet.
       clearMessages();
       if ($("chat-form").hidden) {
+        // Asked from an item's page: the question is on the case's page.
+        if ($("screen-case").hidden) await openCase(state.caseId, state.caseTitle);
         onlyPanel("chat-form");
         $("chat-format").value = "";
         $("chat-zone").value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";

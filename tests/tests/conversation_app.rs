@@ -23,6 +23,37 @@ async fn click_seen(c: &fantoccini::Client, css: &str) {
     click(c, css).await;
 }
 
+/// From the item back to its case, "Save the report" on the export screen with initials
+/// AB and the bundle name `stem`.zip; returns the saved PDF's text (pdftotext).
+async fn saved_report(c: &fantoccini::Client, dir: &std::path::Path, stem: &str) -> String {
+    click_seen(c, "#back-to-case").await;
+    visible(c, "case").await;
+    click_seen(c, "#go-export").await;
+    visible(c, "export").await;
+    type_into(c, "#export-initials", "AB").await;
+    let bundle = dir.join(format!("{stem}.zip"));
+    type_into(c, "#export-out", bundle.to_str().unwrap()).await;
+    click_seen(c, "#report-save").await;
+    until(
+        c,
+        "!document.getElementById('report-result').hidden || !document.getElementById('alert').hidden",
+    )
+    .await;
+    assert_eq!(
+        js(
+            c,
+            "document.getElementById('alert').hidden ? '' : document.getElementById('alert').textContent"
+        )
+        .await,
+        json!(""),
+        "the report was saved"
+    );
+    let pdf = dir.join(format!("{stem}-report.pdf"));
+    let out = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_chat_is_added_searched_marked_and_reported() {
     let home = tempfile::tempdir().unwrap();
@@ -136,19 +167,7 @@ async fn a_long_chat_is_added_searched_marked_and_reported() {
     axe_clean(&c, "a conversation with a marked run").await;
 
     // The report names the run and quotes the messages.
-    click_seen(&c, "#back-to-case").await;
-    visible(&c, "case").await;
-    click_seen(&c, "#go-export").await;
-    visible(&c, "export").await;
-    type_into(&c, "#export-initials", "AB").await;
-    let bundle = home.path().join("for-solicitor.zip");
-    type_into(&c, "#export-out", bundle.to_str().unwrap()).await;
-    click_seen(&c, "#report-save").await;
-    until(&c, "!document.getElementById('report-result').hidden").await;
-    let pdf = home.path().join("for-solicitor-report.pdf");
-    let out = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = saved_report(&c, home.path(), "for-solicitor").await;
     assert!(
         text.contains("AB/1, messages 7776–7778"),
         "the report names the run"
@@ -206,32 +225,8 @@ async fn an_sms_backup_is_added_searched_marked_and_reported() {
     )
     .await;
 
-    click_seen(&c, "#back-to-case").await;
-    visible(&c, "case").await;
-    click_seen(&c, "#go-export").await;
-    visible(&c, "export").await;
-    type_into(&c, "#export-initials", "AB").await;
     // A name that says nothing of the case (one holding its title is questioned first).
-    let bundle = home.path().join("for-the-police.zip");
-    type_into(&c, "#export-out", bundle.to_str().unwrap()).await;
-    click_seen(&c, "#report-save").await;
-    until(
-        &c,
-        "!document.getElementById('report-result').hidden || !document.getElementById('alert').hidden",
-    )
-    .await;
-    assert_eq!(
-        js(
-            &c,
-            "document.getElementById('alert').hidden ? '' : document.getElementById('alert').textContent"
-        )
-        .await,
-        json!("")
-    );
-    let pdf = home.path().join("for-the-police-report.pdf");
-    let out = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = saved_report(&c, home.path(), "for-the-police").await;
     assert!(
         text.contains("AB/1, messages 2–3"),
         "the report names the run: {text}"

@@ -105,21 +105,7 @@ async fn in_page(page: &Page, s: &Subject) -> Value {
         .unwrap();
     }
     if let Some(roots) = &s.roots {
-        let node = page
-            .call_raw(
-                "DOM.querySelector",
-                json!({"nodeId": root, "selector": "#trust-roots"}),
-            )
-            .await
-            .unwrap()["nodeId"]
-            .as_i64()
-            .unwrap();
-        page.call_raw(
-            "DOM.setFileInputFiles",
-            json!({"nodeId": node, "files": [roots.display().to_string()]}),
-        )
-        .await
-        .unwrap();
+        choose_file(page, root, "#trust-roots", roots).await;
     }
     let input = if s.target.is_dir() {
         "#bundle-folder"
@@ -134,18 +120,7 @@ async fn in_page(page: &Page, s: &Subject) -> Value {
         .await
         .unwrap();
     }
-    let node = page
-        .call_raw("DOM.querySelector", json!({"nodeId": root, "selector": input}))
-        .await
-        .unwrap()["nodeId"]
-        .as_i64()
-        .unwrap();
-    page.call_raw(
-        "DOM.setFileInputFiles",
-        json!({"nodeId": node, "files": [s.target.display().to_string()]}),
-    )
-    .await
-    .unwrap();
+    choose_file(page, root, input, &s.target).await;
     if let Some(p) = &s.passphrase {
         wait(page, "!document.getElementById('encrypted').hidden", &s.name).await;
         page.evaluate(&format!(
@@ -179,6 +154,23 @@ async fn in_page(page: &Page, s: &Subject) -> Value {
         s.name
     );
     answer["report"].clone()
+}
+
+/// Gives the file input `selector` (under the document node `root`) the file `path`, as
+/// a person choosing it does.
+async fn choose_file(page: &Page, root: i64, selector: &str, path: &Path) {
+    let node = page
+        .call_raw("DOM.querySelector", json!({"nodeId": root, "selector": selector}))
+        .await
+        .unwrap()["nodeId"]
+        .as_i64()
+        .unwrap();
+    page.call_raw(
+        "DOM.setFileInputFiles",
+        json!({"nodeId": node, "files": [path.display().to_string()]}),
+    )
+    .await
+    .unwrap();
 }
 
 async fn wait(page: &Page, expr: &str, what: &str) {
@@ -390,7 +382,7 @@ fn timestamped_bundle(dir: &Path) -> Vec<Subject> {
         .unwrap();
     assert!(corpus::stamp_all(&mut vault, &tsa) > 0);
     let out = dir.join("stamped.zip");
-    export(&mut vault, &case, &out, "TS");
+    corpus::export_case(&mut vault, &case, &out, "TS");
     let subject = |name: &str, roots: Option<PathBuf>| Subject {
         name: name.into(),
         target: out.clone(),
@@ -419,7 +411,7 @@ fn handed_over_bundle(dir: &Path, received: &Path) -> Subject {
     .unwrap();
     let got = advocate.import_case(received, None, &|_| {}).unwrap();
     let out = dir.join("handed-over.zip");
-    export(&mut advocate, &got.case_id, &out, "AB");
+    corpus::export_case(&mut advocate, &got.case_id, &out, "AB");
     Subject {
         name: "handed over and exported again".into(),
         target: out,
@@ -449,7 +441,7 @@ fn conversation_bundle(dir: &Path) -> Subject {
         )
         .unwrap();
     let out = dir.join("conversation.zip");
-    export(&mut vault, &case, &out, "CV");
+    corpus::export_case(&mut vault, &case, &out, "CV");
     Subject {
         name: "a conversation export".into(),
         target: out,
@@ -458,20 +450,6 @@ fn conversation_bundle(dir: &Path) -> Subject {
         roots: None,
         without_jspi: false,
     }
-}
-
-fn export(vault: &mut Vault, case: &str, out: &Path, prefix: &str) {
-    vault
-        .export(
-            case,
-            &ExportOptions {
-                out: out.to_path_buf(),
-                exhibit_prefix: prefix.into(),
-                ..Default::default()
-            },
-            &mut |_| {},
-        )
-        .unwrap();
 }
 
 /// axe-core's WCAG 2.x A and AA rules find nothing on the page as shown.

@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration};
 use rand::SeedableRng;
 use safekeep_core::audit_log::chain_hash;
 use safekeep_core::bundle::verify::verify_path;
-use safekeep_core::bundle::{ExportOptions, Verdict, VerifyReport};
+use safekeep_core::bundle::{Verdict, VerifyReport};
 use safekeep_core::clock::SteppingClock;
 use safekeep_core::item::Context;
 use safekeep_core::signing::VaultKey;
@@ -91,19 +91,6 @@ fn sender(dir: &Path) -> (Vault, String) {
     (v, case)
 }
 
-fn export(v: &mut Vault, case: &str, out: &Path, prefix: &str) {
-    v.export(
-        case,
-        &ExportOptions {
-            out: out.to_path_buf(),
-            exhibit_prefix: prefix.into(),
-            ..Default::default()
-        },
-        &mut |_| {},
-    )
-    .unwrap();
-}
-
 fn check<'a>(r: &'a VerifyReport, starts: &str) -> &'a safekeep_core::bundle::Check {
     r.checks
         .iter()
@@ -140,7 +127,7 @@ fn a_bundle_becomes_a_case_and_every_chain_verifies_when_it_is_exported_again() 
     let dir = tmp.path();
     let (mut victim, case) = sender(dir);
     let first = dir.join("to-advocate.zip");
-    export(&mut victim, &case, &first, "AB");
+    corpus::export_case(&mut victim, &case, &first, "AB");
     let sent_events = victim.events(&case).unwrap();
     let sent_items = folders(&victim, &case);
 
@@ -211,7 +198,7 @@ fn a_bundle_becomes_a_case_and_every_chain_verifies_when_it_is_exported_again() 
     assert_eq!(advocate.events(&case).unwrap().len(), before);
 
     let second = dir.join("to-solicitor.zip");
-    export(&mut advocate, &case, &second, "CD");
+    corpus::export_case(&mut advocate, &case, &second, "CD");
     let r = verify_path(&second, None, None, &|_| {});
     assert_eq!(r.verdict, Verdict::Intact, "{:#?}", r.checks);
     let h = check(&r, "Each hand-over verifies");
@@ -242,7 +229,7 @@ fn a_bundle_becomes_a_case_and_every_chain_verifies_when_it_is_exported_again() 
         .add_note(&case, "Reviewed for the hearing.", titled("Review"))
         .unwrap();
     let third = dir.join("to-court.zip");
-    export(&mut solicitor, &case, &third, "EF");
+    corpus::export_case(&mut solicitor, &case, &third, "EF");
     let r = verify_path(&third, None, None, &|_| {});
     assert_eq!(r.verdict, Verdict::Intact, "{:#?}", r.checks);
     let h = check(&r, "Each hand-over verifies");
@@ -270,7 +257,7 @@ fn a_tampered_bundle_is_refused_before_anything_is_stored() {
     let dir = tmp.path();
     let (mut victim, case) = sender(dir);
     let good = dir.join("bundle.zip");
-    export(&mut victim, &case, &good, "AB");
+    corpus::export_case(&mut victim, &case, &good, "AB");
     let bag = unzip(&good, &dir.join("unzipped"));
     let png = bag.join("data/items/AB-1-screenshot-of-post/original.png");
     let mut bytes = fs::read(&png).unwrap();
@@ -298,11 +285,11 @@ fn a_receiver_who_rewrites_the_senders_events_and_signs_them_is_caught() {
     let dir = tmp.path();
     let (mut victim, case) = sender(dir);
     let first = dir.join("first.zip");
-    export(&mut victim, &case, &first, "AB");
+    corpus::export_case(&mut victim, &case, &first, "AB");
     let mut advocate = vault(dir, "advocate", 2);
     advocate.import_case(&first, None, &|_| {}).unwrap();
     let second = dir.join("second.zip");
-    export(&mut advocate, &case, &second, "CD");
+    corpus::export_case(&mut advocate, &case, &second, "CD");
     let bag = unzip(&second, &dir.join("forged"));
 
     // Change what the sender recorded (the report's reference), re-chain the whole log,
@@ -458,7 +445,7 @@ fn a_handed_over_conversation_is_read_again_from_its_sealed_files() {
         .mark_messages(&ids[0].id, 2, 4, Some("the threat".into()))
         .unwrap();
     let bundle = dir.join("chat.zip");
-    export(&mut victim, &case, &bundle, "AB");
+    corpus::export_case(&mut victim, &case, &bundle, "AB");
 
     let mut advocate = vault(dir, "advocate", 2);
     advocate.import_case(&bundle, None, &|_| {}).unwrap();
@@ -483,7 +470,7 @@ fn a_handed_over_conversation_is_read_again_from_its_sealed_files() {
         vec![3]
     );
     let again = dir.join("again.zip");
-    export(&mut advocate, &case, &again, "CD");
+    corpus::export_case(&mut advocate, &case, &again, "CD");
     let r = verify_path(&again, None, None, &|_| {});
     assert_eq!(r.verdict, Verdict::Intact, "{:#?}", r.checks);
 }
@@ -494,7 +481,7 @@ fn a_bundle_from_a_newer_safekeep_is_refused_whole_not_stored_half_readable() {
     let dir = tmp.path();
     let (mut victim, case) = sender(dir);
     let first = dir.join("first.zip");
-    export(&mut victim, &case, &first, "AB");
+    corpus::export_case(&mut victim, &case, &first, "AB");
     let bag = unzip(&first, &dir.join("newer"));
     // An annotation kind this version does not know, in a bundle that is otherwise
     // consistent and validly signed (by its own key).
@@ -529,7 +516,7 @@ fn a_received_bundle_cannot_reach_into_another_case() {
     let dir = tmp.path();
     let (mut victim, case) = sender(dir);
     let first = dir.join("to-advocate.zip");
-    export(&mut victim, &case, &first, "AB");
+    corpus::export_case(&mut victim, &case, &first, "AB");
 
     let mut advocate = vault(dir, "advocate", 2);
     let other_case = advocate.create_case("Another client").unwrap();
@@ -624,7 +611,7 @@ fn an_exhibit_reference_with_shell_syntax_is_refused_naming_the_field() {
     let dir = tmp.path();
     let (mut victim, case) = sender(dir);
     let first = dir.join("first.zip");
-    export(&mut victim, &case, &first, "AB");
+    corpus::export_case(&mut victim, &case, &first, "AB");
     let bag = unzip(&first, &dir.join("hostile"));
     let (old_ref, old_folder) = ("AB/1", "AB-1-screenshot-of-post");
     let (new_ref, new_folder) = (
@@ -696,7 +683,7 @@ fn stamped_by_a_self_made_authority(dir: &Path) -> (String, PathBuf, Vec<x509_ce
         .unwrap();
     assert_eq!(stamp_all(&mut victim, &tsa), 2);
     let first = dir.join("stamped.zip");
-    export(&mut victim, &case, &first, "AB");
+    corpus::export_case(&mut victim, &case, &first, "AB");
     (case, first, root)
 }
 
@@ -749,7 +736,7 @@ fn a_self_made_authoritys_timestamp_is_reported_unrecognised_and_not_stored_as_t
     }
     assert!(advocate.check(false, &mut |_| {}).unwrap().problems.is_empty());
     let second = dir.join("again.zip");
-    export(&mut advocate, &case, &second, "CD");
+    corpus::export_case(&mut advocate, &case, &second, "CD");
     let readme = {
         let mut z = zip::ZipArchive::new(fs::File::open(&second).unwrap()).unwrap();
         let name = zip_names(&second)

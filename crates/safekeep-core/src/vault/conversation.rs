@@ -97,6 +97,24 @@ fn held_hashes(export: &safekeep_chat::Export) -> std::result::Result<HashMap<St
     })
 }
 
+/// What a conversation item's record says of its reading: how it was read, and the
+/// SHA-256 of the messages as `messages --json` prints them; in a no-images case, the
+/// files left out (`removed`, a JSON list).
+fn sealed_reading(
+    conversation: &safekeep_chat::Conversation,
+    removed: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let mut machine = json!({
+        "method": "conversation export",
+        "reading": conversation.reading,
+        "transcript_sha256": hex::encode(Sha256::digest(conversation.transcript_json())),
+    });
+    if let Some(removed) = removed {
+        machine["no_images_case"] = json!({ "removed": removed });
+    }
+    machine
+}
+
 /// Words of the messages added to the item's own search text, at most (the rest are
 /// still found by searching inside the conversation).
 const ITEM_WORDS_MAX: usize = 8 << 20;
@@ -287,15 +305,8 @@ impl Vault {
             return Err(e);
         }
         conversation.fill_hashes(&|path| shas.get(path).cloned());
-        let transcript = conversation.transcript_json();
-        let mut machine = json!({
-            "method": "conversation export",
-            "reading": conversation.reading,
-            "transcript_sha256": hex::encode(Sha256::digest(&transcript)),
-        });
-        if self.is_no_images_case(&case.id)? {
-            machine["no_images_case"] = json!({ "removed": removed });
-        }
+        let no_images = self.is_no_images_case(&case.id)?;
+        let machine = sealed_reading(&conversation, no_images.then(|| json!(removed)));
         let title = context
             .title
             .clone()

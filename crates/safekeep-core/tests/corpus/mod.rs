@@ -699,3 +699,17 @@ pub fn stamp_all(v: &mut Vault, dir: &Path) -> usize {
     }
     work.pending.len()
 }
+
+/// Exports `case` of `v` to `out` with exhibit prefix `prefix`.
+pub fn export_case(v: &mut Vault, case: &str, out: &Path, prefix: &str) {
+    v.export(
+        case,
+        &ExportOptions {
+            out: out.to_path_buf(),
+            exhibit_prefix: prefix.into(),
+            ..Default::default()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+}

@@ -11,7 +11,6 @@
 //! and never written out in the clear; hence [`FROM_ITEM_MAX`].
 
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::super::capture::validate_context;
 use super::super::{Error, Result, Vault};
@@ -128,21 +127,13 @@ impl Vault {
         }
         let shas = super::held_hashes(&export)?;
         conversation.fill_hashes(&|path| shas.get(path).cloned());
-        let transcript = conversation.transcript_json();
-        let mut machine = json!({
-            "method": "conversation export",
-            "reading": conversation.reading,
-            "transcript_sha256": hex::encode(Sha256::digest(&transcript)),
-            "read_from_item": {
-                "id": source.id,
-                "sha256": artifact.sha256,
-                "how_it_arrived": source.capture.as_ref().and_then(|c| c.get("source")).cloned(),
-            },
+        // In a no-images case nothing can be left out of a file already sealed.
+        let mut machine = super::sealed_reading(&conversation, no_images.then(|| json!([])));
+        machine["read_from_item"] = json!({
+            "id": source.id,
+            "sha256": artifact.sha256,
+            "how_it_arrived": source.capture.as_ref().and_then(|c| c.get("source")).cloned(),
         });
-        if no_images {
-            // As `import_conversation` records it; nothing can be left out of a sealed file.
-            machine["no_images_case"] = json!({ "removed": [] });
-        }
         let blob = artifacts::list(self.conn(), Some(&source.id))?
             .into_iter()
             .next()
